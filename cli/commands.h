@@ -1,0 +1,31 @@
+// The subcommands of the vmscope command line.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vmscope::cli {
+
+struct RunOptions {
+  std::string program;
+  std::optional<std::string> machine;  // "process" or "system"; guessed from the ELF when absent
+  uint64_t max_insns = 0;              // 0: no limit
+  std::string trace_file;
+  bool quiet = false;
+  std::vector<std::string> guest_args;
+};
+int run_command(const RunOptions& options);
+
+struct DisasmOptions {
+  std::string program;
+};
+int disasm_command(const DisasmOptions& options);
+
+// Shared by the subcommands: reads a whole file, or prints why not and returns false.
+bool read_file(const std::string& path, std::vector<uint8_t>& bytes);
+// The exit code for an ELF that failed to load.
+int exit_code_for_elf_error(int elf_error);
+
+}  // namespace vmscope::cli

@@ -1,0 +1,20 @@
+// vmscope's own exit codes. They sit in 110..119 so they rarely collide with a guest's
+// exit code, which vmscope passes through unchanged when the guest exits by itself.
+#pragma once
+
+namespace vmscope::cli {
+
+enum ExitCode : int {
+  kUsage = 110,             // bad command line
+  kCannotRead = 111,        // the program file cannot be opened or read
+  kBadElf = 112,            // not an ELF, truncated, malformed headers or segments
+  kWrongArchitecture = 113, // an ELF for another machine, class, ABI, or not an executable
+  kBadLayout = 114,         // segments outside the machine's memory
+  kGuestFault = 115,        // process VM: an exception nobody handles (like SIGSEGV/SIGILL)
+  kInstructionLimit = 116,  // --max-insns reached before the guest exited
+  kUnsupported = 117,       // the guest asked for a system call vmscope does not provide
+  kTrapLoop = 118,          // exceptions forever without progress (jump into nothing, ...)
+  kIdleForever = 119,       // WFI with nothing that could ever wake the hart
+};
+
+}  // namespace vmscope::cli

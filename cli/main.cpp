@@ -1,0 +1,48 @@
+// vmscope's command line: parses arguments and hands over to a subcommand.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands.h"
+#include "exit_codes.h"
+
+using namespace vmscope::cli;
+
+int main(int argc, char** argv) {
+  CLI::App app{"vmscope - a visual laboratory for virtual machines (RISC-V RV32IMAC)"};
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: the guest's own exit code when it exits; otherwise\n"
+      "  110 usage error, 111 cannot read file, 112 bad ELF, 113 wrong architecture/ABI,\n"
+      "  114 segments outside memory, 115 unhandled guest exception (process VM),\n"
+      "  116 --max-insns reached, 117 unsupported system call, 118 trap loop,\n"
+      "  119 the guest waits for an interrupt that can never come.");
+
+  RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand("run", "Run a RISC-V ELF program and print a summary");
+  run_cmd->add_option("program", run.program, "RV32 ELF executable")->required();
+  run_cmd->add_option("--machine", run.machine,
+                      "process: a static Linux program, system calls served by vmscope;\n"
+                      "system: bare metal on the virt-like board (RAM at 0x80000000, UART at\n"
+                      "0x10000000, CLINT at 0x02000000, test device at 0x00100000).\n"
+                      "Default: system if the entry point is in the board's RAM, else process.")
+      ->check(CLI::IsMember({"process", "system"}));
+  run_cmd->add_option("--max-insns", run.max_insns, "Stop after N instructions (0 = no limit)");
+  run_cmd->add_option("--trace", run.trace_file, "Write every executed instruction to FILE");
+  run_cmd->add_flag("-q,--quiet", run.quiet, "Do not print the summary");
+  run_cmd->add_option("args", run.guest_args, "Arguments for a process-VM guest (after --)");
+
+  DisasmOptions disasm;
+  CLI::App* disasm_cmd = app.add_subcommand(
+      "disasm", "Disassemble the executable sections, in the format of objdump -d -M no-aliases");
+  disasm_cmd->add_option("program", disasm.program, "RV32 ELF executable")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kUsage;
+  }
+  if (*run_cmd) return run_command(run);
+  if (*disasm_cmd) return disasm_command(disasm);
+  return kUsage;
+}

@@ -1,0 +1,186 @@
+// `vmscope run`: loads a program, runs it to the end (or a limit), prints a summary.
+#include <poll.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "commands.h"
+#include "exit_codes.h"
+#include "isa/disassembler.h"
+#include "machine/machine.h"
+
+namespace vmscope::cli {
+
+bool read_file(const std::string& path, std::vector<uint8_t>& bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "vmscope: cannot open '%s'\n", path.c_str());
+    return false;
+  }
+  bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    std::fprintf(stderr, "vmscope: cannot read '%s'\n", path.c_str());
+    return false;
+  }
+  return true;
+}
+
+int exit_code_for_elf_error(int e) {
+  switch (static_cast<ElfError>(e)) {
+    case ElfError::wrong_class:
+    case ElfError::wrong_endianness:
+    case ElfError::wrong_machine:
+    case ElfError::not_executable:
+    case ElfError::unsupported_abi: return kWrongArchitecture;
+    case ElfError::segment_outside_memory: return kBadLayout;
+    default: return kBadElf;
+  }
+}
+
+namespace {
+
+// Bytes waiting on the host's stdin, without blocking (a system guest polls its UART).
+void forward_ready_stdin(Machine& m) {
+  pollfd p{0, POLLIN, 0};
+  while (poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP))) {
+    char buf[4096];
+    const ssize_t n = ::read(0, buf, sizeof buf);
+    if (n <= 0) return;
+    m.feed_input(std::string_view(buf, static_cast<size_t>(n)));
+  }
+}
+
+int exit_code_for_stop(const RunResult& r, const Hart& h) {
+  switch (r.reason) {
+    case StopReason::exited: return h.exit_code;
+    case StopReason::guest_fault: return kGuestFault;
+    case StopReason::unsupported: return kUnsupported;
+    case StopReason::trap_loop: return kTrapLoop;
+    case StopReason::idle: return kIdleForever;
+    default: return kInstructionLimit;
+  }
+}
+
+}  // namespace
+
+int run_command(const RunOptions& o) {
+  std::vector<uint8_t> file;
+  if (!read_file(o.program, file)) return kCannotRead;
+
+  MachineKind kind;
+  if (o.machine) {
+    kind = *o.machine == "process" ? MachineKind::process : MachineKind::system;
+  } else {
+    const ElfResult probe = parse_elf(file, o.program);
+    if (!probe.ok()) {
+      std::fprintf(stderr, "vmscope: %s\n", probe.message.c_str());
+      return exit_code_for_elf_error(static_cast<int>(probe.error));
+    }
+    kind = probe.image.entry >= board::kRamBase ? MachineKind::system : MachineKind::process;
+  }
+
+  MachineOptions options;
+  options.kind = kind;
+  if (kind == MachineKind::process) {
+    options.argv.push_back(o.program);
+    options.argv.insert(options.argv.end(), o.guest_args.begin(), o.guest_args.end());
+  }
+  Machine machine(options);
+  const ElfResult loaded = machine.load(file, o.program);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "vmscope: %s\n", loaded.message.c_str());
+    return exit_code_for_elf_error(static_cast<int>(loaded.error));
+  }
+  machine.on_output = [](int fd, std::string_view bytes) {
+    std::fwrite(bytes.data(), 1, bytes.size(), fd == 2 ? stderr : stdout);
+    if (fd == 2) std::fflush(stderr);
+  };
+  machine.read_stdin = [](uint8_t* buffer, size_t size) -> size_t {
+    std::fflush(stdout);
+    const ssize_t n = ::read(0, buffer, size);
+    return n > 0 ? static_cast<size_t>(n) : 0;
+  };
+
+  std::FILE* trace = nullptr;
+  if (!o.trace_file.empty()) {
+    trace = std::fopen(o.trace_file.c_str(), "w");
+    if (!trace) {
+      std::fprintf(stderr, "vmscope: cannot write trace file '%s'\n", o.trace_file.c_str());
+      return kCannotRead;
+    }
+  }
+  isa::Disassembler disassembler([&](uint32_t a) {
+    uint32_t off;
+    const ElfSymbol* s = machine.symbols().lookup(a, &off);
+    if (!s) return std::string();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "+0x%x", off);
+    return s->name + (off ? buf : "");
+  });
+
+  Hart& hart = machine.hart();
+  const auto started = std::chrono::steady_clock::now();
+  RunResult last;
+  uint64_t total = 0;
+  const bool system = kind == MachineKind::system;
+  for (;;) {
+    uint64_t slice = trace ? 1 : (system ? 1u << 20 : 1u << 26);
+    if (o.max_insns) slice = std::min<uint64_t>(slice, o.max_insns - total);
+    if (slice == 0) break;
+    if (system) forward_ready_stdin(machine);
+    if (trace) {
+      const uint32_t pc = hart.pc();
+      uint32_t word = 0;
+      for (unsigned i = 0; i < 2; ++i) {
+        const auto t = hart.debug_translate(pc + 2 * i, AccessType::fetch, hart.priv());
+        uint64_t parcel = 0;
+        if (!t.ok || !machine.bus().peek(t.paddr, 2, parcel)) break;
+        word |= static_cast<uint32_t>(parcel) << (16 * i);
+        if ((parcel & 3) != 3) break;
+      }
+      std::fprintf(trace, "%10llu %s %08x: %s\n", static_cast<unsigned long long>(hart.steps()),
+                   to_string(hart.priv()), pc, disassembler.disassemble(pc, word).c_str());
+    }
+    last = machine.run(slice);
+    total += last.steps;
+    if (last.reason == StopReason::idle && system) {
+      // A guest waiting for input: give it what stdin has, or stop at end of input.
+      pollfd p{0, POLLIN, 100};
+      if (poll(&p, 1, 100) > 0 && (p.revents & POLLIN)) {
+        forward_ready_stdin(machine);
+        continue;
+      }
+      if (machine.uart().input_pending() == 0 && (p.revents & POLLHUP || isatty(0) == 0)) break;
+      continue;
+    }
+    if (last.reason != StopReason::budget) break;
+  }
+  std::fflush(stdout);
+  if (trace) std::fclose(trace);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  int code = exit_code_for_stop(last, hart);
+  if (o.max_insns && total >= o.max_insns && last.reason == StopReason::budget) code = kInstructionLimit;
+  if (last.reason != StopReason::exited) {
+    std::string why = last.reason == StopReason::budget ? "instruction limit reached (--max-insns " +
+                                                              std::to_string(o.max_insns) + ")"
+                                                        : hart.stop_message;
+    std::fprintf(stderr, "vmscope: stopped: %s\n", why.c_str());
+  }
+  if (!o.quiet) {
+    std::fprintf(stderr,
+                 "vmscope: %s machine, %s: exit code %d; %llu instructions retired in %.3f s "
+                 "(%.1f MIPS); %llu exceptions, %llu interrupts\n",
+                 to_string(kind), last.reason == StopReason::exited ? "guest exited" : to_string(last.reason),
+                 code, static_cast<unsigned long long>(hart.instret()), seconds,
+                 seconds > 0 ? static_cast<double>(hart.instret()) / seconds / 1e6 : 0.0,
+                 static_cast<unsigned long long>(hart.exceptions()),
+                 static_cast<unsigned long long>(hart.interrupts()));
+  }
+  return code;
+}
+
+}  // namespace vmscope::cli

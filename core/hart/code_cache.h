@@ -1,0 +1,68 @@
+// Predecoded instructions, per physical page of RAM: the interpreter decodes each instruction
+// once, on first execution, and reuses the result until a store changes the bytes beneath it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "isa/isa_table.h"
+
+namespace vmscope {
+
+class Bus;
+
+// What the interpreter does with a slot: an isa::Op, or one of these internal actions.
+enum : uint8_t {
+  kHandlerUndecoded = isa::kOpCount,  // decode this slot, then run it
+  kHandlerPageEnd,                    // ran off the page: look the next page up
+  kHandlerCrossPage,                  // a 32-bit instruction straddling two pages
+  kHandlerCount
+};
+
+// One slot per 2-byte parcel of the page (an instruction starts at any even address).
+struct Slot {
+  uint8_t handler = kHandlerUndecoded;
+  uint8_t rd = 0, rs1 = 0, rs2 = 0;  // rd == 32 is the write sink for x0
+  int32_t imm = 0;
+  uint8_t length = 0;
+  uint8_t rd_raw = 0;  // rd as encoded (CSR instructions must know whether it was x0)
+};
+
+inline constexpr uint32_t kPageSize = 4096;
+inline constexpr unsigned kSlotsPerPage = kPageSize / 2;
+inline constexpr unsigned kLineBytes = 64;  // granularity of self-modifying-code invalidation
+
+struct DecodedPage {
+  uint32_t paddr = 0;       // physical address of the page
+  uint64_t code_lines = 0;  // bit i: some slot in bytes [64i, 64i+64) is decoded
+  // Two sentinel slots past the end catch straight-line execution falling off the page
+  // (a 4-byte instruction in the last slot steps two slots ahead).
+  Slot slots[kSlotsPerPage + 2];
+};
+
+struct CodeCacheStats {
+  uint64_t decoded = 0;      // instructions decoded
+  uint64_t invalidated = 0;  // 64-byte lines invalidated by stores
+};
+
+class CodeCache {
+ public:
+  explicit CodeCache(const Bus& bus);
+
+  // The decoded page for physical page `page_paddr` (which must be in RAM); created on demand.
+  DecodedPage* page(uint32_t page_paddr);
+  // Called for every write to RAM: drops decoded instructions the write may have changed.
+  void on_write(uint32_t paddr, uint32_t length);
+  bool has_code(uint32_t page_paddr) const;
+  void clear();
+
+  CodeCacheStats stats;
+
+ private:
+  void reset_page(DecodedPage& p);
+  const Bus& bus_;
+  std::vector<std::unique_ptr<DecodedPage>> pages_;  // indexed by RAM page number
+};
+
+}  // namespace vmscope

@@ -1,0 +1,162 @@
+// The CSRs: which exist, who may access them, and their WARL legalization (privileged spec 1.12).
+#include "hart/hart.h"
+
+namespace vmscope {
+
+namespace {
+// Counter CSRs are 64 bits seen as two halves; writing one half keeps the other.
+uint64_t with_half(uint64_t current, uint32_t value, bool high) {
+  return high ? (current & 0xffffffffull) | static_cast<uint64_t>(value) << 32
+              : (current & ~0xffffffffull) | value;
+}
+}  // namespace
+
+bool Hart::counter_allowed(uint16_t number) const {
+  const unsigned bit = number & 31;  // cycle=0, time=1, instret=2, hpmcounterN=N
+  if (priv_ != Priv::M && !(csr_.mcounteren >> bit & 1)) return false;
+  if (priv_ == Priv::U && !(csr_.scounteren >> bit & 1)) return false;
+  return true;
+}
+
+bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) {
+  if (checked) {
+    if (static_cast<unsigned>(priv_) < ((n >> 8) & 3u)) return false;
+    if (n == 0x180 && priv_ == Priv::S && (csr_.mstatus & kMstatusTvm)) return false;
+    if (n >= 0xc00 && n <= 0xc9f && !counter_allowed(n)) return false;
+  }
+  const uint64_t cycle = steps_ + cycle_offset_;
+  const uint64_t retired = instret() + instret_offset_;
+  switch (n) {
+    case 0xc00: case 0xb00: v = static_cast<uint32_t>(cycle); return true;
+    case 0xc80: case 0xb80: v = static_cast<uint32_t>(cycle >> 32); return true;
+    case 0xc02: case 0xb02: v = static_cast<uint32_t>(retired); return true;
+    case 0xc82: case 0xb82: v = static_cast<uint32_t>(retired >> 32); return true;
+    case 0xc01: v = static_cast<uint32_t>(mtime()); return true;
+    case 0xc81: v = static_cast<uint32_t>(mtime() >> 32); return true;
+    case 0x100: v = csr_.mstatus & kSstatusMask; return true;
+    case 0x104: v = csr_.mie & csr_.mideleg; return true;
+    case 0x105: v = csr_.stvec; return true;
+    case 0x106: v = csr_.scounteren; return true;
+    case 0x10a: v = 0; return true;  // senvcfg: no fields implemented
+    case 0x140: v = csr_.sscratch; return true;
+    case 0x141: v = csr_.sepc; return true;
+    case 0x142: v = csr_.scause; return true;
+    case 0x143: v = csr_.stval; return true;
+    case 0x144: v = (csr_.mip | (csr_.external_line ? kMipMeip : 0)) & csr_.mideleg; return true;
+    case 0x180: v = csr_.satp; return true;
+    case 0xf11: case 0xf12: case 0xf13: case 0xf14: case 0xf15: v = 0; return true;
+    case 0x300: v = csr_.mstatus; return true;
+    case 0x301: v = kMisa; return true;
+    case 0x302: v = csr_.medeleg; return true;
+    case 0x303: v = csr_.mideleg; return true;
+    case 0x304: v = csr_.mie; return true;
+    case 0x305: v = csr_.mtvec; return true;
+    case 0x306: v = csr_.mcounteren; return true;
+    case 0x30a: case 0x31a: case 0x310: case 0x320: v = 0; return true;  // menvcfg(h), mstatush, mcountinhibit
+    case 0x340: v = csr_.mscratch; return true;
+    case 0x341: v = csr_.mepc; return true;
+    case 0x342: v = csr_.mcause; return true;
+    case 0x343: v = csr_.mtval; return true;
+    case 0x344:
+      v = csr_.mip | (csr_.external_line ? kMipMeip : 0);
+      if (mtime() >= mtimecmp_) v |= kMipMtip;
+      return true;
+    default: break;
+  }
+  // Unimplemented but architecturally present: read as zero (PMP, performance counters).
+  if ((n >= 0x3a0 && n <= 0x3ef) || (n >= 0x323 && n <= 0x33f) || (n >= 0xb03 && n <= 0xb1f) ||
+      (n >= 0xb83 && n <= 0xb9f) || (n >= 0xc03 && n <= 0xc1f) || (n >= 0xc83 && n <= 0xc9f)) {
+    v = 0;
+    return true;
+  }
+  return false;
+}
+
+bool Hart::csr_write(uint16_t n, uint32_t v) {
+  switch (n) {
+    case 0xb00: cycle_offset_ = with_half(steps_ + cycle_offset_, v, false) - steps_; return true;
+    case 0xb80: cycle_offset_ = with_half(steps_ + cycle_offset_, v, true) - steps_; return true;
+    case 0xb02: instret_offset_ = with_half(instret() + instret_offset_, v, false) - instret(); return true;
+    case 0xb82: instret_offset_ = with_half(instret() + instret_offset_, v, true) - instret(); return true;
+    case 0x100: {
+      const uint32_t old = csr_.mstatus;
+      csr_.mstatus = (old & ~kSstatusMask) | (v & kSstatusMask);
+      if ((old ^ csr_.mstatus) & (kMstatusSum | kMstatusMxr)) flush_micro_tlbs();
+      return true;
+    }
+    case 0x104: csr_.mie = (csr_.mie & ~csr_.mideleg) | (v & csr_.mideleg & kAllInterrupts); return true;
+    case 0x105: csr_.stvec = (v & 3) <= 1 ? v : v & ~3u; return true;
+    case 0x106: csr_.scounteren = v; return true;
+    case 0x10a: return true;
+    case 0x140: csr_.sscratch = v; return true;
+    case 0x141: csr_.sepc = v & ~1u; return true;
+    case 0x142: csr_.scause = v; return true;
+    case 0x143: csr_.stval = v; return true;
+    case 0x144: {
+      const uint32_t mask = kMipSsip & csr_.mideleg;
+      csr_.mip = (csr_.mip & ~mask) | (v & mask);
+      return true;
+    }
+    case 0x180:
+      csr_.satp = v;
+      flush_micro_tlbs();  // the TLB itself keeps its ASID-tagged entries
+      return true;
+    case 0x300: {
+      const uint32_t old = csr_.mstatus;
+      uint32_t m = (old & ~kMstatusWritable) | (v & kMstatusWritable);
+      if (((m & kMstatusMpp) >> kMstatusMppShift) == 2) m = (m & ~kMstatusMpp) | (old & kMstatusMpp);
+      csr_.mstatus = m;
+      if ((old ^ m) & (kMstatusSum | kMstatusMxr | kMstatusMprv | kMstatusMpp)) flush_micro_tlbs();
+      return true;
+    }
+    case 0x301: return true;  // misa is read-only here
+    case 0x302: csr_.medeleg = v & kDelegableExceptions; return true;
+    case 0x303: csr_.mideleg = v & kSupervisorInterrupts; return true;
+    case 0x304: csr_.mie = v & kAllInterrupts; return true;
+    case 0x305: csr_.mtvec = (v & 3) <= 1 ? v : v & ~3u; return true;
+    case 0x306: csr_.mcounteren = v; return true;
+    case 0x30a: case 0x31a: case 0x310: case 0x320: return true;
+    case 0x340: csr_.mscratch = v; return true;
+    case 0x341: csr_.mepc = v & ~1u; return true;
+    case 0x342: csr_.mcause = v; return true;
+    case 0x343: csr_.mtval = v; return true;
+    case 0x344: {
+      const uint32_t mask = kMipSsip | kMipStip | kMipSeip;
+      csr_.mip = (csr_.mip & ~mask) | (v & mask);
+      return true;
+    }
+    default: break;
+  }
+  if ((n >= 0x3a0 && n <= 0x3ef) || (n >= 0x323 && n <= 0x33f) || (n >= 0xb03 && n <= 0xb1f) ||
+      (n >= 0xb83 && n <= 0xb9f))
+    return true;  // WARL fields with no implemented values: writes are ignored
+  return false;
+}
+
+bool Hart::csr_op(const Slot& s) {
+  const auto op = static_cast<isa::Op>(s.handler);
+  const auto number = static_cast<uint16_t>(s.imm & 0xfff);
+  const bool immediate = op == isa::Op::csrrwi || op == isa::Op::csrrsi || op == isa::Op::csrrci;
+  const uint32_t src = immediate ? s.rs1 : x_[s.rs1];
+  const bool is_write_op = op == isa::Op::csrrw || op == isa::Op::csrrwi;
+  // CSRRW with rd = x0 does not read; CSRRS/CSRRC with rs1 = x0 (or uimm = 0) do not write.
+  const bool reads = !is_write_op || s.rd_raw != 0;
+  const bool writes = is_write_op || s.rs1 != 0;
+  uint32_t old = 0;
+  bool ok = true;
+  if (reads || writes) ok = csr_read(number, old, true);
+  if (ok && writes && (number >> 10) == 3) ok = false;  // read-only CSR
+  if (ok && writes) {
+    const uint32_t value = is_write_op ? src : op == isa::Op::csrrs || op == isa::Op::csrrsi ? old | src : old & ~src;
+    ok = csr_write(number, value);
+  }
+  if (!ok) {
+    raise(ExceptionCause::illegal_instruction, instruction_bits(pc_));
+    return false;
+  }
+  x_[s.rd] = old;
+  refresh_modes();
+  return true;
+}
+
+}  // namespace vmscope

@@ -1,0 +1,418 @@
+// The hart's run loop around the interpreter, its memory slow paths (translation, micro-TLB
+// fills, devices, misaligned accesses, atomics) and the debugger's side-effect-free views.
+#include "hart/hart.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "isa/decoder.h"
+#include "mem/sv32.h"
+
+namespace vmscope {
+
+namespace {
+unsigned mode_index(Priv p) { return p == Priv::M ? 2 : static_cast<unsigned>(p); }
+}  // namespace
+
+const char* to_string(StopReason r) {
+  switch (r) {
+    case StopReason::budget: return "budget";
+    case StopReason::exited: return "exited";
+    case StopReason::idle: return "idle";
+    case StopReason::trap_loop: return "trap-loop";
+    case StopReason::guest_fault: return "guest-fault";
+    case StopReason::unsupported: return "unsupported";
+    case StopReason::breakpoint: return "breakpoint";
+  }
+  return "?";
+}
+
+Hart::Hart(Bus& bus, CodeCache& code, HartConfig config) : bus_(bus), code_(code), config_(config) {
+  if (config_.steps_per_tick == 0) config_.steps_per_tick = 1;
+  reset(0);
+}
+
+void Hart::reset(uint32_t pc) {
+  x_.fill(0);
+  pc_ = pc;
+  priv_ = Priv::M;
+  csr_ = CsrState{};
+  steps_ = exceptions_ = interrupts_ = idle_steps_ = 0;
+  time_offset_ = cycle_offset_ = instret_offset_ = 0;
+  mtimecmp_ = ~uint64_t{0};
+  reservation_valid_ = false;
+  waiting_ = false;
+  retired_at_last_exception_ = ~uint64_t{0};
+  exceptions_without_progress_ = 0;
+  stop_request_ = StopReason::budget;
+  exit_code = 0;
+  stop_message.clear();
+  tlb_.flush_all();
+  tlb_.stats = {};
+  micro_tlb_hits_ = 0;
+  trap_log_.clear();
+  exception_counts_.fill(0);
+  interrupt_counts_.fill(0);
+  flush_micro_tlbs();
+}
+
+void Hart::set_pc(uint32_t pc) {
+  pc_ = pc & ~1u;
+  waiting_ = false;
+}
+
+void Hart::set_msip(bool on) {
+  csr_.mip = on ? csr_.mip | kMipMsip : csr_.mip & ~kMipMsip;
+}
+
+void Hart::set_external_interrupt(bool on) { csr_.external_line = on; }
+
+RunResult Hart::run(uint64_t max_steps) {
+  RunResult result;
+  const uint64_t start = steps_;
+  stop_request_ = StopReason::budget;
+  while (steps_ - start < max_steps) {
+    const uint64_t left = max_steps - (steps_ - start);
+    if (waiting_) {
+      update_timer_pending();
+      if (csr_.mip & csr_.mie || (csr_.external_line && (csr_.mie & kMipMeip))) {
+        waiting_ = false;
+      } else if ((csr_.mie & kMipMtip) && mtimecmp_ != ~uint64_t{0}) {
+        // Nothing to do until the timer fires: let time pass at once.
+        const uint64_t skip = std::min(left, steps_until_timer());
+        steps_ += skip;
+        idle_steps_ += skip;
+        continue;
+      } else {
+        stop_request_ = StopReason::idle;
+        stop_message = "the hart waits (WFI) for an interrupt that nothing can raise";
+        break;
+      }
+    }
+    const uint64_t chunk = std::max<uint64_t>(1, std::min(left, steps_until_timer()));
+    run_chunk(chunk);
+    if (stop_request_ != StopReason::budget) break;
+  }
+  result.reason = stop_request_;
+  result.steps = steps_ - start;
+  return result;
+}
+
+uint64_t Hart::steps_until_timer() const {
+  if (mtimecmp_ == ~uint64_t{0} || mtime() >= mtimecmp_) return ~uint64_t{0};
+  const uint64_t ticks = mtimecmp_ - time_offset_;
+  if (ticks > ~uint64_t{0} / config_.steps_per_tick) return ~uint64_t{0};
+  return ticks * config_.steps_per_tick - steps_;
+}
+
+void Hart::update_timer_pending() {
+  csr_.mip = mtime() >= mtimecmp_ ? csr_.mip | kMipMtip : csr_.mip & ~kMipMtip;
+}
+
+// ---- translation and the micro-TLBs ------------------------------------------------------------
+
+Priv Hart::data_mode() const {
+  if (priv_ == Priv::M && (csr_.mstatus & kMstatusMprv))
+    return static_cast<Priv>((csr_.mstatus & kMstatusMpp) >> kMstatusMppShift);
+  return priv_;
+}
+
+void Hart::refresh_modes() {
+  const unsigned m = mode_index(data_mode());
+  read_tlb_ = micro_[m][0];
+  write_tlb_ = micro_[m][1];
+}
+
+void Hart::flush_micro_tlbs() {
+  for (auto& mode : micro_)
+    for (auto& kind : mode)
+      for (MicroTlbEntry& e : kind) e.tag = 1;
+  for (auto& mode : code_tlb_)
+    for (CodeTlbEntry& e : mode) e.tag = 1;
+}
+
+void Hart::drop_write_entries(uint32_t ppage) {
+  for (auto& mode : micro_)
+    for (MicroTlbEntry& e : mode[1])
+      if (e.ppage == ppage) e.tag = 1;
+}
+
+bool Hart::translate(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr) {
+  if (mode == Priv::M || !(csr_.satp & kSatpModeSv32)) {
+    paddr = vaddr;
+    return true;
+  }
+  const auto asid = static_cast<uint16_t>((csr_.satp >> kSatpAsidShift) & kSatpAsidMask);
+  const bool sum = csr_.mstatus & kMstatusSum, mxr = csr_.mstatus & kMstatusMxr;
+  const TlbEntry* e = tlb_.lookup(vaddr, asid);
+  const uint32_t needed = kPteA | (type == AccessType::store ? kPteD : 0);
+  if (!e || (e->pte_flags & needed) != needed) {
+    const Sv32Context ctx{csr_.satp, mode, sum, mxr, config_.hardware_ad_update};
+    const Sv32Walk w = sv32_walk(bus_, ctx, vaddr, type, true);
+    if (!w.ok) {
+      raise(w.fault, vaddr);
+      return false;
+    }
+    tlb_.insert(w.entry, vaddr);
+    paddr = w.paddr;
+    return true;
+  }
+  if (!sv32_permits(e->pte_flags, type, mode, sum, mxr)) {
+    raise(page_fault_for(type), vaddr);
+    return false;
+  }
+  const uint64_t pa = e->superpage ? (static_cast<uint64_t>(e->ppn >> 10) << 22) | (vaddr & 0x3fffff)
+                                   : (static_cast<uint64_t>(e->ppn) << 12) | (vaddr & 0xfff);
+  paddr = static_cast<uint32_t>(pa);
+  return true;
+}
+
+Hart::Translation Hart::debug_translate(uint32_t vaddr, AccessType type, Priv mode) const {
+  Translation t;
+  if (mode == Priv::M || !(csr_.satp & kSatpModeSv32)) {
+    t.ok = true;
+    t.paddr = vaddr;
+    return t;
+  }
+  const Sv32Context ctx{csr_.satp, mode, static_cast<bool>(csr_.mstatus & kMstatusSum),
+                        static_cast<bool>(csr_.mstatus & kMstatusMxr), config_.hardware_ad_update};
+  const Sv32Walk w = sv32_walk(bus_, ctx, vaddr, type, false);
+  t.ok = w.ok;
+  t.paddr = w.paddr;
+  t.fault = w.fault;
+  return t;
+}
+
+template <typename T>
+Hart::MemResult Hart::load_slow(uint32_t vaddr, T& value) {
+  if (vaddr & (sizeof(T) - 1)) {
+    if (config_.misaligned_access_traps) {
+      raise(ExceptionCause::misaligned_load, vaddr);
+      return MemResult::fault;
+    }
+    uint8_t bytes[sizeof(T)];
+    for (unsigned i = 0; i < sizeof(T); ++i)
+      if (load_slow<uint8_t>(vaddr + i, bytes[i]) == MemResult::fault) return MemResult::fault;
+    std::memcpy(&value, bytes, sizeof(T));
+    return MemResult::ok;
+  }
+  uint32_t paddr;
+  if (!translate(vaddr, AccessType::load, data_mode(), paddr)) return MemResult::fault;
+  const uint32_t page = paddr & ~(kPageSize - 1);
+  if (uint8_t* host = bus_.ram_pointer(page, kPageSize)) {
+    MicroTlbEntry& e = read_tlb_[(vaddr >> 12) % kMicroTlbSize];
+    e = {vaddr & ~(kPageSize - 1), reinterpret_cast<uintptr_t>(host) - (vaddr & ~(kPageSize - 1)), page};
+    std::memcpy(&value, host + (paddr - page), sizeof(T));
+    return MemResult::ok;
+  }
+  uint64_t v;
+  if (!bus_.read(paddr, sizeof(T), v)) {
+    raise(ExceptionCause::load_access, vaddr);
+    return MemResult::fault;
+  }
+  value = static_cast<T>(v);
+  return MemResult::ok;
+}
+
+template <typename T>
+Hart::MemResult Hart::store_slow(uint32_t vaddr, T value) {
+  if (vaddr & (sizeof(T) - 1)) {
+    if (config_.misaligned_access_traps) {
+      raise(ExceptionCause::misaligned_store, vaddr);
+      return MemResult::fault;
+    }
+    // Check every byte is writable before writing any, so a fault leaves memory unchanged.
+    for (unsigned i = 0; i < sizeof(T); ++i) {
+      uint32_t pa;
+      if (!translate(vaddr + i, AccessType::store, data_mode(), pa)) return MemResult::fault;
+    }
+    MemResult r = MemResult::ok;
+    for (unsigned i = 0; i < sizeof(T); ++i) {
+      const MemResult ri = store_slow<uint8_t>(vaddr + i, static_cast<uint8_t>(value >> (8 * i)));
+      if (ri == MemResult::fault) return ri;
+      if (ri == MemResult::ok_reload) r = ri;
+    }
+    return r;
+  }
+  uint32_t paddr;
+  if (!translate(vaddr, AccessType::store, data_mode(), paddr)) return MemResult::fault;
+  const uint32_t page = paddr & ~(kPageSize - 1);
+  if (uint8_t* host = bus_.ram_pointer(page, kPageSize)) {
+    code_.on_write(paddr, sizeof(T));
+    std::memcpy(host + (paddr - page), &value, sizeof(T));
+    // Pages holding decoded code keep taking this path, so their stores stay coherent.
+    if (!code_.has_code(page)) {
+      MicroTlbEntry& e = write_tlb_[(vaddr >> 12) % kMicroTlbSize];
+      e = {vaddr & ~(kPageSize - 1), reinterpret_cast<uintptr_t>(host) - (vaddr & ~(kPageSize - 1)), page};
+    }
+    return MemResult::ok;
+  }
+  if (!bus_.write(paddr, sizeof(T), value)) {
+    raise(ExceptionCause::store_access, vaddr);
+    return MemResult::fault;
+  }
+  return MemResult::ok_reload;  // a device may have raised an interrupt or asked to stop
+}
+
+template Hart::MemResult Hart::load_slow<uint8_t>(uint32_t, uint8_t&);
+template Hart::MemResult Hart::load_slow<uint16_t>(uint32_t, uint16_t&);
+template Hart::MemResult Hart::load_slow<uint32_t>(uint32_t, uint32_t&);
+template Hart::MemResult Hart::load_slow<int8_t>(uint32_t, int8_t&);
+template Hart::MemResult Hart::load_slow<int16_t>(uint32_t, int16_t&);
+template Hart::MemResult Hart::store_slow<uint8_t>(uint32_t, uint8_t);
+template Hart::MemResult Hart::store_slow<uint16_t>(uint32_t, uint16_t);
+template Hart::MemResult Hart::store_slow<uint32_t>(uint32_t, uint32_t);
+
+// LR/SC and AMOs: naturally aligned words in RAM only.
+bool Hart::atomic_address(uint32_t vaddr, AccessType type, uint8_t*& host, uint32_t& paddr) {
+  if (vaddr & 3) {
+    raise(type == AccessType::load ? ExceptionCause::misaligned_load : ExceptionCause::misaligned_store, vaddr);
+    return false;
+  }
+  if (!translate(vaddr, type, data_mode(), paddr)) return false;
+  host = bus_.ram_pointer(paddr, 4);
+  if (!host) {
+    raise(access_fault_for(type), vaddr);
+    return false;
+  }
+  return true;
+}
+
+bool Hart::execute_atomic(const Slot& s) {
+  const uint32_t vaddr = x_[s.rs1];
+  const auto op = static_cast<isa::Op>(s.handler);
+  uint8_t* host;
+  uint32_t paddr;
+  if (op == isa::Op::lr_w) {
+    if (!atomic_address(vaddr, AccessType::load, host, paddr)) return false;
+    uint32_t v;
+    std::memcpy(&v, host, 4);
+    reservation_valid_ = true;
+    reservation_addr_ = paddr;
+    x_[s.rd] = v;
+    return true;
+  }
+  if (!atomic_address(vaddr, AccessType::store, host, paddr)) return false;
+  if (op == isa::Op::sc_w) {
+    const bool success = reservation_valid_ && reservation_addr_ == paddr;
+    reservation_valid_ = false;
+    if (success) {
+      code_.on_write(paddr, 4);
+      std::memcpy(host, &x_[s.rs2], 4);
+    }
+    x_[s.rd] = success ? 0 : 1;
+    return true;
+  }
+  uint32_t old;
+  std::memcpy(&old, host, 4);
+  const uint32_t src = x_[s.rs2];
+  uint32_t result;
+  switch (op) {
+    case isa::Op::amoswap_w: result = src; break;
+    case isa::Op::amoadd_w: result = old + src; break;
+    case isa::Op::amoxor_w: result = old ^ src; break;
+    case isa::Op::amoand_w: result = old & src; break;
+    case isa::Op::amoor_w: result = old | src; break;
+    case isa::Op::amomin_w: result = static_cast<int32_t>(old) < static_cast<int32_t>(src) ? old : src; break;
+    case isa::Op::amomax_w: result = static_cast<int32_t>(old) > static_cast<int32_t>(src) ? old : src; break;
+    case isa::Op::amominu_w: result = std::min(old, src); break;
+    default: result = std::max(old, src); break;  // amomaxu.w
+  }
+  code_.on_write(paddr, 4);
+  std::memcpy(host, &result, 4);
+  x_[s.rd] = old;
+  return true;
+}
+
+// ---- instruction fetch -----------------------------------------------------------------------
+
+DecodedPage* Hart::code_page_for(uint32_t pc, uint32_t& page_vbase) {
+  const unsigned m = mode_index(priv_);
+  CodeTlbEntry& e = code_tlb_[m][(pc >> 12) % kCodeTlbSize];
+  const uint32_t vpage = pc & ~(kPageSize - 1);
+  if (e.tag == vpage) {
+    page_vbase = vpage;
+    return e.page;
+  }
+  uint32_t paddr;
+  if (!translate(pc, AccessType::fetch, priv_, paddr)) return nullptr;
+  const uint32_t ppage = paddr & ~(kPageSize - 1);
+  if (!bus_.in_ram(ppage, kPageSize)) {
+    raise(ExceptionCause::fetch_access, pc);
+    return nullptr;
+  }
+  e.tag = vpage;
+  e.page = code_.page(ppage);
+  page_vbase = vpage;
+  return e.page;
+}
+
+bool Hart::fetch_parcel(uint32_t vaddr, uint16_t& parcel) {
+  uint32_t paddr;
+  if (!translate(vaddr, AccessType::fetch, priv_, paddr)) return false;
+  const uint8_t* p = bus_.ram_pointer(paddr, 2);
+  if (!p) {
+    raise(ExceptionCause::fetch_access, vaddr);
+    return false;
+  }
+  parcel = static_cast<uint16_t>(p[0] | p[1] << 8);
+  return true;
+}
+
+bool Hart::fetch_slow(uint32_t pc, uint32_t& word) {
+  uint16_t lo, hi = 0;
+  if (!fetch_parcel(pc, lo)) return false;
+  if ((lo & 3) == 3 && !fetch_parcel(pc + 2, hi)) return false;
+  word = lo | static_cast<uint32_t>(hi) << 16;
+  return true;
+}
+
+uint32_t Hart::instruction_bits(uint32_t pc) const {
+  uint32_t word = 0;
+  for (unsigned i = 0; i < 2; ++i) {
+    const Translation t = debug_translate(pc + 2 * i, AccessType::fetch, priv_);
+    uint64_t parcel;
+    if (!t.ok || !bus_.peek(t.paddr, 2, parcel)) break;
+    word |= static_cast<uint32_t>(parcel) << (16 * i);
+    if (i == 0 && (parcel & 3) != 3) break;
+  }
+  return word;
+}
+
+void Hart::decode_slot(DecodedPage& page, Slot& slot, uint32_t pc) {
+  const uint32_t offset = pc & (kPageSize - 1);
+  const uint8_t* host = bus_.ram_pointer(page.paddr, kPageSize);
+  uint32_t word = host[offset] | host[offset + 1] << 8;
+  if ((word & 3) == 3) {
+    if (offset == kPageSize - 2) {
+      slot.handler = kHandlerCrossPage;  // fetched afresh every time: two translations
+      return;
+    }
+    word |= static_cast<uint32_t>(host[offset + 2] | host[offset + 3] << 8) << 16;
+  }
+  fill_slot(slot, word);
+  if (!page.code_lines) drop_write_entries(page.paddr);
+  page.code_lines |= uint64_t{1} << (offset / kLineBytes);
+  ++code_.stats.decoded;
+}
+
+void Hart::fill_slot(Slot& slot, uint32_t word) {
+  const isa::DecodedInsn d = isa::decode(word);
+  slot.handler = static_cast<uint8_t>(d.op);
+  slot.rd = d.rd ? d.rd : 32;
+  slot.rd_raw = d.rd;
+  slot.rs1 = d.rs1;
+  slot.rs2 = d.rs2;
+  slot.imm = d.op == isa::Op::illegal ? static_cast<int32_t>(d.length == 2 ? word & 0xffff : word) : d.imm;
+  slot.length = d.length;
+}
+
+// ---- debugger views ----------------------------------------------------------------------------
+
+bool Hart::debug_read_csr(uint16_t number, uint32_t& value) const {
+  return const_cast<Hart*>(this)->csr_read(number, value, false);
+}
+
+bool Hart::debug_write_csr(uint16_t number, uint32_t value) { return csr_write(number, value); }
+
+}  // namespace vmscope

@@ -1,0 +1,200 @@
+// One RV32IMAC hart with M, S and U modes and Sv32 paging: its architectural state, its memory
+// paths (TLBs and page walks) and the interpreter that runs it for a bounded number of steps.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "hart/code_cache.h"
+#include "hart/csr_state.h"
+#include "hart/trap.h"
+#include "mem/bus.h"
+#include "mem/tlb.h"
+
+namespace vmscope {
+
+enum class StopReason : uint8_t {
+  budget,        // ran the requested number of steps
+  exited,        // the guest asked to stop (test device, exit system call)
+  idle,          // WFI with no interrupt that could ever wake the hart
+  trap_loop,     // exceptions keep coming without a single instruction retiring
+  guest_fault,   // an exception in a machine with nobody to handle it (process VM)
+  unsupported,   // the guest asked for something vmscope does not provide (a system call)
+  breakpoint,    // a debugger breakpoint or watchpoint
+};
+const char* to_string(StopReason r);
+
+struct RunResult {
+  StopReason reason = StopReason::budget;
+  uint64_t steps = 0;  // instructions attempted in this call (retired + excepted)
+};
+
+// What an environment-call hook did with an ECALL.
+enum class EcallAction : uint8_t { trap, handled, stop };
+
+struct HartConfig {
+  bool misaligned_access_traps = true;  // false: loads/stores may be misaligned (Linux emulates)
+  bool hardware_ad_update = true;       // Sv32 A/D: set by the walk (true) or page fault (false)
+  bool exceptions_stop = false;         // process VM: an exception ends the run (no kernel)
+  unsigned steps_per_tick = 10;         // mtime advances once every N steps (10 MHz at 100 MIPS)
+};
+
+class Hart {
+ public:
+  Hart(Bus& bus, CodeCache& code, HartConfig config = {});
+
+  void reset(uint32_t pc);
+  // Runs up to `max_steps` instructions; returns early on a stop (see StopReason).
+  RunResult run(uint64_t max_steps);
+
+  // ---- architectural state (the debugger reads it; commands change it between runs)
+  uint32_t pc() const { return pc_; }
+  void set_pc(uint32_t pc);
+  void enter_user_mode() { priv_ = Priv::U; refresh_modes(); }  // process VM start
+  uint32_t reg(unsigned i) const { return i ? x_[i] : 0; }
+  void set_reg(unsigned i, uint32_t v) {
+    if (i) x_[i] = v;
+  }
+  Priv priv() const { return priv_; }
+  const CsrState& csrs() const { return csr_; }
+  // CSR access as the debugger sees it: no privilege checks, no side effects on read.
+  bool debug_read_csr(uint16_t number, uint32_t& value) const;
+  bool debug_write_csr(uint16_t number, uint32_t value);
+
+  uint64_t steps() const { return steps_; }
+  uint64_t instret() const { return steps_ - exceptions_ - idle_steps_; }
+  uint64_t mtime() const { return time_offset_ + steps_ / config_.steps_per_tick; }
+  const HartConfig& config() const { return config_; }
+
+  // ---- the CLINT and interrupt lines
+  uint64_t mtimecmp() const { return mtimecmp_; }
+  void set_mtimecmp(uint64_t v) { mtimecmp_ = v; }
+  void set_mtime(uint64_t v) { time_offset_ = v - steps_ / config_.steps_per_tick; }
+  bool msip() const { return csr_.mip & kMipMsip; }
+  void set_msip(bool on);
+  void set_external_interrupt(bool on);  // mip.MEIP, driven by the board's devices
+
+  // ---- hooks and stops
+  std::function<EcallAction(Hart&)> ecall_hook;  // process VM system calls, SBI
+  void request_stop(StopReason reason) { stop_request_ = reason; }
+  int exit_code = 0;
+  std::string stop_message;  // a human explanation for every stop but `budget`
+
+  // ---- memory as the guest sees it (used by hooks and the debugger)
+  // Virtual-to-physical translation without side effects (no TLB fill, no A/D update).
+  struct Translation {
+    bool ok = false;
+    uint32_t paddr = 0;
+    ExceptionCause fault{};
+  };
+  Translation debug_translate(uint32_t vaddr, AccessType type, Priv priv) const;
+
+  // ---- observation
+  Tlb& tlb() { return tlb_; }
+  const Tlb& tlb() const { return tlb_; }
+  const TrapLog& trap_log() const { return trap_log_; }
+  uint64_t micro_tlb_hits() const { return micro_tlb_hits_; }
+  uint64_t exceptions() const { return exceptions_; }
+  uint64_t interrupts() const { return interrupts_; }
+  const std::array<uint64_t, 32>& exception_counts() const { return exception_counts_; }
+  const std::array<uint64_t, 32>& interrupt_counts() const { return interrupt_counts_; }
+
+ private:
+  // ---- fast paths: per effective mode, page -> host address, filled from the TLB/bus
+  struct MicroTlbEntry {
+    uint32_t tag = 1;    // page address; an odd value never matches
+    uintptr_t addend = 0;  // host address = addend + guest virtual address
+    uint32_t ppage = 0;    // physical page, to drop write entries when code appears there
+  };
+  static constexpr unsigned kMicroTlbSize = 256;
+  struct CodeTlbEntry {
+    uint32_t tag = 1;
+    DecodedPage* page = nullptr;
+  };
+  static constexpr unsigned kCodeTlbSize = 64;
+
+  // Result of a memory slow path.
+  enum class MemResult : uint8_t { ok, fault, ok_reload };
+  static constexpr unsigned kTrapLoopLimit = 64;
+
+  void run_chunk(uint64_t chunk);  // the interpreter (interpreter.cpp)
+
+  // ---- memory paths (hart.cpp)
+  template <typename T>
+  MemResult load_slow(uint32_t vaddr, T& value);
+  template <typename T>
+  MemResult store_slow(uint32_t vaddr, T value);
+  bool atomic_address(uint32_t vaddr, AccessType type, uint8_t*& host, uint32_t& paddr);
+  bool execute_atomic(const Slot& s);
+  bool translate(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr);
+  DecodedPage* code_page_for(uint32_t pc, uint32_t& page_vbase);  // null on a fetch fault
+  bool fetch_parcel(uint32_t vaddr, uint16_t& parcel);
+  bool fetch_slow(uint32_t pc, uint32_t& word);
+  uint32_t instruction_bits(uint32_t pc) const;  // for mtval of illegal instructions
+  void decode_slot(DecodedPage& page, Slot& slot, uint32_t pc);
+  static void fill_slot(Slot& slot, uint32_t word);
+  void flush_micro_tlbs();
+  void drop_write_entries(uint32_t ppage);
+  Priv data_mode() const;
+  void refresh_modes();
+
+  // ---- traps (trap.cpp)
+  void raise(ExceptionCause cause, uint32_t tval) {
+    pending_cause_ = cause;
+    pending_tval_ = tval;
+  }
+  bool take_pending_exception(uint32_t epc);  // false: the run must stop
+  bool check_interrupts();                    // takes the highest-priority enabled interrupt
+  uint32_t pending_interrupts() const;        // pending and individually enabled
+  void enter_trap(uint32_t cause, bool interrupt, uint32_t tval, uint32_t epc);
+  bool do_mret(uint32_t& next_pc);
+  bool do_sret(uint32_t& next_pc);
+  bool do_wfi();
+  bool do_sfence_vma(uint32_t vaddr, uint32_t asid, bool by_addr, bool by_asid);
+  uint64_t steps_until_timer() const;
+  void update_timer_pending();
+
+  // ---- CSRs (csr_file.cpp)
+  bool csr_read(uint16_t number, uint32_t& value, bool checked);
+  bool csr_write(uint16_t number, uint32_t value);
+  bool csr_op(const Slot& s);  // executes one Zicsr instruction
+  bool counter_allowed(uint16_t number) const;
+
+  Bus& bus_;
+  CodeCache& code_;
+  HartConfig config_;
+
+  std::array<uint32_t, 33> x_{};  // x_[32] absorbs writes to x0
+  uint32_t pc_ = 0;
+  Priv priv_ = Priv::M;
+  CsrState csr_;
+
+  uint64_t steps_ = 0, exceptions_ = 0, interrupts_ = 0, idle_steps_ = 0;
+  uint64_t time_offset_ = 0, mtimecmp_ = ~uint64_t{0};
+  uint64_t cycle_offset_ = 0, instret_offset_ = 0;
+  bool reservation_valid_ = false;
+  uint32_t reservation_addr_ = 0;
+  bool waiting_ = false;  // inside WFI
+
+  ExceptionCause pending_cause_{};
+  uint32_t pending_tval_ = 0;
+  uint64_t retired_at_last_exception_ = ~uint64_t{0};
+  unsigned exceptions_without_progress_ = 0;
+  StopReason stop_request_ = StopReason::budget;
+
+  Tlb tlb_;
+  MicroTlbEntry micro_[3][2][kMicroTlbSize];  // [mode U/S/M][read/write][set]
+  CodeTlbEntry code_tlb_[3][kCodeTlbSize];
+  MicroTlbEntry* read_tlb_ = micro_[2][0];  // for the current data mode
+  MicroTlbEntry* write_tlb_ = micro_[2][1];
+  uint64_t micro_tlb_hits_ = 0;
+
+  TrapLog trap_log_;
+  std::array<uint64_t, 32> exception_counts_{};
+  std::array<uint64_t, 32> interrupt_counts_{};
+};
+
+}  // namespace vmscope

@@ -1,0 +1,323 @@
+// The interpreter: runs predecoded slots with threaded dispatch (computed goto where the compiler
+// has it, a switch elsewhere: WebAssembly's br_table is faster than indirect calls there).
+// One instruction = one handler; traps are values returned by the memory and CSR paths.
+//
+// Locals held in registers: pc, d (current slot), remaining (steps left in this chunk).
+// Anything that may change privilege, translation or interrupt state leaves through `reload`.
+#include <cstring>
+
+#include "hart/hart.h"
+#include "isa/decoder.h"
+
+#if defined(__GNUC__) && !defined(__EMSCRIPTEN__)
+#define VMSCOPE_THREADED 1
+#else
+#define VMSCOPE_THREADED 0
+#endif
+
+namespace vmscope {
+
+using isa::Op;
+
+void Hart::run_chunk(uint64_t chunk) {
+  uint32_t* const x = x_.data();
+  uint32_t pc = pc_;
+  uint64_t remaining = chunk;
+  const uint64_t base = steps_;
+  DecodedPage* page = nullptr;
+  Slot* slots = nullptr;
+  Slot* d = nullptr;
+  uint32_t page_vbase = 1;  // never equal to a page address: forces a lookup
+  Slot scratch[3];          // a page-straddling instruction runs from here
+  scratch[2].handler = kHandlerPageEnd;
+
+#define SYNC() (steps_ = base + (chunk - remaining))
+#define RD x[d->rd]
+#define RS1 x[d->rs1]
+#define RS2 x[d->rs2]
+#define IMM d->imm
+
+#if VMSCOPE_THREADED
+#define LABEL_ADDRESS(name) &&op_##name,
+  static void* const kDispatch[kHandlerCount] = {VMSCOPE_FOR_EACH_OP(LABEL_ADDRESS) &&h_undecoded,
+                                                 &&h_page_end, &&h_cross_page};
+#undef LABEL_ADDRESS
+#define DISPATCH() goto* kDispatch[d->handler]
+#define HANDLER(name) op_##name:
+#define INTERNAL(name) h_##name:
+#else
+#define DISPATCH() goto dispatch
+#define HANDLER(name) case static_cast<uint8_t>(Op::name):
+#define INTERNAL(name) case k_##name:
+  constexpr uint8_t k_undecoded = kHandlerUndecoded, k_page_end = kHandlerPageEnd,
+                    k_cross_page = kHandlerCrossPage;
+#endif
+
+  // Retire the current instruction and fall through to the next one.
+#define NEXT()                            \
+  do {                                    \
+    const uint32_t len_ = d->length;      \
+    pc += len_;                           \
+    d += len_ >> 1;                       \
+    if (--remaining == 0) goto out;       \
+    DISPATCH();                           \
+  } while (0)
+  // Retire the current instruction and continue at `target`.
+#define JUMP(target)                                        \
+  do {                                                      \
+    pc = (target);                                          \
+    if (--remaining == 0) goto out;                         \
+    if ((pc & ~(kPageSize - 1)) == page_vbase) {            \
+      d = slots + ((pc & (kPageSize - 1)) >> 1);            \
+      DISPATCH();                                           \
+    }                                                       \
+    goto refetch;                                           \
+  } while (0)
+  // Retire the current instruction and re-examine the hart's state before going on.
+#define NEXT_RELOAD()               \
+  do {                              \
+    pc += d->length;                \
+    if (--remaining == 0) goto out; \
+    goto reload;                    \
+  } while (0)
+#define LOAD(T, var, address)                                                              \
+  T var;                                                                                   \
+  do {                                                                                     \
+    const uint32_t a_ = (address);                                                         \
+    const MicroTlbEntry& e_ = read_tlb_[(a_ >> 12) % kMicroTlbSize];                       \
+    if (e_.tag == (a_ & (~(kPageSize - 1) | (sizeof(T) - 1)))) {                           \
+      std::memcpy(&var, reinterpret_cast<const void*>(e_.addend + a_), sizeof(T));         \
+      ++micro_tlb_hits_;                                                                   \
+    } else {                                                                               \
+      SYNC();                                                                              \
+      pc_ = pc;                                                                            \
+      if (load_slow<T>(a_, var) == MemResult::fault) goto exception;                       \
+    }                                                                                      \
+  } while (0)
+#define STORE(T, address, value)                                                           \
+  do {                                                                                     \
+    const uint32_t a_ = (address);                                                         \
+    const T v_ = static_cast<T>(value);                                                    \
+    const MicroTlbEntry& e_ = write_tlb_[(a_ >> 12) % kMicroTlbSize];                      \
+    if (e_.tag == (a_ & (~(kPageSize - 1) | (sizeof(T) - 1)))) {                           \
+      std::memcpy(reinterpret_cast<void*>(e_.addend + a_), &v_, sizeof(T));                \
+      ++micro_tlb_hits_;                                                                   \
+    } else {                                                                               \
+      SYNC();                                                                              \
+      pc_ = pc;                                                                            \
+      const MemResult r_ = store_slow<T>(a_, v_);                                          \
+      if (r_ == MemResult::fault) goto exception;                                          \
+      if (r_ == MemResult::ok_reload) NEXT_RELOAD();                                       \
+    }                                                                                      \
+  } while (0)
+
+reload:
+  pc_ = pc;
+  SYNC();
+  if (stop_request_ != StopReason::budget) goto out;
+  check_interrupts();
+  pc = pc_;
+  refresh_modes();
+  if (waiting_) goto out;
+refetch:
+  page = code_page_for(pc, page_vbase);
+  if (!page) goto exception;
+  slots = page->slots;
+  d = slots + ((pc & (kPageSize - 1)) >> 1);
+
+#if VMSCOPE_THREADED
+  DISPATCH();
+#else
+dispatch:
+  switch (d->handler) {
+#endif
+
+  // ---- RV32I
+  HANDLER(lui) { RD = static_cast<uint32_t>(IMM); NEXT(); }
+  HANDLER(auipc) { RD = pc + static_cast<uint32_t>(IMM); NEXT(); }
+  HANDLER(jal) {
+    const uint32_t target = pc + static_cast<uint32_t>(IMM);
+    RD = pc + d->length;
+    JUMP(target);
+  }
+  HANDLER(jalr) {
+    const uint32_t target = (RS1 + static_cast<uint32_t>(IMM)) & ~1u;
+    RD = pc + d->length;
+    JUMP(target);
+  }
+  HANDLER(beq) { if (RS1 == RS2) JUMP(pc + IMM); NEXT(); }
+  HANDLER(bne) { if (RS1 != RS2) JUMP(pc + IMM); NEXT(); }
+  HANDLER(blt) { if (static_cast<int32_t>(RS1) < static_cast<int32_t>(RS2)) JUMP(pc + IMM); NEXT(); }
+  HANDLER(bge) { if (static_cast<int32_t>(RS1) >= static_cast<int32_t>(RS2)) JUMP(pc + IMM); NEXT(); }
+  HANDLER(bltu) { if (RS1 < RS2) JUMP(pc + IMM); NEXT(); }
+  HANDLER(bgeu) { if (RS1 >= RS2) JUMP(pc + IMM); NEXT(); }
+  HANDLER(lb) { LOAD(int8_t, v, RS1 + IMM); RD = static_cast<uint32_t>(static_cast<int32_t>(v)); NEXT(); }
+  HANDLER(lh) { LOAD(int16_t, v, RS1 + IMM); RD = static_cast<uint32_t>(static_cast<int32_t>(v)); NEXT(); }
+  HANDLER(lw) { LOAD(uint32_t, v, RS1 + IMM); RD = v; NEXT(); }
+  HANDLER(lbu) { LOAD(uint8_t, v, RS1 + IMM); RD = v; NEXT(); }
+  HANDLER(lhu) { LOAD(uint16_t, v, RS1 + IMM); RD = v; NEXT(); }
+  HANDLER(sb) { STORE(uint8_t, RS1 + IMM, RS2); NEXT(); }
+  HANDLER(sh) { STORE(uint16_t, RS1 + IMM, RS2); NEXT(); }
+  HANDLER(sw) { STORE(uint32_t, RS1 + IMM, RS2); NEXT(); }
+  HANDLER(addi) { RD = RS1 + static_cast<uint32_t>(IMM); NEXT(); }
+  HANDLER(slti) { RD = static_cast<int32_t>(RS1) < IMM; NEXT(); }
+  HANDLER(sltiu) { RD = RS1 < static_cast<uint32_t>(IMM); NEXT(); }
+  HANDLER(xori) { RD = RS1 ^ static_cast<uint32_t>(IMM); NEXT(); }
+  HANDLER(ori) { RD = RS1 | static_cast<uint32_t>(IMM); NEXT(); }
+  HANDLER(andi) { RD = RS1 & static_cast<uint32_t>(IMM); NEXT(); }
+  HANDLER(slli) { RD = RS1 << (IMM & 31); NEXT(); }
+  HANDLER(srli) { RD = RS1 >> (IMM & 31); NEXT(); }
+  HANDLER(srai) { RD = static_cast<uint32_t>(static_cast<int32_t>(RS1) >> (IMM & 31)); NEXT(); }
+  HANDLER(add) { RD = RS1 + RS2; NEXT(); }
+  HANDLER(sub) { RD = RS1 - RS2; NEXT(); }
+  HANDLER(sll) { RD = RS1 << (RS2 & 31); NEXT(); }
+  HANDLER(slt) { RD = static_cast<int32_t>(RS1) < static_cast<int32_t>(RS2); NEXT(); }
+  HANDLER(sltu) { RD = RS1 < RS2; NEXT(); }
+  HANDLER(xor_) { RD = RS1 ^ RS2; NEXT(); }
+  HANDLER(srl) { RD = RS1 >> (RS2 & 31); NEXT(); }
+  HANDLER(sra) { RD = static_cast<uint32_t>(static_cast<int32_t>(RS1) >> (RS2 & 31)); NEXT(); }
+  HANDLER(or_) { RD = RS1 | RS2; NEXT(); }
+  HANDLER(and_) { RD = RS1 & RS2; NEXT(); }
+  // A single hart sees its own memory operations in order, and stores keep decoded code
+  // coherent, so the fences have nothing left to do.
+  HANDLER(fence_tso) { NEXT(); }
+  HANDLER(fence) { NEXT(); }
+  HANDLER(fence_i) { NEXT(); }
+  HANDLER(ecall) {
+    SYNC();
+    pc_ = pc;
+    if (ecall_hook) {
+      const EcallAction action = ecall_hook(*this);
+      if (action != EcallAction::trap) NEXT_RELOAD();
+    }
+    raise(priv_ == Priv::U   ? ExceptionCause::ecall_u
+          : priv_ == Priv::S ? ExceptionCause::ecall_s
+                             : ExceptionCause::ecall_m,
+          0);
+    goto exception;
+  }
+  HANDLER(ebreak) {
+    raise(ExceptionCause::breakpoint, pc);
+    goto exception;
+  }
+
+  // ---- Zicsr and the privileged instructions: all leave through reload
+  HANDLER(csrrw) HANDLER(csrrs) HANDLER(csrrc) HANDLER(csrrwi) HANDLER(csrrsi) HANDLER(csrrci) {
+    SYNC();
+    pc_ = pc;
+    if (!csr_op(*d)) goto exception;
+    NEXT_RELOAD();
+  }
+  HANDLER(mret) HANDLER(sret) {
+    SYNC();
+    pc_ = pc;
+    uint32_t target;
+    if (!(d->handler == static_cast<uint8_t>(Op::mret) ? do_mret(target) : do_sret(target))) goto exception;
+    pc = target;
+    if (--remaining == 0) goto out;
+    goto reload;
+  }
+  HANDLER(wfi) {
+    SYNC();
+    pc_ = pc;
+    if (!do_wfi()) goto exception;
+    NEXT_RELOAD();
+  }
+  HANDLER(sfence_vma) {
+    SYNC();
+    pc_ = pc;
+    if (!do_sfence_vma(RS1, RS2, d->rs1 != 0, d->rs2 != 0)) goto exception;
+    NEXT_RELOAD();
+  }
+
+  // ---- M
+  HANDLER(mul) { RD = RS1 * RS2; NEXT(); }
+  HANDLER(mulh) {
+    RD = static_cast<uint32_t>((static_cast<int64_t>(static_cast<int32_t>(RS1)) *
+                                static_cast<int64_t>(static_cast<int32_t>(RS2))) >> 32);
+    NEXT();
+  }
+  HANDLER(mulhsu) {
+    RD = static_cast<uint32_t>((static_cast<int64_t>(static_cast<int32_t>(RS1)) * static_cast<int64_t>(RS2)) >> 32);
+    NEXT();
+  }
+  HANDLER(mulhu) { RD = static_cast<uint32_t>((static_cast<uint64_t>(RS1) * RS2) >> 32); NEXT(); }
+  HANDLER(div) {
+    const auto a = static_cast<int32_t>(RS1), b = static_cast<int32_t>(RS2);
+    RD = b == 0 ? ~0u : (a == INT32_MIN && b == -1) ? RS1 : static_cast<uint32_t>(a / b);
+    NEXT();
+  }
+  HANDLER(divu) { RD = RS2 == 0 ? ~0u : RS1 / RS2; NEXT(); }
+  HANDLER(rem) {
+    const auto a = static_cast<int32_t>(RS1), b = static_cast<int32_t>(RS2);
+    RD = b == 0 ? RS1 : (a == INT32_MIN && b == -1) ? 0 : static_cast<uint32_t>(a % b);
+    NEXT();
+  }
+  HANDLER(remu) { RD = RS2 == 0 ? RS1 : RS1 % RS2; NEXT(); }
+
+  // ---- A: rare enough to take the general path every time
+  HANDLER(lr_w) HANDLER(sc_w) HANDLER(amoswap_w) HANDLER(amoadd_w) HANDLER(amoxor_w) HANDLER(amoand_w)
+  HANDLER(amoor_w) HANDLER(amomin_w) HANDLER(amomax_w) HANDLER(amominu_w) HANDLER(amomaxu_w) {
+    SYNC();
+    pc_ = pc;
+    if (!execute_atomic(*d)) goto exception;
+    NEXT();
+  }
+
+  HANDLER(illegal) {
+    raise(ExceptionCause::illegal_instruction, static_cast<uint32_t>(IMM));
+    goto exception;
+  }
+
+  // ---- internal handlers
+  INTERNAL(undecoded) {
+    decode_slot(*page, *d, pc);
+    DISPATCH();
+  }
+  INTERNAL(page_end) { goto refetch; }
+  INTERNAL(cross_page) {
+    SYNC();
+    pc_ = pc;
+    uint32_t word;
+    if (!fetch_slow(pc, word)) goto exception;
+    fill_slot(scratch[0], word);
+    d = scratch;
+    page_vbase = 1;  // jumps from here must look their page up
+    DISPATCH();
+  }
+
+#if !VMSCOPE_THREADED
+  }
+#endif
+
+exception:
+  --remaining;  // an instruction that traps still took a step
+  SYNC();
+  if (!take_pending_exception(pc)) {
+    pc = pc_;
+    goto out;
+  }
+  pc = pc_;
+  if (remaining == 0) goto out;
+  goto reload;
+
+out:
+  pc_ = pc;
+  SYNC();
+
+#undef SYNC
+#undef RD
+#undef RS1
+#undef RS2
+#undef IMM
+#undef DISPATCH
+#undef HANDLER
+#undef INTERNAL
+#undef NEXT
+#undef JUMP
+#undef NEXT_RELOAD
+#undef LOAD
+#undef STORE
+}
+
+}  // namespace vmscope

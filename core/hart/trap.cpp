@@ -1,0 +1,202 @@
+// Taking exceptions and interrupts, delegation to S-mode, and the privileged instructions that
+// change mode or wait: MRET, SRET, WFI, SFENCE.VMA.
+#include <cstdio>
+
+#include "hart/hart.h"
+
+namespace vmscope {
+
+const char* to_string(Priv p) {
+  switch (p) {
+    case Priv::U: return "U";
+    case Priv::S: return "S";
+    case Priv::M: return "M";
+  }
+  return "?";
+}
+
+const char* exception_name(unsigned code) {
+  switch (code) {
+    case 0: return "instruction address misaligned";
+    case 1: return "instruction access fault";
+    case 2: return "illegal instruction";
+    case 3: return "breakpoint";
+    case 4: return "load address misaligned";
+    case 5: return "load access fault";
+    case 6: return "store/AMO address misaligned";
+    case 7: return "store/AMO access fault";
+    case 8: return "environment call from U-mode";
+    case 9: return "environment call from S-mode";
+    case 11: return "environment call from M-mode";
+    case 12: return "instruction page fault";
+    case 13: return "load page fault";
+    case 15: return "store/AMO page fault";
+  }
+  return "reserved exception";
+}
+
+const char* interrupt_name(unsigned code) {
+  switch (code) {
+    case 1: return "supervisor software interrupt";
+    case 3: return "machine software interrupt";
+    case 5: return "supervisor timer interrupt";
+    case 7: return "machine timer interrupt";
+    case 9: return "supervisor external interrupt";
+    case 11: return "machine external interrupt";
+  }
+  return "reserved interrupt";
+}
+
+void Hart::enter_trap(uint32_t cause, bool interrupt, uint32_t tval, uint32_t epc) {
+  const uint32_t deleg = interrupt ? csr_.mideleg : csr_.medeleg;
+  const bool to_s = priv_ != Priv::M && ((deleg >> cause) & 1);
+  const uint32_t xcause = cause | (interrupt ? 1u << 31 : 0);
+  const Priv from = priv_;
+  uint32_t vector;
+  if (to_s) {
+    csr_.scause = xcause;
+    csr_.sepc = epc;
+    csr_.stval = tval;
+    uint32_t s = csr_.mstatus & ~(kMstatusSpp | kMstatusSpie | kMstatusSie);
+    if (priv_ == Priv::S) s |= kMstatusSpp;
+    if (csr_.mstatus & kMstatusSie) s |= kMstatusSpie;
+    csr_.mstatus = s;
+    priv_ = Priv::S;
+    vector = csr_.stvec;
+  } else {
+    csr_.mcause = xcause;
+    csr_.mepc = epc;
+    csr_.mtval = tval;
+    uint32_t m = csr_.mstatus & ~(kMstatusMpp | kMstatusMpie | kMstatusMie);
+    m |= static_cast<uint32_t>(priv_) << kMstatusMppShift;
+    if (csr_.mstatus & kMstatusMie) m |= kMstatusMpie;
+    csr_.mstatus = m;
+    priv_ = Priv::M;
+    vector = csr_.mtvec;
+  }
+  // Vectored mode sends interrupts to BASE + 4 * cause; exceptions always go to BASE.
+  pc_ = (vector & ~3u) + ((vector & 1) && interrupt ? 4 * cause : 0);
+  reservation_valid_ = false;
+  waiting_ = false;
+  trap_log_.add({steps_, xcause, epc, tval, from, priv_});
+  refresh_modes();
+}
+
+bool Hart::take_pending_exception(uint32_t epc) {
+  const auto code = static_cast<unsigned>(pending_cause_);
+  ++exceptions_;
+  ++exception_counts_[code];
+  char text[160];
+  if (config_.exceptions_stop) {
+    std::snprintf(text, sizeof text, "%s at pc 0x%08x (tval 0x%08x)", exception_name(code), epc, pending_tval_);
+    stop_message = text;
+    stop_request_ = StopReason::guest_fault;
+    pc_ = epc;
+    return false;
+  }
+  // A hart whose handler itself faults before retiring anything will never make progress.
+  const uint64_t retired = instret();
+  if (retired == retired_at_last_exception_) {
+    if (++exceptions_without_progress_ >= kTrapLoopLimit) {
+      std::snprintf(text, sizeof text,
+                    "trap loop: %u exceptions in a row without retiring an instruction; last: %s at "
+                    "pc 0x%08x (tval 0x%08x)",
+                    exceptions_without_progress_, exception_name(code), epc, pending_tval_);
+      stop_message = text;
+      stop_request_ = StopReason::trap_loop;
+      pc_ = epc;
+      return false;
+    }
+  } else {
+    exceptions_without_progress_ = 0;
+    retired_at_last_exception_ = retired;
+  }
+  enter_trap(code, false, pending_tval_, epc);
+  return true;
+}
+
+uint32_t Hart::pending_interrupts() const {
+  uint32_t mip = csr_.mip;
+  if (csr_.external_line) mip |= kMipMeip;
+  return mip & csr_.mie;
+}
+
+bool Hart::check_interrupts() {
+  update_timer_pending();
+  const uint32_t pending = pending_interrupts();
+  if (!pending) return false;
+  // Interrupts for M are taken below M, or in M with MIE; delegated ones below S, or in S with SIE.
+  const bool m_enabled = priv_ != Priv::M || (csr_.mstatus & kMstatusMie);
+  const bool s_enabled = priv_ == Priv::U || (priv_ == Priv::S && (csr_.mstatus & kMstatusSie));
+  const uint32_t m_set = m_enabled ? pending & ~csr_.mideleg : 0;
+  const uint32_t s_set = s_enabled ? pending & csr_.mideleg : 0;
+  static constexpr unsigned kPriority[] = {11, 3, 7, 9, 1, 5};  // MEI MSI MTI SEI SSI STI
+  for (const uint32_t set : {m_set, s_set}) {
+    for (unsigned code : kPriority) {
+      if (set >> code & 1) {
+        ++interrupts_;
+        ++interrupt_counts_[code];
+        enter_trap(code, true, 0, pc_);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool Hart::do_mret(uint32_t& next_pc) {
+  if (priv_ != Priv::M) {
+    raise(ExceptionCause::illegal_instruction, instruction_bits(pc_));
+    return false;
+  }
+  const auto mpp = static_cast<Priv>((csr_.mstatus & kMstatusMpp) >> kMstatusMppShift);
+  uint32_t m = csr_.mstatus & ~(kMstatusMpp | kMstatusMie);
+  if (csr_.mstatus & kMstatusMpie) m |= kMstatusMie;
+  m |= kMstatusMpie;
+  if (mpp != Priv::M) m &= ~kMstatusMprv;
+  csr_.mstatus = m;
+  priv_ = mpp;
+  reservation_valid_ = false;
+  next_pc = csr_.mepc;
+  refresh_modes();
+  return true;
+}
+
+bool Hart::do_sret(uint32_t& next_pc) {
+  if (priv_ == Priv::U || (priv_ == Priv::S && (csr_.mstatus & kMstatusTsr))) {
+    raise(ExceptionCause::illegal_instruction, instruction_bits(pc_));
+    return false;
+  }
+  const Priv spp = (csr_.mstatus & kMstatusSpp) ? Priv::S : Priv::U;
+  uint32_t m = csr_.mstatus & ~(kMstatusSpp | kMstatusSie | kMstatusMprv);
+  if (csr_.mstatus & kMstatusSpie) m |= kMstatusSie;
+  m |= kMstatusSpie;
+  csr_.mstatus = m;
+  priv_ = spp;
+  reservation_valid_ = false;
+  next_pc = csr_.sepc;
+  refresh_modes();
+  return true;
+}
+
+bool Hart::do_wfi() {
+  if (priv_ == Priv::U || (priv_ == Priv::S && (csr_.mstatus & kMstatusTw))) {
+    raise(ExceptionCause::illegal_instruction, instruction_bits(pc_));
+    return false;
+  }
+  update_timer_pending();
+  if (!pending_interrupts()) waiting_ = true;
+  return true;
+}
+
+bool Hart::do_sfence_vma(uint32_t vaddr, uint32_t asid, bool by_addr, bool by_asid) {
+  if (priv_ == Priv::U || (priv_ == Priv::S && (csr_.mstatus & kMstatusTvm))) {
+    raise(ExceptionCause::illegal_instruction, instruction_bits(pc_));
+    return false;
+  }
+  tlb_.flush(by_addr, vaddr, by_asid, static_cast<uint16_t>(asid & kSatpAsidMask));
+  flush_micro_tlbs();
+  return true;
+}
+
+}  // namespace vmscope

@@ -1,0 +1,48 @@
+// The process VM's operating system: the initial stack of a Linux process and the system calls
+// of the rv32 Linux ABI (a7 = number, a0..a5 = arguments, a0 = result or -errno).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hart/hart.h"
+#include "mem/bus.h"
+
+namespace vmscope {
+
+class LinuxProcess {
+ public:
+  LinuxProcess(Hart& hart, Bus& bus) : hart_(hart), bus_(bus) {}
+
+  // Builds argc/argv/envp/auxv at the top of memory and sets sp; the heap starts after `image_end`.
+  void start(uint32_t image_end, const std::vector<std::string>& argv);
+  EcallAction handle_ecall(Hart& hart);
+  void push_stdin(std::string_view bytes);
+
+  std::function<void(int fd, std::string_view bytes)> on_output;
+  std::function<size_t(uint8_t* buffer, size_t size)> read_stdin;
+
+  uint32_t brk() const { return brk_; }
+
+ private:
+  int32_t sys_read(uint32_t fd, uint32_t buf, uint32_t count);
+  int32_t sys_write(uint32_t fd, uint32_t buf, uint32_t count);
+  int32_t sys_writev(uint32_t fd, uint32_t iov, uint32_t iovcnt);
+  int32_t sys_brk(uint32_t addr);
+  int32_t sys_fstat(uint32_t fd, uint32_t statbuf);
+  int32_t sys_clock_gettime(uint32_t clock, uint32_t ts, bool time64);
+
+  Hart& hart_;
+  Bus& bus_;
+  uint32_t brk_start_ = 0, brk_ = 0, brk_limit_ = 0;
+  std::deque<uint8_t> stdin_;
+  bool stdin_eof_ = false;
+};
+
+const char* linux_syscall_name(uint32_t number);  // null if vmscope does not know the number
+
+}  // namespace vmscope

@@ -1,0 +1,99 @@
+// Assembling the two kinds of machine, loading programs into them, and resetting them.
+#include "machine/machine.h"
+
+#include "machine/linux_process.h"
+
+namespace vmscope {
+
+const char* to_string(MachineKind k) { return k == MachineKind::process ? "process" : "system"; }
+
+Machine::Machine(MachineOptions options) : options_(std::move(options)) {
+  if (options_.ram_size == 0)
+    options_.ram_size = options_.kind == MachineKind::system ? board::kDefaultRamSize : process_layout::kDefaultSize;
+  assemble();
+}
+
+Machine::~Machine() = default;
+
+void Machine::assemble() {
+  const bool system = options_.kind == MachineKind::system;
+  bus_ = std::make_unique<Bus>(system ? board::kRamBase : process_layout::kBase, options_.ram_size);
+  code_ = std::make_unique<CodeCache>(*bus_);
+  bus_->set_code_cache(code_.get());
+  HartConfig config;
+  // Linux fixes up misaligned accesses for user programs; bare metal sees the exception.
+  config.misaligned_access_traps = system;
+  config.exceptions_stop = !system;
+  hart_ = std::make_unique<Hart>(*bus_, *code_, config);
+  if (system) {
+    clint_ = std::make_unique<Clint>(*hart_);
+    bus_->map_device(board::kTestDeviceBase, board::kTestDeviceSize, &test_device_);
+    bus_->map_device(board::kClintBase, Clint::kSize, clint_.get());
+    bus_->map_device(board::kUartBase, board::kUartSize, &uart_);
+    uart_.on_output = [this](char c) {
+      if (on_output) on_output(1, std::string_view(&c, 1));
+    };
+    uart_.on_interrupt_line = [this](bool level) { hart_->set_external_interrupt(level); };
+    test_device_.on_exit = [this](int code, bool reset_requested) {
+      hart_->exit_code = code;
+      hart_->stop_message = reset_requested ? "the guest asked for a reset (test device)"
+                                            : "the guest wrote to the test device";
+      hart_->request_stop(StopReason::exited);
+    };
+  } else {
+    process_ = std::make_unique<LinuxProcess>(*hart_, *bus_);
+    process_->on_output = [this](int fd, std::string_view bytes) {
+      if (on_output) on_output(fd, bytes);
+    };
+    process_->read_stdin = [this](uint8_t* buffer, size_t size) -> size_t {
+      return read_stdin ? read_stdin(buffer, size) : 0;
+    };
+    hart_->ecall_hook = [this](Hart& h) { return process_->handle_ecall(h); };
+  }
+}
+
+ElfResult Machine::load(std::span<const uint8_t> file, std::string_view file_name) {
+  ElfResult parsed = parse_elf(file, file_name);
+  if (!parsed.ok()) return parsed;
+  const bool system = options_.kind == MachineKind::system;
+  // The process stack lives at the top of its region: segments must stay below it.
+  const MemoryRegion region{bus_->ram_base(), system ? bus_->ram_size() : bus_->ram_size() - process_layout::kStackSize};
+  ElfResult placed = place_check(parsed.image, std::span(&region, 1), system, file_name);
+  if (!placed.ok()) return placed;
+  image_ = std::move(parsed.image);
+  symbols_ = SymbolTable(image_.symbols);
+  file_name_ = std::string(file_name);
+  reset();
+  return parsed;  // ok, image moved out
+}
+
+void Machine::place_image() {
+  const bool system = options_.kind == MachineKind::system;
+  for (const ElfSegment& s : image_.segments) bus_->write_bytes(system ? s.paddr : s.vaddr, s.data);
+}
+
+void Machine::reset() {
+  bus_->clear_ram();
+  code_->clear();
+  uart_.reset();
+  hart_->reset(image_.entry);
+  place_image();
+  if (process_) {
+    uint32_t end = 0;
+    for (const ElfSegment& s : image_.segments) end = std::max(end, s.vaddr + s.memsz);
+    std::vector<std::string> argv = options_.argv;
+    if (argv.empty()) argv.push_back(file_name_);
+    process_->start(end, argv);
+  }
+}
+
+RunResult Machine::run(uint64_t max_steps) { return hart_->run(max_steps); }
+
+void Machine::feed_input(std::string_view bytes) {
+  if (process_)
+    process_->push_stdin(bytes);
+  else
+    uart_.push_input(bytes);
+}
+
+}  // namespace vmscope

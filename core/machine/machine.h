@@ -1,0 +1,98 @@
+// A whole machine: RAM, devices and one hart, assembled either as the QEMU-virt-like board
+// (system VM) or as a Linux user process whose system calls the host serves (process VM).
+// Front ends (CLI, debugger, tests) drive any machine through this one interface.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "devices/clint.h"
+#include "devices/test_device.h"
+#include "devices/uart16550.h"
+#include "elf/elf_image.h"
+#include "hart/code_cache.h"
+#include "hart/hart.h"
+#include "mem/bus.h"
+
+namespace vmscope {
+
+class LinuxProcess;
+
+enum class MachineKind : uint8_t { process, system };
+const char* to_string(MachineKind k);
+
+// The board's memory map (QEMU virt's addresses).
+namespace board {
+inline constexpr uint32_t kTestDeviceBase = 0x00100000, kTestDeviceSize = 0x1000;
+inline constexpr uint32_t kClintBase = 0x02000000;
+inline constexpr uint32_t kUartBase = 0x10000000, kUartSize = 0x100;
+inline constexpr uint32_t kRamBase = 0x80000000;
+inline constexpr uint32_t kDefaultRamSize = 128u << 20;
+}  // namespace board
+
+// The process VM's address space: one flat region above a guard area that catches null pointers.
+namespace process_layout {
+inline constexpr uint32_t kBase = 0x00010000;
+inline constexpr uint32_t kDefaultSize = 64u << 20;
+inline constexpr uint32_t kStackSize = 1u << 20;  // brk never grows into the top 1 MiB
+}  // namespace process_layout
+
+struct MachineOptions {
+  MachineKind kind = MachineKind::system;
+  uint32_t ram_size = 0;  // 0: the kind's default
+  std::vector<std::string> argv;  // process VM: the guest's argv (argv[0] defaults to the file name)
+};
+
+class Machine {
+ public:
+  explicit Machine(MachineOptions options);
+  ~Machine();
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+
+  // Loads and validates an ELF executable and resets the hart to its entry. On failure the
+  // result says why (ElfError and a message naming the file) and the machine is unchanged.
+  ElfResult load(std::span<const uint8_t> file, std::string_view file_name);
+  // Resets to the state right after the last successful load.
+  void reset();
+  RunResult run(uint64_t max_steps);
+
+  MachineKind kind() const { return options_.kind; }
+  Hart& hart() { return *hart_; }
+  const Hart& hart() const { return *hart_; }
+  Bus& bus() { return *bus_; }
+  const Bus& bus() const { return *bus_; }
+  CodeCache& code_cache() { return *code_; }
+  const SymbolTable& symbols() const { return symbols_; }
+  const ElfImage& image() const { return image_; }
+  Uart16550& uart() { return uart_; }
+
+  // Console: bytes the guest writes (UART, or stdout/stderr of a process) and bytes it reads.
+  std::function<void(int fd, std::string_view bytes)> on_output;
+  void feed_input(std::string_view bytes);  // UART receive queue, or the process's stdin
+  // Process VM: called when stdin is empty; returns bytes read (0 = end of input).
+  std::function<size_t(uint8_t* buffer, size_t size)> read_stdin;
+
+ private:
+  void assemble();
+  void place_image();
+
+  MachineOptions options_;
+  std::unique_ptr<Bus> bus_;
+  std::unique_ptr<CodeCache> code_;
+  std::unique_ptr<Hart> hart_;
+  Uart16550 uart_;
+  std::unique_ptr<Clint> clint_;
+  TestDevice test_device_;
+  std::unique_ptr<LinuxProcess> process_;
+  ElfImage image_;
+  SymbolTable symbols_;
+  std::string file_name_;
+};
+
+}  // namespace vmscope

@@ -1,0 +1,67 @@
+// The physical address space: one RAM region plus memory-mapped devices. Every guest access ends
+// here after translation, and nothing outside RAM and the devices can be reached.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "devices/device.h"
+
+namespace vmscope {
+
+class CodeCache;
+
+struct DeviceMapping {
+  uint32_t base, size;
+  Device* device;
+};
+
+class Bus {
+ public:
+  Bus(uint32_t ram_base, uint32_t ram_size);
+
+  uint32_t ram_base() const { return ram_base_; }
+  uint32_t ram_size() const { return ram_size_; }
+  bool in_ram(uint32_t paddr, uint32_t length) const {
+    return paddr >= ram_base_ && paddr - ram_base_ <= ram_size_ &&
+           length <= ram_size_ - (paddr - ram_base_);
+  }
+  // Host pointer to guest RAM at `paddr`, or null if [paddr, paddr+length) is not all RAM.
+  uint8_t* ram_pointer(uint32_t paddr, uint32_t length = 1) {
+    return in_ram(paddr, length) ? ram_.get() + (paddr - ram_base_) : nullptr;
+  }
+
+  void map_device(uint32_t base, uint32_t size, Device* device);
+  const std::vector<DeviceMapping>& devices() const { return devices_; }
+  // The device mapped at `paddr`, with the offset into it.
+  Device* find_device(uint32_t paddr, unsigned size, uint32_t& offset) const;
+
+  // Guest accesses that missed the RAM fast paths (devices, or RAM reached by a slow path).
+  bool read(uint32_t paddr, unsigned size, uint64_t& value);
+  bool write(uint32_t paddr, unsigned size, uint64_t value);
+
+  // Host-side copies (ELF loading, system-call buffers, debugger edits). RAM only.
+  // Writes keep translated code coherent; reads have no side effects.
+  bool write_bytes(uint32_t paddr, std::span<const uint8_t> bytes);
+  bool read_bytes(uint32_t paddr, std::span<uint8_t> out) const;
+  // Debugger reads: RAM and device registers, never a side effect. False where nothing is mapped.
+  bool peek(uint32_t paddr, unsigned size, uint64_t& value) const;
+
+  void set_code_cache(CodeCache* cache) { code_cache_ = cache; }
+  void clear_ram();
+
+ private:
+  struct FreeDeleter {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  uint32_t ram_base_, ram_size_;
+  std::unique_ptr<uint8_t, FreeDeleter> ram_;  // calloc'd: the OS hands out zero pages lazily
+  std::vector<DeviceMapping> devices_;
+  CodeCache* code_cache_ = nullptr;
+};
+
+}  // namespace vmscope

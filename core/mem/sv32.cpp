@@ -1,0 +1,85 @@
+// Two-level Sv32 walk: 4 KiB pages and 4 MiB superpages, A/D handled per Sv32Context.
+#include "mem/sv32.h"
+
+#include "mem/bus.h"
+
+namespace vmscope {
+
+ExceptionCause page_fault_for(AccessType type) {
+  switch (type) {
+    case AccessType::fetch: return ExceptionCause::fetch_page_fault;
+    case AccessType::load: return ExceptionCause::load_page_fault;
+    default: return ExceptionCause::store_page_fault;
+  }
+}
+
+ExceptionCause access_fault_for(AccessType type) {
+  switch (type) {
+    case AccessType::fetch: return ExceptionCause::fetch_access;
+    case AccessType::load: return ExceptionCause::load_access;
+    default: return ExceptionCause::store_access;
+  }
+}
+
+bool sv32_permits(uint32_t flags, AccessType type, Priv mode, bool sum, bool mxr) {
+  const bool user_page = flags & kPteU;
+  if (mode == Priv::U && !user_page) return false;
+  if (mode == Priv::S && user_page && (type == AccessType::fetch || !sum)) return false;
+  switch (type) {
+    case AccessType::fetch: return flags & kPteX;
+    case AccessType::load: return (flags & kPteR) || (mxr && (flags & kPteX));
+    default: return flags & kPteW;
+  }
+}
+
+Sv32Walk sv32_walk(Bus& bus, const Sv32Context& ctx, uint32_t vaddr, AccessType type, bool side_effects) {
+  Sv32Walk w;
+  uint64_t table = static_cast<uint64_t>(ctx.satp & 0x3fffff) << 12;
+  const uint32_t vpn[2] = {(vaddr >> 12) & 0x3ff, vaddr >> 22};
+  for (int level = 1; level >= 0; --level) {
+    const uint64_t pte_addr = table + vpn[level] * 4;
+    uint8_t raw[4];
+    if (pte_addr > 0xfffffffcull || !bus.read_bytes(static_cast<uint32_t>(pte_addr), raw)) {
+      w.fault = access_fault_for(type);
+      return w;
+    }
+    const uint32_t pte = raw[0] | raw[1] << 8 | raw[2] << 16 | static_cast<uint32_t>(raw[3]) << 24;
+    w.steps[w.step_count++] = {static_cast<unsigned>(level), static_cast<uint32_t>(pte_addr), pte};
+    if (!(pte & kPteV) || (!(pte & kPteR) && (pte & kPteW))) break;  // invalid or reserved
+    if (!(pte & (kPteR | kPteX))) {  // pointer to the next level
+      table = static_cast<uint64_t>(pte >> 10) << 12;
+      continue;
+    }
+    // A leaf.
+    const uint32_t ppn = pte >> 10;
+    if (level == 1 && (ppn & 0x3ff)) break;  // misaligned superpage
+    if (!sv32_permits(pte, type, ctx.mode, ctx.sum, ctx.mxr)) break;
+    const uint32_t needed = kPteA | (type == AccessType::store ? kPteD : 0);
+    uint32_t flags = pte & 0xff;
+    if ((pte & needed) != needed) {
+      if (!ctx.hardware_ad) break;  // Svade: software must set A/D in its fault handler
+      flags |= needed;
+      if (side_effects) bus.write(static_cast<uint32_t>(pte_addr), 4, pte | needed);
+    }
+    const uint64_t paddr = level == 1 ? (static_cast<uint64_t>(ppn >> 10) << 22) | (vaddr & 0x3fffff)
+                                      : (static_cast<uint64_t>(ppn) << 12) | (vaddr & 0xfff);
+    if (paddr > 0xffffffffull) {  // Sv32 reaches 34 bits; this board has 32
+      w.fault = access_fault_for(type);
+      return w;
+    }
+    w.ok = true;
+    w.paddr = static_cast<uint32_t>(paddr);
+    w.entry.valid = true;
+    w.entry.superpage = level == 1;
+    w.entry.vpn = level == 1 ? (vaddr >> 22) << 10 : vaddr >> 12;
+    w.entry.asid = static_cast<uint16_t>((ctx.satp >> 22) & 0x1ff);
+    w.entry.ppn = ppn;
+    w.entry.pte_flags = flags;
+    w.entry.pte_paddr = static_cast<uint32_t>(pte_addr);
+    return w;
+  }
+  w.fault = page_fault_for(type);
+  return w;
+}
+
+}  // namespace vmscope

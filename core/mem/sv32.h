@@ -1,0 +1,44 @@
+// The Sv32 page-table walk and permission check (privileged spec 1.12, section 4.3).
+#pragma once
+
+#include <cstdint>
+
+#include "hart/trap.h"
+#include "mem/tlb.h"
+
+namespace vmscope {
+
+class Bus;
+
+struct Sv32Step {
+  unsigned level;      // 1 = root table, 0 = second level
+  uint32_t pte_paddr;  // where the PTE was read
+  uint32_t pte;        // what was read
+};
+
+struct Sv32Walk {
+  bool ok = false;
+  ExceptionCause fault{};  // when !ok
+  uint32_t paddr = 0;
+  TlbEntry entry;  // the leaf, ready for the TLB
+  Sv32Step steps[2]{};
+  unsigned step_count = 0;
+};
+
+struct Sv32Context {
+  uint32_t satp;
+  Priv mode;  // effective privilege of the access (MPRV already applied)
+  bool sum, mxr;
+  bool hardware_ad;  // set A/D in memory (true) or fault when they need setting (false)
+};
+
+// With `side_effects` false the walk only reads memory: no A/D update (for the debugger).
+Sv32Walk sv32_walk(Bus& bus, const Sv32Context& ctx, uint32_t vaddr, AccessType type, bool side_effects);
+
+// Whether a leaf with these PTE flags allows the access (U/SUM/MXR rules, not A/D).
+bool sv32_permits(uint32_t pte_flags, AccessType type, Priv mode, bool sum, bool mxr);
+
+ExceptionCause page_fault_for(AccessType type);
+ExceptionCause access_fault_for(AccessType type);
+
+}  // namespace vmscope

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything vmscope needs on Debian 12, idempotently: quick when already installed.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build python3 clang lld llvm libclang-rt-14-dev
+  libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev
+  gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+  qemu-user qemu-system-misc
+  emscripten nodejs
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: all packages present"
+fi
