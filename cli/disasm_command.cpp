@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "elf/elf_image.h"
+#include "elf/symbol_namer.h"
 #include "isa/disassembler.h"
 
 namespace vmscope::cli {
@@ -22,15 +23,7 @@ int disasm_command(const DisasmOptions& o) {
   const SymbolTable symbols(r.image.symbols);
   std::optional<uint32_t> gp;
   if (const ElfSymbol* s = symbols.find("__global_pointer$")) gp = s->value;
-  isa::Disassembler dis(
-      [&](uint32_t a) {
-        uint32_t off;
-        const ElfSymbol* s = symbols.lookup(a, &off);
-        if (!s) return std::string();
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "+0x%x", off);
-        return s->name + (off ? buf : "");
-      },
+  isa::Disassembler dis(SymbolNamer(r.image.symbols),
       gp);
 
   // Bytes of the loaded image by virtual address.

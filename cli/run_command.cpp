@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "exit_codes.h"
+#include "elf/symbol_namer.h"
 #include "isa/disassembler.h"
 #include "machine/machine.h"
 
@@ -112,14 +113,7 @@ int run_command(const RunOptions& o) {
       return kCannotRead;
     }
   }
-  isa::Disassembler disassembler([&](uint32_t a) {
-    uint32_t off;
-    const ElfSymbol* s = machine.symbols().lookup(a, &off);
-    if (!s) return std::string();
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "+0x%x", off);
-    return s->name + (off ? buf : "");
-  });
+  isa::Disassembler disassembler(SymbolNamer(machine.symbols().all()));
 
   Hart& hart = machine.hart();
   const auto started = std::chrono::steady_clock::now();

@@ -145,7 +145,7 @@ def parse(path):
             raise SpecError(f"{where}: expected 'field', 'insn' or 'csr', got '{tok[0]}'")
     base_ops = [i["mnem"] for i in insns if i["exec_op"] is None]
     for i in insns:
-        if i["exec_op"] is not None and i["exec_op"] not in base_ops:
+        if i["exec_op"] is not None and i["exec_op"] not in base_ops + ["illegal"]:
             raise SpecError(f"{i['where']}: '{i['exec_op']}' is not a base instruction")
         if len(i["excludes"]) > 4 or any(len(fields[f]["slices"]) > 8 for f in fields) or len(i["fields"]) > 4 or len(i["assigns"]) > 3:
             raise SpecError(f"{i['where']}: too many operands, exclusions or implied operands")

@@ -132,7 +132,8 @@ struct Parser {
 bool Parser::check_ident() {
   // Compare the magic on what is there, so a short non-ELF file is "not ELF", not "truncated".
   size_t have = std::min<size_t>(file.size(), 4);
-  if (!std::equal(file.begin(), file.begin() + have, kElfMagic)) {
+  std::span<const uint8_t> magic = file.first(have);
+  if (!std::equal(magic.begin(), magic.end(), kElfMagic)) {
     std::string bytes;
     for (size_t i = 0; i < have; ++i) bytes += format(i ? " %02x" : "%02x", file[i]);
     return fail(ElfError::not_elf, "not an ELF file (bad magic bytes " + bytes + ")");

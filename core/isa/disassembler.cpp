@@ -54,18 +54,10 @@ std::string Disassembler::disassemble(uint32_t pc, uint32_t word) {
   if (length == 2) word &= 0xffff;
   const EncodingSpec* enc = find_encoding(word);
   if (!enc) {
-    // Like binutils: the 16-bit parcels from the highest down, leading zero parcels omitted.
-    std::string text = ".insn\t" + std::to_string(length) + ", 0x";
-    bool printed = false;
-    for (int shift = static_cast<int>(length) * 8 - 16; shift >= 0; shift -= 16) {
-      const uint32_t parcel = (word >> shift) & 0xffff;
-      if (!parcel && !printed) continue;
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "%04x", parcel);
-      text += buf;
-      printed = true;
-    }
-    return text;
+    // As binutils 2.40 prints words it cannot decode.
+    char buf[32];
+    std::snprintf(buf, sizeof buf, ".%ubyte\t0x%x", length, word);
+    return buf;
   }
 
   std::string text = enc->mnemonic;

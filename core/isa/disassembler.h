@@ -17,7 +17,7 @@ class Disassembler {
   // loads and stores then get a "# address <symbol>" comment.
   explicit Disassembler(AddressNamer namer = {}, std::optional<uint32_t> gp = std::nullopt);
 
-  // "mnemonic\toperands[ # address <symbol>]", or ".insn\tN, 0x..." for an illegal word.
+  // "mnemonic\toperands[ # address <symbol>]", or ".4byte\t0x..." / ".2byte\t0x..." for an illegal word.
   // Keeps objdump's memory of lui/auipc results across calls, so disassemble a listing in order.
   std::string disassemble(uint32_t pc, uint32_t word);
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing, then builds and tests natively, under AddressSanitizer +
+# UBSan, as WebAssembly under node, and runs the fuzzers briefly. Stops at the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export CTEST_OUTPUT_ON_FAILURE=1
+jobs=$(nproc)
+
+echo "== WebAssembly build: the core under node"
+bash scripts/build.sh wasm
+ctest --test-dir build/wasm -j "$jobs"
+
+echo "== Fuzzers (libFuzzer, 30 s each)"
+bash scripts/build.sh fuzz
+mkdir -p build/fuzz/corpus-execute build/fuzz/corpus-elf
+build/fuzz/tests/fuzz_elf -max_total_time=30 -print_final_stats=1 build/fuzz/corpus-elf tests/fuzz/corpus/elf 2>&1 | tail -3
+build/fuzz/tests/fuzz_execute -max_total_time=30 -print_final_stats=1 build/fuzz/corpus-execute 2>&1 | tail -3
+
+echo "== AddressSanitizer + UBSan build"
+bash scripts/build.sh asan
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --test-dir build/asan -j "$jobs"
+
+echo "== Native build"
+bash scripts/build.sh native
+ctest --test-dir build/native -j "$jobs"

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Runs one guest program under vmscope and checks what happened.
+
+  run_guest.py VMSCOPE ELF [--machine K] [--stdin FILE] [--expect-exit N]
+               [--expect-stderr REGEX] [--max-insns N] [--qemu qemu-riscv32] [--runner CMD...]
+
+With --qemu, the program also runs under the reference (qemu-riscv32) with the same stdin,
+and vmscope's stdout and exit code must equal the reference's, byte for byte.
+--runner runs vmscope through another program (node for the WebAssembly build).
+"""
+import argparse
+import re
+import subprocess
+import sys
+
+
+def run(cmd, stdin_path, timeout):
+    with open(stdin_path or "/dev/null", "rb") as stdin:
+        return subprocess.run(cmd, stdin=stdin, capture_output=True, timeout=timeout)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("vmscope")
+    ap.add_argument("elf")
+    ap.add_argument("--machine")
+    ap.add_argument("--stdin")
+    ap.add_argument("--expect-exit", type=int, default=0)
+    ap.add_argument("--expect-stderr")
+    ap.add_argument("--max-insns")
+    ap.add_argument("--qemu")
+    ap.add_argument("--runner", nargs="*", default=[])
+    ap.add_argument("--timeout", type=float, default=120)
+    a = ap.parse_args()
+
+    cmd = a.runner + [a.vmscope, "run", a.elf]
+    if a.machine:
+        cmd += ["--machine", a.machine]
+    if a.max_insns:
+        cmd += ["--max-insns", a.max_insns]
+    vm = run(cmd, a.stdin, a.timeout)
+    stderr = vm.stderr.decode(errors="replace")
+    ok = True
+    if vm.returncode != a.expect_exit:
+        print(f"FAIL: exit code {vm.returncode}, expected {a.expect_exit}")
+        ok = False
+    if a.expect_stderr and not re.search(a.expect_stderr, stderr):
+        print(f"FAIL: stderr does not match /{a.expect_stderr}/")
+        ok = False
+    if a.qemu:
+        ref = run([a.qemu, a.elf], a.stdin, a.timeout)
+        if ref.stdout != vm.stdout:
+            print("FAIL: stdout differs from the reference")
+            print("--- reference:\n" + ref.stdout.decode(errors="replace")[-2000:])
+            ok = False
+        if ref.returncode != vm.returncode:
+            print(f"FAIL: exit code {vm.returncode}, reference {ref.returncode}")
+            ok = False
+    if not ok:
+        print("--- vmscope stdout:\n" + vm.stdout.decode(errors="replace")[-2000:])
+        print("--- vmscope stderr:\n" + stderr[-2000:])
+        return 1
+    print(f"ok: exit {vm.returncode}" + (" (same output and exit code as the reference)" if a.qemu else ""))
+    print(stderr.strip().splitlines()[-1] if stderr.strip() else "")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
