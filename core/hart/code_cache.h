@@ -21,13 +21,15 @@ enum : uint8_t {
 };
 
 // One slot per 2-byte parcel of the page (an instruction starts at any even address).
-struct Slot {
+// 16 bytes, so that a slot's index (and from it the pc) is a shift away from its address.
+struct alignas(16) Slot {
   uint8_t handler = kHandlerUndecoded;
-  uint8_t rd = 0, rs1 = 0, rs2 = 0;  // rd == 32 is the write sink for x0
+  uint8_t rd = 0, rs1 = 0, rs2 = 0;  // rd == 32 is the write sink for x0 (so "rd was x0")
   int32_t imm = 0;
-  uint8_t length = 0;
-  uint8_t rd_raw = 0;  // rd as encoded (CSR instructions must know whether it was x0)
+  uint8_t length = 0;  // instruction bytes: 2 or 4
+  uint8_t step = 0;    // bytes from this slot to the next instruction's: length * 8
 };
+static_assert(sizeof(Slot) == 16);
 
 inline constexpr uint32_t kPageSize = 4096;
 inline constexpr unsigned kSlotsPerPage = kPageSize / 2;

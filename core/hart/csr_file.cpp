@@ -140,7 +140,7 @@ bool Hart::csr_op(const Slot& s) {
   const uint32_t src = immediate ? s.rs1 : x_[s.rs1];
   const bool is_write_op = op == isa::Op::csrrw || op == isa::Op::csrrwi;
   // CSRRW with rd = x0 does not read; CSRRS/CSRRC with rs1 = x0 (or uimm = 0) do not write.
-  const bool reads = !is_write_op || s.rd_raw != 0;
+  const bool reads = !is_write_op || s.rd != 32;
   const bool writes = is_write_op || s.rs1 != 0;
   uint32_t old = 0;
   bool ok = true;

@@ -29,6 +29,8 @@ const char* to_string(StopReason r) {
 
 Hart::Hart(Bus& bus, CodeCache& code, HartConfig config) : bus_(bus), code_(code), config_(config) {
   if (config_.steps_per_tick == 0) config_.steps_per_tick = 1;
+  straddle_page_ = std::make_unique<DecodedPage>();
+  for (Slot& slot : straddle_page_->slots) slot.handler = kHandlerPageEnd;
   reset(0);
 }
 
@@ -49,7 +51,6 @@ void Hart::reset(uint32_t pc) {
   stop_message.clear();
   tlb_.flush_all();
   tlb_.stats = {};
-  micro_tlb_hits_ = 0;
   trap_log_.clear();
   exception_counts_.fill(0);
   interrupt_counts_.fill(0);
@@ -201,7 +202,7 @@ Hart::MemResult Hart::load_slow(uint32_t vaddr, T& value) {
   const uint32_t page = paddr & ~(kPageSize - 1);
   if (uint8_t* host = bus_.ram_pointer(page, kPageSize)) {
     MicroTlbEntry& e = read_tlb_[(vaddr >> 12) % kMicroTlbSize];
-    e = {vaddr & ~(kPageSize - 1), reinterpret_cast<uintptr_t>(host) - (vaddr & ~(kPageSize - 1)), page};
+    e = {vaddr & ~(kPageSize - 1), page, reinterpret_cast<uintptr_t>(host) - (vaddr & ~(kPageSize - 1))};
     std::memcpy(&value, host + (paddr - page), sizeof(T));
     return MemResult::ok;
   }
@@ -243,7 +244,7 @@ Hart::MemResult Hart::store_slow(uint32_t vaddr, T value) {
     // Pages holding decoded code keep taking this path, so their stores stay coherent.
     if (!code_.has_code(page)) {
       MicroTlbEntry& e = write_tlb_[(vaddr >> 12) % kMicroTlbSize];
-      e = {vaddr & ~(kPageSize - 1), reinterpret_cast<uintptr_t>(host) - (vaddr & ~(kPageSize - 1)), page};
+      e = {vaddr & ~(kPageSize - 1), page, reinterpret_cast<uintptr_t>(host) - (vaddr & ~(kPageSize - 1))};
     }
     return MemResult::ok;
   }
@@ -400,11 +401,11 @@ void Hart::fill_slot(Slot& slot, uint32_t word) {
   const isa::DecodedInsn d = isa::decode(word);
   slot.handler = static_cast<uint8_t>(d.op);
   slot.rd = d.rd ? d.rd : 32;
-  slot.rd_raw = d.rd;
   slot.rs1 = d.rs1;
   slot.rs2 = d.rs2;
   slot.imm = d.op == isa::Op::illegal ? static_cast<int32_t>(d.length == 2 ? word & 0xffff : word) : d.imm;
   slot.length = d.length;
+  slot.step = static_cast<uint8_t>(d.length * sizeof(Slot) / 2);
 }
 
 // ---- debugger views ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -96,7 +97,6 @@ class Hart {
   Tlb& tlb() { return tlb_; }
   const Tlb& tlb() const { return tlb_; }
   const TrapLog& trap_log() const { return trap_log_; }
-  uint64_t micro_tlb_hits() const { return micro_tlb_hits_; }
   uint64_t exceptions() const { return exceptions_; }
   uint64_t interrupts() const { return interrupts_; }
   const std::array<uint64_t, 32>& exception_counts() const { return exception_counts_; }
@@ -105,9 +105,9 @@ class Hart {
  private:
   // ---- fast paths: per effective mode, page -> host address, filled from the TLB/bus
   struct MicroTlbEntry {
-    uint32_t tag = 1;    // page address; an odd value never matches
-    uintptr_t addend = 0;  // host address = addend + guest virtual address
+    uint32_t tag = 1;      // page address; an odd value never matches
     uint32_t ppage = 0;    // physical page, to drop write entries when code appears there
+    uintptr_t addend = 0;  // host address = addend + guest virtual address
   };
   static constexpr unsigned kMicroTlbSize = 256;
   struct CodeTlbEntry {
@@ -190,7 +190,9 @@ class Hart {
   CodeTlbEntry code_tlb_[3][kCodeTlbSize];
   MicroTlbEntry* read_tlb_ = micro_[2][0];  // for the current data mode
   MicroTlbEntry* write_tlb_ = micro_[2][1];
-  uint64_t micro_tlb_hits_ = 0;
+  // Where a page-straddling instruction runs: its slot sits where it would in its own page and
+  // every other slot sends the interpreter back to a real page.
+  std::unique_ptr<DecodedPage> straddle_page_;
 
   TrapLog trap_log_;
   std::array<uint64_t, 32> exception_counts_{};

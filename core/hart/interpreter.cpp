@@ -2,7 +2,8 @@
 // has it, a switch elsewhere: WebAssembly's br_table is faster than indirect calls there).
 // One instruction = one handler; traps are values returned by the memory and CSR paths.
 //
-// Locals held in registers: pc, d (current slot), remaining (steps left in this chunk).
+// Locals held in registers: d (current slot), remaining (steps left in this chunk); the pc is
+// implied by d and only materialized where needed.
 // Anything that may change privilege, translation or interrupt state leaves through `reload`.
 #include <cstring>
 
@@ -21,17 +22,19 @@ using isa::Op;
 
 void Hart::run_chunk(uint64_t chunk) {
   uint32_t* const x = x_.data();
+  // `pc` is only kept up to date at reload/refetch/exception/out; while handlers run, the pc is
+  // implied by the slot: page_vbase + 2 * (d - slots).
   uint32_t pc = pc_;
   uint64_t remaining = chunk;
   const uint64_t base = steps_;
   DecodedPage* page = nullptr;
   Slot* slots = nullptr;
   Slot* d = nullptr;
-  uint32_t page_vbase = 1;  // never equal to a page address: forces a lookup
-  Slot scratch[3];          // a page-straddling instruction runs from here
-  scratch[2].handler = kHandlerPageEnd;
+  uint32_t page_vbase = 0;
 
 #define SYNC() (steps_ = base + (chunk - remaining))
+#define PC_AT(slot) (page_vbase + static_cast<uint32_t>((slot) - slots) * 2)
+#define PC PC_AT(d)
 #define RD x[d->rd]
 #define RS1 x[d->rs1]
 #define RS2 x[d->rs2]
@@ -53,62 +56,78 @@ void Hart::run_chunk(uint64_t chunk) {
                     k_cross_page = kHandlerCrossPage;
 #endif
 
-  // Retire the current instruction and fall through to the next one.
-#define NEXT()                            \
-  do {                                    \
-    const uint32_t len_ = d->length;      \
-    pc += len_;                           \
-    d += len_ >> 1;                       \
-    if (--remaining == 0) goto out;       \
-    DISPATCH();                           \
+  // Retire the current instruction and go on with the next one.
+#define NEXT()                                                          \
+  do {                                                                  \
+    d = reinterpret_cast<Slot*>(reinterpret_cast<char*>(d) + d->step);  \
+    if (--remaining == 0) {                                             \
+      pc = PC;                                                          \
+      goto out;                                                         \
+    }                                                                   \
+    DISPATCH();                                                         \
   } while (0)
-  // Retire the current instruction and continue at `target`.
-#define JUMP(target)                                        \
-  do {                                                      \
-    pc = (target);                                          \
-    if (--remaining == 0) goto out;                         \
-    if ((pc & ~(kPageSize - 1)) == page_vbase) {            \
-      d = slots + ((pc & (kPageSize - 1)) >> 1);            \
-      DISPATCH();                                           \
-    }                                                       \
-    goto refetch;                                           \
+  // Retire the current instruction and continue at pc + offset (branches, jal).
+#define JUMP_RELATIVE(offset)                                                    \
+  do {                                                                           \
+    const int32_t index_ = static_cast<int32_t>(d - slots) + ((offset) >> 1);   \
+    if (--remaining == 0 || static_cast<uint32_t>(index_) >= kSlotsPerPage) {    \
+      pc = page_vbase + static_cast<uint32_t>(index_) * 2;                       \
+      if (remaining == 0) goto out;                                              \
+      goto refetch;                                                              \
+    }                                                                            \
+    d = slots + index_;                                                          \
+    DISPATCH();                                                                  \
   } while (0)
-  // Retire the current instruction and re-examine the hart's state before going on.
+  // Retire the current instruction and continue at an absolute address (jalr).
+#define JUMP_ABSOLUTE(target)                    \
+  do {                                           \
+    pc = (target);                               \
+    if (--remaining == 0) goto out;              \
+    if ((pc & ~(kPageSize - 1)) == page_vbase) { \
+      d = slots + ((pc & (kPageSize - 1)) >> 1); \
+      DISPATCH();                                \
+    }                                            \
+    goto refetch;                                \
+  } while (0)
+  // Retire the current instruction, then re-examine the hart's state before going on.
 #define NEXT_RELOAD()               \
   do {                              \
-    pc += d->length;                \
+    pc = PC + d->length;            \
     if (--remaining == 0) goto out; \
     goto reload;                    \
   } while (0)
-#define LOAD(T, var, address)                                                              \
-  T var;                                                                                   \
-  do {                                                                                     \
-    const uint32_t a_ = (address);                                                         \
-    const MicroTlbEntry& e_ = read_tlb_[(a_ >> 12) % kMicroTlbSize];                       \
-    if (e_.tag == (a_ & (~(kPageSize - 1) | (sizeof(T) - 1)))) {                           \
-      std::memcpy(&var, reinterpret_cast<const void*>(e_.addend + a_), sizeof(T));         \
-      ++micro_tlb_hits_;                                                                   \
-    } else {                                                                               \
-      SYNC();                                                                              \
-      pc_ = pc;                                                                            \
-      if (load_slow<T>(a_, var) == MemResult::fault) goto exception;                       \
-    }                                                                                      \
+  // Enter a slow path: the hart's pc and step count must be exact there.
+#define SLOW_PATH() \
+  do {              \
+    pc = PC;        \
+    pc_ = pc;       \
+    SYNC();         \
   } while (0)
-#define STORE(T, address, value)                                                           \
-  do {                                                                                     \
-    const uint32_t a_ = (address);                                                         \
-    const T v_ = static_cast<T>(value);                                                    \
-    const MicroTlbEntry& e_ = write_tlb_[(a_ >> 12) % kMicroTlbSize];                      \
-    if (e_.tag == (a_ & (~(kPageSize - 1) | (sizeof(T) - 1)))) {                           \
-      std::memcpy(reinterpret_cast<void*>(e_.addend + a_), &v_, sizeof(T));                \
-      ++micro_tlb_hits_;                                                                   \
-    } else {                                                                               \
-      SYNC();                                                                              \
-      pc_ = pc;                                                                            \
-      const MemResult r_ = store_slow<T>(a_, v_);                                          \
-      if (r_ == MemResult::fault) goto exception;                                          \
-      if (r_ == MemResult::ok_reload) NEXT_RELOAD();                                       \
-    }                                                                                      \
+#define LOAD(T, var, address)                                                      \
+  T var;                                                                           \
+  do {                                                                             \
+    const uint32_t a_ = (address);                                                 \
+    const MicroTlbEntry& e_ = read_tlb_[(a_ >> 12) % kMicroTlbSize];               \
+    if (e_.tag == (a_ & (~(kPageSize - 1) | (sizeof(T) - 1)))) {                   \
+      std::memcpy(&var, reinterpret_cast<const void*>(e_.addend + a_), sizeof(T)); \
+    } else {                                                                       \
+      SLOW_PATH();                                                                 \
+      if (load_slow<T>(a_, var) == MemResult::fault) goto exception;               \
+    }                                                                              \
+  } while (0)
+#define STORE(T, address, value)                                                   \
+  do {                                                                             \
+    const uint32_t a_ = (address);                                                 \
+    const T v_ = static_cast<T>(value);                                            \
+    const MicroTlbEntry& e_ = write_tlb_[(a_ >> 12) % kMicroTlbSize];              \
+    if (e_.tag == (a_ & (~(kPageSize - 1) | (sizeof(T) - 1)))) {                   \
+      std::memcpy(reinterpret_cast<void*>(e_.addend + a_), &v_, sizeof(T));        \
+    } else {                                                                       \
+      SLOW_PATH();                                                                 \
+      const MemResult r_ = store_slow<T>(a_, v_);                                  \
+      if (r_ == MemResult::fault) goto exception;                                  \
+      if (r_ == MemResult::ok_reload) NEXT_RELOAD();                               \
+    }                                                                              \
   } while (0)
 
 reload:
@@ -134,23 +153,22 @@ dispatch:
 
   // ---- RV32I
   HANDLER(lui) { RD = static_cast<uint32_t>(IMM); NEXT(); }
-  HANDLER(auipc) { RD = pc + static_cast<uint32_t>(IMM); NEXT(); }
+  HANDLER(auipc) { RD = PC + static_cast<uint32_t>(IMM); NEXT(); }
   HANDLER(jal) {
-    const uint32_t target = pc + static_cast<uint32_t>(IMM);
-    RD = pc + d->length;
-    JUMP(target);
+    RD = PC + d->length;
+    JUMP_RELATIVE(IMM);
   }
   HANDLER(jalr) {
     const uint32_t target = (RS1 + static_cast<uint32_t>(IMM)) & ~1u;
-    RD = pc + d->length;
-    JUMP(target);
+    RD = PC + d->length;
+    JUMP_ABSOLUTE(target);
   }
-  HANDLER(beq) { if (RS1 == RS2) JUMP(pc + IMM); NEXT(); }
-  HANDLER(bne) { if (RS1 != RS2) JUMP(pc + IMM); NEXT(); }
-  HANDLER(blt) { if (static_cast<int32_t>(RS1) < static_cast<int32_t>(RS2)) JUMP(pc + IMM); NEXT(); }
-  HANDLER(bge) { if (static_cast<int32_t>(RS1) >= static_cast<int32_t>(RS2)) JUMP(pc + IMM); NEXT(); }
-  HANDLER(bltu) { if (RS1 < RS2) JUMP(pc + IMM); NEXT(); }
-  HANDLER(bgeu) { if (RS1 >= RS2) JUMP(pc + IMM); NEXT(); }
+  HANDLER(beq) { if (RS1 == RS2) JUMP_RELATIVE(IMM); NEXT(); }
+  HANDLER(bne) { if (RS1 != RS2) JUMP_RELATIVE(IMM); NEXT(); }
+  HANDLER(blt) { if (static_cast<int32_t>(RS1) < static_cast<int32_t>(RS2)) JUMP_RELATIVE(IMM); NEXT(); }
+  HANDLER(bge) { if (static_cast<int32_t>(RS1) >= static_cast<int32_t>(RS2)) JUMP_RELATIVE(IMM); NEXT(); }
+  HANDLER(bltu) { if (RS1 < RS2) JUMP_RELATIVE(IMM); NEXT(); }
+  HANDLER(bgeu) { if (RS1 >= RS2) JUMP_RELATIVE(IMM); NEXT(); }
   HANDLER(lb) { LOAD(int8_t, v, RS1 + IMM); RD = static_cast<uint32_t>(static_cast<int32_t>(v)); NEXT(); }
   HANDLER(lh) { LOAD(int16_t, v, RS1 + IMM); RD = static_cast<uint32_t>(static_cast<int32_t>(v)); NEXT(); }
   HANDLER(lw) { LOAD(uint32_t, v, RS1 + IMM); RD = v; NEXT(); }
@@ -184,8 +202,7 @@ dispatch:
   HANDLER(fence) { NEXT(); }
   HANDLER(fence_i) { NEXT(); }
   HANDLER(ecall) {
-    SYNC();
-    pc_ = pc;
+    SLOW_PATH();
     if (ecall_hook) {
       const EcallAction action = ecall_hook(*this);
       if (action != EcallAction::trap) NEXT_RELOAD();
@@ -197,20 +214,19 @@ dispatch:
     goto exception;
   }
   HANDLER(ebreak) {
+    pc = PC;
     raise(ExceptionCause::breakpoint, pc);
     goto exception;
   }
 
   // ---- Zicsr and the privileged instructions: all leave through reload
   HANDLER(csrrw) HANDLER(csrrs) HANDLER(csrrc) HANDLER(csrrwi) HANDLER(csrrsi) HANDLER(csrrci) {
-    SYNC();
-    pc_ = pc;
+    SLOW_PATH();
     if (!csr_op(*d)) goto exception;
     NEXT_RELOAD();
   }
   HANDLER(mret) HANDLER(sret) {
-    SYNC();
-    pc_ = pc;
+    SLOW_PATH();
     uint32_t target;
     if (!(d->handler == static_cast<uint8_t>(Op::mret) ? do_mret(target) : do_sret(target))) goto exception;
     pc = target;
@@ -218,14 +234,12 @@ dispatch:
     goto reload;
   }
   HANDLER(wfi) {
-    SYNC();
-    pc_ = pc;
+    SLOW_PATH();
     if (!do_wfi()) goto exception;
     NEXT_RELOAD();
   }
   HANDLER(sfence_vma) {
-    SYNC();
-    pc_ = pc;
+    SLOW_PATH();
     if (!do_sfence_vma(RS1, RS2, d->rs1 != 0, d->rs2 != 0)) goto exception;
     NEXT_RELOAD();
   }
@@ -258,31 +272,35 @@ dispatch:
   // ---- A: rare enough to take the general path every time
   HANDLER(lr_w) HANDLER(sc_w) HANDLER(amoswap_w) HANDLER(amoadd_w) HANDLER(amoxor_w) HANDLER(amoand_w)
   HANDLER(amoor_w) HANDLER(amomin_w) HANDLER(amomax_w) HANDLER(amominu_w) HANDLER(amomaxu_w) {
-    SYNC();
-    pc_ = pc;
+    SLOW_PATH();
     if (!execute_atomic(*d)) goto exception;
     NEXT();
   }
 
   HANDLER(illegal) {
+    pc = PC;
     raise(ExceptionCause::illegal_instruction, static_cast<uint32_t>(IMM));
     goto exception;
   }
 
   // ---- internal handlers
   INTERNAL(undecoded) {
-    decode_slot(*page, *d, pc);
+    decode_slot(*page, *d, PC);
     DISPATCH();
   }
-  INTERNAL(page_end) { goto refetch; }
+  INTERNAL(page_end) {
+    pc = PC;  // the slots past the end stand for the next page's first bytes
+    goto refetch;
+  }
   INTERNAL(cross_page) {
-    SYNC();
-    pc_ = pc;
+    SLOW_PATH();
     uint32_t word;
     if (!fetch_slow(pc, word)) goto exception;
-    fill_slot(scratch[0], word);
-    d = scratch;
-    page_vbase = 1;  // jumps from here must look their page up
+    // Run it from the straddle page, in the same slot: pc arithmetic stays right, and every
+    // other slot there is a page end that sends execution back to a real page.
+    slots = straddle_page_->slots;
+    d = slots + (kSlotsPerPage - 1);
+    fill_slot(*d, word);
     DISPATCH();
   }
 
@@ -306,6 +324,11 @@ out:
   SYNC();
 
 #undef SYNC
+#undef PC_AT
+#undef PC
+#undef SLOW_PATH
+#undef JUMP_RELATIVE
+#undef JUMP_ABSOLUTE
 #undef RD
 #undef RS1
 #undef RS2
@@ -314,7 +337,6 @@ out:
 #undef HANDLER
 #undef INTERNAL
 #undef NEXT
-#undef JUMP
 #undef NEXT_RELOAD
 #undef LOAD
 #undef STORE
