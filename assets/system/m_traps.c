@@ -85,7 +85,7 @@ static void test_ecall_ebreak(void)
 static void test_illegal(void)
 {
     uint32_t pc, before = trap_count;
-    /* custom-0 opcode: no such instruction on this hart */
+    /* custom-0 opcode: no such instruction on this hart (objdump shows it as .4byte) */
     AT(pc, ".insn r CUSTOM_0, 0, 0, a0, a1, a2", : : "memory");
     expect_trap(before, CAUSE_ILLEGAL_INSTRUCTION, pc, 0x00c5850b, "custom-0 opcode");
 

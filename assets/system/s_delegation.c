@@ -9,7 +9,7 @@ enum { SVC_ADD1 = 2, SVC_UNDELEGATE_ILLEGAL, SVC_DELEGATE_ILLEGAL, SVC_SET_MSTAT
 /* services a U-mode ecall asks of S (a7) */
 enum { USVC_ADD100 = 1 };
 
-#define INSN_CUSTOM0 0x00c5850bu
+#define INSN_CSRW_CYCLE 0xc0001073u /* csrw cycle, zero: write to a read-only CSR */
 #define INSN_SRET 0x10200073u
 #define INSN_MRET 0x30200073u
 #define INSN_WFI 0x10500073u
@@ -127,11 +127,11 @@ static uint32_t u_service(uint32_t x)
 }
 
 /* each returns the address of its faulting instruction */
-static uint32_t u_custom0(uint32_t unused)
+static uint32_t u_write_cycle(uint32_t unused)
 {
     (void)unused;
     uint32_t pc;
-    AT(pc, ".insn r CUSTOM_0, 0, 0, a0, a1, a2", : : "memory");
+    AT(pc, "csrw cycle, zero", : : "memory");
     return pc;
 }
 static uint32_t u_sret(uint32_t unused)
@@ -171,8 +171,8 @@ static void s_to_u(void)
     CHECK_EQ(s_status & MSTATUS_SPP, 0, "trap from U: sstatus.SPP = 0");
 
     before = s_traps;
-    uint32_t pc = s_enter_user(u_custom0, 0);
-    EXPECT_S(before, CAUSE_ILLEGAL_INSTRUCTION, pc, INSN_CUSTOM0, "U illegal instruction delegated to S");
+    uint32_t pc = s_enter_user(u_write_cycle, 0);
+    EXPECT_S(before, CAUSE_ILLEGAL_INSTRUCTION, pc, INSN_CSRW_CYCLE, "U illegal instruction delegated to S");
     before = s_traps;
     pc = s_enter_user(u_sret, 0);
     EXPECT_S(before, CAUSE_ILLEGAL_INSTRUCTION, pc, INSN_SRET, "sret in U is illegal");
@@ -222,8 +222,8 @@ static void s_status_bits(void)
     /* SIE = 1 at the trap: SPIE = 1, SIE = 0 inside, SPP = 1; restored by sret */
     csr_set(sstatus, MSTATUS_SIE);
     before = s_traps;
-    AT(pc, ".insn r CUSTOM_0, 0, 0, a0, a1, a2", : : "memory");
-    EXPECT_S(before, CAUSE_ILLEGAL_INSTRUCTION, pc, INSN_CUSTOM0, "S illegal instruction");
+    AT(pc, "csrw cycle, zero", : : "memory");
+    EXPECT_S(before, CAUSE_ILLEGAL_INSTRUCTION, pc, INSN_CSRW_CYCLE, "S illegal instruction");
     CHECK(s_status & MSTATUS_SPIE, "trap with SIE=1: SPIE = 1");
     CHECK(!(s_status & MSTATUS_SIE), "trap: SIE cleared in the handler");
     CHECK(s_status & MSTATUS_SPP, "trap from S: SPP = 1");
@@ -234,8 +234,8 @@ static void s_status_bits(void)
     /* SIE = 0 at the trap: SPIE = 0 */
     csr_clear(sstatus, MSTATUS_SIE);
     before = s_traps;
-    AT(pc, ".insn r CUSTOM_0, 0, 0, a0, a1, a2", : : "memory");
-    EXPECT_S(before, CAUSE_ILLEGAL_INSTRUCTION, pc, INSN_CUSTOM0, "S illegal instruction (SIE=0)");
+    AT(pc, "csrw cycle, zero", : : "memory");
+    EXPECT_S(before, CAUSE_ILLEGAL_INSTRUCTION, pc, INSN_CSRW_CYCLE, "S illegal instruction (SIE=0)");
     CHECK(!(s_status & MSTATUS_SPIE), "trap with SIE=0: SPIE = 0");
     CHECK(!(csr_read(sstatus) & MSTATUS_SIE), "sret: SIE stays 0");
     kprintf("sstatus: SPP/SPIE/SIE follow traps and sret\n");
