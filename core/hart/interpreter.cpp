@@ -124,9 +124,15 @@ void Hart::run_chunk(uint64_t chunk) {
       std::memcpy(reinterpret_cast<void*>(e_.addend + a_), &v_, sizeof(T));        \
     } else {                                                                       \
       SLOW_PATH();                                                                 \
+      const uint32_t length_ = d->length;                                          \
       const MemResult r_ = store_slow<T>(a_, v_);                                  \
       if (r_ == MemResult::fault) goto exception;                                  \
-      if (r_ == MemResult::ok_reload) NEXT_RELOAD();                               \
+      /* A device may want attention, or the store hit this very slot's line. */   \
+      if (r_ == MemResult::ok_reload || d->handler == kHandlerUndecoded) {         \
+        pc += length_;                                                             \
+        if (--remaining == 0) goto out;                                            \
+        goto reload;                                                               \
+      }                                                                            \
     }                                                                              \
   } while (0)
 
@@ -273,7 +279,13 @@ dispatch:
   HANDLER(lr_w) HANDLER(sc_w) HANDLER(amoswap_w) HANDLER(amoadd_w) HANDLER(amoxor_w) HANDLER(amoand_w)
   HANDLER(amoor_w) HANDLER(amomin_w) HANDLER(amomax_w) HANDLER(amominu_w) HANDLER(amomaxu_w) {
     SLOW_PATH();
+    const uint32_t length = d->length;
     if (!execute_atomic(*d)) goto exception;
+    if (d->handler == kHandlerUndecoded) {  // it wrote over its own decoded line
+      pc += length;
+      if (--remaining == 0) goto out;
+      goto refetch;
+    }
     NEXT();
   }
 

@@ -36,17 +36,23 @@ def main():
     wrong = bytearray(data); wrong[4] = 2  # ELFCLASS64
     write("wrong_class.elf", wrong)
     seg = first_load()
-    outside = bytearray(data); struct.pack_into("<II", outside, seg + 8, 0x40000000, 0x40000000)
+    # Move the segment (and the entry with it) where the board has no RAM.
+    outside = bytearray(data)
+    vaddr, = struct.unpack_from("<I", data, seg + 8)
+    entry, = struct.unpack_from("<I", data, 24)
+    struct.pack_into("<II", outside, seg + 8, 0x40000000, 0x40000000)
+    struct.pack_into("<I", outside, 24, 0x40000000 + (entry - vaddr))
     write("segment_outside_ram.elf", outside)
     huge = bytearray(data); struct.pack_into("<I", huge, seg + 20, 0xfff00000)  # p_memsz
     write("huge_segment.elf", huge)
-    beyond = bytearray(data); struct.pack_into("<I", beyond, seg + 16, 0x7fffffff)  # p_filesz
+    beyond = bytearray(data); struct.pack_into("<II", beyond, seg + 16, 0x7fff0000, 0x7fff0000)  # filesz, memsz
     write("segment_beyond_file.elf", beyond)
-    # Two program headers describing the same memory: duplicate the first PT_LOAD over the
-    # second program header slot.
+    # Two program headers describing the same memory: copy the PT_LOAD over another header.
+    if phnum < 2:
+        raise SystemExit(good + " needs two program headers")
+    other = phoff if seg != phoff else phoff + phentsize
     overlap = bytearray(data)
-    if phnum >= 2:
-        overlap[phoff + phentsize:phoff + 2 * phentsize] = overlap[seg:seg + phentsize]
+    overlap[other:other + phentsize] = data[seg:seg + phentsize]
     write("overlapping_segments.elf", overlap)
     return 0
 

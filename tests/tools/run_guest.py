@@ -2,7 +2,7 @@
 """Runs one guest program under vmscope and checks what happened.
 
   run_guest.py VMSCOPE ELF [--machine K] [--stdin FILE] [--expect-exit N]
-               [--expect-stderr REGEX] [--max-insns N] [--qemu qemu-riscv32] [--runner CMD...]
+               [--expect-stderr REGEX] [--max-insns N] [--qemu qemu-riscv32] [--runner=CMD]
 
 With --qemu, the program also runs under the reference (qemu-riscv32) with the same stdin,
 and vmscope's stdout and exit code must equal the reference's, byte for byte.
@@ -29,11 +29,11 @@ def main():
     ap.add_argument("--expect-stderr")
     ap.add_argument("--max-insns")
     ap.add_argument("--qemu")
-    ap.add_argument("--runner", nargs="*", default=[])
+    ap.add_argument("--runner", default="", help="a command to run vmscope with, e.g. 'node --no-experimental-fetch'")
     ap.add_argument("--timeout", type=float, default=120)
     a = ap.parse_args()
 
-    cmd = a.runner + [a.vmscope, "run", a.elf]
+    cmd = a.runner.split() + [a.vmscope, "run", a.elf]
     if a.machine:
         cmd += ["--machine", a.machine]
     if a.max_insns:

@@ -755,6 +755,14 @@ TEST(ElfImage, PlaceCheck) {
   // A region ending at 4 GiB, and no regions at all.
   const MemoryRegion all[] = {{0, 0xffffffff}};
   EXPECT_TRUE(place_check(r.image, all, false, "p").ok());
+  ElfBuilder top = ElfBuilder::minimal();
+  top.phdrs[1].vaddr = top.phdrs[1].paddr = 0xffffff00;
+  top.phdrs[1].memsz = 0x100;  // [0xffffff00, 4 GiB)
+  ElfResult t = parse(top.build());
+  ASSERT_TRUE(t.ok()) << t.message;
+  const MemoryRegion high[] = {{0x80000000, 0x1000}, {0xf0000000, 0x10000000}};
+  EXPECT_TRUE(place_check(t.image, high, true, "p").ok());
+  EXPECT_FALSE(place_check(t.image, all, true, "p").ok());  // [0, 0xffffffff) misses the last byte
   bad = place_check(r.image, std::span<const MemoryRegion>(), false, "p");
   EXPECT_EQ(bad.error, ElfError::segment_outside_memory);
   EXPECT_NE(bad.message.find("no memory regions"), std::string::npos) << bad.message;

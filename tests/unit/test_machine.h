@@ -10,8 +10,10 @@
 
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "machine/machine.h"
@@ -20,6 +22,14 @@ namespace vmscope::test {
 
 inline constexpr uint32_t kRam = board::kRamBase;
 inline constexpr uint32_t kTestRamSize = 1u << 20;
+
+// ---- ABI register names -------------------------------------------------------------------------
+namespace reg {
+enum : unsigned {
+  zero, ra, sp, gp, tp, t0, t1, t2, s0, s1, a0, a1, a2, a3, a4, a5,
+  a6, a7, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, t3, t4, t5, t6
+};
+}  // namespace reg
 
 // ---- CSR numbers -------------------------------------------------------------------------------
 namespace csr {
@@ -244,11 +254,29 @@ inline std::vector<uint8_t> assemble(std::initializer_list<Insn> code) {
 // ---- the fixture ---------------------------------------------------------------------------------
 class HartTest : public ::testing::Test {
  protected:
-  HartTest() : machine_(MachineOptions{MachineKind::system, kTestRamSize, {}}) { hart().reset(kRam); }
+  HartTest() : machine_(MachineOptions{MachineKind::system, kTestRamSize, {}}) {
+    hart_ = &machine_.hart();
+    bus_ = &machine_.bus();
+    hart().reset(kRam);
+  }
 
   Machine& machine() { return machine_; }
-  Hart& hart() { return machine_.hart(); }
-  Bus& bus() { return machine_.bus(); }
+  Hart& hart() { return *hart_; }
+  const Hart& hart() const { return *hart_; }
+  Bus& bus() { return *bus_; }
+  const Bus& bus() const { return *bus_; }
+
+  // From here on the fixture drives a hart of its own, built the way Machine builds one (a Bus
+  // with the same RAM, a CodeCache) but with `config`, and no devices.
+  void use_own_hart(HartConfig config) {
+    own_bus_ = std::make_unique<Bus>(kRam, kTestRamSize);
+    own_code_ = std::make_unique<CodeCache>(*own_bus_);
+    own_bus_->set_code_cache(own_code_.get());
+    own_hart_ = std::make_unique<Hart>(*own_bus_, *own_code_, config);
+    own_hart_->reset(kRam);
+    hart_ = own_hart_.get();
+    bus_ = own_bus_.get();
+  }
 
   // Places `code` at `at` (physical) and returns the address just past it.
   uint32_t place(uint32_t at, std::initializer_list<Insn> code) {
@@ -275,28 +303,30 @@ class HartTest : public ::testing::Test {
   void write8(uint32_t paddr, uint8_t v) { ASSERT_TRUE(bus().write_bytes(paddr, std::span(&v, 1))); }
   uint32_t read32(uint32_t paddr) const {
     uint8_t b[4] = {};
-    EXPECT_TRUE(machine_.bus().read_bytes(paddr, b));
+    EXPECT_TRUE(bus().read_bytes(paddr, b)) << "cannot read 0x" << std::hex << paddr;
     uint32_t v;
     std::memcpy(&v, b, 4);
     return v;
   }
 
   RunResult run(uint64_t steps) { return hart().run(steps); }
-  uint32_t x(unsigned r) const { return machine_.hart().reg(r); }
+  uint32_t x(unsigned r) const { return hart().reg(r); }
   void set_x(unsigned r, uint32_t v) { hart().set_reg(r, v); }
-  uint32_t pc() const { return machine_.hart().pc(); }
-  Priv priv() const { return machine_.hart().priv(); }
+  uint32_t pc() const { return hart().pc(); }
+  Priv priv() const { return hart().priv(); }
 
   uint32_t csr(uint16_t number) const {
     uint32_t v = 0;
-    EXPECT_TRUE(machine_.hart().debug_read_csr(number, v)) << "csr 0x" << std::hex << number;
+    EXPECT_TRUE(hart().debug_read_csr(number, v)) << "csr 0x" << std::hex << number;
     return v;
   }
   void set_csr(uint16_t number, uint32_t v) {
     EXPECT_TRUE(hart().debug_write_csr(number, v)) << "csr 0x" << std::hex << number;
   }
+  void set_bits(uint16_t number, uint32_t bits) { set_csr(number, csr(number) | bits); }
+  void clear_bits(uint16_t number, uint32_t bits) { set_csr(number, csr(number) & ~bits); }
 
-  // Leaves M-mode for `mode` at `target` through a real MRET, placed at the top of RAM.
+  // Leaves M-mode for `mode` at `target` through a real MRET, placed near the top of RAM.
   static constexpr uint32_t kTrampoline = kRam + kTestRamSize - 0x100;
   void enter(Priv mode, uint32_t target) {
     place(kTrampoline, {mret()});
@@ -309,15 +339,16 @@ class HartTest : public ::testing::Test {
     ASSERT_EQ(hart().pc(), target);
   }
 
-  // The cause of the last trap taken (from the trap log), or ~0 when none was.
-  uint32_t last_trap_cause() const {
-    const auto& r = machine_.hart().trap_log().records();
-    return r.empty() ? ~0u : r.back().cause;
-  }
-  size_t traps_taken() const { return machine_.hart().trap_log().records().size(); }
+  // The traps taken so far, oldest first.
+  const std::deque<TrapRecord>& traps() const { return hart().trap_log().records(); }
 
  private:
   Machine machine_;
+  std::unique_ptr<Bus> own_bus_;
+  std::unique_ptr<CodeCache> own_code_;
+  std::unique_ptr<Hart> own_hart_;
+  Hart* hart_ = nullptr;
+  Bus* bus_ = nullptr;
 };
 
 }  // namespace vmscope::test
