@@ -127,15 +127,15 @@ void Hart::refresh_modes() {
 void Hart::flush_micro_tlbs() {
   for (auto& mode : micro_)
     for (auto& kind : mode)
-      for (MicroTlbEntry& e : kind) e.tag = 1;
+      for (MicroTlbEntry& e : kind) e.tag = kNoPage;
   for (auto& mode : code_tlb_)
-    for (CodeTlbEntry& e : mode) e.tag = 1;
+    for (CodeTlbEntry& e : mode) e.tag = kNoPage;
 }
 
 void Hart::drop_write_entries(uint32_t ppage) {
   for (auto& mode : micro_)
     for (MicroTlbEntry& e : mode[1])
-      if (e.ppage == ppage) e.tag = 1;
+      if (e.ppage == ppage) e.tag = kNoPage;
 }
 
 bool Hart::translate(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr) {
@@ -279,7 +279,9 @@ bool Hart::atomic_address(uint32_t vaddr, AccessType type, uint8_t*& host, uint3
   return true;
 }
 
-bool Hart::execute_atomic(const Slot& s) {
+bool Hart::execute_atomic(const Slot& slot) {
+  // A copy: the write below may land in this instruction's own line and reset its slot.
+  const Slot s = slot;
   const uint32_t vaddr = x_[s.rs1];
   const auto op = static_cast<isa::Op>(s.handler);
   uint8_t* host;

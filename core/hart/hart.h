@@ -104,14 +104,17 @@ class Hart {
 
  private:
   // ---- fast paths: per effective mode, page -> host address, filled from the TLB/bus
+  // A tag no lookup can produce: lookups compare the page address plus the access's low
+  // alignment bits (at most bits 0..2), so bit 11 is always clear in what they compare.
+  static constexpr uint32_t kNoPage = 0x800;
   struct MicroTlbEntry {
-    uint32_t tag = 1;      // page address; an odd value never matches
+    uint32_t tag = kNoPage;  // page address
     uint32_t ppage = 0;    // physical page, to drop write entries when code appears there
     uintptr_t addend = 0;  // host address = addend + guest virtual address
   };
   static constexpr unsigned kMicroTlbSize = 256;
   struct CodeTlbEntry {
-    uint32_t tag = 1;
+    uint32_t tag = kNoPage;
     DecodedPage* page = nullptr;
   };
   static constexpr unsigned kCodeTlbSize = 64;

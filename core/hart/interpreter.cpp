@@ -144,6 +144,12 @@ reload:
   pc = pc_;
   refresh_modes();
   if (waiting_) goto out;
+  // A CLINT write may have brought the timer deadline before the end of this chunk: end the
+  // chunk there, so that run() sees the deadline (steps_until_timer() >= 1 when it is not ~0).
+  if (const uint64_t until_timer = steps_until_timer(); until_timer < remaining) {
+    chunk -= remaining - until_timer;
+    remaining = until_timer;
+  }
 refetch:
   page = code_page_for(pc, page_vbase);
   if (!page) goto exception;
@@ -210,8 +216,13 @@ dispatch:
   HANDLER(ecall) {
     SLOW_PATH();
     if (ecall_hook) {
+      const uint32_t length = d->length;  // the hook may write over this very slot's line
       const EcallAction action = ecall_hook(*this);
-      if (action != EcallAction::trap) NEXT_RELOAD();
+      if (action != EcallAction::trap) {
+        pc += length;
+        if (--remaining == 0) goto out;
+        goto reload;
+      }
     }
     raise(priv_ == Priv::U   ? ExceptionCause::ecall_u
           : priv_ == Priv::S ? ExceptionCause::ecall_s

@@ -405,6 +405,62 @@ TEST_F(Instructions, StoreConditionalFailsOnAnotherAddress) {
   EXPECT_EQ(read32(kData + 8), 8u);
 }
 
+TEST_F(Instructions, AtomicsWithAcquireAndReleaseBitsBehaveTheSame) {
+  constexpr uint32_t kAqRl = 3u << 25;
+  write32(kData, 5);
+  load({word(amoadd_w(a0, a1, a2).bits | kAqRl), word(lr_w(a3, a1).bits | (1u << 26)),
+        word(sc_w(a4, a1, a5).bits | (1u << 25))});
+  set_x(a1, kData);
+  set_x(a2, 10);
+  set_x(a5, 77);
+  set_x(a4, 0xdead);
+  run(3);
+  EXPECT_TRUE(traps().empty());
+  EXPECT_EQ(x(a0), 5u);
+  EXPECT_EQ(x(a3), 15u);
+  EXPECT_EQ(x(a4), 0u);
+  EXPECT_EQ(read32(kData), 77u);
+}
+
+// ---- Zicsr --------------------------------------------------------------------------------------
+
+TEST_F(Instructions, CsrReadModifyWrite) {
+  load({csrrw(a0, csr::mscratch, a1),    // swap in 0xf0f0
+        csrrs(a2, csr::mscratch, a3),    // set 0x000f
+        csrrc(a4, csr::mscratch, a5),    // clear 0x00f0
+        csrrwi(a6, csr::mscratch, 0x15),  //
+        csrrsi(a7, csr::mscratch, 0x0a),  //
+        csrrci(s2, csr::mscratch, 0x11),  //
+        csrr(s3, csr::mscratch),          //
+        csrrw(zero, csr::mscratch, a1),   // rd = x0: no read, still a write
+        csrr(zero, csr::mscratch)});      // rd = x0 read: x0 stays 0
+  set_csr(csr::mscratch, 0x1234);
+  set_x(a1, 0xf0f0);
+  set_x(a3, 0x000f);
+  set_x(a5, 0x00f0);
+  run(9);
+  EXPECT_TRUE(traps().empty());
+  EXPECT_EQ(x(a0), 0x1234u);
+  EXPECT_EQ(x(a2), 0xf0f0u);
+  EXPECT_EQ(x(a4), 0xf0ffu);
+  EXPECT_EQ(x(a6), 0xf00fu);
+  EXPECT_EQ(x(a7), 0x15u);
+  EXPECT_EQ(x(s2), 0x1fu);
+  EXPECT_EQ(x(s3), 0x0eu);
+  EXPECT_EQ(csr(csr::mscratch), 0xf0f0u);
+  EXPECT_EQ(x(zero), 0u);
+  EXPECT_EQ(pc(), kRam + 36);
+}
+
+TEST_F(Instructions, LoadIntoX0IsDiscarded) {
+  write32(kData, 0x12345678);
+  load({lw(zero, a1, 0), add(a2, zero, zero), lbu(zero, a1, 1), addi(a3, zero, 0)});
+  set_x(a1, kData);
+  run(4);
+  EXPECT_EQ(x(a2), 0u);
+  EXPECT_EQ(x(a3), 0u);
+}
+
 // ---- fences -------------------------------------------------------------------------------------
 
 TEST_F(Instructions, FencesAdvanceThePc) {
@@ -632,12 +688,73 @@ TEST_F(Instructions, StoreThroughAWriteFastPathBeforeCodeAppearsStaysCoherent) {
 }
 
 TEST_F(Instructions, AmoOverAnExecutedInstructionRunsTheNewOne) {
-  load({addi(a0, a0, 1), amoswap_w(zero, t0, t1), addi(t2, t2, -1), bne(t2, zero, -12)});
+  load({addi(a0, a0, 1), amoswap_w(zero, t0, t1), addi(t2, t2, -1), bne(t2, zero, -12), addi(a1, zero, 0)});
   set_x(t0, kRam);
   set_x(t1, addi(a0, a0, 100).bits);
   set_x(t2, 2);
-  run(8);
+  run(9);
   EXPECT_EQ(x(a0), 101u);
+  EXPECT_EQ(pc(), kRam + 20);
+  EXPECT_EQ(x(a1), 0u);  // x0 still reads as zero
+}
+
+// An AMO or SC that writes into its own 64-byte line of code must still write its destination
+// register and the source value, not those of the invalidated slot.
+TEST_F(Instructions, AmoWritingIntoItsOwnLineKeepsItsOperands) {
+  constexpr uint32_t kWord = kRam + 0x20;  // same line as the code, not code itself
+  write32(kWord, 0x11111111);
+  load({amoadd_w(a0, t0, t1), addi(a2, zero, 0), add(a3, zero, zero), lw(a4, t0, 0)});
+  set_x(t0, kWord);
+  set_x(t1, 0x22222222);
+  run(4);
+  EXPECT_EQ(x(a0), 0x11111111u);
+  EXPECT_EQ(read32(kWord), 0x33333333u);
+  EXPECT_EQ(x(a2), 0u);  // x0 reads as zero
+  EXPECT_EQ(x(a3), 0u);
+  EXPECT_EQ(x(a4), 0x33333333u);
+  EXPECT_EQ(pc(), kRam + 16);
+}
+
+TEST_F(Instructions, AmoWithRdX0WritingIntoItsOwnLineLeavesX0Zero) {
+  constexpr uint32_t kWord = kRam + 0x20;
+  write32(kWord, 0xabcdef01);
+  load({amoswap_w(zero, t0, t1), addi(a2, zero, 0), lw(a4, t0, 0)});
+  set_x(t0, kWord);
+  set_x(t1, 0x5);
+  run(3);
+  EXPECT_EQ(x(a2), 0u);  // the old memory value must not land in x0
+  EXPECT_EQ(x(a4), 0x5u);
+  EXPECT_EQ(pc(), kRam + 12);
+}
+
+TEST_F(Instructions, StoreConditionalIntoItsOwnLineStoresTheSourceRegister) {
+  constexpr uint32_t kWord = kRam + 0x20;
+  write32(kWord, 7);
+  load({lr_w(a0, t0), sc_w(a1, t0, t1), lw(a2, t0, 0), addi(a3, zero, 0)});
+  set_x(t0, kWord);
+  set_x(t1, 0x12345678);
+  set_x(a1, 0xdead);
+  run(4);
+  EXPECT_EQ(x(a1), 0u);  // success
+  EXPECT_EQ(read32(kWord), 0x12345678u);
+  EXPECT_EQ(x(a2), 0x12345678u);
+  EXPECT_EQ(x(a3), 0u);
+  EXPECT_EQ(pc(), kRam + 16);
+}
+
+TEST_F(Instructions, RewritingTheSecondHalfOfAStraddlingWord) {
+  // The loop's first instruction straddles 0x...ffe/0x...1000; the store then rewrites its upper
+  // half (on the second page): addi a0, a0, 1 becomes addi a0, a0, 0x101 (same low half).
+  ASSERT_EQ(addi(a0, a0, 1).bits & 0xffff, addi(a0, a0, 0x101).bits & 0xffff);
+  constexpr uint32_t kStart = kRam + 0xffe;
+  place(kStart, {addi(a0, a0, 1), sh(t1, t0, 0), addi(t2, t2, -1), bne(t2, zero, -12)});
+  set_x(t0, kRam + 0x1000);
+  set_x(t1, addi(a0, a0, 0x101).bits >> 16);
+  set_x(t2, 2);
+  hart().set_pc(kStart);
+  run(8);
+  EXPECT_EQ(x(a0), 0x102u);
+  EXPECT_EQ(pc(), kRam + 0x100e);
 }
 
 TEST_F(Instructions, HostWriteOverExecutedCodeIsSeen) {
@@ -658,18 +775,47 @@ TEST_F(Instructions, RewritingAStraddlingWordAsTwoCompressedInstructions) {
   set_x(t0, kFunc);
   set_x(t1, c_addi(a0, 8).bits);
   set_x(t2, c_addi(a0, 16).bits);
-  run(3);  // call: jalr, addi, ret
-  EXPECT_EQ(x(a0), 1u);
-  EXPECT_EQ(pc(), kRam + 4);
-  run(2);  // the two halfword stores
-  run(1);  // call
-  EXPECT_EQ(pc(), kFunc);
-  run(1);
-  EXPECT_EQ(x(a0), 9u);
-  EXPECT_EQ(pc(), kFunc + 2);
-  run(1);
+  // In one run: call (jalr, addi, ret), two halfword stores, call (jalr, c.addi, c.addi, ret).
+  run(9);
   EXPECT_EQ(x(a0), 25u);
-  EXPECT_EQ(pc(), kFunc + 4);
+  EXPECT_EQ(pc(), kRam + 16);
+}
+
+// ---- misaligned accesses where the configuration allows them (as the process VM does) ---------
+
+class MisalignedAllowed : public HartTest {
+ protected:
+  MisalignedAllowed() {
+    HartConfig config;
+    config.misaligned_access_traps = false;
+    use_own_hart(config);
+  }
+};
+
+TEST_F(MisalignedAllowed, LoadsAndStoresSpanningWordsAndPages) {
+  constexpr uint32_t kEdge = kRam + 0x3000;  // a page boundary
+  write32(kEdge - 4, 0x44332211);
+  write32(kEdge, 0x88776655);
+  load({lw(a0, a1, -2), lh(a2, a1, -1), lhu(a3, a1, -1), sw(a4, a1, -1), lw(a5, a1, -1)});
+  set_x(a1, kEdge);
+  set_x(a4, 0xa1b2c3d4);
+  run(5);
+  EXPECT_TRUE(traps().empty());
+  EXPECT_EQ(x(a0), 0x66554433u);
+  EXPECT_EQ(x(a2), 0x00005544u);
+  EXPECT_EQ(x(a3), 0x00005544u);
+  EXPECT_EQ(read32(kEdge - 4), 0xd4332211u);
+  EXPECT_EQ(read32(kEdge), 0x88a1b2c3u);
+  EXPECT_EQ(x(a5), 0xa1b2c3d4u);
+}
+
+TEST_F(MisalignedAllowed, AtomicsMustStillBeAligned) {
+  load({amoadd_w(a0, a1, a2)});
+  set_csr(csr::mtvec, kRam + 0x400);
+  set_x(a1, kData + 2);
+  run(1);
+  EXPECT_EQ(csr(csr::mcause), 6u);
+  EXPECT_EQ(csr(csr::mtval), kData + 2);
 }
 
 }  // namespace

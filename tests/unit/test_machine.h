@@ -14,6 +14,7 @@
 #include <initializer_list>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
 #include "machine/machine.h"
@@ -45,21 +46,29 @@ inline constexpr uint16_t mhartid = 0xf14;
 }  // namespace csr
 
 // ---- raw formats ---------------------------------------------------------------------------------
+// Immediates that do not fit their field are a mistake in the test: they throw (a compile error
+// in constant expressions) instead of being silently truncated.
+constexpr int32_t checked_imm(int32_t imm, int32_t lo, int32_t hi, int32_t align = 1) {
+  if (imm < lo || imm > hi || imm % align != 0) throw std::invalid_argument("immediate out of range");
+  return imm;
+}
 constexpr uint32_t enc_r(uint32_t funct7, uint32_t rs2, uint32_t rs1, uint32_t funct3, uint32_t rd, uint32_t opcode) {
   return (funct7 & 0x7f) << 25 | (rs2 & 31) << 20 | (rs1 & 31) << 15 | (funct3 & 7) << 12 | (rd & 31) << 7 |
          (opcode & 0x7f);
 }
+// I-type: a signed 12-bit immediate, or an unsigned 12-bit CSR number.
 constexpr uint32_t enc_i(int32_t imm, uint32_t rs1, uint32_t funct3, uint32_t rd, uint32_t opcode) {
+  checked_imm(imm, -2048, 4095);
   return (static_cast<uint32_t>(imm) & 0xfff) << 20 | (rs1 & 31) << 15 | (funct3 & 7) << 12 | (rd & 31) << 7 |
          (opcode & 0x7f);
 }
 constexpr uint32_t enc_s(int32_t imm, uint32_t rs2, uint32_t rs1, uint32_t funct3, uint32_t opcode) {
-  const auto u = static_cast<uint32_t>(imm);
+  const auto u = static_cast<uint32_t>(checked_imm(imm, -2048, 2047));
   return ((u >> 5) & 0x7f) << 25 | (rs2 & 31) << 20 | (rs1 & 31) << 15 | (funct3 & 7) << 12 | (u & 31) << 7 |
          (opcode & 0x7f);
 }
 constexpr uint32_t enc_b(int32_t imm, uint32_t rs2, uint32_t rs1, uint32_t funct3, uint32_t opcode) {
-  const auto u = static_cast<uint32_t>(imm);
+  const auto u = static_cast<uint32_t>(checked_imm(imm, -4096, 4094, 2));
   return ((u >> 12) & 1) << 31 | ((u >> 5) & 0x3f) << 25 | (rs2 & 31) << 20 | (rs1 & 31) << 15 |
          (funct3 & 7) << 12 | ((u >> 1) & 0xf) << 8 | ((u >> 11) & 1) << 7 | (opcode & 0x7f);
 }
@@ -68,7 +77,7 @@ constexpr uint32_t enc_u(uint32_t imm20, uint32_t rd, uint32_t opcode) {
   return (imm20 & 0xfffff) << 12 | (rd & 31) << 7 | (opcode & 0x7f);
 }
 constexpr uint32_t enc_j(int32_t imm, uint32_t rd, uint32_t opcode) {
-  const auto u = static_cast<uint32_t>(imm);
+  const auto u = static_cast<uint32_t>(checked_imm(imm, -(1 << 20), (1 << 20) - 2, 2));
   return ((u >> 20) & 1) << 31 | ((u >> 1) & 0x3ff) << 21 | ((u >> 11) & 1) << 20 | ((u >> 12) & 0xff) << 12 |
          (rd & 31) << 7 | (opcode & 0x7f);
 }
