@@ -149,6 +149,9 @@ bool Hart::csr_op(const Slot& s) {
   if (ok && writes) {
     const uint32_t value = is_write_op ? src : op == isa::Op::csrrs || op == isa::Op::csrrsi ? old | src : old & ~src;
     ok = csr_write(number, value);
+    // Zicsr: the write is done instead of this instruction's own increment of minstret, so
+    // the next instruction reads the value written (debugger writes retire nothing).
+    if (ok && (number == 0xb02 || number == 0xb82)) --instret_offset_;
   }
   if (!ok) {
     raise(ExceptionCause::illegal_instruction, instruction_bits(pc_));

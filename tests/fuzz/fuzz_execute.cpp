@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Machine* machine = [] {
     MachineOptions o;
     o.kind = MachineKind::system;
-    o.ram_size = 1u << 20;
+    o.ram_size = 64u << 10;  // small: RAM is zeroed for every input
     return new Machine(o);
   }();
   // First byte: starting privilege and whether paging is on; the rest is code, copied twice so
