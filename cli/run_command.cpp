@@ -140,6 +140,7 @@ int run_command(const RunOptions& o) {
     }
     last = machine.run(slice);
     total += last.steps;
+    std::fflush(stdout);  // a slice is a few milliseconds: output appears as the guest writes it
     if (last.reason == StopReason::idle && system) {
       // A guest waiting for input: give it what stdin has, or stop at end of input.
       pollfd p{0, POLLIN, 100};
