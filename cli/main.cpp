@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a RISC-V ELF program and print a summary");
+  run_cmd->footer(
+      "The guest's output goes to stdout, vmscope's summary and messages to stderr. Standard\n"
+      "input is the process's stdin, or what the board's UART receives.");
   run_cmd->add_option("program", run.program, "RV32 ELF executable")->required();
   run_cmd->add_option("--machine", run.machine,
                       "process: a static Linux program, system calls served by vmscope;\n"
@@ -27,7 +30,9 @@ int main(int argc, char** argv) {
                       "Default: system if the entry point is in the board's RAM, else process.")
       ->check(CLI::IsMember({"process", "system"}));
   run_cmd->add_option("--max-insns", run.max_insns, "Stop after N instructions (0 = no limit)");
-  run_cmd->add_option("--trace", run.trace_file, "Write every executed instruction to FILE");
+  run_cmd->add_option("--trace", run.trace_file,
+                      "Write every executed instruction to FILE: step, privilege, pc, disassembly,\n"
+                      "then the registers it changed and any trap it took");
   run_cmd->add_flag("-q,--quiet", run.quiet, "Do not print the summary");
   run_cmd->add_option("args", run.guest_args, "Arguments for a process-VM guest (after --)");
 

@@ -119,6 +119,8 @@ int run_command(const RunOptions& o) {
   const auto started = std::chrono::steady_clock::now();
   RunResult last;
   uint64_t total = 0;
+  uint32_t before[32] = {};  // registers before a traced step
+  uint64_t traps_before = 0;
   const bool system = kind == MachineKind::system;
   for (;;) {
     uint64_t slice = trace ? 1 : (system ? 1u << 20 : 1u << 26);
@@ -135,10 +137,25 @@ int run_command(const RunOptions& o) {
         word |= static_cast<uint32_t>(parcel) << (16 * i);
         if ((parcel & 3) != 3) break;
       }
-      std::fprintf(trace, "%10llu %s %08x: %s\n", static_cast<unsigned long long>(hart.steps()),
+      std::fprintf(trace, "%10llu %s %08x: %s", static_cast<unsigned long long>(hart.steps()),
                    to_string(hart.priv()), pc, disassembler.disassemble(pc, word).c_str());
+      for (unsigned r = 1; r < 32; ++r) before[r] = hart.reg(r);
+      traps_before = hart.exceptions() + hart.interrupts();
     }
     last = machine.run(slice);
+    if (trace) {
+      // What the step changed: registers, and any trap it took.
+      for (unsigned r = 1; r < 32; ++r)
+        if (hart.reg(r) != before[r]) std::fprintf(trace, "  ; %s=0x%08x", isa::kAbiRegisterNames[r], hart.reg(r));
+      if (hart.exceptions() + hart.interrupts() != traps_before && !hart.trap_log().records().empty()) {
+        const TrapRecord& t = hart.trap_log().records().back();
+        const unsigned code = t.cause & 0x7fffffff;
+        std::fprintf(trace, "  ; trap: %s (tval 0x%08x), %s -> %s",
+                     t.cause >> 31 ? interrupt_name(code) : exception_name(code), t.tval, to_string(t.from),
+                     to_string(t.to));
+      }
+      std::fputc('\n', trace);
+    }
     total += last.steps;
     std::fflush(stdout);  // a slice is a few milliseconds: output appears as the guest writes it
     if (last.reason == StopReason::idle && system) {
