@@ -2,6 +2,7 @@
 // once, on first execution, and reuses the result until a store changes the bytes beneath it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -12,13 +13,32 @@ namespace vmscope {
 
 class Bus;
 
-// What the interpreter does with a slot: an isa::Op, or one of these internal actions.
+// What the interpreter does with a slot: an isa::Op (as a 4-byte instruction), one of these
+// internal actions, or the 2-byte variant of an operation that compressed instructions use.
+// Handlers know their instruction's length at compile time, so the next slot's address never
+// waits for a load.
+#define VMSCOPE_COUNT_ONE(name) +1
+inline constexpr int kCompressedOpCount = 0 VMSCOPE_FOR_EACH_COMPRESSED_OP(VMSCOPE_COUNT_ONE);
+#undef VMSCOPE_COUNT_ONE
 enum : uint8_t {
   kHandlerUndecoded = isa::kOpCount,  // decode this slot, then run it
   kHandlerPageEnd,                    // ran off the page: look the next page up
   kHandlerCrossPage,                  // a 32-bit instruction straddling two pages
-  kHandlerCount
+  kHandlerCompressedBase,             // then one 2-byte variant per compressed operation
+  kHandlerCount = kHandlerCompressedBase + kCompressedOpCount
 };
+static_assert(kHandlerCount <= 256);
+
+// The 2-byte handler of each operation (0, i.e. `illegal`, for operations no compressed
+// instruction expands to).
+inline constexpr auto kCompressedHandler = [] {
+  std::array<uint8_t, isa::kOpCount> table{};
+  uint8_t next = kHandlerCompressedBase;
+#define VMSCOPE_ASSIGN(name) table[static_cast<int>(isa::Op::name)] = next++;
+  VMSCOPE_FOR_EACH_COMPRESSED_OP(VMSCOPE_ASSIGN)
+#undef VMSCOPE_ASSIGN
+  return table;
+}();
 
 // One slot per 2-byte parcel of the page (an instruction starts at any even address).
 // 16 bytes, so that a slot's index (and from it the pc) is a shift away from its address.
@@ -27,7 +47,6 @@ struct alignas(16) Slot {
   uint8_t rd = 0, rs1 = 0, rs2 = 0;  // rd == 32 is the write sink for x0 (so "rd was x0")
   int32_t imm = 0;
   uint8_t length = 0;  // instruction bytes: 2 or 4
-  uint8_t step = 0;    // bytes from this slot to the next instruction's: length * 8
 };
 static_assert(sizeof(Slot) == 16);
 

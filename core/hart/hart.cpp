@@ -401,13 +401,12 @@ void Hart::decode_slot(DecodedPage& page, Slot& slot, uint32_t pc) {
 
 void Hart::fill_slot(Slot& slot, uint32_t word) {
   const isa::DecodedInsn d = isa::decode(word);
-  slot.handler = static_cast<uint8_t>(d.op);
+  slot.handler = d.length == 2 ? kCompressedHandler[static_cast<int>(d.op)] : static_cast<uint8_t>(d.op);
   slot.rd = d.rd ? d.rd : 32;
   slot.rs1 = d.rs1;
   slot.rs2 = d.rs2;
   slot.imm = d.op == isa::Op::illegal ? static_cast<int32_t>(d.length == 2 ? word & 0xffff : word) : d.imm;
   slot.length = d.length;
-  slot.step = static_cast<uint8_t>(d.length * sizeof(Slot) / 2);
 }
 
 // ---- debugger views ----------------------------------------------------------------------------

@@ -42,29 +42,50 @@ void Hart::run_chunk(uint64_t chunk) {
 
 #if VMSCOPE_THREADED
 #define LABEL_ADDRESS(name) &&op_##name,
-  static void* const kDispatch[kHandlerCount] = {VMSCOPE_FOR_EACH_OP(LABEL_ADDRESS) &&h_undecoded,
-                                                 &&h_page_end, &&h_cross_page};
+#define COMPRESSED_LABEL_ADDRESS(name) &&op2_##name,
+  static void* const kDispatch[kHandlerCount] = {
+      VMSCOPE_FOR_EACH_OP(LABEL_ADDRESS) &&h_undecoded, &&h_page_end, &&h_cross_page,
+      VMSCOPE_FOR_EACH_COMPRESSED_OP(COMPRESSED_LABEL_ADDRESS)};
 #undef LABEL_ADDRESS
+#undef COMPRESSED_LABEL_ADDRESS
 #define DISPATCH() goto* kDispatch[d->handler]
 #define HANDLER(name) op_##name:
+#define HANDLER2(name) op2_##name:
 #define INTERNAL(name) h_##name:
 #else
 #define DISPATCH() goto dispatch
 #define HANDLER(name) case static_cast<uint8_t>(Op::name):
+#define HANDLER2(name) case kCompressedHandler[static_cast<int>(Op::name)]:
 #define INTERNAL(name) case k_##name:
   constexpr uint8_t k_undecoded = kHandlerUndecoded, k_page_end = kHandlerPageEnd,
                     k_cross_page = kHandlerCrossPage;
 #endif
+  // An operation only 32-bit instructions use, and one compressed forms use too: the body is
+  // written once and instantiated per length (LEN), a compile-time constant in it.
+#define OP4(name, ...) \
+  HANDLER(name) {      \
+    constexpr uint32_t LEN = 4; \
+    __VA_ARGS__        \
+  }
+#define OP24(name, ...)           \
+  HANDLER(name) {                 \
+    constexpr uint32_t LEN = 4;   \
+    __VA_ARGS__                   \
+  }                               \
+  HANDLER2(name) {                \
+    constexpr uint32_t LEN = 2;   \
+    __VA_ARGS__                   \
+  }
 
   // Retire the current instruction and go on with the next one.
-#define NEXT()                                                          \
-  do {                                                                  \
-    d = reinterpret_cast<Slot*>(reinterpret_cast<char*>(d) + d->step);  \
-    if (--remaining == 0) {                                             \
-      pc = PC;                                                          \
-      goto out;                                                         \
-    }                                                                   \
-    DISPATCH();                                                         \
+#define NEXT()                    \
+  do {                            \
+    d += LEN / 2;                 \
+    if (--remaining == 0) {       \
+      pc = PC;                    \
+      goto out;                   \
+    }                             \
+    DISPATCH();                   \
   } while (0)
   // Retire the current instruction and continue at pc + offset (branches, jal).
 #define JUMP_RELATIVE(offset)                                                    \
@@ -92,7 +113,7 @@ void Hart::run_chunk(uint64_t chunk) {
   // Retire the current instruction, then re-examine the hart's state before going on.
 #define NEXT_RELOAD()               \
   do {                              \
-    pc = PC + d->length;            \
+    pc = PC + LEN;                  \
     if (--remaining == 0) goto out; \
     goto reload;                    \
   } while (0)
@@ -124,12 +145,11 @@ void Hart::run_chunk(uint64_t chunk) {
       std::memcpy(reinterpret_cast<void*>(e_.addend + a_), &v_, sizeof(T));        \
     } else {                                                                       \
       SLOW_PATH();                                                                 \
-      const uint32_t length_ = d->length;                                          \
       const MemResult r_ = store_slow<T>(a_, v_);                                  \
       if (r_ == MemResult::fault) goto exception;                                  \
       /* A device may want attention, or the store hit this very slot's line. */   \
       if (r_ == MemResult::ok_reload || d->handler == kHandlerUndecoded) {         \
-        pc += length_;                                                             \
+        pc += LEN;                                                                 \
         if (--remaining == 0) goto out;                                            \
         goto reload;                                                               \
       }                                                                            \
@@ -164,80 +184,73 @@ dispatch:
 #endif
 
   // ---- RV32I
-  HANDLER(lui) { RD = static_cast<uint32_t>(IMM); NEXT(); }
-  HANDLER(auipc) { RD = PC + static_cast<uint32_t>(IMM); NEXT(); }
-  HANDLER(jal) {
-    RD = PC + d->length;
-    JUMP_RELATIVE(IMM);
-  }
-  HANDLER(jalr) {
+  OP24(lui, RD = static_cast<uint32_t>(IMM); NEXT();)
+  OP4(auipc, RD = PC + static_cast<uint32_t>(IMM); NEXT();)
+  OP24(jal, RD = PC + LEN; JUMP_RELATIVE(IMM);)
+  OP24(jalr, {
     const uint32_t target = (RS1 + static_cast<uint32_t>(IMM)) & ~1u;
-    RD = PC + d->length;
+    RD = PC + LEN;
     JUMP_ABSOLUTE(target);
-  }
-  HANDLER(beq) { if (RS1 == RS2) JUMP_RELATIVE(IMM); NEXT(); }
-  HANDLER(bne) { if (RS1 != RS2) JUMP_RELATIVE(IMM); NEXT(); }
-  HANDLER(blt) { if (static_cast<int32_t>(RS1) < static_cast<int32_t>(RS2)) JUMP_RELATIVE(IMM); NEXT(); }
-  HANDLER(bge) { if (static_cast<int32_t>(RS1) >= static_cast<int32_t>(RS2)) JUMP_RELATIVE(IMM); NEXT(); }
-  HANDLER(bltu) { if (RS1 < RS2) JUMP_RELATIVE(IMM); NEXT(); }
-  HANDLER(bgeu) { if (RS1 >= RS2) JUMP_RELATIVE(IMM); NEXT(); }
-  HANDLER(lb) { LOAD(int8_t, v, RS1 + IMM); RD = static_cast<uint32_t>(static_cast<int32_t>(v)); NEXT(); }
-  HANDLER(lh) { LOAD(int16_t, v, RS1 + IMM); RD = static_cast<uint32_t>(static_cast<int32_t>(v)); NEXT(); }
-  HANDLER(lw) { LOAD(uint32_t, v, RS1 + IMM); RD = v; NEXT(); }
-  HANDLER(lbu) { LOAD(uint8_t, v, RS1 + IMM); RD = v; NEXT(); }
-  HANDLER(lhu) { LOAD(uint16_t, v, RS1 + IMM); RD = v; NEXT(); }
-  HANDLER(sb) { STORE(uint8_t, RS1 + IMM, RS2); NEXT(); }
-  HANDLER(sh) { STORE(uint16_t, RS1 + IMM, RS2); NEXT(); }
-  HANDLER(sw) { STORE(uint32_t, RS1 + IMM, RS2); NEXT(); }
-  HANDLER(addi) { RD = RS1 + static_cast<uint32_t>(IMM); NEXT(); }
-  HANDLER(slti) { RD = static_cast<int32_t>(RS1) < IMM; NEXT(); }
-  HANDLER(sltiu) { RD = RS1 < static_cast<uint32_t>(IMM); NEXT(); }
-  HANDLER(xori) { RD = RS1 ^ static_cast<uint32_t>(IMM); NEXT(); }
-  HANDLER(ori) { RD = RS1 | static_cast<uint32_t>(IMM); NEXT(); }
-  HANDLER(andi) { RD = RS1 & static_cast<uint32_t>(IMM); NEXT(); }
-  HANDLER(slli) { RD = RS1 << (IMM & 31); NEXT(); }
-  HANDLER(srli) { RD = RS1 >> (IMM & 31); NEXT(); }
-  HANDLER(srai) { RD = static_cast<uint32_t>(static_cast<int32_t>(RS1) >> (IMM & 31)); NEXT(); }
-  HANDLER(add) { RD = RS1 + RS2; NEXT(); }
-  HANDLER(sub) { RD = RS1 - RS2; NEXT(); }
-  HANDLER(sll) { RD = RS1 << (RS2 & 31); NEXT(); }
-  HANDLER(slt) { RD = static_cast<int32_t>(RS1) < static_cast<int32_t>(RS2); NEXT(); }
-  HANDLER(sltu) { RD = RS1 < RS2; NEXT(); }
-  HANDLER(xor_) { RD = RS1 ^ RS2; NEXT(); }
-  HANDLER(srl) { RD = RS1 >> (RS2 & 31); NEXT(); }
-  HANDLER(sra) { RD = static_cast<uint32_t>(static_cast<int32_t>(RS1) >> (RS2 & 31)); NEXT(); }
-  HANDLER(or_) { RD = RS1 | RS2; NEXT(); }
-  HANDLER(and_) { RD = RS1 & RS2; NEXT(); }
+  })
+  OP24(beq, if (RS1 == RS2) JUMP_RELATIVE(IMM); NEXT();)
+  OP24(bne, if (RS1 != RS2) JUMP_RELATIVE(IMM); NEXT();)
+  OP4(blt, if (static_cast<int32_t>(RS1) < static_cast<int32_t>(RS2)) JUMP_RELATIVE(IMM); NEXT();)
+  OP4(bge, if (static_cast<int32_t>(RS1) >= static_cast<int32_t>(RS2)) JUMP_RELATIVE(IMM); NEXT();)
+  OP4(bltu, if (RS1 < RS2) JUMP_RELATIVE(IMM); NEXT();)
+  OP4(bgeu, if (RS1 >= RS2) JUMP_RELATIVE(IMM); NEXT();)
+  OP4(lb, LOAD(int8_t, v, RS1 + IMM); RD = static_cast<uint32_t>(static_cast<int32_t>(v)); NEXT();)
+  OP4(lh, LOAD(int16_t, v, RS1 + IMM); RD = static_cast<uint32_t>(static_cast<int32_t>(v)); NEXT();)
+  OP24(lw, LOAD(uint32_t, v, RS1 + IMM); RD = v; NEXT();)
+  OP4(lbu, LOAD(uint8_t, v, RS1 + IMM); RD = v; NEXT();)
+  OP4(lhu, LOAD(uint16_t, v, RS1 + IMM); RD = v; NEXT();)
+  OP4(sb, STORE(uint8_t, RS1 + IMM, RS2); NEXT();)
+  OP4(sh, STORE(uint16_t, RS1 + IMM, RS2); NEXT();)
+  OP24(sw, STORE(uint32_t, RS1 + IMM, RS2); NEXT();)
+  OP24(addi, RD = RS1 + static_cast<uint32_t>(IMM); NEXT();)
+  OP4(slti, RD = static_cast<int32_t>(RS1) < IMM; NEXT();)
+  OP4(sltiu, RD = RS1 < static_cast<uint32_t>(IMM); NEXT();)
+  OP4(xori, RD = RS1 ^ static_cast<uint32_t>(IMM); NEXT();)
+  OP4(ori, RD = RS1 | static_cast<uint32_t>(IMM); NEXT();)
+  OP24(andi, RD = RS1 & static_cast<uint32_t>(IMM); NEXT();)
+  OP24(slli, RD = RS1 << (IMM & 31); NEXT();)
+  OP24(srli, RD = RS1 >> (IMM & 31); NEXT();)
+  OP24(srai, RD = static_cast<uint32_t>(static_cast<int32_t>(RS1) >> (IMM & 31)); NEXT();)
+  OP24(add, RD = RS1 + RS2; NEXT();)
+  OP24(sub, RD = RS1 - RS2; NEXT();)
+  OP4(sll, RD = RS1 << (RS2 & 31); NEXT();)
+  OP4(slt, RD = static_cast<int32_t>(RS1) < static_cast<int32_t>(RS2); NEXT();)
+  OP4(sltu, RD = RS1 < RS2; NEXT();)
+  OP24(xor_, RD = RS1 ^ RS2; NEXT();)
+  OP4(srl, RD = RS1 >> (RS2 & 31); NEXT();)
+  OP4(sra, RD = static_cast<uint32_t>(static_cast<int32_t>(RS1) >> (RS2 & 31)); NEXT();)
+  OP24(or_, RD = RS1 | RS2; NEXT();)
+  OP24(and_, RD = RS1 & RS2; NEXT();)
   // A single hart sees its own memory operations in order, and stores keep decoded code
   // coherent, so the fences have nothing left to do.
-  HANDLER(fence_tso) { NEXT(); }
-  HANDLER(fence) { NEXT(); }
-  HANDLER(fence_i) { NEXT(); }
-  HANDLER(ecall) {
+  OP4(fence_tso, NEXT();)
+  OP4(fence, NEXT();)
+  OP4(fence_i, NEXT();)
+  OP4(ecall, {
     SLOW_PATH();
     if (ecall_hook) {
-      const uint32_t length = d->length;  // the hook may write over this very slot's line
       const EcallAction action = ecall_hook(*this);
-      if (action != EcallAction::trap) {
-        pc += length;
-        if (--remaining == 0) goto out;
-        goto reload;
-      }
+      if (action != EcallAction::trap) NEXT_RELOAD();
     }
     raise(priv_ == Priv::U   ? ExceptionCause::ecall_u
           : priv_ == Priv::S ? ExceptionCause::ecall_s
                              : ExceptionCause::ecall_m,
           0);
     goto exception;
-  }
-  HANDLER(ebreak) {
+  })
+  OP24(ebreak, {
     pc = PC;
     raise(ExceptionCause::breakpoint, pc);
     goto exception;
-  }
+  })
 
   // ---- Zicsr and the privileged instructions: all leave through reload
   HANDLER(csrrw) HANDLER(csrrs) HANDLER(csrrc) HANDLER(csrrwi) HANDLER(csrrsi) HANDLER(csrrci) {
+    constexpr uint32_t LEN = 4;
     SLOW_PATH();
     if (!csr_op(*d)) goto exception;
     NEXT_RELOAD();
@@ -250,50 +263,50 @@ dispatch:
     if (--remaining == 0) goto out;
     goto reload;
   }
-  HANDLER(wfi) {
+  OP4(wfi, {
     SLOW_PATH();
     if (!do_wfi()) goto exception;
     NEXT_RELOAD();
-  }
-  HANDLER(sfence_vma) {
+  })
+  OP4(sfence_vma, {
     SLOW_PATH();
     if (!do_sfence_vma(RS1, RS2, d->rs1 != 0, d->rs2 != 0)) goto exception;
     NEXT_RELOAD();
-  }
+  })
 
   // ---- M
-  HANDLER(mul) { RD = RS1 * RS2; NEXT(); }
-  HANDLER(mulh) {
+  OP4(mul, RD = RS1 * RS2; NEXT();)
+  OP4(mulh, {
     RD = static_cast<uint32_t>((static_cast<int64_t>(static_cast<int32_t>(RS1)) *
                                 static_cast<int64_t>(static_cast<int32_t>(RS2))) >> 32);
     NEXT();
-  }
-  HANDLER(mulhsu) {
+  })
+  OP4(mulhsu, {
     RD = static_cast<uint32_t>((static_cast<int64_t>(static_cast<int32_t>(RS1)) * static_cast<int64_t>(RS2)) >> 32);
     NEXT();
-  }
-  HANDLER(mulhu) { RD = static_cast<uint32_t>((static_cast<uint64_t>(RS1) * RS2) >> 32); NEXT(); }
-  HANDLER(div) {
+  })
+  OP4(mulhu, RD = static_cast<uint32_t>((static_cast<uint64_t>(RS1) * RS2) >> 32); NEXT();)
+  OP4(div, {
     const auto a = static_cast<int32_t>(RS1), b = static_cast<int32_t>(RS2);
     RD = b == 0 ? ~0u : (a == INT32_MIN && b == -1) ? RS1 : static_cast<uint32_t>(a / b);
     NEXT();
-  }
-  HANDLER(divu) { RD = RS2 == 0 ? ~0u : RS1 / RS2; NEXT(); }
-  HANDLER(rem) {
+  })
+  OP4(divu, RD = RS2 == 0 ? ~0u : RS1 / RS2; NEXT();)
+  OP4(rem, {
     const auto a = static_cast<int32_t>(RS1), b = static_cast<int32_t>(RS2);
     RD = b == 0 ? RS1 : (a == INT32_MIN && b == -1) ? 0 : static_cast<uint32_t>(a % b);
     NEXT();
-  }
-  HANDLER(remu) { RD = RS2 == 0 ? RS1 : RS1 % RS2; NEXT(); }
+  })
+  OP4(remu, RD = RS2 == 0 ? RS1 : RS1 % RS2; NEXT();)
 
   // ---- A: rare enough to take the general path every time
   HANDLER(lr_w) HANDLER(sc_w) HANDLER(amoswap_w) HANDLER(amoadd_w) HANDLER(amoxor_w) HANDLER(amoand_w)
   HANDLER(amoor_w) HANDLER(amomin_w) HANDLER(amomax_w) HANDLER(amominu_w) HANDLER(amomaxu_w) {
+    constexpr uint32_t LEN = 4;
     SLOW_PATH();
-    const uint32_t length = d->length;
     if (!execute_atomic(*d)) goto exception;
     if (d->handler == kHandlerUndecoded) {  // it wrote over its own decoded line
-      pc += length;
+      pc += LEN;
       if (--remaining == 0) goto out;
       goto refetch;
     }
@@ -359,6 +372,9 @@ out:
 #undef DISPATCH
 #undef HANDLER
 #undef INTERNAL
+#undef HANDLER2
+#undef OP4
+#undef OP24
 #undef NEXT
 #undef NEXT_RELOAD
 #undef LOAD

@@ -220,6 +220,23 @@ TEST_F(Traps, StraddlingTheEndOfRamFaultsOnTheSecondHalf) {
   EXPECT_EQ(csr(csr::mtval), kRam + kTestRamSize);  // the part that faulted
 }
 
+TEST_F(Traps, FaultingLoadStraddlingAPageBoundaryReportsItsStart) {
+  constexpr uint32_t kAt = kRam + 0xffe;
+  place(kAt, {lw(a0, a1, 0)});
+  hart().set_pc(kAt);
+  set_x(a1, 0x40000000);
+  run(1);
+  EXPECT_EQ(csr(csr::mcause), 5u);
+  EXPECT_EQ(csr(csr::mepc), kAt);
+  EXPECT_EQ(csr(csr::mtval), 0x40000000u);
+  // And a straddling AUIPC sees its own address.
+  hart().reset(kAt);
+  place(kAt, {auipc(a0, 1)});
+  run(1);
+  EXPECT_EQ(x(a0), kAt + 0x1000);
+  EXPECT_EQ(pc(), kAt + 4);
+}
+
 TEST_F(Traps, DevicesAnswerLoadsAndStores) {
   hart().set_mtime(1234);
   load({lw(a0, a1, 0), sb(a2, a3, 1), lbu(a4, a3, 1)});
