@@ -129,14 +129,7 @@ int run_command(const RunOptions& o) {
     if (system) forward_ready_stdin(machine);
     if (trace) {
       const uint32_t pc = hart.pc();
-      uint32_t word = 0;
-      for (unsigned i = 0; i < 2; ++i) {
-        const auto t = hart.debug_translate(pc + 2 * i, AccessType::fetch, hart.priv());
-        uint64_t parcel = 0;
-        if (!t.ok || !machine.bus().peek(t.paddr, 2, parcel)) break;
-        word |= static_cast<uint32_t>(parcel) << (16 * i);
-        if ((parcel & 3) != 3) break;
-      }
+      const uint32_t word = hart.instruction_bits(pc);
       std::fprintf(trace, "%10llu %s %08x: %s", static_cast<unsigned long long>(hart.steps()),
                    to_string(hart.priv()), pc, disassembler.disassemble(pc, word).c_str());
       for (unsigned r = 1; r < 32; ++r) before[r] = hart.reg(r);

@@ -92,6 +92,9 @@ class Hart {
     ExceptionCause fault{};
   };
   Translation debug_translate(uint32_t vaddr, AccessType type, Priv priv) const;
+  // The instruction at `pc` as the hart would fetch it now (16 or 32 bits; 0 if unmapped),
+  // without side effects. Also gives mtval for illegal instructions.
+  uint32_t instruction_bits(uint32_t pc) const;
 
   // ---- observation
   Tlb& tlb() { return tlb_; }
@@ -136,7 +139,6 @@ class Hart {
   DecodedPage* code_page_for(uint32_t pc, uint32_t& page_vbase);  // null on a fetch fault
   bool fetch_parcel(uint32_t vaddr, uint16_t& parcel);
   bool fetch_slow(uint32_t pc, uint32_t& word);
-  uint32_t instruction_bits(uint32_t pc) const;  // for mtval of illegal instructions
   void decode_slot(DecodedPage& page, Slot& slot, uint32_t pc);
   static void fill_slot(Slot& slot, uint32_t word);
   void flush_micro_tlbs();
