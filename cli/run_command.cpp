@@ -179,7 +179,10 @@ int run_command(const RunOptions& o) {
     std::fprintf(stderr,
                  "vmscope: %s machine, %s: exit code %d; %llu instructions retired in %.3f s "
                  "(%.1f MIPS); %llu exceptions, %llu interrupts\n",
-                 to_string(kind), last.reason == StopReason::exited ? "guest exited" : to_string(last.reason),
+                 to_string(kind),
+                 last.reason == StopReason::exited   ? "guest exited"
+                 : last.reason == StopReason::budget ? "instruction limit"
+                                                     : to_string(last.reason),
                  code, static_cast<unsigned long long>(hart.instret()), seconds,
                  seconds > 0 ? static_cast<double>(hart.instret()) / seconds / 1e6 : 0.0,
                  static_cast<unsigned long long>(hart.exceptions()),
