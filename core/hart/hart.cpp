@@ -3,6 +3,7 @@
 #include "hart/hart.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "isa/decoder.h"
@@ -68,12 +69,47 @@ void Hart::set_msip(bool on) {
 
 void Hart::set_external_interrupt(bool on) { csr_.external_line = on; }
 
+void Hart::set_breakpoints(std::vector<uint32_t> pcs) {
+  std::sort(pcs.begin(), pcs.end());
+  pcs.erase(std::unique(pcs.begin(), pcs.end()), pcs.end());
+  breakpoints_ = std::move(pcs);
+}
+
+void Hart::set_watchpoints(std::vector<Watchpoint> watchpoints) {
+  watchpoints_ = std::move(watchpoints);
+  flush_micro_tlbs();  // with watchpoints, the fast paths must not be refilled
+}
+
+bool Hart::watched(uint32_t vaddr, unsigned size, bool write) {
+  for (const Watchpoint& w : watchpoints_) {
+    if (!(write ? w.on_write : w.on_read)) continue;
+    if (vaddr < w.end && vaddr + size > w.begin) {
+      char text[128];
+      std::snprintf(text, sizeof text, "watchpoint: %s of %u bytes at 0x%08x by the instruction at 0x%08x",
+                    write ? "write" : "read", size, vaddr, pc_);
+      stop_message = text;
+      stop_request_ = StopReason::breakpoint;
+      return true;
+    }
+  }
+  return false;
+}
+
 RunResult Hart::run(uint64_t max_steps) {
   RunResult result;
   const uint64_t start = steps_;
   stop_request_ = StopReason::budget;
   while (steps_ - start < max_steps) {
     const uint64_t left = max_steps - (steps_ - start);
+    // Breakpoints: one step at a time, looking before each (but the first) instruction.
+    if (!breakpoints_.empty() && steps_ != start && !waiting_ &&
+        std::binary_search(breakpoints_.begin(), breakpoints_.end(), pc_)) {
+      char text[64];
+      std::snprintf(text, sizeof text, "breakpoint at 0x%08x", pc_);
+      stop_message = text;
+      stop_request_ = StopReason::breakpoint;
+      break;
+    }
     if (waiting_) {
       update_timer_pending();
       if (csr_.mip & csr_.mie || (csr_.external_line && (csr_.mie & kMipMeip))) {
@@ -90,7 +126,7 @@ RunResult Hart::run(uint64_t max_steps) {
         break;
       }
     }
-    const uint64_t chunk = std::max<uint64_t>(1, std::min(left, steps_until_timer()));
+    const uint64_t chunk = breakpoints_.empty() ? std::max<uint64_t>(1, std::min(left, steps_until_timer())) : 1;
     run_chunk(chunk);
     if (stop_request_ != StopReason::budget) break;
   }
@@ -199,12 +235,15 @@ Hart::MemResult Hart::load_slow(uint32_t vaddr, T& value) {
   }
   uint32_t paddr;
   if (!translate(vaddr, AccessType::load, data_mode(), paddr)) return MemResult::fault;
+  const MemResult done = !watchpoints_.empty() && watched(vaddr, sizeof(T), false) ? MemResult::ok_reload : MemResult::ok;
   const uint32_t page = paddr & ~(kPageSize - 1);
   if (uint8_t* host = bus_.ram_pointer(page, kPageSize)) {
-    MicroTlbEntry& e = read_tlb_[(vaddr >> 12) % kMicroTlbSize];
-    e = {vaddr & ~(kPageSize - 1), page, reinterpret_cast<uintptr_t>(host) - (vaddr & ~(kPageSize - 1))};
+    if (watchpoints_.empty()) {
+      MicroTlbEntry& e = read_tlb_[(vaddr >> 12) % kMicroTlbSize];
+      e = {vaddr & ~(kPageSize - 1), page, reinterpret_cast<uintptr_t>(host) - (vaddr & ~(kPageSize - 1))};
+    }
     std::memcpy(&value, host + (paddr - page), sizeof(T));
-    return MemResult::ok;
+    return done;
   }
   uint64_t v;
   if (!bus_.read(paddr, sizeof(T), v)) {
@@ -212,7 +251,7 @@ Hart::MemResult Hart::load_slow(uint32_t vaddr, T& value) {
     return MemResult::fault;
   }
   value = static_cast<T>(v);
-  return MemResult::ok;
+  return done;
 }
 
 template <typename T>
@@ -237,12 +276,14 @@ Hart::MemResult Hart::store_slow(uint32_t vaddr, T value) {
   }
   uint32_t paddr;
   if (!translate(vaddr, AccessType::store, data_mode(), paddr)) return MemResult::fault;
+  const MemResult done = !watchpoints_.empty() && watched(vaddr, sizeof(T), true) ? MemResult::ok_reload : MemResult::ok;
   const uint32_t page = paddr & ~(kPageSize - 1);
   if (uint8_t* host = bus_.ram_pointer(page, kPageSize)) {
     code_.on_write(paddr, sizeof(T));
     std::memcpy(host + (paddr - page), &value, sizeof(T));
+    if (done != MemResult::ok) return done;
     // Pages holding decoded code keep taking this path, so their stores stay coherent.
-    if (!code_.has_code(page)) {
+    if (!code_.has_code(page) && watchpoints_.empty()) {
       MicroTlbEntry& e = write_tlb_[(vaddr >> 12) % kMicroTlbSize];
       e = {vaddr & ~(kPageSize - 1), page, reinterpret_cast<uintptr_t>(host) - (vaddr & ~(kPageSize - 1))};
     }

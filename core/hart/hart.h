@@ -96,6 +96,21 @@ class Hart {
   // without side effects. Also gives mtval for illegal instructions.
   uint32_t instruction_bits(uint32_t pc) const;
 
+  // ---- debugger support
+  // run() stops before executing an instruction at any of these virtual addresses (except the
+  // one it starts on, so that a run can resume from a breakpoint). Runs one step at a time
+  // while any is set.
+  void set_breakpoints(std::vector<uint32_t> pcs);
+  const std::vector<uint32_t>& breakpoints() const { return breakpoints_; }
+  struct Watchpoint {
+    uint32_t begin, end;  // virtual addresses [begin, end)
+    bool on_read, on_write;
+  };
+  // run() stops right after an instruction that reads or writes a watched range. While any is
+  // set, every load and store takes the slow path.
+  void set_watchpoints(std::vector<Watchpoint> watchpoints);
+  const std::vector<Watchpoint>& watchpoints() const { return watchpoints_; }
+
   // ---- observation
   Tlb& tlb() { return tlb_; }
   const Tlb& tlb() const { return tlb_; }
@@ -198,6 +213,10 @@ class Hart {
   // Where a page-straddling instruction runs: its slot sits where it would in its own page and
   // every other slot sends the interpreter back to a real page.
   std::unique_ptr<DecodedPage> straddle_page_;
+
+  bool watched(uint32_t vaddr, unsigned size, bool write);  // records a hit and asks to stop
+  std::vector<uint32_t> breakpoints_;  // sorted
+  std::vector<Watchpoint> watchpoints_;
 
   TrapLog trap_log_;
   std::array<uint64_t, 32> exception_counts_{};

@@ -133,7 +133,12 @@ void Hart::run_chunk(uint64_t chunk) {
       std::memcpy(&var, reinterpret_cast<const void*>(e_.addend + a_), sizeof(T)); \
     } else {                                                                       \
       SLOW_PATH();                                                                 \
-      if (load_slow<T>(a_, var) == MemResult::fault) goto exception;               \
+      const MemResult r_ = load_slow<T>(a_, var);                                  \
+      if (r_ == MemResult::fault) goto exception;                                  \
+      if (r_ == MemResult::ok_reload) { /* a watchpoint: end the chunk after this */ \
+        chunk -= remaining - 1;                                                    \
+        remaining = 1;                                                             \
+      }                                                                            \
     }                                                                              \
   } while (0)
 #define STORE(T, address, value)                                                   \
