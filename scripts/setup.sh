@@ -8,6 +8,8 @@ packages=(
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   qemu-user qemu-system-misc
   emscripten nodejs
+  libglfw3-dev libgl1-mesa-dev libgl1-mesa-dri xvfb xauth imagemagick
+  chromium
 )
 
 missing=()
@@ -23,3 +25,6 @@ if ((${#missing[@]})); then
 else
   echo "setup: all packages present"
 fi
+
+# Dear ImGui's full sources (Debian's source package), for both the native and the web build.
+bash "$(dirname "$0")/fetch_imgui.sh"

@@ -1,0 +1,63 @@
+// The application frame: the machine's slice, the keyboard shortcuts, then every panel.
+#include "app.h"
+
+#include <GLFW/glfw3.h>  // key codes: both front ends feed Dear ImGui GLFW's key numbers
+#include <imgui.h>
+
+#include "panels/panels.h"
+
+namespace vmscope::ui {
+
+struct DebuggerApp::PanelState {
+  Panels panels;
+};
+
+DebuggerApp::DebuggerApp() : panels_(std::make_shared<PanelState>()) {}
+
+void DebuggerApp::set_bundled_programs(std::vector<BundledProgram> programs) { programs_ = std::move(programs); }
+
+bool DebuggerApp::load_program(std::span<const uint8_t> bytes, const std::string& name) {
+  if (session_.load(bytes, name)) {
+    error_.clear();
+    panels_->panels.on_program_loaded(session_);
+    return true;
+  }
+  error_ = session_.last_error();
+  return false;
+}
+
+bool DebuggerApp::load_bundled(const std::string& name) {
+  for (const BundledProgram& p : programs_)
+    if (p.name == name) return load_program(p.read(), p.name);
+  error_ = "no bundled program named '" + name + "'";
+  return false;
+}
+
+void DebuggerApp::handle_keys() {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return;  // typing into a field: keys are text
+  if (ImGui::IsKeyPressed(GLFW_KEY_F5)) {
+    if (io.KeyShift)
+      session_.pause();
+    else
+      session_.run();
+  }
+  if (ImGui::IsKeyPressed(GLFW_KEY_F10)) session_.step_over();
+  if (ImGui::IsKeyPressed(GLFW_KEY_F11)) session_.step();
+  if (ImGui::IsKeyPressed(GLFW_KEY_F9) && session_.machine())
+    session_.toggle_breakpoint(panels_->panels.cursor_or_pc(session_));
+}
+
+void DebuggerApp::set_cursor(uint32_t address) {
+  panels_->panels.disasm_cursor = address;
+  panels_->panels.disasm_cursor_set = true;
+  panels_->panels.follow_pc = false;
+}
+
+void DebuggerApp::frame(double frame_seconds) {
+  session_.tick(frame_seconds);
+  handle_keys();
+  panels_->panels.draw_all(*this, programs_);
+}
+
+}  // namespace vmscope::ui

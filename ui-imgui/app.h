@@ -1,0 +1,49 @@
+// The debugger application: every panel, the keyboard shortcuts and the program picker, drawn
+// with Dear ImGui for one DebugSession. Front ends (native GLFW + OpenGL 3 in native_main.cpp,
+// WebAssembly + WebGL 2 in web/) own the window and the frame loop and call frame() once per
+// frame between ImGui::NewFrame() and ImGui::Render().
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "session.h"
+
+namespace vmscope::ui {
+
+// A program the picker offers: its ELF bytes are read through `read` when chosen.
+struct BundledProgram {
+  std::string name;         // e.g. "sv32_paging"
+  std::string group;        // process, system, bench
+  std::string description;  // one line
+  std::function<std::vector<uint8_t>()> read;
+};
+
+class DebuggerApp {
+ public:
+  DebuggerApp();
+  void set_bundled_programs(std::vector<BundledProgram> programs);
+  // Loads bytes as the current program (from the picker, a file dialog, a drop, a URL); on
+  // failure the error is shown in the UI and the previous program stays.
+  bool load_program(std::span<const uint8_t> bytes, const std::string& name);
+  bool load_bundled(const std::string& name);
+
+  void frame(double frame_seconds);  // runs the machine's slice, then draws everything
+
+  DebugSession& session() { return session_; }
+  void set_cursor(uint32_t address);  // the disassembly cursor (F9, run to cursor)
+  const std::string& error() const { return error_; }  // the last load error shown, if any
+  // Front ends with a file picker show a button for it in the program panel.
+  std::function<void()> open_file_dialog;
+
+ private:
+  void handle_keys();
+  DebugSession session_;
+  std::vector<BundledProgram> programs_;
+  std::string error_;
+  struct PanelState;
+  std::shared_ptr<PanelState> panels_;
+};
+
+}  // namespace vmscope::ui

@@ -1,0 +1,164 @@
+// The native debugger: a GLFW window with an OpenGL 3.3 context around the same DebuggerApp the
+// browser runs. `vmscope-debugger [PROGRAM]` opens a window; `--script FILE` drives it with
+// commands (tests run it under Xvfb) and `--screenshot FILE` writes the last frame (binary PPM).
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "app.h"
+#include "script.h"
+
+using namespace vmscope::ui;
+
+namespace {
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The bundled programs: the guest programs built with vmscope, in the build tree.
+std::vector<BundledProgram> bundled_programs() {
+  std::vector<BundledProgram> list;
+  for (const char* group : {"system", "process", "bench"}) {
+    const std::filesystem::path dir = std::filesystem::path(VMSCOPE_ASSETS_DIR) / group;
+    std::error_code ec;
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+      if (e.path().extension() == ".elf") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files)
+      list.push_back({f.stem().string(), group, "", [f] { return read_file(f.string()); }});
+  }
+  return list;
+}
+
+bool write_screenshot(const std::string& path, int width, int height) {
+  std::vector<uint8_t> pixels(static_cast<size_t>(width) * height * 3);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE, pixels.data());
+  std::ofstream out(path, std::ios::binary);
+  out << "P6\n" << width << " " << height << "\n255\n";
+  for (int y = height - 1; y >= 0; --y)  // OpenGL's rows go bottom-up
+    out.write(reinterpret_cast<const char*>(pixels.data() + static_cast<size_t>(y) * width * 3), width * 3);
+  return static_cast<bool>(out);
+}
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: vmscope-debugger [PROGRAM.elf] [--script FILE] [--screenshot FILE.ppm]\n"
+               "  PROGRAM    an RV32 ELF to open (default: the first bundled program)\n"
+               "  --script   run debugger commands from FILE, one per line, then exit with 0 if every\n"
+               "             'expect' held (see ui-imgui/script.h for the commands)\n"
+               "  --screenshot  with --script: write the final frame to FILE (binary PPM)\n"
+               "Keys: F5 run/continue, Shift+F5 pause, F10 step over, F11 step, F9 toggle breakpoint.\n");
+  return 110;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string program, script_path, screenshot;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--script" && i + 1 < argc) script_path = argv[++i];
+    else if (a == "--screenshot" && i + 1 < argc) screenshot = argv[++i];
+    else if (a == "-h" || a == "--help") return usage(), 0;
+    else if (!a.empty() && a[0] == '-') return usage();
+    else program = a;
+  }
+
+  if (!glfwInit()) {
+    std::fprintf(stderr, "vmscope-debugger: cannot initialise GLFW (is there a display?)\n");
+    return 1;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  GLFWwindow* window = glfwCreateWindow(1280, 800, "vmscope debugger", nullptr, nullptr);
+  if (!window) {
+    std::fprintf(stderr, "vmscope-debugger: cannot open an OpenGL 3.3 window\n");
+    return 1;
+  }
+  glfwMakeContextCurrent(window);
+  glfwSwapInterval(script_path.empty() ? 1 : 0);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGui::StyleColorsDark();
+  if (!script_path.empty()) ImGui::GetIO().IniFilename = nullptr;  // tests start from the default layout
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+
+  DebuggerApp app;
+  app.set_bundled_programs(bundled_programs());
+  if (!program.empty()) {
+    const std::vector<uint8_t> bytes = read_file(program);
+    if (bytes.empty()) std::fprintf(stderr, "vmscope-debugger: cannot read '%s'\n", program.c_str());
+    else if (!app.load_program(bytes, program)) std::fprintf(stderr, "vmscope-debugger: %s\n", app.error().c_str());
+  } else {
+    app.load_bundled("sv32_paging");
+  }
+
+  std::unique_ptr<Script> script;
+  if (!script_path.empty()) {
+    std::ifstream in(script_path);
+    if (!in) {
+      std::fprintf(stderr, "vmscope-debugger: cannot read script '%s'\n", script_path.c_str());
+      return 111;
+    }
+    script = std::make_unique<Script>(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+  }
+
+  auto last = std::chrono::steady_clock::now();
+  int exit_code = 0;
+  while (!glfwWindowShouldClose(window)) {
+    glfwPollEvents();
+    const auto now = std::chrono::steady_clock::now();
+    const double dt = std::chrono::duration<double>(now - last).count();
+    last = now;
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    if (script && !script->done()) script->step(app, std::cout);  // before NewFrame: it presses keys
+    ImGui::NewFrame();
+    const auto t_app = std::chrono::steady_clock::now();
+    app.frame(dt);
+    const double app_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_app).count();
+    if (getenv("VMSCOPE_FRAME_LOG")) std::fprintf(stderr, "frame: app %.1f ms, previous frame %.1f ms\n", app_seconds * 1e3, dt * 1e3);
+    ImGui::Render();
+    int w, h;
+    glfwGetFramebufferSize(window, &w, &h);
+    glViewport(0, 0, w, h);
+    glClearColor(0.08f, 0.08f, 0.1f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    if (script && script->done()) {
+      if (!screenshot.empty() && !write_screenshot(screenshot, w, h)) {
+        std::fprintf(stderr, "vmscope-debugger: cannot write '%s'\n", screenshot.c_str());
+        exit_code = 111;
+      }
+      if (exit_code == 0) exit_code = script->failures() ? 1 : 0;
+      break;
+    }
+    glfwSwapBuffers(window);
+  }
+
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return exit_code;
+}

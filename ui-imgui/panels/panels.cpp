@@ -1,0 +1,55 @@
+// Where the panels go the first time (later, Dear ImGui's saved layout wins), and what they share.
+#include "panels.h"
+
+#include <imgui.h>
+
+namespace vmscope::ui {
+
+namespace {
+// Places the next window on a 1280x800 grid scaled to the display, the first time only.
+void place(float x, float y, float w, float h) {
+  const ImVec2 d = ImGui::GetIO().DisplaySize;
+  const float sx = d.x / 1280.0f, sy = d.y / 800.0f;
+  ImGui::SetNextWindowPos(ImVec2(x * sx, y * sy), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(w * sx, h * sy), ImGuiCond_FirstUseEver);
+}
+}  // namespace
+
+void Panels::on_program_loaded(DebugSession&) {
+  follow_pc = true;
+  disasm_cursor_set = false;
+  memory_address = 0;
+}
+
+uint32_t Panels::cursor_or_pc(const DebugSession& s) const {
+  if (disasm_cursor_set) return disasm_cursor;
+  return s.machine() ? s.machine()->hart().pc() : 0;
+}
+
+void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& programs) {
+  DebugSession& s = app.session();
+  place(0, 0, 1280, 62);
+  draw_control(app, *this);
+  place(0, 62, 220, 300);
+  draw_programs(app, *this, programs);
+  place(0, 362, 220, 438);
+  draw_breakpoints(s, *this);
+  place(220, 62, 470, 430);
+  draw_disassembly(s, *this);
+  place(690, 62, 280, 430);
+  draw_registers(s, *this);
+  place(970, 62, 310, 430);
+  draw_mmu(s, *this);
+  place(220, 492, 380, 308);
+  draw_console(s, *this);
+  place(600, 492, 370, 308);
+  draw_memory(s, *this);
+  place(970, 492, 310, 308);
+  draw_stats(s, *this);
+  if (show_help) {
+    place(340, 200, 600, 400);
+    draw_help(*this);
+  }
+}
+
+}  // namespace vmscope::ui

@@ -1,0 +1,60 @@
+// The debugger's panels. Each draws one view of the session, reads the machine only through
+// side-effect-free calls (registers, debug_translate, Bus::peek, TLB and trap log), and changes
+// it only through DebugSession commands or explicit debugger writes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app.h"
+#include "elf/symbol_namer.h"
+
+namespace vmscope::ui {
+
+struct Panels {
+  void draw_all(DebuggerApp& app, const std::vector<BundledProgram>& programs);
+  void on_program_loaded(DebugSession& s);
+  uint32_t cursor_or_pc(const DebugSession& s) const;
+
+  // Per-panel view state (what the user selected, typed or scrolled to).
+  uint32_t disasm_cursor = 0;
+  bool disasm_cursor_set = false;
+  bool follow_pc = true;
+  char goto_text[64] = "";
+  uint32_t memory_address = 0;
+  bool memory_virtual = false;
+  char memory_goto[32] = "";
+  char console_input[256] = "";
+  char translate_text[32] = "";
+  char watch_begin[32] = "", watch_end[32] = "";
+  bool watch_read = false, watch_write = true;
+  int register_format = 0;  // 0 hex, 1 signed decimal
+  bool abi_names = true;
+  bool show_help = false;
+  // The symbol namer for the loaded program (built once per program).
+  const Machine* namer_machine = nullptr;
+  std::shared_ptr<SymbolNamer> namer;
+  char breakpoint_text[64] = "";
+};
+
+// Reads an address typed by the user: hex (with or without 0x) or a symbol of the program.
+std::optional<uint32_t> parse_address(const DebugSession& s, const char* text);
+// "sym+0x10" for an address, or "" when the program has no symbol at or below it.
+std::string symbol_for(const DebugSession& s, uint32_t address);
+
+void draw_control(DebuggerApp& app, Panels& p);
+void draw_programs(DebuggerApp& app, Panels& p, const std::vector<BundledProgram>& programs);
+void draw_registers(DebugSession& s, Panels& p);
+void draw_disassembly(DebugSession& s, Panels& p);
+void draw_memory(DebugSession& s, Panels& p);
+void draw_console(DebugSession& s, Panels& p);
+void draw_breakpoints(DebugSession& s, Panels& p);
+void draw_mmu(DebugSession& s, Panels& p);
+void draw_stats(DebugSession& s, Panels& p);
+void draw_traps(DebugSession& s, Panels& p);
+void draw_help(Panels& p);
+
+}  // namespace vmscope::ui

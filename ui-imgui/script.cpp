@@ -1,0 +1,175 @@
+// The script interpreter behind `vmscope-debugger --script`.
+#include "script.h"
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+
+#include <sstream>
+
+#include "isa/isa_table.h"
+
+namespace vmscope::ui {
+
+namespace {
+std::vector<std::string> split(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+std::string rest_after(const std::string& line, size_t words) {
+  size_t pos = 0;
+  for (size_t i = 0; i < words; ++i) {
+    pos = line.find_first_not_of(" \t", pos);
+    pos = line.find_first_of(" \t", pos);
+    if (pos == std::string::npos) return "";
+  }
+  const size_t start = line.find_first_not_of(" \t", pos);
+  return start == std::string::npos ? "" : line.substr(start);
+}
+
+std::optional<unsigned> register_number(const std::string& name) {
+  for (unsigned i = 0; i < 32; ++i)
+    if (name == isa::kAbiRegisterNames[i] || name == "x" + std::to_string(i)) return i;
+  if (name == "fp") return 8;
+  return std::nullopt;
+}
+
+int key_code(const std::string& name) {
+  if (name == "F5") return GLFW_KEY_F5;
+  if (name == "F9") return GLFW_KEY_F9;
+  if (name == "F10") return GLFW_KEY_F10;
+  if (name == "F11") return GLFW_KEY_F11;
+  return 0;
+}
+}  // namespace
+
+Script::Script(const std::string& text) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const size_t hash = line.find('#');
+    if (hash != std::string::npos) line.erase(hash);
+    if (line.find_first_not_of(" \t\r") != std::string::npos) lines_.push_back(line);
+  }
+}
+
+std::optional<uint32_t> Script::address_of(const DebuggerApp& app, const std::string& text) const {
+  try {
+    size_t used = 0;
+    const unsigned long v = std::stoul(text, &used, 0);
+    if (used == text.size()) return static_cast<uint32_t>(v);
+  } catch (...) {
+  }
+  const Machine* m = const_cast<DebuggerApp&>(app).session().machine();
+  if (!m) return std::nullopt;
+  if (const ElfSymbol* s = m->symbols().find(text)) return s->value;
+  return std::nullopt;
+}
+
+void Script::step(DebuggerApp& app, std::ostream& log) {
+  ImGuiIO& io = ImGui::GetIO();
+  if (releasing_) {  // a key is held for exactly one frame
+    io.KeysDown[releasing_] = false;
+    if (release_shift_) io.KeyShift = false;
+    releasing_ = 0;
+    release_shift_ = false;
+    return;
+  }
+  DebugSession& s = app.session();
+  if (waiting_stop_) {
+    if (s.running() && --wait_frames_ > 0) return;
+    waiting_stop_ = false;
+    wait_frames_ = 0;  // what is left of the limit is not a pause to take
+    if (s.running()) {
+      ++failures_;
+      log << "FAIL: still running after waiting\n";
+    }
+    return;
+  }
+  if (wait_frames_ > 0) {
+    --wait_frames_;
+    return;
+  }
+  if (next_ >= lines_.size()) return;
+  const std::string line = lines_[next_++];
+  const std::vector<std::string> w = split(line);
+  log << "> " << line << std::endl;  // flushed: a slow step shows where it is
+  auto bad = [&](const std::string& why) {
+    ++failures_;
+    log << "FAIL: " << why << "\n";
+  };
+
+  if (w[0] == "load" && w.size() == 2) {
+    if (!app.load_bundled(w[1])) bad(app.error());
+  } else if (w[0] == "key" && w.size() == 2) {
+    const bool shift = w[1].rfind("shift+", 0) == 0;
+    const int code = key_code(shift ? w[1].substr(6) : w[1]);
+    if (!code) return bad("unknown key " + w[1]);
+    io.KeysDown[code] = true;
+    if (shift) io.KeyShift = true;
+    releasing_ = code;
+    release_shift_ = shift;
+  } else if ((w[0] == "cursor" || w[0] == "break" || w[0] == "run-to") && w.size() == 2) {
+    const auto a = address_of(app, w[1]);
+    if (!a) return bad("unknown address or symbol " + w[1]);
+    if (w[0] == "cursor") app.set_cursor(*a);
+    else if (w[0] == "break") s.toggle_breakpoint(*a);
+    else s.run_to(*a);
+  } else if (w[0] == "type") {
+    s.type_input(rest_after(line, 1) + "\n");
+  } else if (w[0] == "wait-stopped") {
+    waiting_stop_ = true;
+    wait_frames_ = w.size() > 1 ? std::stoi(w[1]) : 600;
+  } else if (w[0] == "frames" && w.size() == 2) {
+    wait_frames_ = std::stoi(w[1]);
+  } else if (w[0] == "expect") {
+    expect(app, w, line, log);
+  } else {
+    bad("unknown command");
+  }
+}
+
+void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const std::string& line, std::ostream& log) {
+  DebugSession& s = app.session();
+  const Machine* m = s.machine();
+  auto check = [&](bool ok, const std::string& got) {
+    if (ok) {
+      log << "ok\n";
+    } else {
+      ++failures_;
+      log << "FAIL: got " << got << "\n";
+    }
+  };
+  auto hex = [](uint64_t v) {
+    std::ostringstream o;
+    o << "0x" << std::hex << v;
+    return o.str();
+  };
+  if (!m) return check(false, "no program loaded");
+  const Hart& h = m->hart();
+  if (w.size() == 4 && w[1] == "pc" && w[2] == "==") {
+    const auto a = address_of(app, w[3]);
+    check(a && h.pc() == *a, hex(h.pc()));
+  } else if (w.size() == 5 && w[1] == "reg" && w[3] == "==") {
+    const auto r = register_number(w[2]);
+    const auto v = address_of(app, w[4]);
+    check(r && v && h.reg(*r) == *v, r ? hex(h.reg(*r)) : "unknown register");
+  } else if (w.size() == 2 && w[1] == "running") {
+    check(s.running(), s.status());
+  } else if (w.size() == 2 && w[1] == "stopped") {
+    check(!s.running(), s.status());
+  } else if (w.size() == 2 && w[1] == "finished") {
+    check(s.finished(), s.status());
+  } else if (w.size() >= 4 && w[1] == "console" && w[2] == "contains") {
+    check(s.console().find(rest_after(line, 3)) != std::string::npos, "console: " + s.console().substr(0, 200));
+  } else if (w.size() >= 4 && w[1] == "status" && w[2] == "contains") {
+    check(s.status().find(rest_after(line, 3)) != std::string::npos, "status: " + s.status());
+  } else if (w.size() == 4 && w[1] == "instret" && w[2] == ">=") {
+    check(h.instret() >= std::stoull(w[3]), std::to_string(h.instret()));
+  } else {
+    check(false, "an expectation vmscope does not know");
+  }
+}
+
+}  // namespace vmscope::ui

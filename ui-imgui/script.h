@@ -1,0 +1,53 @@
+// Scripted debugging: drives a DebuggerApp with the same actions a person takes (keys go through
+// Dear ImGui's input like real ones), one command per frame, and checks expectations. Used by
+// the native debugger's --script mode and its tests.
+//
+// Commands, one per line ('#' starts a comment):
+//   load NAME                 open a bundled program
+//   key F5|shift+F5|F9|F10|F11   press a key for one frame
+//   cursor ADDRESS|SYMBOL     put the disassembly cursor there (F9 and "run to" use it)
+//   break ADDRESS|SYMBOL      toggle a breakpoint
+//   run-to ADDRESS|SYMBOL     run until that pc
+//   type TEXT                 console input (a newline is added)
+//   wait-stopped [FRAMES]     wait until the machine stops (default: at most 600 frames)
+//   frames N                  let N frames pass
+//   expect pc == ADDRESS|SYMBOL
+//   expect reg NAME == VALUE  (NAME: x0..x31 or an ABI name; VALUE decimal or 0x...)
+//   expect running | expect stopped | expect finished
+//   expect console contains TEXT
+//   expect status contains TEXT
+//   expect instret >= N
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "app.h"
+
+namespace vmscope::ui {
+
+class Script {
+ public:
+  explicit Script(const std::string& text);
+  // Does the next command (or keeps waiting); call once per frame before ImGui::NewFrame().
+  void step(DebuggerApp& app, std::ostream& log);
+  bool done() const { return next_ >= lines_.size() && !releasing_; }
+  int failures() const { return failures_; }
+
+ private:
+  std::optional<uint32_t> address_of(const DebuggerApp& app, const std::string& text) const;
+  void expect(DebuggerApp& app, const std::vector<std::string>& words, const std::string& line, std::ostream& log);
+
+  std::vector<std::string> lines_;
+  size_t next_ = 0;
+  int failures_ = 0;
+  int wait_frames_ = 0;
+  bool waiting_stop_ = false;
+  int releasing_ = 0;  // a key pressed last frame, to release now (0 = none)
+  bool release_shift_ = false;
+};
+
+}  // namespace vmscope::ui

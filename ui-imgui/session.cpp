@@ -1,0 +1,204 @@
+// DebugSession: commands on the machine and the bookkeeping the views need.
+#include "session.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "isa/decoder.h"
+
+namespace vmscope::ui {
+
+namespace {
+constexpr size_t kConsoleLimit = 1 << 20;  // keep the last megabyte of console output
+}
+
+DebugSession::DebugSession() = default;
+
+bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name) {
+  const ElfResult probe = parse_elf(elf, name);
+  if (!probe.ok()) {
+    last_error_ = probe.message;
+    return false;
+  }
+  return load(elf, name, probe.image.entry >= board::kRamBase ? MachineKind::system : MachineKind::process);
+}
+
+bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, MachineKind kind) {
+  MachineOptions options;
+  options.kind = kind;
+  auto machine = std::make_unique<Machine>(options);
+  const ElfResult r = machine->load(elf, name);
+  if (!r.ok()) {
+    last_error_ = r.message;
+    return false;
+  }
+  machine->on_output = [this](int, std::string_view bytes) {
+    console_.append(bytes);
+    if (console_.size() > kConsoleLimit) console_.erase(0, console_.size() - kConsoleLimit / 2);
+  };
+  machine_ = std::move(machine);
+  program_name_ = name;
+  last_error_.clear();
+  breakpoints_.clear();
+  reset();
+  return true;
+}
+
+void DebugSession::reset() {
+  if (!machine_) return;
+  machine_->reset();
+  console_.clear();
+  running_ = finished_ = false;
+  run_to_.reset();
+  step_over_return_.reset();
+  stats_.clear();
+  last_tlb_hits_ = last_tlb_misses_ = 0;
+  apply_breakpoints();
+  remember_registers();
+  status_ = "ready at the entry point";
+}
+
+void DebugSession::remember_registers() {
+  if (!machine_) return;
+  for (unsigned r = 0; r < 32; ++r) previous_registers_[r] = machine_->hart().reg(r);
+  previous_pc_ = machine_->hart().pc();
+}
+
+void DebugSession::apply_breakpoints() {
+  if (!machine_) return;
+  std::vector<uint32_t> all = breakpoints_;
+  if (run_to_) all.push_back(*run_to_);
+  if (step_over_return_) all.push_back(*step_over_return_);
+  machine_->hart().set_breakpoints(std::move(all));
+}
+
+void DebugSession::run() {
+  if (!machine_ || finished_) return;
+  running_ = true;
+  status_ = "running";
+}
+
+void DebugSession::pause() {
+  if (!running_) return;
+  running_ = false;
+  char text[64];
+  std::snprintf(text, sizeof text, "paused at 0x%08x", machine_->hart().pc());
+  status_ = text;
+}
+
+void DebugSession::step() {
+  if (!machine_ || finished_) return;
+  running_ = false;
+  remember_registers();
+  run_slice(1);
+  if (!finished_) {
+    char text[64];
+    std::snprintf(text, sizeof text, "stepped to 0x%08x", machine_->hart().pc());
+    status_ = text;
+  }
+}
+
+void DebugSession::step_over() {
+  if (!machine_ || finished_) return;
+  const Hart& h = machine_->hart();
+  const isa::DecodedInsn d = isa::decode(h.instruction_bits(h.pc()));
+  // A call links through ra; run until it comes back to the next instruction.
+  if ((d.op == isa::Op::jal || d.op == isa::Op::jalr) && d.rd == 1) {
+    step_over_return_ = h.pc() + d.length;
+    apply_breakpoints();
+    remember_registers();
+    running_ = true;
+    status_ = "stepping over a call";
+    return;
+  }
+  step();
+}
+
+void DebugSession::run_to(uint32_t pc) {
+  if (!machine_ || finished_) return;
+  run_to_ = pc;
+  apply_breakpoints();
+  run();
+}
+
+void DebugSession::toggle_breakpoint(uint32_t pc) {
+  auto it = std::find(breakpoints_.begin(), breakpoints_.end(), pc);
+  if (it == breakpoints_.end())
+    breakpoints_.push_back(pc);
+  else
+    breakpoints_.erase(it);
+  apply_breakpoints();
+}
+
+void DebugSession::set_watchpoints(std::vector<Hart::Watchpoint> w) {
+  if (machine_) machine_->hart().set_watchpoints(std::move(w));
+}
+
+void DebugSession::type_input(std::string_view bytes) {
+  if (machine_) machine_->feed_input(bytes);
+}
+
+void DebugSession::tick(double frame_seconds) {
+  if (!machine_ || !running_) return;
+  remember_registers();
+  const Hart& h = machine_->hart();
+  const uint64_t instret0 = h.instret();
+  const auto t0 = std::chrono::steady_clock::now();
+  run_slice(instructions_per_frame);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  StatsSample s;
+  s.instret = h.instret();
+  s.exceptions = h.exceptions();
+  s.interrupts = h.interrupts();
+  s.mips = seconds > 0 ? static_cast<double>(s.instret - instret0) / seconds / 1e6 : 0;
+  const TlbStats& t = h.tlb().stats;
+  const uint64_t lookups = (t.hits - last_tlb_hits_) + (t.misses - last_tlb_misses_);
+  s.tlb_hit_rate = lookups ? static_cast<double>(t.hits - last_tlb_hits_) / static_cast<double>(lookups)
+                           : (stats_.empty() ? 0 : stats_.back().tlb_hit_rate);
+  last_tlb_hits_ = t.hits;
+  last_tlb_misses_ = t.misses;
+  stats_.push_back(s);
+  if (stats_.size() > kStatsHistory) stats_.pop_front();
+  (void)frame_seconds;
+}
+
+void DebugSession::run_slice(uint64_t steps) {
+  Hart& h = machine_->hart();
+  const RunResult r = machine_->run(steps);
+  char text[160];
+  switch (r.reason) {
+    case StopReason::budget:
+      return;
+    case StopReason::breakpoint: {
+      const bool one_shot = (run_to_ && h.pc() == *run_to_) || (step_over_return_ && h.pc() == *step_over_return_);
+      running_ = false;
+      if (one_shot) {
+        std::snprintf(text, sizeof text, "stopped at 0x%08x", h.pc());
+        status_ = text;
+      } else {
+        status_ = h.stop_message;
+      }
+      run_to_.reset();
+      step_over_return_.reset();
+      apply_breakpoints();
+      return;
+    }
+    case StopReason::idle:
+      // Waiting for an interrupt only input can bring: keep running, say so.
+      status_ = "waiting for input (WFI)";
+      return;
+    case StopReason::exited:
+      std::snprintf(text, sizeof text, "the guest exited with code %d", h.exit_code);
+      status_ = text;
+      break;
+    default:
+      status_ = std::string(to_string(r.reason)) + ": " + h.stop_message;
+      break;
+  }
+  running_ = false;
+  finished_ = true;
+}
+
+}  // namespace vmscope::ui

@@ -1,0 +1,82 @@
+// A debugging session: one machine, the program it runs, and what the debugger does to it
+// (run, pause, step, step over, run to, breakpoints, watchpoints), plus the history the views
+// plot. No drawing here: the panels read this, and change it only through its commands.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "machine/machine.h"
+
+namespace vmscope::ui {
+
+// One sample per frame while running, for the statistics plots.
+struct StatsSample {
+  double mips = 0;
+  uint64_t instret = 0, exceptions = 0, interrupts = 0;
+  double tlb_hit_rate = 0;  // 0..1 over the frame, or the last value when no lookups happened
+};
+
+class DebugSession {
+ public:
+  DebugSession();
+
+  // Loads an ELF (the machine kind is guessed from its entry point unless given). On failure
+  // returns false, keeps the previous program, and `last_error()` says why.
+  bool load(std::span<const uint8_t> elf, const std::string& name);
+  bool load(std::span<const uint8_t> elf, const std::string& name, MachineKind kind);
+  bool loaded() const { return machine_ != nullptr; }
+  const std::string& program_name() const { return program_name_; }
+  const std::string& last_error() const { return last_error_; }
+
+  // ---- commands
+  void reset();                    // back to the state right after loading
+  void run();                      // until pause, a breakpoint, or the guest stops
+  void pause();
+  void step();                     // one instruction
+  void step_over();                // a call (jal/jalr writing ra) runs until it returns
+  void run_to(uint32_t pc);        // like run, with a one-shot breakpoint
+  void toggle_breakpoint(uint32_t pc);
+  void set_watchpoints(std::vector<Hart::Watchpoint> w);
+  void type_input(std::string_view bytes);  // console input: UART or process stdin
+
+  // Called once per frame: runs up to `instructions_per_frame` if running, records statistics.
+  void tick(double frame_seconds);
+
+  // ---- state for the views
+  bool running() const { return running_; }
+  bool finished() const { return finished_; }  // the guest exited or vmscope stopped it for good
+  const std::string& status() const { return status_; }  // why it last stopped, in words
+  uint64_t instructions_per_frame = 2'000'000;
+  Machine* machine() { return machine_.get(); }
+  const Machine* machine() const { return machine_.get(); }
+  const std::string& console() const { return console_; }
+  const std::vector<uint32_t>& breakpoints() const { return breakpoints_; }
+  // Register values before the last step or run slice, to highlight what changed.
+  const std::array<uint32_t, 32>& previous_registers() const { return previous_registers_; }
+  uint32_t previous_pc() const { return previous_pc_; }
+  const std::deque<StatsSample>& stats() const { return stats_; }
+  static constexpr size_t kStatsHistory = 300;
+
+ private:
+  void run_slice(uint64_t steps);
+  void remember_registers();
+  void apply_breakpoints();
+
+  std::unique_ptr<Machine> machine_;
+  std::vector<uint8_t> elf_;
+  std::string program_name_, last_error_, status_, console_;
+  bool running_ = false, finished_ = false;
+  std::vector<uint32_t> breakpoints_;
+  std::optional<uint32_t> run_to_, step_over_return_;
+  std::array<uint32_t, 32> previous_registers_{};
+  uint32_t previous_pc_ = 0;
+  std::deque<StatsSample> stats_;
+  uint64_t last_tlb_hits_ = 0, last_tlb_misses_ = 0;
+};
+
+}  // namespace vmscope::ui

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Copies the bundled guest programs into the web site and writes programs/programs.json.
+
+usage: make_programs.py --assets BUILD_ASSETS_DIR --sources SOURCE_ASSETS_DIR --out SITE_PROGRAMS_DIR
+                        [--objcopy riscv64-unknown-elf-objcopy] GROUP/NAME...
+
+Each ELF is copied as programs/GROUP/NAME.elf; with --objcopy its DWARF debug sections are
+dropped on the way (vmscope reads only the symbol table, which stays), which makes the site
+several times smaller. The description of a program is the first comment of its source
+(assets/GROUP/NAME.c or .S), without the leading "NAME:" or "NAME benchmark:".
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+
+def description(sources: str, group: str, name: str) -> str:
+    for ext in (".c", ".S"):
+        path = os.path.join(sources, group, name + ext)
+        if not os.path.exists(path):
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        m = re.match(r"\s*/\*(.*?)\*/", text, re.S)
+        if not m:
+            return ""
+        words = " ".join(m.group(1).split())
+        return re.sub(r"^" + re.escape(name) + r"( benchmark)?:\s*", "", words)
+    return ""
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--assets", required=True)
+    ap.add_argument("--sources", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--objcopy", default="")
+    ap.add_argument("programs", nargs="+")
+    args = ap.parse_args()
+
+    listing = []
+    for entry in args.programs:
+        group, name = entry.split("/", 1)
+        src = os.path.join(args.assets, group, name + ".elf")
+        dest_dir = os.path.join(args.out, group)
+        os.makedirs(dest_dir, exist_ok=True)
+        dest = os.path.join(dest_dir, name + ".elf")
+        if args.objcopy:
+            subprocess.run([args.objcopy, "--strip-debug", src, dest], check=True)
+        else:
+            shutil.copyfile(src, dest)
+        listing.append({
+            "name": name,
+            "group": group,
+            "description": description(args.sources, group, name),
+            "file": f"{group}/{name}.elf",
+            "size": os.path.getsize(dest),
+        })
+    with open(os.path.join(args.out, "programs.json"), "w", encoding="utf-8") as f:
+        json.dump(listing, f, indent=1)
+        f.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,405 @@
+// Browser test of vmscope's web debugger: serves the built site on 127.0.0.1, drives Debian's
+// Chromium (headless, WebGL 2 on SwiftShader) through Playwright with real keys, clicks, a file
+// dialog and drops, checks the machine through window.vmscope, saves screenshots, and prints
+// load time, bytes downloaded, guest MIPS and frames per second.
+//
+// usage: node web/tests/browser_test.mjs --site build/wasm/web/site [--screenshots DIR]
+//        [--chromium /usr/bin/chromium] [--headed]
+// Exit 0 when every check held, 1 otherwise, 77 when playwright-core or Chromium is missing
+// (scripts/setup.sh installs both). Any console error or page error fails the test.
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SKIP = 77;
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const siteDir = path.resolve(option('--site', path.join(here, '../../build/wasm/web/site')));
+const shotDir = path.resolve(option('--screenshots', path.join(siteDir, '../screenshots')));
+const chromiumPath = option('--chromium', '/usr/bin/chromium');
+const headed = process.argv.includes('--headed');
+
+let chromium;
+try {
+  ({ chromium } = createRequire(path.join(here, '../package.json'))('playwright-core'));
+} catch (e) {
+  console.log(`SKIP: playwright-core is not installed in web/node_modules (run scripts/setup.sh): ${e.message}`);
+  process.exit(SKIP);
+}
+if (!fs.existsSync(chromiumPath)) {
+  console.log(`SKIP: no Chromium at ${chromiumPath} (apt-get install chromium, or run scripts/setup.sh)`);
+  process.exit(SKIP);
+}
+if (!fs.existsSync(path.join(siteDir, 'index.html'))) {
+  console.error(`FAIL: no site in ${siteDir} (build the wasm preset first: bash scripts/build.sh wasm)`);
+  process.exit(1);
+}
+fs.mkdirSync(shotDir, { recursive: true });
+
+// ---- checks and reporting
+let passed = 0;
+const failures = [];
+function check(ok, what, detail = '') {
+  if (ok) {
+    passed++;
+    console.log(`  ok   ${what}`);
+  } else {
+    failures.push(what);
+    console.log(`  FAIL ${what}${detail ? ': ' + detail : ''}`);
+  }
+  return ok;
+}
+const hex = (v) => '0x' + (v >>> 0).toString(16).padStart(8, '0');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---- a tiny static server that counts what it sends
+const mime = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm', '.json': 'application/json', '.elf': 'application/octet-stream',
+};
+const traffic = { bytes: 0, requests: 0, missing: [] };
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://127.0.0.1');
+  let file = path.normalize(path.join(siteDir, decodeURIComponent(url.pathname)));
+  if (!file.startsWith(siteDir)) file = path.join(siteDir, '__outside__');
+  if (url.pathname.endsWith('/')) file = path.join(file, 'index.html');
+  fs.readFile(file, (err, data) => {
+    traffic.requests++;
+    if (err) {
+      traffic.missing.push(url.pathname);
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('not found');
+      return;
+    }
+    traffic.bytes += data.length;
+    res.writeHead(200, { 'Content-Type': mime[path.extname(file)] || 'application/octet-stream',
+                         'Content-Length': data.length, 'Cache-Control': 'no-store' });
+    res.end(data);
+  });
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+// ---- the browser: a fresh profile, the flags that give WebGL 2 headless on this machine
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'vmscope-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: chromiumPath,
+  headless: !headed,
+  viewport: { width: 1280, height: 800 },
+  args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-gpu', '--disable-quic',
+         '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const page = context.pages()[0] || await context.newPage();
+const consoleErrors = [];
+const warnings = [];
+page.on('console', (m) => {
+  if (m.type() === 'error') consoleErrors.push(m.text());
+  if (m.type() === 'warning') warnings.push(m.text());
+});
+page.on('pageerror', (e) => consoleErrors.push('page error: ' + (e.stack || e.message)));
+page.on('requestfailed', (r) => consoleErrors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+
+const state = () => page.evaluate(() => window.vmscope.state());
+async function waitFor(predicate, what, timeout = 15000) {
+  const end = Date.now() + timeout;
+  let s;
+  for (;;) {
+    s = await state();
+    if (predicate(s)) return s;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (status "${s.status}", pc ${hex(s.pc)})`);
+    await sleep(20);
+  }
+}
+async function frames(n) {
+  const f = (await state()).frames;
+  await waitFor((s) => s.frames >= f + n, `${n} frames`);
+}
+async function open(query) {
+  const t0 = Date.now();
+  await page.goto(origin + '/' + query);
+  await page.evaluate(() => window.vmscope.ready.then(() => true));
+  return { wall: Date.now() - t0, sincenavigation: await page.evaluate(() => window.vmscope.readyTime) };
+}
+async function itemRect(label, window) {
+  const items = await page.evaluate((l) => window.vmscope.items(l), label);
+  return items.find((i) => i.visible && (!window || i.window === window)) || null;
+}
+async function click(label, window) {
+  const r = await itemRect(label, window);
+  if (!r) throw new Error(`no visible "${label}" in the last frame`);
+  await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
+  await frames(2);
+  await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2);
+  await frames(2);
+}
+// Scrolls a window with the mouse wheel until the widget shows (the program list is long).
+async function scrollTo(label, window) {
+  const win = (await page.evaluate(() => window.vmscope.windows())).find((w) => w.name === window);
+  for (let i = 0; i < 20 && !(await itemRect(label, window)); i++) {
+    await page.mouse.move(win.x + win.w / 2, win.y + win.h / 2);
+    await page.mouse.wheel(0, 120);
+    await frames(2);
+  }
+}
+async function press(keys) {
+  await page.keyboard.press(keys);
+  await frames(2);
+}
+// Decodes a screenshot in the page and says how much of it is drawn (not background).
+async function pictureStats(png) {
+  return page.evaluate(async (b64) => {
+    const blob = await (await fetch('data:image/png;base64,' + b64)).blob();
+    const bitmap = await createImageBitmap(blob);
+    const c = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const g = c.getContext('2d');
+    g.drawImage(bitmap, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const colours = new Set();
+    let drawn = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      if (d[i] + d[i + 1] + d[i + 2] > 90) drawn++;
+    }
+    return { width: c.width, height: c.height, colours: colours.size, drawn: drawn / (d.length / 4) };
+  }, png.toString('base64'));
+}
+async function shoot(name, options = {}) {
+  const file = path.join(shotDir, name + '.png');
+  const png = await page.screenshot({ path: file, ...options });
+  return png;
+}
+async function panelShots(prefix) {
+  for (const w of await page.evaluate(() => window.vmscope.windows())) {
+    if (w.collapsed || w.w < 8 || w.h < 8) continue;
+    const clip = { x: Math.max(0, w.x), y: Math.max(0, w.y), width: Math.min(w.w, 1280 - w.x), height: Math.min(w.h, 800 - w.y) };
+    await shoot(`${prefix}${w.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`, { clip });
+  }
+}
+function dropFile(bytes, name) {
+  return page.evaluate(([data, fileName]) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(data)], fileName, { type: 'application/octet-stream' }));
+    const target = document.getElementById('canvas');
+    for (const type of ['dragenter', 'dragover', 'drop'])
+      target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, [Array.from(bytes), name]);
+}
+
+const metrics = {};
+const started = Date.now();
+try {
+  // ---- 1. load: time to ready and bytes downloaded
+  console.log(`vmscope web test: ${origin}/ serving ${siteDir}`);
+  traffic.bytes = traffic.requests = 0;
+  const load = await open('');
+  await page.waitForLoadState('networkidle');
+  metrics.loadMs = load.sincenavigation;
+  metrics.loadWallMs = load.wall;
+  metrics.bytes = traffic.bytes;
+  metrics.requests = traffic.requests;
+  let s = await state();
+  check(s.loaded && s.program === 'sv32_paging', 'the default program is loaded', JSON.stringify(s.program));
+  check(s.pc === 0x80000000 && s.instret === 0, 'the machine is at the entry point', hex(s.pc));
+  check(load.sincenavigation < 2000, `ready ${load.sincenavigation.toFixed(0)} ms after navigation (target < 2000 ms)`);
+  check(traffic.missing.length === 0, 'no request missed', traffic.missing.join(' '));
+  const programs = await page.evaluate(() => window.vmscope.programs());
+  check(programs.length >= 20 && programs.every((p) => p.description), `${programs.length} bundled programs, each with a description`);
+
+  // ---- 2. it renders: the picture is the debugger, not a black canvas
+  await frames(3);
+  const main = await pictureStats(await shoot('main'));
+  check(main.colours > 30 && main.drawn > 0.03, `the debugger is drawn (${main.colours} colours, ${(main.drawn * 100).toFixed(1)}% bright pixels)`);
+  const windows = (await page.evaluate(() => window.vmscope.windows())).map((w) => w.name);
+  for (const name of ['Control', 'Programs', 'Disassembly', 'Registers', 'Memory', 'Console'])
+    check(windows.includes(name), `the ${name} panel is shown`);
+
+  // ---- 3. keys: F11 steps one instruction, F10 steps over
+  s = await state();
+  await press('F11');
+  let t = await waitFor((x) => x.instret === s.instret + 1, 'F11 to step');
+  check(s.insn.isControl || t.pc === s.pc + s.insn.length,
+        `F11 stepped "${s.insn.text}": pc ${hex(s.pc)} -> ${hex(t.pc)} (+${s.insn.length})`);
+  s = t;
+  await press('F10');
+  t = await waitFor((x) => !x.running && x.instret > s.instret, 'F10 to step over');
+  check(s.insn.isControl && !s.insn.isCall || t.pc === s.pc + s.insn.length,
+        `F10 stepped over "${s.insn.text}": pc ${hex(s.pc)} -> ${hex(t.pc)}`);
+
+  // ---- 4. a real click on the control panel's Step button
+  s = await state();
+  await click('Step (F11)', 'Control');
+  t = await waitFor((x) => x.instret === s.instret + 1, 'the Step button');
+  check(s.insn.isControl || t.pc === s.pc + s.insn.length, `the Step button stepped: pc ${hex(s.pc)} -> ${hex(t.pc)}`);
+
+  // ---- 5. the picker: click "hello" in the Programs panel
+  await scrollTo('hello', 'Programs');
+  await click('hello', 'Programs');
+  s = await waitFor((x) => x.program === 'hello', 'the picker to load hello');
+  check(s.kind === 'process' && s.instret === 0, 'clicking "hello" in the picker loaded it (process VM)');
+
+  // ---- 6. breakpoints: F9 at the cursor, F5 runs to it; F9 at the pc removes it
+  const main_ = await page.evaluate(() => window.vmscope.symbol('main'));
+  check(main_ !== null, `hello has a main (${hex(main_)})`);
+  await page.evaluate((a) => window.vmscope.setCursor(a), main_);
+  await press('F9');
+  s = await state();
+  check(s.breakpoints.includes(main_), 'F9 set a breakpoint at the cursor');
+  await press('F5');
+  s = await waitFor((x) => !x.running, 'F5 to stop at the breakpoint');
+  check(s.pc === main_ && !s.finished, `F5 ran to the breakpoint at main (pc ${hex(s.pc)}, "${s.status}")`);
+  await press('F9');
+  s = await state();
+  check(!s.breakpoints.includes(main_), 'F9 at the pc removed the breakpoint');
+
+  // F10 over a call: step to the first call in main, then over it.
+  for (let i = 0; i < 100 && !s.insn.isCall; i++) {
+    await press('F11');
+    s = await waitFor((x) => !x.running, 'F11');
+  }
+  check(s.insn.isCall, `found a call in main: "${s.insn.text}" at ${hex(s.pc)}`);
+  await press('F10');
+  t = await waitFor((x) => !x.running && x.instret > s.instret, 'F10 over a call');
+  check(t.pc === s.pc + s.insn.length && t.instret - s.instret > 1,
+        `F10 ran the call and stopped after it (${t.instret - s.instret} instructions, pc ${hex(t.pc)})`);
+
+  // ---- 7. a long program: pick sieve in the bench group, run with F5, pause with Shift+F5
+  await scrollTo('bench', 'Programs');
+  await click('bench', 'Programs');  // its group starts closed
+  await scrollTo('sieve', 'Programs');
+  await click('sieve', 'Programs');
+  s = await waitFor((x) => x.program === 'sieve', 'the picker to load sieve');
+  check(true, 'opened the bench group and picked sieve');
+  await press('F5');
+  await waitFor((x) => x.running, 'F5 to run');
+  const run = await page.evaluate(async () => {
+    const t0 = performance.now();
+    const i0 = window.vmscope.state().instret;
+    let n = 0;
+    await new Promise((resolve) => {
+      const tick = () => { n++; if (performance.now() - t0 < 3000) requestAnimationFrame(tick); else resolve(); };
+      requestAnimationFrame(tick);
+    });
+    const s1 = window.vmscope.state();
+    const seconds = (performance.now() - t0) / 1000;
+    return { fps: n / seconds, mips: (s1.instret - i0) / seconds / 1e6, sliceMips: s1.sliceMips, running: s1.running };
+  });
+  metrics.fps = run.fps;
+  metrics.mips = run.mips;
+  metrics.sliceMips = run.sliceMips;
+  check(run.running, `sieve still runs after 3 s (${run.mips.toFixed(1)} MIPS at ${run.fps.toFixed(1)} frames/s)`);
+  await shoot('running');
+  await press('Shift+F5');
+  s = await waitFor((x) => !x.running, 'Shift+F5 to pause');
+  check(!s.finished && /paused/.test(s.status), `Shift+F5 paused the run ("${s.status}")`);
+  await frames(3);
+  await panelShots('panel-');
+
+  // ---- 8. the layout persists: drag the Registers window, reload, find it where it was left
+  const before = (await page.evaluate(() => window.vmscope.windows())).find((w) => w.name === 'Registers');
+  await page.mouse.move(before.x + 60, before.y + 8);
+  await frames(2);
+  await page.mouse.down();
+  for (let i = 1; i <= 5; i++) {
+    await page.mouse.move(before.x + 60 + i * 8, before.y + 8 + i * 6);
+    await frames(1);
+  }
+  await page.mouse.up();
+  await frames(2);
+  const moved = (await page.evaluate(() => window.vmscope.windows())).find((w) => w.name === 'Registers');
+  check(moved.x === before.x + 40 && moved.y === before.y + 30, `dragged the Registers window to ${moved.x},${moved.y}`);
+  await page.waitForFunction(() => (localStorage.getItem('vmscope.imgui-layout.v1') || '').includes('[Window][Registers]'),
+                             null, { timeout: 5000 });
+
+  // ---- 9. ?program=NAME opens a bundled program (and the moved window stays moved)
+  await open('?program=dhrystone');
+  s = await state();
+  check(s.program === 'dhrystone' && s.loaded && s.instret === 0, `?program=dhrystone opened dhrystone`);
+  const after = (await page.evaluate(() => window.vmscope.windows())).find((w) => w.name === 'Registers');
+  check(after.x === moved.x && after.y === moved.y, `the layout survived the reload (Registers at ${after.x},${after.y})`);
+
+  warnings.length = 0;
+  await open('?program=no_such_program');
+  s = await state();
+  check(s.program === 'sv32_paging' && /no_such_program/.test(s.error), `?program=no_such_program says so ("${s.error}")`);
+  check(warnings.some((w) => /no_such_program/.test(w)), 'the bad name is a console warning');
+
+  // ---- 10. drops: not an ELF, a truncated ELF, then a good one
+  const sieveBytes = fs.readFileSync(path.join(siteDir, 'programs/bench/sieve.elf'));
+  const goodBytes = fs.readFileSync(path.join(siteDir, 'programs/process/nostdlib_hello.elf'));
+  warnings.length = 0;
+  await dropFile(Buffer.from('this is not an ELF file, just some text\n'), 'notes.txt');
+  s = await waitFor((x) => /notes\.txt/.test(x.error), 'the drop of a text file to fail');
+  check(s.program === 'sv32_paging' && s.loaded, `a dropped text file is refused ("${s.error}"), the program stays`);
+  check(warnings.some((w) => w.includes(s.error)), 'the load error is a console warning');
+  await press('F11');
+  t = await waitFor((x) => x.instret === s.instret + 1, 'F11 after a bad drop');
+  check(t.instret === 1, 'the debugger still steps after a bad drop');
+  await shoot('bad-drop');
+
+  await dropFile(sieveBytes.subarray(0, 200), 'truncated.elf');
+  s = await waitFor((x) => /truncated\.elf/.test(x.error), 'the drop of a truncated ELF to fail');
+  check(s.program === 'sv32_paging', `a truncated ELF is refused ("${s.error}")`);
+
+  await dropFile(goodBytes, 'my_program.elf');
+  s = await waitFor((x) => x.program === 'my_program.elf', 'the drop of an ELF to load it');
+  check(s.error === '' && s.kind === 'process', 'a dropped ELF loads and clears the error');
+  await press('F5');
+  s = await waitFor((x) => x.finished, 'the dropped program to finish');
+  check(/exited with code 0/.test(s.status) && /nostdlib/.test(s.console),
+        `the dropped program ran to its end ("${s.status}", printed ${JSON.stringify(s.console.trim())})`);
+
+  // ---- 11. the "Open file..." button opens the browser's file dialog
+  const chooser = page.waitForEvent('filechooser', { timeout: 5000 });
+  await click('Open file...', 'Programs');
+  await (await chooser).setFiles(path.join(siteDir, 'programs/process/hello.elf'));
+  s = await waitFor((x) => x.program === 'hello.elf', 'the file dialog to load hello.elf');
+  check(s.loaded && s.instret === 0, 'the Open file... button loaded a file through the file dialog');
+
+  // ---- 12. the canvas follows the window, and high-DPI screens get a sharper backing store
+  await page.setViewportSize({ width: 1000, height: 700 });
+  s = await waitFor((x) => x.display.width === 1000 && x.display.height === 700, 'the canvas to follow a resize');
+  const canvas = await page.evaluate(() => [document.getElementById('canvas').width, document.getElementById('canvas').height]);
+  check(canvas[0] === 1000 && canvas[1] === 700, `after a resize the canvas is ${canvas.join('x')}`);
+  await frames(2);
+  await shoot('resized');
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setDeviceMetricsOverride', { width: 1000, height: 700, deviceScaleFactor: 2, mobile: false });
+  s = await waitFor((x) => x.display.scale === 2, 'devicePixelRatio 2');
+  const hidpi = await page.evaluate(() => [document.getElementById('canvas').width, document.getElementById('canvas').height]);
+  check(hidpi[0] === 2000 && hidpi[1] === 1400 && s.display.width === 1000,
+        `at devicePixelRatio 2 the canvas has ${hidpi.join('x')} pixels for a 1000x700 layout`);
+  await frames(3);
+  const sharp = await pictureStats(await shoot('hidpi'));
+  check(sharp.width === 2000 && sharp.colours > 30, `the high-DPI picture is drawn (${sharp.width}x${sharp.height})`);
+  await cdp.send('Emulation.clearDeviceMetricsOverride');
+  await page.setViewportSize({ width: 1280, height: 800 });
+} catch (e) {
+  check(false, 'the test ran to its end', e.stack || String(e));
+  try { await shoot('failure'); } catch { /* the page is gone */ }
+}
+
+check(consoleErrors.length === 0, 'no console error and no page error', '\n    ' + consoleErrors.join('\n    '));
+await context.close();
+server.close();
+fs.rmSync(profile, { recursive: true, force: true });
+
+const kib = (n) => (n / 1024).toFixed(0) + ' KiB';
+console.log('\nmeasured in headless Chromium (SwiftShader WebGL 2):');
+if (metrics.loadMs !== undefined) {
+  console.log(`  load: ready ${metrics.loadMs.toFixed(0)} ms after navigation (${metrics.loadWallMs} ms wall, from 127.0.0.1)`);
+  console.log(`  downloaded: ${metrics.bytes} bytes (${kib(metrics.bytes)}) in ${metrics.requests} responses`);
+}
+if (metrics.mips !== undefined) {
+  console.log(`  running sieve: ${metrics.mips.toFixed(1)} guest MIPS overall, ${metrics.sliceMips.toFixed(1)} MIPS inside the` +
+              ` machine's slice, ${metrics.fps.toFixed(1)} frames/s`);
+}
+console.log(`  screenshots in ${shotDir}; took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`\n${passed} passed, ${failures.length} failed`);
+process.exit(failures.length ? 1 : 0);

@@ -1,0 +1,170 @@
+// vmscope in the browser: fetches the bundled programs while the WebAssembly module downloads,
+// starts the debugger (web_main.cpp) in the canvas, wires the file dialog, drag-and-drop and
+// ?program=NAME, and exposes window.vmscope, a small interface for tests (see web/README.md).
+(function () {
+  'use strict';
+
+  const canvas = document.getElementById('canvas');
+  const loading = document.getElementById('loading');
+  const dropHint = document.getElementById('drop-hint');
+  const failure = document.getElementById('failure');
+  const fileInput = document.getElementById('file-input');
+  const params = new URLSearchParams(window.location.search);
+
+  let resolveReady, rejectReady;
+  const ready = new Promise((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
+
+  function fail(message) {
+    loading.hidden = true;
+    failure.textContent = 'vmscope could not start: ' + message;
+    failure.hidden = false;
+    rejectReady(new Error(message));
+  }
+
+  // What web_main.cpp reads through Module.vmscopeWeb (EM_JS functions).
+  const web = {
+    programs: [],   // [{name, group, description, file, size}] from programs/programs.json
+    bytes: {},      // name -> Uint8Array
+    layoutKey: 'vmscope.imgui-layout.v1',
+    wheel: [0, 0],  // the last wheel event in notches, +y up (read by web_main.cpp)
+    signalReady() {
+      loading.hidden = true;
+      api.readyTime = performance.now();
+      resolveReady(api);
+    },
+    openFileDialog() { fileInput.click(); },
+    fail,
+  };
+
+  async function fetchPrograms() {
+    const response = await fetch('programs/programs.json');
+    if (!response.ok) throw new Error('programs/programs.json: HTTP ' + response.status);
+    const list = await response.json();
+    await Promise.all(list.map(async (p) => {
+      const r = await fetch('programs/' + p.file);
+      if (!r.ok) throw new Error('programs/' + p.file + ': HTTP ' + r.status);
+      web.bytes[p.name] = new Uint8Array(await r.arrayBuffer());
+    }));
+    web.programs = list;
+  }
+  const programsFetched = fetchPrograms();
+
+  const initial = params.get('program');
+  window.Module = {
+    canvas,
+    vmscopeWeb: web,
+    arguments: initial ? [initial] : [],
+    print: (text) => console.log(text),
+    printErr: (text) => console.warn(text),
+    preRun: [() => {
+      Module.addRunDependency('vmscope-programs');
+      programsFetched.then(() => Module.removeRunDependency('vmscope-programs'),
+                           (e) => fail('cannot fetch the bundled programs: ' + e.message));
+    }],
+    onAbort: (what) => fail(String(what)),
+  };
+
+  // ---- the test interface
+  const call = (name, ret, types, args) => Module.ccall(name, ret, types, args);
+  const api = {
+    ready,            // resolves (to this object) after the first frame is drawn
+    readyTime: null,  // ms from navigation start to ready
+    // {program, loaded, running, finished, status, error, console, frames, instructionsPerFrame, sliceMips,
+    //  display {width, height, scale}, breakpoints[], kind, priv, pc, instret, regs[32],
+    //  insn {text, length, isCall, isControl}} (the machine fields only when a program is loaded)
+    state: () => JSON.parse(call('vmscope_state', 'string', [], [])),
+    programs: () => web.programs.map((p) => ({ name: p.name, group: p.group, description: p.description })),
+    load: (name) => call('vmscope_load_bundled', 'number', ['string'], [name]) === 1,
+    loadBytes(bytes, name) {
+      const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+      const ptr = Module._malloc(Math.max(1, data.length));
+      Module.HEAPU8.set(data, ptr);
+      try {
+        return call('vmscope_load_bytes', 'number', ['number', 'number', 'string'], [ptr, data.length, name]) === 1;
+      } finally {
+        Module._free(ptr);
+      }
+    },
+    // Widgets of the last frame by label (text before "##"), all when omitted:
+    // [{label, window, x, y, w, h, visible}] in CSS pixels of the canvas.
+    items: (label) => JSON.parse(call('vmscope_items', 'string', ['string'], [label || ''])),
+    windows: () => JSON.parse(call('vmscope_windows', 'string', [], [])),  // [{name, x, y, w, h, collapsed}]
+    symbol(name) {
+      const v = call('vmscope_symbol', 'number', ['string'], [name]);
+      return v < 0 ? null : v;
+    },
+    setCursor: (address) => call('vmscope_set_cursor', null, ['number'], [address >>> 0]),
+    saveLayout: () => call('vmscope_save_layout', null, [], []),
+    resetLayout() {
+      try { window.localStorage.removeItem(web.layoutKey); } catch (e) { /* storage disabled */ }
+    },
+  };
+  window.vmscope = api;
+
+  // ---- files: the app's "Open file..." button and drag-and-drop
+  async function loadFile(file) {
+    let bytes;
+    try {
+      bytes = new Uint8Array(await file.arrayBuffer());
+    } catch (e) {
+      console.warn('vmscope: cannot read ' + file.name + ': ' + e.message);
+      return false;
+    }
+    await ready;
+    return api.loadBytes(bytes, file.name);  // a bad file: the error shows in the program panel
+  }
+  api.loadFile = loadFile;
+
+  fileInput.addEventListener('change', () => {
+    const file = fileInput.files && fileInput.files[0];
+    fileInput.value = '';  // choosing the same file again is a new change
+    if (file) loadFile(file);
+  });
+
+  let dragDepth = 0;
+  const hasFiles = (e) => e.dataTransfer && Array.from(e.dataTransfer.types || []).includes('Files');
+  window.addEventListener('dragenter', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    dragDepth++;
+    dropHint.hidden = false;
+  });
+  window.addEventListener('dragleave', () => {
+    dragDepth = Math.max(0, dragDepth - 1);
+    if (!dragDepth) dropHint.hidden = true;
+  });
+  window.addEventListener('dragover', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  });
+  window.addEventListener('drop', (e) => {
+    e.preventDefault();
+    dragDepth = 0;
+    dropHint.hidden = true;
+    const file = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
+    if (file) loadFile(file);
+  });
+
+  // ---- keys: the debugger's function keys must not reload the page (F5) or go full screen (F11).
+  const debuggerKeys = new Set(['F5', 'F9', 'F10', 'F11']);
+  window.addEventListener('keydown', (e) => { if (debuggerKeys.has(e.key)) e.preventDefault(); }, true);
+  canvas.addEventListener('contextmenu', (e) => e.preventDefault());
+
+  // Wheel events in notches for Dear ImGui: a window listener sees the event before emscripten's
+  // GLFW handler on the canvas, which then calls web_main.cpp's scroll callback.
+  window.addEventListener('wheel', (e) => {
+    const unit = e.deltaMode === 1 ? 1 / 3 : e.deltaMode === 2 ? 1 : 1 / 100;  // lines, pages, pixels
+    web.wheel = [-e.deltaX * unit, -e.deltaY * unit];
+  }, { capture: true, passive: true });
+
+  // The layout is saved as it changes; also when the page goes away.
+  window.addEventListener('pagehide', () => { if (api.readyTime !== null) api.saveLayout(); });
+
+  const script = document.createElement('script');
+  script.src = 'vmscope.js';
+  script.async = true;
+  script.onerror = () => fail('cannot load vmscope.js');
+  document.body.appendChild(script);
+  canvas.focus();
+})();

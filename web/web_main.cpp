@@ -1,0 +1,496 @@
+// The browser front end: the same DebuggerApp as the native debugger, in a WebGL 2 canvas that
+// fills the page. Emscripten's GLFW (JS) owns the canvas and the input events; Dear ImGui draws
+// through its OpenGL 3 backend ("#version 300 es"). web/vmscope-web.js loads this module, fetches
+// the bundled programs and exposes window.vmscope, the small test interface built on the
+// EMSCRIPTEN_KEEPALIVE functions at the end of this file (see web/README.md).
+#include <GLFW/glfw3.h>
+#include <emscripten.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+#include <imgui_internal.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "app.h"
+#include "isa/decoder.h"
+#include "isa/disassembler.h"
+
+using namespace vmscope;
+using namespace vmscope::ui;
+
+// ---- JavaScript side (implemented in the page's context; web/vmscope-web.js fills vmscopeWeb)
+// Every EM_JS body reaches the page through Module.vmscopeWeb so that the page owns the policy.
+
+EM_JS(int, js_program_count, (), { return Module.vmscopeWeb.programs.length; });
+// Returns a malloc'd UTF-8 string (the caller frees it): field of bundled program i.
+EM_JS(char*, js_program_field, (int i, const char* field), {
+  const p = Module.vmscopeWeb.programs[i];
+  const v = String(p[UTF8ToString(field)] || "");
+  const n = lengthBytesUTF8(v) + 1;
+  const s = _malloc(n);
+  stringToUTF8(v, s, n);
+  return s;
+});
+EM_JS(int, js_program_size, (const char* name), {
+  const b = Module.vmscopeWeb.bytes[UTF8ToString(name)];
+  return b ? b.length : -1;
+});
+EM_JS(void, js_program_copy, (const char* name, uint8_t* dest), {
+  HEAPU8.set(Module.vmscopeWeb.bytes[UTF8ToString(name)], dest);
+});
+EM_JS(void, js_open_file_dialog, (), { Module.vmscopeWeb.openFileDialog(); });
+EM_JS(void, js_warn, (const char* text), { console.warn(UTF8ToString(text)); });
+EM_JS(void, js_signal_ready, (), { Module.vmscopeWeb.signalReady(); });
+EM_JS(void, js_fail, (const char* text), { Module.vmscopeWeb.fail(UTF8ToString(text)); });
+// The canvas's size in CSS pixels and the device pixel ratio, in three doubles.
+EM_JS(void, js_canvas_metrics, (double* out), {
+  const c = Module.canvas;
+  const r = c.getBoundingClientRect();
+  HEAPF64[out >> 3] = r.width || window.innerWidth;
+  HEAPF64[(out >> 3) + 1] = r.height || window.innerHeight;
+  HEAPF64[(out >> 3) + 2] = window.devicePixelRatio || 1;
+});
+// The mouse cursor's CSS name for Dear ImGui's cursor (emscripten's GLFW cannot change it).
+EM_JS(void, js_set_cursor, (int cursor), {
+  const names = ["default", "text", "move", "ns-resize", "ew-resize", "nesw-resize", "nwse-resize", "pointer", "not-allowed"];
+  Module.canvas.style.cursor = cursor < 0 ? "none" : (names[cursor] || "default");
+});
+// The last wheel event in notches (+y up, as GLFW counts), from vmscope-web.js's listener:
+// emscripten 3.1.6's GLFW passes the DOM's pixel deltas with the sign of a page scroll.
+EM_JS(void, js_wheel, (double* out), {
+  const w = Module.vmscopeWeb.wheel;
+  HEAPF64[out >> 3] = w[0];
+  HEAPF64[(out >> 3) + 1] = w[1];
+});
+// Resizes the canvas's backing store; emscripten's GLFW hears of it and resizes the window.
+// (glfwSetWindowSize would ask for full screen whenever the size equals the screen's.)
+EM_JS(void, js_set_canvas_size, (int width, int height), { Module.setCanvasSize(width, height); });
+EM_JS(char*, js_load_layout, (), {
+  let v = null;
+  try { v = window.localStorage.getItem(Module.vmscopeWeb.layoutKey); } catch (e) {}
+  if (!v) return 0;
+  const n = lengthBytesUTF8(v) + 1;
+  const s = _malloc(n);
+  stringToUTF8(v, s, n);
+  return s;
+});
+EM_JS(void, js_save_layout, (const char* ini), {
+  try { window.localStorage.setItem(Module.vmscopeWeb.layoutKey, UTF8ToString(ini)); } catch (e) {}
+});
+
+namespace {
+
+// ---- item rectangles through Dear ImGui's test-engine hooks (IMGUI_ENABLE_TEST_ENGINE is set
+// for the WebAssembly build by web/CMakeLists.txt): every labelled widget drawn in a frame, with
+// its window and rectangle, so tests can click real buttons without guessing coordinates.
+struct ItemRecord {
+  std::string label, window;
+  ImRect rect;
+  bool visible;
+};
+std::unordered_map<ImGuiID, ImRect> g_frame_rects;
+std::vector<ItemRecord> g_frame_items, g_last_items;
+
+struct Web {
+  GLFWwindow* window = nullptr;
+  DebuggerApp app;
+  double last_time = 0;
+  uint64_t frames = 0;
+  bool ready = false;
+  double css_w = 0, css_h = 0, dpr = 0, font_scale = 0;
+  int cursor = ImGuiMouseCursor_Arrow;
+  std::string reported_error;  // the last load error written to the console
+  std::string json;            // the buffer the last JSON answer points into
+  // Keys pressed and released between two frames: the release waits for the frame after, so a
+  // quick tap (or an automated press) is still seen as a press by Dear ImGui 1.86.
+  GLFWkeyfun imgui_key_callback = nullptr;
+  GLFWscrollfun imgui_scroll_callback = nullptr;
+  std::vector<int> pressed_this_frame;
+  struct Release { int key, scancode, mods; };
+  std::vector<Release> deferred_releases;
+};
+Web* g_web = nullptr;
+
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (const unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);  // UTF-8 passes through; JSON.parse takes it as is
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// Console text from the guest may hold invalid UTF-8: keep ASCII and replace other bytes.
+std::string ascii_only(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const unsigned char c : s) out += (c < 0x80) ? static_cast<char>(c) : '?';
+  return out;
+}
+
+std::string take_js_string(char* s) {
+  if (!s) return {};
+  std::string out(s);
+  std::free(s);
+  return out;
+}
+
+std::vector<BundledProgram> bundled_programs() {
+  std::vector<BundledProgram> list;
+  const int n = js_program_count();
+  for (int i = 0; i < n; ++i) {
+    BundledProgram p;
+    p.name = take_js_string(js_program_field(i, "name"));
+    p.group = take_js_string(js_program_field(i, "group"));
+    p.description = take_js_string(js_program_field(i, "description"));
+    const std::string name = p.name;
+    p.read = [name] {
+      const int size = js_program_size(name.c_str());
+      std::vector<uint8_t> bytes(size > 0 ? static_cast<size_t>(size) : 0);
+      if (size > 0) js_program_copy(name.c_str(), bytes.data());
+      return bytes;
+    };
+    list.push_back(std::move(p));
+  }
+  return list;
+}
+
+// Writes a load error to the browser console (a warning: a bad file is the user's, not ours).
+void report_error_if_new(Web& w) {
+  const std::string& e = w.app.error();
+  if (e.empty() || e == w.reported_error) return;
+  w.reported_error = e;
+  js_warn(("vmscope: cannot load the program: " + e).c_str());
+}
+
+void report_load(Web& w, bool ok) {
+  if (ok) {
+    w.reported_error.clear();
+    return;
+  }
+  w.reported_error.clear();  // the same message again is a new failure: say it again
+  report_error_if_new(w);
+}
+
+void key_callback(GLFWwindow* window, int key, int scancode, int action, int mods) {
+  Web& w = *g_web;
+  if (action == GLFW_PRESS) w.pressed_this_frame.push_back(key);
+  if (action == GLFW_RELEASE &&
+      std::find(w.pressed_this_frame.begin(), w.pressed_this_frame.end(), key) != w.pressed_this_frame.end()) {
+    w.deferred_releases.push_back({key, scancode, mods});
+    return;
+  }
+  if (w.imgui_key_callback) w.imgui_key_callback(window, key, scancode, action, mods);
+}
+
+void scroll_callback(GLFWwindow* window, double, double) {
+  double notches[2];
+  js_wheel(notches);
+  if (g_web->imgui_scroll_callback) g_web->imgui_scroll_callback(window, notches[0], notches[1]);
+}
+
+void after_frame_keys(Web& w) {
+  w.pressed_this_frame.clear();
+  std::vector<Web::Release> releases;
+  releases.swap(w.deferred_releases);
+  for (const Web::Release& r : releases)
+    if (w.imgui_key_callback) w.imgui_key_callback(w.window, r.key, r.scancode, GLFW_RELEASE, r.mods);
+}
+
+// The default font at the device's resolution, shown at its usual size: sharp text on high-DPI.
+void update_fonts(Web& w, double scale) {
+  if (scale == w.font_scale) return;
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  ImFontConfig config;
+  config.SizePixels = std::round(13.0f * static_cast<float>(scale));
+  io.Fonts->AddFontDefault(&config);
+  io.FontGlobalScale = 1.0f / static_cast<float>(scale);
+  if (w.font_scale != 0) {  // the backend made the first texture itself
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+  }
+  w.font_scale = scale;
+}
+
+// Keeps the canvas's backing store at its CSS size times the device pixel ratio.
+void follow_canvas_size(Web& w) {
+  double m[3];
+  js_canvas_metrics(m);
+  const double css_w = std::max(1.0, m[0]), css_h = std::max(1.0, m[1]);
+  const double dpr = std::clamp(m[2], 0.5, 4.0);
+  if (css_w != w.css_w || css_h != w.css_h || dpr != w.dpr) {
+    w.css_w = css_w;
+    w.css_h = css_h;
+    w.dpr = dpr;
+    js_set_canvas_size(static_cast<int>(std::lround(css_w * dpr)), static_cast<int>(std::lround(css_h * dpr)));
+  }
+  // Font texels per CSS pixel: at least 1, in steps of a half so that zooming does not thrash.
+  update_fonts(w, std::max(1.0, std::round(dpr * 2.0) / 2.0));
+}
+
+void save_layout_now() {
+  const char* ini = ImGui::SaveIniSettingsToMemory();
+  js_save_layout(ini);
+  ImGui::GetIO().WantSaveIniSettings = false;
+}
+
+void main_loop() {
+  Web& w = *g_web;
+  follow_canvas_size(w);
+  const double now = emscripten_get_now() / 1000.0;
+  const double dt = w.last_time ? now - w.last_time : 1.0 / 60.0;
+  w.last_time = now;
+
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  // GLFW's window is the canvas's backing store in device pixels; Dear ImGui works in CSS pixels.
+  ImGuiIO& io = ImGui::GetIO();
+  const float scale = static_cast<float>(w.dpr);
+  io.DisplaySize = ImVec2(static_cast<float>(w.css_w), static_cast<float>(w.css_h));
+  io.DisplayFramebufferScale = ImVec2(scale, scale);
+  if (ImGui::IsMousePosValid(&io.MousePos)) io.MousePos = ImVec2(io.MousePos.x / scale, io.MousePos.y / scale);
+
+  g_frame_rects.clear();
+  g_frame_items.clear();
+  ImGui::NewFrame();
+  w.app.frame(dt);
+  ImGui::Render();
+  g_last_items.swap(g_frame_items);
+  if (const int cursor = ImGui::GetMouseCursor(); cursor != w.cursor) {
+    w.cursor = cursor;
+    js_set_cursor(cursor);
+  }
+  after_frame_keys(w);
+  report_error_if_new(w);
+
+  int fb_w, fb_h;
+  glfwGetFramebufferSize(w.window, &fb_w, &fb_h);
+  glViewport(0, 0, fb_w, fb_h);
+  glClearColor(0.08f, 0.08f, 0.1f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+  if (io.WantSaveIniSettings) save_layout_now();
+  ++w.frames;
+  if (!w.ready) {
+    w.ready = true;
+    js_signal_ready();
+  }
+}
+
+}  // namespace
+
+// ---- Dear ImGui test-engine hooks (see ItemRecord above)
+void ImGuiTestEngineHook_ItemAdd(ImGuiContext*, const ImRect& bb, ImGuiID id) { g_frame_rects[id] = bb; }
+
+void ImGuiTestEngineHook_ItemInfo(ImGuiContext* ctx, ImGuiID id, const char* label, ImGuiItemStatusFlags) {
+  if (!label) return;
+  const auto it = g_frame_rects.find(id);
+  const ImRect rect = it != g_frame_rects.end() ? it->second : ctx->LastItemData.Rect;
+  const ImGuiWindow* window = ctx->CurrentWindow;
+  std::string text(label);
+  if (const size_t hashes = text.find("##"); hashes != std::string::npos) text.resize(hashes);
+  const bool visible = window && window->Active && !window->Hidden && !window->Collapsed &&
+                       window->InnerClipRect.Overlaps(rect);
+  g_frame_items.push_back({std::move(text), window ? window->Name : "", rect, visible});
+}
+
+void ImGuiTestEngineHook_Log(ImGuiContext*, const char*, ...) {}
+
+const char* ImGuiTestEngine_FindItemDebugLabel(ImGuiContext*, ImGuiID) { return nullptr; }
+
+// ---- the test interface (wrapped by window.vmscope in vmscope-web.js; JSON strings)
+extern "C" {
+
+// Everything the tests check about the machine, as one JSON object.
+EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
+  Web& w = *g_web;
+  DebugSession& s = w.app.session();
+  std::string j = "{";
+  j += "\"program\":" + json_string(s.program_name());
+  j += ",\"loaded\":" + std::string(s.loaded() ? "true" : "false");
+  j += ",\"running\":" + std::string(s.running() ? "true" : "false");
+  j += ",\"finished\":" + std::string(s.finished() ? "true" : "false");
+  j += ",\"status\":" + json_string(s.status());
+  j += ",\"error\":" + json_string(w.app.error());
+  j += ",\"console\":" + json_string(ascii_only(s.console()));
+  j += ",\"frames\":" + std::to_string(w.frames);
+  j += ",\"instructionsPerFrame\":" + std::to_string(s.instructions_per_frame);
+  char mips[48];
+  std::snprintf(mips, sizeof mips, ",\"sliceMips\":%.1f", s.stats().empty() ? 0.0 : s.stats().back().mips);
+  j += mips;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, ",\"display\":{\"width\":%g,\"height\":%g,\"scale\":%g}", w.css_w, w.css_h, w.dpr);
+  j += buf;
+  j += ",\"breakpoints\":[";
+  for (size_t i = 0; i < s.breakpoints().size(); ++i) j += (i ? "," : "") + std::to_string(s.breakpoints()[i]);
+  j += "]";
+  if (const Machine* m = s.machine()) {
+    const Hart& h = m->hart();
+    j += ",\"kind\":" + json_string(to_string(m->kind()));
+    j += ",\"priv\":" + json_string(to_string(h.priv()));
+    j += ",\"pc\":" + std::to_string(h.pc());
+    j += ",\"instret\":" + std::to_string(h.instret());
+    j += ",\"regs\":[";
+    for (unsigned r = 0; r < 32; ++r) j += (r ? "," : "") + std::to_string(h.reg(r));
+    j += "]";
+    const uint32_t bits = h.instruction_bits(h.pc());
+    const isa::DecodedInsn d = isa::decode(bits);
+    const bool call = (d.op == isa::Op::jal || d.op == isa::Op::jalr) && d.rd == 1;
+    bool control = false;
+    switch (d.op) {
+      case isa::Op::jal: case isa::Op::jalr: case isa::Op::beq: case isa::Op::bne: case isa::Op::blt:
+      case isa::Op::bge: case isa::Op::bltu: case isa::Op::bgeu: case isa::Op::ecall: case isa::Op::ebreak:
+      case isa::Op::mret: case isa::Op::sret: case isa::Op::wfi: case isa::Op::illegal:
+        control = true;
+        break;
+      default:
+        break;
+    }
+    isa::Disassembler dis;
+    j += ",\"insn\":{\"text\":" + json_string(dis.disassemble(h.pc(), bits)) + ",\"length\":" +
+         std::to_string(d.length) + ",\"isCall\":" + (call ? "true" : "false") +
+         ",\"isControl\":" + (control ? "true" : "false") + "}";
+  }
+  j += "}";
+  w.json = std::move(j);
+  return w.json.c_str();
+}
+
+// Loads a bundled program by name (as the picker does). 1 on success; 0 and error() otherwise.
+EMSCRIPTEN_KEEPALIVE int vmscope_load_bundled(const char* name) {
+  const bool ok = g_web->app.load_bundled(name);
+  report_load(*g_web, ok);
+  return ok;
+}
+
+// Loads ELF bytes (a file from the file dialog, a drop, or a test). 1 on success.
+EMSCRIPTEN_KEEPALIVE int vmscope_load_bytes(const uint8_t* bytes, int size, const char* name) {
+  const bool ok = g_web->app.load_program(std::span<const uint8_t>(bytes, static_cast<size_t>(std::max(size, 0))), name);
+  report_load(*g_web, ok);
+  return ok;
+}
+
+// The labelled widgets of the last frame whose label (the text before any "##") equals `label`,
+// or all of them when `label` is empty: [{label, window, x, y, w, h, visible}] in CSS pixels.
+EMSCRIPTEN_KEEPALIVE const char* vmscope_items(const char* label) {
+  const std::string want = label ? label : "";
+  std::string j = "[";
+  bool first = true;
+  for (const ItemRecord& it : g_last_items) {
+    if (!want.empty() && it.label != want) continue;
+    char buf[160];
+    std::snprintf(buf, sizeof buf, ",\"x\":%g,\"y\":%g,\"w\":%g,\"h\":%g,\"visible\":%s}", it.rect.Min.x, it.rect.Min.y,
+                  it.rect.GetWidth(), it.rect.GetHeight(), it.visible ? "true" : "false");
+    j += (first ? "{" : ",{") + std::string("\"label\":") + json_string(it.label) + ",\"window\":" + json_string(it.window) + buf;
+    first = false;
+  }
+  j += "]";
+  g_web->json = std::move(j);
+  return g_web->json.c_str();
+}
+
+// The windows shown in the last frame: [{name, x, y, w, h, collapsed}] in CSS pixels.
+EMSCRIPTEN_KEEPALIVE const char* vmscope_windows() {
+  std::string j = "[";
+  bool first = true;
+  for (const ImGuiWindow* win : ImGui::GetCurrentContext()->Windows) {
+    if (!win->WasActive || win->Hidden || (win->Flags & ImGuiWindowFlags_ChildWindow) ||
+        (win->Flags & ImGuiWindowFlags_Tooltip))
+      continue;
+    char buf[160];
+    std::snprintf(buf, sizeof buf, ",\"x\":%g,\"y\":%g,\"w\":%g,\"h\":%g,\"collapsed\":%s}", win->Pos.x, win->Pos.y,
+                  win->Size.x, win->Size.y, win->Collapsed ? "true" : "false");
+    j += (first ? "{" : ",{") + std::string("\"name\":") + json_string(win->Name) + buf;
+    first = false;
+  }
+  j += "]";
+  g_web->json = std::move(j);
+  return g_web->json.c_str();
+}
+
+// The address of a symbol of the loaded program, or -1.
+EMSCRIPTEN_KEEPALIVE double vmscope_symbol(const char* name) {
+  const Machine* m = g_web->app.session().machine();
+  if (!m) return -1;
+  const ElfSymbol* sym = m->symbols().find(name);
+  return sym ? static_cast<double>(sym->value) : -1;
+}
+
+// Puts the disassembly cursor at an address (F9 then toggles a breakpoint there).
+EMSCRIPTEN_KEEPALIVE void vmscope_set_cursor(uint32_t address) { g_web->app.set_cursor(address); }
+
+// Writes the layout to localStorage now (the page calls it when it is hidden or unloaded).
+EMSCRIPTEN_KEEPALIVE void vmscope_save_layout() {
+  if (g_web) save_layout_now();
+}
+
+}  // extern "C"
+
+int main(int argc, char** argv) {
+  if (!glfwInit()) {
+    js_fail("cannot initialise GLFW");
+    return 1;
+  }
+  glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  g_web = new Web;
+  Web& w = *g_web;
+  w.window = glfwCreateWindow(1280, 800, "vmscope debugger", nullptr, nullptr);
+  if (!w.window) {
+    js_fail("this browser gives no WebGL 2 context");
+    return 1;
+  }
+  glfwMakeContextCurrent(w.window);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGui::GetCurrentContext()->TestEngineHookItems = true;
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // the layout lives in localStorage
+  // The cursor shape is set on the canvas here: emscripten's glfwSetCursor does nothing, and the
+  // backend would call the browser's pointer-lock API every frame through glfwSetInputMode.
+  io.ConfigFlags |= ImGuiConfigFlags_NoMouseCursorChange;
+  io.IniSavingRate = 1.0f;
+  const std::string layout = take_js_string(js_load_layout());
+  if (!layout.empty()) ImGui::LoadIniSettingsFromMemory(layout.c_str(), layout.size());
+  ImGui::StyleColorsDark();
+  follow_canvas_size(w);
+  ImGui_ImplGlfw_InitForOpenGL(w.window, true);
+  w.imgui_key_callback = glfwSetKeyCallback(w.window, key_callback);
+  w.imgui_scroll_callback = glfwSetScrollCallback(w.window, scroll_callback);
+  ImGui_ImplOpenGL3_Init("#version 300 es");
+
+  w.app.set_bundled_programs(bundled_programs());
+  w.app.open_file_dialog = [] { js_open_file_dialog(); };
+  // The default program first, so that a bad ?program= name leaves a working debugger behind
+  // with the error shown in the program panel.
+  report_load(w, w.app.load_bundled("sv32_paging"));
+  if (argc > 1 && std::string(argv[1]) != "sv32_paging") report_load(w, w.app.load_bundled(argv[1]));
+
+  emscripten_set_main_loop(main_loop, 0, true);
+  return 0;
+}
