@@ -1,0 +1,102 @@
+// The debugger's session, without drawing: loading (and refusing) programs, stepping, step over,
+// run to, breakpoints, pause, and the end of a program. Uses the guest programs of assets/.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
+#include "session.h"
+
+using namespace vmscope;
+using namespace vmscope::ui;
+
+namespace {
+std::vector<uint8_t> asset(const std::string& path) {
+  const char* dir = std::getenv("VMSCOPE_ASSETS_DIR");
+  std::ifstream in(std::string(dir ? dir : "") + "/" + path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class Session : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(std::getenv("VMSCOPE_ASSETS_DIR"), nullptr) << "needs the guest programs: set VMSCOPE_ASSETS_DIR";
+    ASSERT_TRUE(s.load(asset("process/hello.elf"), "hello")) << s.last_error();
+  }
+  uint32_t symbol(const char* name) { return s.machine()->symbols().find(name)->value; }
+  uint32_t pc() { return s.machine()->hart().pc(); }
+  void run_frames(int n) {
+    for (int i = 0; i < n && s.running(); ++i) s.tick(1.0 / 60);
+  }
+  DebugSession s;
+};
+}  // namespace
+
+TEST_F(Session, LoadsAndRefusesPrograms) {
+  EXPECT_EQ(pc(), s.machine()->image().entry);
+  EXPECT_EQ(s.machine()->kind(), MachineKind::process);
+  const std::vector<uint8_t> junk = {'n', 'o', 't', ' ', 'e', 'l', 'f'};
+  EXPECT_FALSE(s.load(junk, "junk.bin"));
+  EXPECT_NE(s.last_error().find("junk.bin"), std::string::npos) << s.last_error();
+  EXPECT_EQ(s.program_name(), "hello");  // the previous program stays
+  ASSERT_TRUE(s.load(asset("system/m_traps.elf"), "m_traps"));
+  EXPECT_EQ(s.machine()->kind(), MachineKind::system);
+}
+
+TEST_F(Session, StepsAndRemembersWhatChanged) {
+  const uint32_t start = pc();
+  s.step();
+  EXPECT_EQ(s.previous_pc(), start);
+  EXPECT_NE(pc(), start);
+  EXPECT_EQ(s.machine()->hart().instret(), 1u);
+  EXPECT_FALSE(s.running());
+}
+
+TEST_F(Session, BreakpointThenStepOverThenRunToTheEnd) {
+  s.toggle_breakpoint(symbol("main"));
+  s.run();
+  run_frames(10);
+  EXPECT_FALSE(s.running());
+  EXPECT_EQ(pc(), symbol("main"));
+  EXPECT_NE(s.status().find("breakpoint"), std::string::npos) << s.status();
+
+  // Step over a call: stops right after it, with the callee's work done.
+  const uint32_t call = 0x101ac;  // jal ra,__muldf3 in main (see vmscope disasm)
+  s.run_to(call);
+  run_frames(10);
+  ASSERT_EQ(pc(), call);
+  const uint64_t before = s.machine()->hart().instret();
+  s.step_over();
+  run_frames(10);
+  EXPECT_EQ(pc(), call + 4);
+  EXPECT_GT(s.machine()->hart().instret(), before + 10);
+
+  // Without the breakpoint the program runs to its end.
+  s.toggle_breakpoint(symbol("main"));
+  EXPECT_TRUE(s.breakpoints().empty());
+  s.run();
+  run_frames(100);
+  EXPECT_TRUE(s.finished());
+  EXPECT_NE(s.status().find("exited with code 0"), std::string::npos) << s.status();
+  EXPECT_NE(s.console().find("Hello, vmscope!"), std::string::npos);
+  s.run();  // a finished program does not run again until reset
+  EXPECT_FALSE(s.running());
+  s.reset();
+  EXPECT_FALSE(s.finished());
+  EXPECT_EQ(pc(), s.machine()->image().entry);
+  EXPECT_TRUE(s.console().empty());
+}
+
+TEST_F(Session, PausesAndRecordsStatistics) {
+  ASSERT_TRUE(s.load(asset("bench/sieve.elf"), "sieve"));
+  s.instructions_per_frame = 100000;
+  s.run();
+  run_frames(3);
+  EXPECT_TRUE(s.running());
+  s.pause();
+  EXPECT_FALSE(s.running());
+  EXPECT_EQ(s.machine()->hart().instret(), 300000u);
+  EXPECT_EQ(s.stats().size(), 3u);
+  EXPECT_GT(s.stats().back().mips, 0);
+}
