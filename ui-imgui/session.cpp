@@ -37,6 +37,7 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, M
     console_.append(bytes);
     if (console_.size() > kConsoleLimit) console_.erase(0, console_.size() - kConsoleLimit / 2);
   };
+  machine->set_interactive_stdin(true);  // a process's read() waits for the console
   machine_ = std::move(machine);
   program_name_ = name;
   last_error_.clear();
@@ -139,6 +140,10 @@ void DebugSession::type_input(std::string_view bytes) {
   if (machine_) machine_->feed_input(bytes);
 }
 
+void DebugSession::close_input() {
+  if (machine_) machine_->close_input();
+}
+
 void DebugSession::tick(double frame_seconds) {
   if (!machine_ || !running_) return;
   remember_registers();
@@ -186,8 +191,9 @@ void DebugSession::run_slice(uint64_t steps) {
       return;
     }
     case StopReason::idle:
-      // Waiting for an interrupt only input can bring: keep running, say so.
-      status_ = "waiting for input (WFI)";
+      // Waiting for input (WFI on the board, or a process's read()): keep running, say so.
+      status_ = h.stop_message.find("stdin") != std::string::npos ? "waiting for input on stdin"
+                                                                   : "waiting for input (WFI)";
       return;
     case StopReason::exited:
       std::snprintf(text, sizeof text, "the guest exited with code %d", h.exit_code);

@@ -43,6 +43,7 @@ class DebugSession {
   void toggle_breakpoint(uint32_t pc);
   void set_watchpoints(std::vector<Hart::Watchpoint> w);
   void type_input(std::string_view bytes);  // console input: UART or process stdin
+  void close_input();                       // end of input for a process's stdin (like Ctrl-D)
 
   // Called once per frame: runs up to `instructions_per_frame` if running, records statistics.
   void tick(double frame_seconds);

@@ -33,8 +33,10 @@ struct RunResult {
   uint64_t steps = 0;  // instructions attempted in this call (retired + excepted)
 };
 
-// What an environment-call hook did with an ECALL.
-enum class EcallAction : uint8_t { trap, handled, stop };
+// What an environment-call hook did with an ECALL: let it trap as usual, handled it (the hart
+// goes on after it), stop the run after it, or wait: the run stops *at* the ECALL (StopReason::
+// idle) and executes it again next time — a read() with no input yet.
+enum class EcallAction : uint8_t { trap, handled, stop, wait };
 
 struct HartConfig {
   bool misaligned_access_traps = true;  // false: loads/stores may be misaligned (Linux emulates)

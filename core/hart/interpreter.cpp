@@ -239,6 +239,10 @@ dispatch:
     SLOW_PATH();
     if (ecall_hook) {
       const EcallAction action = ecall_hook(*this);
+      if (action == EcallAction::wait) {  // not retired: it runs again when the run resumes
+        stop_request_ = StopReason::idle;
+        goto out;
+      }
       if (action != EcallAction::trap) NEXT_RELOAD();
     }
     raise(priv_ == Priv::U   ? ExceptionCause::ecall_u

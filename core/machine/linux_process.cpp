@@ -97,7 +97,13 @@ EcallAction LinuxProcess::handle_ecall(Hart& h) {
   const uint32_t a0 = h.reg(10), a1 = h.reg(11), a2 = h.reg(12);
   int32_t result;
   switch (number) {
-    case kRead: result = sys_read(a0, a1, a2); break;
+    case kRead:
+      result = sys_read(a0, a1, a2);
+      if (result == kWouldBlock) {
+        h.stop_message = "waiting for input on stdin";
+        return EcallAction::wait;
+      }
+      break;
     case kWrite: result = sys_write(a0, a1, a2); break;
     case kWritev: result = sys_writev(a0, a1, a2); break;
     case kOpenat: result = -kEnoent; break;
@@ -130,6 +136,7 @@ int32_t LinuxProcess::sys_read(uint32_t fd, uint32_t buf, uint32_t count) {
   if (fd != 0) return -kEbadf;
   if (count == 0) return 0;
   if (!bus_.in_ram(buf, count)) return -kEfault;
+  if (stdin_.empty() && !stdin_eof_ && wait_for_input) return kWouldBlock;
   if (stdin_.empty() && !stdin_eof_ && read_stdin) {
     std::vector<uint8_t> chunk(std::min<uint32_t>(count, 1u << 16));
     const size_t n = read_stdin(chunk.data(), chunk.size());

@@ -25,11 +25,16 @@ class LinuxProcess {
 
   std::function<void(int fd, std::string_view bytes)> on_output;
   std::function<size_t(uint8_t* buffer, size_t size)> read_stdin;
+  // When true, a read() of empty stdin waits for push_stdin() (a debugger's console) instead of
+  // asking read_stdin (a terminal) or seeing end of input.
+  bool wait_for_input = false;
+  void close_stdin() { stdin_eof_ = true; }
 
   uint32_t brk() const { return brk_; }
 
  private:
   int32_t sys_read(uint32_t fd, uint32_t buf, uint32_t count);
+  static constexpr int32_t kWouldBlock = -11;  // EAGAIN: internal, never returned to the guest
   int32_t sys_write(uint32_t fd, uint32_t buf, uint32_t count);
   int32_t sys_writev(uint32_t fd, uint32_t iov, uint32_t iovcnt);
   int32_t sys_brk(uint32_t addr);

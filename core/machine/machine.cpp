@@ -89,6 +89,14 @@ void Machine::reset() {
 
 RunResult Machine::run(uint64_t max_steps) { return hart_->run(max_steps); }
 
+void Machine::set_interactive_stdin(bool wait_for_input) {
+  if (process_) process_->wait_for_input = wait_for_input;
+}
+
+void Machine::close_input() {
+  if (process_) process_->close_stdin();
+}
+
 void Machine::feed_input(std::string_view bytes) {
   if (process_)
     process_->push_stdin(bytes);

@@ -75,8 +75,11 @@ class Machine {
   // Console: bytes the guest writes (UART, or stdout/stderr of a process) and bytes it reads.
   std::function<void(int fd, std::string_view bytes)> on_output;
   void feed_input(std::string_view bytes);  // UART receive queue, or the process's stdin
-  // Process VM: called when stdin is empty; returns bytes read (0 = end of input).
+  // Process VM: called when stdin is empty; returns bytes read (0 = end of input). Without it,
+  // a read() of empty stdin waits for feed_input() (interactive) or sees end of input.
   std::function<size_t(uint8_t* buffer, size_t size)> read_stdin;
+  void set_interactive_stdin(bool wait_for_input);
+  void close_input();  // end of input: a waiting read() returns 0
 
  private:
   void assemble();

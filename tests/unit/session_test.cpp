@@ -100,3 +100,22 @@ TEST_F(Session, PausesAndRecordsStatistics) {
   EXPECT_EQ(s.stats().size(), 3u);
   EXPECT_GT(s.stats().back().mips, 0);
 }
+
+// A process's read() of empty stdin waits for the console instead of seeing end of input.
+TEST_F(Session, ProcessInputWaitsForTheConsole) {
+  ASSERT_TRUE(s.load(asset("process/stdin_echo.elf"), "stdin_echo"));
+  s.run();
+  run_frames(5);
+  EXPECT_TRUE(s.running());
+  EXPECT_EQ(s.status(), "waiting for input on stdin");
+  const uint64_t waiting_at = s.machine()->hart().instret();
+  run_frames(5);
+  EXPECT_EQ(s.machine()->hart().instret(), waiting_at);  // nothing retires while it waits
+  s.type_input("hello\n");
+  run_frames(5);
+  EXPECT_TRUE(s.running());  // it read the line and waits for more
+  s.close_input();
+  run_frames(20);
+  EXPECT_TRUE(s.finished()) << s.status();
+  EXPECT_NE(s.console().find("HELLO"), std::string::npos) << s.console();
+}
