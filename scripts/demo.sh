@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds vmscope, and runs a bundled demo program.
+# The main job: installs what is missing, builds vmscope natively and runs two bundled demo
+# programs, then builds the debugger for the browser and serves it on 127.0.0.1 until Ctrl-C.
+# PORT=N picks the port (default: 8080, or a free one); --no-serve stops after the builds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+serve=1
+for a in "$@"; do
+  case "$a" in
+    --no-serve) serve=0 ;;
+    -h|--help) echo "usage: bash scripts/demo.sh [--no-serve]   (PORT=N to choose the web server's port)"; exit 0 ;;
+    *) echo "demo.sh: unknown option '$a'" >&2; exit 2 ;;
+  esac
+done
+
 bash scripts/setup.sh
 bash scripts/build.sh native
 vm=build/native/cli/vmscope
@@ -13,3 +24,41 @@ echo "== A bare-metal program on the virt-like board: Sv32 page tables, page fau
 $vm run build/native/assets/system/sv32_paging.elf
 echo
 echo "Run your own RV32 ELF with: $vm run PROGRAM   (see $vm run --help)"
+
+echo
+echo "== The debugger for the browser (WebAssembly + WebGL 2):"
+bash scripts/build.sh wasm
+site=build/wasm/web/site
+debugger=build/native/ui-imgui/vmscope-debugger
+if [ "$serve" = 0 ]; then
+  echo "Built $site; serve it with: python3 -m http.server --bind 127.0.0.1 --directory $site"
+  exit 0
+fi
+
+# A port: $PORT, else 8080 when free, else any free one.
+port=${PORT:-$(python3 - <<'PY'
+import socket
+for p in (8080, 0):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+        print(s.getsockname()[1])
+        break
+    except OSError:
+        pass
+    finally:
+        s.close()
+PY
+)}
+echo
+echo "  Open  http://127.0.0.1:$port/                  in a browser with WebGL 2"
+echo "        http://127.0.0.1:$port/?program=dhrystone  opens a bundled program (any name in the picker)"
+echo "  Drop an RV32 ELF on the page, or use 'Open file...' in the Programs panel, to debug your own."
+echo "  Keys: F5 run, Shift+F5 pause, F10 step over, F11 step, F9 breakpoint."
+echo "  The same debugger natively: $debugger [PROGRAM.elf]"
+echo "  Serving $site; Ctrl-C stops the server."
+echo
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$site" &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; echo; echo "demo.sh: server stopped."; exit 0' INT TERM
+wait "$server"

@@ -28,3 +28,14 @@ fi
 
 # Dear ImGui's full sources (Debian's source package), for both the native and the web build.
 bash "$(dirname "$0")/fetch_imgui.sh"
+
+# The browser tests' npm packages (playwright-core, pinned in web/package-lock.json) in
+# web/node_modules. Playwright drives Debian's /usr/bin/chromium: no browser is downloaded.
+web="$(cd "$(dirname "$0")/../web" && pwd)"
+lock_version=$(node -p "require('$web/package-lock.json').packages['node_modules/playwright-core'].version")
+have_version=$(node -p "try { require('$web/node_modules/playwright-core/package.json').version } catch { '' }")
+if [ "$lock_version" != "$have_version" ]; then
+  command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+  echo "setup: installing playwright-core $lock_version into web/node_modules"
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi

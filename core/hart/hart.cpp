@@ -126,8 +126,12 @@ RunResult Hart::run(uint64_t max_steps) {
         break;
       }
     }
-    const uint64_t chunk = breakpoints_.empty() ? std::max<uint64_t>(1, std::min(left, steps_until_timer())) : 1;
-    run_chunk(chunk);
+    const uint64_t chunk =
+        breakpoints_.empty() ? std::max<uint64_t>(1, std::min({left, steps_until_timer(), kMaxChunk})) : 1;
+    // Through a pointer: emscripten's optimizer (binaryen) inlines a function with one caller
+    // whatever its attributes, and the interpreter must stay a function of its own (hart.h).
+    static void (Hart::*volatile interpret)(uint64_t) = &Hart::run_chunk;
+    (this->*interpret)(chunk);
     if (stop_request_ != StopReason::budget) break;
   }
   result.reason = stop_request_;
