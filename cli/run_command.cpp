@@ -80,7 +80,7 @@ int run_command(const RunOptions& o) {
       std::fprintf(stderr, "vmscope: %s\n", probe.message.c_str());
       return exit_code_for_elf_error(static_cast<int>(probe.error));
     }
-    kind = probe.image.entry >= board::kRamBase ? MachineKind::system : MachineKind::process;
+    kind = guess_machine_kind(probe.image);
   }
 
   MachineOptions options;

@@ -60,5 +60,5 @@ echo "  Serving $site; Ctrl-C stops the server."
 echo
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$site" &
 server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; echo; echo "demo.sh: server stopped."; exit 0' INT TERM
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; echo; echo "demo.sh: server stopped."; exit 0' INT TERM
 wait "$server"

@@ -21,7 +21,7 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name) {
     last_error_ = probe.message;
     return false;
   }
-  return load(elf, name, probe.image.entry >= board::kRamBase ? MachineKind::system : MachineKind::process);
+  return load(elf, name, guess_machine_kind(probe.image));
 }
 
 bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, MachineKind kind) {

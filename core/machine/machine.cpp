@@ -7,6 +7,10 @@ namespace vmscope {
 
 const char* to_string(MachineKind k) { return k == MachineKind::process ? "process" : "system"; }
 
+MachineKind guess_machine_kind(const ElfImage& image) {
+  return image.entry >= board::kRamBase ? MachineKind::system : MachineKind::process;
+}
+
 Machine::Machine(MachineOptions options) : options_(std::move(options)) {
   if (options_.ram_size == 0)
     options_.ram_size = options_.kind == MachineKind::system ? board::kDefaultRamSize : process_layout::kDefaultSize;

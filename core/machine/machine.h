@@ -25,6 +25,9 @@ class LinuxProcess;
 
 enum class MachineKind : uint8_t { process, system };
 const char* to_string(MachineKind k);
+// The machine a program is built for: bare metal starts in the board's RAM, a Linux program
+// below it (static executables are linked at 0x10000).
+MachineKind guess_machine_kind(const ElfImage& image);
 
 // The board's memory map (QEMU virt's addresses).
 namespace board {

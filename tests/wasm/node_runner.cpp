@@ -34,8 +34,7 @@ int main(int argc, char** argv) {
   MachineOptions options;
   options.kind = kind_name == "process"  ? MachineKind::process
                  : kind_name == "system" ? MachineKind::system
-                 : probe.image.entry >= board::kRamBase ? MachineKind::system
-                                                        : MachineKind::process;
+                                         : guess_machine_kind(probe.image);
   Machine machine(options);
   const ElfResult loaded = machine.load(file, argv[2]);
   if (!loaded.ok()) {
