@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "isa/disassembler.h"
 #include "isa/isa_table.h"
@@ -11,9 +12,22 @@
 namespace vmscope::ui {
 
 namespace {
-// Where to start listing so that `anchor` lands on an instruction boundary a few lines down:
-// try starting points before it and keep the first whose walk reaches it exactly.
-uint32_t listing_start(const Hart& h, uint32_t anchor, unsigned lines_before) {
+// Where to start listing so that `anchor` lands on an instruction boundary a few lines down.
+// With compressed code, decoding must start on a real boundary: walk from the enclosing symbol
+// (a function's first instruction) when it is near; otherwise try starting points before the
+// anchor and keep the first whose walk reaches it exactly.
+uint32_t listing_start(const Machine& m, uint32_t anchor, unsigned lines_before) {
+  const Hart& h = m.hart();
+  uint32_t offset = 0;
+  const ElfSymbol* sym = m.symbols().lookup(anchor, &offset);
+  if (sym && offset <= 8192) {
+    std::vector<uint32_t> boundaries;
+    for (uint32_t a = sym->value; a < anchor; a += isa::instruction_length(h.instruction_bits(a)))
+      boundaries.push_back(a);
+    if (boundaries.empty() || boundaries.back() + isa::instruction_length(h.instruction_bits(boundaries.back())) == anchor)
+      return boundaries.size() > lines_before ? boundaries[boundaries.size() - lines_before] :
+             boundaries.empty() ? anchor : boundaries.front();
+  }
   for (uint32_t back = 4 * lines_before; back >= 2; back -= 2) {
     uint32_t a = anchor - back;
     for (int guard = 0; a < anchor && guard < 64; ++guard) a += isa::instruction_length(h.instruction_bits(a));
@@ -58,7 +72,7 @@ void draw_disassembly(DebugSession& s, Panels& p) {
   const uint32_t anchor = p.follow_pc || !p.disasm_cursor_set ? h.pc() : p.disasm_cursor;
   const float line_height = ImGui::GetTextLineHeightWithSpacing();
   const int lines = std::max(8, static_cast<int>(ImGui::GetContentRegionAvail().y / line_height) - 1);
-  uint32_t a = listing_start(h, anchor, static_cast<unsigned>(lines / 3));
+  uint32_t a = listing_start(*m, anchor, static_cast<unsigned>(lines / 3));
   isa::Disassembler dis([&](uint32_t x) { return (*p.namer)(x); });
   const auto& bps = s.breakpoints();
 
