@@ -149,6 +149,7 @@ void DebugSession::tick(double frame_seconds) {
   remember_registers();
   const Hart& h = machine_->hart();
   const uint64_t instret0 = h.instret();
+  const uint64_t traps0 = h.exceptions() + h.interrupts();
   const auto t0 = std::chrono::steady_clock::now();
   run_slice(instructions_per_frame);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -157,6 +158,7 @@ void DebugSession::tick(double frame_seconds) {
   s.instret = h.instret();
   s.exceptions = h.exceptions();
   s.interrupts = h.interrupts();
+  s.traps = s.exceptions + s.interrupts - traps0;
   s.mips = seconds > 0 ? static_cast<double>(s.instret - instret0) / seconds / 1e6 : 0;
   const TlbStats& t = h.tlb().stats;
   const uint64_t lookups = (t.hits - last_tlb_hits_) + (t.misses - last_tlb_misses_);

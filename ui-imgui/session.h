@@ -17,7 +17,8 @@ namespace vmscope::ui {
 // One sample per frame while running, for the statistics plots.
 struct StatsSample {
   double mips = 0;
-  uint64_t instret = 0, exceptions = 0, interrupts = 0;
+  uint64_t instret = 0, exceptions = 0, interrupts = 0;  // totals at the end of the frame
+  uint64_t traps = 0;                                    // exceptions + interrupts in the frame
   double tlb_hit_rate = 0;  // 0..1 over the frame, or the last value when no lookups happened
 };
 

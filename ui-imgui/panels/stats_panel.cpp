@@ -35,6 +35,11 @@ void draw_stats(DebugSession& s, Panels&) {
       ImGui::PushID("mips");
       plot("MIPS", s.stats(), [](const StatsSample& x) { return static_cast<float>(x.mips); }, peak * 1.1f);
       ImGui::PopID();
+      float trap_peak = 1;
+      for (const StatsSample& x : s.stats()) trap_peak = std::max(trap_peak, static_cast<float>(x.traps));
+      ImGui::PushID("traps");
+      plot("traps/frame", s.stats(), [](const StatsSample& x) { return static_cast<float>(x.traps); }, trap_peak * 1.1f);
+      ImGui::PopID();
       ImGui::PushID("tlb");
       plot("TLB hit %", s.stats(), [](const StatsSample& x) { return static_cast<float>(100 * x.tlb_hit_rate); }, 100);
       ImGui::PopID();
