@@ -27,6 +27,7 @@
     bytes: {},      // name -> Uint8Array
     layoutKey: 'vmscope.imgui-layout.v1',
     wheel: [0, 0],  // the last wheel event in notches, +y up (read by web_main.cpp)
+    clipboard: '',  // what Dear ImGui pastes: the last text copied in the app or pasted into the page
     signalReady() {
       loading.hidden = true;
       api.readyTime = performance.now();
@@ -48,6 +49,7 @@
     web.programs = list;
   }
   const programsFetched = fetchPrograms();
+  programsFetched.catch(() => {});  // reported through fail() once the module asks for them
 
   const initial = params.get('program');
   window.Module = {
@@ -69,7 +71,7 @@
   const api = {
     ready,            // resolves (to this object) after the first frame is drawn
     readyTime: null,  // ms from navigation start to ready
-    // {program, loaded, running, finished, status, error, console, frames, instructionsPerFrame, sliceMips,
+    // {program, loaded, running, finished, status, error, console, frames, frameMs, instructionsPerFrame, sliceMips,
     //  display {width, height, scale}, breakpoints[], kind, priv, pc, instret, regs[32],
     //  insn {text, length, isCall, isControl}} (the machine fields only when a program is loaded)
     state: () => JSON.parse(call('vmscope_state', 'string', [], [])),
@@ -85,7 +87,7 @@
         Module._free(ptr);
       }
     },
-    // Widgets of the last frame by label (text before "##"), all when omitted:
+    // Widgets of the last frame by label (text before "##", or the whole label), all when omitted:
     // [{label, window, x, y, w, h, visible}] in CSS pixels of the canvas.
     items: (label) => JSON.parse(call('vmscope_items', 'string', ['string'], [label || ''])),
     windows: () => JSON.parse(call('vmscope_windows', 'string', [], [])),  // [{name, x, y, w, h, collapsed}]
@@ -157,6 +159,12 @@
     const unit = e.deltaMode === 1 ? 1 / 3 : e.deltaMode === 2 ? 1 : 1 / 100;  // lines, pages, pixels
     web.wheel = [-e.deltaX * unit, -e.deltaY * unit];
   }, { capture: true, passive: true });
+
+  // Ctrl+V: the paste event comes before the next frame, where Dear ImGui asks for the text.
+  window.addEventListener('paste', (e) => {
+    const text = e.clipboardData && e.clipboardData.getData('text/plain');
+    if (text) web.clipboard = text;
+  });
 
   // The layout is saved as it changes; also when the page goes away.
   window.addEventListener('pagehide', () => { if (api.readyTime !== null) api.saveLayout(); });

@@ -73,6 +73,20 @@ EM_JS(void, js_wheel, (double* out), {
 // Resizes the canvas's backing store; emscripten's GLFW hears of it and resizes the window.
 // (glfwSetWindowSize would ask for full screen whenever the size equals the screen's.)
 EM_JS(void, js_set_canvas_size, (int width, int height), { Module.setCanvasSize(width, height); });
+// Copy goes to the system clipboard too (when the page may write it); paste reads the text
+// the page kept from the last paste event (see vmscope-web.js), as emscripten's GLFW has none.
+EM_JS(void, js_clipboard_write, (const char* text), {
+  const t = UTF8ToString(text);
+  Module.vmscopeWeb.clipboard = t;
+  try { if (navigator.clipboard) navigator.clipboard.writeText(t).catch(() => {}); } catch (e) {}
+});
+EM_JS(char*, js_clipboard_read, (), {
+  const v = Module.vmscopeWeb.clipboard || "";
+  const n = lengthBytesUTF8(v) + 1;
+  const s = _malloc(n);
+  stringToUTF8(v, s, n);
+  return s;
+});
 EM_JS(char*, js_load_layout, (), {
   let v = null;
   try { v = window.localStorage.getItem(Module.vmscopeWeb.layoutKey); } catch (e) {}
@@ -92,7 +106,7 @@ namespace {
 // for the WebAssembly build by web/CMakeLists.txt): every labelled widget drawn in a frame, with
 // its window and rectangle, so tests can click real buttons without guessing coordinates.
 struct ItemRecord {
-  std::string label, window;
+  std::string label, id_label, window;  // the text shown (before "##"), the whole label
   ImRect rect;
   bool visible;
 };
@@ -107,6 +121,7 @@ struct Web {
   bool ready = false;
   double css_w = 0, css_h = 0, dpr = 0, font_scale = 0;
   int cursor = ImGuiMouseCursor_Arrow;
+  double frame_ms = 0;  // time spent in main_loop per frame (emulation + drawing), smoothed
   std::string reported_error;  // the last load error written to the console
   std::string json;            // the buffer the last JSON answer points into
   // Keys pressed and released between two frames: the release waits for the frame after, so a
@@ -210,6 +225,14 @@ void scroll_callback(GLFWwindow* window, double, double) {
   if (g_web->imgui_scroll_callback) g_web->imgui_scroll_callback(window, notches[0], notches[1]);
 }
 
+void set_clipboard(void*, const char* text) { js_clipboard_write(text); }
+
+const char* get_clipboard(void*) {
+  static std::string text;
+  text = take_js_string(js_clipboard_read());
+  return text.c_str();
+}
+
 void after_frame_keys(Web& w) {
   w.pressed_this_frame.clear();
   std::vector<Web::Release> releases;
@@ -293,6 +316,8 @@ void main_loop() {
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
   if (io.WantSaveIniSettings) save_layout_now();
+  const double spent = emscripten_get_now() - now * 1000.0;
+  w.frame_ms = w.frames ? 0.9 * w.frame_ms + 0.1 * spent : spent;
   ++w.frames;
   if (!w.ready) {
     w.ready = true;
@@ -310,11 +335,11 @@ void ImGuiTestEngineHook_ItemInfo(ImGuiContext* ctx, ImGuiID id, const char* lab
   const auto it = g_frame_rects.find(id);
   const ImRect rect = it != g_frame_rects.end() ? it->second : ctx->LastItemData.Rect;
   const ImGuiWindow* window = ctx->CurrentWindow;
-  std::string text(label);
+  std::string text(label), whole(label);
   if (const size_t hashes = text.find("##"); hashes != std::string::npos) text.resize(hashes);
   const bool visible = window && window->Active && !window->Hidden && !window->Collapsed &&
                        window->InnerClipRect.Overlaps(rect);
-  g_frame_items.push_back({std::move(text), window ? window->Name : "", rect, visible});
+  g_frame_items.push_back({std::move(text), std::move(whole), window ? window->Name : "", rect, visible});
 }
 
 void ImGuiTestEngineHook_Log(ImGuiContext*, const char*, ...) {}
@@ -339,7 +364,8 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
   j += ",\"frames\":" + std::to_string(w.frames);
   j += ",\"instructionsPerFrame\":" + std::to_string(s.instructions_per_frame);
   char mips[48];
-  std::snprintf(mips, sizeof mips, ",\"sliceMips\":%.1f", s.stats().empty() ? 0.0 : s.stats().back().mips);
+  std::snprintf(mips, sizeof mips, ",\"sliceMips\":%.1f,\"frameMs\":%.2f", s.stats().empty() ? 0.0 : s.stats().back().mips,
+                w.frame_ms);
   j += mips;
   char buf[64];
   std::snprintf(buf, sizeof buf, ",\"display\":{\"width\":%g,\"height\":%g,\"scale\":%g}", w.css_w, w.css_h, w.dpr);
@@ -393,14 +419,15 @@ EMSCRIPTEN_KEEPALIVE int vmscope_load_bytes(const uint8_t* bytes, int size, cons
   return ok;
 }
 
-// The labelled widgets of the last frame whose label (the text before any "##") equals `label`,
-// or all of them when `label` is empty: [{label, window, x, y, w, h, visible}] in CSS pixels.
+// The labelled widgets of the last frame whose label (the text before any "##", or the whole
+// label such as "##bp") equals `label`, or all of them when `label` is empty:
+// [{label, window, x, y, w, h, visible}] in CSS pixels.
 EMSCRIPTEN_KEEPALIVE const char* vmscope_items(const char* label) {
   const std::string want = label ? label : "";
   std::string j = "[";
   bool first = true;
   for (const ItemRecord& it : g_last_items) {
-    if (!want.empty() && it.label != want) continue;
+    if (!want.empty() && it.label != want && it.id_label != want) continue;
     char buf[160];
     std::snprintf(buf, sizeof buf, ",\"x\":%g,\"y\":%g,\"w\":%g,\"h\":%g,\"visible\":%s}", it.rect.Min.x, it.rect.Min.y,
                   it.rect.GetWidth(), it.rect.GetHeight(), it.visible ? "true" : "false");
@@ -483,6 +510,8 @@ int main(int argc, char** argv) {
   w.imgui_key_callback = glfwSetKeyCallback(w.window, key_callback);
   w.imgui_scroll_callback = glfwSetScrollCallback(w.window, scroll_callback);
   ImGui_ImplOpenGL3_Init("#version 300 es");
+  io.SetClipboardTextFn = set_clipboard;
+  io.GetClipboardTextFn = get_clipboard;
 
   w.app.set_bundled_programs(bundled_programs());
   w.app.open_file_dialog = [] { js_open_file_dialog(); };

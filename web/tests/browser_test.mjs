@@ -44,6 +44,12 @@ if (!fs.existsSync(path.join(siteDir, 'index.html'))) {
 fs.mkdirSync(shotDir, { recursive: true });
 for (const f of fs.readdirSync(shotDir)) if (f.endsWith('.png')) fs.rmSync(path.join(shotDir, f));
 
+// A watchdog below ctest's timeout (110 s): exiting lets Playwright close Chromium behind us.
+const watchdog = setTimeout(() => {
+  console.log('FAIL: the test took more than 100 s');
+  process.exit(1);
+}, 100_000);
+
 // ---- checks and reporting
 let passed = 0;
 const failures = [];
@@ -261,6 +267,24 @@ try {
   s = await state();
   check(!s.breakpoints.includes(main_), 'F9 at the pc removed the breakpoint');
 
+  // Typing into a field, and copy and paste through the page's clipboard: "main" typed into the
+  // breakpoint field and Enter adds a breakpoint; Ctrl+A Ctrl+C copies it, Ctrl+V Enter removes it.
+  await click('##bp', 'Breakpoints');
+  await page.keyboard.type('main');
+  await frames(2);
+  await press('Control+a');
+  await press('Control+c');
+  await press('Enter');
+  s = await state();
+  check(s.breakpoints.includes(main_), 'typing "main" and Enter in the Breakpoints panel set a breakpoint');
+  await click('##bp', 'Breakpoints');
+  await press('Control+v');
+  await press('Enter');
+  s = await state();
+  check(!s.breakpoints.includes(main_), 'Ctrl+C then Ctrl+V of "main" and Enter removed it again');
+  await page.mouse.click(5, 795);  // leave the text field (keys are text while it is active)
+  await frames(2);
+
   // F10 over a call: step to the first call in main, then over it.
   for (let i = 0; i < 100 && !s.insn.isCall; i++) {
     await press('F11');
@@ -289,6 +313,7 @@ try {
     return n / ((performance.now() - t0) / 1000);
   }, ms);
   const idleFps = await fpsOver(1500);
+  const idleFrameMs = (await state()).frameMs;
   await press('F5');
   await waitFor((x) => x.running, 'F5 to run');
   const run = await page.evaluate(async () => {
@@ -301,12 +326,15 @@ try {
     });
     const s1 = window.vmscope.state();
     const seconds = (performance.now() - t0) / 1000;
-    return { fps: n / seconds, mips: (s1.instret - i0) / seconds / 1e6, sliceMips: s1.sliceMips, running: s1.running };
+    return { fps: n / seconds, mips: (s1.instret - i0) / seconds / 1e6, sliceMips: s1.sliceMips, running: s1.running,
+             frameMs: s1.frameMs };
   });
   metrics.fps = run.fps;
   metrics.mips = run.mips;
   metrics.sliceMips = run.sliceMips;
   metrics.idleFps = idleFps;
+  metrics.frameMs = run.frameMs;
+  metrics.idleFrameMs = idleFrameMs;
   check(run.running, `sieve still runs after 3 s (${run.mips.toFixed(1)} MIPS at ${run.fps.toFixed(1)} frames/s)`);
   await shoot('running');
   await press('Shift+F5');
@@ -403,6 +431,7 @@ try {
 }
 
 check(consoleErrors.length === 0, 'no console error and no page error', '\n    ' + consoleErrors.join('\n    '));
+check(traffic.missing.length === 0, 'no request went unanswered (404)', traffic.missing.join(' '));
 await context.close();
 server.close();
 fs.rmSync(profile, { recursive: true, force: true });
@@ -416,7 +445,10 @@ if (metrics.loadMs !== undefined) {
 if (metrics.mips !== undefined) {
   console.log(`  running sieve: ${metrics.mips.toFixed(1)} guest MIPS overall, ${metrics.sliceMips.toFixed(1)} MIPS inside the` +
               ` machine's slice, ${metrics.fps.toFixed(1)} frames/s (${metrics.idleFps.toFixed(1)} frames/s paused)`);
+  console.log(`  time in the frame function: ${metrics.frameMs.toFixed(1)} ms running, ${metrics.idleFrameMs.toFixed(1)} ms paused` +
+              ' (the rest of each frame is the browser: SwiftShader draws WebGL on the CPU)');
 }
 console.log(`  screenshots in ${shotDir}; took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`\n${passed} passed, ${failures.length} failed`);
+clearTimeout(watchdog);
 process.exit(failures.length ? 1 : 0);
