@@ -150,9 +150,22 @@ void DebugSession::tick(double frame_seconds) {
   const Hart& h = machine_->hart();
   const uint64_t instret0 = h.instret();
   const uint64_t traps0 = h.exceptions() + h.interrupts();
-  const auto t0 = std::chrono::steady_clock::now();
-  run_slice(instructions_per_frame);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  using Clock = std::chrono::steady_clock;
+  const double rest_of_frame = std::max(0.0, frame_seconds - last_run_seconds_);
+  const double budget = std::max(min_run_seconds, target_frame_seconds - rest_of_frame);
+  const auto t0 = Clock::now();
+  double seconds = 0;
+  // Slices small enough to stop near the budget (a few hundred microseconds each).
+  constexpr uint64_t kSlice = 100'000;
+  for (uint64_t done = 0; done < instructions_per_frame && running_ && seconds < budget;) {
+    const uint64_t before = h.steps();
+    const StopReason why = run_slice(std::min(kSlice, instructions_per_frame - done));
+    done += h.steps() - before;
+    seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (why == StopReason::idle) break;  // waiting for input: nothing more to do this frame
+    if (why == StopReason::budget) status_ = "running";
+  }
+  last_run_seconds_ = seconds;
 
   StatsSample s;
   s.instret = h.instret();
@@ -168,16 +181,15 @@ void DebugSession::tick(double frame_seconds) {
   last_tlb_misses_ = t.misses;
   stats_.push_back(s);
   if (stats_.size() > kStatsHistory) stats_.pop_front();
-  (void)frame_seconds;
 }
 
-void DebugSession::run_slice(uint64_t steps) {
+StopReason DebugSession::run_slice(uint64_t steps) {
   Hart& h = machine_->hart();
   const RunResult r = machine_->run(steps);
   char text[160];
   switch (r.reason) {
     case StopReason::budget:
-      return;
+      return r.reason;
     case StopReason::breakpoint: {
       const bool one_shot = (run_to_ && h.pc() == *run_to_) || (step_over_return_ && h.pc() == *step_over_return_);
       running_ = false;
@@ -190,13 +202,13 @@ void DebugSession::run_slice(uint64_t steps) {
       run_to_.reset();
       step_over_return_.reset();
       apply_breakpoints();
-      return;
+      return r.reason;
     }
     case StopReason::idle:
       // Waiting for input (WFI on the board, or a process's read()): keep running, say so.
       status_ = h.stop_message.find("stdin") != std::string::npos ? "waiting for input on stdin"
                                                                    : "waiting for input (WFI)";
-      return;
+      return r.reason;
     case StopReason::exited:
       std::snprintf(text, sizeof text, "the guest exited with code %d", h.exit_code);
       status_ = text;
@@ -207,6 +219,7 @@ void DebugSession::run_slice(uint64_t steps) {
   }
   running_ = false;
   finished_ = true;
+  return r.reason;
 }
 
 }  // namespace vmscope::ui

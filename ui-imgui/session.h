@@ -46,14 +46,19 @@ class DebugSession {
   void type_input(std::string_view bytes);  // console input: UART or process stdin
   void close_input();                       // end of input for a process's stdin (like Ctrl-D)
 
-  // Called once per frame: runs up to `instructions_per_frame` if running, records statistics.
+  // Called once per frame with the last frame's duration. When running, runs the machine in
+  // slices until this frame's time budget is used — the target frame time less what the rest
+  // of the last frame took, at least `min_run_seconds` — or `instructions_per_frame` retire,
+  // so that the interface keeps its frame rate whatever the display costs. Records statistics.
   void tick(double frame_seconds);
 
   // ---- state for the views
   bool running() const { return running_; }
   bool finished() const { return finished_; }  // the guest exited or vmscope stopped it for good
   const std::string& status() const { return status_; }  // why it last stopped, in words
-  uint64_t instructions_per_frame = 2'000'000;
+  uint64_t instructions_per_frame = 50'000'000;  // a cap; the time budget usually decides
+  double target_frame_seconds = 1.0 / 60;
+  double min_run_seconds = 0.004;
   Machine* machine() { return machine_.get(); }
   const Machine* machine() const { return machine_.get(); }
   const std::string& console() const { return console_; }
@@ -65,7 +70,7 @@ class DebugSession {
   static constexpr size_t kStatsHistory = 300;
 
  private:
-  void run_slice(uint64_t steps);
+  StopReason run_slice(uint64_t steps);
   void remember_registers();
   void apply_breakpoints();
 
@@ -79,6 +84,7 @@ class DebugSession {
   uint32_t previous_pc_ = 0;
   std::deque<StatsSample> stats_;
   uint64_t last_tlb_hits_ = 0, last_tlb_misses_ = 0;
+  double last_run_seconds_ = 0;  // time the machine took in the previous frame
 };
 
 }  // namespace vmscope::ui

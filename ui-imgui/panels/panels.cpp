@@ -28,17 +28,17 @@ uint32_t Panels::cursor_or_pc(const DebugSession& s) const {
 
 void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& programs) {
   DebugSession& s = app.session();
-  place(0, 0, 1280, 62);
+  place(0, 0, 1280, 72);
   draw_control(app, *this);
-  place(0, 62, 220, 300);
+  place(0, 72, 220, 300);
   draw_programs(app, *this, programs);
-  place(0, 362, 220, 438);
+  place(0, 372, 220, 428);
   draw_breakpoints(s, *this);
-  place(220, 62, 470, 430);
+  place(220, 72, 470, 420);
   draw_disassembly(s, *this);
-  place(690, 62, 280, 430);
+  place(690, 72, 280, 420);
   draw_registers(s, *this);
-  place(970, 62, 310, 430);
+  place(970, 72, 310, 420);
   draw_mmu(s, *this);
   place(220, 492, 380, 308);
   draw_console(s, *this);

@@ -14,7 +14,8 @@ void plot(const char* label, const std::deque<StatsSample>& samples, float (*val
   for (const StatsSample& s : samples) v.push_back(value(s));
   char overlay[48];
   std::snprintf(overlay, sizeof overlay, "%s %.1f", label, v.empty() ? 0.0f : v.back());
-  ImGui::PlotLines("##plot", v.data(), static_cast<int>(v.size()), 0, overlay, 0.0f, max, ImVec2(-1, 60));
+  ImGui::PlotLines("##plot", v.data(), static_cast<int>(v.size()), 0, overlay, 0.0f, max,
+                   ImVec2(ImGui::GetContentRegionAvail().x, 50));
 }
 }  // namespace
 

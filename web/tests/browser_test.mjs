@@ -5,42 +5,19 @@
 //
 // usage: node web/tests/browser_test.mjs --site build/wasm/web/site [--screenshots DIR]
 //        [--chromium /usr/bin/chromium] [--headed]
-// Exit 0 when every check held, 1 otherwise, 77 when playwright-core or Chromium is missing
+// Exit 0 when every check held, 1 otherwise, 2 when playwright-core or Chromium is missing
 // (scripts/setup.sh installs both). Any console error or page error fails the test.
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { launchBrowser, loadChromium, option, serveSite } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SKIP = 77;
-
-function option(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
 const siteDir = path.resolve(option('--site', path.join(here, '../../build/wasm/web/site')));
 const shotDir = path.resolve(option('--screenshots', path.join(siteDir, '../screenshots')));
 const chromiumPath = option('--chromium', '/usr/bin/chromium');
 const headed = process.argv.includes('--headed');
-
-let chromium;
-try {
-  ({ chromium } = createRequire(path.join(here, '../package.json'))('playwright-core'));
-} catch (e) {
-  console.log(`SKIP: playwright-core is not installed in web/node_modules (run scripts/setup.sh): ${e.message}`);
-  process.exit(SKIP);
-}
-if (!fs.existsSync(chromiumPath)) {
-  console.log(`SKIP: no Chromium at ${chromiumPath} (apt-get install chromium, or run scripts/setup.sh)`);
-  process.exit(SKIP);
-}
-if (!fs.existsSync(path.join(siteDir, 'index.html'))) {
-  console.error(`FAIL: no site in ${siteDir} (build the wasm preset first: bash scripts/build.sh wasm)`);
-  process.exit(1);
-}
+const chromium = loadChromium(path.join(here, '..'), chromiumPath);
 fs.mkdirSync(shotDir, { recursive: true });
 for (const f of fs.readdirSync(shotDir)) if (f.endsWith('.png')) fs.rmSync(path.join(shotDir, f));
 
@@ -66,43 +43,9 @@ function check(ok, what, detail = '') {
 const hex = (v) => '0x' + (v >>> 0).toString(16).padStart(8, '0');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// ---- a tiny static server that counts what it sends
-const mime = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript',
-  '.wasm': 'application/wasm', '.json': 'application/json', '.elf': 'application/octet-stream',
-};
-const traffic = { bytes: 0, requests: 0, missing: [] };
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, 'http://127.0.0.1');
-  let file = path.normalize(path.join(siteDir, decodeURIComponent(url.pathname)));
-  if (!file.startsWith(siteDir)) file = path.join(siteDir, '__outside__');
-  if (url.pathname.endsWith('/')) file = path.join(file, 'index.html');
-  fs.readFile(file, (err, data) => {
-    traffic.requests++;
-    if (err) {
-      traffic.missing.push(url.pathname);
-      res.writeHead(404, { 'Content-Type': 'text/plain' });
-      res.end('not found');
-      return;
-    }
-    traffic.bytes += data.length;
-    res.writeHead(200, { 'Content-Type': mime[path.extname(file)] || 'application/octet-stream',
-                         'Content-Length': data.length, 'Cache-Control': 'no-store' });
-    res.end(data);
-  });
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const origin = `http://127.0.0.1:${server.address().port}`;
-
-// ---- the browser: a fresh profile, the flags that give WebGL 2 headless on this machine
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'vmscope-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: chromiumPath,
-  headless: !headed,
-  viewport: { width: 1280, height: 800 },
-  args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-gpu', '--disable-quic',
-         '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+// ---- the site, and a fresh headless Chromium
+const { server, traffic, origin } = await serveSite(siteDir);
+const context = await launchBrowser(chromium, chromiumPath, headed);
 const page = context.pages()[0] || await context.newPage();
 const consoleErrors = [];
 const warnings = [];

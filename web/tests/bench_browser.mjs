@@ -1,0 +1,72 @@
+// Browser benchmark: runs bundled compute-heavy programs in the web debugger (headless Chromium,
+// software WebGL) and prints, per program, the guest MIPS inside the machine's time slices, the
+// guest MIPS overall (wall clock), the frames per second while running, and the native
+// interpreter's MIPS on the same program from the same invocation, with the ratios.
+//
+// usage: node web/tests/bench_browser.mjs --site build/wasm/web/site --vmscope build/native/cli/vmscope
+//        [--seconds 4] [--programs sieve,dhrystone,sha256]
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, loadChromium, option, serveSite } from './harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const siteDir = path.resolve(option('--site', path.join(here, '../../build/wasm/web/site')));
+const vmscope = path.resolve(option('--vmscope', path.join(here, '../../build/native/cli/vmscope')));
+const seconds = Number(option('--seconds', '4'));
+const programs = option('--programs', 'sieve,dhrystone,sha256').split(',');
+const chromiumPath = option('--chromium', '/usr/bin/chromium');
+const chromium = loadChromium(path.join(here, '..'), chromiumPath);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The native interpreter on the same ELF (whole run; vmscope's own summary gives the MIPS).
+function nativeMips(name) {
+  const elf = path.join(siteDir, 'programs/bench', `${name}.elf`);
+  const r = spawnSync(vmscope, ['run', elf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const m = /\(([\d.]+) MIPS\)/.exec(String(r.stderr));
+  if (r.status !== 0 || !m) throw new Error(`native run of ${name} failed: ${r.stderr}`);
+  return Number(m[1]);
+}
+
+const { server, origin } = await serveSite(siteDir);
+const context = await launchBrowser(chromium, chromiumPath);
+const page = context.pages()[0] || await context.newPage();
+const errors = [];
+page.on('pageerror', (e) => errors.push(e.message));
+const state = () => page.evaluate(() => window.vmscope.state());
+
+console.log(`${'program'.padEnd(10)} ${'native MIPS'.padStart(11)} ${'slice MIPS'.padStart(10)} ${'ratio'.padStart(6)}` +
+            ` ${'overall MIPS'.padStart(12)} ${'frames/s'.padStart(9)} ${'ms in frame'.padStart(11)}`);
+let worst = Infinity;
+for (const name of programs) {
+  await page.goto(`${origin}/?program=${name}`);
+  await page.evaluate(() => window.vmscope.ready);
+  await page.keyboard.press('F5');
+  await sleep(1000);  // let the engine tier up and the frame budget settle
+  const s0 = await state();
+  const t0 = Date.now();
+  const rafFrames = await page.evaluate((ms) => new Promise((resolve) => {
+    let n = 0;
+    const end = performance.now() + ms;
+    const tick = () => { n++; if (performance.now() < end) requestAnimationFrame(tick); else resolve(n); };
+    requestAnimationFrame(tick);
+  }), seconds * 1000);
+  const s1 = await state();
+  const wall = (Date.now() - t0) / 1000;
+  await page.keyboard.press('Shift+F5');
+  if (!s1.running) throw new Error(`${name} stopped while measuring: ${s1.status}`);
+  const overall = (s1.instret - s0.instret) / wall / 1e6;
+  const native = nativeMips(name);
+  worst = Math.min(worst, s1.sliceMips / native);
+  console.log(`${name.padEnd(10)} ${native.toFixed(0).padStart(11)} ${s1.sliceMips.toFixed(0).padStart(10)}` +
+              ` ${(s1.sliceMips / native).toFixed(2).padStart(6)} ${overall.toFixed(0).padStart(12)}` +
+              ` ${(rafFrames / seconds).toFixed(1).padStart(9)} ${s1.frameMs.toFixed(1).padStart(11)}`);
+}
+console.log(`slice MIPS / native MIPS: at least ${worst.toFixed(2)} (target 0.33). Overall MIPS is what the`);
+console.log('machine gets of each frame: the rest goes to the display, here SwiftShader drawing WebGL on the CPU.');
+await context.close();
+server.close();
+if (errors.length) {
+  console.log('page errors:', errors);
+  process.exit(1);
+}
