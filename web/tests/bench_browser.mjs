@@ -6,6 +6,7 @@
 // usage: node web/tests/bench_browser.mjs --site build/wasm/web/site --vmscope build/native/cli/vmscope
 //        [--seconds 4] [--programs sieve,dhrystone,sha256]
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, loadChromium, option, serveSite } from './harness.mjs';
@@ -29,7 +30,7 @@ function nativeMips(name) {
 }
 
 const { server, origin } = await serveSite(siteDir);
-const context = await launchBrowser(chromium, chromiumPath);
+const { context, profile } = await launchBrowser(chromium, chromiumPath);
 const page = context.pages()[0] || await context.newPage();
 const errors = [];
 page.on('pageerror', (e) => errors.push(e.message));
@@ -66,6 +67,7 @@ console.log(`slice MIPS / native MIPS: at least ${worst.toFixed(2)} (target 0.33
 console.log('machine gets of each frame: the rest goes to the display, here SwiftShader drawing WebGL on the CPU.');
 await context.close();
 server.close();
+fs.rmSync(profile, { recursive: true, force: true });
 if (errors.length) {
   console.log('page errors:', errors);
   process.exit(1);

@@ -45,7 +45,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---- the site, and a fresh headless Chromium
 const { server, traffic, origin } = await serveSite(siteDir);
-const context = await launchBrowser(chromium, chromiumPath, headed);
+const { context, profile } = await launchBrowser(chromium, chromiumPath, headed);
 const page = context.pages()[0] || await context.newPage();
 const consoleErrors = [];
 const warnings = [];

@@ -66,13 +66,15 @@ export async function serveSite(siteDir) {
 }
 
 // A fresh profile and the flags that make headless WebGL 2 work without network noise.
+// Returns the browser context and its profile folder (remove it when done).
 export async function launchBrowser(chromium, chromiumPath, headed = false) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'vmscope-chromium-'));
-  return chromium.launchPersistentContext(profile, {
+  const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: !headed,
     viewport: { width: 1280, height: 800 },
     args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-gpu', '--disable-quic',
            '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  return { context, profile };
 }
