@@ -11,6 +11,7 @@ namespace vmscope::cli {
 struct RunOptions {
   std::string program;
   std::optional<std::string> machine;  // "process" or "system"; guessed from the ELF when absent
+  std::string firmware = "none";       // system machine: "none" or "sbi"
   uint64_t max_insns = 0;              // 0: no limit
   std::string trace_file;
   bool quiet = false;

@@ -29,6 +29,10 @@ int main(int argc, char** argv) {
                       "0x10000000, CLINT at 0x02000000, test device at 0x00100000).\n"
                       "Default: system if the entry point is in the board's RAM, else process.")
       ->check(CLI::IsMember({"process", "system"}));
+  run_cmd->add_option("--firmware", run.firmware,
+                      "system machine: none (the program starts in M-mode) or sbi (vmscope's SBI\n"
+                      "firmware: the program starts in S-mode and calls it for console, timer, shutdown)")
+      ->check(CLI::IsMember({"none", "sbi"}));
   run_cmd->add_option("--max-insns", run.max_insns, "Stop after N instructions (0 = no limit)");
   run_cmd->add_option("--trace", run.trace_file,
                       "Write every executed instruction to FILE: step, privilege, pc, disassembly,\n"

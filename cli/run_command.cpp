@@ -85,6 +85,7 @@ int run_command(const RunOptions& o) {
 
   MachineOptions options;
   options.kind = kind;
+  options.firmware = o.firmware == "sbi" ? Firmware::sbi : Firmware::none;
   if (kind == MachineKind::process) {
     options.argv.push_back(o.program);
     options.argv.insert(options.argv.end(), o.guest_args.begin(), o.guest_args.end());

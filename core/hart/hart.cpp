@@ -42,7 +42,7 @@ void Hart::reset(uint32_t pc) {
   csr_ = CsrState{};
   steps_ = exceptions_ = interrupts_ = idle_steps_ = 0;
   time_offset_ = cycle_offset_ = instret_offset_ = 0;
-  mtimecmp_ = ~uint64_t{0};
+  mtimecmp_ = stimecmp_ = ~uint64_t{0};
   reservation_valid_ = false;
   waiting_ = false;
   retired_at_last_exception_ = ~uint64_t{0};
@@ -114,7 +114,8 @@ RunResult Hart::run(uint64_t max_steps) {
       update_timer_pending();
       if (csr_.mip & csr_.mie || (csr_.external_line && (csr_.mie & kMipMeip))) {
         waiting_ = false;
-      } else if ((csr_.mie & kMipMtip) && mtimecmp_ != ~uint64_t{0}) {
+      } else if (((csr_.mie & kMipMtip) && mtimecmp_ != ~uint64_t{0}) ||
+                 ((csr_.mie & kMipStip) && stimecmp_ != ~uint64_t{0})) {
         // Nothing to do until the timer fires: let time pass at once.
         const uint64_t skip = std::min(left, steps_until_timer());
         steps_ += skip;
@@ -139,15 +140,24 @@ RunResult Hart::run(uint64_t max_steps) {
   return result;
 }
 
-uint64_t Hart::steps_until_timer() const {
-  if (mtimecmp_ == ~uint64_t{0} || mtime() >= mtimecmp_) return ~uint64_t{0};
-  const uint64_t ticks = mtimecmp_ - time_offset_;
+uint64_t Hart::steps_until(uint64_t deadline) const {
+  if (deadline == ~uint64_t{0} || mtime() >= deadline) return ~uint64_t{0};
+  const uint64_t ticks = deadline - time_offset_;
   if (ticks > ~uint64_t{0} / config_.steps_per_tick) return ~uint64_t{0};
   return ticks * config_.steps_per_tick - steps_;
 }
 
+uint64_t Hart::steps_until_timer() const { return std::min(steps_until(mtimecmp_), steps_until(stimecmp_)); }
+
+void Hart::set_stimecmp(uint64_t v) {
+  stimecmp_ = v;
+  if (v == ~uint64_t{0}) csr_.mip &= ~kMipStip;
+  update_timer_pending();
+}
+
 void Hart::update_timer_pending() {
   csr_.mip = mtime() >= mtimecmp_ ? csr_.mip | kMipMtip : csr_.mip & ~kMipMtip;
+  if (stimecmp_ != ~uint64_t{0}) csr_.mip = mtime() >= stimecmp_ ? csr_.mip | kMipStip : csr_.mip & ~kMipStip;
 }
 
 // ---- translation and the micro-TLBs ------------------------------------------------------------

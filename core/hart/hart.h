@@ -56,7 +56,10 @@ class Hart {
   // ---- architectural state (the debugger reads it; commands change it between runs)
   uint32_t pc() const { return pc_; }
   void set_pc(uint32_t pc);
-  void enter_user_mode() { priv_ = Priv::U; refresh_modes(); }  // process VM start
+  void set_priv(Priv p) {  // machine set-up: where firmware or a loader leaves the hart
+    priv_ = p;
+    refresh_modes();
+  }
   uint32_t reg(unsigned i) const { return i ? x_[i] : 0; }
   void set_reg(unsigned i, uint32_t v) {
     if (i) x_[i] = v;
@@ -75,6 +78,10 @@ class Hart {
   // ---- the CLINT and interrupt lines
   uint64_t mtimecmp() const { return mtimecmp_; }
   void set_mtimecmp(uint64_t v) { mtimecmp_ = v; }
+  // The supervisor timer that SBI firmware provides (what Sstc's stimecmp does in hardware):
+  // mip.STIP follows mtime >= stimecmp. ~0 turns it off (STIP is then software's, as usual).
+  uint64_t stimecmp() const { return stimecmp_; }
+  void set_stimecmp(uint64_t v);
   void set_mtime(uint64_t v) { time_offset_ = v - steps_ / config_.steps_per_tick; }
   bool msip() const { return csr_.mip & kMipMsip; }
   void set_msip(bool on);
@@ -181,7 +188,8 @@ class Hart {
   bool do_sret(uint32_t& next_pc);
   bool do_wfi();
   bool do_sfence_vma(uint32_t vaddr, uint32_t asid, bool by_addr, bool by_asid);
-  uint64_t steps_until_timer() const;
+  uint64_t steps_until_timer() const;  // until the next timer (mtimecmp or stimecmp) fires
+  uint64_t steps_until(uint64_t deadline) const;
   void update_timer_pending();
 
   // ---- CSRs (csr_file.cpp)
@@ -200,7 +208,7 @@ class Hart {
   CsrState csr_;
 
   uint64_t steps_ = 0, exceptions_ = 0, interrupts_ = 0, idle_steps_ = 0;
-  uint64_t time_offset_ = 0, mtimecmp_ = ~uint64_t{0};
+  uint64_t time_offset_ = 0, mtimecmp_ = ~uint64_t{0}, stimecmp_ = ~uint64_t{0};
   uint64_t cycle_offset_ = 0, instret_offset_ = 0;
   bool reservation_valid_ = false;
   uint32_t reservation_addr_ = 0;

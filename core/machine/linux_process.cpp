@@ -85,7 +85,7 @@ void LinuxProcess::start(uint32_t image_end, const std::vector<std::string>& arg
   hart_.debug_read_csr(0x300, mstatus);
   hart_.debug_write_csr(0x300, mstatus & ~kMstatusMpp);
   hart_.debug_write_csr(0x341, hart_.pc());  // mepc
-  hart_.enter_user_mode();
+  hart_.set_priv(Priv::U);
 }
 
 void LinuxProcess::push_stdin(std::string_view bytes) {

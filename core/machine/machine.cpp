@@ -2,6 +2,7 @@
 #include "machine/machine.h"
 
 #include "machine/linux_process.h"
+#include "machine/sbi.h"
 
 namespace vmscope {
 
@@ -44,6 +45,13 @@ void Machine::assemble() {
                                             : "the guest wrote to the test device";
       hart_->request_stop(StopReason::exited);
     };
+    if (options_.firmware == Firmware::sbi) {
+      sbi_ = std::make_unique<SbiFirmware>(*hart_, *bus_, uart_);
+      sbi_->on_output = [this](std::string_view bytes) {
+        if (on_output) on_output(1, bytes);
+      };
+      hart_->ecall_hook = [this](Hart& h) { return sbi_->handle_ecall(h); };
+    }
   } else {
     process_ = std::make_unique<LinuxProcess>(*hart_, *bus_);
     process_->on_output = [this](int fd, std::string_view bytes) {
@@ -82,6 +90,7 @@ void Machine::reset() {
   uart_.reset();
   hart_->reset(image_.entry);
   place_image();
+  if (sbi_) sbi_->start(image_.entry);
   if (process_) {
     uint32_t end = 0;
     for (const ElfSegment& s : image_.segments) end = std::max(end, s.vaddr + s.memsz);

@@ -22,6 +22,7 @@
 namespace vmscope {
 
 class LinuxProcess;
+class SbiFirmware;
 
 enum class MachineKind : uint8_t { process, system };
 const char* to_string(MachineKind k);
@@ -45,10 +46,15 @@ inline constexpr uint32_t kDefaultSize = 64u << 20;
 inline constexpr uint32_t kStackSize = 1u << 20;  // brk never grows into the top 1 MiB
 }  // namespace process_layout
 
+// What runs before the program on the board: nothing (it starts in M-mode), or vmscope's own
+// SBI firmware (it starts in S-mode and calls the firmware with ECALL).
+enum class Firmware : uint8_t { none, sbi };
+
 struct MachineOptions {
   MachineKind kind = MachineKind::system;
   uint32_t ram_size = 0;  // 0: the kind's default
   std::vector<std::string> argv;  // process VM: the guest's argv (argv[0] defaults to the file name)
+  Firmware firmware = Firmware::none;  // system VM only
 };
 
 class Machine {
@@ -96,6 +102,7 @@ class Machine {
   std::unique_ptr<Clint> clint_;
   TestDevice test_device_;
   std::unique_ptr<LinuxProcess> process_;
+  std::unique_ptr<SbiFirmware> sbi_;
   ElfImage image_;
   SymbolTable symbols_;
   std::string file_name_;

@@ -1,0 +1,304 @@
+/* vmscope's teaching kernel: SBI console and timer, processes in U-mode with their own
+   ASIDs, round-robin preemption on timer ticks, system calls, and the final report. */
+#include "kernel.h"
+#include "syscalls.h"
+
+#define TICK_TIME 10000u    /* timer period in mtime units (1 ms at 10 MHz) */
+#define SSTATUS_SPP 0x100u
+#define SIE_STIE 0x20u
+#define SIP_STIP 0x20u
+#define SCAUSE_INTERRUPT 0x80000000u
+#define IRQ_S_TIMER 5
+#define CAUSE_ECALL_U 8
+#define CAUSE_FETCH_PAGE_FAULT 12
+#define CAUSE_LOAD_PAGE_FAULT 13
+#define CAUSE_STORE_PAGE_FAULT 15
+
+#define csr_read(csr) ({ uint32_t v_; asm volatile("csrr %0, " #csr : "=r"(v_)); v_; })
+#define csr_write(csr, v) asm volatile("csrw " #csr ", %0" : : "r"(v) : "memory")
+#define csr_set(csr, v) asm volatile("csrs " #csr ", %0" : : "r"(v) : "memory")
+#define csr_clear(csr, v) asm volatile("csrc " #csr ", %0" : : "r"(v) : "memory")
+
+__attribute__((noreturn)) void return_to_user(struct trapframe *tf); /* entry.S */
+
+/* ---- SBI: ecall with a7 = extension, a6 = function; a0 = error, a1 = value ---- */
+#define SBI_LEGACY_SET_TIMER 0x00
+#define SBI_LEGACY_PUTCHAR 0x01
+#define SBI_LEGACY_SHUTDOWN 0x08
+#define SBI_BASE 0x10
+#define SBI_TIME 0x54494D45
+#define SBI_DBCN 0x4442434E
+#define SBI_SRST 0x53525354
+
+struct sbiret { int32_t error; uint32_t value; };
+
+static struct sbiret sbi_call(uint32_t eid, uint32_t fid, uint32_t a0, uint32_t a1, uint32_t a2) {
+  register uint32_t r0 asm("a0") = a0, r1 asm("a1") = a1, r2 asm("a2") = a2;
+  register uint32_t r6 asm("a6") = fid, r7 asm("a7") = eid;
+  asm volatile("ecall" : "+r"(r0), "+r"(r1) : "r"(r2), "r"(r6), "r"(r7) : "memory");
+  return (struct sbiret){(int32_t)r0, r1};
+}
+
+static int has_dbcn, has_time, has_srst;
+
+static void console_write(const char *s, uint32_t len) {
+  while (len > 0 && has_dbcn) { /* DBCN takes a physical address: ours are identity-mapped */
+    struct sbiret r = sbi_call(SBI_DBCN, 0, len, (uint32_t)s, 0);
+    if (r.error || r.value == 0) break;
+    s += r.value;
+    len -= r.value;
+  }
+  while (len-- > 0) sbi_call(SBI_LEGACY_PUTCHAR, 0, (uint8_t)*s++, 0, 0);
+}
+
+void kprintf(const char *format, ...) {
+  char line[200];
+  va_list ap;
+  va_start(ap, format);
+  int n = vfmt(line, sizeof line, format, ap);
+  va_end(ap);
+  console_write(line, (uint32_t)n);
+}
+
+static uint64_t read_time(void) {
+  uint32_t hi, lo;
+  do {
+    hi = csr_read(timeh);
+    lo = csr_read(time);
+  } while (hi != csr_read(timeh));
+  return ((uint64_t)hi << 32) | lo;
+}
+
+static void set_timer(uint64_t when) {
+  sbi_call(has_time ? SBI_TIME : SBI_LEGACY_SET_TIMER, 0, (uint32_t)when, (uint32_t)(when >> 32), 0);
+}
+
+/* Pass: 0x5555 to the test device; fail: (code << 16) | 0x3333. SBI shutdown as a fallback. */
+__attribute__((noreturn)) static void shutdown(uint32_t code) {
+  *(volatile uint32_t *)TEST_DEVICE = code ? (code << 16) | 0x3333 : 0x5555;
+  if (has_srst) sbi_call(SBI_SRST, 0, 0, code ? 1 : 0, 0);
+  sbi_call(SBI_LEGACY_SHUTDOWN, 0, 0, 0, 0);
+  for (;;) asm volatile("wfi");
+}
+
+__attribute__((noreturn)) void panic(const char *what) {
+  kprintf("kernel: PANIC: %s\n", what);
+  shutdown(3);
+}
+
+void kernel_trap(void) { /* entry.S: a trap from S-mode */
+  kprintf("kernel: unexpected trap in the kernel: scause 0x%x sepc 0x%x stval 0x%x\n",
+          csr_read(scause), csr_read(sepc), csr_read(stval));
+  panic("kernel trap");
+}
+
+/* ---- processes ---- */
+extern const uint8_t user_primes[], user_primes_end[], user_heapsum[], user_heapsum_end[],
+    user_sleeper[], user_sleeper_end[], user_spinner[], user_spinner_end[], user_crasher[],
+    user_crasher_end[];
+
+static const struct program {
+  const char *name;
+  const uint8_t *elf, *elf_end;
+  int expected_code;
+} programs[NPROC] = {
+    {"primes", user_primes, user_primes_end, 11},
+    {"heapsum", user_heapsum, user_heapsum_end, 22},
+    {"sleeper", user_sleeper, user_sleeper_end, 33},
+    {"spinner", user_spinner, user_spinner_end, 44},
+    {"crasher", user_crasher, user_crasher_end, EXIT_KILLED},
+};
+
+static struct proc procs[NPROC];
+static struct proc *current;
+static uint32_t kernel_satp;  /* the kernel-only address space, ASID 0 */
+static int asids_usable;      /* enough ASID bits for one per process */
+static uint32_t ticks;        /* timer interrupts since boot */
+
+static void switch_to(struct proc *p) {
+  current = p;
+  csr_write(satp, SATP_SV32 | (p->asid << 22) | ((uint32_t)p->root >> 12));
+  if (!asids_usable) sfence_vma_all(); /* every process shares ASID 0: flush */
+}
+
+/* Console output of a process goes to its own buffer, printed in pid order at the end. */
+static void proc_output(struct proc *p, const char *s, uint32_t len) {
+  for (uint32_t i = 0; i < len; i++) {
+    if (p->out_len < OUT_SIZE) p->out[p->out_len++] = s[i];
+    else p->out_lost++;
+  }
+}
+
+static void proc_finish(struct proc *p, int code, enum pstate state) {
+  csr_write(satp, kernel_satp); /* leave the address space before freeing it */
+  vm_free_space(p->root, p->asid);
+  p->root = 0;
+  p->exit_code = code;
+  p->state = state;
+}
+
+static void kill(struct proc *p, const char *why, uint32_t addr) {
+  char line[120];
+  int n = fmt(line, sizeof line, "kernel: pid %d killed: %s at 0x%08x (pc 0x%08x)\n", p->pid,
+              why, addr, p->tf.pc);
+  proc_output(p, line, (uint32_t)n);
+  proc_finish(p, EXIT_KILLED, KILLED);
+}
+
+static void timer_tick(void) {
+  ticks++;
+  set_timer(read_time() + TICK_TIME);
+  for (int i = 0; i < NPROC; i++)
+    if (procs[i].state == SLEEPING && ticks >= procs[i].wake_tick) procs[i].state = RUNNABLE;
+}
+
+static void report(void);
+
+/* Round robin: the next runnable process after the current one (the current one last).
+   If every live process sleeps, wait for timer ticks; if none is left, report. */
+static struct proc *schedule(void) {
+  for (;;) {
+    int alive = 0, start = (int)(current - procs);
+    for (int i = 1; i <= NPROC; i++) {
+      struct proc *p = &procs[(start + i) % NPROC];
+      if (p->state == RUNNABLE) return p;
+      alive |= p->state == SLEEPING;
+    }
+    if (!alive) report();
+    while (!(csr_read(sip) & SIP_STIP)) asm volatile("wfi"); /* sstatus.SIE = 0: no trap */
+    timer_tick();
+  }
+}
+
+static uint32_t sys_write(struct proc *p, uint32_t fd, uint32_t buf, uint32_t len) {
+  if (fd != 1 && fd != 2) return (uint32_t)-1;
+  for (uint32_t done = 0; done < len;) { /* page by page through the kernel's mapping */
+    const char *src = vm_user_ptr(p, buf + done);
+    if (!src) return (uint32_t)-1;
+    uint32_t chunk = PAGE_SIZE - ((buf + done) & (PAGE_SIZE - 1));
+    if (chunk > len - done) chunk = len - done;
+    proc_output(p, src, chunk);
+    done += chunk;
+  }
+  return len;
+}
+
+/* Returns 1 if the process gives up the processor. */
+static int syscall(struct proc *p) {
+  uint32_t *a = &p->tf.x[10]; /* a0..a7 = x10..x17 */
+  switch (a[7]) {
+    case SYS_WRITE: a[0] = sys_write(p, a[0], a[1], a[2]); return 0;
+    case SYS_GETPID: a[0] = (uint32_t)p->pid; return 0;
+    case SYS_YIELD: a[0] = 0; return 1;
+    case SYS_SLEEP:
+      p->wake_tick = ticks + a[0];
+      p->state = a[0] ? SLEEPING : RUNNABLE;
+      a[0] = 0;
+      return 1;
+    case SYS_SBRK: a[0] = (uint32_t)vm_sbrk(p, (int32_t)a[0]); return 0;
+    case SYS_EXIT: proc_finish(p, (int)a[0], EXITED); return 1;
+    case SYS_UPTIME: a[0] = ticks; return 0;
+    default: a[0] = (uint32_t)-1; return 0;
+  }
+}
+
+/* entry.S: a trap from U-mode; returns the trap frame of the process to run next. */
+struct trapframe *handle_trap(struct trapframe *tf) {
+  struct proc *p = current; /* tf == &p->tf */
+  uint32_t scause = csr_read(scause), stval = csr_read(stval);
+  int switch_away = 0;
+  if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
+    p->timer_interrupts++;
+    timer_tick();
+    switch_away = 1; /* preemption */
+  } else if (scause & SCAUSE_INTERRUPT) {
+    /* no other interrupt is enabled */
+  } else if (scause == CAUSE_ECALL_U) {
+    tf->pc += 4;
+    switch_away = syscall(p);
+  } else if (scause == CAUSE_FETCH_PAGE_FAULT || scause == CAUSE_LOAD_PAGE_FAULT ||
+             scause == CAUSE_STORE_PAGE_FAULT) {
+    if (vm_demand_page(p, stval) < 0)
+      kill(p, scause == CAUSE_FETCH_PAGE_FAULT  ? "instruction page fault"
+              : scause == CAUSE_LOAD_PAGE_FAULT ? "load page fault"
+                                                : "store page fault",
+           stval);
+  } else {
+    kill(p, scause == 2 ? "illegal instruction" : "exception", stval);
+  }
+  if (switch_away || p->state != RUNNABLE) switch_to(schedule());
+  return &current->tf;
+}
+
+/* ---- the end: every process's output in pid order, then the checks ---- */
+static uint32_t pages_free_at_start;
+
+static void report(void) {
+  int failures = 0, preempted = 0;
+  for (int i = 0; i < NPROC; i++) {
+    struct proc *p = &procs[i];
+    kprintf("--- pid %d: %s (asid %u) ---\n", p->pid, p->name, p->asid);
+    console_write(p->out, p->out_len);
+    if (p->out_lost) kprintf("kernel: (%u bytes of output lost)\n", p->out_lost);
+    int ok = p->exit_code == p->expected_code && p->out_len > 0 && !p->out_lost;
+    char got[16], want[16];
+    fmt(got, sizeof got, p->state == KILLED ? "killed" : "exit %d", p->exit_code);
+    fmt(want, sizeof want, p->expected_code == EXIT_KILLED ? "killed" : "exit %d", p->expected_code);
+    kprintf("--- pid %d: %s, expected %s, %u pages paged in on demand: %s\n", p->pid, got, want,
+            p->paged_in, ok ? "ok" : "FAIL");
+    failures += !ok;
+    preempted += p->timer_interrupts > 0;
+  }
+  if (!preempted) kprintf("kernel: FAIL: no process was ever preempted by the timer\n");
+  uint32_t free_now = free_page_count();
+  if (free_now != pages_free_at_start)
+    kprintf("kernel: FAIL: %u pages leaked\n", pages_free_at_start - free_now);
+  failures += !preempted + (free_now != pages_free_at_start);
+  if (failures) {
+    kprintf("kernel: %d checks FAILED\n", failures);
+    shutdown(1);
+  }
+  kprintf("kernel: all %d processes ran and exited as expected, timer preemption seen, "
+          "every page returned\n", NPROC);
+  shutdown(0);
+}
+
+void kmain(uint32_t hartid) {
+  (void)hartid;
+  struct sbiret version = sbi_call(SBI_BASE, 0, 0, 0, 0);
+  has_dbcn = sbi_call(SBI_BASE, 3, SBI_DBCN, 0, 0).value != 0;
+  has_time = sbi_call(SBI_BASE, 3, SBI_TIME, 0, 0).value != 0;
+  has_srst = sbi_call(SBI_BASE, 3, SBI_SRST, 0, 0).value != 0;
+  kprintf("vmscope teaching kernel: S-mode, Sv32, SBI %u.%u (console %s, timer %s)\n",
+          (version.value >> 24) & 0x7f, version.value & 0xffffff, has_dbcn ? "DBCN" : "legacy",
+          has_time ? "TIME" : "legacy");
+
+  kalloc_init();
+  kernel_satp = vm_init();
+  csr_write(satp, kernel_satp | (0x1ffu << 22)); /* find out how many ASID bits there are */
+  asids_usable = ((csr_read(satp) >> 22) & 0x1ff) >= NPROC;
+  csr_write(satp, kernel_satp);
+  sfence_vma_all();
+  csr_write(scounteren, 7); /* U-mode may read cycle, time, instret */
+  pages_free_at_start = free_page_count();
+  if (!asids_usable) kprintf("kernel: fewer than %d ASIDs: flushing the TLB on every switch\n", NPROC);
+
+  for (int i = 0; i < NPROC; i++) {
+    struct proc *p = &procs[i];
+    p->pid = i + 1;
+    p->asid = asids_usable ? (uint32_t)p->pid : 0;
+    p->name = programs[i].name;
+    p->expected_code = programs[i].expected_code;
+    p->root = vm_new_space();
+    if (!p->root || vm_load_elf(p, programs[i].elf, (uint32_t)(programs[i].elf_end - programs[i].elf)) < 0)
+      panic("cannot load a user program");
+    p->state = RUNNABLE;
+  }
+  kprintf("kernel: %d processes, each with its own ASID, all with code at 0x%08x\n", NPROC, USER_BASE);
+
+  csr_set(sie, SIE_STIE);
+  set_timer(read_time() + TICK_TIME);
+  csr_clear(sstatus, SSTATUS_SPP); /* sret goes to U-mode */
+  switch_to(&procs[0]);
+  return_to_user(&procs[0].tf);
+}
