@@ -83,6 +83,11 @@ int run_command(const RunOptions& o) {
     kind = guess_machine_kind(probe.image);
   }
 
+  if (o.firmware == "sbi" && kind == MachineKind::process) {
+    std::fprintf(stderr, "vmscope: --firmware sbi is for the system machine; '%s' runs as a process\n",
+                 o.program.c_str());
+    return kUsage;
+  }
   MachineOptions options;
   options.kind = kind;
   options.firmware = o.firmware == "sbi" ? Firmware::sbi : Firmware::none;

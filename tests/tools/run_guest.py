@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs one guest program under vmscope and checks what happened.
 
-  run_guest.py VMSCOPE ELF [--machine K] [--stdin FILE] [--expect-exit N]
+  run_guest.py VMSCOPE ELF [--machine K] [--firmware F] [--stdin FILE] [--expect-exit N]
                [--expect-stderr REGEX] [--max-insns N] [--qemu qemu-riscv32] [--runner=CMD]
 
 With --qemu, the program also runs under the reference (qemu-riscv32) with the same stdin,
@@ -28,6 +28,7 @@ def main():
     ap.add_argument("--expect-exit", type=int, default=0)
     ap.add_argument("--expect-stderr")
     ap.add_argument("--max-insns")
+    ap.add_argument("--firmware")
     ap.add_argument("--qemu")
     ap.add_argument("--runner", default="", help="a command to run vmscope with, e.g. 'node --no-experimental-fetch'")
     ap.add_argument("--timeout", type=float, default=120)
@@ -38,6 +39,8 @@ def main():
         cmd += ["--machine", a.machine]
     if a.max_insns:
         cmd += ["--max-insns", a.max_insns]
+    if a.firmware:
+        cmd += ["--firmware", a.firmware]
     vm = run(cmd, a.stdin, a.timeout)
     stderr = vm.stderr.decode(errors="replace")
     ok = True
