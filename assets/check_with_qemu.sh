@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every guest program under QEMU (the reference machine) and checks the pass/fail
 # conventions: process programs and benchmarks exit 0 with identical output on two
-# runs; system programs exit 0 through the test device; bad programs fault or loop.
+# runs; system programs exit 0 through the test device; the teaching kernel passes with
+# the same output twice; bad programs fault or loop.
 # Usage: check_with_qemu.sh <assets build dir>   (e.g. build/assets)
 set -u
 dir=${1:?usage: $0 <assets build dir>}
@@ -38,6 +39,18 @@ for elf in "$dir"/system/*.elf; do
   if [ $rc -eq 0 ] && ! grep -q "FAIL" <<<"$out"; then ok "system/$name"
   else bad "system/$name" "exit $rc: $(echo "$out" | grep -m3 FAIL)"; fi
 done
+
+# The teaching kernel runs in S-mode on an SBI: QEMU's OpenSBI when there is a 32-bit one,
+# otherwise the minimal kernel/qemu_sbi.elf; it must pass and print the same bytes twice.
+bios=default
+[ -f /usr/share/qemu/opensbi-riscv32-generic-fw_dynamic.bin ] || bios="$dir/kernel/qemu_sbi.elf"
+kernel_out1=$(timeout 60 qemu-system-riscv32 -M virt -nographic -bios "$bios" -kernel "$dir/kernel/kernel_qemu.elf" </dev/null 2>&1)
+rc1=$?
+kernel_out2=$(timeout 60 qemu-system-riscv32 -M virt -nographic -bios "$bios" -kernel "$dir/kernel/kernel_qemu.elf" </dev/null 2>&1)
+rc2=$?
+if [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ]; then bad kernel/kernel_qemu "exit $rc1/$rc2: $(echo "$kernel_out1" | grep -m3 -E "FAIL|PANIC")"
+elif [ "$kernel_out1" != "$kernel_out2" ]; then bad kernel/kernel_qemu "output differs between runs"
+else ok "kernel/kernel_qemu (bios $(basename "$bios"))"; fi
 
 expect_rc() { # name want-description actual-rc predicate...
   local name=$1 rc=$2; shift 2

@@ -23,7 +23,7 @@ int disasm_command(const DisasmOptions& o) {
   const SymbolTable symbols(r.image.symbols);
   std::optional<uint32_t> gp;
   if (const ElfSymbol* s = symbols.find("__global_pointer$")) gp = s->value;
-  isa::Disassembler dis(SymbolNamer(r.image.symbols),
+  isa::Disassembler dis(SymbolNamer(r.image),
       gp);
 
   // Bytes of the loaded image by virtual address.

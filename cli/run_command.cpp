@@ -119,7 +119,7 @@ int run_command(const RunOptions& o) {
       return kCannotRead;
     }
   }
-  isa::Disassembler disassembler(SymbolNamer(machine.symbols().all()));
+  isa::Disassembler disassembler(SymbolNamer(machine.image()));
 
   Hart& hart = machine.hart();
   const auto started = std::chrono::steady_clock::now();

@@ -244,8 +244,8 @@ static void report(void) {
     char got[16], want[16];
     fmt(got, sizeof got, p->state == KILLED ? "killed" : "exit %d", p->exit_code);
     fmt(want, sizeof want, p->expected_code == EXIT_KILLED ? "killed" : "exit %d", p->expected_code);
-    kprintf("--- pid %d: %s, expected %s, %u pages paged in on demand: %s\n", p->pid, got, want,
-            p->paged_in, ok ? "ok" : "FAIL");
+    kprintf("--- pid %d: %s, expected %s, %u page%s paged in on demand: %s\n", p->pid, got, want,
+            p->paged_in, p->paged_in == 1 ? "" : "s", ok ? "ok" : "FAIL");
     failures += !ok;
     preempted += p->timer_interrupts > 0;
   }
@@ -255,10 +255,10 @@ static void report(void) {
     kprintf("kernel: FAIL: %u pages leaked\n", pages_free_at_start - free_now);
   failures += !preempted + (free_now != pages_free_at_start);
   if (failures) {
-    kprintf("kernel: %d checks FAILED\n", failures);
+    kprintf("kernel: FAIL: %d check%s failed\n", failures, failures == 1 ? "" : "s");
     shutdown(1);
   }
-  kprintf("kernel: all %d processes ran and exited as expected, timer preemption seen, "
+  kprintf("kernel: PASS: all %d processes ran and ended as expected, timer preemption seen, "
           "every page returned\n", NPROC);
   shutdown(0);
 }

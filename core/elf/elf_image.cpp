@@ -341,6 +341,7 @@ void Parser::read_sections() {
     sec.addr = addr;
     sec.size = sz;
     sec.executable = (flags & SHF_EXECINSTR) != 0;
+    sec.index = static_cast<uint16_t>(i);
     result.image.sections.push_back(std::move(sec));
   }
   if (symtab) read_symbols(shdrs, shnum, symtab);

@@ -30,6 +30,7 @@ struct ElfSection {
   std::string name;
   uint32_t addr = 0, size = 0;
   bool executable = false;     // SHF_EXECINSTR
+  uint16_t index = 0;          // in the section header table (what ElfSymbol::section_index names)
 };
 
 struct ElfImage {

@@ -8,7 +8,15 @@
 
 namespace vmscope {
 
-SymbolNamer::SymbolNamer(const std::vector<ElfSymbol>& symbols) : sorted_(symbols) {
+SymbolNamer::SymbolNamer(const ElfImage& image) : SymbolNamer(image.symbols, [&] {
+  std::vector<uint16_t> code;
+  for (const ElfSection& s : image.sections)
+    if (s.executable) code.push_back(s.index);
+  return code;
+}()) {}
+
+SymbolNamer::SymbolNamer(const std::vector<ElfSymbol>& symbols, std::vector<uint16_t> code_sections)
+    : sorted_(symbols), code_sections_(std::move(code_sections)) {
   using Kind = ElfSymbol::Kind;
   std::stable_sort(sorted_.begin(), sorted_.end(), [](const ElfSymbol& a, const ElfSymbol& b) {
     if (a.value != b.value) return a.value < b.value;
@@ -25,17 +33,25 @@ std::string SymbolNamer::operator()(uint32_t address) const {
   if (sorted_.empty()) return {};
   auto it = std::upper_bound(sorted_.begin(), sorted_.end(), address,
                              [](uint32_t a, const ElfSymbol& s) { return a < s.value; });
-  char offset[24] = "";
-  if (it == sorted_.begin()) {
-    std::snprintf(offset, sizeof offset, "-0x%x", it->value - address);
-    return it->name + offset;
-  }
-  // The first (most preferred) of the symbols sharing the nearest value.
-  auto best = std::prev(it);
+  // The symbols at the nearest value at or below the address, or else at the lowest value.
+  auto best = it == sorted_.begin() ? it : std::prev(it);
   while (best != sorted_.begin() && std::prev(best)->value == best->value) --best;
-  const ElfSymbol& s = *best;
-  if (address != s.value) std::snprintf(offset, sizeof offset, "+0x%x", address - s.value);
-  return s.name + offset;
+  // The first (most preferred) of them, unless a later one lies in a section being disassembled.
+  auto in_code = [&](const ElfSymbol& sym) {
+    return std::find(code_sections_.begin(), code_sections_.end(), sym.section_index) != code_sections_.end();
+  };
+  if (!in_code(*best))
+    for (auto c = best; c != sorted_.end() && c->value == best->value; ++c)
+      if (in_code(*c)) {
+        best = c;
+        break;
+      }
+  char offset[24] = "";
+  if (address < best->value)
+    std::snprintf(offset, sizeof offset, "-0x%x", best->value - address);
+  else if (address > best->value)
+    std::snprintf(offset, sizeof offset, "+0x%x", address - best->value);
+  return best->name + offset;
 }
 
 }  // namespace vmscope

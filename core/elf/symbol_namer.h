@@ -12,11 +12,15 @@ namespace vmscope {
 
 class SymbolNamer {
  public:
-  explicit SymbolNamer(const std::vector<ElfSymbol>& symbols);
+  // `code_sections`: indices of the sections being disassembled; among symbols sharing an
+  // address, objdump prefers one in such a section (e.g. a label over an absolute --defsym).
+  explicit SymbolNamer(const std::vector<ElfSymbol>& symbols, std::vector<uint16_t> code_sections = {});
+  explicit SymbolNamer(const ElfImage& image);
   std::string operator()(uint32_t address) const;
 
  private:
   std::vector<ElfSymbol> sorted_;  // by value; among equal values the preferred one first
+  std::vector<uint16_t> code_sections_;
 };
 
 }  // namespace vmscope

@@ -46,7 +46,7 @@ void draw_disassembly(DebugSession& s, Panels& p) {
   }
   const Hart& h = m->hart();
   if (p.namer_machine != m) {
-    p.namer = std::make_shared<SymbolNamer>(m->symbols().all());
+    p.namer = std::make_shared<SymbolNamer>(m->image());
     p.namer_machine = m;
   }
   ImGui::Checkbox("follow pc", &p.follow_pc);

@@ -4,7 +4,8 @@
 
 int main(void) {
   printf("crasher: pid %d, storing to address 0x10\n", getpid());
-  *(volatile uint32_t *)0x10 = 1;
+  volatile uint32_t *volatile bad = (volatile uint32_t *)0x10;
+  *bad = 1;
   printf("crasher: FAIL: still running after the bad store\n");
   return 1;
 }
