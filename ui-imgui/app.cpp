@@ -27,8 +27,18 @@ bool DebuggerApp::load_program(std::span<const uint8_t> bytes, const std::string
 }
 
 bool DebuggerApp::load_bundled(const std::string& name) {
-  for (const BundledProgram& p : programs_)
-    if (p.name == name) return load_program(p.read(), p.name);
+  for (const BundledProgram& p : programs_) {
+    if (p.name != name) continue;
+    if (p.group != "kernel") return load_program(p.read(), p.name);
+    // A supervisor kernel: on the board, started in S-mode by vmscope's SBI firmware.
+    if (session_.load(p.read(), p.name, MachineKind::system, Firmware::sbi)) {
+      error_.clear();
+      panels_->panels.on_program_loaded(session_);
+      return true;
+    }
+    error_ = session_.last_error();
+    return false;
+  }
   error_ = "no bundled program named '" + name + "'";
   return false;
 }

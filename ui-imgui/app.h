@@ -15,7 +15,7 @@ namespace vmscope::ui {
 // A program the picker offers: its ELF bytes are read through `read` when chosen.
 struct BundledProgram {
   std::string name;         // e.g. "sv32_paging"
-  std::string group;        // process, system, bench
+  std::string group;        // process, system, bench, kernel (started in S-mode on vmscope's SBI)
   std::string description;  // one line
   std::function<std::vector<uint8_t>()> read;
 };

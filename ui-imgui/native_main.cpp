@@ -32,15 +32,17 @@ std::vector<uint8_t> read_file(const std::string& path) {
 // The bundled programs: the guest programs built with vmscope, in the build tree.
 std::vector<BundledProgram> bundled_programs() {
   std::vector<BundledProgram> list;
-  for (const char* group : {"system", "process", "bench"}) {
+  for (const char* group : {"system", "process", "bench", "kernel"}) {
     const std::filesystem::path dir = std::filesystem::path(VMSCOPE_ASSETS_DIR) / group;
     std::error_code ec;
     std::vector<std::filesystem::path> files;
     for (const auto& e : std::filesystem::directory_iterator(dir, ec))
       if (e.path().extension() == ".elf") files.push_back(e.path());
     std::sort(files.begin(), files.end());
-    for (const auto& f : files)
+    for (const auto& f : files) {
+      if (f.stem() == "kernel_qemu") continue;  // the same kernel linked for QEMU + OpenSBI
       list.push_back({f.stem().string(), group, "", [f] { return read_file(f.string()); }});
+    }
   }
   return list;
 }

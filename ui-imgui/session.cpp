@@ -24,9 +24,10 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name) {
   return load(elf, name, guess_machine_kind(probe.image));
 }
 
-bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, MachineKind kind) {
+bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, MachineKind kind, Firmware firmware) {
   MachineOptions options;
   options.kind = kind;
+  options.firmware = firmware;
   auto machine = std::make_unique<Machine>(options);
   const ElfResult r = machine->load(elf, name);
   if (!r.ok()) {

@@ -29,7 +29,8 @@ class DebugSession {
   // Loads an ELF (the machine kind is guessed from its entry point unless given). On failure
   // returns false, keeps the previous program, and `last_error()` says why.
   bool load(std::span<const uint8_t> elf, const std::string& name);
-  bool load(std::span<const uint8_t> elf, const std::string& name, MachineKind kind);
+  bool load(std::span<const uint8_t> elf, const std::string& name, MachineKind kind,
+            Firmware firmware = Firmware::none);
   bool loaded() const { return machine_ != nullptr; }
   const std::string& program_name() const { return program_name_; }
   const std::string& last_error() const { return last_error_; }

@@ -85,7 +85,8 @@ void draw_programs(DebuggerApp& app, Panels&, const std::vector<BundledProgram>&
   for (const BundledProgram& prog : programs) {
     if (prog.group != group) {
       group = prog.group;
-      open = ImGui::CollapsingHeader(group.c_str(), group == "system" || group == "process" ? ImGuiTreeNodeFlags_DefaultOpen : 0);
+      open = ImGui::CollapsingHeader(group.c_str(),
+                                     group == "system" || group == "process" || group == "kernel" ? ImGuiTreeNodeFlags_DefaultOpen : 0);
     }
     if (!open) continue;
     const bool current = app.session().program_name() == prog.name;
