@@ -52,16 +52,11 @@ void draw_disassembly(DebugSession& s, Panels& p) {
   ImGui::Checkbox("follow pc", &p.follow_pc);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(160);
-  if (ImGui::InputTextWithHint("##goto", "address or symbol", p.goto_text, sizeof p.goto_text,
-                               ImGuiInputTextFlags_EnterReturnsTrue)) {
-    if (const auto a = parse_address(s, p.goto_text)) {
-      p.disasm_cursor = *a & ~1u;
-      p.disasm_cursor_set = true;
-      p.follow_pc = false;
-    }
-  }
+  bool go = ImGui::InputTextWithHint("##goto", "address or symbol", p.goto_text, sizeof p.goto_text,
+                                      ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::SameLine();
-  if (ImGui::Button("Go")) {
+  go |= ImGui::Button("Go");
+  if (go) {
     if (const auto a = parse_address(s, p.goto_text)) {
       p.disasm_cursor = *a & ~1u;
       p.disasm_cursor_set = true;

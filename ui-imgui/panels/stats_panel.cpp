@@ -17,6 +17,17 @@ void plot(const char* label, const std::deque<StatsSample>& samples, float (*val
   ImGui::PlotLines("##plot", v.data(), static_cast<int>(v.size()), 0, overlay, 0.0f, max,
                    ImVec2(ImGui::GetContentRegionAvail().x, 50));
 }
+// One table row per trap cause that happened: its name and how often.
+void cause_rows(const std::array<uint64_t, 32>& counts, const char* (*name)(unsigned)) {
+  for (unsigned c = 0; c < 32; ++c) {
+    if (!counts[c]) continue;
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(name(c));
+    ImGui::TableNextColumn();
+    ImGui::Text("%llu", static_cast<unsigned long long>(counts[c]));
+  }
+}
 }  // namespace
 
 void draw_stats(DebugSession& s, Panels&) {
@@ -45,22 +56,8 @@ void draw_stats(DebugSession& s, Panels&) {
       plot("TLB hit %", s.stats(), [](const StatsSample& x) { return static_cast<float>(100 * x.tlb_hit_rate); }, 100);
       ImGui::PopID();
       if (ImGui::BeginTable("causes", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
-        for (unsigned c = 0; c < 32; ++c) {
-          if (!h.exception_counts()[c]) continue;
-          ImGui::TableNextRow();
-          ImGui::TableNextColumn();
-          ImGui::TextUnformatted(exception_name(c));
-          ImGui::TableNextColumn();
-          ImGui::Text("%llu", static_cast<unsigned long long>(h.exception_counts()[c]));
-        }
-        for (unsigned c = 0; c < 32; ++c) {
-          if (!h.interrupt_counts()[c]) continue;
-          ImGui::TableNextRow();
-          ImGui::TableNextColumn();
-          ImGui::TextUnformatted(interrupt_name(c));
-          ImGui::TableNextColumn();
-          ImGui::Text("%llu", static_cast<unsigned long long>(h.interrupt_counts()[c]));
-        }
+        cause_rows(h.exception_counts(), exception_name);
+        cause_rows(h.interrupt_counts(), interrupt_name);
         ImGui::EndTable();
       }
       ImGui::EndTabItem();
