@@ -24,6 +24,15 @@ struct DisasmOptions {
 };
 int disasm_command(const DisasmOptions& options);
 
+struct AnalyzeOptions {
+  std::vector<std::string> specs;
+  std::vector<std::string> settings;  // NAME=VALUE
+  bool search = false;
+  std::string format = "text";        // text, json, markdown
+  std::string explain;                // an instruction's name
+};
+int analyze_command(const AnalyzeOptions& options);
+
 // Shared by the subcommands: reads a whole file, or prints why not and returns false.
 bool read_file(const std::string& path, std::vector<uint8_t>& bytes);
 // The exit code for an ELF that failed to load.

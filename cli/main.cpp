@@ -45,6 +45,21 @@ int main(int argc, char** argv) {
       "disasm", "Disassemble the executable sections, in the format of objdump -d -M no-aliases");
   disasm_cmd->add_option("program", disasm.program, "RV32 ELF executable")->required();
 
+  AnalyzeOptions analyze;
+  CLI::App* analyze_cmd = app.add_subcommand(
+      "analyze", "Popek-Goldberg analysis of ISA descriptions (isa-specs/*.toml, docs/isa-spec-format.md)");
+  analyze_cmd->footer(
+      "Exit codes of analyze: 0 Theorem 1's condition holds (with --search: in some combination of\n"
+      "  settings), 1 it does not, 2 an invalid description, setting or instruction name.");
+  analyze_cmd->add_option("spec", analyze.specs, "ISA description(s) in TOML")->required();
+  analyze_cmd->add_option("--set", analyze.settings, "Evaluate with setting NAME=VALUE (repeatable)");
+  analyze_cmd->add_flag("--search", analyze.search,
+                        "Try every combination of the declared settings and report where Theorem 1 holds");
+  analyze_cmd->add_option("--format", analyze.format, "Output format")
+      ->check(CLI::IsMember({"text", "json", "markdown"}));
+  analyze_cmd->add_option("--explain", analyze.explain,
+                          "Explain one instruction: its facts per mode and every class with the fact deciding it");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -53,5 +68,6 @@ int main(int argc, char** argv) {
   }
   if (*run_cmd) return run_command(run);
   if (*disasm_cmd) return disasm_command(disasm);
+  if (*analyze_cmd) return analyze_command(analyze);
   return kUsage;
 }

@@ -1,0 +1,229 @@
+// The definitions of Popek & Goldberg (1974), applied to the facts of a description.
+#include "classify.h"
+
+#include <algorithm>
+#include <set>
+
+namespace vmscope::analyzer {
+
+namespace {
+
+std::string classes(const std::set<StateClass>& s, bool control_only) {
+  std::string out;
+  for (StateClass c : s) {
+    if (control_only && !is_control_state(c)) continue;
+    out += (out.empty() ? "" : ", ") + std::string(state_class_name(c));
+  }
+  return out;
+}
+
+std::string where(const Fact& f, const std::string& mode) {
+  std::string s = "in mode " + mode;
+  if (!f.when.empty()) s += " (when " + describe_assignment(f.when) + ")";
+  s += " [fact at line " + std::to_string(f.pos.line) + "]";
+  return s;
+}
+
+bool same_behaviour(const Fact& a, const Fact& b) {
+  return a.reads == b.reads && a.writes == b.writes && a.effect == b.effect;
+}
+
+std::string behaviour(const Fact& f) {
+  std::string s = f.effect.empty() ? "" : f.effect + "; ";
+  s += "reads {" + classes(f.reads, false) + "}, writes {" + classes(f.writes, false) + "}";
+  return s;
+}
+
+}  // namespace
+
+std::string describe_assignment(const Assignment& a) {
+  std::string s;
+  for (const auto& [k, v] : a) s += (s.empty() ? "" : ", ") + k + "=" + v;
+  return s.empty() ? "no settings" : s;
+}
+
+Classification classify(const Spec& spec, const Instruction& in, const Assignment& a) {
+  Classification c;
+  c.instruction = in.name;
+  const std::string& U = spec.user_mode;
+  const std::string& S = spec.supervisor_mode;
+  const Fact* fu = applicable_fact(in, U, a);
+  const Fact* fs = applicable_fact(in, S, a);
+
+  // Privileged: traps in user mode, does not trap in supervisor mode.
+  if (!fu->traps) c.privileged = {false, "does not trap " + where(*fu, U)};
+  else if (fs->traps) c.privileged = {false, "traps " + where(*fu, U) + " but also " + where(*fs, S) +
+                                                 ": a privileged instruction must not trap in supervisor mode"};
+  else c.privileged = {true, "traps " + where(*fu, U) + " and does not trap " + where(*fs, S)};
+
+  // Examine every mode in which it does not trap.
+  std::vector<std::pair<std::string, const Fact*>> running;
+  for (const std::string& m : spec.modes) {
+    const Fact* f = applicable_fact(in, m, a);
+    if (!f->traps) running.emplace_back(m, f);
+  }
+  for (const auto& [m, f] : running) {
+    std::set<StateClass> w;
+    for (StateClass s : f->writes)
+      if (is_control_state(s)) w.insert(s);
+    if (!w.empty() && !c.control_sensitive.value)
+      c.control_sensitive = {true, "writes " + classes(w, true) + " state without trapping " + where(*f, m)};
+    if (f->reads.count(StateClass::mode) && !c.mode_sensitive.value)
+      c.mode_sensitive = {true, "reads the mode without trapping " + where(*f, m)};
+    if (f->reads.count(StateClass::relocation) && !c.location_sensitive.value)
+      c.location_sensitive = {true, "reads relocation state without trapping " + where(*f, m)};
+    std::set<StateClass> r;
+    for (StateClass s : f->reads)
+      if (s == StateClass::interrupts || s == StateClass::control) r.insert(s);
+    if (!r.empty() && !c.resource_sensitive.value)
+      c.resource_sensitive = {true, "reads " + classes(r, true) + " state without trapping " + where(*f, m)};
+  }
+  // Mode-sensitive also when two modes in which it runs give different results.
+  for (size_t i = 0; i < running.size() && !c.mode_sensitive.value; ++i)
+    for (size_t j = i + 1; j < running.size() && !c.mode_sensitive.value; ++j)
+      if (!same_behaviour(*running[i].second, *running[j].second))
+        c.mode_sensitive = {true, "behaves differently " + where(*running[i].second, running[i].first) + " (" +
+                                      behaviour(*running[i].second) + ") and " +
+                                      where(*running[j].second, running[j].first) + " (" +
+                                      behaviour(*running[j].second) + "), trapping in neither"};
+  if (!c.control_sensitive.value)
+    c.control_sensitive.why = running.empty() ? "traps in every mode" : "writes no mode, relocation, interrupt or control state in a mode where it does not trap";
+  if (!c.mode_sensitive.value) c.mode_sensitive.why = "behaves the same in every mode in which it does not trap and does not read the mode";
+  if (!c.location_sensitive.value) c.location_sensitive.why = "reads no relocation state in a mode where it does not trap";
+  if (!c.resource_sensitive.value) c.resource_sensitive.why = "reads no interrupt or control state in a mode where it does not trap";
+
+  for (const Property* p : {&c.mode_sensitive, &c.location_sensitive, &c.resource_sensitive})
+    if (p->value && !c.behaviour_sensitive.value) c.behaviour_sensitive = {true, p->why};
+  if (!c.behaviour_sensitive.value) c.behaviour_sensitive.why = "neither mode-, location- nor resource-sensitive";
+
+  if (c.control_sensitive.value) c.sensitive = {true, "control-sensitive: " + c.control_sensitive.why};
+  else if (c.behaviour_sensitive.value) c.sensitive = {true, "behaviour-sensitive: " + c.behaviour_sensitive.why};
+  else c.sensitive = {false, "neither control- nor behaviour-sensitive"};
+  c.innocuous = {!c.sensitive.value, c.sensitive.value ? "sensitive: " + c.sensitive.why : c.sensitive.why};
+  if (c.sensitive.value && !c.privileged.value)
+    c.critical = {true, "sensitive (" + c.sensitive.why + ") but not privileged (" + c.privileged.why + ")"};
+  else if (!c.sensitive.value)
+    c.critical = {false, "not sensitive"};
+  else
+    c.critical = {false, "sensitive but privileged (" + c.privileged.why + ")"};
+
+  // User-sensitive: control- or location/resource-sensitive when executed in user mode.
+  if (fu->traps) {
+    c.user_sensitive = {false, "traps " + where(*fu, U)};
+  } else {
+    std::set<StateClass> w, r;
+    for (StateClass s : fu->writes)
+      if (is_control_state(s)) w.insert(s);
+    for (StateClass s : fu->reads)
+      if (s != StateClass::mode && is_control_state(s)) r.insert(s);
+    if (!w.empty()) c.user_sensitive = {true, "writes " + classes(w, true) + " state without trapping " + where(*fu, U)};
+    else if (!r.empty()) c.user_sensitive = {true, "reads " + classes(r, true) + " state without trapping " + where(*fu, U)};
+    else c.user_sensitive = {false, "in user mode it neither writes control state nor reads relocation, interrupt or control state " + where(*fu, U)};
+  }
+  return c;
+}
+
+Analysis analyze(const Spec& spec, const Assignment& a) {
+  Analysis r;
+  r.settings = a;
+  for (const Instruction& in : spec.instructions) r.instructions.push_back(classify(spec, in, a));
+  std::vector<std::string> critical, user;
+  for (const auto& c : r.instructions) {
+    if (c.critical.value) critical.push_back(c.instruction);
+    if (c.user_sensitive.value && !c.privileged.value) user.push_back(c.instruction);
+  }
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  };
+  r.theorem1 = {1, critical.empty(), critical, ""};
+  r.theorem1.explanation = critical.empty()
+      ? "every sensitive instruction is privileged, so a VMM can be built (Theorem 1's condition is sufficient)"
+      : "Theorem 1's condition does not hold; this does not prove that no VMM exists (the condition is "
+        "sufficient, not necessary). Sensitive but unprivileged (critical): " + list(critical);
+  r.theorem2 = {2, critical.empty(), critical, ""};
+  r.theorem2.explanation = critical.empty()
+      ? "Theorem 1 holds, so the machine is recursively virtualizable, assuming (as the theorem requires) "
+        "that a VMM without timing dependencies can be built for it"
+      : "Theorem 1's condition does not hold, so Theorem 2 does not apply; this does not prove that the "
+        "machine cannot be virtualized recursively. Critical: " + list(critical);
+  r.theorem3 = {3, user.empty(), user, ""};
+  r.theorem3.explanation = user.empty()
+      ? "every user-sensitive instruction is privileged, so a hybrid VM can be built (the condition is sufficient)"
+      : "Theorem 3's condition does not hold; this does not prove that no hybrid VM exists. User-sensitive but "
+        "unprivileged: " + list(user);
+  return r;
+}
+
+SearchResult search(const Spec& spec) {
+  SearchResult r;
+  const std::vector<Assignment> all = all_assignments(spec);
+  r.combinations = all.size();
+  std::vector<Analysis> results;
+  for (const auto& a : all) results.push_back(analyze(spec, a));
+  // all_assignments() enumerates in mixed radix, the last setting fastest.
+  auto index = [&](const Assignment& a) {
+    size_t idx = 0;
+    for (const Setting& s : spec.settings) {
+      const auto it = std::find(s.values.begin(), s.values.end(), a.at(s.name));
+      idx = idx * s.values.size() + static_cast<size_t>(it - s.values.begin());
+    }
+    return idx;
+  };
+  auto t1 = [&](const Assignment& a) { return results[index(a)].theorem1.holds; };
+  auto crit = [&](const Assignment& a, size_t insn) { return results[index(a)].instructions[insn].critical.value; };
+  // Does flipping setting s ever change f?
+  auto relevant_for = [&](auto&& f) {
+    std::set<std::string> rel;
+    for (const Setting& s : spec.settings)
+      for (const auto& a : all) {
+        bool changes = false;
+        for (const auto& v : s.values) {
+          Assignment b = a;
+          b[s.name] = v;
+          if (f(b) != f(a)) changes = true;
+        }
+        if (changes) {
+          rel.insert(s.name);
+          break;
+        }
+      }
+    return rel;
+  };
+  auto project = [](const Assignment& a, const std::set<std::string>& keep) {
+    Assignment p;
+    for (const auto& [k, v] : a)
+      if (keep.count(k)) p[k] = v;
+    return p;
+  };
+  const std::set<std::string> rel = relevant_for(t1);
+  for (const Setting& s : spec.settings) (rel.count(s.name) ? r.relevant : r.irrelevant).push_back(s.name);
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (!results[i].theorem1.holds) continue;
+    ++r.holding;
+    const Assignment p = project(all[i], rel);
+    if (std::find(r.holding_projected.begin(), r.holding_projected.end(), p) == r.holding_projected.end())
+      r.holding_projected.push_back(p);
+  }
+  for (size_t n = 0; n < spec.instructions.size(); ++n) {
+    size_t count = 0;
+    for (const auto& res : results) count += res.instructions[n].critical.value;
+    if (count == 0) continue;
+    CriticalCondition cc;
+    cc.instruction = spec.instructions[n].name;
+    cc.always = count == all.size();
+    if (!cc.always) {
+      const std::set<std::string> mine = relevant_for([&](const Assignment& a) { return crit(a, n); });
+      for (size_t i = 0; i < all.size(); ++i) {
+        if (!results[i].instructions[n].critical.value) continue;
+        const Assignment p = project(all[i], mine);
+        if (std::find(cc.when.begin(), cc.when.end(), p) == cc.when.end()) cc.when.push_back(p);
+      }
+    }
+    r.critical.push_back(std::move(cc));
+  }
+  return r;
+}
+
+}  // namespace vmscope::analyzer

@@ -1,0 +1,95 @@
+// An ISA description for the Popek–Goldberg analyzer (format: docs/isa-spec-format.md):
+// observable facts per instruction and privilege mode, possibly conditional on settings.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace vmscope::analyzer {
+
+// Classes of processor state a fact may read or write.
+enum class StateClass { mode, relocation, interrupts, control, registers, memory };
+const char* state_class_name(StateClass c);
+std::optional<StateClass> parse_state_class(const std::string& name);
+// Mode, relocation, interrupts and other control state: what P&G's VMM must keep to itself.
+bool is_control_state(StateClass c);
+
+struct Position {
+  int line = 0, column = 0;
+};
+
+struct Fact {
+  std::vector<std::string> modes;            // the modes it applies to (all when absent)
+  std::map<std::string, std::string> when;   // setting -> value; empty: always
+  bool traps = false;
+  std::set<StateClass> reads, writes;        // empty when it traps
+  std::string effect;                        // optional short label of the observable effect
+  std::string note;
+  Position pos;
+};
+
+struct Instruction {
+  std::string name;
+  std::string summary;
+  std::vector<std::string> sources;
+  std::vector<Fact> facts;
+  Position pos;
+};
+
+struct Setting {
+  std::string name;
+  std::string description;
+  std::vector<std::string> values;
+  std::string default_value;
+  Position pos;
+};
+
+struct Source {
+  std::string id, citation, url;
+};
+
+struct Spec {
+  std::string file;
+  std::string name;
+  std::string description;
+  std::vector<std::string> modes;
+  std::string user_mode, supervisor_mode;
+  std::vector<Source> sources;
+  std::vector<Setting> settings;
+  std::vector<Instruction> instructions;
+
+  const Setting* find_setting(const std::string& name) const;
+  const Instruction* find_instruction(const std::string& name) const;
+};
+
+struct SpecError {
+  std::string file;
+  Position pos;
+  std::string message;
+  std::string str() const;  // file:line:column: message
+};
+
+struct LoadResult {
+  std::optional<Spec> spec;
+  std::vector<SpecError> errors;
+};
+
+// Parses and validates a description; `file` names it in the errors.
+LoadResult parse_spec(const std::string& text, const std::string& file);
+LoadResult load_spec(const std::string& path);
+
+// A value for every setting.
+using Assignment = std::map<std::string, std::string>;
+Assignment default_assignment(const Spec& spec);
+// Every combination of the declared settings' values, in a fixed order.
+std::vector<Assignment> all_assignments(const Spec& spec);
+// The fact that applies to `instruction` in `mode` under `a` (validation guarantees one).
+const Fact* applicable_fact(const Instruction& instruction, const std::string& mode, const Assignment& a);
+// Normalizes a TOML-ish value as written on the command line ("true" / "1" / "0") against
+// the setting's declared values; returns nullopt when it is not one of them.
+std::optional<std::string> normalize_value(const Setting& s, const std::string& value);
+
+}  // namespace vmscope::analyzer
