@@ -156,6 +156,7 @@ class Hart {
   // stay in baseline code, about 3x slower.
   [[gnu::noinline]] void run_chunk(uint64_t chunk);
   static constexpr uint64_t kMaxChunk = uint64_t{1} << 20;
+  uint64_t skipped_steps_ = 0;  // budget of the current chunk given up early (interpreter.cpp)
 
   // ---- memory paths (hart.cpp)
   template <typename T>

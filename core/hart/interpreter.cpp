@@ -20,7 +20,7 @@ namespace vmscope {
 
 using isa::Op;
 
-void Hart::run_chunk(uint64_t chunk) {
+void Hart::run_chunk(const uint64_t chunk) {
   uint32_t* const x = x_.data();
   // `pc` is only kept up to date at reload/refetch/exception/out; while handlers run, the pc is
   // implied by the slot: page_vbase + 2 * (d - slots).
@@ -31,8 +31,11 @@ void Hart::run_chunk(uint64_t chunk) {
   Slot* slots = nullptr;
   Slot* d = nullptr;
   uint32_t page_vbase = 0;
+  skipped_steps_ = 0;
 
-#define SYNC() (steps_ = base + (chunk - remaining))
+// Steps taken so far in this chunk; the budget given up early (a watchpoint, a timer deadline
+// moved closer) lives in a member so that `chunk` stays a constant in the hot loop.
+#define SYNC() (steps_ = base + (chunk - remaining) - skipped_steps_)
 #define PC_AT(slot) (page_vbase + static_cast<uint32_t>((slot) - slots) * 2)
 #define PC PC_AT(d)
 #define RD x[d->rd]
@@ -136,7 +139,7 @@ void Hart::run_chunk(uint64_t chunk) {
       const MemResult r_ = load_slow<T>(a_, var);                                  \
       if (r_ == MemResult::fault) goto exception;                                  \
       if (r_ == MemResult::ok_reload) { /* a watchpoint: end the chunk after this */ \
-        chunk -= remaining - 1;                                                    \
+        skipped_steps_ += remaining - 1;                                           \
         remaining = 1;                                                             \
       }                                                                            \
     }                                                                              \
@@ -172,7 +175,7 @@ reload:
   // A CLINT write may have brought the timer deadline before the end of this chunk: end the
   // chunk there, so that run() sees the deadline (steps_until_timer() >= 1 when it is not ~0).
   if (const uint64_t until_timer = steps_until_timer(); until_timer < remaining) {
-    chunk -= remaining - until_timer;
+    skipped_steps_ += remaining - until_timer;
     remaining = until_timer;
   }
 refetch:
