@@ -11,7 +11,11 @@ namespace vmscope::cli {
 struct RunOptions {
   std::string program;
   std::optional<std::string> machine;  // "process" or "system"; guessed from the ELF when absent
-  std::string firmware = "none";       // system machine: "none" or "sbi"
+  std::optional<std::string> firmware; // system machine: "none" (default) or "sbi"
+  std::string virt = "emulation";      // "emulation" or "trap-and-emulate"
+  std::string shadow = "sfence";       // shadow invalidation: "sfence" or "write-protect"
+  std::vector<std::string> quirks;     // "status-read", "status-write", "sret-jump"
+  bool check_shadows = false;
   uint64_t max_insns = 0;              // 0: no limit
   std::string trace_file;
   bool quiet = false;

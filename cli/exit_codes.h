@@ -1,4 +1,4 @@
-// vmscope's own exit codes. They sit in 110..119 so they rarely collide with a guest's
+// vmscope's own exit codes. They sit in 110..120 so they rarely collide with a guest's
 // exit code, which vmscope passes through unchanged when the guest exits by itself.
 #pragma once
 
@@ -15,6 +15,7 @@ enum ExitCode : int {
   kUnsupported = 117,       // the guest asked for a system call vmscope does not provide
   kTrapLoop = 118,          // exceptions forever without progress (jump into nothing, ...)
   kIdleForever = 119,       // WFI with nothing that could ever wake the hart
+  kCheckFailed = 120,       // --check-shadows: the monitor's shadow page tables went wrong
 };
 
 }  // namespace vmscope::cli

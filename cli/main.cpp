@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
       "  110 usage error, 111 cannot read file, 112 bad ELF, 113 wrong architecture/ABI,\n"
       "  114 segments outside memory, 115 unhandled guest exception (process VM),\n"
       "  116 --max-insns reached, 117 unsupported system call, 118 trap loop,\n"
-      "  119 the guest waits for an interrupt that can never come.");
+      "  119 the guest waits for an interrupt that can never come, 120 a monitor consistency\n"
+      "  check failed (--check-shadows).");
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a RISC-V ELF program and print a summary");
@@ -33,6 +34,28 @@ int main(int argc, char** argv) {
                       "system machine: none (the program starts in M-mode) or sbi (vmscope's SBI\n"
                       "firmware: the program starts in S-mode and calls it for console, timer, shutdown)")
       ->check(CLI::IsMember({"none", "sbi"}));
+  run_cmd->add_option("--virt", run.virt,
+                      "How an S-mode guest kernel runs (system machine, SBI firmware):\n"
+                      "emulation: its S-mode is the hart's S-mode;\n"
+                      "trap-and-emulate: deprivileged in U-mode under vmscope's monitor, with shadow\n"
+                      "page tables and guest RAM at an offset in host RAM (implies --firmware sbi;\n"
+                      "the summary adds the monitor's statistics)")
+      ->check(CLI::IsMember({"emulation", "trap-and-emulate"}));
+  run_cmd->add_option("--shadow", run.shadow,
+                      "trap-and-emulate: how shadow page tables follow the guest's: sfence (dropped on\n"
+                      "the guest's SFENCE.VMA) or write-protect (guest page-table pages write-protected,\n"
+                      "entries dropped when the guest writes them)")
+      ->check(CLI::IsMember({"sfence", "write-protect"}));
+  run_cmd->add_option("--quirk", run.quirks,
+                      "Make a sensitive instruction unprivileged in U-mode (repeatable, or comma-separated):\n"
+                      "status-read (reading sstatus does not trap: x86 PUSHF/SMSW), status-write (writing\n"
+                      "sstatus is silently ignored: x86 POPF), sret-jump (SRET jumps to sepc without\n"
+                      "changing mode: PDP-10 JRST 1)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"status-read", "status-write", "sret-jump"}));
+  run_cmd->add_flag("--check-shadows", run.check_shadows,
+                    "trap-and-emulate: after every monitor exit, verify every shadow entry against the\n"
+                    "guest's page table and physical map; stop with exit code 120 on the first problem");
   run_cmd->add_option("--max-insns", run.max_insns, "Stop after N instructions (0 = no limit)");
   run_cmd->add_option("--trace", run.trace_file,
                       "Write every executed instruction to FILE: step, privilege, pc, disassembly,\n"

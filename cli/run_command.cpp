@@ -12,6 +12,7 @@
 #include "elf/symbol_namer.h"
 #include "isa/disassembler.h"
 #include "machine/machine.h"
+#include "vmm/monitor.h"
 
 namespace vmscope::cli {
 
@@ -61,8 +62,44 @@ int exit_code_for_stop(const RunResult& r, const Hart& h) {
     case StopReason::unsupported: return kUnsupported;
     case StopReason::trap_loop: return kTrapLoop;
     case StopReason::idle: return kIdleForever;
+    case StopReason::check_failed: return kCheckFailed;
     default: return kInstructionLimit;
   }
+}
+
+void print_monitor_summary(const Monitor& m, const Hart& hart, double seconds) {
+  const MonitorStats& s = m.stats();
+  const ShadowStats& sh = m.shadow().stats();
+  const uint64_t guest = m.guest_steps();
+  std::string causes;
+  for (unsigned c = 0; c < 16; ++c) {
+    if (s.exits_by_exception[c]) causes += std::string(causes.empty() ? "" : ", ") + exception_name(c) + " " + std::to_string(s.exits_by_exception[c]);
+  }
+  for (unsigned c = 0; c < 16; ++c) {
+    if (s.exits_by_interrupt[c]) causes += std::string(causes.empty() ? "" : ", ") + interrupt_name(c) + " " + std::to_string(s.exits_by_interrupt[c]);
+  }
+  auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  std::fprintf(stderr,
+               "vmscope: monitor (trap-and-emulate, shadow invalidation by %s): %llu exits (%.0f per million guest "
+               "instructions, %.0f per second): %s\n",
+               to_string(m.shadow().strategy()), u(s.exits), guest ? 1e6 * static_cast<double>(s.exits) / static_cast<double>(guest) : 0.0,
+               seconds > 0 ? static_cast<double>(s.exits) / seconds : 0.0, causes.c_str());
+  std::fprintf(stderr,
+               "vmscope: monitor: %llu instructions emulated (%llu CSR, %llu SRET, %llu WFI, %llu SFENCE.VMA, %llu SBI calls, "
+               "%llu page-table writes); page faults %llu hidden, %llu reflected; %llu other exceptions reflected; "
+               "%llu virtual interrupts injected\n",
+               u(s.emulated), u(s.csr), u(s.sret), u(s.wfi), u(s.sfence), u(s.sbi_calls), u(s.page_table_writes),
+               u(s.hidden_faults), u(s.reflected_page_faults), u(s.reflected_other), u(s.injected_interrupts));
+  std::fprintf(stderr,
+               "vmscope: monitor: shadow tables: %llu entries filled, %llu invalidated, %llu tables cleared, %llu created, "
+               "%llu evicted, %llu entries write-protected; %u of %u pages in use\n",
+               u(sh.fills), u(sh.invalidated_entries), u(sh.cleared_tables), u(sh.tables_created), u(sh.tables_evicted),
+               u(sh.protected_entries), m.shadow().pages_in_use(), m.shadow().pool_pages());
+  std::fprintf(stderr,
+               "vmscope: monitor: efficiency %.4f%% of %llu guest instructions ran without the monitor (host steps %llu)%s\n",
+               100.0 * s.efficiency(guest), u(guest), u(hart.steps()),
+               s.checks ? (", " + std::to_string(s.checks) + " consistency checks passed").c_str() : "");
+  if (!m.illusion_broken().empty()) std::fprintf(stderr, "vmscope: monitor: ILLUSION BROKEN: %s\n", m.illusion_broken().c_str());
 }
 
 }  // namespace
@@ -83,14 +120,32 @@ int run_command(const RunOptions& o) {
     kind = guess_machine_kind(probe.image);
   }
 
-  if (o.firmware == "sbi" && kind == MachineKind::process) {
-    std::fprintf(stderr, "vmscope: --firmware sbi is for the system machine; '%s' runs as a process\n",
-                 o.program.c_str());
+  const bool monitored = o.virt == "trap-and-emulate";
+  if ((o.firmware == "sbi" || monitored) && kind == MachineKind::process) {
+    std::fprintf(stderr, "vmscope: %s is for the system machine; '%s' runs as a process\n",
+                 monitored ? "--virt trap-and-emulate" : "--firmware sbi", o.program.c_str());
+    return kUsage;
+  }
+  if (monitored && o.firmware == "none") {
+    std::fprintf(stderr, "vmscope: --virt trap-and-emulate runs an S-mode kernel on SBI firmware: it cannot "
+                         "be combined with --firmware none\n");
+    return kUsage;
+  }
+  if (!monitored && (o.check_shadows || o.shadow != "sfence")) {
+    std::fprintf(stderr, "vmscope: --shadow and --check-shadows need --virt trap-and-emulate\n");
     return kUsage;
   }
   MachineOptions options;
   options.kind = kind;
-  options.firmware = o.firmware == "sbi" ? Firmware::sbi : Firmware::none;
+  options.firmware = o.firmware == "sbi" || monitored ? Firmware::sbi : Firmware::none;
+  options.virtualization = monitored ? Virtualization::trap_and_emulate : Virtualization::emulation;
+  options.invalidation = o.shadow == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
+  options.check_shadows = o.check_shadows;
+  for (const std::string& q : o.quirks) {
+    if (q == "status-read") options.quirks.status_read = true;
+    if (q == "status-write") options.quirks.status_write = true;
+    if (q == "sret-jump") options.quirks.sret_jump = true;
+  }
   if (kind == MachineKind::process) {
     options.argv.push_back(o.program);
     options.argv.insert(options.argv.end(), o.guest_args.begin(), o.guest_args.end());
@@ -193,6 +248,12 @@ int run_command(const RunOptions& o) {
                  seconds > 0 ? static_cast<double>(hart.instret()) / seconds / 1e6 : 0.0,
                  static_cast<unsigned long long>(hart.exceptions()),
                  static_cast<unsigned long long>(hart.interrupts()));
+    if (const Monitor* monitor = machine.monitor()) print_monitor_summary(*monitor, hart, seconds);
+    for (unsigned q = 0; q < kQuirkCount; ++q)
+      if (const uint64_t n = hart.quirk_count(static_cast<Quirk>(q)))
+        std::fprintf(stderr, "vmscope: quirk %s: %llu sensitive instruction%s ran in U-mode without trapping (last at 0x%08x)\n",
+                     to_string(static_cast<Quirk>(q)), static_cast<unsigned long long>(n), n == 1 ? "" : "s",
+                     hart.quirk_last_pc(static_cast<Quirk>(q)));
   }
   return code;
 }

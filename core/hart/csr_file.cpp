@@ -24,7 +24,7 @@ bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) {
     if (n == 0x180 && priv_ == Priv::S && (csr_.mstatus & kMstatusTvm)) return false;
     if (n >= 0xc00 && n <= 0xc9f && !counter_allowed(n)) return false;
   }
-  const uint64_t cycle = steps_ + cycle_offset_;
+  const uint64_t cycle = time_steps() + cycle_offset_;
   const uint64_t retired = instret() + instret_offset_;
   switch (n) {
     case 0xc00: case 0xb00: v = static_cast<uint32_t>(cycle); return true;
@@ -74,8 +74,8 @@ bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) {
 
 bool Hart::csr_write(uint16_t n, uint32_t v) {
   switch (n) {
-    case 0xb00: cycle_offset_ = with_half(steps_ + cycle_offset_, v, false) - steps_; return true;
-    case 0xb80: cycle_offset_ = with_half(steps_ + cycle_offset_, v, true) - steps_; return true;
+    case 0xb00: cycle_offset_ = with_half(time_steps() + cycle_offset_, v, false) - time_steps(); return true;
+    case 0xb80: cycle_offset_ = with_half(time_steps() + cycle_offset_, v, true) - time_steps(); return true;
     case 0xb02: instret_offset_ = with_half(instret() + instret_offset_, v, false) - instret(); return true;
     case 0xb82: instret_offset_ = with_half(instret() + instret_offset_, v, true) - instret(); return true;
     case 0x100: {
@@ -142,6 +142,13 @@ bool Hart::csr_op(const Slot& s) {
   // CSRRW with rd = x0 does not read; CSRRS/CSRRC with rs1 = x0 (or uimm = 0) do not write.
   const bool reads = !is_write_op || s.rd != 32;
   const bool writes = is_write_op || s.rs1 != 0;
+  // The teaching quirks: sstatus in U-mode, read (status_read) or written (status_write)
+  // without a trap. A write is dropped; what the instruction reads is the real sstatus.
+  if (priv_ == Priv::U && number == 0x100 && (writes ? quirks_.status_write : reads && quirks_.status_read)) {
+    note_quirk(writes ? Quirk::status_write : Quirk::status_read);
+    x_[s.rd] = csr_.mstatus & kSstatusMask;
+    return true;
+  }
   uint32_t old = 0;
   bool ok = true;
   if (reads || writes) ok = csr_read(number, old, true);

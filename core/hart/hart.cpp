@@ -15,6 +15,15 @@ namespace {
 unsigned mode_index(Priv p) { return p == Priv::M ? 2 : static_cast<unsigned>(p); }
 }  // namespace
 
+const char* to_string(Quirk q) {
+  switch (q) {
+    case Quirk::status_read: return "status-read";
+    case Quirk::status_write: return "status-write";
+    case Quirk::sret_jump: return "sret-jump";
+  }
+  return "?";
+}
+
 const char* to_string(StopReason r) {
   switch (r) {
     case StopReason::budget: return "budget";
@@ -24,6 +33,7 @@ const char* to_string(StopReason r) {
     case StopReason::guest_fault: return "guest-fault";
     case StopReason::unsupported: return "unsupported";
     case StopReason::breakpoint: return "breakpoint";
+    case StopReason::check_failed: return "check-failed";
   }
   return "?";
 }
@@ -40,7 +50,9 @@ void Hart::reset(uint32_t pc) {
   pc_ = pc;
   priv_ = Priv::M;
   csr_ = CsrState{};
-  steps_ = exceptions_ = interrupts_ = idle_steps_ = 0;
+  steps_ = exceptions_ = interrupts_ = idle_steps_ = hidden_steps_ = 0;
+  quirk_counts_.fill(0);
+  quirk_last_pc_.fill(0);
   time_offset_ = cycle_offset_ = instret_offset_ = 0;
   mtimecmp_ = stimecmp_ = ~uint64_t{0};
   reservation_valid_ = false;
@@ -144,7 +156,7 @@ uint64_t Hart::steps_until(uint64_t deadline) const {
   if (deadline == ~uint64_t{0} || mtime() >= deadline) return ~uint64_t{0};
   const uint64_t ticks = deadline - time_offset_;
   if (ticks > ~uint64_t{0} / config_.steps_per_tick) return ~uint64_t{0};
-  return ticks * config_.steps_per_tick - steps_;
+  return ticks * config_.steps_per_tick - time_steps();
 }
 
 uint64_t Hart::steps_until_timer() const { return std::min(steps_until(mtimecmp_), steps_until(stimecmp_)); }

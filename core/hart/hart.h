@@ -25,6 +25,7 @@ enum class StopReason : uint8_t {
   guest_fault,   // an exception in a machine with nobody to handle it (process VM)
   unsupported,   // the guest asked for something vmscope does not provide (a system call)
   breakpoint,    // a debugger breakpoint or watchpoint
+  check_failed,  // a monitor's consistency check found its shadow page tables wrong
 };
 const char* to_string(StopReason r);
 
@@ -37,6 +38,25 @@ struct RunResult {
 // goes on after it), stop the run after it, or wait: the run stops *at* the ECALL (StopReason::
 // idle) and executes it again next time — a read() with no input yet.
 enum class EcallAction : uint8_t { trap, handled, stop, wait };
+
+// Teaching quirks: sensitive instructions made unprivileged, as on machines that could not be
+// virtualized by trap-and-emulate. Each applies in U-mode only; S- and M-mode are unchanged.
+struct Quirks {
+  bool status_read = false;   // CSR reads of sstatus succeed in U-mode with the real value (x86 PUSHF/SMSW)
+  bool status_write = false;  // CSR writes of sstatus in U-mode are silently ignored (x86 POPF)
+  bool sret_jump = false;     // SRET in U-mode jumps to sepc and stays in U-mode (PDP-10 JRST 1)
+  bool any() const { return status_read || status_write || sret_jump; }
+};
+enum class Quirk : uint8_t { status_read, status_write, sret_jump };
+inline constexpr unsigned kQuirkCount = 3;
+const char* to_string(Quirk q);
+
+// A trap as the hart is about to take it (for a monitor that handles traps itself).
+struct TrapEvent {
+  uint32_t cause;  // code, without the interrupt bit
+  bool interrupt;
+  uint32_t tval, epc;
+};
 
 struct HartConfig {
   bool misaligned_access_traps = true;  // false: loads/stores may be misaligned (Linux emulates)
@@ -72,7 +92,9 @@ class Hart {
 
   uint64_t steps() const { return steps_; }
   uint64_t instret() const { return steps_ - exceptions_ - idle_steps_; }
-  uint64_t mtime() const { return time_offset_ + steps_ / config_.steps_per_tick; }
+  uint64_t mtime() const { return time_offset_ + time_steps() / config_.steps_per_tick; }
+  // Steps that count as time (mtime, cycle): all but those a monitor hid from its guest.
+  uint64_t time_steps() const { return steps_ - hidden_steps_; }
   const HartConfig& config() const { return config_; }
 
   // ---- the CLINT and interrupt lines
@@ -82,13 +104,17 @@ class Hart {
   // mip.STIP follows mtime >= stimecmp. ~0 turns it off (STIP is then software's, as usual).
   uint64_t stimecmp() const { return stimecmp_; }
   void set_stimecmp(uint64_t v);
-  void set_mtime(uint64_t v) { time_offset_ = v - steps_ / config_.steps_per_tick; }
+  void set_mtime(uint64_t v) { time_offset_ = v - time_steps() / config_.steps_per_tick; }
   bool msip() const { return csr_.mip & kMipMsip; }
   void set_msip(bool on);
   void set_external_interrupt(bool on);  // mip.MEIP, driven by the board's devices
 
   // ---- hooks and stops
   std::function<EcallAction(Hart&)> ecall_hook;  // process VM system calls, SBI
+  // A monitor written as host code, standing where M-mode firmware would: it sees every trap
+  // before the hart takes it and returns true when it handled it (it then sets pc, mode and
+  // CSRs itself through this interface). Handled traps still count and are logged (to "M").
+  std::function<bool(Hart&, const TrapEvent&)> trap_hook;
   void request_stop(StopReason reason) { stop_request_ = reason; }
   int exit_code = 0;
   std::string stop_message;  // a human explanation for every stop but `budget`
@@ -104,6 +130,29 @@ class Hart {
   // The instruction at `pc` as the hart would fetch it now (16 or 32 bits; 0 if unmapped),
   // without side effects. Also gives mtval for illegal instructions.
   uint32_t instruction_bits(uint32_t pc) const;
+
+  // ---- for a monitor running as host code in M-mode
+  // What SFENCE.VMA does (TLB and micro-TLB flush), without the privilege check.
+  void sfence(bool by_addr, uint32_t vaddr, bool by_asid, uint16_t asid);
+  // The last step was the monitor's business, not the guest's: it does not count as time.
+  void hide_steps(uint64_t n) { hidden_steps_ += n; }
+  void unhide_steps(uint64_t n) { hidden_steps_ -= n; }
+  uint64_t hidden_steps() const { return hidden_steps_; }
+  // SC.W's check: is there a reservation on `paddr`? Clears it either way.
+  bool take_reservation(uint32_t paddr) {
+    const bool ok = reservation_valid_ && reservation_addr_ == paddr;
+    reservation_valid_ = false;
+    return ok;
+  }
+  // Enters the WFI wait (as an emulated WFI): run() passes time until an enabled interrupt.
+  void wait_for_interrupt() { waiting_ = true; }
+  bool waiting() const { return waiting_; }
+
+  // ---- teaching quirks (see Quirks), and how often each let a U-mode instruction through
+  void set_quirks(Quirks q) { quirks_ = q; }
+  const Quirks& quirks() const { return quirks_; }
+  uint64_t quirk_count(Quirk q) const { return quirk_counts_[static_cast<unsigned>(q)]; }
+  uint32_t quirk_last_pc(Quirk q) const { return quirk_last_pc_[static_cast<unsigned>(q)]; }
 
   // ---- debugger support
   // run() stops before executing an instruction at any of these virtual addresses (except the
@@ -189,6 +238,10 @@ class Hart {
   bool do_sret(uint32_t& next_pc);
   bool do_wfi();
   bool do_sfence_vma(uint32_t vaddr, uint32_t asid, bool by_addr, bool by_asid);
+  void note_quirk(Quirk q) {
+    ++quirk_counts_[static_cast<unsigned>(q)];
+    quirk_last_pc_[static_cast<unsigned>(q)] = pc_;
+  }
   uint64_t steps_until_timer() const;  // until the next timer (mtimecmp or stimecmp) fires
   uint64_t steps_until(uint64_t deadline) const;
   void update_timer_pending();
@@ -208,12 +261,15 @@ class Hart {
   Priv priv_ = Priv::M;
   CsrState csr_;
 
-  uint64_t steps_ = 0, exceptions_ = 0, interrupts_ = 0, idle_steps_ = 0;
+  uint64_t steps_ = 0, exceptions_ = 0, interrupts_ = 0, idle_steps_ = 0, hidden_steps_ = 0;
   uint64_t time_offset_ = 0, mtimecmp_ = ~uint64_t{0}, stimecmp_ = ~uint64_t{0};
   uint64_t cycle_offset_ = 0, instret_offset_ = 0;
   bool reservation_valid_ = false;
   uint32_t reservation_addr_ = 0;
   bool waiting_ = false;  // inside WFI
+  Quirks quirks_;
+  std::array<uint64_t, kQuirkCount> quirk_counts_{};
+  std::array<uint32_t, kQuirkCount> quirk_last_pc_{};
 
   ExceptionCause pending_cause_{};
   uint32_t pending_tval_ = 0;

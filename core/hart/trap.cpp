@@ -86,6 +86,14 @@ bool Hart::take_pending_exception(uint32_t epc) {
   const auto code = static_cast<unsigned>(pending_cause_);
   ++exceptions_;
   ++exception_counts_[code];
+  if (trap_hook) {
+    const Priv from = priv_;
+    const uint32_t tval = pending_tval_;
+    if (trap_hook(*this, {code, false, tval, epc})) {
+      trap_log_.add({steps_, code, epc, tval, from, Priv::M});
+      return stop_request_ == StopReason::budget;
+    }
+  }
   char text[160];
   if (config_.exceptions_stop) {
     std::snprintf(text, sizeof text, "%s at pc 0x%08x (tval 0x%08x)", exception_name(code), epc, pending_tval_);
@@ -136,6 +144,13 @@ bool Hart::check_interrupts() {
       if (set >> code & 1) {
         ++interrupts_;
         ++interrupt_counts_[code];
+        if (trap_hook) {
+          const Priv from = priv_;
+          if (trap_hook(*this, {code, true, 0, pc_})) {
+            trap_log_.add({steps_, code | 1u << 31, pc_, 0, from, Priv::M});
+            return true;
+          }
+        }
         enter_trap(code, true, 0, pc_);
         return true;
       }
@@ -163,6 +178,11 @@ bool Hart::do_mret(uint32_t& next_pc) {
 }
 
 bool Hart::do_sret(uint32_t& next_pc) {
+  if (priv_ == Priv::U && quirks_.sret_jump) {  // the quirk: a plain jump, no mode change
+    note_quirk(Quirk::sret_jump);
+    next_pc = csr_.sepc;
+    return true;
+  }
   if (priv_ == Priv::U || (priv_ == Priv::S && (csr_.mstatus & kMstatusTsr))) {
     raise(ExceptionCause::illegal_instruction, instruction_bits(pc_));
     return false;
@@ -194,9 +214,13 @@ bool Hart::do_sfence_vma(uint32_t vaddr, uint32_t asid, bool by_addr, bool by_as
     raise(ExceptionCause::illegal_instruction, instruction_bits(pc_));
     return false;
   }
-  tlb_.flush(by_addr, vaddr, by_asid, static_cast<uint16_t>(asid & kSatpAsidMask));
-  flush_micro_tlbs();
+  sfence(by_addr, vaddr, by_asid, static_cast<uint16_t>(asid & kSatpAsidMask));
   return true;
+}
+
+void Hart::sfence(bool by_addr, uint32_t vaddr, bool by_asid, uint16_t asid) {
+  tlb_.flush(by_addr, vaddr, by_asid, asid);
+  flush_micro_tlbs();
 }
 
 }  // namespace vmscope

@@ -3,8 +3,14 @@
 
 #include "machine/linux_process.h"
 #include "machine/sbi.h"
+#include "vmm/guest_memory.h"
+#include "vmm/monitor.h"
 
 namespace vmscope {
+
+const char* to_string(Virtualization v) {
+  return v == Virtualization::emulation ? "emulation" : "trap-and-emulate";
+}
 
 const char* to_string(MachineKind k) { return k == MachineKind::process ? "process" : "system"; }
 
@@ -15,6 +21,8 @@ MachineKind guess_machine_kind(const ElfImage& image) {
 Machine::Machine(MachineOptions options) : options_(std::move(options)) {
   if (options_.ram_size == 0)
     options_.ram_size = options_.kind == MachineKind::system ? board::kDefaultRamSize : process_layout::kDefaultSize;
+  if (options_.kind != MachineKind::system) options_.virtualization = Virtualization::emulation;
+  if (options_.virtualization == Virtualization::trap_and_emulate) options_.firmware = Firmware::sbi;
   assemble();
 }
 
@@ -22,7 +30,9 @@ Machine::~Machine() = default;
 
 void Machine::assemble() {
   const bool system = options_.kind == MachineKind::system;
-  bus_ = std::make_unique<Bus>(system ? board::kRamBase : process_layout::kBase, options_.ram_size);
+  const bool monitored = options_.virtualization == Virtualization::trap_and_emulate;
+  bus_ = std::make_unique<Bus>(system ? board::kRamBase : process_layout::kBase,
+                               options_.ram_size + (monitored ? vmm_layout::kMonitorMemory : 0));
   code_ = std::make_unique<CodeCache>(*bus_);
   bus_->set_code_cache(code_.get());
   HartConfig config;
@@ -30,6 +40,7 @@ void Machine::assemble() {
   config.misaligned_access_traps = system;
   config.exceptions_stop = !system;
   hart_ = std::make_unique<Hart>(*bus_, *code_, config);
+  hart_->set_quirks(options_.quirks);
   if (system) {
     clint_ = std::make_unique<Clint>(*hart_);
     bus_->map_device(board::kTestDeviceBase, board::kTestDeviceSize, &test_device_);
@@ -52,6 +63,19 @@ void Machine::assemble() {
       };
       hart_->ecall_hook = [this](Hart& h) { return sbi_->handle_ecall(h); };
     }
+    if (monitored) {
+      // The guest sees its RAM where the board has it, the test device and the UART passed
+      // through; the monitor keeps the first kMonitorMemory bytes of host RAM for itself.
+      guest_memory_ = std::make_unique<GuestMemory>(*bus_, board::kRamBase, options_.ram_size, vmm_layout::kMonitorMemory);
+      guest_memory_->pass_through(board::kTestDeviceBase, board::kTestDeviceSize);
+      guest_memory_->pass_through(board::kUartBase, board::kUartSize);
+      sbi_->read_physical = [this](uint32_t gpa, std::span<uint8_t> out) { return guest_memory_->read(gpa, out); };
+      monitor_ = std::make_unique<Monitor>(*hart_, *bus_, *guest_memory_, *sbi_, board::kRamBase,
+                                           vmm_layout::kMonitorMemory);
+      monitor_->set_invalidation(options_.invalidation);
+      monitor_->check_shadows = options_.check_shadows;
+      hart_->trap_hook = [this](Hart& h, const TrapEvent& t) { return monitor_->on_trap(h, t); };
+    }
   } else {
     process_ = std::make_unique<LinuxProcess>(*hart_, *bus_);
     process_->on_output = [this](int fd, std::string_view bytes) {
@@ -69,7 +93,7 @@ ElfResult Machine::load(std::span<const uint8_t> file, std::string_view file_nam
   if (!parsed.ok()) return parsed;
   const bool system = options_.kind == MachineKind::system;
   // The process stack lives at the top of its region: segments must stay below it.
-  const MemoryRegion region{bus_->ram_base(), system ? bus_->ram_size() : bus_->ram_size() - process_layout::kStackSize};
+  const MemoryRegion region{bus_->ram_base(), system ? options_.ram_size : bus_->ram_size() - process_layout::kStackSize};
   ElfResult placed = place_check(parsed.image, std::span(&region, 1), system, file_name);
   if (!placed.ok()) return placed;
   image_ = std::move(parsed.image);
@@ -81,7 +105,8 @@ ElfResult Machine::load(std::span<const uint8_t> file, std::string_view file_nam
 
 void Machine::place_image() {
   const bool system = options_.kind == MachineKind::system;
-  for (const ElfSegment& s : image_.segments) bus_->write_bytes(system ? s.paddr : s.vaddr, s.data);
+  const uint32_t offset = guest_memory_ ? guest_memory_->offset() : 0;  // guest-physical to host
+  for (const ElfSegment& s : image_.segments) bus_->write_bytes(system ? s.paddr + offset : s.vaddr, s.data);
 }
 
 void Machine::reset() {
@@ -90,7 +115,8 @@ void Machine::reset() {
   uart_.reset();
   hart_->reset(image_.entry);
   place_image();
-  if (sbi_) sbi_->start(image_.entry);
+  if (monitor_) monitor_->start(image_.entry);
+  else if (sbi_) sbi_->start(image_.entry);
   if (process_) {
     uint32_t end = 0;
     for (const ElfSegment& s : image_.segments) end = std::max(end, s.vaddr + s.memsz);

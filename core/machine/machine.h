@@ -18,10 +18,13 @@
 #include "hart/code_cache.h"
 #include "hart/hart.h"
 #include "mem/bus.h"
+#include "vmm/shadow_mmu.h"
 
 namespace vmscope {
 
+class GuestMemory;
 class LinuxProcess;
+class Monitor;
 class SbiFirmware;
 
 enum class MachineKind : uint8_t { process, system };
@@ -50,11 +53,26 @@ inline constexpr uint32_t kStackSize = 1u << 20;  // brk never grows into the to
 // SBI firmware (it starts in S-mode and calls the firmware with ECALL).
 enum class Firmware : uint8_t { none, sbi };
 
+// How a supervisor-mode guest kernel (on SBI firmware) runs: its S-mode as the hart's S-mode
+// (emulation), or deprivileged in the hart's U-mode under vmscope's monitor (trap-and-emulate).
+enum class Virtualization : uint8_t { emulation, trap_and_emulate };
+const char* to_string(Virtualization v);
+
+// Under the monitor, host RAM holds the monitor's own memory (shadow page tables) first and the
+// guest's RAM after it: guest-physical = host-physical - kMonitorMemory.
+namespace vmm_layout {
+inline constexpr uint32_t kMonitorMemory = 8u << 20;
+}
+
 struct MachineOptions {
   MachineKind kind = MachineKind::system;
   uint32_t ram_size = 0;  // 0: the kind's default
   std::vector<std::string> argv;  // process VM: the guest's argv (argv[0] defaults to the file name)
   Firmware firmware = Firmware::none;  // system VM only
+  Virtualization virtualization = Virtualization::emulation;  // trap-and-emulate implies SBI firmware
+  ShadowInvalidation invalidation = ShadowInvalidation::sfence;
+  bool check_shadows = false;  // the monitor verifies its shadow tables after every exit
+  Quirks quirks;               // teaching quirks of the hart (any machine)
 };
 
 class Machine {
@@ -80,6 +98,10 @@ class Machine {
   const SymbolTable& symbols() const { return symbols_; }
   const ElfImage& image() const { return image_; }
   Uart16550& uart() { return uart_; }
+  // The monitor, under trap-and-emulate (null otherwise).
+  Monitor* monitor() { return monitor_.get(); }
+  const Monitor* monitor() const { return monitor_.get(); }
+  const MachineOptions& options() const { return options_; }
 
   // Console: bytes the guest writes (UART, or stdout/stderr of a process) and bytes it reads.
   std::function<void(int fd, std::string_view bytes)> on_output;
@@ -103,6 +125,8 @@ class Machine {
   TestDevice test_device_;
   std::unique_ptr<LinuxProcess> process_;
   std::unique_ptr<SbiFirmware> sbi_;
+  std::unique_ptr<GuestMemory> guest_memory_;
+  std::unique_ptr<Monitor> monitor_;
   ElfImage image_;
   SymbolTable symbols_;
   std::string file_name_;

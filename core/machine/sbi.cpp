@@ -2,6 +2,7 @@
 // SBI v1.0 BASE, TIME, DBCN (debug console) and SRST (system reset).
 #include "machine/sbi.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "hart/csr_state.h"
@@ -26,6 +27,10 @@ void SbiFirmware::start(uint32_t entry) {
 
 EcallAction SbiFirmware::handle_ecall(Hart& h) {
   if (h.priv() != Priv::S) return EcallAction::trap;
+  return serve(h);
+}
+
+EcallAction SbiFirmware::serve(Hart& h) {
   const uint32_t eid = h.reg(17), fid = h.reg(16);
   const uint32_t a0 = h.reg(10), a1 = h.reg(11), a2 = h.reg(12);
   int32_t error = kSuccess;
@@ -76,12 +81,13 @@ EcallAction SbiFirmware::handle_ecall(Hart& h) {
       break;
     case kDbcn:
       if (fid == 0) {  // console_write(num_bytes, base_lo, base_hi): a physical buffer
-        std::vector<uint8_t> bytes(a0);
-        if (a2 != 0 || !bus_.read_bytes(a1, bytes)) {
+        // SBI lets the firmware write fewer bytes than asked (the caller loops): at most a page.
+        std::vector<uint8_t> bytes(std::min<uint32_t>(a0, 4096));
+        if (a2 != 0 || !(read_physical ? read_physical(a1, bytes) : bus_.read_bytes(a1, bytes))) {
           error = kInvalidParam;
         } else {
           output(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-          value = a0;
+          value = static_cast<uint32_t>(bytes.size());
         }
       } else if (fid == 2) {  // console_write_byte
         const char c = static_cast<char>(a0);

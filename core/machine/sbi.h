@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <span>
 #include <string_view>
 
 #include "devices/uart16550.h"
@@ -21,8 +22,13 @@ class SbiFirmware {
   void start(uint32_t entry);
   // The hart's ECALL hook: serves ECALLs from S-mode; the others trap as usual.
   EcallAction handle_ecall(Hart& hart);
+  // Serves the call in a0..a7 whatever the hart's mode (a monitor's guest calls from U-mode).
+  EcallAction serve(Hart& hart);
 
   std::function<void(std::string_view bytes)> on_output;
+  // How the firmware reads the caller's physical memory (the bus by default; a monitor gives
+  // its guest-physical view).
+  std::function<bool(uint32_t paddr, std::span<uint8_t> out)> read_physical;
 
  private:
   Hart& hart_;

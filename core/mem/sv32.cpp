@@ -32,18 +32,39 @@ bool sv32_permits(uint32_t flags, AccessType type, Priv mode, bool sum, bool mxr
   }
 }
 
+namespace {
+class BusPteMemory final : public PteMemory {
+ public:
+  explicit BusPteMemory(Bus& bus) : bus_(bus) {}
+  bool read_pte(uint32_t paddr, uint32_t& pte) const override {
+    uint8_t raw[4];
+    if (!bus_.read_bytes(paddr, raw)) return false;
+    pte = raw[0] | raw[1] << 8 | raw[2] << 16 | static_cast<uint32_t>(raw[3]) << 24;
+    return true;
+  }
+  void write_pte(uint32_t paddr, uint32_t pte) const override { bus_.write(paddr, 4, pte); }
+
+ private:
+  Bus& bus_;
+};
+}  // namespace
+
 Sv32Walk sv32_walk(Bus& bus, const Sv32Context& ctx, uint32_t vaddr, AccessType type, bool side_effects) {
+  return sv32_walk(BusPteMemory(bus), ctx, vaddr, type, side_effects);
+}
+
+Sv32Walk sv32_walk(const PteMemory& memory, const Sv32Context& ctx, uint32_t vaddr, AccessType type,
+                   bool side_effects) {
   Sv32Walk w;
   uint64_t table = static_cast<uint64_t>(ctx.satp & 0x3fffff) << 12;
   const uint32_t vpn[2] = {(vaddr >> 12) & 0x3ff, vaddr >> 22};
   for (int level = 1; level >= 0; --level) {
     const uint64_t pte_addr = table + vpn[level] * 4;
-    uint8_t raw[4];
-    if (pte_addr > 0xfffffffcull || !bus.read_bytes(static_cast<uint32_t>(pte_addr), raw)) {
+    uint32_t pte;
+    if (pte_addr > 0xfffffffcull || !memory.read_pte(static_cast<uint32_t>(pte_addr), pte)) {
       w.fault = access_fault_for(type);
       return w;
     }
-    const uint32_t pte = raw[0] | raw[1] << 8 | raw[2] << 16 | static_cast<uint32_t>(raw[3]) << 24;
     w.steps[w.step_count++] = {static_cast<unsigned>(level), static_cast<uint32_t>(pte_addr), pte};
     if (!(pte & kPteV) || (!(pte & kPteR) && (pte & kPteW))) break;  // invalid or reserved
     if (!(pte & (kPteR | kPteX))) {  // pointer to the next level
@@ -59,7 +80,7 @@ Sv32Walk sv32_walk(Bus& bus, const Sv32Context& ctx, uint32_t vaddr, AccessType 
     if ((pte & needed) != needed) {
       if (!ctx.hardware_ad) break;  // Svade: software must set A/D in its fault handler
       flags |= needed;
-      if (side_effects) bus.write(static_cast<uint32_t>(pte_addr), 4, pte | needed);
+      if (side_effects) memory.write_pte(static_cast<uint32_t>(pte_addr), pte | needed);
     }
     const uint64_t paddr = level == 1 ? (static_cast<uint64_t>(ppn >> 10) << 22) | (vaddr & 0x3fffff)
                                       : (static_cast<uint64_t>(ppn) << 12) | (vaddr & 0xfff);

@@ -32,7 +32,20 @@ struct Sv32Context {
   bool hardware_ad;  // set A/D in memory (true) or fault when they need setting (false)
 };
 
+// Where a walk reads page-table entries and writes A/D bits: the physical bus (the hart), or
+// a guest's physical memory (a monitor walking its guest's tables).
+class PteMemory {
+ public:
+  virtual bool read_pte(uint32_t paddr, uint32_t& pte) const = 0;
+  virtual void write_pte(uint32_t paddr, uint32_t pte) const = 0;
+
+ protected:
+  ~PteMemory() = default;
+};
+
 // With `side_effects` false the walk only reads memory: no A/D update (for the debugger).
+Sv32Walk sv32_walk(const PteMemory& memory, const Sv32Context& ctx, uint32_t vaddr, AccessType type,
+                   bool side_effects);
 Sv32Walk sv32_walk(Bus& bus, const Sv32Context& ctx, uint32_t vaddr, AccessType type, bool side_effects);
 
 // Whether a leaf with these PTE flags allows the access (U/SUM/MXR rules, not A/D).

@@ -263,7 +263,13 @@ inline std::vector<uint8_t> assemble(std::initializer_list<Insn> code) {
 // ---- the fixture ---------------------------------------------------------------------------------
 class HartTest : public ::testing::Test {
  protected:
-  HartTest() : machine_(MachineOptions{MachineKind::system, kTestRamSize, {}}) {
+  static MachineOptions test_options() {
+    MachineOptions o;
+    o.kind = MachineKind::system;
+    o.ram_size = kTestRamSize;
+    return o;
+  }
+  HartTest() : machine_(test_options()) {
     hart_ = &machine_.hart();
     bus_ = &machine_.bus();
     hart().reset(kRam);

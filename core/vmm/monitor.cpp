@@ -1,0 +1,398 @@
+// Trap-and-emulate: what the monitor does on each exit (see monitor.h).
+#include "vmm/monitor.h"
+
+#include <cstdio>
+
+#include "hart/csr_state.h"
+#include "mem/sv32.h"
+
+namespace vmscope {
+
+using isa::Op;
+
+namespace {
+constexpr uint32_t kSstatusSpp = kMstatusSpp, kSstatusSie = kMstatusSie, kSstatusSpie = kMstatusSpie;
+
+AccessType fault_type(uint32_t cause) {
+  return cause == 12 ? AccessType::fetch : cause == 13 ? AccessType::load : AccessType::store;
+}
+bool is_csr_op(Op op) {
+  return op == Op::csrrw || op == Op::csrrs || op == Op::csrrc || op == Op::csrrwi || op == Op::csrrsi ||
+         op == Op::csrrci;
+}
+}  // namespace
+
+const char* to_string(ExitAction a) {
+  switch (a) {
+    case ExitAction::emulated_csr: return "emulated CSR access";
+    case ExitAction::emulated_sret: return "emulated SRET";
+    case ExitAction::emulated_wfi: return "emulated WFI";
+    case ExitAction::emulated_sfence: return "emulated SFENCE.VMA";
+    case ExitAction::sbi_call: return "SBI call";
+    case ExitAction::hidden_fault: return "hidden page fault: shadow filled";
+    case ExitAction::reflected: return "reflected to the guest";
+    case ExitAction::page_table_write: return "write to a guest page table: emulated";
+    case ExitAction::timer: return "timer";
+    case ExitAction::quirk_escape: return "quirk: sensitive instruction did not trap";
+  }
+  return "?";
+}
+
+Monitor::Monitor(Hart& hart, Bus& bus, GuestMemory& guest, SbiFirmware& sbi, uint32_t pool_base, uint32_t pool_size)
+    : hart_(hart), guest_(guest), sbi_(sbi), shadow_(bus, guest, hart, pool_base, pool_size) {}
+
+void Monitor::start(uint32_t entry) {
+  vcpu_ = VirtualCpu{};
+  stats_ = {};
+  log_.clear();
+  quirks_seen_.fill(0);
+  illusion_broken_.clear();
+  repeated_faults_ = 0;
+  const ShadowInvalidation strategy = shadow_.strategy();
+  shadow_.reset();
+  shadow_.set_strategy(strategy);
+  // The real hart: U-mode, nothing delegated (every trap comes here), counters trapping (the
+  // guest's instret counts the instructions the monitor emulated for it).
+  hart_.debug_write_csr(0x300, 0);
+  hart_.debug_write_csr(0x302, 0);
+  hart_.debug_write_csr(0x303, 0);
+  hart_.debug_write_csr(0x306, 0);
+  hart_.set_priv(Priv::U);
+  hart_.set_reg(10, 0);
+  hart_.set_reg(11, 0);
+  hart_.set_pc(entry);
+  host_satp_ = 0;
+  host_mie_ = ~0u;
+  sync_host();
+}
+
+bool Monitor::on_trap(Hart& h, const TrapEvent& t) {
+  (void)h;
+  ++stats_.exits;
+  const Priv mode = vcpu_.mode;
+  ExitAction action = ExitAction::timer;
+  if (t.interrupt) {
+    ++stats_.exits_by_interrupt[t.cause & 15];
+  } else {
+    ++stats_.exits_by_exception[t.cause & 15];
+    // While the monitor works, the trapping instruction has not happened yet for the guest
+    // (its time and cycle counters read as before it).
+    hart_.hide_steps(1);
+    handle_exception(t, action);
+    if (action != ExitAction::hidden_fault) hart_.unhide_steps(1);
+  }
+  note_quirks(t.epc);
+  const bool injected = deliver_interrupt();
+  log(t, action, injected, mode);
+  sync_host();
+  if (check_shadows) {
+    ++stats_.checks;
+    const std::vector<std::string> problems = shadow_.check();
+    if (!problems.empty()) {
+      hart_.stop_message = "monitor check failed after an exit (" + std::string(to_string(action)) + "): " + problems[0];
+      hart_.request_stop(StopReason::check_failed);
+    }
+  }
+  return true;
+}
+
+void Monitor::log(const TrapEvent& t, ExitAction action, bool injected, Priv mode) {
+  if (log_.size() == kLogCapacity) log_.pop_front();
+  log_.push_back({hart_.steps(), t.cause | (t.interrupt ? 1u << 31 : 0), t.epc, t.tval, mode, action, injected});
+}
+
+void Monitor::note_quirks(uint32_t epc) {
+  for (unsigned q = 0; q < kQuirkCount; ++q) {
+    const uint64_t count = hart_.quirk_count(static_cast<Quirk>(q));
+    if (count == quirks_seen_[q]) continue;
+    quirks_seen_[q] = count;
+    const uint32_t pc = hart_.quirk_last_pc(static_cast<Quirk>(q));
+    if (illusion_broken_.empty()) {
+      char text[200];
+      std::snprintf(text, sizeof text,
+                    "quirk %s: a sensitive instruction at 0x%08x ran in U-mode without trapping, so the "
+                    "monitor never saw it",
+                    to_string(static_cast<Quirk>(q)), pc);
+      illusion_broken_ = text;
+    }
+    if (log_.size() == kLogCapacity) log_.pop_front();
+    log_.push_back({hart_.steps(), q, pc, epc, vcpu_.mode, ExitAction::quirk_escape, false});
+  }
+}
+
+// ---- exceptions ----------------------------------------------------------------------------
+
+void Monitor::handle_exception(const TrapEvent& t, ExitAction& action) {
+  action = ExitAction::reflected;
+  switch (t.cause) {
+    case 2: {  // illegal instruction: the sensitive ones the guest kernel may execute
+      const isa::DecodedInsn d = isa::decode(t.tval);
+      if (is_csr_op(d.op)) {
+        if (emulate_csr(d, t.epc)) {
+          action = ExitAction::emulated_csr;
+          ++stats_.csr;
+          ++stats_.emulated;
+          return;
+        }
+      } else if (vcpu_.mode == Priv::S && d.op == Op::sret) {
+        emulate_sret();
+        action = ExitAction::emulated_sret;
+        ++stats_.sret;
+        ++stats_.emulated;
+        return;
+      } else if (vcpu_.mode == Priv::S && d.op == Op::wfi) {
+        hart_.set_pc(t.epc + 4);
+        // As the real WFI: wait unless an enabled interrupt is pending (whatever SIE says).
+        if (!(virtual_sip() & vcpu_.sie)) hart_.wait_for_interrupt();
+        action = ExitAction::emulated_wfi;
+        ++stats_.wfi;
+        ++stats_.emulated;
+        return;
+      } else if (vcpu_.mode == Priv::S && d.op == Op::sfence_vma) {
+        shadow_.on_sfence(d.rs1 != 0, hart_.reg(d.rs1), d.rs2 != 0,
+                          static_cast<uint16_t>(hart_.reg(d.rs2) & kSatpAsidMask));
+        hart_.set_pc(t.epc + 4);
+        action = ExitAction::emulated_sfence;
+        ++stats_.sfence;
+        ++stats_.emulated;
+        return;
+      }
+      reflect(t.cause, t.tval, t.epc);
+      ++stats_.reflected_other;
+      return;
+    }
+    case 8:  // ECALL: a system call of a guest process, or the guest kernel calling firmware
+      if (vcpu_.mode == Priv::S) {
+        const EcallAction a = sbi_.serve(hart_);
+        hart_.set_pc(a == EcallAction::wait ? t.epc : t.epc + 4);
+        action = ExitAction::sbi_call;
+        ++stats_.sbi_calls;
+        ++stats_.emulated;
+        return;
+      }
+      reflect(8, 0, t.epc);
+      ++stats_.reflected_other;
+      return;
+    case 12: case 13: case 15:
+      handle_page_fault(t, action);
+      return;
+    default:
+      reflect(t.cause, t.tval, t.epc);
+      ++stats_.reflected_other;
+  }
+}
+
+void Monitor::handle_page_fault(const TrapEvent& t, ExitAction& action) {
+  const ShadowMmu::Fill fill = shadow_.fill(t.tval, fault_type(t.cause));
+  switch (fill.result) {
+    case ShadowMmu::FillResult::filled:
+      action = ExitAction::hidden_fault;
+      ++stats_.hidden_faults;
+      hart_.set_pc(t.epc);
+      // A fill that does not let the access through would repeat forever: stop instead.
+      if (t.epc == last_fault_pc_ && t.tval == last_fault_addr_) {
+        if (++repeated_faults_ >= 8) {
+          char text[160];
+          std::snprintf(text, sizeof text, "monitor: page fault at 0x%08x (pc 0x%08x) repeats after its shadow fill",
+                        t.tval, t.epc);
+          hart_.stop_message = text;
+          hart_.request_stop(StopReason::trap_loop);
+        }
+      } else {
+        repeated_faults_ = 0;
+      }
+      last_fault_pc_ = t.epc;
+      last_fault_addr_ = t.tval;
+      return;
+    case ShadowMmu::FillResult::guest_fault: {
+      const auto cause = static_cast<uint32_t>(fill.fault);
+      reflect(cause, t.tval, t.epc);
+      if (cause == 12 || cause == 13 || cause == 15) ++stats_.reflected_page_faults;
+      else ++stats_.reflected_other;
+      action = ExitAction::reflected;
+      return;
+    }
+    case ShadowMmu::FillResult::page_table_write:
+      emulate_page_table_store(t.epc, t.tval, fill.gpa);
+      action = ExitAction::page_table_write;
+      return;
+  }
+}
+
+// A store (or AMO) to a guest page-table page: done here, then the shadows built from the
+// changed entry are dropped.
+void Monitor::emulate_page_table_store(uint32_t epc, uint32_t gva, uint32_t gpa) {
+  const isa::DecodedInsn d = isa::decode(hart_.instruction_bits(epc));
+  uint32_t value = hart_.reg(d.rs2);
+  unsigned size = 4;
+  bool write = true;
+  uint8_t bytes[4] = {};
+  if (d.op == Op::sb || d.op == Op::sh || d.op == Op::sw) {
+    size = d.op == Op::sb ? 1 : d.op == Op::sh ? 2 : 4;
+  } else if (d.op == Op::sc_w) {
+    write = hart_.take_reservation(gpa + guest_.offset());
+    hart_.set_reg(d.rd, write ? 0 : 1);
+  } else {  // an AMO: read, combine, write back
+    guest_.read(gpa, std::span(bytes, 4));
+    const uint32_t old = bytes[0] | bytes[1] << 8 | bytes[2] << 16 | static_cast<uint32_t>(bytes[3]) << 24;
+    const uint32_t src = value;
+    switch (d.op) {
+      case Op::amoswap_w: value = src; break;
+      case Op::amoadd_w: value = old + src; break;
+      case Op::amoxor_w: value = old ^ src; break;
+      case Op::amoand_w: value = old & src; break;
+      case Op::amoor_w: value = old | src; break;
+      case Op::amomin_w: value = static_cast<int32_t>(old) < static_cast<int32_t>(src) ? old : src; break;
+      case Op::amomax_w: value = static_cast<int32_t>(old) > static_cast<int32_t>(src) ? old : src; break;
+      case Op::amominu_w: value = old < src ? old : src; break;
+      case Op::amomaxu_w: value = old > src ? old : src; break;
+      default:  // cannot happen (only stores fault as stores): let the guest see the fault
+        reflect(15, gva, epc);
+        ++stats_.reflected_page_faults;
+        return;
+    }
+    hart_.set_reg(d.rd, old);
+  }
+  if (write) {
+    for (unsigned i = 0; i < size; ++i) bytes[i] = static_cast<uint8_t>(value >> (8 * i));
+    guest_.write(gpa, std::span<const uint8_t>(bytes, size));
+    shadow_.on_page_table_write(gpa);
+  }
+  hart_.set_pc(epc + d.length);
+  ++stats_.page_table_writes;
+  ++stats_.emulated;
+}
+
+// ---- the virtual CPU -------------------------------------------------------------------------
+
+uint32_t Monitor::virtual_sip() const { return (vcpu_.sip & kMipSsip) | (hart_.csrs().mip & kMipStip); }
+
+bool Monitor::read_csr(uint16_t n, uint32_t& v) const {
+  switch (n) {
+    case 0x100: v = vcpu_.sstatus & kSstatusMask; return true;
+    case 0x104: v = vcpu_.sie; return true;
+    case 0x105: v = vcpu_.stvec; return true;
+    case 0x106: v = vcpu_.scounteren; return true;
+    case 0x10a: v = 0; return true;
+    case 0x140: v = vcpu_.sscratch; return true;
+    case 0x141: v = vcpu_.sepc; return true;
+    case 0x142: v = vcpu_.scause; return true;
+    case 0x143: v = vcpu_.stval; return true;
+    case 0x144: v = virtual_sip(); return true;
+    case 0x180: v = vcpu_.satp; return true;
+    case 0xc00: case 0xc80: case 0xc01: case 0xc81: {
+      uint32_t value;  // cycle and time count guest steps only (see Hart::hide_steps)
+      hart_.debug_read_csr(n, value);
+      v = value;
+      return true;
+    }
+    case 0xc02: v = static_cast<uint32_t>(guest_instret()); return true;
+    case 0xc82: v = static_cast<uint32_t>(guest_instret() >> 32); return true;
+    default: return false;
+  }
+}
+
+bool Monitor::write_csr(uint16_t n, uint32_t v) {
+  switch (n) {
+    case 0x100: vcpu_.sstatus = v & kSstatusMask; return true;
+    case 0x104: vcpu_.sie = v & kSupervisorInterrupts; return true;
+    case 0x105: vcpu_.stvec = (v & 3) <= 1 ? v : v & ~3u; return true;
+    case 0x106: vcpu_.scounteren = v; return true;
+    case 0x10a: return true;
+    case 0x140: vcpu_.sscratch = v; return true;
+    case 0x141: vcpu_.sepc = v & ~1u; return true;
+    case 0x142: vcpu_.scause = v; return true;
+    case 0x143: vcpu_.stval = v; return true;
+    case 0x144: vcpu_.sip = (vcpu_.sip & ~kMipSsip) | (v & kMipSsip); return true;
+    case 0x180: vcpu_.satp = v; return true;
+    default: return false;
+  }
+}
+
+// Zicsr exactly as the hart does it for S-mode (or U-mode) code, on the virtual CSRs.
+bool Monitor::emulate_csr(const isa::DecodedInsn& d, uint32_t epc) {
+  const auto number = static_cast<uint16_t>(d.imm & 0xfff);
+  const bool immediate = d.op == Op::csrrwi || d.op == Op::csrrsi || d.op == Op::csrrci;
+  const uint32_t src = immediate ? d.rs1 : hart_.reg(d.rs1);
+  const bool is_write_op = d.op == Op::csrrw || d.op == Op::csrrwi;
+  const bool reads = !is_write_op || d.rd != 0;
+  const bool writes = is_write_op || d.rs1 != 0;
+  const unsigned level = vcpu_.mode == Priv::S ? 1 : 0;
+  if (((number >> 8) & 3u) > level) return false;
+  if (number >= 0xc00 && number <= 0xc9f) {  // counters: mcounteren, then scounteren for U
+    const unsigned bit = number & 31;
+    if (!(VirtualCpu::kMcounteren >> bit & 1) || (level == 0 && !(vcpu_.scounteren >> bit & 1))) return false;
+  }
+  uint32_t old = 0;
+  if ((reads || writes) && !read_csr(number, old)) return false;
+  if (writes && (number >> 10) == 3) return false;
+  if (writes) {
+    const uint32_t value = is_write_op ? src : d.op == Op::csrrs || d.op == Op::csrrsi ? old | src : old & ~src;
+    if (!write_csr(number, value)) return false;
+  }
+  hart_.set_reg(d.rd, old);
+  hart_.set_pc(epc + 4);
+  return true;
+}
+
+void Monitor::emulate_sret() {
+  const uint32_t s = vcpu_.sstatus;
+  vcpu_.mode = (s & kSstatusSpp) ? Priv::S : Priv::U;
+  uint32_t next = s & ~(kSstatusSpp | kSstatusSie);
+  if (s & kSstatusSpie) next |= kSstatusSie;
+  vcpu_.sstatus = next | kSstatusSpie;
+  hart_.take_reservation(0);  // clears it, as a real SRET does
+  hart_.set_pc(vcpu_.sepc);
+}
+
+void Monitor::enter_virtual_trap(uint32_t xcause, uint32_t tval, uint32_t epc) {
+  vcpu_.scause = xcause;
+  vcpu_.sepc = epc;
+  vcpu_.stval = tval;
+  uint32_t s = vcpu_.sstatus & ~(kSstatusSpp | kSstatusSpie | kSstatusSie);
+  if (vcpu_.mode == Priv::S) s |= kSstatusSpp;
+  if (vcpu_.sstatus & kSstatusSie) s |= kSstatusSpie;
+  vcpu_.sstatus = s;
+  vcpu_.mode = Priv::S;
+  hart_.take_reservation(0);
+  const bool interrupt = xcause >> 31;
+  const uint32_t base = vcpu_.stvec & ~3u;
+  hart_.set_pc(base + ((vcpu_.stvec & 1) && interrupt ? 4 * (xcause & 31) : 0));
+}
+
+void Monitor::reflect(uint32_t cause, uint32_t tval, uint32_t epc) { enter_virtual_trap(cause, tval, epc); }
+
+// A virtual interrupt that is pending, enabled and deliverable in the guest's mode is taken now,
+// at the instruction boundary where the exit happened (priority SEI, SSI, STI).
+bool Monitor::deliver_interrupt() {
+  const uint32_t pending = virtual_sip() & vcpu_.sie;
+  if (!pending || !(vcpu_.mode == Priv::U || (vcpu_.sstatus & kSstatusSie))) return false;
+  for (const unsigned code : {9u, 1u, 5u}) {
+    if (pending >> code & 1) {
+      enter_virtual_trap(code | 1u << 31, 0, hart_.pc());
+      ++stats_.injected_interrupts;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Points the real hart at the shadow table for the guest's current view, and lets the real
+// timer interrupt through only when the guest could take it (or waits for it in WFI).
+void Monitor::sync_host() {
+  const ShadowKey key{vcpu_.satp, vcpu_.mode, static_cast<bool>(vcpu_.sstatus & kMstatusSum),
+                      static_cast<bool>(vcpu_.sstatus & kMstatusMxr)};
+  const uint32_t satp = shadow_.activate(key);
+  if (satp != host_satp_) {
+    hart_.debug_write_csr(0x180, satp);
+    host_satp_ = satp;
+  }
+  const bool can_take = vcpu_.mode == Priv::U || (vcpu_.sstatus & kSstatusSie) || hart_.waiting();
+  const uint32_t mie = (vcpu_.sie & kMipStip) && can_take ? kMipStip : 0;
+  if (mie != host_mie_) {
+    hart_.debug_write_csr(0x304, mie);
+    host_mie_ = mie;
+  }
+}
+
+}  // namespace vmscope

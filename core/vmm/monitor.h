@@ -1,0 +1,132 @@
+// The virtual machine monitor: runs a guest kernel deprivileged by trap-and-emulate.
+//
+// The guest's S-mode code runs in the hart's U-mode, so every sensitive instruction it
+// executes traps; the monitor, written as host code standing where M-mode firmware would (the
+// hart's trap hook), emulates it on a virtual CPU. Guest-physical memory sits at an offset in
+// host memory, and the hart translates through shadow page tables (shadow_mmu.h). Guest
+// exceptions are reflected to the guest kernel's trap vector, timer and software interrupts
+// are injected as virtual interrupts, and SBI calls are served as a firmware would.
+//
+// The monitor also keeps the statistics and the exit log the debugger shows, and, in checking
+// mode, verifies the shadow tables after every exit.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "hart/hart.h"
+#include "isa/decoder.h"
+#include "machine/sbi.h"
+#include "vmm/guest_memory.h"
+#include "vmm/shadow_mmu.h"
+#include "vmm/virtual_cpu.h"
+
+namespace vmscope {
+
+// What the monitor did about an exit.
+enum class ExitAction : uint8_t {
+  emulated_csr,
+  emulated_sret,
+  emulated_wfi,
+  emulated_sfence,
+  sbi_call,
+  hidden_fault,      // a shadow entry filled; the guest never knows
+  reflected,         // the guest's own exception, delivered to its trap vector
+  page_table_write,  // a store to a write-protected guest page table, emulated
+  timer,             // the real timer fired (the virtual interrupt may or may not be taken)
+  quirk_escape,      // a sensitive instruction ran in U-mode without trapping: illusion lost
+};
+const char* to_string(ExitAction a);
+
+struct MonitorExit {
+  uint64_t step;
+  uint32_t cause;  // as in xcause (bit 31: interrupt)
+  uint32_t epc, tval;
+  Priv guest_mode;  // the virtual mode at the exit
+  ExitAction action;
+  bool injected;  // a virtual interrupt was delivered on the way out
+};
+
+struct MonitorStats {
+  uint64_t exits = 0;
+  std::array<uint64_t, 16> exits_by_exception{}, exits_by_interrupt{};
+  uint64_t emulated = 0;  // guest instructions the monitor carried out (the kinds below)
+  uint64_t csr = 0, sret = 0, wfi = 0, sfence = 0, sbi_calls = 0, page_table_writes = 0;
+  uint64_t hidden_faults = 0, reflected_page_faults = 0, reflected_other = 0;
+  uint64_t injected_interrupts = 0;
+  uint64_t checks = 0;  // consistency checks run (checking mode)
+  // Popek and Goldberg's efficiency: the share of guest instructions the hart ran with no
+  // monitor intervention (instructions that caused an exit count as intervened).
+  double efficiency(uint64_t guest_steps) const {
+    const uint64_t by_instructions = exits - exits_by_interrupt_total();
+    return guest_steps ? 1.0 - static_cast<double>(by_instructions) / static_cast<double>(guest_steps) : 1.0;
+  }
+  uint64_t exits_by_interrupt_total() const {
+    uint64_t n = 0;
+    for (const uint64_t c : exits_by_interrupt) n += c;
+    return n;
+  }
+};
+
+class Monitor {
+ public:
+  Monitor(Hart& hart, Bus& bus, GuestMemory& guest, SbiFirmware& sbi, uint32_t pool_base, uint32_t pool_size);
+
+  // The guest kernel's boot state, as SBI firmware leaves it: S-mode at `entry`, paging off,
+  // a0 = hart id, a1 = 0 (no device tree).
+  void start(uint32_t entry);
+  // The hart's trap hook: every trap while the guest runs is an exit.
+  bool on_trap(Hart& hart, const TrapEvent& trap);
+
+  void set_invalidation(ShadowInvalidation s) { shadow_.set_strategy(s); }
+  bool check_shadows = false;  // checking mode: verify the shadows after every exit
+
+  // ---- views
+  const VirtualCpu& vcpu() const { return vcpu_; }
+  const ShadowMmu& shadow() const { return shadow_; }
+  const GuestMemory& guest_memory() const { return guest_; }
+  const MonitorStats& stats() const { return stats_; }
+  const std::deque<MonitorExit>& exits() const { return log_; }
+  static constexpr size_t kLogCapacity = 4096;
+  // Guest instructions so far (steps the guest would have taken on real hardware).
+  uint64_t guest_steps() const { return hart_.time_steps(); }
+  // Guest instructions retired (what its instret reads).
+  uint64_t guest_instret() const { return hart_.instret() + stats_.emulated; }
+  // Set once a quirk let a sensitive instruction through: the monitor lost control.
+  const std::string& illusion_broken() const { return illusion_broken_; }
+
+ private:
+  void handle_exception(const TrapEvent& t, ExitAction& action);
+  void handle_page_fault(const TrapEvent& t, ExitAction& action);
+  bool emulate_csr(const isa::DecodedInsn& d, uint32_t epc);
+  bool read_csr(uint16_t number, uint32_t& value) const;
+  bool write_csr(uint16_t number, uint32_t value);
+  void emulate_sret();
+  void emulate_page_table_store(uint32_t epc, uint32_t gva, uint32_t gpa);
+  void reflect(uint32_t cause, uint32_t tval, uint32_t epc);
+  void enter_virtual_trap(uint32_t xcause, uint32_t tval, uint32_t epc);
+  bool deliver_interrupt();
+  uint32_t virtual_sip() const;
+  void sync_host();
+  void note_quirks(uint32_t epc);
+  void log(const TrapEvent& t, ExitAction action, bool injected, Priv mode);
+
+  Hart& hart_;
+  GuestMemory& guest_;
+  SbiFirmware& sbi_;
+  ShadowMmu shadow_;
+  VirtualCpu vcpu_;
+  MonitorStats stats_;
+  std::deque<MonitorExit> log_;
+  std::array<uint64_t, kQuirkCount> quirks_seen_{};
+  std::string illusion_broken_;
+  uint32_t host_satp_ = 0, host_mie_ = ~0u;
+  // A guard against a fault the monitor keeps "fixing" without progress.
+  uint32_t last_fault_pc_ = 0, last_fault_addr_ = 0;
+  unsigned repeated_faults_ = 0;
+};
+
+}  // namespace vmscope
