@@ -237,18 +237,22 @@ int run_command(const RunOptions& o) {
     std::fprintf(stderr, "vmscope: stopped: %s\n", why.c_str());
   }
   if (!o.quiet) {
+    // Under the monitor, the guest's count: what its instret reads (the hart's own count misses
+    // the instructions the monitor emulated for it).
+    const Monitor* monitor = machine.monitor();
+    const uint64_t retired = monitor ? monitor->guest_instret() : hart.instret();
     std::fprintf(stderr,
                  "vmscope: %s machine, %s: exit code %d; %llu instructions retired in %.3f s "
-                 "(%.1f MIPS); %llu exceptions, %llu interrupts\n",
+                 "(%.1f MIPS); %s%llu exceptions, %llu interrupts\n",
                  to_string(kind),
                  last.reason == StopReason::exited   ? "guest exited"
                  : last.reason == StopReason::budget ? "instruction limit"
                                                      : to_string(last.reason),
-                 code, static_cast<unsigned long long>(hart.instret()), seconds,
-                 seconds > 0 ? static_cast<double>(hart.instret()) / seconds / 1e6 : 0.0,
+                 code, static_cast<unsigned long long>(retired), seconds,
+                 seconds > 0 ? static_cast<double>(retired) / seconds / 1e6 : 0.0, monitor ? "on the hart: " : "",
                  static_cast<unsigned long long>(hart.exceptions()),
                  static_cast<unsigned long long>(hart.interrupts()));
-    if (const Monitor* monitor = machine.monitor()) print_monitor_summary(*monitor, hart, seconds);
+    if (monitor) print_monitor_summary(*monitor, hart, seconds);
     for (unsigned q = 0; q < kQuirkCount; ++q)
       if (const uint64_t n = hart.quirk_count(static_cast<Quirk>(q)))
         std::fprintf(stderr, "vmscope: quirk %s: %llu sensitive instruction%s ran in U-mode without trapping (last at 0x%08x)\n",

@@ -56,11 +56,42 @@ return_to_user:
     lw      a0, 10*4(a0)
     sret
 
+/* A trap in the kernel is a bug, except during a probe (kernel.c: probe_load): then the
+   handler records scause, stval and sstatus as read here and resumes after the probing
+   4-byte instruction. */
 trap_from_kernel:
     csrrw   a0, sscratch, a0    /* a0 as it was, sscratch = 0 */
+    csrw    sscratch, t0
+    la      t0, kprobe
+    sw      t1, 20(t0)
+    lw      t1, 0(t0)           /* kprobe.active */
+    beqz    t1, 5f
+    li      t1, 1
+    sw      t1, 4(t0)           /* kprobe.faulted */
+    csrr    t1, scause
+    sw      t1, 8(t0)
+    csrr    t1, stval
+    sw      t1, 12(t0)
+    csrr    t1, sstatus         /* SPP must say: from S-mode */
+    sw      t1, 16(t0)
+    csrr    t1, sepc
+    addi    t1, t1, 4
+    csrw    sepc, t1
+    lw      t1, 20(t0)
+    csrr    t0, sscratch
+    csrw    sscratch, zero
+    sret
+5:  lw      t1, 20(t0)
+    csrr    t0, sscratch
+    csrw    sscratch, zero
     la      sp, kernel_stack_top
     call    kernel_trap         /* reports the trap and fails: does not return */
 4:  j       4b
+
+    .data
+    .balign 4
+    .globl kprobe
+kprobe: .word 0, 0, 0, 0, 0, 0  /* active, faulted, scause, stval, sstatus, saved t1 */
 
     .bss
     .balign 16

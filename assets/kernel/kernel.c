@@ -5,6 +5,7 @@
 
 #define TICK_TIME 10000u    /* timer period in mtime units (1 ms at 10 MHz) */
 #define SSTATUS_SPP 0x100u
+#define SSTATUS_SUM 0x40000u
 #define SIE_STIE 0x20u
 #define SIP_STIP 0x20u
 #define SCAUSE_INTERRUPT 0x80000000u
@@ -90,6 +91,57 @@ void kernel_trap(void) { /* entry.S: a trap from S-mode */
   kprintf("kernel: unexpected trap in the kernel: scause 0x%x sepc 0x%x stval 0x%x\n",
           csr_read(scause), csr_read(sepc), csr_read(stval));
   panic("kernel trap");
+}
+
+/* ---- is the machine what it claims? ----
+   A monitor that runs this kernel deprivileged keeps the illusion only if every sensitive
+   instruction traps to it. These checks catch the classic ways real machines broke that
+   (Popek and Goldberg's "critical" instructions); they always pass on a real S-mode. */
+extern char __kernel_start[]; /* kernel.ld */
+struct kprobe_state { uint32_t active, faulted, scause, stval, sstatus, saved; };
+extern volatile struct kprobe_state kprobe; /* entry.S */
+static int illusion_failures;
+
+/* Loads from va; returns 1 if it worked, 0 if it trapped (kprobe says how). */
+static int probe_load(uint32_t va) {
+  uint32_t v = 0;
+  kprobe.faulted = 0;
+  kprobe.active = 1;
+  asm volatile(".option push\n.option norvc\nlw %0, 0(%1)\n.option pop" : "+r"(v) : "r"(va) : "memory");
+  kprobe.active = 0;
+  return !kprobe.faulted;
+}
+
+static void illusion_broken(const char *what) {
+  kprintf("kernel: ILLUSION BROKEN: %s\n", what);
+  illusion_failures++;
+}
+
+#define PROBE_VA 0x40000000u /* a scratch 4 MiB window of the kernel's table */
+
+static void check_the_machine(uint32_t *root) {
+  /* A status read: in the trap handler, sstatus.SPP says the trap came from S-mode. */
+  if (probe_load(PROBE_VA + 0x400000u) || kprobe.scause != CAUSE_LOAD_PAGE_FAULT ||
+      kprobe.stval != PROBE_VA + 0x400000u)
+    illusion_broken("a load from an unmapped page did not fault as it should");
+  else if (!(kprobe.sstatus & SSTATUS_SPP))
+    illusion_broken("sstatus read in the trap handler says the trap came from U-mode, but it came "
+                    "from S-mode (a read of privileged state did not trap: PUSHF/SMSW)");
+  /* A status write: setting sstatus.SUM must let S-mode read a user page. The kernel's own
+     memory is mapped at PROBE_VA once more, as a user superpage. */
+  root[VPN1(PROBE_VA)] = PA_TO_PTE((uint32_t)__kernel_start) | PTE_R | PTE_U | PTE_A | PTE_V;
+  sfence_vma(PROBE_VA, 0);
+  if (probe_load(PROBE_VA))
+    illusion_broken("S-mode read a user page with sstatus.SUM clear");
+  csr_set(sstatus, SSTATUS_SUM);
+  if (!probe_load(PROBE_VA))
+    illusion_broken("setting sstatus.SUM had no effect (a write of privileged state was silently "
+                    "ignored: POPF)");
+  csr_clear(sstatus, SSTATUS_SUM);
+  root[VPN1(PROBE_VA)] = 0;
+  sfence_vma(PROBE_VA, 0);
+  if (!illusion_failures)
+    kprintf("kernel: the machine keeps its promises: sstatus reads and writes trap as they should\n");
 }
 
 /* ---- processes ---- */
@@ -206,6 +258,11 @@ static int syscall(struct proc *p) {
 struct trapframe *handle_trap(struct trapframe *tf) {
   struct proc *p = current; /* tf == &p->tf */
   uint32_t scause = csr_read(scause), stval = csr_read(stval);
+  if (csr_read(sstatus) & SSTATUS_SPP) { /* "from U-mode" according to sscratch: not so */
+    kprintf("kernel: ILLUSION BROKEN: pid %d trapped at pc 0x%08x from S-mode: the SRET that "
+            "started it jumped without leaving S-mode (JRST 1)\n", p->pid, csr_read(sepc));
+    shutdown(4);
+  }
   int switch_away = 0;
   if (scause == (SCAUSE_INTERRUPT | IRQ_S_TIMER)) {
     p->timer_interrupts++;
@@ -250,6 +307,8 @@ static void report(void) {
     preempted += p->timer_interrupts > 0;
   }
   if (!preempted) kprintf("kernel: FAIL: no process was ever preempted by the timer\n");
+  if (illusion_failures) kprintf("kernel: FAIL: the machine broke %d of its promises\n", illusion_failures);
+  failures += illusion_failures;
   uint32_t free_now = free_page_count();
   if (free_now != pages_free_at_start)
     kprintf("kernel: FAIL: %u pages leaked\n", pages_free_at_start - free_now);
@@ -280,6 +339,7 @@ void kmain(uint32_t hartid) {
   csr_write(satp, kernel_satp);
   sfence_vma_all();
   csr_write(scounteren, 7); /* U-mode may read cycle, time, instret */
+  check_the_machine((uint32_t *)((kernel_satp & 0x3fffffu) << 12));
   pages_free_at_start = free_page_count();
   if (!asids_usable) kprintf("kernel: fewer than %d ASIDs: flushing the TLB on every switch\n", NPROC);
 

@@ -1,5 +1,6 @@
 /* Bare-metal startup for vmscope's system programs: gp/sp, trap stacks in
    mscratch/sscratch, mtvec/stvec, PMP opened for S/U, .bss cleared, main, exit.
+   Built with -DVMSCOPE_SBI, the program starts in S-mode on SBI firmware: no M-mode setup.
    Also the M and S trap entries and the helpers that enter and leave S/U-mode. */
 #define ECALL_RETURN 0x5e7
 #define FRAME 128
@@ -12,6 +13,7 @@ _start:
     la      gp, __global_pointer$
     .option pop
     la      sp, __stack_top
+#ifndef VMSCOPE_SBI                 /* on SBI firmware the program starts in S-mode */
     la      t0, __m_trap_stack_top
     csrw    mscratch, t0
     la      t0, __s_trap_stack_top
@@ -27,6 +29,9 @@ _start:
     .balign 4
 1:  la      t0, m_trap_vector
     csrw    mtvec, t0
+#endif
+    la      t0, __s_trap_stack_top
+    csrw    sscratch, t0
     la      t0, s_trap_vector
     csrw    stvec, t0
     la      t0, __bss_start

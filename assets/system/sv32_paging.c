@@ -1,7 +1,9 @@
 /* sv32_paging: Sv32 page tables built in M-mode and used from S/U: 4 KiB pages and 4 MiB
    superpages, remapping to other physical pages, load/store/fetch page faults with
    scause/stval and demand-paging retries, SUM, MXR, A/D bits (hardware or faults),
-   sfence.vma by address and by ASID, two address spaces with different ASIDs. */
+   sfence.vma by address and by ASID, two address spaces with different ASIDs.
+   Built with -DVMSCOPE_SBI (sv32_paging_sbi) it starts in S-mode on SBI firmware, so that the
+   same checks run under vmscope's monitor (trap-and-emulate) as under emulation. */
 #include "vmscope_system.h"
 
 /* ---- PTE and satp ---- */
@@ -421,10 +423,15 @@ int main(void)
         kprintf("note: satp.ASID is not stored; fencing on every switch\n");
     __asm__ volatile("sfence.vma zero, zero" : : : "memory");
 
+#ifdef VMSCOPE_SBI /* already in S-mode; the firmware delegates page faults and U ecalls */
+    s_main(0);
+    csr_write(satp, 0);
+#else
     csr_write(medeleg, (1u << CAUSE_USER_ECALL) | (1u << CAUSE_FETCH_PAGE_FAULT) |
                            (1u << CAUSE_LOAD_PAGE_FAULT) | (1u << CAUSE_STORE_PAGE_FAULT));
     m_enter_lower(PRV_S, s_main, 0);
     csr_write(satp, 0);
     csr_write(medeleg, 0);
+#endif
     return VM_FINISH("sv32_paging");
 }

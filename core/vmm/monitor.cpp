@@ -387,6 +387,11 @@ void Monitor::sync_host() {
     hart_.debug_write_csr(0x180, satp);
     host_satp_ = satp;
   }
+  // The guest's sepc lives in the real sepc too: the monitor takes no S-mode traps, so the
+  // register is free, and an SRET that escapes the monitor (quirk sret-jump) then returns to
+  // the right place, only in the wrong mode.
+  uint32_t real_sepc;
+  if (hart_.debug_read_csr(0x141, real_sepc) && real_sepc != vcpu_.sepc) hart_.debug_write_csr(0x141, vcpu_.sepc);
   const bool can_take = vcpu_.mode == Priv::U || (vcpu_.sstatus & kSstatusSie) || hart_.waiting();
   const uint32_t mie = (vcpu_.sie & kMipStip) && can_take ? kMipStip : 0;
   if (mie != host_mie_) {

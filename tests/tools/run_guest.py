@@ -2,7 +2,8 @@
 """Runs one guest program under vmscope and checks what happened.
 
   run_guest.py VMSCOPE ELF [--machine K] [--firmware F] [--stdin FILE] [--expect-exit N]
-               [--expect-stderr REGEX] [--max-insns N] [--qemu qemu-riscv32] [--runner=CMD]
+               [--expect-stderr REGEX] [--expect-stdout REGEX] [--max-insns N]
+               [--vm-args "MORE ARGS"] [--qemu qemu-riscv32] [--runner=CMD]
 
 With --qemu, the program also runs under the reference (qemu-riscv32) with the same stdin,
 and vmscope's stdout and exit code must equal the reference's, byte for byte.
@@ -27,6 +28,8 @@ def main():
     ap.add_argument("--stdin")
     ap.add_argument("--expect-exit", type=int, default=0)
     ap.add_argument("--expect-stderr")
+    ap.add_argument("--expect-stdout", help="a regex the guest's output must match")
+    ap.add_argument("--vm-args", default="", help="more arguments for vmscope run (one string)")
     ap.add_argument("--max-insns")
     ap.add_argument("--firmware")
     ap.add_argument("--qemu")
@@ -41,6 +44,7 @@ def main():
         cmd += ["--max-insns", a.max_insns]
     if a.firmware:
         cmd += ["--firmware", a.firmware]
+    cmd += a.vm_args.split()
     vm = run(cmd, a.stdin, a.timeout)
     stderr = vm.stderr.decode(errors="replace")
     ok = True
@@ -49,6 +53,9 @@ def main():
         ok = False
     if a.expect_stderr and not re.search(a.expect_stderr, stderr):
         print(f"FAIL: stderr does not match /{a.expect_stderr}/")
+        ok = False
+    if a.expect_stdout and not re.search(a.expect_stdout, vm.stdout.decode(errors="replace")):
+        print(f"FAIL: the guest's output does not match /{a.expect_stdout}/")
         ok = False
     if a.qemu:
         ref = run([a.qemu, a.elf], a.stdin, a.timeout)

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Runs one S-mode guest (on SBI firmware) several ways and checks they are indistinguishable.
+
+  compare_virt.py VMSCOPE ELF [--runner=CMD] [--expect-exit N] --way "ARGS" [--way "ARGS" ...]
+
+The first way is the reference (normally plain emulation). Every other way must give the same
+console output byte for byte, the same exit code, and the same number of instructions retired
+as the guest counts them (its instret): a monitor that keeps the illusion leaves no trace.
+"""
+import argparse
+import re
+import subprocess
+import sys
+
+
+def run(cmd, timeout):
+    return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+
+
+def retired(stderr):
+    m = re.search(r"(\d+) instructions retired", stderr)
+    return int(m.group(1)) if m else None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("vmscope")
+    ap.add_argument("elf")
+    ap.add_argument("--runner", default="")
+    ap.add_argument("--expect-exit", type=int, default=0)
+    ap.add_argument("--way", action="append", required=True)
+    ap.add_argument("--timeout", type=float, default=300)
+    a = ap.parse_args()
+
+    results = []
+    for way in a.way:
+        cmd = a.runner.split() + [a.vmscope, "run", a.elf] + way.split()
+        r = run(cmd, a.timeout)
+        stderr = r.stderr.decode(errors="replace")
+        results.append((way, r, stderr))
+        print(f"{way or '(default)'}: exit {r.returncode}, {retired(stderr)} instructions retired, "
+              f"{len(r.stdout)} bytes of output")
+        for line in stderr.splitlines():
+            if "monitor" in line:
+                print("   " + line)
+    ok = True
+    ref_way, ref, ref_err = results[0]
+    if ref.returncode != a.expect_exit:
+        print(f"FAIL: the reference ({ref_way}) exited {ref.returncode}, expected {a.expect_exit}")
+        ok = False
+    for way, r, stderr in results[1:]:
+        if r.stdout != ref.stdout:
+            print(f"FAIL: {way}: the console output differs from {ref_way}")
+            print("--- reference:\n" + ref.stdout.decode(errors="replace")[-1500:])
+            print("--- this way:\n" + r.stdout.decode(errors="replace")[-1500:])
+            print("--- stderr:\n" + stderr[-1500:])
+            ok = False
+        if r.returncode != ref.returncode:
+            print(f"FAIL: {way}: exit code {r.returncode}, reference {ref.returncode}")
+            ok = False
+        if retired(stderr) is None or retired(stderr) != retired(ref_err):
+            print(f"FAIL: {way}: {retired(stderr)} instructions retired, reference {retired(ref_err)}")
+            ok = False
+    if not ok:
+        return 1
+    print(f"ok: {len(results)} ways, identical output, exit code and instruction count")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
