@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "isa/isa_table.h"
+#include "vmm/monitor.h"
 
 namespace vmscope::ui {
 
@@ -116,6 +117,20 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     if (w[0] == "cursor") app.set_cursor(*a);
     else if (w[0] == "break") s.toggle_breakpoint(*a);
     else s.run_to(*a);
+  } else if (w[0] == "virt" && w.size() == 2) {
+    VmSettings v = s.vm_settings();
+    if (w[1] != "emulation" && w[1] != "trap-and-emulate") return bad("virt emulation|trap-and-emulate");
+    v.virtualization = w[1] == "emulation" ? Virtualization::emulation : Virtualization::trap_and_emulate;
+    s.set_vm_settings(v);
+  } else if ((w[0] == "shadow" || w[0] == "quirk") && w.size() >= 2) {
+    VmSettings v = s.vm_settings();
+    if (w[0] == "shadow" && w[1] == "write-protect") v.invalidation = ShadowInvalidation::write_protect;
+    else if (w[0] == "shadow" && w[1] == "sfence") v.invalidation = ShadowInvalidation::sfence;
+    else if (w[0] == "quirk" && w[1] == "status-read") v.quirks.status_read = w.size() < 3 || w[2] != "off";
+    else if (w[0] == "quirk" && w[1] == "status-write") v.quirks.status_write = w.size() < 3 || w[2] != "off";
+    else if (w[0] == "quirk" && w[1] == "sret-jump") v.quirks.sret_jump = w.size() < 3 || w[2] != "off";
+    else return bad("unknown setting " + w[1]);
+    s.set_vm_settings(v);
   } else if (w[0] == "type") {
     s.type_input(rest_after(line, 1) + "\n");
   } else if (w[0] == "wait-stopped") {
@@ -167,6 +182,21 @@ void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const s
     check(s.status().find(rest_after(line, 3)) != std::string::npos, "status: " + s.status());
   } else if (w.size() == 4 && w[1] == "instret" && w[2] == ">=") {
     check(h.instret() >= std::stoull(w[3]), std::to_string(h.instret()));
+  } else if (w.size() == 5 && w[1] == "monitor" && w[3] == ">=") {
+    const Monitor* mon = m->monitor();
+    if (!mon) return check(false, "no monitor (the kernel runs by emulation)");
+    uint64_t got = 0;
+    if (w[2] == "exits") got = mon->stats().exits;
+    else if (w[2] == "hidden-faults") got = mon->stats().hidden_faults;
+    else if (w[2] == "page-table-writes") got = mon->stats().page_table_writes;
+    else if (w[2] == "shadow-entries")
+      for (unsigned t = 0; t < ShadowMmu::kMaxTables; ++t) got += mon->shadow().mappings(static_cast<int>(t)).size();
+    else return check(false, "unknown monitor counter " + w[2]);
+    check(got >= std::stoull(w[4]), std::to_string(got));
+  } else if (w.size() >= 3 && w[1] == "illusion" && (w[2] == "kept" || w[2] == "broken")) {
+    const Monitor* mon = m->monitor();
+    const bool broken = mon && !mon->illusion_broken().empty();
+    check(broken == (w[2] == "broken"), broken ? mon->illusion_broken() : "kept");
   } else {
     check(false, "an expectation vmscope does not know");
   }

@@ -9,6 +9,9 @@
 //   break ADDRESS|SYMBOL      toggle a breakpoint
 //   run-to ADDRESS|SYMBOL     run until that pc
 //   type TEXT                 console input (a newline is added)
+//   virt emulation|trap-and-emulate   how a kernel on SBI runs (restarts it)
+//   shadow sfence|write-protect       the monitor's shadow strategy
+//   quirk NAME [off]          status-read, status-write, sret-jump
 //   wait-stopped [FRAMES]     wait until the machine stops (default: at most 600 frames)
 //   frames N                  let N frames pass
 //   expect pc == ADDRESS|SYMBOL
@@ -17,6 +20,8 @@
 //   expect console contains TEXT
 //   expect status contains TEXT
 //   expect instret >= N
+//   expect monitor exits|hidden-faults|page-table-writes|shadow-entries >= N
+//   expect illusion kept|broken
 #pragma once
 
 #include <cstdint>

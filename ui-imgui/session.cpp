@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "isa/decoder.h"
+#include "vmm/monitor.h"
 
 namespace vmscope::ui {
 
@@ -28,6 +29,12 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, M
   MachineOptions options;
   options.kind = kind;
   options.firmware = firmware;
+  options.quirks = vm_.quirks;
+  if (firmware == Firmware::sbi) {
+    options.virtualization = vm_.virtualization;
+    options.invalidation = vm_.invalidation;
+    options.check_shadows = vm_.check_shadows;
+  }
   auto machine = std::make_unique<Machine>(options);
   const ElfResult r = machine->load(elf, name);
   if (!r.ok()) {
@@ -40,6 +47,9 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, M
   };
   machine->set_interactive_stdin(true);  // a process's read() waits for the console
   machine_ = std::move(machine);
+  elf_.assign(elf.begin(), elf.end());
+  kind_ = kind;
+  firmware_ = firmware;
   program_name_ = name;
   last_error_.clear();
   breakpoints_.clear();
@@ -56,6 +66,7 @@ void DebugSession::reset() {
   step_over_return_.reset();
   stats_.clear();
   last_tlb_hits_ = last_tlb_misses_ = 0;
+  last_exits_ = last_hidden_ = last_reflected_ = last_emulated_ = 0;
   apply_breakpoints();
   remember_registers();
   status_ = "ready at the entry point";
@@ -137,6 +148,25 @@ void DebugSession::set_watchpoints(std::vector<Hart::Watchpoint> w) {
   if (machine_) machine_->hart().set_watchpoints(std::move(w));
 }
 
+void DebugSession::set_vm_settings(const VmSettings& settings) {
+  const bool rebuild = settings.virtualization != vm_.virtualization;
+  vm_ = settings;
+  if (!machine_) return;
+  machine_->hart().set_quirks(vm_.quirks);
+  if (Monitor* m = machine_->monitor()) {
+    if (m->shadow().strategy() != vm_.invalidation) m->set_invalidation(vm_.invalidation);
+    m->check_shadows = vm_.check_shadows;
+  }
+  if (rebuild && is_supervisor_kernel()) {
+    const std::vector<uint8_t> elf = elf_;  // load() replaces elf_
+    const std::vector<uint32_t> keep = breakpoints_;
+    load(elf, program_name_, kind_, firmware_);
+    breakpoints_ = keep;
+    apply_breakpoints();
+    status_ = std::string("ready at the entry point, ") + to_string(vm_.virtualization);
+  }
+}
+
 void DebugSession::type_input(std::string_view bytes) {
   if (machine_) machine_->feed_input(bytes);
 }
@@ -183,6 +213,19 @@ void DebugSession::tick(double frame_seconds) {
                            : (stats_.empty() ? 0 : stats_.back().tlb_hit_rate);
   last_tlb_hits_ = t.hits;
   last_tlb_misses_ = t.misses;
+  if (const Monitor* m = machine_->monitor()) {
+    const MonitorStats& ms = m->stats();
+    const uint64_t reflected = ms.reflected_page_faults + ms.reflected_other;
+    s.exits = ms.exits - last_exits_;
+    s.hidden_faults = ms.hidden_faults - last_hidden_;
+    s.reflected = reflected - last_reflected_;
+    s.emulated = ms.emulated - last_emulated_;
+    s.efficiency = ms.efficiency(m->guest_steps());
+    last_exits_ = ms.exits;
+    last_hidden_ = ms.hidden_faults;
+    last_reflected_ = reflected;
+    last_emulated_ = ms.emulated;
+  }
   stats_.push_back(s);
   if (stats_.size() > kStatsHistory) stats_.pop_front();
 }

@@ -20,6 +20,18 @@ struct StatsSample {
   uint64_t instret = 0, exceptions = 0, interrupts = 0;  // totals at the end of the frame
   uint64_t traps = 0;                                    // exceptions + interrupts in the frame
   double tlb_hit_rate = 0;  // 0..1 over the frame, or the last value when no lookups happened
+  // Under the monitor, per frame: exits, hidden and reflected page faults, emulated
+  // instructions; and the efficiency so far (share of guest instructions without an exit).
+  uint64_t exits = 0, hidden_faults = 0, reflected = 0, emulated = 0;
+  double efficiency = 1;
+};
+
+// How the debugger runs a supervisor kernel (a program loaded on SBI firmware).
+struct VmSettings {
+  Virtualization virtualization = Virtualization::emulation;
+  ShadowInvalidation invalidation = ShadowInvalidation::sfence;
+  bool check_shadows = false;
+  Quirks quirks;
 };
 
 class DebugSession {
@@ -44,6 +56,11 @@ class DebugSession {
   void run_to(uint32_t pc);        // like run, with a one-shot breakpoint
   void toggle_breakpoint(uint32_t pc);
   void set_watchpoints(std::vector<Hart::Watchpoint> w);
+  // The monitor's switches. Quirks, the shadow strategy and checking apply at once; a change
+  // of virtualization rebuilds the machine and starts the program again.
+  void set_vm_settings(const VmSettings& settings);
+  const VmSettings& vm_settings() const { return vm_; }
+  bool is_supervisor_kernel() const { return loaded() && firmware_ == Firmware::sbi; }
   void type_input(std::string_view bytes);  // console input: UART or process stdin
   void close_input();                       // end of input for a process's stdin (like Ctrl-D)
 
@@ -78,6 +95,10 @@ class DebugSession {
 
   std::unique_ptr<Machine> machine_;
   std::vector<uint8_t> elf_;
+  MachineKind kind_ = MachineKind::system;
+  Firmware firmware_ = Firmware::none;
+  VmSettings vm_;
+  uint64_t last_exits_ = 0, last_hidden_ = 0, last_reflected_ = 0, last_emulated_ = 0;
   std::string program_name_, last_error_, status_, console_;
   bool running_ = false, finished_ = false;
   std::vector<uint32_t> breakpoints_;

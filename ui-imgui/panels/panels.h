@@ -38,6 +38,8 @@ struct Panels {
   const Machine* namer_machine = nullptr;
   std::shared_ptr<SymbolNamer> namer;
   char breakpoint_text[64] = "";
+  int monitor_table = -1;      // the shadow table shown
+  bool monitor_follow = true;  // show the current one
 };
 
 // Reads an address typed by the user: hex (with or without 0x) or a symbol of the program.
@@ -55,6 +57,7 @@ void draw_breakpoints(DebugSession& s, Panels& p);
 void draw_mmu(DebugSession& s, Panels& p);
 void draw_stats(DebugSession& s, Panels& p);
 void draw_traps(DebugSession& s, Panels& p);
+void draw_monitor(DebugSession& s, Panels& p);
 void draw_help(Panels& p);
 
 }  // namespace vmscope::ui

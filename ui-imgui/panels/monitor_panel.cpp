@@ -1,0 +1,350 @@
+// The monitor: how a supervisor kernel runs (emulation or trap-and-emulate), the shadow
+// strategy and the teaching quirks; then the virtual CPU next to the real hart, the guest's
+// page tables next to the shadow tables (each mapping followed guest-virtual -> guest-physical
+// -> host-physical), the exits as a timeline and a log, and the monitor's statistics.
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "panels.h"
+#include "vmm/monitor.h"
+
+namespace vmscope::ui {
+
+namespace {
+std::string flags(uint32_t pte) {
+  std::string f;
+  const char* names = "VRWXUGAD";
+  for (int i = 0; i < 8; ++i) f += (pte >> i & 1) ? names[i] : '-';
+  return f;
+}
+
+ImVec4 action_color(ExitAction a) {
+  switch (a) {
+    case ExitAction::emulated_csr: case ExitAction::emulated_sret: case ExitAction::emulated_wfi:
+    case ExitAction::emulated_sfence: return ImVec4(0.35f, 0.65f, 1.0f, 1);  // blue: emulated
+    case ExitAction::sbi_call: return ImVec4(0.6f, 0.5f, 1.0f, 1);
+    case ExitAction::hidden_fault: return ImVec4(0.6f, 0.6f, 0.6f, 1);         // grey: invisible
+    case ExitAction::reflected: return ImVec4(1.0f, 0.75f, 0.3f, 1);           // orange: the guest's
+    case ExitAction::page_table_write: return ImVec4(0.3f, 0.85f, 0.5f, 1);
+    case ExitAction::timer: return ImVec4(1.0f, 1.0f, 0.45f, 1);
+    case ExitAction::quirk_escape: return ImVec4(1.0f, 0.3f, 0.3f, 1);         // red: lost
+  }
+  return ImVec4(1, 1, 1, 1);
+}
+
+void switches(DebugSession& s) {
+  VmSettings v = s.vm_settings();
+  bool changed = false;
+  ImGui::TextUnformatted("Kernel runs by");
+  ImGui::SameLine();
+  int mode = v.virtualization == Virtualization::trap_and_emulate;
+  changed |= ImGui::RadioButton("emulation", &mode, 0);
+  ImGui::SameLine();
+  changed |= ImGui::RadioButton("trap-and-emulate", &mode, 1);
+  v.virtualization = mode ? Virtualization::trap_and_emulate : Virtualization::emulation;
+  ImGui::SameLine();
+  ImGui::TextDisabled("|  shadows follow the guest by");
+  ImGui::SameLine();
+  int wp = v.invalidation == ShadowInvalidation::write_protect;
+  changed |= ImGui::RadioButton("SFENCE.VMA", &wp, 0);
+  ImGui::SameLine();
+  changed |= ImGui::RadioButton("write-protect", &wp, 1);
+  v.invalidation = wp ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
+  ImGui::SameLine();
+  changed |= ImGui::Checkbox("check every exit", &v.check_shadows);
+  ImGui::TextUnformatted("Quirks in U-mode:");
+  ImGui::SameLine();
+  changed |= ImGui::Checkbox("status-read (PUSHF)", &v.quirks.status_read);
+  ImGui::SameLine();
+  changed |= ImGui::Checkbox("status-write (POPF)", &v.quirks.status_write);
+  ImGui::SameLine();
+  changed |= ImGui::Checkbox("sret-jump (JRST 1)", &v.quirks.sret_jump);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Each quirk makes a sensitive instruction unprivileged, as on machines that could not\n"
+                      "be virtualized by trap-and-emulate. Switching mode restarts the kernel.");
+  if (changed) s.set_vm_settings(v);
+}
+
+void vcpu_view(const Machine& m, const Monitor& mon) {
+  const VirtualCpu& v = mon.vcpu();
+  const Hart& h = m.hart();
+  auto real = [&h](uint16_t n) {
+    uint32_t value = 0;
+    h.debug_read_csr(n, value);
+    return value;
+  };
+  if (!ImGui::BeginTable("vcpu", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchProp))
+    return;
+  ImGui::TableSetupColumn("");
+  ImGui::TableSetupColumn("virtual CPU (what the guest sees)");
+  ImGui::TableSetupColumn("real hart (what runs)");
+  ImGui::TableHeadersRow();
+  auto row = [](const char* name, const char* guest, const char* host) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(name);
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(guest);
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(host);
+  };
+  char g[96], r[96];
+  std::snprintf(g, sizeof g, "%s-mode", to_string(v.mode));
+  std::snprintf(r, sizeof r, "%s-mode%s", to_string(h.priv()), h.priv() == Priv::U ? " (always, under the monitor)" : "");
+  row("privilege", g, r);
+  std::snprintf(g, sizeof g, "0x%08x", h.pc());
+  row("pc", g, g);
+  auto csr = [&](const char* name, uint32_t guest, const char* real_name, uint32_t host) {
+    std::snprintf(g, sizeof g, "0x%08x", guest);
+    std::snprintf(r, sizeof r, "%s 0x%08x", real_name, host);
+    row(name, g, r);
+  };
+  csr("sstatus", v.sstatus, "mstatus", real(0x300));
+  csr("sie", v.sie, "mie", real(0x304));
+  uint32_t sip = v.sip | (h.csrs().mip & kMipStip);
+  csr("sip", sip, "mip", real(0x344));
+  csr("stvec", v.stvec, "mtvec (unused)", real(0x305));
+  csr("sscratch", v.sscratch, "sscratch", real(0x140));
+  csr("sepc", v.sepc, "sepc (mirrored)", real(0x141));
+  csr("scause", v.scause, "scause", real(0x142));
+  csr("stval", v.stval, "stval", real(0x143));
+  csr("satp", v.satp, "satp (shadow table)", real(0x180));
+  std::snprintf(g, sizeof g, "%llu", static_cast<unsigned long long>(mon.guest_instret()));
+  std::snprintf(r, sizeof r, "%llu (the monitor emulated the rest)", static_cast<unsigned long long>(h.instret()));
+  row("instret", g, r);
+  ImGui::EndTable();
+}
+
+void page_table_view(const Monitor& mon, Panels& p) {
+  const ShadowMmu& sh = mon.shadow();
+  const auto& tables = sh.tables();
+  if (p.monitor_table < 0 || !tables[p.monitor_table].live || p.monitor_follow) p.monitor_table = sh.current_table();
+  ImGui::Checkbox("follow the current table", &p.monitor_follow);
+  ImGui::SameLine();
+  ImGui::TextDisabled("%u of %u shadow pages in use; strategy: %s", sh.pages_in_use(), sh.pool_pages(),
+                      to_string(sh.strategy()));
+  // The shadow tables, one per guest view.
+  if (ImGui::BeginTable("tables", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp,
+                        ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 5))) {
+    ImGui::TableSetupColumn("shadow table");
+    ImGui::TableSetupColumn("guest satp");
+    ImGui::TableSetupColumn("guest view");
+    ImGui::TableSetupColumn("host ASID");
+    ImGui::TableSetupColumn("root (host)");
+    ImGui::TableHeadersRow();
+    for (unsigned t = 0; t < ShadowMmu::kMaxTables; ++t) {
+      const ShadowMmu::TableInfo& info = tables[t];
+      if (!info.live) continue;
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      char label[48];
+      std::snprintf(label, sizeof label, "#%u%s##table%u", t, static_cast<int>(t) == sh.current_table() ? " (current)" : "", t);
+      if (ImGui::Selectable(label, p.monitor_table == static_cast<int>(t), ImGuiSelectableFlags_SpanAllColumns)) {
+        p.monitor_table = static_cast<int>(t);
+        p.monitor_follow = false;
+      }
+      ImGui::TableNextColumn();
+      if (info.key.paging()) ImGui::Text("0x%08x (ASID %u)", info.key.satp, info.key.asid());
+      else ImGui::TextUnformatted("paging off");
+      ImGui::TableNextColumn();
+      ImGui::Text("%s-mode%s%s", to_string(info.key.mode), info.key.sum ? " SUM" : "", info.key.mxr ? " MXR" : "");
+      ImGui::TableNextColumn();
+      ImGui::Text("%u", info.host_asid);
+      ImGui::TableNextColumn();
+      ImGui::Text("0x%08x", info.root_hpa);
+    }
+    ImGui::EndTable();
+  }
+  // The mappings of the chosen table: guest page table and shadow side by side.
+  const std::vector<ShadowMapping> maps = sh.mappings(p.monitor_table);
+  ImGui::Text("%zu shadow entries in table #%d (filled on hidden page faults)", maps.size(), p.monitor_table);
+  const float pt_list_height = ImGui::GetTextLineHeightWithSpacing() * 3.5f;
+  if (ImGui::BeginTable("mappings", 6,
+                        ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Borders |
+                            ImGuiTableFlags_SizingStretchProp,
+                        ImVec2(0, std::max(80.0f, ImGui::GetContentRegionAvail().y - pt_list_height)))) {
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("guest virtual");
+    ImGui::TableSetupColumn("guest PTE");
+    ImGui::TableSetupColumn("-> guest physical");
+    ImGui::TableSetupColumn("shadow PTE");
+    ImGui::TableSetupColumn("-> host physical");
+    ImGui::TableSetupColumn("note");
+    ImGui::TableHeadersRow();
+    ImGuiListClipper clip;
+    clip.Begin(static_cast<int>(maps.size()));
+    while (clip.Step()) {
+      for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) {
+        const ShadowMapping& m = maps[i];
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::Text("%08x", m.gva);
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(m.guest_pte ? flags(m.guest_pte).c_str() : "(paging off)");
+        ImGui::TableNextColumn();
+        ImGui::Text("%08x", m.gpa);
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(flags(m.shadow_pte).c_str());
+        ImGui::TableNextColumn();
+        ImGui::Text("%08x", m.hpa);
+        ImGui::TableNextColumn();
+        if (m.write_protected) ImGui::TextColored(ImVec4(0.3f, 0.85f, 0.5f, 1), "write-protected: a page table");
+        else if (m.stale) ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1), "stale until SFENCE.VMA");
+        else if (m.hpa == m.gpa) ImGui::TextDisabled("device, passed through");
+      }
+    }
+    ImGui::EndTable();
+  }
+  const std::vector<GuestPageTable> pts = sh.guest_page_tables();
+  ImGui::Text("Guest page-table pages (%zu)%s:", pts.size(),
+              sh.strategy() == ShadowInvalidation::write_protect ? ", write-protected in every shadow" : "");
+  std::string line;
+  for (const GuestPageTable& t : pts) {
+    char item[64];
+    std::snprintf(item, sizeof item, "%s%08x (%s)", line.empty() ? "" : "  ", t.gpa,
+                  t.as_root ? (t.as_leaf_table ? "root+table" : "root") : "table");
+    line += item;
+  }
+  ImGui::TextWrapped("%s", line.c_str());
+}
+
+void exit_view(const Monitor& mon) {
+  const auto& log = mon.exits();
+  // Timeline: the last exits along the guest's steps, coloured by what the monitor did.
+  const size_t n = std::min<size_t>(log.size(), 400);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  const float w = ImGui::GetContentRegionAvail().x, h = 28;
+  draw->AddRectFilled(at, ImVec2(at.x + w, at.y + h), IM_COL32(30, 30, 38, 255));
+  if (n > 1) {
+    const uint64_t first = log[log.size() - n].step, last = log.back().step;
+    const double span = static_cast<double>(std::max<uint64_t>(1, last - first));
+    for (size_t i = log.size() - n; i < log.size(); ++i) {
+      const float x = at.x + 2 + static_cast<float>((static_cast<double>(log[i].step - first) / span) * (w - 4));
+      draw->AddLine(ImVec2(x, at.y + 2), ImVec2(x, at.y + h - 2), ImGui::ColorConvertFloat4ToU32(action_color(log[i].action)));
+    }
+  }
+  ImGui::Dummy(ImVec2(w, h));
+  for (const ExitAction a : {ExitAction::emulated_csr, ExitAction::sbi_call, ExitAction::hidden_fault, ExitAction::reflected,
+                             ExitAction::page_table_write, ExitAction::timer, ExitAction::quirk_escape}) {
+    ImGui::TextColored(action_color(a), "|");
+    ImGui::SameLine(0, 2);
+    ImGui::TextDisabled("%s", a == ExitAction::emulated_csr ? "emulated" : to_string(a));
+    ImGui::SameLine();
+  }
+  ImGui::NewLine();
+  if (!ImGui::BeginTable("exits", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp))
+    return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn("step");
+  ImGui::TableSetupColumn("cause");
+  ImGui::TableSetupColumn("pc");
+  ImGui::TableSetupColumn("tval");
+  ImGui::TableSetupColumn("guest");
+  ImGui::TableSetupColumn("monitor");
+  ImGui::TableHeadersRow();
+  int shown = 0;
+  for (auto it = log.rbegin(); it != log.rend() && shown < 300; ++it, ++shown) {
+    const unsigned code = it->cause & 0x7fffffff;
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::Text("%llu", static_cast<unsigned long long>(it->step));
+    ImGui::TableNextColumn();
+    if (it->action == ExitAction::quirk_escape) ImGui::Text("(no trap: %s)", to_string(static_cast<Quirk>(code)));
+    else ImGui::TextUnformatted(it->cause >> 31 ? interrupt_name(code) : exception_name(code));
+    ImGui::TableNextColumn();
+    ImGui::Text("%08x", it->epc);
+    ImGui::TableNextColumn();
+    ImGui::Text("%08x", it->tval);
+    ImGui::TableNextColumn();
+    ImGui::Text("%s-mode", to_string(it->guest_mode));
+    ImGui::TableNextColumn();
+    ImGui::TextColored(action_color(it->action), "%s%s", to_string(it->action), it->injected ? " + virtual interrupt" : "");
+  }
+  ImGui::EndTable();
+}
+
+void plot(const char* label, const std::deque<StatsSample>& samples, float (*value)(const StatsSample&)) {
+  std::vector<float> v;
+  float peak = 1;
+  for (const StatsSample& s : samples) {
+    v.push_back(value(s));
+    peak = std::max(peak, v.back());
+  }
+  char overlay[64];
+  std::snprintf(overlay, sizeof overlay, "%s %.1f", label, v.empty() ? 0.0f : v.back());
+  ImGui::PushID(label);
+  ImGui::PlotLines("##plot", v.data(), static_cast<int>(v.size()), 0, overlay, 0.0f, peak * 1.1f,
+                   ImVec2(ImGui::GetContentRegionAvail().x, 44));
+  ImGui::PopID();
+}
+
+void stats_view(const DebugSession& s, const Monitor& mon) {
+  const MonitorStats& st = mon.stats();
+  const ShadowStats& sh = mon.shadow().stats();
+  auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  ImGui::Text("exits %llu   emulated %llu (CSR %llu, SRET %llu, WFI %llu, SFENCE.VMA %llu, SBI %llu, page-table writes %llu)",
+              u(st.exits), u(st.emulated), u(st.csr), u(st.sret), u(st.wfi), u(st.sfence), u(st.sbi_calls),
+              u(st.page_table_writes));
+  ImGui::Text("page faults: %llu hidden, %llu reflected; %llu other exceptions reflected; %llu virtual interrupts",
+              u(st.hidden_faults), u(st.reflected_page_faults), u(st.reflected_other), u(st.injected_interrupts));
+  ImGui::Text("shadows: %llu filled, %llu invalidated, %llu tables cleared, %llu write-protected",
+              u(sh.fills), u(sh.invalidated_entries), u(sh.cleared_tables), u(sh.protected_entries));
+  ImGui::Text("efficiency (Popek-Goldberg): %.4f%% of %llu guest instructions ran with no exit",
+              100 * st.efficiency(mon.guest_steps()), u(mon.guest_steps()));
+  if (st.checks) ImGui::Text("consistency checks passed: %llu", u(st.checks));
+  plot("exits/frame", s.stats(), [](const StatsSample& x) { return static_cast<float>(x.exits); });
+  plot("hidden faults/frame", s.stats(), [](const StatsSample& x) { return static_cast<float>(x.hidden_faults); });
+  plot("reflected/frame", s.stats(), [](const StatsSample& x) { return static_cast<float>(x.reflected); });
+  plot("emulated/frame", s.stats(), [](const StatsSample& x) { return static_cast<float>(x.emulated); });
+  plot("efficiency %", s.stats(), [](const StatsSample& x) { return static_cast<float>(100 * x.efficiency); });
+  ImGui::TextDisabled("exits by cause:");
+  for (unsigned c = 0; c < 16; ++c)
+    if (st.exits_by_exception[c]) ImGui::BulletText("%s: %llu", exception_name(c), u(st.exits_by_exception[c]));
+  for (unsigned c = 0; c < 16; ++c)
+    if (st.exits_by_interrupt[c]) ImGui::BulletText("%s: %llu", interrupt_name(c), u(st.exits_by_interrupt[c]));
+}
+}  // namespace
+
+void draw_monitor(DebugSession& s, Panels& p) {
+  if (!s.is_supervisor_kernel()) return;  // only kernels on SBI firmware can be virtualized
+  ImGui::SetNextWindowBgAlpha(1.0f);        // it sits over the code views: hide them fully
+  ImGui::Begin("Monitor");
+  switches(s);
+  const Machine* m = s.machine();
+  const Monitor* mon = m ? m->monitor() : nullptr;
+  if (mon && !mon->illusion_broken().empty())
+    ImGui::TextColored(ImVec4(1.0f, 0.35f, 0.35f, 1), "ILLUSION BROKEN: %s", mon->illusion_broken().c_str());
+  ImGui::Separator();
+  if (!mon) {
+    ImGui::TextWrapped("The kernel runs by emulation: its S-mode is the hart's S-mode, no monitor is involved. "
+                       "Choose trap-and-emulate to run it deprivileged in U-mode under vmscope's monitor, with "
+                       "shadow page tables and its RAM at an offset in host memory.");
+    ImGui::End();
+    return;
+  }
+  if (ImGui::BeginTabBar("monitor")) {
+    if (ImGui::BeginTabItem("Page tables")) {
+      page_table_view(*mon, p);
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("vCPU")) {
+      vcpu_view(*m, *mon);
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Exits")) {
+      exit_view(*mon);
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Statistics")) {
+      stats_view(s, *mon);
+      ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
+  }
+  ImGui::End();
+}
+
+}  // namespace vmscope::ui
