@@ -29,8 +29,10 @@ bool DebuggerApp::load_program(std::span<const uint8_t> bytes, const std::string
 bool DebuggerApp::load_bundled(const std::string& name) {
   for (const BundledProgram& p : programs_) {
     if (p.name != name) continue;
-    if (p.group != "kernel") return load_program(p.read(), p.name);
-    // A supervisor kernel: on the board, started in S-mode by vmscope's SBI firmware.
+    // A supervisor kernel (or a system program built for SBI, named *_sbi): on the board,
+    // started in S-mode by vmscope's SBI firmware.
+    const bool on_sbi = p.group == "kernel" || p.name.ends_with("_sbi");
+    if (!on_sbi) return load_program(p.read(), p.name);
     if (session_.load(p.read(), p.name, MachineKind::system, Firmware::sbi)) {
       error_.clear();
       panels_->panels.on_program_loaded(session_);

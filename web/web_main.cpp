@@ -22,6 +22,7 @@
 #include "app.h"
 #include "isa/decoder.h"
 #include "isa/disassembler.h"
+#include "vmm/monitor.h"
 
 using namespace vmscope;
 using namespace vmscope::ui;
@@ -394,6 +395,20 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
         break;
       default:
         break;
+    }
+    if (const Monitor* mon = m->monitor()) {
+      size_t entries = 0;
+      for (unsigned t = 0; t < ShadowMmu::kMaxTables; ++t) entries += mon->shadow().mappings(static_cast<int>(t)).size();
+      char mon_json[256];
+      std::snprintf(mon_json, sizeof mon_json,
+                    ",\"monitor\":{\"exits\":%llu,\"hiddenFaults\":%llu,\"pageTableWrites\":%llu,\"shadowEntries\":%zu,"
+                    "\"guestPageTables\":%zu,\"guestInstret\":%llu,\"strategy\":\"%s\",\"illusionBroken\":%s}",
+                    static_cast<unsigned long long>(mon->stats().exits),
+                    static_cast<unsigned long long>(mon->stats().hidden_faults),
+                    static_cast<unsigned long long>(mon->stats().page_table_writes), entries,
+                    mon->shadow().guest_page_tables().size(), static_cast<unsigned long long>(mon->guest_instret()),
+                    to_string(mon->shadow().strategy()), mon->illusion_broken().empty() ? "false" : "true");
+      j += mon_json;
     }
     isa::Disassembler dis;
     j += ",\"insn\":{\"text\":" + json_string(dis.disassemble(h.pc(), bits)) + ",\"length\":" +

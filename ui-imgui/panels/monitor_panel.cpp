@@ -180,7 +180,9 @@ void page_table_view(const Monitor& mon, Panels& p) {
         const ShadowMapping& m = maps[i];
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
-        ImGui::Text("%08x", m.gva);
+        char gva[24];
+        std::snprintf(gva, sizeof gva, "%08x##map", m.gva);
+        ImGui::Selectable(gva, false, ImGuiSelectableFlags_SpanAllColumns);  // a row the tests can find
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(m.guest_pte ? flags(m.guest_pte).c_str() : "(paging off)");
         ImGui::TableNextColumn();

@@ -347,7 +347,36 @@ try {
   s = await waitFor((x) => x.program === 'hello.elf', 'the file dialog to load hello.elf');
   check(s.loaded && s.instret === 0, 'the Open file... button loaded a file through the file dialog');
 
-  // ---- 12. the canvas follows the window, and high-DPI screens get a sharper backing store
+  // ---- 12. the guest kernel under the monitor: trap-and-emulate chosen with a click, run to
+  // its end, the shadow page tables shown; then a quirk breaks the illusion
+  await open('?program=kernel');
+  await click('trap-and-emulate', 'Monitor');
+  s = await waitFor((x) => x.monitor !== undefined, 'the kernel to restart under the monitor');
+  check(s.program === 'kernel' && s.priv === 'U' && s.monitor.exits === 0,
+        `a click on trap-and-emulate restarts the kernel deprivileged (hart in ${s.priv}-mode)`);
+  await press('F5');
+  s = await waitFor((x) => x.finished, 'the kernel to finish under the monitor', 60000);
+  check(/exited with code 0/.test(s.status) && /kernel: PASS/.test(s.console),
+        `the kernel passes under trap-and-emulate ("${s.status}")`);
+  check(s.monitor.exits > 1000 && s.monitor.hiddenFaults > 100 && s.monitor.shadowEntries > 10,
+        `the monitor ran it: ${s.monitor.exits} exits, ${s.monitor.hiddenFaults} hidden page faults, ` +
+        `${s.monitor.shadowEntries} shadow entries`);
+  await frames(3);
+  const rows = (await page.evaluate(() => window.vmscope.items(''))).filter(
+      (i) => i.window === 'Monitor' && i.visible && /^[0-9a-f]{8}$/.test(i.label));
+  check(rows.length >= 3, `the shadow page-table view is populated (${rows.length} mappings visible, first ${rows[0]?.label})`);
+  await shoot('monitor');
+  await click('status-read (PUSHF)', 'Monitor');
+  await click('emulation', 'Monitor');
+  await click('trap-and-emulate', 'Monitor');
+  await press('F5');
+  s = await waitFor((x) => x.finished, 'the kernel to finish with a quirk', 60000);
+  check(/ILLUSION BROKEN/.test(s.console) && s.monitor.illusionBroken && /exited with code 1/.test(s.status),
+        `with the status-read quirk the kernel notices and the monitor flags it ("${s.status}")`);
+  await shoot('monitor-quirk');
+  await click('status-read (PUSHF)', 'Monitor');
+
+  // ---- 13. the canvas follows the window, and high-DPI screens get a sharper backing store
   await page.setViewportSize({ width: 1000, height: 700 });
   s = await waitFor((x) => x.display.width === 1000 && x.display.height === 700, 'the canvas to follow a resize');
   const canvas = await page.evaluate(() => [document.getElementById('canvas').width, document.getElementById('canvas').height]);
