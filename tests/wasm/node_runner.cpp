@@ -1,6 +1,11 @@
-// The core compiled to WebAssembly, run under node: `node vmscope_node.js run PROGRAM [--machine K]`
+// The core compiled to WebAssembly, run under node:
+//   node vmscope_node.js run PROGRAM [--machine K] [--firmware sbi|none]
+//        [--virt emulation|trap-and-emulate] [--shadow sfence|write-protect]
+//        [--quirk NAME]... [--check-shadows]
 // loads an ELF from the host file system (NODERAWFS), runs it to its end and exits with the
-// guest's exit code. It accepts the same arguments as the native `vmscope run` that tests use.
+// guest's exit code (115 for any other stop, 120 when a shadow check failed). It accepts the
+// same arguments as the native `vmscope run` that tests use, and like it reports on stderr
+// "N instructions retired": under the monitor, the guest's own count (what its instret reads).
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -9,17 +14,52 @@
 #include <vector>
 
 #include "machine/machine.h"
+#include "vmm/monitor.h"
 
 using namespace vmscope;
 
+namespace {
+
+int usage(const char* why) {
+  if (why) std::fprintf(stderr, "vmscope: %s\n", why);
+  std::fprintf(stderr,
+               "usage: vmscope_node.js run PROGRAM [--machine process|system] [--firmware sbi|none]\n"
+               "         [--virt emulation|trap-and-emulate] [--shadow sfence|write-protect]\n"
+               "         [--quirk status-read|status-write|sret-jump]... [--check-shadows]\n");
+  return 110;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  if (argc < 3 || std::strcmp(argv[1], "run") != 0) {
-    std::fprintf(stderr, "usage: vmscope_node.js run PROGRAM [--machine process|system]\n");
-    return 110;
+  if (argc < 3 || std::strcmp(argv[1], "run") != 0) return usage(nullptr);
+  std::string kind_name, firmware = "", virt = "emulation", shadow = "sfence";
+  std::vector<std::string> quirks;
+  bool check_shadows = false;
+  for (int i = 3; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--check-shadows") {
+      check_shadows = true;
+    } else if ((arg == "--machine" || arg == "--firmware" || arg == "--virt" || arg == "--shadow" ||
+                arg == "--quirk") && has_value) {
+      const std::string value = argv[++i];
+      if (arg == "--machine") kind_name = value;
+      if (arg == "--firmware") firmware = value;
+      if (arg == "--virt") virt = value;
+      if (arg == "--shadow") shadow = value;
+      if (arg == "--quirk") quirks.push_back(value);
+    } else {
+      return usage(("unknown or incomplete argument '" + arg + "'").c_str());
+    }
   }
-  std::string kind_name;
-  for (int i = 3; i + 1 < argc; ++i)
-    if (std::strcmp(argv[i], "--machine") == 0) kind_name = argv[i + 1];
+  if (!kind_name.empty() && kind_name != "process" && kind_name != "system") return usage("bad --machine");
+  if (!firmware.empty() && firmware != "sbi" && firmware != "none") return usage("bad --firmware");
+  if (virt != "emulation" && virt != "trap-and-emulate") return usage("bad --virt");
+  if (shadow != "sfence" && shadow != "write-protect") return usage("bad --shadow");
+  for (const std::string& q : quirks)
+    if (q != "status-read" && q != "status-write" && q != "sret-jump") return usage("bad --quirk");
+
   std::ifstream in(argv[2], std::ios::binary);
   if (!in) {
     std::fprintf(stderr, "vmscope: cannot open '%s'\n", argv[2]);
@@ -31,10 +71,28 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "vmscope: %s\n", probe.message.c_str());
     return 112;
   }
+
+  // The same mapping and checks as cli/run_command.cpp.
   MachineOptions options;
   options.kind = kind_name == "process"  ? MachineKind::process
                  : kind_name == "system" ? MachineKind::system
                                          : guess_machine_kind(probe.image);
+  const bool monitored = virt == "trap-and-emulate";
+  if ((firmware == "sbi" || monitored) && options.kind == MachineKind::process)
+    return usage("--firmware sbi and --virt trap-and-emulate are for the system machine");
+  if (monitored && firmware == "none") return usage("--virt trap-and-emulate cannot be combined with --firmware none");
+  if (!monitored && (check_shadows || shadow != "sfence"))
+    return usage("--shadow and --check-shadows need --virt trap-and-emulate");
+  options.firmware = firmware == "sbi" || monitored ? Firmware::sbi : Firmware::none;
+  options.virtualization = monitored ? Virtualization::trap_and_emulate : Virtualization::emulation;
+  options.invalidation = shadow == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
+  options.check_shadows = check_shadows;
+  for (const std::string& q : quirks) {
+    if (q == "status-read") options.quirks.status_read = true;
+    if (q == "status-write") options.quirks.status_write = true;
+    if (q == "sret-jump") options.quirks.sret_jump = true;
+  }
+
   Machine machine(options);
   const ElfResult loaded = machine.load(file, argv[2]);
   if (!loaded.ok()) {
@@ -49,8 +107,24 @@ int main(int argc, char** argv) {
     r = machine.run(uint64_t{1} << 24);
   } while (r.reason == StopReason::budget);
   std::fflush(stdout);
-  std::fprintf(stderr, "vmscope (wasm): %s after %llu instructions%s%s\n", to_string(r.reason),
-               static_cast<unsigned long long>(machine.hart().instret()),
-               machine.hart().stop_message.empty() ? "" : ": ", machine.hart().stop_message.c_str());
-  return r.reason == StopReason::exited ? machine.hart().exit_code : 115;
+
+  const Hart& hart = machine.hart();
+  const Monitor* monitor = machine.monitor();
+  const uint64_t retired = monitor ? monitor->guest_instret() : hart.instret();
+  auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  std::fprintf(stderr, "vmscope (wasm): %s after %llu instructions on the hart; %llu instructions retired%s%s\n",
+               to_string(r.reason), u(hart.instret()), u(retired), hart.stop_message.empty() ? "" : ": ",
+               hart.stop_message.c_str());
+  if (monitor) {
+    const MonitorStats& s = monitor->stats();
+    std::fprintf(stderr,
+                 "vmscope (wasm): monitor (shadow invalidation by %s): %llu exits, %llu instructions emulated, "
+                 "%llu page faults hidden, %llu reflected, %llu consistency checks\n",
+                 to_string(monitor->shadow().strategy()), u(s.exits), u(s.emulated), u(s.hidden_faults),
+                 u(s.reflected_page_faults), u(s.checks));
+    if (!monitor->illusion_broken().empty())
+      std::fprintf(stderr, "vmscope (wasm): monitor: ILLUSION BROKEN: %s\n", monitor->illusion_broken().c_str());
+  }
+  if (r.reason == StopReason::exited) return hart.exit_code;
+  return r.reason == StopReason::check_failed ? 120 : 115;
 }
