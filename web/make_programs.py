@@ -19,8 +19,10 @@ import sys
 
 
 def description(sources: str, group: str, name: str) -> str:
+    # NAME_sbi is NAME built to start in S-mode on SBI firmware: same source, same description.
+    base = name[: -len("_sbi")] if name.endswith("_sbi") else name
     for ext in (".c", ".S"):
-        path = os.path.join(sources, group, name + ext)
+        path = os.path.join(sources, group, base + ext)
         if not os.path.exists(path):
             continue
         with open(path, encoding="utf-8", errors="replace") as f:
@@ -29,7 +31,8 @@ def description(sources: str, group: str, name: str) -> str:
         if not m:
             return ""
         words = " ".join(m.group(1).split())
-        return re.sub(r"^" + re.escape(name) + r"( benchmark)?:\s*", "", words)
+        words = re.sub(r"^" + re.escape(base) + r"( benchmark)?:\s*", "", words)
+        return words + (" (Started in S-mode on SBI firmware.)" if base != name else "")
     return ""
 
 
