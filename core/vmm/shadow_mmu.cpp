@@ -129,6 +129,10 @@ uint32_t ShadowMmu::activate(const ShadowKey& requested) {
   if (key.mode != Priv::S) key.sum = false;
   if (!(key.satp & kSatpModeSv32)) key.satp = 0;
   key_ = key;
+  if (current_ >= 0 && tables_[current_].live && tables_[current_].key == key) {  // most exits
+    tables_[current_].last_used = ++clock_;
+    return host_satp(static_cast<unsigned>(current_));
+  }
   int found = -1, free_slot = -1;
   for (unsigned t = 0; t < kMaxTables; ++t) {
     if (tables_[t].live && tables_[t].key == key) found = static_cast<int>(t);
@@ -159,8 +163,12 @@ uint32_t ShadowMmu::activate(const ShadowKey& requested) {
   }
   current_ = found;
   tables_[found].last_used = ++clock_;
-  return kSatpModeSv32 | static_cast<uint32_t>(tables_[found].host_asid) << kSatpAsidShift |
-         (tables_[found].root_hpa >> 12);
+  return host_satp(static_cast<unsigned>(found));
+}
+
+uint32_t ShadowMmu::host_satp(unsigned table) const {
+  return kSatpModeSv32 | static_cast<uint32_t>(tables_[table].host_asid) << kSatpAsidShift |
+         (tables_[table].root_hpa >> 12);
 }
 
 bool ShadowMmu::track(uint32_t page, unsigned table, int vpn1) {

@@ -138,6 +138,7 @@ class ShadowMmu {
     std::vector<std::pair<uint8_t, uint16_t>> leaf_table_of;  // (shadow table, vpn1)
   };
 
+  uint32_t host_satp(unsigned table) const;
   uint32_t page_hpa(unsigned index) const { return pool_base_ + index * 0x1000; }
   uint32_t* page_words(uint32_t hpa) const;
   int alloc_page();  // zeroed; -1 when the pool is empty
