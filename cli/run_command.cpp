@@ -242,7 +242,7 @@ int run_command(const RunOptions& o) {
     const Monitor* monitor = machine.monitor();
     const uint64_t retired = monitor ? monitor->guest_instret() : hart.instret();
     std::fprintf(stderr,
-                 "vmscope: %s machine, %s: exit code %d; %llu instructions retired in %.3f s "
+                 "vmscope: %s machine, %s: exit code %d; %llu instructions retired in %.4f s "
                  "(%.1f MIPS); %s%llu exceptions, %llu interrupts\n",
                  to_string(kind),
                  last.reason == StopReason::exited   ? "guest exited"
