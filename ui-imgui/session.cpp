@@ -29,8 +29,8 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, M
   MachineOptions options;
   options.kind = kind;
   options.firmware = firmware;
-  options.quirks = vm_.quirks;
-  if (firmware == Firmware::sbi) {
+  if (firmware == Firmware::sbi) {  // the Monitor panel's switches: for kernels only
+    options.quirks = vm_.quirks;
     options.virtualization = vm_.virtualization;
     options.invalidation = vm_.invalidation;
     options.check_shadows = vm_.check_shadows;
@@ -152,7 +152,7 @@ void DebugSession::set_vm_settings(const VmSettings& settings) {
   const bool rebuild = settings.virtualization != vm_.virtualization;
   vm_ = settings;
   if (!machine_) return;
-  machine_->hart().set_quirks(vm_.quirks);
+  if (is_supervisor_kernel()) machine_->hart().set_quirks(vm_.quirks);
   if (Monitor* m = machine_->monitor()) {
     if (m->shadow().strategy() != vm_.invalidation) m->set_invalidation(vm_.invalidation);
     m->check_shadows = vm_.check_shadows;

@@ -1,6 +1,6 @@
 // vmscope in the browser: fetches the bundled programs while the WebAssembly module downloads,
 // starts the debugger (web_main.cpp) in the canvas, wires the file dialog, drag-and-drop and
-// ?program=NAME, and exposes window.vmscope, a small interface for tests (see web/README.md).
+// ?program=NAME (with ?virt=, ?shadow=, ?quirk=, ?check= for a kernel), and exposes window.vmscope, a small interface for tests (see web/README.md).
 (function () {
   'use strict';
 
@@ -51,11 +51,16 @@
   const programsFetched = fetchPrograms();
   programsFetched.catch(() => {});  // reported through fail() once the module asks for them
 
+  // ?program=NAME, then the monitor's switches for a kernel: virt, shadow, quirk (comma-separated), check
   const initial = params.get('program');
+  const args = [initial || 'sv32_paging'];
+  for (const name of ['virt', 'shadow', 'quirk', 'check']) {
+    if (params.has(name)) args.push('--' + name, params.get(name));
+  }
   window.Module = {
     canvas,
     vmscopeWeb: web,
-    arguments: initial ? [initial] : [],
+    arguments: initial || args.length > 1 ? args : [],
     print: (text) => console.log(text),
     printErr: (text) => console.warn(text),
     preRun: [() => {
@@ -73,7 +78,9 @@
     readyTime: null,  // ms from navigation start to ready
     // {program, loaded, running, finished, status, error, console, frames, frameMs, instructionsPerFrame, sliceMips,
     //  display {width, height, scale}, breakpoints[], kind, priv, pc, instret, regs[32],
-    //  insn {text, length, isCall, isControl}} (the machine fields only when a program is loaded)
+    //  insn {text, length, isCall, isControl}, monitor {exits, hiddenFaults, pageTableWrites, shadowEntries,
+    //  guestPageTables, guestInstret, strategy, illusionBroken} (under trap-and-emulate)}
+    //  (the machine fields only when a program is loaded)
     state: () => JSON.parse(call('vmscope_state', 'string', [], [])),
     programs: () => web.programs.map((p) => ({ name: p.name, group: p.group, description: p.description })),
     load: (name) => call('vmscope_load_bundled', 'number', ['string'], [name]) === 1,

@@ -533,6 +533,21 @@ int main(int argc, char** argv) {
   // The default program first, so that a bad ?program= name leaves a working debugger behind
   // with the error shown in the program panel.
   report_load(w, w.app.load_bundled("sv32_paging"));
+  // Then the monitor's switches from the URL (vmscope-web.js passes them as --NAME VALUE), which
+  // apply to kernels: ?program=kernel&virt=trap-and-emulate&shadow=write-protect&quirk=status-read
+  VmSettings vm;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string name = argv[i], value = argv[i + 1];
+    if (name == "--virt") vm.virtualization = value == "trap-and-emulate" ? Virtualization::trap_and_emulate : Virtualization::emulation;
+    else if (name == "--shadow") vm.invalidation = value == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
+    else if (name == "--check") vm.check_shadows = value == "1";
+    else if (name == "--quirk") {
+      vm.quirks.status_read |= value.find("status-read") != std::string::npos;
+      vm.quirks.status_write |= value.find("status-write") != std::string::npos;
+      vm.quirks.sret_jump |= value.find("sret-jump") != std::string::npos;
+    }
+  }
+  w.app.session().set_vm_settings(vm);
   if (argc > 1 && std::string(argv[1]) != "sv32_paging") report_load(w, w.app.load_bundled(argv[1]));
 
   emscripten_set_main_loop(main_loop, 0, true);

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "panels.h"
+#include "mem/tlb.h"
 #include "vmm/monitor.h"
 
 namespace vmscope::ui {
@@ -117,6 +118,46 @@ void vcpu_view(const Machine& m, const Monitor& mon) {
   ImGui::EndTable();
 }
 
+// One row of the side-by-side view: a guest leaf, its shadow entry, or both.
+struct MappingRow {
+  uint32_t gva = 0, gpa = 0, guest_pte = 0;
+  bool guest = false, superpage = false, paging = false;
+  const ShadowMapping* shadow = nullptr;
+};
+
+std::vector<MappingRow> mapping_rows(const Monitor& mon, int table, const std::vector<ShadowMapping>& maps,
+                                     bool only_shadowed) {
+  std::vector<MappingRow> rows;
+  if (table < 0 || !mon.shadow().tables()[table].live) return rows;
+  const ShadowKey& key = mon.shadow().tables()[table].key;
+  const GuestMemory& g = mon.guest_memory();
+  if (key.paging() && !only_shadowed) {  // the guest's own table, read as the hart would
+    for (uint32_t i = 0; i < 1024; ++i) {
+      uint32_t l1 = 0;
+      if (!g.read_pte(key.root() + i * 4, l1) || !(l1 & kPteV)) continue;
+      if (l1 & (kPteR | kPteX)) {
+        rows.push_back({i << 22, (l1 >> 20) << 22, l1, true, true, true, nullptr});
+        continue;
+      }
+      const uint32_t l0 = (l1 >> 10) << 12;
+      for (uint32_t j = 0; j < 1024; ++j) {
+        uint32_t leaf = 0;
+        if (g.read_pte(l0 + j * 4, leaf) && (leaf & kPteV)) rows.push_back({i << 22 | j << 12, (leaf >> 10) << 12, leaf, true, false, true, nullptr});
+      }
+    }
+  }
+  for (const ShadowMapping& m : maps) {  // both sorted by address: merge
+    auto it = std::lower_bound(rows.begin(), rows.end(), m.gva, [](const MappingRow& r, uint32_t v) { return r.gva < v; });
+    if (it != rows.end() && it->gva == m.gva && !it->superpage) {
+      it->shadow = &m;
+    } else {
+      if (it != rows.end() && it->gva == m.gva) ++it;  // after the superpage's own row
+      rows.insert(it, {m.gva, m.gpa, m.guest_pte, only_shadowed && m.guest_pte != 0, false, key.paging(), &m});
+    }
+  }
+  return rows;
+}
+
 void page_table_view(const Monitor& mon, Panels& p) {
   const ShadowMmu& sh = mon.shadow();
   const auto& tables = sh.tables();
@@ -157,9 +198,13 @@ void page_table_view(const Monitor& mon, Panels& p) {
     }
     ImGui::EndTable();
   }
-  // The mappings of the chosen table: guest page table and shadow side by side.
+  // The chosen table's guest view, side by side with its shadow: every leaf of the guest's
+  // page table (a 4 MiB superpage as one row), and the shadow entry filled for it, if any yet.
   const std::vector<ShadowMapping> maps = sh.mappings(p.monitor_table);
+  const std::vector<MappingRow> rows = mapping_rows(mon, p.monitor_table, maps, p.monitor_only_shadowed);
   ImGui::Text("%zu shadow entries in table #%d (filled on hidden page faults)", maps.size(), p.monitor_table);
+  ImGui::SameLine();
+  ImGui::Checkbox("only shadowed", &p.monitor_only_shadowed);
   const float pt_list_height = ImGui::GetTextLineHeightWithSpacing() * 3.5f;
   if (ImGui::BeginTable("mappings", 6,
                         ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Borders |
@@ -174,27 +219,33 @@ void page_table_view(const Monitor& mon, Panels& p) {
     ImGui::TableSetupColumn("note");
     ImGui::TableHeadersRow();
     ImGuiListClipper clip;
-    clip.Begin(static_cast<int>(maps.size()));
+    clip.Begin(static_cast<int>(rows.size()));
     while (clip.Step()) {
       for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) {
-        const ShadowMapping& m = maps[i];
+        const MappingRow& r = rows[i];
+        const ShadowMapping* m = r.shadow;
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         char gva[24];
-        std::snprintf(gva, sizeof gva, "%08x##map", m.gva);
+        std::snprintf(gva, sizeof gva, "%08x##map", r.gva);
         ImGui::Selectable(gva, false, ImGuiSelectableFlags_SpanAllColumns);  // a row the tests can find
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(m.guest_pte ? flags(m.guest_pte).c_str() : "(paging off)");
+        if (r.guest) ImGui::Text("%s%s", flags(r.guest_pte).c_str(), r.superpage ? " 4 MiB" : "");
+        else ImGui::TextDisabled("%s", r.paging ? "(in a superpage)" : "(paging off)");
         ImGui::TableNextColumn();
-        ImGui::Text("%08x", m.gpa);
+        ImGui::Text("%08x", r.gpa);
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(flags(m.shadow_pte).c_str());
+        if (m) ImGui::TextUnformatted(flags(m->shadow_pte).c_str());
+        else ImGui::TextDisabled("-");
         ImGui::TableNextColumn();
-        ImGui::Text("%08x", m.hpa);
+        if (m) ImGui::Text("%08x", m->hpa);
+        else ImGui::TextDisabled("-");
         ImGui::TableNextColumn();
-        if (m.write_protected) ImGui::TextColored(ImVec4(0.3f, 0.85f, 0.5f, 1), "write-protected: a page table");
-        else if (m.stale) ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1), "stale until SFENCE.VMA");
-        else if (m.hpa == m.gpa) ImGui::TextDisabled("device, passed through");
+        if (m && m->write_protected) ImGui::TextColored(ImVec4(0.3f, 0.85f, 0.5f, 1), "write-protected: a page table");
+        else if (m && m->stale) ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1), "stale until SFENCE.VMA");
+        else if (m && m->hpa == m->gpa) ImGui::TextDisabled("device, passed through");
+        else if (!m && r.superpage) ImGui::TextDisabled("shadowed page by page, below");
+        else if (!m) ImGui::TextDisabled("not shadowed yet: filled on first access");
       }
     }
     ImGui::EndTable();

@@ -40,6 +40,7 @@ struct Panels {
   char breakpoint_text[64] = "";
   int monitor_table = -1;      // the shadow table shown
   bool monitor_follow = true;  // show the current one
+  bool monitor_only_shadowed = false;  // hide guest mappings with no shadow entry yet
 };
 
 // Reads an address typed by the user: hex (with or without 0x) or a symbol of the program.

@@ -375,6 +375,12 @@ try {
         `with the status-read quirk the kernel notices and the monitor flags it ("${s.status}")`);
   await shoot('monitor-quirk');
   await click('status-read (PUSHF)', 'Monitor');
+  // A link an instructor can hand out: the kernel under the monitor, write-protected shadows.
+  await open('?program=kernel&virt=trap-and-emulate&shadow=write-protect');
+  await press('F5');
+  s = await waitFor((x) => x.finished, 'the kernel from a link to finish', 60000);
+  check(s.monitor?.strategy === 'write-protect' && s.monitor.pageTableWrites > 1000 && /kernel: PASS/.test(s.console),
+        `?virt=trap-and-emulate&shadow=write-protect runs it so (${s.monitor?.pageTableWrites} page-table writes emulated)`);
 
   // ---- 13. the canvas follows the window, and high-DPI screens get a sharper backing store
   await page.setViewportSize({ width: 1000, height: 700 });
