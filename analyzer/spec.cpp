@@ -110,8 +110,11 @@ class Loader {
     if (!isa) {
       error(Position{1, 1}, "missing table [isa]");
     } else {
-      check_keys(*isa, {"name", "description", "modes", "user_mode", "supervisor_mode"}, "[isa]");
+      check_keys(*isa, {"name", "description", "modes", "user_mode", "supervisor_mode", "oracle"}, "[isa]");
       spec.name = get_string(*isa, "name", *isa, true).value_or("");
+      spec.oracle = get_string(*isa, "oracle", *isa, false).value_or("");
+      if (!spec.oracle.empty() && spec.oracle != "rv32")
+        error(*isa->get("oracle"), "unknown oracle '" + spec.oracle + "' (the one there is: rv32)");
       spec.description = get_string(*isa, "description", *isa, false).value_or("");
       spec.modes = get_strings(*isa, "modes", true, *isa);
       for (const char* key : {"user_mode", "supervisor_mode"}) {
@@ -194,11 +197,12 @@ class Loader {
   }
 
   void read_instruction(const toml::table& t, Spec& spec) {
-    check_keys(t, {"name", "summary", "sources", "fact"}, "[[instruction]]");
+    check_keys(t, {"name", "summary", "sources", "forms", "fact"}, "[[instruction]]");
     Instruction in;
     in.pos = pos_of(t.source());
     in.name = get_string(t, "name", t, true).value_or("");
     in.summary = get_string(t, "summary", t, false).value_or("");
+    in.forms = get_strings(t, "forms", false, t);
     in.sources = get_strings(t, "sources", true, t);
     if (const toml::array* src = t["sources"].as_array()) {
       if (in.sources.empty()) error(*src, "instruction '" + in.name + "' cites no source");

@@ -34,6 +34,7 @@ struct Fact {
 struct Instruction {
   std::string name;
   std::string summary;
+  std::vector<std::string> forms;  // for an executing oracle: the encodings it stands for
   std::vector<std::string> sources;
   std::vector<Fact> facts;
   Position pos;
@@ -57,6 +58,7 @@ struct Spec {
   std::string description;
   std::vector<std::string> modes;
   std::string user_mode, supervisor_mode;
+  std::string oracle;  // the machine that can execute its forms ("rv32": vmscope's hart), or ""
   std::vector<Source> sources;
   std::vector<Setting> settings;
   std::vector<Instruction> instructions;

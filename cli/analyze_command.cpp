@@ -1,10 +1,11 @@
 // `vmscope analyze`: the Popek–Goldberg analyzer on ISA descriptions (docs/isa-spec-format.md).
 // Exit codes: 0 Theorem 1 holds (with --search: in some combination), 1 it does not, 2 an
-// invalid description or setting.
+// invalid description or setting; with --oracle: 0 the hart agrees with the description, 3 not.
 #include <cstdio>
 #include <iostream>
 
 #include "commands.h"
+#include "oracle.h"
 #include "report.h"
 #include "spec.h"
 
@@ -23,7 +24,7 @@ int analyze_command(const AnalyzeOptions& o) {
   if (invalid) return 2;
 
   std::vector<ReportInput> inputs;
-  bool all_hold = true;
+  bool all_hold = true, oracle_agrees = true;
   for (const Spec& spec : specs) {
     Assignment a = default_assignment(spec);
     for (const std::string& kv : o.settings) {
@@ -54,6 +55,16 @@ int analyze_command(const AnalyzeOptions& o) {
       std::fprintf(stderr, "%s: no instruction '%s'\n", spec.file.c_str(), o.explain.c_str());
       return 2;
     }
+    if (o.oracle) {
+      if (spec.oracle.empty()) {
+        std::fprintf(stderr, "%s: no executing oracle for this description (its [isa] has no 'oracle')\n", spec.file.c_str());
+        return 2;
+      }
+      const OracleReport r = run_oracle(spec, a);
+      std::cout << oracle_report_text(spec, r);
+      oracle_agrees &= r.disagreements.empty();
+      continue;
+    }
     ReportInput in;
     in.spec = &spec;
     in.analysis = analyze(spec, a);
@@ -67,6 +78,7 @@ int analyze_command(const AnalyzeOptions& o) {
     inputs.push_back(std::move(in));
   }
 
+  if (o.oracle) return oracle_agrees ? 0 : 3;
   if (o.format == "json") {
     std::cout << report_json(inputs);
   } else {

@@ -34,6 +34,7 @@ struct AnalyzeOptions {
   bool search = false;
   std::string format = "text";        // text, json, markdown
   std::string explain;                // an instruction's name
+  bool oracle = false;                // run the forms on vmscope's hart and compare
 };
 int analyze_command(const AnalyzeOptions& options);
 

@@ -73,13 +73,19 @@ int main(int argc, char** argv) {
       "analyze", "Popek-Goldberg analysis of ISA descriptions (isa-specs/*.toml, docs/isa-spec-format.md)");
   analyze_cmd->footer(
       "Exit codes of analyze: 0 Theorem 1's condition holds (with --search: in some combination of\n"
-      "  settings), 1 it does not, 2 an invalid description, setting or instruction name.");
+      "  settings), 1 it does not, 2 an invalid description, setting or instruction name;\n"
+      "  with --oracle: 0 the description agrees with the hart, 3 it does not.");
   analyze_cmd->add_option("spec", analyze.specs, "ISA description(s) in TOML")->required();
   analyze_cmd->add_option("--set", analyze.settings, "Evaluate with setting NAME=VALUE (repeatable)");
   analyze_cmd->add_flag("--search", analyze.search,
                         "Try every combination of the declared settings and report where Theorem 1 holds");
   analyze_cmd->add_option("--format", analyze.format, "Output format")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
+  analyze_cmd->add_flag("--oracle", analyze.oracle,
+                        "Execute every instruction form the description names (every CSR number too) on\n"
+                        "vmscope's own hart, in pairs of states differing only in mode, relocation or other\n"
+                        "control state, and report where the description disagrees (exit code 3); the hart's\n"
+                        "quirks are the description's quirk.* settings (--set quirk.status_read=1)");
   analyze_cmd->add_option("--explain", analyze.explain,
                           "Explain one instruction: its facts per mode and every class with the fact deciding it");
 

@@ -1,0 +1,508 @@
+// The RV32 executing oracle (see oracle.h): single-instruction runs on a fresh hart, compared in
+// pairs of states, and the derived classes checked against the description's.
+#include "oracle.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "hart/csr_state.h"
+#include "isa/disassembler.h"
+#include "machine/machine.h"
+
+namespace vmscope::analyzer {
+
+namespace {
+
+// ---- physical layout of the oracle's machine (the board's RAM starts at 0x80000000)
+constexpr uint32_t kRam = board::kRamBase;
+constexpr uint32_t kMHandler = kRam, kSHandler = kRam + 0x800;  // spinning trap handlers
+constexpr uint32_t kCodeA = kRam + 0x1000, kCodeB = kRam + 0x11000;  // the same code twice
+constexpr uint32_t kDataA = kRam + 0x3000, kDataB = kRam + 0x13000;  // the same data twice
+constexpr uint32_t kRootA = kRam + 0x20000, kLeafA = kRam + 0x21000, kRootB = kRam + 0x22000, kLeafB = kRam + 0x23000;
+constexpr uint32_t kCodeVa = 0x00400000, kDataVa = 0x00600000;
+constexpr uint32_t kLanding = 0x100, kLandingAlt = 0x200;  // xRET targets, inside the code page
+constexpr uint32_t kSpin = 0x0000006f;                      // jal zero, 0
+
+// The states a form runs in. base: paging off; reloc_a / reloc_b: paging on, the same virtual
+// view placed at two physical places (only satp and the page tables differ); resource: base
+// with other values in the control and interrupt state the settings do not fix.
+// saturated: base with every supervisor interrupt delegated, enabled and (below U) pending, and
+// zeros where CSR writes write ones otherwise: the state in which clearing something shows.
+enum class Variant { base, reloc_a, reloc_b, resource, saturated };
+const char* describe(Variant v) {
+  switch (v) {
+    case Variant::base: return "paging off";
+    case Variant::reloc_a: return "paging on, code and data at physical 0x80001000/0x80003000";
+    case Variant::reloc_b: return "paging on, the same pages at physical 0x80011000/0x80013000";
+    case Variant::resource: return "paging off, other scratch/cause/epc/tvec values, MPP=SPP=S, "
+                                   "xPIE clear, counters and time moved, a masked interrupt pending";
+    case Variant::saturated: return "paging off, S interrupts delegated, enabled and pending, CSR writes of zero";
+  }
+  return "?";
+}
+
+struct Form {
+  std::string text;         // as disassembled
+  uint32_t word = 0;
+  int instruction = -1;     // index in the description, -1 when none claims it
+  bool csr = false;
+  uint16_t csr_number = 0;
+};
+
+// What a run did, as far as anyone could observe.
+struct Outcome {
+  bool trapped = false;
+  uint32_t cause = 0;
+  std::array<uint32_t, 32> x{};
+  uint32_t pc = 0;
+  bool waiting = false;
+  Priv priv = Priv::M;
+  bool mode_changed = false;
+  uint64_t memory = 0;                          // hash of the data page as seen through the view
+  std::map<uint16_t, uint32_t> csr_effects;     // CSRs the instruction changed: their new values
+  std::set<StateClass> written;
+};
+
+uint32_t csr_read_form(uint16_t n) { return static_cast<uint32_t>(n) << 20 | 2u << 12 | 10u << 7 | 0x73; }  // csrrs a0, n, zero
+uint32_t csr_write_form(uint16_t n) { return static_cast<uint32_t>(n) << 20 | 11u << 15 | 1u << 12 | 10u << 7 | 0x73; }  // csrrw a0, n, a1
+
+const std::map<std::string, uint32_t>& named_forms() {
+  static const std::map<std::string, uint32_t> forms = {
+      {"add", 0x00c58533},      {"lw", 0x0006a503},     {"sw", 0x00b6a223},  {"amoadd.w", 0x00b6a52f},
+      {"jal", 0x0080056f},      {"fence", 0x0ff0000f},  {"fence.i", 0x0000100f}, {"ecall", 0x00000073},
+      {"ebreak", 0x00100073},   {"mret", 0x30200073},   {"sret", 0x10200073},  {"wfi", 0x10500073},
+      {"sfence.vma", 0x12000073}};
+  return forms;
+}
+
+bool is_counter(uint16_t n) {
+  const unsigned low = n & 0x7f;
+  return (n >> 8 == 0xb || n >> 8 == 0xc) && (low == 0 || low == 1 || low == 2 || low == 0x80 || low == 0x81 || low == 0x82);
+}
+
+// Which class of state a CSR (or a bit of mstatus) belongs to, as docs/isa-spec-format.md defines them.
+void classify_csr_change(uint16_t n, uint32_t before, uint32_t after, std::set<StateClass>& out) {
+  const uint32_t diff = before ^ after;
+  if (!diff) return;
+  constexpr uint32_t kEnables = kMstatusSie | kMstatusMie | kMstatusSpie | kMstatusMpie;
+  switch (n) {
+    case 0x180: out.insert(StateClass::relocation); return;
+    case 0x104: case 0x144: case 0x303: case 0x304: case 0x344: out.insert(StateClass::interrupts); return;
+    case 0x100: case 0x300:
+      if (diff & kEnables) out.insert(StateClass::interrupts);
+      if (diff & ~kEnables) out.insert(StateClass::control);
+      return;
+    default: out.insert(StateClass::control);
+  }
+}
+
+uint64_t tlb_hash(const Hart& h) {
+  uint64_t v = 1469598103934665603ull;
+  for (const TlbEntry& e : h.tlb().entries()) {
+    if (!e.valid) continue;
+    for (const uint32_t w : {e.vpn, static_cast<uint32_t>(e.asid), e.ppn, e.pte_flags}) v = (v ^ w) * 1099511628211ull;
+  }
+  return v;
+}
+
+class Rv32Oracle {
+ public:
+  Rv32Oracle(const Spec& spec, const Assignment& a) : spec_(spec), settings_(a), machine_(options()) {
+    Hart& h = machine_.hart();
+    h.reset(kRam);
+    for (unsigned n = 0; n < 4096; ++n) {
+      uint32_t v;
+      if (h.debug_read_csr(static_cast<uint16_t>(n), v)) csrs_.push_back(static_cast<uint16_t>(n));
+    }
+  }
+
+  OracleReport run();
+
+ private:
+  static MachineOptions options() {
+    MachineOptions o;
+    o.kind = MachineKind::system;
+    o.ram_size = 1u << 20;
+    return o;
+  }
+  bool setting(const std::string& name) const {
+    auto it = settings_.find(name);
+    return it != settings_.end() && it->second == "1";
+  }
+  void apply_settings(Hart& h, std::vector<std::string>* unknown) const;
+  Outcome execute(const Form& f, Priv mode, Variant v);
+  std::map<uint16_t, uint32_t> snapshot(const Hart& h) const {
+    std::map<uint16_t, uint32_t> s;
+    for (const uint16_t n : csrs_) h.debug_read_csr(n, s[n]);
+    return s;
+  }
+  std::string difference(const Outcome& a, const Outcome& b) const;
+
+  const Spec& spec_;
+  Assignment settings_;
+  Machine machine_;
+  std::vector<uint16_t> csrs_;  // the CSRs the hart has (readable in M-mode)
+  size_t runs_ = 0;
+};
+
+void Rv32Oracle::apply_settings(Hart& h, std::vector<std::string>* unknown) const {
+  uint32_t mstatus = 0, mcounteren = 0, scounteren = 0;
+  Quirks q;
+  for (const auto& [name, value] : settings_) {
+    const bool on = value == "1";
+    if (name == "mstatus.TVM") mstatus |= on ? kMstatusTvm : 0;
+    else if (name == "mstatus.TW") mstatus |= on ? kMstatusTw : 0;
+    else if (name == "mstatus.TSR") mstatus |= on ? kMstatusTsr : 0;
+    else if (name.rfind("mcounteren.", 0) == 0 || name.rfind("scounteren.", 0) == 0) {
+      const std::string field = name.substr(name.find('.') + 1);
+      const uint32_t bit = field == "CY" ? 1 : field == "TM" ? 2 : field == "IR" ? 4 : 0;
+      if (!bit && unknown) unknown->push_back(name);
+      (name[0] == 'm' ? mcounteren : scounteren) |= on ? bit : 0;
+    } else if (name == "quirk.status_read") q.status_read = on;
+    else if (name == "quirk.status_write") q.status_write = on;
+    else if (name == "quirk.sret_jump") q.sret_jump = on;
+    else if (unknown) unknown->push_back(name);
+  }
+  uint32_t current = 0;
+  h.debug_read_csr(0x300, current);
+  h.debug_write_csr(0x300, current | mstatus);
+  h.debug_write_csr(0x306, mcounteren);
+  h.debug_write_csr(0x106, scounteren);
+  h.set_quirks(q);
+}
+
+Outcome Rv32Oracle::execute(const Form& f, Priv mode, Variant v) {
+  ++runs_;
+  Hart& h = machine_.hart();
+  Bus& bus = machine_.bus();
+  const bool paged = v == Variant::reloc_a || v == Variant::reloc_b;
+  const bool b = v == Variant::reloc_b;
+  h.reset(kRam);
+  // Memory: handlers, the instruction and its landing places, the data, the page tables.
+  auto put32 = [&bus](uint32_t at, uint32_t value) {
+    const uint8_t w[4] = {static_cast<uint8_t>(value), static_cast<uint8_t>(value >> 8), static_cast<uint8_t>(value >> 16),
+                          static_cast<uint8_t>(value >> 24)};
+    bus.write_bytes(at, w);
+  };
+  for (const uint32_t at : {kMHandler, kMHandler + 0x100, kSHandler, kSHandler + 0x100}) put32(at, kSpin);
+  for (const uint32_t code : {kCodeA, kCodeB}) {
+    put32(code, f.word);
+    put32(code + 4, kSpin);
+    put32(code + kLanding, kSpin);
+    put32(code + kLandingAlt, kSpin);
+  }
+  for (const uint32_t data : {kDataA, kDataB})
+    for (uint32_t i = 0; i < 16; ++i) put32(data + 4 * i, 0xd0d00000u + i);
+  const uint32_t user = mode == Priv::U ? kPteU : 0;
+  for (const auto& [root, leaf, code, data] : {std::array<uint32_t, 4>{kRootA, kLeafA, kCodeA, kDataA},
+                                               std::array<uint32_t, 4>{kRootB, kLeafB, kCodeB, kDataB}}) {
+    put32(root + (kCodeVa >> 22) * 4, ((leaf >> 12) << 10) | kPteV);
+    put32(leaf + ((kCodeVa >> 12) & 0x3ff) * 4, ((code >> 12) << 10) | kPteV | kPteR | kPteX | kPteA | user);
+    put32(leaf + ((kDataVa >> 12) & 0x3ff) * 4, ((data >> 12) << 10) | kPteV | kPteR | kPteW | kPteA | kPteD | user);
+  }
+  // Registers: a1 = all ones (what CSR writes write), a2 = 5, a3 = the data's address.
+  for (unsigned r = 1; r < 32; ++r) h.set_reg(r, 0x1000 + r * 0x111);
+  h.set_reg(10, 0);
+  h.set_reg(11, 0xffffffffu);
+  h.set_reg(12, 5);
+  const uint32_t code_at = paged ? kCodeVa : kCodeA;
+  h.set_reg(13, paged ? kDataVa : kDataA);
+  // CSRs.
+  const bool other = v == Variant::resource;
+  h.debug_write_csr(0x305, other ? kMHandler + 0x100 : kMHandler);
+  h.debug_write_csr(0x105, other ? kSHandler + 0x100 : kSHandler);
+  h.debug_write_csr(0x341, code_at + (other ? kLandingAlt : kLanding));
+  h.debug_write_csr(0x141, code_at + (other ? kLandingAlt : kLanding));
+  h.debug_write_csr(0x340, other ? 0xa5a5a5a5u : 0x3c3c3c3cu);
+  h.debug_write_csr(0x140, other ? 0x5a5a5a5au : 0x5c5c5c5cu);
+  h.debug_write_csr(0x342, other ? 0x8000000bu : 0);
+  h.debug_write_csr(0x142, other ? 3u : 0);
+  h.debug_write_csr(0x343, other ? 0x1234u : 0);
+  h.debug_write_csr(0x143, other ? 0x4321u : 0);
+  h.debug_write_csr(0x300, other ? (1u << kMstatusMppShift) | kMstatusSpp : kMstatusMpie | kMstatusSpie);
+  if (other) {
+    h.debug_write_csr(0xb00, 1000);
+    h.debug_write_csr(0xb02, 2000);
+    h.set_mtime(5000);
+    h.debug_write_csr(0x303, kSupervisorInterrupts);
+    h.debug_write_csr(0x304, kMipSsip | kMipStip);
+    if (mode != Priv::U) h.debug_write_csr(0x344, kMipSsip);  // pending but masked (U-mode would take it)
+  }
+  if (v == Variant::saturated) {
+    h.set_reg(11, 0);
+    h.debug_write_csr(0x303, kSupervisorInterrupts);
+    h.debug_write_csr(0x304, kSupervisorInterrupts);
+    if (mode != Priv::U) h.debug_write_csr(0x344, kSupervisorInterrupts);
+  }
+  apply_settings(h, nullptr);
+  if (paged) h.debug_write_csr(0x180, kSatpModeSv32 | 1u << kSatpAsidShift | ((b ? kRootB : kRootA) >> 12));
+  // A TLB entry that only SFENCE.VMA removes (for a page the form never touches).
+  TlbEntry e;
+  e.valid = true;
+  e.vpn = 0x00700000 >> 12;
+  e.asid = 1;
+  e.ppn = kDataA >> 12;
+  e.pte_flags = kPteV | kPteR | kPteA;
+  h.tlb().insert(e, 0x00700000);
+  h.set_priv(mode);
+  h.set_pc(code_at);
+
+  const std::map<uint16_t, uint32_t> before = snapshot(h);
+  const uint64_t tlb_before = tlb_hash(h);
+  std::array<uint32_t, 32> regs_before{};
+  for (unsigned r = 0; r < 32; ++r) regs_before[r] = h.reg(r);
+  h.run(1);
+  Outcome o;
+  o.trapped = h.exceptions() > 0;
+  if (o.trapped) h.debug_read_csr(0x342, o.cause);
+  for (unsigned r = 0; r < 32; ++r) o.x[r] = h.reg(r);
+  o.pc = h.pc();
+  o.waiting = h.waiting();
+  o.priv = h.priv();
+  o.mode_changed = !o.trapped && h.priv() != mode;
+  uint8_t page[64];
+  bus.read_bytes(paged && b ? kDataB : kDataA, page);
+  for (const uint8_t byte : page) o.memory = (o.memory ^ byte) * 1099511628211ull;
+  if (o.trapped) return o;  // a trap goes to the monitor: no effects of its own
+  const std::map<uint16_t, uint32_t> after = snapshot(h);
+  for (const auto& [n, value] : after) {
+    const uint32_t old = before.at(n);
+    if (value == old) continue;
+    // Counters move by themselves: only a jump other than the step's own increment is a write.
+    if (is_counter(n) && value - old <= 1) continue;
+    o.csr_effects[n] = value;
+    classify_csr_change(n, old, value, o.written);
+  }
+  if (o.mode_changed) o.written.insert(StateClass::mode);
+  if (tlb_hash(h) != tlb_before) o.written.insert(StateClass::relocation);
+  if (o.x != regs_before) o.written.insert(StateClass::registers);
+  return o;
+}
+
+std::string hex(uint32_t v) {
+  char s[16];
+  std::snprintf(s, sizeof s, "0x%08x", v);
+  return s;
+}
+
+std::string Rv32Oracle::difference(const Outcome& a, const Outcome& b) const {
+  if (a.trapped != b.trapped) return a.trapped ? "traps vs runs" : "runs vs traps";
+  if (a.trapped) return a.cause != b.cause ? "mcause " + hex(a.cause) + " vs " + hex(b.cause) : "";
+  for (unsigned r = 1; r < 32; ++r)
+    if (a.x[r] != b.x[r]) return std::string(isa::kAbiRegisterNames[r]) + " = " + hex(a.x[r]) + " vs " + hex(b.x[r]);
+  if (a.pc != b.pc) return "pc = " + hex(a.pc) + " vs " + hex(b.pc);
+  if (a.waiting != b.waiting) return a.waiting ? "waits vs goes on" : "goes on vs waits";
+  if ((a.mode_changed || b.mode_changed) && (a.priv != b.priv || a.mode_changed != b.mode_changed))
+    return std::string(a.mode_changed ? "goes to " : "stays in ") + to_string(a.priv) + " vs " +
+           (b.mode_changed ? "goes to " : "stays in ") + to_string(b.priv);
+  if (a.memory != b.memory) return "memory differs";
+  if (a.csr_effects != b.csr_effects) {
+    for (const auto& [n, v] : a.csr_effects) {
+      auto it = b.csr_effects.find(n);
+      if (it == b.csr_effects.end() || it->second != v)
+        return "CSR " + hex(n) + " becomes " + hex(v) + (it == b.csr_effects.end() ? " vs unchanged" : " vs " + hex(it->second));
+    }
+    for (const auto& [n, v] : b.csr_effects)
+      if (!a.csr_effects.count(n)) return "CSR " + hex(n) + " unchanged vs becomes " + hex(v);
+  }
+  return "";
+}
+
+std::vector<Form> make_forms(const Spec& spec, std::vector<Disagreement>& bad) {
+  isa::Disassembler dis;
+  std::vector<Form> forms;
+  std::map<uint32_t, size_t> by_word;
+  auto add = [&](uint32_t word, bool csr, uint16_t n) {
+    Form f;
+    f.word = word;
+    f.csr = csr;
+    f.csr_number = n;
+    f.text = dis.disassemble(kCodeA, word);
+    by_word[word] = forms.size();
+    forms.push_back(f);
+  };
+  for (const auto& [name, word] : named_forms()) add(word, false, 0);
+  for (unsigned n = 0; n < 4096; ++n) {
+    add(csr_read_form(static_cast<uint16_t>(n)), true, static_cast<uint16_t>(n));
+    add(csr_write_form(static_cast<uint16_t>(n)), true, static_cast<uint16_t>(n));
+  }
+  // Which instruction of the description claims each form.
+  for (size_t i = 0; i < spec.instructions.size(); ++i) {
+    for (const std::string& text : spec.instructions[i].forms) {
+      std::vector<uint32_t> words;
+      unsigned lo = 0, hi = 0;
+      char kind[16] = "";
+      if (std::sscanf(text.c_str(), "%15s %x-%x", kind, &lo, &hi) == 3 ||
+          (std::sscanf(text.c_str(), "%15s %x", kind, &lo) == 2 && (hi = lo, true))) {
+        const std::string k = kind;
+        if ((k != "csr" && k != "csr-read" && k != "csr-write") || hi < lo || hi > 0xfff) {
+          bad.push_back({spec.instructions[i].name, text, "form", "", "not a form the oracle knows"});
+          continue;
+        }
+        for (unsigned n = lo; n <= hi; ++n) {
+          if (k != "csr-write") words.push_back(csr_read_form(static_cast<uint16_t>(n)));
+          if (k != "csr-read") words.push_back(csr_write_form(static_cast<uint16_t>(n)));
+        }
+      } else if (auto it = named_forms().find(text); it != named_forms().end()) {
+        words.push_back(it->second);
+      } else {
+        bad.push_back({spec.instructions[i].name, text, "form", "", "not a form the oracle knows"});
+        continue;
+      }
+      for (const uint32_t w : words) {
+        Form& f = forms[by_word.at(w)];
+        if (f.instruction >= 0 && f.instruction != static_cast<int>(i))
+          bad.push_back({spec.instructions[i].name, f.text, "form", "",
+                         "also claimed by '" + spec.instructions[f.instruction].name + "'"});
+        f.instruction = static_cast<int>(i);
+      }
+    }
+  }
+  return forms;
+}
+
+std::string fact_line(const Fact* f) { return f ? " (fact at line " + std::to_string(f->pos.line) + ")" : ""; }
+
+}  // namespace
+
+OracleReport Rv32Oracle::run() {
+  OracleReport report;
+  std::vector<std::string> unknown;
+  apply_settings(machine_.hart(), &unknown);
+  for (const std::string& name : unknown)
+    report.disagreements.push_back({"", "", "setting", "setting " + name, "the hart has no such setting"});
+  const Quirks q = machine_.hart().quirks();
+  report.machine = "vmscope's RV32 hart";
+  if (q.any())
+    report.machine += std::string(" with quirks") + (q.status_read ? " status-read" : "") +
+                      (q.status_write ? " status-write" : "") + (q.sret_jump ? " sret-jump" : "");
+  const std::vector<Form> forms = make_forms(spec_, report.disagreements);
+  const Priv modes[3] = {Priv::U, Priv::S, Priv::M};
+  const std::string user = spec_.user_mode, super = spec_.supervisor_mode;
+
+  // Per instruction: what its forms showed.
+  struct Derived {
+    bool any_user_runs = false, any_super_traps = false;
+    std::optional<std::string> control, mode, location, resource;  // the counterexample, when shown
+  };
+  std::vector<Derived> derived(spec_.instructions.size());
+
+  for (const Form& f : forms) {
+    Outcome base[3];
+    for (int m = 0; m < 3; ++m) base[m] = execute(f, modes[m], Variant::base);
+    if (f.instruction < 0) {
+      bool runs = false;
+      for (const Outcome& o : base) runs |= !o.trapped;
+      if (runs) report.disagreements.push_back({"", f.text, "coverage", "does not exist (no instruction claims it)",
+                                                "runs it in some mode"});
+      else if (f.csr && (f.word & 0x7000) == 0x2000) ++report.unimplemented_csrs;
+      continue;
+    }
+    ++report.forms;
+    const Instruction& in = spec_.instructions[f.instruction];
+    Derived& d = derived[f.instruction];
+    std::vector<int> running;
+    for (int m = 0; m < 3; ++m) {
+      const std::string mode_name = to_string(modes[m]);
+      const Fact* fact = applicable_fact(in, mode_name, settings_);
+      const bool traps = base[m].trapped;
+      if (fact && fact->traps != traps)
+        report.disagreements.push_back({in.name, f.text, "traps in " + mode_name,
+                                        std::string(fact->traps ? "traps" : "does not trap") + fact_line(fact),
+                                        traps ? "traps (mcause " + hex(base[m].cause) + ") with " + describe(Variant::base)
+                                              : std::string("runs with ") + describe(Variant::base)});
+      if (mode_name == user && !traps) d.any_user_runs = true;
+      if (mode_name == super && traps) d.any_super_traps = true;
+      if (traps) continue;
+      running.push_back(m);
+      // Control-sensitive: it changes control state in some state (P&G: there is a state in
+      // which it does); tried where writes of ones and of zeros both show.
+      auto note_writes = [&](const Outcome& o, Variant v) {
+        if (o.trapped || d.control) return;
+        for (const StateClass c : o.written)
+          if (is_control_state(c)) {
+            d.control = f.text + " in " + mode_name + " writes " + state_class_name(c) + " (" + describe(v) + ")";
+            return;
+          }
+      };
+      note_writes(base[m], Variant::base);
+      note_writes(execute(f, modes[m], Variant::saturated), Variant::saturated);
+      // Relocation: the same virtual view at two physical places.
+      const Outcome ra = execute(f, modes[m], Variant::reloc_a), rb = execute(f, modes[m], Variant::reloc_b);
+      if (const std::string diff = difference(ra, rb); !diff.empty() && !d.location)
+        d.location = f.text + " in " + mode_name + ": " + diff + " (" + describe(Variant::reloc_a) + " / " + describe(Variant::reloc_b) + ")";
+      // Other control and interrupt state.
+      const Outcome rc = execute(f, modes[m], Variant::resource);
+      if (const std::string diff = difference(base[m], rc); !diff.empty() && !d.resource)
+        d.resource = f.text + " in " + mode_name + ": " + diff + " (" + describe(Variant::base) + " / " + describe(Variant::resource) + ")";
+    }
+    // Two running modes, the same state otherwise.
+    for (size_t i = 0; i < running.size(); ++i)
+      for (size_t j = i + 1; j < running.size(); ++j)
+        if (const std::string diff = difference(base[running[i]], base[running[j]]); !diff.empty() && !d.mode)
+          d.mode = f.text + " in " + to_string(modes[running[i]]) + " vs " + to_string(modes[running[j]]) + ": " + diff;
+  }
+
+  for (size_t i = 0; i < spec_.instructions.size(); ++i) {
+    const Instruction& in = spec_.instructions[i];
+    if (in.forms.empty()) continue;
+    const Derived& d = derived[i];
+    const Classification c = classify(spec_, in, settings_);
+    const bool privileged = !d.any_user_runs && !d.any_super_traps;
+    const bool sensitive = d.control || d.mode || d.location || d.resource;
+    if (sensitive && !privileged) report.critical.push_back(in.name);
+    auto compare = [&](const char* property, bool described, const Property& why, bool shown, const std::optional<std::string>& example,
+                       const std::string& absent) {
+      if (described == shown) return;
+      report.disagreements.push_back({in.name, "", property,
+                                      std::string(described ? "is " : "is not ") + property + ": " + why.why,
+                                      shown ? "is: " + *example : "is not: " + absent});
+    };
+    compare("privileged", c.privileged.value, c.privileged, privileged, std::optional<std::string>("every form traps in " + user + " and none in " + super),
+            d.any_user_runs ? "a form runs in " + user : "a form traps in " + super);
+    compare("control-sensitive", c.control_sensitive.value, c.control_sensitive, d.control.has_value(), d.control,
+            "no form changed mode, relocation, interrupt or control state in a running mode");
+    compare("mode-sensitive", c.mode_sensitive.value, c.mode_sensitive, d.mode.has_value(), d.mode,
+            "every form did the same in every running mode");
+    compare("location-sensitive", c.location_sensitive.value, c.location_sensitive, d.location.has_value(), d.location,
+            "every form did the same with its pages at either physical place");
+    compare("resource-sensitive", c.resource_sensitive.value, c.resource_sensitive, d.resource.has_value(), d.resource,
+            "every form did the same with other control and interrupt state");
+  }
+  report.runs = runs_;
+  return report;
+}
+
+OracleReport run_oracle(const Spec& spec, const Assignment& a) {
+  Rv32Oracle oracle(spec, a);
+  return oracle.run();
+}
+
+std::string oracle_report_text(const Spec& spec, const OracleReport& r) {
+  std::string out = spec.file + ": executing oracle on " + r.machine + "\n";
+  char line[200];
+  std::snprintf(line, sizeof line, "  %zu forms of %zu instructions checked in %zu runs; %zu CSR numbers trap in every mode (not implemented)\n",
+                r.forms, spec.instructions.size(), r.runs, r.unimplemented_csrs);
+  out += line;
+  out += "  critical on this hart: ";
+  if (r.critical.empty()) out += "none";
+  for (size_t i = 0; i < r.critical.size(); ++i) out += (i ? ", " : "") + r.critical[i];
+  out += "\n";
+  if (r.disagreements.empty()) {
+    out += "  the description agrees with the hart\n";
+    return out;
+  }
+  out += "  " + std::to_string(r.disagreements.size()) + " disagreement" + (r.disagreements.size() == 1 ? "" : "s") + ":\n";
+  for (const Disagreement& d : r.disagreements) {
+    out += "  - " + (d.instruction.empty() ? std::string("(no instruction)") : d.instruction);
+    if (!d.form.empty()) out += " [" + d.form + "]";
+    out += ", " + d.property + ": the description says it " + d.description + "; the hart " + d.hart + "\n";
+  }
+  return out;
+}
+
+}  // namespace vmscope::analyzer
