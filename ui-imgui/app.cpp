@@ -66,6 +66,10 @@ void DebuggerApp::set_cursor(uint32_t address) {
   panels_->panels.follow_pc = false;
 }
 
+AnalyzerWorkbench& DebuggerApp::analyzer() { return panels_->panels.workbench; }
+
+void DebuggerApp::show_analyzer(bool show) { panels_->panels.show_analyzer = show; }
+
 void DebuggerApp::frame(double frame_seconds) {
   session_.tick(frame_seconds);
   handle_keys();

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzer_workbench.h"
 #include "session.h"
 
 namespace vmscope::ui {
@@ -33,6 +34,9 @@ class DebuggerApp {
 
   DebugSession& session() { return session_; }
   void set_cursor(uint32_t address);  // the disassembly cursor (F9, run to cursor)
+  // The analyzer window and what it shows.
+  AnalyzerWorkbench& analyzer();
+  void show_analyzer(bool show);
   const std::string& error() const { return error_; }  // the last load error shown, if any
   // Front ends with a file picker show a button for it in the program panel.
   std::function<void()> open_file_dialog;

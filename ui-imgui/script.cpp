@@ -131,6 +131,24 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     else if (w[0] == "quirk" && w[1] == "sret-jump") v.quirks.sret_jump = w.size() < 3 || w[2] != "off";
     else return bad("unknown setting " + w[1]);
     s.set_vm_settings(v);
+  } else if (w[0] == "analyzer" && w.size() == 2) {
+    app.show_analyzer(true);
+    if (!app.analyzer().choose(w[1])) bad("no shipped description " + w[1]);
+  } else if (w[0] == "analyzer-set" && w.size() == 2 && w[1].find('=') != std::string::npos) {
+    app.analyzer().set_setting(w[1].substr(0, w[1].find('=')), w[1].substr(w[1].find('=') + 1));
+  } else if (w[0] == "analyzer-edit") {  // analyzer-edit OLD => NEW ("\n" for a newline)
+    const std::string rest = rest_after(line, 1);
+    const size_t arrow = rest.find(" => ");
+    auto unescape = [](std::string t) {
+      for (size_t at; (at = t.find("\\n")) != std::string::npos;) t.replace(at, 2, "\n");
+      return t;
+    };
+    std::string text = app.analyzer().text();
+    const std::string from = arrow == std::string::npos ? "" : unescape(rest.substr(0, arrow));
+    const size_t at = from.empty() ? std::string::npos : text.find(from);
+    if (at == std::string::npos) return bad("the description has no '" + from + "'");
+    text.replace(at, from.size(), unescape(rest.substr(arrow + 4)));
+    app.analyzer().set_text(text);
   } else if (w[0] == "type") {
     s.type_input(rest_after(line, 1) + "\n");
   } else if (w[0] == "wait-stopped") {
@@ -161,6 +179,12 @@ void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const s
     o << "0x" << std::hex << v;
     return o.str();
   };
+  if (w.size() == 4 && w[1] == "theorem" && (w[3] == "holds" || w[3] == "fails")) {  // the analyzer's verdict
+    const auto& a = app.analyzer().analysis();
+    if (!a) return check(false, "no analysis: " + (app.analyzer().errors().empty() ? std::string() : app.analyzer().errors()[0].str()));
+    const analyzer::Theorem& t = w[2] == "1" ? a->theorem1 : w[2] == "2" ? a->theorem2 : a->theorem3;
+    return check(t.holds == (w[3] == "holds"), t.holds ? "holds" : "fails");
+  }
   if (!m) return check(false, "no program loaded");
   const Hart& h = m->hart();
   if (w.size() == 4 && w[1] == "pc" && w[2] == "==") {

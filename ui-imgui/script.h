@@ -12,6 +12,9 @@
 //   virt emulation|trap-and-emulate   how a kernel on SBI runs (restarts it)
 //   shadow sfence|write-protect       the monitor's shadow strategy
 //   quirk NAME [off]          status-read, status-write, sret-jump
+//   analyzer FILE             open the analyzer on a shipped description (isa-specs/pdp10.toml)
+//   analyzer-set NAME=VALUE   one of its settings
+//   analyzer-edit OLD => NEW  change its text ("\n" for a newline)
 //   wait-stopped [FRAMES]     wait until the machine stops (default: at most 600 frames)
 //   frames N                  let N frames pass
 //   expect pc == ADDRESS|SYMBOL
@@ -22,6 +25,7 @@
 //   expect instret >= N
 //   expect monitor exits|hidden-faults|page-table-writes|shadow-entries >= N
 //   expect illusion kept|broken
+//   expect theorem 1|2|3 holds|fails   (the analyzer's verdict)
 #pragma once
 
 #include <cstdint>

@@ -59,6 +59,8 @@ void draw_control(DebuggerApp& app, Panels& p) {
   ImGui::SliderScalar("instructions/frame", ImGuiDataType_U64, &s.instructions_per_frame, &lo, &hi, "%llu",
                       ImGuiSliderFlags_Logarithmic);
   ImGui::SameLine();
+  if (ImGui::Button("Analyzer")) p.show_analyzer = !p.show_analyzer;
+  ImGui::SameLine();
   if (ImGui::Button("Help")) p.show_help = !p.show_help;
 
   if (const Machine* m = s.machine()) {

@@ -48,6 +48,8 @@ void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& progr
   draw_stats(s, *this);
   place(220, 72, 1060, 420);  // over the code views: a kernel's monitor is the lesson
   draw_monitor(s, *this);
+  place(160, 90, 1000, 640);
+  draw_analyzer(*this);
   if (show_help) {
     place(340, 200, 600, 400);
     draw_help(*this);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "analyzer_workbench.h"
 #include "app.h"
 #include "elf/symbol_namer.h"
 
@@ -38,6 +39,10 @@ struct Panels {
   const Machine* namer_machine = nullptr;
   std::shared_ptr<SymbolNamer> namer;
   char breakpoint_text[64] = "";
+  bool show_analyzer = false;
+  AnalyzerWorkbench workbench;  // the analyzer window's description, settings and analysis
+  bool analyzer_show_critical = true, analyzer_show_sensitive = true, analyzer_show_innocuous = true;
+  std::string analyzer_filter, analyzer_selected;
   int monitor_table = -1;      // the shadow table shown
   bool monitor_follow = true;  // show the current one
   bool monitor_only_shadowed = false;  // hide guest mappings with no shadow entry yet
@@ -59,6 +64,7 @@ void draw_mmu(DebugSession& s, Panels& p);
 void draw_stats(DebugSession& s, Panels& p);
 void draw_traps(DebugSession& s, Panels& p);
 void draw_monitor(DebugSession& s, Panels& p);
+void draw_analyzer(Panels& p);
 void draw_help(Panels& p);
 
 }  // namespace vmscope::ui

@@ -1,0 +1,53 @@
+// The analyzer in the debugger, without drawing: a description (a shipped one, or the text as
+// the user edits it), its parse errors, the settings chosen, the analysis under them, and —
+// for a description of vmscope's own hart — the executing oracle's report.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bundled_specs.h"
+#include "classify.h"
+#include "oracle.h"
+#include "spec.h"
+
+namespace vmscope::ui {
+
+class AnalyzerWorkbench {
+ public:
+  AnalyzerWorkbench();
+
+  const std::vector<analyzer::BundledSpec>& specs() const { return analyzer::bundled_specs(); }
+  void choose(size_t index);  // a shipped description, as shipped
+  size_t chosen() const { return chosen_; }
+  bool choose(const std::string& file);  // by file name ("isa-specs/pdp10.toml"); false if none
+
+  const std::string& text() const { return text_; }
+  // A new text for the description: parsed and analyzed at once (errors replace the analysis).
+  void set_text(std::string text);
+  bool edited() const { return text_ != specs()[chosen_].text; }
+
+  const std::optional<analyzer::Spec>& spec() const { return spec_; }
+  const std::vector<analyzer::SpecError>& errors() const { return errors_; }
+  const analyzer::Assignment& settings() const { return settings_; }
+  void set_setting(const std::string& name, const std::string& value);
+  const std::optional<analyzer::Analysis>& analysis() const { return analysis_; }
+
+  bool has_oracle() const { return spec_ && !spec_->oracle.empty(); }
+  void run_oracle();  // under the current settings
+  const std::optional<analyzer::OracleReport>& oracle() const { return oracle_; }
+
+ private:
+  void reanalyze();
+
+  size_t chosen_ = 0;
+  std::string text_;
+  std::optional<analyzer::Spec> spec_;
+  std::vector<analyzer::SpecError> errors_;
+  analyzer::Assignment settings_;
+  std::optional<analyzer::Analysis> analysis_;
+  std::optional<analyzer::OracleReport> oracle_;
+};
+
+}  // namespace vmscope::ui

@@ -1,0 +1,213 @@
+// The analyzer: choose a shipped ISA description, see Popek and Goldberg's verdicts (the three
+// theorems) and every instruction coloured by its class, filter them, read why each class holds,
+// flip the description's settings, edit its text and watch the verdict follow; for vmscope's own
+// RV32, run the executing oracle on the hart.
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "panels.h"
+
+namespace vmscope::ui {
+
+namespace {
+using namespace analyzer;
+
+const ImVec4 kCritical(1.0f, 0.4f, 0.4f, 1), kSensitive(0.45f, 0.7f, 1.0f, 1), kInnocuous(0.6f, 0.6f, 0.6f, 1);
+const ImVec4 kHolds(0.4f, 0.85f, 0.5f, 1);
+
+std::string classes_of(const Classification& c) {
+  std::string s;
+  auto add = [&s](bool on, const char* name) {
+    if (on) s += (s.empty() ? "" : ", ") + std::string(name);
+  };
+  add(c.control_sensitive.value, "control");
+  add(c.mode_sensitive.value, "mode");
+  add(c.location_sensitive.value, "location");
+  add(c.resource_sensitive.value, "resource");
+  return s.empty() ? "innocuous" : s;
+}
+
+void theorem_line(const Theorem& t) {
+  ImGui::TextColored(t.holds ? kHolds : kCritical, "Theorem %d %s", t.number, t.holds ? "holds" : "does not hold");
+  ImGui::SameLine();
+  ImGui::TextWrapped("%s", t.explanation.c_str());
+}
+
+void settings_row(AnalyzerWorkbench& w) {
+  if (!w.spec() || w.spec()->settings.empty()) return;
+  ImGui::TextDisabled("settings:");
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  for (const Setting& s : w.spec()->settings) {
+    const std::string current = w.settings().at(s.name);
+    const std::string label = s.name + "=" + current;
+    const float width = ImGui::CalcTextSize(label.c_str()).x + 40;
+    // Flow the combos along the line, wrapping where the next would not fit.
+    if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width < right) ImGui::SameLine();
+    ImGui::SetNextItemWidth(width);
+    if (ImGui::BeginCombo(("##setting-" + s.name).c_str(), label.c_str())) {
+      for (const std::string& v : s.values)
+        if (ImGui::Selectable((s.name + "=" + v).c_str(), v == current)) w.set_setting(s.name, v);
+      ImGui::EndCombo();
+    }
+    if (ImGui::IsItemHovered() && !s.description.empty()) ImGui::SetTooltip("%s", s.description.c_str());
+  }
+}
+
+void instruction_table(AnalyzerWorkbench& w, Panels& p) {
+  const Analysis& a = *w.analysis();
+  ImGui::Checkbox("critical", &p.analyzer_show_critical);
+  ImGui::SameLine();
+  ImGui::Checkbox("sensitive, privileged", &p.analyzer_show_sensitive);
+  ImGui::SameLine();
+  ImGui::Checkbox("innocuous", &p.analyzer_show_innocuous);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(160);
+  ImGui::InputTextWithHint("##analyzer-filter", "name contains", &p.analyzer_filter);
+  if (!ImGui::BeginTable("instructions", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Borders |
+                                                ImGuiTableFlags_SizingStretchProp,
+                         ImVec2(0, ImGui::GetContentRegionAvail().y * 0.55f)))
+    return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn("instruction", ImGuiTableColumnFlags_WidthStretch, 3);
+  ImGui::TableSetupColumn("class", ImGuiTableColumnFlags_WidthStretch, 2);
+  ImGui::TableSetupColumn("sensitive because", ImGuiTableColumnFlags_WidthStretch, 2);
+  ImGui::TableSetupColumn("user-sensitive", ImGuiTableColumnFlags_WidthStretch, 1);
+  ImGui::TableHeadersRow();
+  for (const Classification& c : a.instructions) {
+    const bool critical = c.critical.value, sensitive = c.sensitive.value;
+    if ((critical && !p.analyzer_show_critical) || (!critical && sensitive && !p.analyzer_show_sensitive) ||
+        (!sensitive && !p.analyzer_show_innocuous))
+      continue;
+    if (!p.analyzer_filter.empty() && c.instruction.find(p.analyzer_filter) == std::string::npos) continue;
+    const ImVec4 colour = critical ? kCritical : sensitive ? kSensitive : kInnocuous;
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::PushStyleColor(ImGuiCol_Text, colour);
+    if (ImGui::Selectable((c.instruction + "##insn").c_str(), p.analyzer_selected == c.instruction,
+                          ImGuiSelectableFlags_SpanAllColumns))
+      p.analyzer_selected = c.instruction;
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(critical ? "critical" : sensitive ? (c.privileged.value ? "sensitive, privileged" : "sensitive")
+                                                             : (c.privileged.value ? "innocuous, privileged" : "innocuous"));
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(sensitive ? classes_of(c).c_str() : "");
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(c.user_sensitive.value ? (c.privileged.value ? "yes (privileged)" : "yes") : "");
+    ImGui::PopStyleColor();
+  }
+  ImGui::EndTable();
+}
+
+void explanation(const AnalyzerWorkbench& w, const Panels& p) {
+  const Analysis& a = *w.analysis();
+  auto it = std::find_if(a.instructions.begin(), a.instructions.end(),
+                         [&](const Classification& c) { return c.instruction == p.analyzer_selected; });
+  if (it == a.instructions.end()) {
+    ImGui::TextDisabled("Select an instruction to see which facts decide each class.");
+    return;
+  }
+  const Classification& c = *it;
+  ImGui::Text("%s", c.instruction.c_str());
+  if (const Instruction* in = w.spec()->find_instruction(c.instruction); in && !in->summary.empty())
+    ImGui::TextDisabled("%s", in->summary.c_str());
+  auto row = [](const char* name, const Property& prop) {
+    ImGui::TextColored(prop.value ? ImVec4(1, 1, 1, 1) : kInnocuous, "%s %s:", prop.value ? "is" : "not", name);
+    ImGui::SameLine();
+    ImGui::TextWrapped("%s", prop.why.c_str());
+  };
+  row("privileged", c.privileged);
+  row("control-sensitive", c.control_sensitive);
+  row("mode-sensitive", c.mode_sensitive);
+  row("location-sensitive", c.location_sensitive);
+  row("resource-sensitive", c.resource_sensitive);
+  row("critical", c.critical);
+  row("user-sensitive", c.user_sensitive);
+}
+
+void oracle_view(AnalyzerWorkbench& w) {
+  if (!w.has_oracle()) {
+    ImGui::TextWrapped("This description has no executing oracle: only descriptions of vmscope's own hart "
+                       "(oracle = \"rv32\") can be checked against a machine.");
+    return;
+  }
+  if (ImGui::Button("Run every form on the hart")) w.run_oracle();
+  ImGui::SameLine();
+  ImGui::TextDisabled("every instruction form and CSR number, in U, S and M, in pairs of states");
+  if (!w.oracle()) return;
+  const OracleReport& r = *w.oracle();
+  ImGui::Text("%zu forms in %zu runs on %s", r.forms, r.runs, r.machine.c_str());
+  std::string critical;
+  for (const std::string& c : r.critical) critical += (critical.empty() ? "" : ", ") + c;
+  ImGui::Text("critical on the hart: %s", critical.empty() ? "none" : critical.c_str());
+  if (r.disagreements.empty()) {
+    ImGui::TextColored(kHolds, "The description agrees with the hart.");
+    return;
+  }
+  ImGui::TextColored(kCritical, "%zu disagreement%s:", r.disagreements.size(), r.disagreements.size() == 1 ? "" : "s");
+  ImGui::BeginChild("disagreements");
+  for (const Disagreement& d : r.disagreements)
+    ImGui::TextWrapped("%s%s%s, %s: the description says it %s; the hart %s", d.instruction.c_str(),
+                       d.form.empty() ? "" : " [", d.form.empty() ? "" : (d.form + "]").c_str(), d.property.c_str(),
+                       d.description.c_str(), d.hart.c_str());
+  ImGui::EndChild();
+}
+}  // namespace
+
+void draw_analyzer(Panels& p) {
+  if (!p.show_analyzer) return;
+  ImGui::SetNextWindowBgAlpha(1.0f);
+  ImGui::Begin("Analyzer", &p.show_analyzer);
+  AnalyzerWorkbench& w = p.workbench;
+  const auto& specs = w.specs();
+  ImGui::SetNextItemWidth(220);
+  if (ImGui::BeginCombo("description", specs.empty() ? "" : std::string(specs[w.chosen()].file).c_str())) {
+    for (size_t i = 0; i < specs.size(); ++i)
+      if (ImGui::Selectable(std::string(specs[i].file).c_str(), i == w.chosen())) w.choose(i);
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  if (w.spec()) ImGui::TextDisabled("%s (user mode %s, supervisor mode %s)%s", w.spec()->name.c_str(), w.spec()->user_mode.c_str(),
+                                    w.spec()->supervisor_mode.c_str(), w.edited() ? ", edited" : "");
+  if (w.edited()) {
+    ImGui::SameLine();
+    if (ImGui::SmallButton("revert")) w.choose(w.chosen());
+  }
+  if (!w.errors().empty()) {
+    for (const SpecError& e : w.errors()) ImGui::TextColored(kCritical, "%s", e.str().c_str());
+  } else if (w.analysis()) {
+    theorem_line(w.analysis()->theorem1);
+    theorem_line(w.analysis()->theorem2);
+    theorem_line(w.analysis()->theorem3);
+    settings_row(w);
+  }
+  ImGui::Separator();
+  if (ImGui::BeginTabBar("analyzer")) {
+    if (ImGui::BeginTabItem("Instructions")) {
+      if (w.analysis()) {
+        instruction_table(w, p);
+        explanation(w, p);
+      } else {
+        ImGui::TextDisabled("The description has errors: see above, and fix them in the Description tab.");
+      }
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Description")) {
+      std::string text = w.text();
+      ImGui::TextDisabled("Facts only (docs/isa-spec-format.md): change one and the verdict above follows.");
+      if (ImGui::InputTextMultiline("##description", &text, ImGui::GetContentRegionAvail(), ImGuiInputTextFlags_AllowTabInput))
+        w.set_text(std::move(text));
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Oracle")) {
+      oracle_view(w);
+      ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
+  }
+  ImGui::End();
+}
+
+}  // namespace vmscope::ui
