@@ -94,6 +94,7 @@ class Loader {
   LoadResult run(const std::string& text) {
     LoadResult result;
     toml::table root;
+#if TOML_EXCEPTIONS
     try {
       root = toml::parse(text, file_);
     } catch (const toml::parse_error& e) {
@@ -101,6 +102,15 @@ class Loader {
       result.errors = errors_;
       return result;
     }
+#else  // the WebAssembly build has no exceptions: toml++ returns the error instead
+    toml::parse_result parsed = toml::parse(text, file_);
+    if (!parsed) {
+      error(pos_of(parsed.error().source()), std::string("syntax error: ") + std::string(parsed.error().description()));
+      result.errors = errors_;
+      return result;
+    }
+    root = std::move(parsed).table();
+#endif
     Spec spec;
     spec.file = file_;
     check_keys(root, {"isa", "source", "setting", "instruction"}, "the description");

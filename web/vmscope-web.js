@@ -79,7 +79,8 @@
     // {program, loaded, running, finished, status, error, console, frames, frameMs, instructionsPerFrame, sliceMips,
     //  display {width, height, scale}, breakpoints[], kind, priv, pc, instret, regs[32],
     //  insn {text, length, isCall, isControl}, monitor {exits, hiddenFaults, pageTableWrites, shadowEntries,
-    //  guestPageTables, guestInstret, strategy, illusionBroken} (under trap-and-emulate)}
+    //  guestPageTables, guestInstret, strategy, illusionBroken} (under trap-and-emulate),
+    //  analyzer {file, edited, errors[], theorems[3] (holds), critical[]}}
     //  (the machine fields only when a program is loaded)
     state: () => JSON.parse(call('vmscope_state', 'string', [], [])),
     programs: () => web.programs.map((p) => ({ name: p.name, group: p.group, description: p.description })),

@@ -371,6 +371,27 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
   char buf[64];
   std::snprintf(buf, sizeof buf, ",\"display\":{\"width\":%g,\"height\":%g,\"scale\":%g}", w.css_w, w.css_h, w.dpr);
   j += buf;
+  {  // the analyzer window
+    const AnalyzerWorkbench& a = w.app.analyzer();
+    j += ",\"analyzer\":{\"file\":" + json_string(std::string(a.specs()[a.chosen()].file));
+    j += ",\"edited\":" + std::string(a.edited() ? "true" : "false");
+    j += ",\"errors\":[";
+    for (size_t i = 0; i < a.errors().size(); ++i) j += (i ? "," : "") + json_string(a.errors()[i].str());
+    j += "]";
+    if (const auto& an = a.analysis()) {
+      j += ",\"theorems\":[" + std::string(an->theorem1.holds ? "true" : "false") + "," +
+           (an->theorem2.holds ? "true" : "false") + "," + (an->theorem3.holds ? "true" : "false") + "]";
+      j += ",\"critical\":[";
+      bool first = true;
+      for (const auto& c : an->instructions)
+        if (c.critical.value) {
+          j += (first ? "" : ",") + json_string(c.instruction);
+          first = false;
+        }
+      j += "]";
+    }
+    j += "}";
+  }
   j += ",\"breakpoints\":[";
   for (size_t i = 0; i < s.breakpoints().size(); ++i) j += (i ? "," : "") + std::to_string(s.breakpoints()[i]);
   j += "]";

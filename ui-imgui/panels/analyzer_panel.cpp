@@ -162,11 +162,15 @@ void draw_analyzer(Panels& p) {
   ImGui::Begin("Analyzer", &p.show_analyzer);
   AnalyzerWorkbench& w = p.workbench;
   const auto& specs = w.specs();
-  ImGui::SetNextItemWidth(220);
-  if (ImGui::BeginCombo("description", specs.empty() ? "" : std::string(specs[w.chosen()].file).c_str())) {
+  ImGui::Text("%s", specs.empty() ? "" : std::string(specs[w.chosen()].file).c_str());
+  ImGui::SameLine();
+  if (ImGui::SmallButton("Other description...")) ImGui::OpenPopup("descriptions");
+  ImGui::SameLine();
+  bool edit = ImGui::SmallButton("Edit...");  // opens the Description tab
+  if (ImGui::BeginPopup("descriptions")) {
     for (size_t i = 0; i < specs.size(); ++i)
       if (ImGui::Selectable(std::string(specs[i].file).c_str(), i == w.chosen())) w.choose(i);
-    ImGui::EndCombo();
+    ImGui::EndPopup();
   }
   ImGui::SameLine();
   if (w.spec()) ImGui::TextDisabled("%s (user mode %s, supervisor mode %s)%s", w.spec()->name.c_str(), w.spec()->user_mode.c_str(),
@@ -194,7 +198,7 @@ void draw_analyzer(Panels& p) {
       }
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Description")) {
+    if (ImGui::BeginTabItem("Description", nullptr, edit ? ImGuiTabItemFlags_SetSelected : 0)) {
       std::string text = w.text();
       ImGui::TextDisabled("Facts only (docs/isa-spec-format.md): change one and the verdict above follows.");
       if (ImGui::InputTextMultiline("##description", &text, ImGui::GetContentRegionAvail(), ImGuiInputTextFlags_AllowTabInput))

@@ -382,7 +382,37 @@ try {
   check(s.monitor?.strategy === 'write-protect' && s.monitor.pageTableWrites > 1000 && /kernel: PASS/.test(s.console),
         `?virt=trap-and-emulate&shadow=write-protect runs it so (${s.monitor?.pageTableWrites} page-table writes emulated)`);
 
-  // ---- 13. the canvas follows the window, and high-DPI screens get a sharper backing store
+  // ---- 13. the analyzer: open it, pick the PDP-10, edit JRST 1's user-mode fact in the
+  // description text with the keyboard, and watch Theorem 1's verdict change
+  await click('Analyzer', 'Control');
+  s = await waitFor((x) => x.analyzer.theorems !== undefined, 'the analyzer');
+  await click('Other description...', 'Analyzer');
+  await click('isa-specs/pdp10.toml', '');
+  s = await waitFor((x) => x.analyzer.file === 'isa-specs/pdp10.toml', 'the PDP-10 description');
+  check(s.analyzer.theorems[0] === false && s.analyzer.critical.includes('JRST 1'),
+        `the PDP-10 fails Theorem 1 (critical: ${s.analyzer.critical.join(', ')})`);
+  await click('Edit...', 'Analyzer');
+  const pdp10 = fs.readFileSync(path.join(here, '../../isa-specs/pdp10.toml'), 'utf8').split('\n');
+  const jrst = pdp10.indexOf('name = "JRST 1"');
+  const factLine = pdp10.indexOf('traps = false', jrst);  // the user-mode fact comes first
+  check(jrst > 0 && pdp10[factLine - 1] === 'modes = ["user"]', `JRST 1's user-mode fact is at line ${factLine + 1}`);
+  // The editor fills the tab: click inside it, near the bottom of the window.
+  const aw = (await page.evaluate(() => window.vmscope.windows())).find((x) => x.name === 'Analyzer');
+  await page.mouse.click(aw.x + aw.w / 2, aw.y + aw.h - 40);
+  await frames(2);
+  await press('Control+Home');
+  for (let i = 0; i < factLine; i++) await press('ArrowDown');
+  for (let i = 0; i < 4; i++) await press('Shift+ArrowDown');  // traps, reads, writes, effect
+  await page.keyboard.type('traps = true');
+  await press('Enter');
+  s = await waitFor((x) => x.analyzer.edited && x.analyzer.theorems !== undefined && x.analyzer.theorems[0],
+                    'Theorem 1 to hold after the edit', 20000);
+  check(s.analyzer.errors.length === 0 && s.analyzer.critical.length === 0,
+        'with JRST 1 trapping in user mode the edited PDP-10 satisfies Theorem 1');
+  await shoot('analyzer');
+  await click('Analyzer', 'Control');  // close it again
+
+  // ---- 14. the canvas follows the window, and high-DPI screens get a sharper backing store
   await page.setViewportSize({ width: 1000, height: 700 });
   s = await waitFor((x) => x.display.width === 1000 && x.display.height === 700, 'the canvas to follow a resize');
   const canvas = await page.evaluate(() => [document.getElementById('canvas').width, document.getElementById('canvas').height]);
