@@ -68,13 +68,21 @@ struct Outcome {
 };
 
 uint32_t csr_read_form(uint16_t n) { return static_cast<uint32_t>(n) << 20 | 2u << 12 | 10u << 7 | 0x73; }  // csrrs a0, n, zero
-uint32_t csr_write_form(uint16_t n) { return static_cast<uint32_t>(n) << 20 | 11u << 15 | 1u << 12 | 10u << 7 | 0x73; }  // csrrw a0, n, a1
+// The forms that write: csrrw a0, n, a1; csrrc a0, n, a1; csrrwi a0, n, 21.
+std::array<uint32_t, 3> csr_write_forms(uint16_t n) {
+  const uint32_t csr = static_cast<uint32_t>(n) << 20 | 10u << 7 | 0x73;
+  return {csr | 11u << 15 | 1u << 12, csr | 11u << 15 | 3u << 12, csr | 21u << 15 | 5u << 12};
+}
 
 const std::map<std::string, uint32_t>& named_forms() {
+  // Operands: a1, a2 hold values, a3 the data's address, a4 a code address (the spin after the form).
   static const std::map<std::string, uint32_t> forms = {
-      {"add", 0x00c58533},      {"lw", 0x0006a503},     {"sw", 0x00b6a223},  {"amoadd.w", 0x00b6a52f},
-      {"jal", 0x0080056f},      {"fence", 0x0ff0000f},  {"fence.i", 0x0000100f}, {"ecall", 0x00000073},
-      {"ebreak", 0x00100073},   {"mret", 0x30200073},   {"sret", 0x10200073},  {"wfi", 0x10500073},
+      {"add", 0x00c58533},    {"mul", 0x02c58533},   {"divu", 0x02c5d533},     {"lui", 0x12345537},
+      {"auipc", 0x00001517},  {"jal", 0x0080056f},   {"jalr", 0x00070567},     {"beq", 0x00c58463},
+      {"c.addi", 0x00000505}, {"lw", 0x0006a503},    {"lb", 0x00168503},       {"sw", 0x00b6a223},
+      {"sh", 0x00b69123},     {"c.lw", 0x00004288},  {"amoadd.w", 0x00b6a52f}, {"lr.w", 0x1006a52f},
+      {"sc.w", 0x18b6a52f},   {"fence", 0x0ff0000f}, {"fence.i", 0x0000100f},  {"ecall", 0x00000073},
+      {"ebreak", 0x00100073}, {"mret", 0x30200073},  {"sret", 0x10200073},     {"wfi", 0x10500073},
       {"sfence.vma", 0x12000073}};
   return forms;
 }
@@ -211,6 +219,7 @@ Outcome Rv32Oracle::execute(const Form& f, Priv mode, Variant v) {
   h.set_reg(12, 5);
   const uint32_t code_at = paged ? kCodeVa : kCodeA;
   h.set_reg(13, paged ? kDataVa : kDataA);
+  h.set_reg(14, code_at + 4);
   // CSRs.
   const bool other = v == Variant::resource;
   h.debug_write_csr(0x305, other ? kMHandler + 0x100 : kMHandler);
@@ -328,7 +337,7 @@ std::vector<Form> make_forms(const Spec& spec, std::vector<Disagreement>& bad) {
   for (const auto& [name, word] : named_forms()) add(word, false, 0);
   for (unsigned n = 0; n < 4096; ++n) {
     add(csr_read_form(static_cast<uint16_t>(n)), true, static_cast<uint16_t>(n));
-    add(csr_write_form(static_cast<uint16_t>(n)), true, static_cast<uint16_t>(n));
+    for (const uint32_t w : csr_write_forms(static_cast<uint16_t>(n))) add(w, true, static_cast<uint16_t>(n));
   }
   // Which instruction of the description claims each form.
   for (size_t i = 0; i < spec.instructions.size(); ++i) {
@@ -345,7 +354,8 @@ std::vector<Form> make_forms(const Spec& spec, std::vector<Disagreement>& bad) {
         }
         for (unsigned n = lo; n <= hi; ++n) {
           if (k != "csr-write") words.push_back(csr_read_form(static_cast<uint16_t>(n)));
-          if (k != "csr-read") words.push_back(csr_write_form(static_cast<uint16_t>(n)));
+          if (k != "csr-read")
+            for (const uint32_t w : csr_write_forms(static_cast<uint16_t>(n))) words.push_back(w);
         }
       } else if (auto it = named_forms().find(text); it != named_forms().end()) {
         words.push_back(it->second);
