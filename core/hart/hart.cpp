@@ -243,6 +243,7 @@ Hart::Translation Hart::debug_translate(uint32_t vaddr, AccessType type, Priv mo
   t.ok = w.ok;
   t.paddr = w.paddr;
   t.fault = w.fault;
+  if (!t.ok && debug_translate_fallback) return debug_translate_fallback(vaddr, type);
   return t;
 }
 

@@ -127,6 +127,9 @@ class Hart {
     ExceptionCause fault{};
   };
   Translation debug_translate(uint32_t vaddr, AccessType type, Priv priv) const;
+  // Where the hart's own tables have no answer, a monitor can give its guest's view (a page the
+  // shadow tables have not filled yet), so that the debugger's views still read the guest.
+  std::function<Translation(uint32_t vaddr, AccessType type)> debug_translate_fallback;
   // The instruction at `pc` as the hart would fetch it now (16 or 32 bits; 0 if unmapped),
   // without side effects. Also gives mtval for illegal instructions.
   uint32_t instruction_bits(uint32_t pc) const;

@@ -39,7 +39,32 @@ const char* to_string(ExitAction a) {
 }
 
 Monitor::Monitor(Hart& hart, Bus& bus, GuestMemory& guest, SbiFirmware& sbi, uint32_t pool_base, uint32_t pool_size)
-    : hart_(hart), guest_(guest), sbi_(sbi), shadow_(bus, guest, hart, pool_base, pool_size) {}
+    : hart_(hart), guest_(guest), sbi_(sbi), shadow_(bus, guest, hart, pool_base, pool_size) {
+  hart_.debug_translate_fallback = [this](uint32_t gva, AccessType type) { return guest_translate(gva, type); };
+}
+
+Hart::Translation Monitor::guest_translate(uint32_t gva, AccessType type) const {
+  Hart::Translation t;
+  uint32_t gpa = gva;
+  if (vcpu_.satp & kSatpModeSv32) {
+    const Sv32Context ctx{vcpu_.satp, vcpu_.mode, static_cast<bool>(vcpu_.sstatus & kMstatusSum),
+                          static_cast<bool>(vcpu_.sstatus & kMstatusMxr), hart_.config().hardware_ad_update};
+    const Sv32Walk w = sv32_walk(guest_, ctx, gva, type, false);
+    if (!w.ok) {
+      t.fault = w.fault;
+      return t;
+    }
+    gpa = w.paddr;
+  }
+  uint32_t hpa;
+  if (!guest_.to_host(gpa, hpa)) {
+    t.fault = access_fault_for(type);
+    return t;
+  }
+  t.ok = true;
+  t.paddr = (hpa & ~0xfffu) | (gpa & 0xfff);
+  return t;
+}
 
 void Monitor::start(uint32_t entry) {
   vcpu_ = VirtualCpu{};

@@ -74,6 +74,9 @@ struct MonitorStats {
 class Monitor {
  public:
   Monitor(Hart& hart, Bus& bus, GuestMemory& guest, SbiFirmware& sbi, uint32_t pool_base, uint32_t pool_size);
+  ~Monitor() { hart_.debug_translate_fallback = nullptr; }
+  Monitor(const Monitor&) = delete;
+  Monitor& operator=(const Monitor&) = delete;
 
   // The guest kernel's boot state, as SBI firmware leaves it: S-mode at `entry`, paging off,
   // a0 = hart id, a1 = 0 (no device tree).
@@ -95,6 +98,9 @@ class Monitor {
   uint64_t guest_steps() const { return hart_.time_steps(); }
   // Guest instructions retired (what its instret reads).
   uint64_t guest_instret() const { return hart_.instret() + stats_.emulated; }
+  // The guest's own view of `gva` (its page table, then its physical map), without side
+  // effects: what the debugger shows where no shadow entry exists yet.
+  Hart::Translation guest_translate(uint32_t gva, AccessType type) const;
   // Set once a quirk let a sensitive instruction through: the monitor lost control.
   const std::string& illusion_broken() const { return illusion_broken_; }
 

@@ -90,6 +90,20 @@ TEST(GuestMemory, MapsRamAtAnOffsetAndPassesOnlyChosenDevicesThrough) {
   EXPECT_FALSE(g.write(0x80800000, byte));
 }
 
+TEST(Monitor, DebuggerViewsReadTheGuestBeforeAnyShadowEntryExists) {
+  MonitoredKernel k(ShadowInvalidation::sfence);
+  const Hart& h = k.machine->hart();
+  ASSERT_EQ(k.machine->monitor()->shadow().stats().fills, 0u);
+  // The entry's first instruction, read where the guest's RAM really is (8 MiB into host RAM).
+  uint64_t word = 0;
+  ASSERT_TRUE(k.machine->bus().peek(board::kRamBase + vmm_layout::kMonitorMemory, 4, word));
+  EXPECT_EQ(h.instruction_bits(h.pc()), static_cast<uint32_t>(word) & ((word & 3) == 3 ? ~0u : 0xffffu));
+  const Hart::Translation t = h.debug_translate(h.pc(), AccessType::fetch, h.priv());
+  ASSERT_TRUE(t.ok);
+  EXPECT_EQ(t.paddr, h.pc() + vmm_layout::kMonitorMemory);
+  EXPECT_FALSE(h.debug_translate(0x02000000, AccessType::load, h.priv()).ok) << "the CLINT is not the guest's";
+}
+
 TEST(Monitor, KernelRunsCheckedUnderBothStrategies) {
   for (const ShadowInvalidation s : {ShadowInvalidation::sfence, ShadowInvalidation::write_protect}) {
     MonitoredKernel k(s);
