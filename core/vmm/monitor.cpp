@@ -91,8 +91,7 @@ void Monitor::start(uint32_t entry) {
   sync_host();
 }
 
-bool Monitor::on_trap(Hart& h, const TrapEvent& t) {
-  (void)h;
+bool Monitor::on_trap(Hart&, const TrapEvent& t) {  // the hart is hart_
   ++stats_.exits;
   const Priv mode = vcpu_.mode;
   ExitAction action = ExitAction::timer;

@@ -10,13 +10,6 @@
 namespace vmscope::ui {
 
 namespace {
-std::string pte_flags(uint32_t pte) {
-  std::string f;
-  const char* names = "VRWXUGAD";
-  for (int i = 0; i < 8; ++i) f += (pte >> i & 1) ? names[i] : '-';
-  return f;
-}
-
 uint32_t read_pte(const Machine& m, uint64_t address) {
   uint64_t v = 0;
   if (address > 0xfffffffcull || !m.bus().peek(static_cast<uint32_t>(address), 4, v)) return 0;

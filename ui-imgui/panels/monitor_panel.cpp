@@ -14,13 +14,6 @@
 namespace vmscope::ui {
 
 namespace {
-std::string flags(uint32_t pte) {
-  std::string f;
-  const char* names = "VRWXUGAD";
-  for (int i = 0; i < 8; ++i) f += (pte >> i & 1) ? names[i] : '-';
-  return f;
-}
-
 ImVec4 action_color(ExitAction a) {
   switch (a) {
     case ExitAction::emulated_csr: case ExitAction::emulated_sret: case ExitAction::emulated_wfi:
@@ -230,12 +223,12 @@ void page_table_view(const Monitor& mon, Panels& p) {
         std::snprintf(gva, sizeof gva, "%08x##map", r.gva);
         ImGui::Selectable(gva, false, ImGuiSelectableFlags_SpanAllColumns);  // a row the tests can find
         ImGui::TableNextColumn();
-        if (r.guest) ImGui::Text("%s%s", flags(r.guest_pte).c_str(), r.superpage ? " 4 MiB" : "");
+        if (r.guest) ImGui::Text("%s%s", pte_flags(r.guest_pte).c_str(), r.superpage ? " 4 MiB" : "");
         else ImGui::TextDisabled("%s", r.paging ? "(in a superpage)" : "(paging off)");
         ImGui::TableNextColumn();
         ImGui::Text("%08x", r.gpa);
         ImGui::TableNextColumn();
-        if (m) ImGui::TextUnformatted(flags(m->shadow_pte).c_str());
+        if (m) ImGui::TextUnformatted(pte_flags(m->shadow_pte).c_str());
         else ImGui::TextDisabled("-");
         ImGui::TableNextColumn();
         if (m) ImGui::Text("%08x", m->hpa);

@@ -15,6 +15,13 @@ void place(float x, float y, float w, float h) {
 }
 }  // namespace
 
+std::string pte_flags(uint32_t pte) {
+  std::string f;
+  const char* names = "VRWXUGAD";
+  for (int i = 0; i < 8; ++i) f += (pte >> i & 1) ? names[i] : '-';
+  return f;
+}
+
 void Panels::on_program_loaded(DebugSession&) {
   follow_pc = true;
   disasm_cursor_set = false;

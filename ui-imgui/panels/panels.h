@@ -50,6 +50,8 @@ struct Panels {
 
 // Reads an address typed by the user: hex (with or without 0x) or a symbol of the program.
 std::optional<uint32_t> parse_address(const DebugSession& s, const char* text);
+// A PTE's flag bits as "VRWXUGAD", a dash for each clear one.
+std::string pte_flags(uint32_t pte);
 // "sym+0x10" for an address, or "" when the program has no symbol at or below it.
 std::string symbol_for(const DebugSession& s, uint32_t address);
 
