@@ -16,6 +16,7 @@ struct RunOptions {
   std::string shadow = "sfence";       // shadow invalidation: "sfence" or "write-protect"
   std::vector<std::string> quirks;     // "status-read", "status-write", "sret-jump"
   bool check_shadows = false;
+  unsigned shadow_pages = 0;           // 0: the default pool
   uint64_t max_insns = 0;              // 0: no limit
   std::string trace_file;
   bool quiet = false;

@@ -53,6 +53,10 @@ int main(int argc, char** argv) {
                       "changing mode: PDP-10 JRST 1)")
       ->delimiter(',')
       ->check(CLI::IsMember({"status-read", "status-write", "sret-jump"}));
+  run_cmd->add_option("--shadow-pages", run.shadow_pages,
+                      "trap-and-emulate: size of the monitor's shadow-table pool in 4 KiB pages (8..2048,\n"
+                      "default 2048); a small pool makes it evict shadow tables")
+      ->check(CLI::Range(8, 2048));
   run_cmd->add_flag("--check-shadows", run.check_shadows,
                     "trap-and-emulate: after every monitor exit, verify every shadow entry against the\n"
                     "guest's page table and physical map; stop with exit code 120 on the first problem");

@@ -131,8 +131,8 @@ int run_command(const RunOptions& o) {
                          "be combined with --firmware none\n");
     return kUsage;
   }
-  if (!monitored && (o.check_shadows || o.shadow != "sfence")) {
-    std::fprintf(stderr, "vmscope: --shadow and --check-shadows need --virt trap-and-emulate\n");
+  if (!monitored && (o.check_shadows || o.shadow != "sfence" || o.shadow_pages)) {
+    std::fprintf(stderr, "vmscope: --shadow, --shadow-pages and --check-shadows need --virt trap-and-emulate\n");
     return kUsage;
   }
   MachineOptions options;
@@ -141,6 +141,7 @@ int run_command(const RunOptions& o) {
   options.virtualization = monitored ? Virtualization::trap_and_emulate : Virtualization::emulation;
   options.invalidation = o.shadow == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
   options.check_shadows = o.check_shadows;
+  if (o.shadow_pages) options.shadow_pages = o.shadow_pages;
   for (const std::string& q : o.quirks) {
     if (q == "status-read") options.quirks.status_read = true;
     if (q == "status-write") options.quirks.status_write = true;

@@ -1,6 +1,8 @@
 // Assembling the two kinds of machine, loading programs into them, and resetting them.
 #include "machine/machine.h"
 
+#include <algorithm>
+
 #include "machine/linux_process.h"
 #include "machine/sbi.h"
 #include "vmm/guest_memory.h"
@@ -70,8 +72,8 @@ void Machine::assemble() {
       guest_memory_->pass_through(board::kTestDeviceBase, board::kTestDeviceSize);
       guest_memory_->pass_through(board::kUartBase, board::kUartSize);
       sbi_->read_physical = [this](uint32_t gpa, std::span<uint8_t> out) { return guest_memory_->read(gpa, out); };
-      monitor_ = std::make_unique<Monitor>(*hart_, *bus_, *guest_memory_, *sbi_, board::kRamBase,
-                                           vmm_layout::kMonitorMemory);
+      const unsigned pages = std::clamp(options_.shadow_pages, vmm_layout::kMinShadowPages, vmm_layout::kMaxShadowPages);
+      monitor_ = std::make_unique<Monitor>(*hart_, *bus_, *guest_memory_, *sbi_, board::kRamBase, pages * 4096);
       monitor_->set_invalidation(options_.invalidation);
       monitor_->check_shadows = options_.check_shadows;
       hart_->trap_hook = [this](Hart& h, const TrapEvent& t) { return monitor_->on_trap(h, t); };

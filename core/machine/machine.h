@@ -62,6 +62,8 @@ const char* to_string(Virtualization v);
 // guest's RAM after it: guest-physical = host-physical - kMonitorMemory.
 namespace vmm_layout {
 inline constexpr uint32_t kMonitorMemory = 8u << 20;
+inline constexpr unsigned kMaxShadowPages = kMonitorMemory / 4096;  // the shadow-table pool's default
+inline constexpr unsigned kMinShadowPages = 8;  // one table's root and the pages one instruction needs, with room
 }
 
 struct MachineOptions {
@@ -72,6 +74,7 @@ struct MachineOptions {
   Virtualization virtualization = Virtualization::emulation;  // trap-and-emulate implies SBI firmware
   ShadowInvalidation invalidation = ShadowInvalidation::sfence;
   bool check_shadows = false;  // the monitor verifies its shadow tables after every exit
+  unsigned shadow_pages = vmm_layout::kMaxShadowPages;  // the shadow-table pool (kMin..kMax pages)
   Quirks quirks;               // teaching quirks of the hart (any machine)
 };
 
