@@ -111,10 +111,6 @@ class Hart {
 
   // ---- hooks and stops
   std::function<EcallAction(Hart&)> ecall_hook;  // process VM system calls, SBI
-  // A monitor written as host code, standing where M-mode firmware would: it sees every trap
-  // before the hart takes it and returns true when it handled it (it then sets pc, mode and
-  // CSRs itself through this interface). Handled traps still count and are logged (to "M").
-  std::function<bool(Hart&, const TrapEvent&)> trap_hook;
   void request_stop(StopReason reason) { stop_request_ = reason; }
   int exit_code = 0;
   std::string stop_message;  // a human explanation for every stop but `budget`
@@ -127,9 +123,6 @@ class Hart {
     ExceptionCause fault{};
   };
   Translation debug_translate(uint32_t vaddr, AccessType type, Priv priv) const;
-  // Where the hart's own tables have no answer, a monitor can give its guest's view (a page the
-  // shadow tables have not filled yet), so that the debugger's views still read the guest.
-  std::function<Translation(uint32_t vaddr, AccessType type)> debug_translate_fallback;
   // The instruction at `pc` as the hart would fetch it now (16 or 32 bits; 0 if unmapped),
   // without side effects. Also gives mtval for illegal instructions.
   uint32_t instruction_bits(uint32_t pc) const;
@@ -264,15 +257,12 @@ class Hart {
   Priv priv_ = Priv::M;
   CsrState csr_;
 
-  uint64_t steps_ = 0, exceptions_ = 0, interrupts_ = 0, idle_steps_ = 0, hidden_steps_ = 0;
+  uint64_t steps_ = 0, exceptions_ = 0, interrupts_ = 0, idle_steps_ = 0;
   uint64_t time_offset_ = 0, mtimecmp_ = ~uint64_t{0}, stimecmp_ = ~uint64_t{0};
   uint64_t cycle_offset_ = 0, instret_offset_ = 0;
   bool reservation_valid_ = false;
   uint32_t reservation_addr_ = 0;
   bool waiting_ = false;  // inside WFI
-  Quirks quirks_;
-  std::array<uint64_t, kQuirkCount> quirk_counts_{};
-  std::array<uint32_t, kQuirkCount> quirk_last_pc_{};
 
   ExceptionCause pending_cause_{};
   uint32_t pending_tval_ = 0;
@@ -296,6 +286,22 @@ class Hart {
   TrapLog trap_log_;
   std::array<uint64_t, 32> exception_counts_{};
   std::array<uint64_t, 32> interrupt_counts_{};
+
+  // Last on purpose: members the interpreter never touches go after those it does, so that its
+  // handlers' code (displacements from `this`, and so their sizes and alignment) stays as it is.
+  uint64_t hidden_steps_ = 0;
+  Quirks quirks_;
+  std::array<uint64_t, kQuirkCount> quirk_counts_{};
+  std::array<uint32_t, kQuirkCount> quirk_last_pc_{};
+
+ public:
+  // A monitor written as host code, standing where M-mode firmware would: it sees every trap
+  // before the hart takes it and returns true when it handled it (it then sets pc, mode and
+  // CSRs itself through this interface). Handled traps still count and are logged (to "M").
+  std::function<bool(Hart&, const TrapEvent&)> trap_hook;
+  // Where the hart's own tables have no answer, a monitor can give its guest's view (a page the
+  // shadow tables have not filled yet), so that the debugger's views still read the guest.
+  std::function<Translation(uint32_t vaddr, AccessType type)> debug_translate_fallback;
 };
 
 }  // namespace vmscope
