@@ -5,6 +5,7 @@
 #include <imgui.h>
 
 #include "panels/panels.h"
+#include "scenarios.h"
 
 namespace vmscope::ui {
 
@@ -43,6 +44,29 @@ bool DebuggerApp::load_bundled(const std::string& name) {
   }
   error_ = "no bundled program named '" + name + "'";
   return false;
+}
+
+bool DebuggerApp::start_scenario(const std::string& name) {
+  const Scenario* s = find_scenario(name);
+  if (!s) {
+    error_ = "no scenario named '" + name + "'";
+    return false;
+  }
+  scenario_ = s->name;
+  if (!s->program.empty()) {  // an analyzer-only lesson leaves the machine as it is
+    session_.set_vm_settings(s->vm);
+    if (!load_bundled(s->program)) return false;
+  }
+  if (!s->analyzer.empty()) {
+    analyzer().choose(s->analyzer);
+    if (s->analyzer == "isa-specs/rv32.toml") {  // the description's quirk settings follow the hart's
+      analyzer().set_setting("quirk.status_read", s->vm.quirks.status_read ? "1" : "0");
+      analyzer().set_setting("quirk.status_write", s->vm.quirks.status_write ? "1" : "0");
+      analyzer().set_setting("quirk.sret_jump", s->vm.quirks.sret_jump ? "1" : "0");
+    }
+  }
+  show_analyzer(!s->analyzer.empty() && s->program.empty());  // a kernel lesson keeps the Monitor in view
+  return true;
 }
 
 void DebuggerApp::handle_keys() {

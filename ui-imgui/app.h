@@ -29,6 +29,10 @@ class DebuggerApp {
   // failure the error is shown in the UI and the previous program stays.
   bool load_program(std::span<const uint8_t> bytes, const std::string& name);
   bool load_bundled(const std::string& name);
+  // A classroom scenario (scenarios.h): its program with its monitor settings, its analyzer
+  // description, its windows. False (and error()) for an unknown name.
+  bool start_scenario(const std::string& name);
+  const std::string& scenario() const { return scenario_; }  // the last one started
 
   void frame(double frame_seconds);  // runs the machine's slice, then draws everything
 
@@ -46,6 +50,7 @@ class DebuggerApp {
   DebugSession session_;
   std::vector<BundledProgram> programs_;
   std::string error_;
+  std::string scenario_;
   struct PanelState;
   std::shared_ptr<PanelState> panels_;
 };

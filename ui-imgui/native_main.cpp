@@ -60,7 +60,9 @@ bool write_screenshot(const std::string& path, int width, int height) {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: vmscope-debugger [PROGRAM.elf] [--script FILE] [--screenshot FILE.ppm]\n"
+               "usage: vmscope-debugger [PROGRAM.elf] [--scenario NAME] [--script FILE] [--screenshot FILE.ppm]\n"
+               "  --scenario  start a classroom scenario: trap-and-emulate, shadow-paging,\n"
+               "              critical-instruction, is-x86-virtualizable, pdp10-jrst1\n"
                "  PROGRAM    an RV32 ELF to open (default: the first bundled program)\n"
                "  --script   run debugger commands from FILE, one per line, then exit with 0 if every\n"
                "             'expect' held (see ui-imgui/script.h for the commands)\n"
@@ -72,11 +74,12 @@ int usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string program, script_path, screenshot;
+  std::string program, script_path, screenshot, scenario;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--script" && i + 1 < argc) script_path = argv[++i];
     else if (a == "--screenshot" && i + 1 < argc) screenshot = argv[++i];
+    else if (a == "--scenario" && i + 1 < argc) scenario = argv[++i];
     else if (a == "-h" || a == "--help") return usage(), 0;
     else if (!a.empty() && a[0] == '-') return usage();
     else program = a;
@@ -113,6 +116,7 @@ int main(int argc, char** argv) {
   } else {
     app.load_bundled("sv32_paging");
   }
+  if (!scenario.empty() && !app.start_scenario(scenario)) std::fprintf(stderr, "vmscope-debugger: %s\n", app.error().c_str());
 
   std::unique_ptr<Script> script;
   if (!script_path.empty()) {

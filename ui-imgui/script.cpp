@@ -131,6 +131,8 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     else if (w[0] == "quirk" && w[1] == "sret-jump") v.quirks.sret_jump = w.size() < 3 || w[2] != "off";
     else return bad("unknown setting " + w[1]);
     s.set_vm_settings(v);
+  } else if (w[0] == "scenario" && w.size() == 2) {
+    if (!app.start_scenario(w[1])) bad(app.error());
   } else if (w[0] == "analyzer" && w.size() == 2) {
     app.show_analyzer(true);
     if (!app.analyzer().choose(w[1])) bad("no shipped description " + w[1]);

@@ -4,6 +4,7 @@
 //
 // Commands, one per line ('#' starts a comment):
 //   load NAME                 open a bundled program
+//   scenario NAME             start a classroom scenario (scenarios.h)
 //   key F5|shift+F5|F9|F10|F11   press a key for one frame
 //   cursor ADDRESS|SYMBOL     put the disassembly cursor there (F9 and "run to" use it)
 //   break ADDRESS|SYMBOL      toggle a breakpoint

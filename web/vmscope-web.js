@@ -1,6 +1,6 @@
 // vmscope in the browser: fetches the bundled programs while the WebAssembly module downloads,
 // starts the debugger (web_main.cpp) in the canvas, wires the file dialog, drag-and-drop and
-// ?program=NAME (with ?virt=, ?shadow=, ?quirk=, ?check= for a kernel), and exposes window.vmscope, a small interface for tests (see web/README.md).
+// ?program=NAME (with ?virt=, ?shadow=, ?quirk=, ?check= for a kernel), ?scenario=NAME, and exposes window.vmscope, a small interface for tests (see web/README.md).
 (function () {
   'use strict';
 
@@ -54,7 +54,7 @@
   // ?program=NAME, then the monitor's switches for a kernel: virt, shadow, quirk (comma-separated), check
   const initial = params.get('program');
   const args = [initial || 'sv32_paging'];
-  for (const name of ['virt', 'shadow', 'quirk', 'check']) {
+  for (const name of ['virt', 'shadow', 'quirk', 'check', 'scenario']) {
     if (params.has(name)) args.push('--' + name, params.get(name));
   }
   window.Module = {

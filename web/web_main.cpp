@@ -392,6 +392,7 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
     }
     j += "}";
   }
+  j += ",\"scenario\":" + json_string(w.app.scenario());
   j += ",\"breakpoints\":[";
   for (size_t i = 0; i < s.breakpoints().size(); ++i) j += (i ? "," : "") + std::to_string(s.breakpoints()[i]);
   j += "]";
@@ -557,8 +558,10 @@ int main(int argc, char** argv) {
   // Then the monitor's switches from the URL (vmscope-web.js passes them as --NAME VALUE), which
   // apply to kernels: ?program=kernel&virt=trap-and-emulate&shadow=write-protect&quirk=status-read
   VmSettings vm;
+  std::string scenario;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string name = argv[i], value = argv[i + 1];
+    if (name == "--scenario") scenario = value;
     if (name == "--virt") vm.virtualization = value == "trap-and-emulate" ? Virtualization::trap_and_emulate : Virtualization::emulation;
     else if (name == "--shadow") vm.invalidation = value == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
     else if (name == "--check") vm.check_shadows = value == "1";
@@ -570,6 +573,7 @@ int main(int argc, char** argv) {
   }
   w.app.session().set_vm_settings(vm);
   if (argc > 1 && std::string(argv[1]) != "sv32_paging") report_load(w, w.app.load_bundled(argv[1]));
+  if (!scenario.empty()) report_load(w, w.app.start_scenario(scenario));
 
   emscripten_set_main_loop(main_loop, 0, true);
   return 0;

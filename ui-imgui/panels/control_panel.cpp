@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "panels.h"
+#include "scenarios.h"
 
 namespace vmscope::ui {
 
@@ -59,6 +60,8 @@ void draw_control(DebuggerApp& app, Panels& p) {
   ImGui::SliderScalar("instructions/frame", ImGuiDataType_U64, &s.instructions_per_frame, &lo, &hi, "%llu",
                       ImGuiSliderFlags_Logarithmic);
   ImGui::SameLine();
+  if (ImGui::Button("Scenarios")) p.show_scenarios = !p.show_scenarios;
+  ImGui::SameLine();
   if (ImGui::Button("Analyzer")) p.show_analyzer = !p.show_analyzer;
   ImGui::SameLine();
   if (ImGui::Button("Help")) p.show_help = !p.show_help;
@@ -94,6 +97,24 @@ void draw_programs(DebuggerApp& app, Panels&, const std::vector<BundledProgram>&
     const bool current = app.session().program_name() == prog.name;
     if (ImGui::Selectable(prog.name.c_str(), current)) app.load_bundled(prog.name);
     if (!prog.description.empty() && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", prog.description.c_str());
+  }
+  ImGui::End();
+}
+
+// Ready-made lessons (scenarios.h): pick one, read what to watch.
+void draw_scenarios(DebuggerApp& app, Panels& p) {
+  if (!p.show_scenarios) return;
+  ImGui::SetNextWindowBgAlpha(1.0f);
+  ImGui::Begin("Scenarios", &p.show_scenarios);
+  for (const Scenario& sc : scenarios()) {
+    if (ImGui::Selectable(sc.title.c_str(), app.scenario() == sc.name)) app.start_scenario(sc.name);
+    ImGui::Indent();
+    ImGui::PushStyleColor(ImGuiCol_Text, app.scenario() == sc.name ? ImVec4(0.75f, 0.85f, 1.0f, 1.0f)
+                                                                   : ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+    ImGui::TextWrapped("%s", sc.description.c_str());
+    ImGui::PopStyleColor();
+    ImGui::Unindent();
+    ImGui::Spacing();
   }
   ImGui::End();
 }

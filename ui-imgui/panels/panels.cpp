@@ -57,6 +57,8 @@ void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& progr
   draw_monitor(s, *this);
   place(160, 90, 1000, 640);
   draw_analyzer(*this);
+  place(240, 90, 520, 560);
+  draw_scenarios(app, *this);
   if (show_help) {
     place(340, 200, 600, 400);
     draw_help(*this);

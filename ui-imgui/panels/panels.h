@@ -40,6 +40,7 @@ struct Panels {
   std::shared_ptr<SymbolNamer> namer;
   char breakpoint_text[64] = "";
   bool show_analyzer = false;
+  bool show_scenarios = false;
   AnalyzerWorkbench workbench;  // the analyzer window's description, settings and analysis
   bool analyzer_show_critical = true, analyzer_show_sensitive = true, analyzer_show_innocuous = true;
   std::string analyzer_filter, analyzer_selected;
@@ -67,6 +68,7 @@ void draw_stats(DebugSession& s, Panels& p);
 void draw_traps(DebugSession& s, Panels& p);
 void draw_monitor(DebugSession& s, Panels& p);
 void draw_analyzer(Panels& p);
+void draw_scenarios(DebuggerApp& app, Panels& p);
 void draw_help(Panels& p);
 
 }  // namespace vmscope::ui

@@ -382,6 +382,20 @@ try {
   check(s.monitor?.strategy === 'write-protect' && s.monitor.pageTableWrites > 1000 && /kernel: PASS/.test(s.console),
         `?virt=trap-and-emulate&shadow=write-protect runs it so (${s.monitor?.pageTableWrites} page-table writes emulated)`);
 
+  // Classroom scenarios: one from a link, one picked in the Scenarios window.
+  await open('?scenario=critical-instruction');
+  s = await waitFor((x) => x.scenario === 'critical-instruction' && x.monitor !== undefined, 'the scenario from the link');
+  check(s.program === 'kernel' && s.priv === 'U', '?scenario=critical-instruction opens the kernel under the monitor');
+  await click('Scenarios', 'Control');
+  await click('Is x86 virtualizable?', 'Scenarios');
+  s = await waitFor((x) => x.scenario === 'is-x86-virtualizable' && x.analyzer.file === 'isa-specs/x86-ia32.toml',
+                    'the x86 scenario');
+  check(s.analyzer.theorems[0] === false && s.analyzer.critical.includes('POPF') &&
+        (await itemRect('Other description...', 'Analyzer')) !== null,
+        `the x86 scenario opens the analyzer on IA-32 (critical: ${s.analyzer.critical.slice(0, 4).join(', ')}, ...)`);
+  await click('Scenarios', 'Control');
+  await click('Analyzer', 'Control');  // close both: the next section opens the analyzer itself
+
   // ---- 13. the analyzer: open it, pick the PDP-10, edit JRST 1's user-mode fact in the
   // description text with the keyboard, and watch Theorem 1's verdict change
   await click('Analyzer', 'Control');
