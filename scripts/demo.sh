@@ -23,6 +23,13 @@ echo
 echo "== A bare-metal program on the virt-like board: Sv32 page tables, page faults, ASIDs:"
 $vm run build/native/assets/system/sv32_paging.elf
 echo
+echo
+echo "== A guest kernel deprivileged by trap-and-emulate under vmscope's monitor (shadow page tables):"
+$vm run --virt trap-and-emulate build/native/assets/kernel/kernel.elf 2>&1 | tail -8
+echo
+echo "== Is x86 virtualizable? (the Popek-Goldberg analyzer; exit code 1 means no)"
+$vm analyze isa-specs/x86-ia32.toml | sed -n '1,2p;/^Theorem 1/p' || true
+echo
 echo "Run your own RV32 ELF with: $vm run PROGRAM   (see $vm run --help)"
 
 echo
@@ -53,6 +60,8 @@ PY
 echo
 echo "  Open  http://127.0.0.1:$port/                  in a browser with WebGL 2"
 echo "        http://127.0.0.1:$port/?program=dhrystone  opens a bundled program (any name in the picker)"
+echo "        http://127.0.0.1:$port/?scenario=critical-instruction  a lesson: also trap-and-emulate,"
+echo "          shadow-paging, is-x86-virtualizable, pdp10-jrst1 (or 'Scenarios' in the control bar)"
 echo "  Drop an RV32 ELF on the page, or use 'Open file...' in the Programs panel, to debug your own."
 echo "  Keys: F5 run, Shift+F5 pause, F10 step over, F11 step, F9 breakpoint."
 echo "  The same debugger natively: $debugger [PROGRAM.elf]"
