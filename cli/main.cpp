@@ -39,8 +39,10 @@ int main(int argc, char** argv) {
                       "emulation: its S-mode is the hart's S-mode;\n"
                       "trap-and-emulate: deprivileged in U-mode under vmscope's monitor, with shadow\n"
                       "page tables and guest RAM at an offset in host RAM (implies --firmware sbi;\n"
-                      "the summary adds the monitor's statistics)")
-      ->check(CLI::IsMember({"emulation", "trap-and-emulate"}));
+                      "the summary adds the monitor's statistics);\n"
+                      "binary-translation: the same, with the kernel's code translated so that every\n"
+                      "sensitive instruction becomes a callout to the monitor (quirks cannot break it)")
+      ->check(CLI::IsMember({"emulation", "trap-and-emulate", "binary-translation"}));
   run_cmd->add_option("--shadow", run.shadow,
                       "trap-and-emulate: how shadow page tables follow the guest's: sfence (dropped on\n"
                       "the guest's SFENCE.VMA) or write-protect (guest page-table pages write-protected,\n"

@@ -80,16 +80,18 @@ void print_monitor_summary(const Monitor& m, const Hart& hart, double seconds) {
   }
   auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
   std::fprintf(stderr,
-               "vmscope: monitor (trap-and-emulate, shadow invalidation by %s): %llu exits (%.0f per million guest "
+               "vmscope: monitor (%s, shadow invalidation by %s): %llu exits (%.0f per million guest "
                "instructions, %.0f per second): %s\n",
+               m.binary_translation ? "trap-and-emulate, kernel code binary-translated" : "trap-and-emulate",
                to_string(m.shadow().strategy()), u(s.exits), guest ? 1e6 * static_cast<double>(s.exits) / static_cast<double>(guest) : 0.0,
                seconds > 0 ? static_cast<double>(s.exits) / seconds : 0.0, causes.c_str());
   std::fprintf(stderr,
                "vmscope: monitor: %llu instructions emulated (%llu CSR, %llu SRET, %llu WFI, %llu SFENCE.VMA, %llu SBI calls, "
                "%llu page-table writes); page faults %llu hidden, %llu reflected; %llu other exceptions reflected; "
-               "%llu virtual interrupts injected\n",
+               "%llu virtual interrupts injected%s\n",
                u(s.emulated), u(s.csr), u(s.sret), u(s.wfi), u(s.sfence), u(s.sbi_calls), u(s.page_table_writes),
-               u(s.hidden_faults), u(s.reflected_page_faults), u(s.reflected_other), u(s.injected_interrupts));
+               u(s.hidden_faults), u(s.reflected_page_faults), u(s.reflected_other), u(s.injected_interrupts),
+               m.binary_translation ? ("; " + std::to_string(s.callouts) + " callouts from translated kernel code").c_str() : "");
   std::fprintf(stderr,
                "vmscope: monitor: shadow tables: %llu entries filled, %llu invalidated, %llu tables cleared, %llu created, "
                "%llu evicted, %llu entries write-protected; %u of %u pages in use\n",
@@ -120,25 +122,27 @@ int run_command(const RunOptions& o) {
     kind = guess_machine_kind(probe.image);
   }
 
-  const bool monitored = o.virt == "trap-and-emulate";
+  const bool monitored = o.virt != "emulation";
   if ((o.firmware == "sbi" || monitored) && kind == MachineKind::process) {
     std::fprintf(stderr, "vmscope: %s is for the system machine; '%s' runs as a process\n",
-                 monitored ? "--virt trap-and-emulate" : "--firmware sbi", o.program.c_str());
+                 monitored ? ("--virt " + o.virt).c_str() : "--firmware sbi", o.program.c_str());
     return kUsage;
   }
   if (monitored && o.firmware == "none") {
-    std::fprintf(stderr, "vmscope: --virt trap-and-emulate runs an S-mode kernel on SBI firmware: it cannot "
-                         "be combined with --firmware none\n");
+    std::fprintf(stderr, "vmscope: --virt %s runs an S-mode kernel on SBI firmware: it cannot "
+                         "be combined with --firmware none\n", o.virt.c_str());
     return kUsage;
   }
   if (!monitored && (o.check_shadows || o.shadow != "sfence" || o.shadow_pages)) {
-    std::fprintf(stderr, "vmscope: --shadow, --shadow-pages and --check-shadows need --virt trap-and-emulate\n");
+    std::fprintf(stderr, "vmscope: --shadow, --shadow-pages and --check-shadows need --virt trap-and-emulate (or binary-translation)\n");
     return kUsage;
   }
   MachineOptions options;
   options.kind = kind;
   options.firmware = o.firmware == "sbi" || monitored ? Firmware::sbi : Firmware::none;
-  options.virtualization = monitored ? Virtualization::trap_and_emulate : Virtualization::emulation;
+  options.virtualization = o.virt == "binary-translation" ? Virtualization::binary_translation
+                           : monitored                   ? Virtualization::trap_and_emulate
+                                                         : Virtualization::emulation;
   options.invalidation = o.shadow == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
   options.check_shadows = o.check_shadows;
   if (o.shadow_pages) options.shadow_pages = o.shadow_pages;

@@ -10,7 +10,7 @@
 //   break ADDRESS|SYMBOL      toggle a breakpoint
 //   run-to ADDRESS|SYMBOL     run until that pc
 //   type TEXT                 console input (a newline is added)
-//   virt emulation|trap-and-emulate   how a kernel on SBI runs (restarts it)
+//   virt emulation|trap-and-emulate|binary-translation   how a kernel on SBI runs (restarts it)
 //   shadow sfence|write-protect       the monitor's shadow strategy
 //   quirk NAME [off]          status-read, status-write, sret-jump
 //   analyzer FILE             open the analyzer on a shipped description (isa-specs/pdp10.toml)

@@ -562,7 +562,10 @@ int main(int argc, char** argv) {
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string name = argv[i], value = argv[i + 1];
     if (name == "--scenario") scenario = value;
-    if (name == "--virt") vm.virtualization = value == "trap-and-emulate" ? Virtualization::trap_and_emulate : Virtualization::emulation;
+    if (name == "--virt")
+      vm.virtualization = value == "trap-and-emulate"     ? Virtualization::trap_and_emulate
+                          : value == "binary-translation" ? Virtualization::binary_translation
+                                                          : Virtualization::emulation;
     else if (name == "--shadow") vm.invalidation = value == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
     else if (name == "--check") vm.check_shadows = value == "1";
     else if (name == "--quirk") {

@@ -467,8 +467,24 @@ void Hart::decode_slot(DecodedPage& page, Slot& slot, uint32_t pc) {
   ++code_.stats.decoded;
 }
 
-void Hart::fill_slot(Slot& slot, uint32_t word) {
-  const isa::DecodedInsn d = isa::decode(word);
+namespace {
+bool sensitive_op(isa::Op op) {
+  switch (op) {
+    case isa::Op::csrrw: case isa::Op::csrrs: case isa::Op::csrrc: case isa::Op::csrrwi:
+    case isa::Op::csrrsi: case isa::Op::csrrci: case isa::Op::sret: case isa::Op::mret:
+    case isa::Op::wfi: case isa::Op::sfence_vma:
+      return true;
+    default:
+      return false;
+  }
+}
+}  // namespace
+
+void Hart::fill_slot(Slot& slot, uint32_t word) const {
+  isa::DecodedInsn d = isa::decode(word);
+  // Binary translation: the monitor gets a callout (an illegal-instruction trap carrying the
+  // instruction's bits, which it emulates) instead of the instruction itself.
+  if (patch_sensitive_code && sensitive_op(d.op) && patch_sensitive_code()) d.op = isa::Op::illegal;
   slot.handler = d.length == 2 ? kCompressedHandler[static_cast<int>(d.op)] : static_cast<uint8_t>(d.op);
   slot.rd = d.rd ? d.rd : 32;
   slot.rs1 = d.rs1;

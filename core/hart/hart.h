@@ -215,7 +215,7 @@ class Hart {
   bool fetch_parcel(uint32_t vaddr, uint16_t& parcel);
   bool fetch_slow(uint32_t pc, uint32_t& word);
   void decode_slot(DecodedPage& page, Slot& slot, uint32_t pc);
-  static void fill_slot(Slot& slot, uint32_t word);
+  void fill_slot(Slot& slot, uint32_t word) const;
   void flush_micro_tlbs();
   void drop_write_entries(uint32_t ppage);
   Priv data_mode() const;
@@ -302,6 +302,11 @@ class Hart {
   // Where the hart's own tables have no answer, a monitor can give its guest's view (a page the
   // shadow tables have not filled yet), so that the debugger's views still read the guest.
   std::function<Translation(uint32_t vaddr, AccessType type)> debug_translate_fallback;
+  // A monitor's binary translation of its guest's kernel: asked as each instruction is decoded;
+  // true turns a sensitive instruction (CSR access, xRET, WFI, SFENCE.VMA) into a trap to the
+  // monitor, whatever the quirks would let through. The decoded code must be cleared when the
+  // answer can change for code already decoded.
+  std::function<bool()> patch_sensitive_code;
 };
 
 }  // namespace vmscope

@@ -11,7 +11,12 @@
 namespace vmscope {
 
 const char* to_string(Virtualization v) {
-  return v == Virtualization::emulation ? "emulation" : "trap-and-emulate";
+  switch (v) {
+    case Virtualization::emulation: return "emulation";
+    case Virtualization::trap_and_emulate: return "trap-and-emulate";
+    case Virtualization::binary_translation: return "binary-translation";
+  }
+  return "?";
 }
 
 const char* to_string(MachineKind k) { return k == MachineKind::process ? "process" : "system"; }
@@ -24,7 +29,7 @@ Machine::Machine(MachineOptions options) : options_(std::move(options)) {
   if (options_.ram_size == 0)
     options_.ram_size = options_.kind == MachineKind::system ? board::kDefaultRamSize : process_layout::kDefaultSize;
   if (options_.kind != MachineKind::system) options_.virtualization = Virtualization::emulation;
-  if (options_.virtualization == Virtualization::trap_and_emulate) options_.firmware = Firmware::sbi;
+  if (options_.virtualization != Virtualization::emulation) options_.firmware = Firmware::sbi;
   assemble();
 }
 
@@ -32,7 +37,7 @@ Machine::~Machine() = default;
 
 void Machine::assemble() {
   const bool system = options_.kind == MachineKind::system;
-  const bool monitored = options_.virtualization == Virtualization::trap_and_emulate;
+  const bool monitored = options_.virtualization != Virtualization::emulation;
   bus_ = std::make_unique<Bus>(system ? board::kRamBase : process_layout::kBase,
                                options_.ram_size + (monitored ? vmm_layout::kMonitorMemory : 0));
   code_ = std::make_unique<CodeCache>(*bus_);
@@ -76,6 +81,7 @@ void Machine::assemble() {
       monitor_ = std::make_unique<Monitor>(*hart_, *bus_, *guest_memory_, *sbi_, board::kRamBase, pages * 4096);
       monitor_->set_invalidation(options_.invalidation);
       monitor_->check_shadows = options_.check_shadows;
+      monitor_->binary_translation = options_.virtualization == Virtualization::binary_translation;
       hart_->trap_hook = [this](Hart& h, const TrapEvent& t) { return monitor_->on_trap(h, t); };
     }
   } else {

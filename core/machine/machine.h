@@ -54,8 +54,9 @@ inline constexpr uint32_t kStackSize = 1u << 20;  // brk never grows into the to
 enum class Firmware : uint8_t { none, sbi };
 
 // How a supervisor-mode guest kernel (on SBI firmware) runs: its S-mode as the hart's S-mode
-// (emulation), or deprivileged in the hart's U-mode under vmscope's monitor (trap-and-emulate).
-enum class Virtualization : uint8_t { emulation, trap_and_emulate };
+// (emulation), or deprivileged in the hart's U-mode under vmscope's monitor (trap-and-emulate),
+// optionally with the kernel's code binary-translated (sensitive instructions become callouts).
+enum class Virtualization : uint8_t { emulation, trap_and_emulate, binary_translation };
 const char* to_string(Virtualization v);
 
 // Under the monitor, host RAM holds the monitor's own memory (shadow page tables) first and the

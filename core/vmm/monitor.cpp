@@ -41,6 +41,7 @@ const char* to_string(ExitAction a) {
 Monitor::Monitor(Hart& hart, Bus& bus, GuestMemory& guest, SbiFirmware& sbi, uint32_t pool_base, uint32_t pool_size)
     : hart_(hart), guest_(guest), sbi_(sbi), shadow_(bus, guest, hart, pool_base, pool_size) {
   hart_.debug_translate_fallback = [this](uint32_t gva, AccessType type) { return guest_translate(gva, type); };
+  hart_.patch_sensitive_code = [this] { return binary_translation && vcpu_.mode == Priv::S; };
 }
 
 Hart::Translation Monitor::guest_translate(uint32_t gva, AccessType type) const {
@@ -151,6 +152,7 @@ void Monitor::handle_exception(const TrapEvent& t, ExitAction& action) {
   switch (t.cause) {
     case 2: {  // illegal instruction: the sensitive ones the guest kernel may execute
       const isa::DecodedInsn d = isa::decode(t.tval);
+      if (binary_translation && vcpu_.mode == Priv::S) ++stats_.callouts;
       if (is_csr_op(d.op)) {
         if (emulate_csr(d, t.epc)) {
           action = ExitAction::emulated_csr;

@@ -57,6 +57,7 @@ struct MonitorStats {
   uint64_t csr = 0, sret = 0, wfi = 0, sfence = 0, sbi_calls = 0, page_table_writes = 0;
   uint64_t hidden_faults = 0, reflected_page_faults = 0, reflected_other = 0;
   uint64_t injected_interrupts = 0;
+  uint64_t callouts = 0;  // binary translation: sensitive kernel instructions sent to the monitor
   uint64_t checks = 0;  // consistency checks run (checking mode)
   // Popek and Goldberg's efficiency: the share of guest instructions the hart ran with no
   // monitor intervention (instructions that caused an exit count as intervened).
@@ -74,7 +75,10 @@ struct MonitorStats {
 class Monitor {
  public:
   Monitor(Hart& hart, Bus& bus, GuestMemory& guest, SbiFirmware& sbi, uint32_t pool_base, uint32_t pool_size);
-  ~Monitor() { hart_.debug_translate_fallback = nullptr; }
+  ~Monitor() {
+    hart_.debug_translate_fallback = nullptr;
+    hart_.patch_sensitive_code = nullptr;
+  }
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
 
@@ -85,6 +89,11 @@ class Monitor {
   bool on_trap(Hart& hart, const TrapEvent& trap);
 
   void set_invalidation(ShadowInvalidation s) { shadow_.set_strategy(s); }
+  // Binary translation of the guest kernel (VMware's classic hybrid): code the guest runs in
+  // virtual S-mode is decoded with every sensitive instruction turned into a callout to the
+  // monitor, so quirks cannot let one through; user code still runs by trap-and-emulate.
+  // The hart's decoded code must be cleared when this changes (Machine does).
+  bool binary_translation = false;
   bool check_shadows = false;  // checking mode: verify the shadows after every exit
 
   // ---- views

@@ -1,6 +1,6 @@
 // The core compiled to WebAssembly, run under node:
 //   node vmscope_node.js run PROGRAM [--machine K] [--firmware sbi|none]
-//        [--virt emulation|trap-and-emulate] [--shadow sfence|write-protect]
+//        [--virt emulation|trap-and-emulate|binary-translation] [--shadow sfence|write-protect]
 //        [--quirk NAME]... [--check-shadows]
 // loads an ELF from the host file system (NODERAWFS), runs it to its end and exits with the
 // guest's exit code (115 for any other stop, 120 when a shadow check failed). It accepts the
@@ -24,7 +24,7 @@ int usage(const char* why) {
   if (why) std::fprintf(stderr, "vmscope: %s\n", why);
   std::fprintf(stderr,
                "usage: vmscope_node.js run PROGRAM [--machine process|system] [--firmware sbi|none]\n"
-               "         [--virt emulation|trap-and-emulate] [--shadow sfence|write-protect]\n"
+               "         [--virt emulation|trap-and-emulate|binary-translation] [--shadow sfence|write-protect]\n"
                "         [--quirk status-read|status-write|sret-jump]... [--check-shadows]\n");
   return 110;
 }
@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   }
   if (!kind_name.empty() && kind_name != "process" && kind_name != "system") return usage("bad --machine");
   if (!firmware.empty() && firmware != "sbi" && firmware != "none") return usage("bad --firmware");
-  if (virt != "emulation" && virt != "trap-and-emulate") return usage("bad --virt");
+  if (virt != "emulation" && virt != "trap-and-emulate" && virt != "binary-translation") return usage("bad --virt");
   if (shadow != "sfence" && shadow != "write-protect") return usage("bad --shadow");
   for (const std::string& q : quirks)
     if (q != "status-read" && q != "status-write" && q != "sret-jump") return usage("bad --quirk");
@@ -77,14 +77,16 @@ int main(int argc, char** argv) {
   options.kind = kind_name == "process"  ? MachineKind::process
                  : kind_name == "system" ? MachineKind::system
                                          : guess_machine_kind(probe.image);
-  const bool monitored = virt == "trap-and-emulate";
+  const bool monitored = virt != "emulation";
   if ((firmware == "sbi" || monitored) && options.kind == MachineKind::process)
     return usage("--firmware sbi and --virt trap-and-emulate are for the system machine");
   if (monitored && firmware == "none") return usage("--virt trap-and-emulate cannot be combined with --firmware none");
   if (!monitored && (check_shadows || shadow != "sfence"))
     return usage("--shadow and --check-shadows need --virt trap-and-emulate");
   options.firmware = firmware == "sbi" || monitored ? Firmware::sbi : Firmware::none;
-  options.virtualization = monitored ? Virtualization::trap_and_emulate : Virtualization::emulation;
+  options.virtualization = virt == "binary-translation" ? Virtualization::binary_translation
+                           : monitored                  ? Virtualization::trap_and_emulate
+                                                        : Virtualization::emulation;
   options.invalidation = shadow == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
   options.check_shadows = check_shadows;
   for (const std::string& q : quirks) {

@@ -33,11 +33,16 @@ void switches(DebugSession& s) {
   bool changed = false;
   ImGui::TextUnformatted("Kernel runs by");
   ImGui::SameLine();
-  int mode = v.virtualization == Virtualization::trap_and_emulate;
-  changed |= ImGui::RadioButton("emulation", &mode, 0);
+  int mode = static_cast<int>(v.virtualization);
+  changed |= ImGui::RadioButton("emulation", &mode, static_cast<int>(Virtualization::emulation));
   ImGui::SameLine();
-  changed |= ImGui::RadioButton("trap-and-emulate", &mode, 1);
-  v.virtualization = mode ? Virtualization::trap_and_emulate : Virtualization::emulation;
+  changed |= ImGui::RadioButton("trap-and-emulate", &mode, static_cast<int>(Virtualization::trap_and_emulate));
+  ImGui::SameLine();
+  changed |= ImGui::RadioButton("+ binary translation", &mode, static_cast<int>(Virtualization::binary_translation));
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("The kernel's code is translated: every sensitive instruction becomes a callout to the\n"
+                      "monitor, so the quirks cannot break the illusion (VMware's classic hybrid).");
+  v.virtualization = static_cast<Virtualization>(mode);
   ImGui::SameLine();
   ImGui::TextDisabled("|  shadows follow the guest by");
   ImGui::SameLine();
@@ -334,6 +339,7 @@ void stats_view(const DebugSession& s, const Monitor& mon) {
   ImGui::Text("exits %llu   emulated %llu (CSR %llu, SRET %llu, WFI %llu, SFENCE.VMA %llu, SBI %llu, page-table writes %llu)",
               u(st.exits), u(st.emulated), u(st.csr), u(st.sret), u(st.wfi), u(st.sfence), u(st.sbi_calls),
               u(st.page_table_writes));
+  if (mon.binary_translation) ImGui::Text("callouts from translated kernel code: %llu", u(st.callouts));
   ImGui::Text("page faults: %llu hidden, %llu reflected; %llu other exceptions reflected; %llu virtual interrupts",
               u(st.hidden_faults), u(st.reflected_page_faults), u(st.reflected_other), u(st.injected_interrupts));
   ImGui::Text("shadows: %llu filled, %llu invalidated, %llu tables cleared, %llu write-protected",
