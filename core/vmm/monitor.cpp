@@ -25,6 +25,7 @@ bool is_csr_op(Op op) {
 const char* to_string(ExitAction a) {
   switch (a) {
     case ExitAction::emulated_csr: return "emulated CSR access";
+    case ExitAction::callout: return "callout from translated kernel code";
     case ExitAction::emulated_sret: return "emulated SRET";
     case ExitAction::emulated_wfi: return "emulated WFI";
     case ExitAction::emulated_sfence: return "emulated SFENCE.VMA";
@@ -103,8 +104,10 @@ bool Monitor::on_trap(Hart&, const TrapEvent& t) {  // the hart is hart_
     // While the monitor works, the trapping instruction has not happened yet for the guest
     // (its time and cycle counters read as before it).
     hart_.hide_steps(1);
+    const uint64_t callouts = stats_.callouts;
     handle_exception(t, action);
     if (action != ExitAction::hidden_fault) hart_.unhide_steps(1);
+    if (stats_.callouts != callouts && action != ExitAction::reflected) action = ExitAction::callout;
   }
   note_quirks(t.epc);
   const bool injected = deliver_interrupt();

@@ -29,6 +29,7 @@ namespace vmscope {
 // What the monitor did about an exit.
 enum class ExitAction : uint8_t {
   emulated_csr,
+  callout,  // binary translation: a sensitive instruction of translated kernel code
   emulated_sret,
   emulated_wfi,
   emulated_sfence,

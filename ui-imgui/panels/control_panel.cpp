@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "panels.h"
+#include "vmm/monitor.h"
 #include "scenarios.h"
 
 namespace vmscope::ui {
@@ -68,9 +69,16 @@ void draw_control(DebuggerApp& app, Panels& p) {
 
   if (const Machine* m = s.machine()) {
     const Hart& h = m->hart();
-    ImGui::Text("%s (%s VM) | pc 0x%08x %s | %s mode | %llu instructions retired | %s", s.program_name().c_str(),
-                to_string(m->kind()), h.pc(), symbol_for(s, h.pc()).c_str(), to_string(h.priv()),
-                static_cast<unsigned long long>(h.instret()), s.status().c_str());
+    if (const Monitor* mon = m->monitor()) {  // what the guest believes, and what really runs
+      ImGui::Text("%s (%s) | pc 0x%08x %s | guest in %s-mode, hart in %s-mode | %llu guest instructions retired | %s",
+                  s.program_name().c_str(), to_string(m->options().virtualization), h.pc(),
+                  symbol_for(s, h.pc()).c_str(), to_string(mon->vcpu().mode), to_string(h.priv()),
+                  static_cast<unsigned long long>(mon->guest_instret()), s.status().c_str());
+    } else {
+      ImGui::Text("%s (%s VM) | pc 0x%08x %s | %s mode | %llu instructions retired | %s", s.program_name().c_str(),
+                  to_string(m->kind()), h.pc(), symbol_for(s, h.pc()).c_str(), to_string(h.priv()),
+                  static_cast<unsigned long long>(h.instret()), s.status().c_str());
+    }
   } else {
     ImGui::TextUnformatted("No program loaded: pick one on the left.");
   }

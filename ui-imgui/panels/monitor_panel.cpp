@@ -18,6 +18,7 @@ ImVec4 action_color(ExitAction a) {
   switch (a) {
     case ExitAction::emulated_csr: case ExitAction::emulated_sret: case ExitAction::emulated_wfi:
     case ExitAction::emulated_sfence: return ImVec4(0.35f, 0.65f, 1.0f, 1);  // blue: emulated
+    case ExitAction::callout: return ImVec4(0.3f, 0.9f, 0.9f, 1);              // cyan: translated code
     case ExitAction::sbi_call: return ImVec4(0.6f, 0.5f, 1.0f, 1);
     case ExitAction::hidden_fault: return ImVec4(0.6f, 0.6f, 0.6f, 1);         // grey: invisible
     case ExitAction::reflected: return ImVec4(1.0f, 0.75f, 0.3f, 1);           // orange: the guest's
@@ -278,7 +279,7 @@ void exit_view(const Monitor& mon) {
     }
   }
   ImGui::Dummy(ImVec2(w, h));
-  for (const ExitAction a : {ExitAction::emulated_csr, ExitAction::sbi_call, ExitAction::hidden_fault, ExitAction::reflected,
+  for (const ExitAction a : {ExitAction::emulated_csr, ExitAction::callout, ExitAction::sbi_call, ExitAction::hidden_fault, ExitAction::reflected,
                              ExitAction::page_table_write, ExitAction::timer, ExitAction::quirk_escape}) {
     ImGui::TextColored(action_color(a), "|");
     ImGui::SameLine(0, 2);
