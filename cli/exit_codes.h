@@ -1,4 +1,4 @@
-// vmscope's own exit codes. They sit in 110..120 so they rarely collide with a guest's
+// vmscope's own exit codes. They sit in 110..121 so they rarely collide with a guest's
 // exit code, which vmscope passes through unchanged when the guest exits by itself.
 #pragma once
 
@@ -16,6 +16,7 @@ enum ExitCode : int {
   kTrapLoop = 118,          // exceptions forever without progress (jump into nothing, ...)
   kIdleForever = 119,       // WFI with nothing that could ever wake the hart
   kCheckFailed = 120,       // --check-shadows: the monitor's shadow page tables went wrong
+  kLockstepMismatch = 121,  // --lockstep: the translator and the interpreter disagree
 };
 
 }  // namespace vmscope::cli

@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
       "  114 segments outside memory, 115 unhandled guest exception (process VM),\n"
       "  116 --max-insns reached, 117 unsupported system call, 118 trap loop,\n"
       "  119 the guest waits for an interrupt that can never come, 120 a monitor consistency\n"
-      "  check failed (--check-shadows).");
+      "  check failed (--check-shadows), 121 the engines disagree (--lockstep).");
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a RISC-V ELF program and print a summary");
@@ -62,6 +62,23 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--check-shadows", run.check_shadows,
                     "trap-and-emulate: after every monitor exit, verify every shadow entry against the\n"
                     "guest's page table and physical map; stop with exit code 120 on the first problem");
+  run_cmd->add_option("--engine", run.engine,
+                      "interp: the interpreter (instructions predecoded once per page); translate: the\n"
+                      "block translator (basic blocks translated to threaded code in a code cache,\n"
+                      "chained together; the summary adds the cache's statistics)")
+      ->check(CLI::IsMember({"interp", "translate"}));
+  run_cmd->add_flag("--no-chain", run.no_chain, "translate: do not chain blocks (every block exit looks the next one up)");
+  run_cmd->add_option("--cache-kib", run.cache_kib,
+                      "translate: bound on the code cache in KiB (4..1048576, default 8192)")
+      ->check(CLI::Range(4, 1 << 20));
+  run_cmd->add_option("--evict", run.evict,
+                      "translate: what a full code cache drops: fifo (the oldest blocks, an eighth of the\n"
+                      "cache at a time) or flush (everything)")
+      ->check(CLI::IsMember({"fifo", "flush"}));
+  run_cmd->add_flag("--lockstep", run.lockstep,
+                    "Run the program on the translator and on the interpreter side by side and compare\n"
+                    "registers, CSRs, counters, output (and memory, now and then) after every translated\n"
+                    "block; stop with exit code 121 at the first difference");
   run_cmd->add_option("--max-insns", run.max_insns, "Stop after N instructions (0 = no limit)");
   run_cmd->add_option("--trace", run.trace_file,
                       "Write every executed instruction to FILE: step, privilege, pc, disassembly,\n"

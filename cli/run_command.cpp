@@ -11,6 +11,7 @@
 #include "exit_codes.h"
 #include "elf/symbol_namer.h"
 #include "isa/disassembler.h"
+#include "machine/lockstep.h"
 #include "machine/machine.h"
 #include "vmm/monitor.h"
 
@@ -104,6 +105,73 @@ void print_monitor_summary(const Monitor& m, const Hart& hart, double seconds) {
   if (!m.illusion_broken().empty()) std::fprintf(stderr, "vmscope: monitor: ILLUSION BROKEN: %s\n", m.illusion_broken().c_str());
 }
 
+void print_translator_summary(const BlockCache& c) {
+  const TranslatorStats& s = c.stats;
+  auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  const uint64_t entries = s.lookups + s.chained;
+  std::fprintf(stderr,
+               "vmscope: translator (%s, chaining %s, %u KiB, eviction %s): %llu blocks translated, %zu live "
+               "(%llu KiB); %llu block entries, %.1f%% through chain links (%llu links made); %llu invalidated "
+               "by stores, %llu evicted, %llu flushes; %llu instructions left to the interpreter\n",
+               c.backend().name(), c.options().chaining ? "on" : "off", c.options().capacity_kib,
+               to_string(c.options().eviction), u(s.translated), c.block_count(), u(c.used_bytes() / 1024),
+               u(entries), entries ? 100.0 * static_cast<double>(s.chained) / static_cast<double>(entries) : 0.0,
+               u(s.links), u(s.invalidated), u(s.evicted), u(s.flushes), u(s.interpreted));
+}
+
+// --lockstep: the translator and the interpreter side by side, compared after every block.
+int run_lockstep(const MachineOptions& options, const std::vector<uint8_t>& file, const RunOptions& o) {
+  if (!o.trace_file.empty()) {
+    std::fprintf(stderr, "vmscope: --lockstep and --trace cannot be combined\n");
+    return kUsage;
+  }
+  Lockstep lockstep(options);
+  const ElfResult loaded = lockstep.load(file, o.program);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "vmscope: %s\n", loaded.message.c_str());
+    return exit_code_for_elf_error(static_cast<int>(loaded.error));
+  }
+  lockstep.on_output = [](int fd, std::string_view bytes) {
+    std::fwrite(bytes.data(), 1, bytes.size(), fd == 2 ? stderr : stdout);
+  };
+  lockstep.read_stdin = [](uint8_t* buffer, size_t size) -> size_t {
+    std::fflush(stdout);
+    const ssize_t n = ::read(0, buffer, size);
+    return n > 0 ? static_cast<size_t>(n) : 0;
+  };
+  // The board's UART gets all of a non-interactive stdin at once (both machines the same bytes).
+  if (lockstep.translated().kind() == MachineKind::system && !isatty(0)) {
+    std::string input;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(0, buf, sizeof buf)) > 0;) input.append(buf, static_cast<size_t>(n));
+    lockstep.feed_input(input);
+  }
+  const auto started = std::chrono::steady_clock::now();
+  const uint64_t limit = o.max_insns ? o.max_insns : ~uint64_t{0};
+  LockstepResult r = lockstep.run(limit);
+  std::fflush(stdout);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  Hart& hart = lockstep.translated().hart();
+  if (!r.ok()) {
+    std::fprintf(stderr, "vmscope: lockstep: the engines disagree: %s\n", r.difference.c_str());
+    return kLockstepMismatch;
+  }
+  int code = exit_code_for_stop(r.run, hart);
+  if (r.run.reason != StopReason::exited)
+    std::fprintf(stderr, "vmscope: stopped: %s\n",
+                 r.run.reason == StopReason::budget ? "instruction limit reached" : hart.stop_message.c_str());
+  if (!o.quiet) {
+    const Monitor* monitor = lockstep.translated().monitor();
+    std::fprintf(stderr,
+                 "vmscope: lockstep: translator and interpreter identical at %llu block boundaries "
+                 "(memory compared %llu times) over %llu instructions, %.2f s; exit code %d\n",
+                 static_cast<unsigned long long>(r.comparisons), static_cast<unsigned long long>(r.memory_comparisons),
+                 static_cast<unsigned long long>(monitor ? monitor->guest_instret() : hart.instret()), seconds, code);
+    print_translator_summary(lockstep.translated().block_cache());
+  }
+  return code;
+}
+
 }  // namespace
 
 int run_command(const RunOptions& o) {
@@ -151,10 +219,20 @@ int run_command(const RunOptions& o) {
     if (q == "status-write") options.quirks.status_write = true;
     if (q == "sret-jump") options.quirks.sret_jump = true;
   }
+  const bool translate = o.engine == "translate";
+  if (!translate && !o.lockstep && (o.no_chain || o.cache_kib || o.evict != "fifo")) {
+    std::fprintf(stderr, "vmscope: --no-chain, --cache-kib and --evict need --engine translate (or --lockstep)\n");
+    return kUsage;
+  }
+  options.engine = translate || o.lockstep ? Engine::translator : Engine::interpreter;
+  options.translator.chaining = !o.no_chain;
+  if (o.cache_kib) options.translator.capacity_kib = o.cache_kib;
+  options.translator.eviction = o.evict == "flush" ? Eviction::flush : Eviction::fifo;
   if (kind == MachineKind::process) {
     options.argv.push_back(o.program);
     options.argv.insert(options.argv.end(), o.guest_args.begin(), o.guest_args.end());
   }
+  if (o.lockstep) return run_lockstep(options, file, o);
   Machine machine(options);
   const ElfResult loaded = machine.load(file, o.program);
   if (!loaded.ok()) {
@@ -258,6 +336,7 @@ int run_command(const RunOptions& o) {
                  static_cast<unsigned long long>(hart.exceptions()),
                  static_cast<unsigned long long>(hart.interrupts()));
     if (monitor) print_monitor_summary(*monitor, hart, seconds);
+    if (machine.engine() == Engine::translator) print_translator_summary(machine.block_cache());
     for (unsigned q = 0; q < kQuirkCount; ++q)
       if (const uint64_t n = hart.quirk_count(static_cast<Quirk>(q)))
         std::fprintf(stderr, "vmscope: quirk %s: %llu sensitive instruction%s ran in U-mode without trapping (last at 0x%08x)\n",

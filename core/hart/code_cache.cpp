@@ -45,12 +45,14 @@ void CodeCache::on_write(uint32_t paddr, uint32_t length) {
     p->code_lines &= ~(uint64_t{1} << line);
     for (unsigned s = line * kLineBytes / 2; s < (line + 1) * kLineBytes / 2; ++s) p->slots[s] = Slot{};
     ++stats.invalidated;
+    if (listener_) listener_->code_changed(p->paddr + line * kLineBytes, kLineBytes);
   }
 }
 
 void CodeCache::clear() {
   for (auto& p : pages_)
     if (p) reset_page(*p);
+  if (listener_) listener_->code_cleared();
 }
 
 }  // namespace vmscope

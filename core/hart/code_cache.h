@@ -13,6 +13,14 @@ namespace vmscope {
 
 class Bus;
 
+// Told when decoded code goes away, so that what was made from it (translated blocks) goes too.
+class CodeListener {
+ public:
+  virtual ~CodeListener() = default;
+  virtual void code_changed(uint32_t paddr, uint32_t length) = 0;  // these bytes' decoding is gone
+  virtual void code_cleared() = 0;                                 // all of it is gone
+};
+
 // What the interpreter does with a slot: an isa::Op (as a 4-byte instruction), one of these
 // internal actions, or the 2-byte variant of an operation that compressed instructions use.
 // Handlers know their instruction's length at compile time, so the next slot's address never
@@ -25,7 +33,8 @@ enum : uint8_t {
   kHandlerPageEnd,                    // ran off the page: look the next page up
   kHandlerCrossPage,                  // a 32-bit instruction straddling two pages
   kHandlerCompressedBase,             // then one 2-byte variant per compressed operation
-  kHandlerCount = kHandlerCompressedBase + kCompressedOpCount
+  kHandlerBlockExit = kHandlerCompressedBase + kCompressedOpCount,  // translated blocks only: fall through
+  kHandlerCount
 };
 static_assert(kHandlerCount <= 256);
 
@@ -40,6 +49,16 @@ inline constexpr auto kCompressedHandler = [] {
   return table;
 }();
 
+// The operation behind a handler (internal handlers: `illegal`).
+inline constexpr auto kHandlerOp = [] {
+  std::array<isa::Op, kHandlerCount> table{};
+  for (int op = 0; op < isa::kOpCount; ++op) table[op] = static_cast<isa::Op>(op);
+#define VMSCOPE_ASSIGN(name) table[kCompressedHandler[static_cast<int>(isa::Op::name)]] = isa::Op::name;
+  VMSCOPE_FOR_EACH_COMPRESSED_OP(VMSCOPE_ASSIGN)
+#undef VMSCOPE_ASSIGN
+  return table;
+}();
+
 // One slot per 2-byte parcel of the page (an instruction starts at any even address).
 // 16 bytes, so that a slot's index (and from it the pc) is a shift away from its address.
 struct alignas(16) Slot {
@@ -47,6 +66,7 @@ struct alignas(16) Slot {
   uint8_t rd = 0, rs1 = 0, rs2 = 0;  // rd == 32 is the write sink for x0 (so "rd was x0")
   int32_t imm = 0;
   uint8_t length = 0;  // instruction bytes: 2 or 4
+  uint16_t offset = 0;  // in a translated block: the instruction's byte offset in its page
 };
 static_assert(sizeof(Slot) == 16);
 
@@ -77,12 +97,14 @@ class CodeCache {
   void on_write(uint32_t paddr, uint32_t length);
   bool has_code(uint32_t page_paddr) const;
   void clear();
+  void set_listener(CodeListener* listener) { listener_ = listener; }
 
   CodeCacheStats stats;
 
  private:
   void reset_page(DecodedPage& p);
   const Bus& bus_;
+  CodeListener* listener_ = nullptr;
   std::vector<std::unique_ptr<DecodedPage>> pages_;  // indexed by RAM page number
 };
 

@@ -8,6 +8,7 @@
 
 #include "isa/decoder.h"
 #include "mem/sv32.h"
+#include "translator/block_cache.h"
 
 namespace vmscope {
 
@@ -84,10 +85,14 @@ void Hart::set_external_interrupt(bool on) { csr_.external_line = on; }
 void Hart::set_breakpoints(std::vector<uint32_t> pcs) {
   std::sort(pcs.begin(), pcs.end());
   pcs.erase(std::unique(pcs.begin(), pcs.end()), pcs.end());
+  // Translated blocks end before breakpoints: those made for other breakpoints must go.
+  if (blocks_ && pcs != breakpoints_) blocks_->flush();
   breakpoints_ = std::move(pcs);
 }
 
 void Hart::set_watchpoints(std::vector<Watchpoint> watchpoints) {
+  // Translated blocks end after each memory access while watchpoints are set.
+  if (blocks_ && watchpoints.empty() != watchpoints_.empty()) blocks_->flush();
   watchpoints_ = std::move(watchpoints);
   flush_micro_tlbs();  // with watchpoints, the fast paths must not be refilled
 }
@@ -110,6 +115,8 @@ bool Hart::watched(uint32_t vaddr, unsigned size, bool write) {
 RunResult Hart::run(uint64_t max_steps) {
   RunResult result;
   const uint64_t start = steps_;
+  run_start_ = start;
+  interpret_next_ = 0;
   stop_request_ = StopReason::budget;
   while (steps_ - start < max_steps) {
     const uint64_t left = max_steps - (steps_ - start);
@@ -122,12 +129,9 @@ RunResult Hart::run(uint64_t max_steps) {
       stop_request_ = StopReason::breakpoint;
       break;
     }
-    if (waiting_) {
-      update_timer_pending();
-      if (csr_.mip & csr_.mie || (csr_.external_line && (csr_.mie & kMipMeip))) {
-        waiting_ = false;
-      } else if (((csr_.mie & kMipMtip) && mtimecmp_ != ~uint64_t{0}) ||
-                 ((csr_.mie & kMipStip) && stimecmp_ != ~uint64_t{0})) {
+    if (!wake_on_interrupt()) {
+      if (((csr_.mie & kMipMtip) && mtimecmp_ != ~uint64_t{0}) ||
+          ((csr_.mie & kMipStip) && stimecmp_ != ~uint64_t{0})) {
         // Nothing to do until the timer fires: let time pass at once.
         const uint64_t skip = std::min(left, steps_until_timer());
         steps_ += skip;
@@ -139,17 +143,40 @@ RunResult Hart::run(uint64_t max_steps) {
         break;
       }
     }
-    const uint64_t chunk =
-        breakpoints_.empty() ? std::max<uint64_t>(1, std::min({left, steps_until_timer(), kMaxChunk})) : 1;
-    // Through a pointer: emscripten's optimizer (binaryen) inlines a function with one caller
-    // whatever its attributes, and the interpreter must stay a function of its own (hart.h).
+    uint64_t chunk = std::max<uint64_t>(1, std::min({left, steps_until_timer(), kMaxChunk}));
+    // Through pointers: emscripten's optimizer (binaryen) inlines a function with one caller
+    // whatever its attributes, and each engine must stay a function of its own (hart.h).
     static void (Hart::*volatile interpret)(uint64_t) = &Hart::run_chunk;
-    (this->*interpret)(chunk);
+    static void (Hart::*volatile run_translated)(uint64_t) = &Hart::run_blocks;
+    if (blocks_ && !interpret_next_) {
+      (this->*run_translated)(chunk);  // it looks for breakpoints itself, at block entries
+    } else {
+      if (interpret_next_) chunk = std::min(chunk, interpret_next_);
+      if (!breakpoints_.empty()) chunk = 1;
+      const uint64_t before = steps_;
+      (this->*interpret)(chunk);
+      if (blocks_) {
+        blocks_->stats.interpreted += steps_ - before;
+        interpret_next_ -= std::min(interpret_next_, steps_ - before);
+      }
+    }
     if (stop_request_ != StopReason::budget) break;
   }
   result.reason = stop_request_;
   result.steps = steps_ - start;
   return result;
+}
+
+bool Hart::wake_on_interrupt() {
+  if (!waiting_) return true;
+  update_timer_pending();
+  if (csr_.mip & csr_.mie || (csr_.external_line && (csr_.mie & kMipMeip))) waiting_ = false;
+  return !waiting_;
+}
+
+void Hart::set_translator(BlockCache* cache) {
+  blocks_ = cache;
+  interpret_next_ = 0;
 }
 
 uint64_t Hart::steps_until(uint64_t deadline) const {

@@ -17,6 +17,9 @@
 
 namespace vmscope {
 
+class BlockCache;
+struct Block;
+
 enum class StopReason : uint8_t {
   budget,        // ran the requested number of steps
   exited,        // the guest asked to stop (test device, exit system call)
@@ -143,6 +146,9 @@ class Hart {
   // Enters the WFI wait (as an emulated WFI): run() passes time until an enabled interrupt.
   void wait_for_interrupt() { waiting_ = true; }
   bool waiting() const { return waiting_; }
+  // Inside WFI: wakes if an enabled interrupt is pending (what run() does before anything else;
+  // not a step). True if the hart is not waiting (any more).
+  bool wake_on_interrupt();
 
   // ---- teaching quirks (see Quirks), and how often each let a U-mode instruction through
   void set_quirks(Quirks q) { quirks_ = q; }
@@ -164,6 +170,10 @@ class Hart {
   // set, every load and store takes the slow path.
   void set_watchpoints(std::vector<Watchpoint> watchpoints);
   const std::vector<Watchpoint>& watchpoints() const { return watchpoints_; }
+
+  // ---- execution engine: the interpreter, or the block translator with this code cache
+  void set_translator(BlockCache* cache);
+  BlockCache* translator() const { return blocks_; }
 
   // ---- observation
   Tlb& tlb() { return tlb_; }
@@ -201,6 +211,10 @@ class Hart {
   // stay in baseline code, about 3x slower.
   [[gnu::noinline]] void run_chunk(uint64_t chunk);
   static constexpr uint64_t kMaxChunk = uint64_t{1} << 20;
+  // The block translator's engine (block_executor.cpp), entered like the interpreter; it hands
+  // stretches it will not run (a budget's last instructions, odd code) to the interpreter.
+  [[gnu::noinline]] void run_blocks(uint64_t chunk);
+  Block* translate_block(DecodedPage& page, uint32_t page_vbase, uint32_t pc);  // block_builder.cpp
   uint64_t skipped_steps_ = 0;  // budget of the current chunk given up early (interpreter.cpp)
 
   // ---- memory paths (hart.cpp)
@@ -293,6 +307,9 @@ class Hart {
   Quirks quirks_;
   std::array<uint64_t, kQuirkCount> quirk_counts_{};
   std::array<uint32_t, kQuirkCount> quirk_last_pc_{};
+  BlockCache* blocks_ = nullptr;  // the translator's code cache; null: the interpreter runs
+  uint64_t interpret_next_ = 0;   // steps the translator left to the interpreter
+  uint64_t run_start_ = 0;        // steps_ when run() began (breakpoints do not stop the first step)
 
  public:
   // A monitor written as host code, standing where M-mode firmware would: it sees every trap
@@ -307,6 +324,9 @@ class Hart {
   // monitor, whatever the quirks would let through. The decoded code must be cleared when the
   // answer can change for code already decoded.
   std::function<bool()> patch_sensitive_code;
+  // Lockstep checking: called after each translated block (before interrupts are looked at), with the state
+  // exact; false stops the run (StopReason::check_failed).
+  std::function<bool()> block_boundary_hook;
 };
 
 }  // namespace vmscope

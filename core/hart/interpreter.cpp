@@ -48,7 +48,7 @@ void Hart::run_chunk(const uint64_t chunk) {
 #define COMPRESSED_LABEL_ADDRESS(name) &&op2_##name,
   static void* const kDispatch[kHandlerCount] = {
       VMSCOPE_FOR_EACH_OP(LABEL_ADDRESS) &&h_undecoded, &&h_page_end, &&h_cross_page,
-      VMSCOPE_FOR_EACH_COMPRESSED_OP(COMPRESSED_LABEL_ADDRESS)};
+      VMSCOPE_FOR_EACH_COMPRESSED_OP(COMPRESSED_LABEL_ADDRESS) &&h_page_end /* block exits: never here */};
 #undef LABEL_ADDRESS
 #undef COMPRESSED_LABEL_ADDRESS
 #define DISPATCH() goto* kDispatch[d->handler]
@@ -65,19 +65,19 @@ void Hart::run_chunk(const uint64_t chunk) {
 #endif
   // An operation only 32-bit instructions use, and one compressed forms use too: the body is
   // written once and instantiated per length (LEN), a compile-time constant in it.
-#define OP4(name, ...) \
-  HANDLER(name) {      \
-    constexpr uint32_t LEN = 4; \
-    __VA_ARGS__        \
+#define OP4(name, ...)                           \
+  HANDLER(name) {                                \
+    [[maybe_unused]] constexpr uint32_t LEN = 4; \
+    __VA_ARGS__                                  \
   }
-#define OP24(name, ...)           \
-  HANDLER(name) {                 \
-    constexpr uint32_t LEN = 4;   \
-    __VA_ARGS__                   \
-  }                               \
-  HANDLER2(name) {                \
-    constexpr uint32_t LEN = 2;   \
-    __VA_ARGS__                   \
+#define OP24(name, ...)                          \
+  HANDLER(name) {                                \
+    [[maybe_unused]] constexpr uint32_t LEN = 4; \
+    __VA_ARGS__                                  \
+  }                                              \
+  HANDLER2(name) {                               \
+    [[maybe_unused]] constexpr uint32_t LEN = 2; \
+    __VA_ARGS__                                  \
   }
 
   // Retire the current instruction and go on with the next one.
@@ -119,6 +119,23 @@ void Hart::run_chunk(const uint64_t chunk) {
     pc = PC + LEN;                  \
     if (--remaining == 0) goto out; \
     goto reload;                    \
+  } while (0)
+  // Retire the current instruction (an xRET) and continue at target, re-examining the hart.
+#define JUMP_RELOAD(target)         \
+  do {                              \
+    pc = (target);                  \
+    if (--remaining == 0) goto out; \
+    goto reload;                    \
+  } while (0)
+  // Retire an instruction that called a slow path which may have written over its own line.
+#define NEXT_UNLESS_CODE_CHANGED()         \
+  do {                                     \
+    if (d->handler == kHandlerUndecoded) { \
+      pc += LEN;                           \
+      if (--remaining == 0) goto out;      \
+      goto refetch;                        \
+    }                                      \
+    NEXT();                                \
   } while (0)
   // Enter a slow path: the hart's pc and step count must be exact there.
 #define SLOW_PATH() \
@@ -191,145 +208,7 @@ dispatch:
   switch (d->handler) {
 #endif
 
-  // ---- RV32I
-  OP24(lui, RD = static_cast<uint32_t>(IMM); NEXT();)
-  OP4(auipc, RD = PC + static_cast<uint32_t>(IMM); NEXT();)
-  OP24(jal, RD = PC + LEN; JUMP_RELATIVE(IMM);)
-  OP24(jalr, {
-    const uint32_t target = (RS1 + static_cast<uint32_t>(IMM)) & ~1u;
-    RD = PC + LEN;
-    JUMP_ABSOLUTE(target);
-  })
-  OP24(beq, if (RS1 == RS2) JUMP_RELATIVE(IMM); NEXT();)
-  OP24(bne, if (RS1 != RS2) JUMP_RELATIVE(IMM); NEXT();)
-  OP4(blt, if (static_cast<int32_t>(RS1) < static_cast<int32_t>(RS2)) JUMP_RELATIVE(IMM); NEXT();)
-  OP4(bge, if (static_cast<int32_t>(RS1) >= static_cast<int32_t>(RS2)) JUMP_RELATIVE(IMM); NEXT();)
-  OP4(bltu, if (RS1 < RS2) JUMP_RELATIVE(IMM); NEXT();)
-  OP4(bgeu, if (RS1 >= RS2) JUMP_RELATIVE(IMM); NEXT();)
-  OP4(lb, LOAD(int8_t, v, RS1 + IMM); RD = static_cast<uint32_t>(static_cast<int32_t>(v)); NEXT();)
-  OP4(lh, LOAD(int16_t, v, RS1 + IMM); RD = static_cast<uint32_t>(static_cast<int32_t>(v)); NEXT();)
-  OP24(lw, LOAD(uint32_t, v, RS1 + IMM); RD = v; NEXT();)
-  OP4(lbu, LOAD(uint8_t, v, RS1 + IMM); RD = v; NEXT();)
-  OP4(lhu, LOAD(uint16_t, v, RS1 + IMM); RD = v; NEXT();)
-  OP4(sb, STORE(uint8_t, RS1 + IMM, RS2); NEXT();)
-  OP4(sh, STORE(uint16_t, RS1 + IMM, RS2); NEXT();)
-  OP24(sw, STORE(uint32_t, RS1 + IMM, RS2); NEXT();)
-  OP24(addi, RD = RS1 + static_cast<uint32_t>(IMM); NEXT();)
-  OP4(slti, RD = static_cast<int32_t>(RS1) < IMM; NEXT();)
-  OP4(sltiu, RD = RS1 < static_cast<uint32_t>(IMM); NEXT();)
-  OP4(xori, RD = RS1 ^ static_cast<uint32_t>(IMM); NEXT();)
-  OP4(ori, RD = RS1 | static_cast<uint32_t>(IMM); NEXT();)
-  OP24(andi, RD = RS1 & static_cast<uint32_t>(IMM); NEXT();)
-  OP24(slli, RD = RS1 << (IMM & 31); NEXT();)
-  OP24(srli, RD = RS1 >> (IMM & 31); NEXT();)
-  OP24(srai, RD = static_cast<uint32_t>(static_cast<int32_t>(RS1) >> (IMM & 31)); NEXT();)
-  OP24(add, RD = RS1 + RS2; NEXT();)
-  OP24(sub, RD = RS1 - RS2; NEXT();)
-  OP4(sll, RD = RS1 << (RS2 & 31); NEXT();)
-  OP4(slt, RD = static_cast<int32_t>(RS1) < static_cast<int32_t>(RS2); NEXT();)
-  OP4(sltu, RD = RS1 < RS2; NEXT();)
-  OP24(xor_, RD = RS1 ^ RS2; NEXT();)
-  OP4(srl, RD = RS1 >> (RS2 & 31); NEXT();)
-  OP4(sra, RD = static_cast<uint32_t>(static_cast<int32_t>(RS1) >> (RS2 & 31)); NEXT();)
-  OP24(or_, RD = RS1 | RS2; NEXT();)
-  OP24(and_, RD = RS1 & RS2; NEXT();)
-  // A single hart sees its own memory operations in order, and stores keep decoded code
-  // coherent, so the fences have nothing left to do.
-  OP4(fence_tso, NEXT();)
-  OP4(fence, NEXT();)
-  OP4(fence_i, NEXT();)
-  OP4(ecall, {
-    SLOW_PATH();
-    if (ecall_hook) {
-      const EcallAction action = ecall_hook(*this);
-      if (action == EcallAction::wait) {  // not retired: it runs again when the run resumes
-        stop_request_ = StopReason::idle;
-        goto out;
-      }
-      if (action != EcallAction::trap) NEXT_RELOAD();
-    }
-    raise(priv_ == Priv::U   ? ExceptionCause::ecall_u
-          : priv_ == Priv::S ? ExceptionCause::ecall_s
-                             : ExceptionCause::ecall_m,
-          0);
-    goto exception;
-  })
-  OP24(ebreak, {
-    pc = PC;
-    raise(ExceptionCause::breakpoint, pc);
-    goto exception;
-  })
-
-  // ---- Zicsr and the privileged instructions: all leave through reload
-  HANDLER(csrrw) HANDLER(csrrs) HANDLER(csrrc) HANDLER(csrrwi) HANDLER(csrrsi) HANDLER(csrrci) {
-    constexpr uint32_t LEN = 4;
-    SLOW_PATH();
-    if (!csr_op(*d)) goto exception;
-    NEXT_RELOAD();
-  }
-  HANDLER(mret) HANDLER(sret) {
-    SLOW_PATH();
-    uint32_t target;
-    if (!(d->handler == static_cast<uint8_t>(Op::mret) ? do_mret(target) : do_sret(target))) goto exception;
-    pc = target;
-    if (--remaining == 0) goto out;
-    goto reload;
-  }
-  OP4(wfi, {
-    SLOW_PATH();
-    if (!do_wfi()) goto exception;
-    NEXT_RELOAD();
-  })
-  OP4(sfence_vma, {
-    SLOW_PATH();
-    if (!do_sfence_vma(RS1, RS2, d->rs1 != 0, d->rs2 != 0)) goto exception;
-    NEXT_RELOAD();
-  })
-
-  // ---- M
-  OP4(mul, RD = RS1 * RS2; NEXT();)
-  OP4(mulh, {
-    RD = static_cast<uint32_t>((static_cast<int64_t>(static_cast<int32_t>(RS1)) *
-                                static_cast<int64_t>(static_cast<int32_t>(RS2))) >> 32);
-    NEXT();
-  })
-  OP4(mulhsu, {
-    RD = static_cast<uint32_t>((static_cast<int64_t>(static_cast<int32_t>(RS1)) * static_cast<int64_t>(RS2)) >> 32);
-    NEXT();
-  })
-  OP4(mulhu, RD = static_cast<uint32_t>((static_cast<uint64_t>(RS1) * RS2) >> 32); NEXT();)
-  OP4(div, {
-    const auto a = static_cast<int32_t>(RS1), b = static_cast<int32_t>(RS2);
-    RD = b == 0 ? ~0u : (a == INT32_MIN && b == -1) ? RS1 : static_cast<uint32_t>(a / b);
-    NEXT();
-  })
-  OP4(divu, RD = RS2 == 0 ? ~0u : RS1 / RS2; NEXT();)
-  OP4(rem, {
-    const auto a = static_cast<int32_t>(RS1), b = static_cast<int32_t>(RS2);
-    RD = b == 0 ? RS1 : (a == INT32_MIN && b == -1) ? 0 : static_cast<uint32_t>(a % b);
-    NEXT();
-  })
-  OP4(remu, RD = RS2 == 0 ? RS1 : RS1 % RS2; NEXT();)
-
-  // ---- A: rare enough to take the general path every time
-  HANDLER(lr_w) HANDLER(sc_w) HANDLER(amoswap_w) HANDLER(amoadd_w) HANDLER(amoxor_w) HANDLER(amoand_w)
-  HANDLER(amoor_w) HANDLER(amomin_w) HANDLER(amomax_w) HANDLER(amominu_w) HANDLER(amomaxu_w) {
-    constexpr uint32_t LEN = 4;
-    SLOW_PATH();
-    if (!execute_atomic(*d)) goto exception;
-    if (d->handler == kHandlerUndecoded) {  // it wrote over its own decoded line
-      pc += LEN;
-      if (--remaining == 0) goto out;
-      goto refetch;
-    }
-    NEXT();
-  }
-
-  HANDLER(illegal) {
-    pc = PC;
-    raise(ExceptionCause::illegal_instruction, static_cast<uint32_t>(IMM));
-    goto exception;
-  }
+#include "hart/instructions.inc"
 
   // ---- internal handlers
   INTERNAL(undecoded) {
@@ -389,6 +268,8 @@ out:
 #undef OP24
 #undef NEXT
 #undef NEXT_RELOAD
+#undef JUMP_RELOAD
+#undef NEXT_UNLESS_CODE_CHANGED
 #undef LOAD
 #undef STORE
 }

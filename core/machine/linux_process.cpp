@@ -196,12 +196,16 @@ int32_t LinuxProcess::sys_fstat(uint32_t fd, uint32_t statbuf) {
   return 0;
 }
 
+int64_t LinuxProcess::read_host_clock(bool realtime) {
+  using namespace std::chrono;
+  return realtime ? duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count()
+                  : duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
 int32_t LinuxProcess::sys_clock_gettime(uint32_t clock, uint32_t ts, bool time64) {
   int64_t ns;
-  if (clock == 0) {  // CLOCK_REALTIME
-    ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  } else if (clock == 1 || clock == 4 || clock == 7) {  // MONOTONIC, MONOTONIC_RAW, BOOTTIME
-    ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (clock == 0 || clock == 1 || clock == 4 || clock == 7) {  // REALTIME; MONOTONIC, MONOTONIC_RAW, BOOTTIME
+    ns = host_clock ? host_clock(clock == 0) : read_host_clock(clock == 0);
   } else if (clock == 2 || clock == 3) {  // process/thread CPU time: the guest's own steps at 100 MHz
     ns = static_cast<int64_t>(hart_.steps()) * 10;
   } else {

@@ -25,6 +25,9 @@ class LinuxProcess {
 
   std::function<void(int fd, std::string_view bytes)> on_output;
   std::function<size_t(uint8_t* buffer, size_t size)> read_stdin;
+  // The host's wall clock (true) or monotonic clock (false) in ns; a replay can stand in for it.
+  std::function<int64_t(bool realtime)> host_clock;
+  static int64_t read_host_clock(bool realtime);
   // When true, a read() of empty stdin waits for push_stdin() (a debugger's console) instead of
   // asking read_stdin (a terminal) or seeing end of input.
   bool wait_for_input = false;

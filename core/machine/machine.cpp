@@ -19,6 +19,8 @@ const char* to_string(Virtualization v) {
   return "?";
 }
 
+const char* to_string(Engine e) { return e == Engine::translator ? "translator" : "interpreter"; }
+
 const char* to_string(MachineKind k) { return k == MachineKind::process ? "process" : "system"; }
 
 MachineKind guess_machine_kind(const ElfImage& image) {
@@ -48,6 +50,10 @@ void Machine::assemble() {
   config.exceptions_stop = !system;
   hart_ = std::make_unique<Hart>(*bus_, *code_, config);
   hart_->set_quirks(options_.quirks);
+  blocks_ = std::make_unique<BlockCache>(*bus_, options_.translator);
+  blocks_->clock = [this] { return hart_->steps(); };
+  code_->set_listener(blocks_.get());
+  set_engine(options_.engine);
   if (system) {
     clint_ = std::make_unique<Clint>(*hart_);
     bus_->map_device(board::kTestDeviceBase, board::kTestDeviceSize, &test_device_);
@@ -89,6 +95,9 @@ void Machine::assemble() {
     process_->on_output = [this](int fd, std::string_view bytes) {
       if (on_output) on_output(fd, bytes);
     };
+    process_->host_clock = [this](bool realtime) {
+      return host_clock ? host_clock(realtime) : LinuxProcess::read_host_clock(realtime);
+    };
     process_->read_stdin = [this](uint8_t* buffer, size_t size) -> size_t {
       return read_stdin ? read_stdin(buffer, size) : 0;
     };
@@ -109,6 +118,16 @@ ElfResult Machine::load(std::span<const uint8_t> file, std::string_view file_nam
   file_name_ = std::string(file_name);
   reset();
   return parsed;  // ok, image moved out
+}
+
+void Machine::set_engine(Engine engine) {
+  options_.engine = engine;
+  hart_->set_translator(engine == Engine::translator ? blocks_.get() : nullptr);
+}
+
+void Machine::set_translator_options(const TranslatorOptions& options) {
+  blocks_->set_options(options);
+  options_.translator = blocks_->options();
 }
 
 void Machine::place_image() {

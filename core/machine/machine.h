@@ -18,6 +18,7 @@
 #include "hart/code_cache.h"
 #include "hart/hart.h"
 #include "mem/bus.h"
+#include "translator/block_cache.h"
 #include "vmm/shadow_mmu.h"
 
 namespace vmscope {
@@ -67,6 +68,11 @@ inline constexpr unsigned kMaxShadowPages = kMonitorMemory / 4096;  // the shado
 inline constexpr unsigned kMinShadowPages = 8;  // one table's root and the pages one instruction needs, with room
 }
 
+// How the hart runs guest code: the interpreter (predecoded instructions), or the block
+// translator (translated blocks in a code cache, chained together).
+enum class Engine : uint8_t { interpreter, translator };
+const char* to_string(Engine e);
+
 struct MachineOptions {
   MachineKind kind = MachineKind::system;
   uint32_t ram_size = 0;  // 0: the kind's default
@@ -77,6 +83,8 @@ struct MachineOptions {
   bool check_shadows = false;  // the monitor verifies its shadow tables after every exit
   unsigned shadow_pages = vmm_layout::kMaxShadowPages;  // the shadow-table pool (kMin..kMax pages)
   Quirks quirks;               // teaching quirks of the hart (any machine)
+  Engine engine = Engine::interpreter;
+  TranslatorOptions translator;  // the block translator's code cache (used when engine = translator)
 };
 
 class Machine {
@@ -99,6 +107,13 @@ class Machine {
   Bus& bus() { return *bus_; }
   const Bus& bus() const { return *bus_; }
   CodeCache& code_cache() { return *code_; }
+  // The translator's code cache (it exists, empty, while the interpreter runs).
+  BlockCache& block_cache() { return *blocks_; }
+  const BlockCache& block_cache() const { return *blocks_; }
+  // Run-time switches: the engine, and the code cache's chaining, size and eviction.
+  void set_engine(Engine engine);
+  Engine engine() const { return options_.engine; }
+  void set_translator_options(const TranslatorOptions& options);
   const SymbolTable& symbols() const { return symbols_; }
   const ElfImage& image() const { return image_; }
   Uart16550& uart() { return uart_; }
@@ -115,6 +130,9 @@ class Machine {
   std::function<size_t(uint8_t* buffer, size_t size)> read_stdin;
   void set_interactive_stdin(bool wait_for_input);
   void close_input();  // end of input: a waiting read() returns 0
+  // Process VM: where clock_gettime's real-time and monotonic clocks come from (ns; true =
+  // real time). Default: the host's clocks.
+  std::function<int64_t(bool realtime)> host_clock;
 
  private:
   void assemble();
@@ -123,6 +141,7 @@ class Machine {
   MachineOptions options_;
   std::unique_ptr<Bus> bus_;
   std::unique_ptr<CodeCache> code_;
+  std::unique_ptr<BlockCache> blocks_;
   std::unique_ptr<Hart> hart_;
   Uart16550 uart_;
   std::unique_ptr<Clint> clint_;

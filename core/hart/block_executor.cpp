@@ -1,0 +1,324 @@
+// The block translator's engine with the portable backend: runs translated blocks (threaded
+// code, core/translator/) with the same instruction semantics as the interpreter
+// (instructions.inc), and follows chain links from block to block.
+//
+// Counting: a block is entered only when the chunk's budget covers all of it, and the budget
+// is charged when the block is left (`LEAVE_BLOCK`), with `d - first` = instructions of the block
+// already retired; so steps, exceptions and the timer are exact at every instruction, as in the
+// interpreter. What the engine will not run (the last instructions of a budget, an instruction
+// straddling two pages) it leaves to the interpreter (`interpret_next_`).
+//
+// Interrupts are looked at where the interpreter looks (reload, chunk ends); chunks end exactly
+// when the timer fires, so a chained loop cannot delay one.
+#include <algorithm>
+#include <cstring>
+
+#include "hart/hart.h"
+#include "translator/block_cache.h"
+
+#if defined(__GNUC__) && !defined(__EMSCRIPTEN__)
+#define VMSCOPE_THREADED 1
+#else
+#define VMSCOPE_THREADED 0
+#endif
+
+namespace vmscope {
+
+using isa::Op;
+
+void Hart::run_blocks(const uint64_t chunk) {
+  uint32_t* const x = x_.data();
+  uint32_t pc = pc_;
+  uint64_t remaining = chunk;
+  const uint64_t base = steps_;
+  BlockCache& cache = *blocks_;
+  cache.collect_garbage();  // nothing runs yet
+  // Links are made only without breakpoints and watchpoints, which are looked for between blocks.
+  const bool chaining = cache.options().chaining && breakpoints_.empty() && watchpoints_.empty();
+  uint32_t page_vbase = 0;
+  Block* block = nullptr;       // the block running (or just left)
+  const Slot* d = nullptr;      // its current op
+  const Slot* first = nullptr;  // its first op: d - first of its instructions have retired
+  BlockExit* exit = nullptr;    // the exit just taken, to be chained to the next block
+  uint64_t chained = 0;         // block entries through links (a local: it stays in a register)
+  skipped_steps_ = 0;
+
+#define LEAVE_BLOCK(retired) (remaining -= static_cast<uint64_t>(d - first) + (retired), first = d)
+#define SYNC() (steps_ = base + (chunk - remaining) + static_cast<uint64_t>(d - first) - skipped_steps_)
+#define PC (page_vbase + d->offset)
+#define RD x[d->rd]
+#define RS1 x[d->rs1]
+#define RS2 x[d->rs2]
+#define IMM d->imm
+
+#if VMSCOPE_THREADED
+#define LABEL_ADDRESS(name) &&op_##name,
+#define COMPRESSED_LABEL_ADDRESS(name) &&op2_##name,
+  // The interpreter's internal handlers never appear in a block.
+  static void* const kDispatch[kHandlerCount] = {
+      VMSCOPE_FOR_EACH_OP(LABEL_ADDRESS) &&h_block_exit, &&h_block_exit, &&h_block_exit,
+      VMSCOPE_FOR_EACH_COMPRESSED_OP(COMPRESSED_LABEL_ADDRESS) &&h_block_exit};
+#undef LABEL_ADDRESS
+#undef COMPRESSED_LABEL_ADDRESS
+#define DISPATCH() goto* kDispatch[d->handler]
+#define HANDLER(name) op_##name:
+#define HANDLER2(name) op2_##name:
+#else
+#define DISPATCH() goto dispatch
+#define HANDLER(name) case static_cast<uint8_t>(Op::name):
+#define HANDLER2(name) case kCompressedHandler[static_cast<int>(Op::name)]:
+#endif
+#define OP4(name, ...)                           \
+  HANDLER(name) {                                \
+    [[maybe_unused]] constexpr uint32_t LEN = 4; \
+    __VA_ARGS__                                  \
+  }
+#define OP24(name, ...)                          \
+  HANDLER(name) {                                \
+    [[maybe_unused]] constexpr uint32_t LEN = 4; \
+    __VA_ARGS__                                  \
+  }                                              \
+  HANDLER2(name) {                               \
+    [[maybe_unused]] constexpr uint32_t LEN = 2; \
+    __VA_ARGS__                                  \
+  }
+
+  // Within a block the budget is already known to suffice: no count, no check.
+#define NEXT() \
+  do {         \
+    ++d;       \
+    DISPATCH(); \
+  } while (0)
+  // Control transfers end their block: leave it through the exit, to a link or the table.
+#define JUMP_RELATIVE(offset)                  \
+  do {                                         \
+    pc = PC + static_cast<uint32_t>(offset);   \
+    LEAVE_BLOCK(1);                            \
+    exit = &block->exits[0];                   \
+    goto chain;                                \
+  } while (0)
+#define JUMP_ABSOLUTE(target) \
+  do {                        \
+    pc = (target);            \
+    LEAVE_BLOCK(1);           \
+    exit = &block->exits[0];  \
+    goto chain;               \
+  } while (0)
+#define NEXT_RELOAD()  \
+  do {                 \
+    pc = PC + LEN;     \
+    LEAVE_BLOCK(1);    \
+    goto reload;       \
+  } while (0)
+#define JUMP_RELOAD(target) \
+  do {                      \
+    pc = (target);          \
+    LEAVE_BLOCK(1);         \
+    goto reload;            \
+  } while (0)
+  // The block was invalidated under the instruction (it wrote over its own code): it retires,
+  // and execution goes on from a fresh translation.
+#define NEXT_UNLESS_CODE_CHANGED() \
+  do {                             \
+    if (block->dead) {             \
+      pc = PC + LEN;               \
+      LEAVE_BLOCK(1);              \
+      goto lookup;                 \
+    }                              \
+    NEXT();                        \
+  } while (0)
+#define SLOW_PATH() \
+  do {              \
+    pc = PC;        \
+    pc_ = pc;       \
+    SYNC();         \
+  } while (0)
+  // A watchpoint's hit (MemResult::ok_reload) is seen between blocks: while watchpoints are set,
+  // every memory access ends its block.
+#define LOAD(T, var, address)                                                      \
+  T var;                                                                           \
+  do {                                                                             \
+    const uint32_t a_ = (address);                                                 \
+    const MicroTlbEntry& e_ = read_tlb_[(a_ >> 12) % kMicroTlbSize];               \
+    if (e_.tag == (a_ & (~(kPageSize - 1) | (sizeof(T) - 1)))) {                   \
+      std::memcpy(&var, reinterpret_cast<const void*>(e_.addend + a_), sizeof(T)); \
+    } else {                                                                       \
+      SLOW_PATH();                                                                 \
+      if (load_slow<T>(a_, var) == MemResult::fault) goto exception;               \
+    }                                                                              \
+  } while (0)
+#define STORE(T, address, value)                                                   \
+  do {                                                                             \
+    const uint32_t a_ = (address);                                                 \
+    const T v_ = static_cast<T>(value);                                            \
+    const MicroTlbEntry& e_ = write_tlb_[(a_ >> 12) % kMicroTlbSize];              \
+    if (e_.tag == (a_ & (~(kPageSize - 1) | (sizeof(T) - 1)))) {                   \
+      std::memcpy(reinterpret_cast<void*>(e_.addend + a_), &v_, sizeof(T));        \
+    } else {                                                                       \
+      SLOW_PATH();                                                                 \
+      const MemResult r_ = store_slow<T>(a_, v_);                                  \
+      if (r_ == MemResult::fault) goto exception;                                  \
+      /* A device may want attention, or the store hit this very block. */         \
+      if (r_ == MemResult::ok_reload || block->dead) {                             \
+        pc += LEN;                                                                 \
+        LEAVE_BLOCK(1);                                                            \
+        goto reload;                                                               \
+      }                                                                            \
+    }                                                                              \
+  } while (0)
+
+  // Lockstep checking: the state right after a block (before interrupts are looked at, as where
+  // the interpreter's run ends after the same number of steps) goes to the hook.
+#define BLOCK_BOUNDARY()                          \
+  do {                                            \
+    if (block_boundary_hook && !block_boundary_hook()) { \
+      stop_request_ = StopReason::check_failed;   \
+      goto out;                                   \
+    }                                             \
+  } while (0)
+
+reload:
+  exit = nullptr;
+  pc_ = pc;
+  SYNC();
+  BLOCK_BOUNDARY();
+  if (stop_request_ != StopReason::budget) goto out;
+  check_interrupts();
+  pc = pc_;
+  refresh_modes();
+  if (waiting_) goto out;
+  if (const uint64_t until_timer = steps_until_timer(); until_timer < remaining) {
+    skipped_steps_ += remaining - until_timer;
+    remaining = until_timer;
+  }
+
+lookup:
+  // Between blocks: d == first. Stop if the budget is spent or something asked to.
+  if (remaining == 0 || stop_request_ != StopReason::budget) goto out;
+  {
+    const uint32_t from_vbase = page_vbase;
+    DecodedPage* page = code_page_for(pc, page_vbase);
+    if (!page) {
+      exit = nullptr;
+      goto exception;
+    }
+    if (!breakpoints_.empty() && std::binary_search(breakpoints_.begin(), breakpoints_.end(), pc)) {
+      SYNC();
+      if (steps_ != run_start_) goto out;  // run() stops here; a run may start on one
+    }
+    ++cache.stats.lookups;
+    Block* next = cache.find(page->paddr + (pc & (kPageSize - 1)));
+    if (!next) {
+      pc_ = pc;
+      SYNC();
+      next = translate_block(*page, page_vbase, pc);
+      if (!next) {  // an instruction straddling two pages
+        interpret_next_ = 1;
+        goto out;
+      }
+    }
+    // Chain the exit just taken to this block: same page, and its block still alive (the
+    // translation may have evicted it).
+    // An indirect jump's inline cache is re-pointed only while it keeps hitting more than missing.
+    if (exit && chaining && !block->dead && from_vbase == page_vbase && block->page() == next->page() &&
+        (!exit->to || exit->misses < kMaxInlineCacheMisses))
+      cache.link(*exit, *next);
+    exit = nullptr;
+    if (next->count > remaining) {  // the budget ends inside it: the interpreter is exact there
+      interpret_next_ = remaining;
+      goto out;
+    }
+    block = next;
+  }
+
+enter:
+  ++block->executions;
+  d = first = block->ops.data();
+#if VMSCOPE_THREADED
+  DISPATCH();
+#else
+dispatch:
+  switch (d->handler) {
+#endif
+
+#include "hart/instructions.inc"
+
+#if VMSCOPE_THREADED
+  h_block_exit:
+#else
+  default:  // kHandlerBlockExit
+#endif
+  {
+    pc = PC;  // the exit op stands at the block's end
+    LEAVE_BLOCK(0);
+    exit = &block->exits[1];
+    goto chain;
+  }
+
+#if !VMSCOPE_THREADED
+  }
+#endif
+
+chain:
+  // The whole block retired; pc is where it went, through `exit`.
+  ++exit->taken;
+  if (block_boundary_hook) {
+    pc_ = pc;
+    SYNC();
+    BLOCK_BOUNDARY();
+  }
+  if (Block* next = exit->to) {
+    if (pc - page_vbase == next->start) {
+      if (next->count <= remaining) {
+        ++chained;
+        block = next;
+        goto enter;
+      }
+    } else {
+      ++exit->misses;  // an indirect jump elsewhere than last time
+    }
+  }
+  goto lookup;
+
+exception:
+  LEAVE_BLOCK(1);  // an instruction that traps still took a step
+  SYNC();
+  if (!take_pending_exception(pc)) {
+    pc = pc_;
+    goto out;
+  }
+  pc = pc_;
+  if (remaining == 0) goto out;
+  goto reload;
+
+out:
+  LEAVE_BLOCK(0);  // an instruction stopped before (ECALL waiting for input) has not retired
+  pc_ = pc;
+  SYNC();
+  cache.stats.chained += chained;
+
+#undef LEAVE_BLOCK
+#undef BLOCK_BOUNDARY
+#undef SYNC
+#undef PC
+#undef RD
+#undef RS1
+#undef RS2
+#undef IMM
+#undef DISPATCH
+#undef HANDLER
+#undef HANDLER2
+#undef OP4
+#undef OP24
+#undef NEXT
+#undef JUMP_RELATIVE
+#undef JUMP_ABSOLUTE
+#undef NEXT_RELOAD
+#undef JUMP_RELOAD
+#undef NEXT_UNLESS_CODE_CHANGED
+#undef SLOW_PATH
+#undef LOAD
+#undef STORE
+}
+
+}  // namespace vmscope

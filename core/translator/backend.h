@@ -1,0 +1,30 @@
+// How translated blocks get their host form. The code cache and the block builder only see this
+// interface; the portable threaded-code backend is the first implementation, and a native
+// (x86-64, WebAssembly) backend would fill `Block::host` instead of `Block::ops`.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "translator/block.h"
+
+namespace vmscope {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const char* name() const = 0;
+  // Gives `block` its host form from its guest instructions (block.ops holds them decoded, one
+  // per instruction, each with its page offset). Returns the host form's size in bytes.
+  virtual uint32_t emit(Block& block) const = 0;
+  // The host form as text, one line per host operation (the debugger's "translated" column).
+  virtual std::vector<std::string> listing(const Block& block) const = 0;
+};
+
+// Threaded code: each guest instruction becomes one op whose handler and operands are resolved
+// at translation time, run by Hart::run_blocks (core/hart/block_executor.cpp).
+std::unique_ptr<Backend> make_threaded_backend();
+
+}  // namespace vmscope

@@ -1,0 +1,174 @@
+// Block storage, links, eviction and invalidation.
+#include "translator/block_cache.h"
+
+#include <algorithm>
+
+#include "mem/bus.h"
+
+namespace vmscope {
+
+namespace {
+constexpr size_t kMaxEvents = 256;
+// The longest block in guest bytes: an invalidated range must look this far back for blocks
+// that start before it and reach into it.
+constexpr uint32_t kMaxBlockBytes = kMaxBlockInstructions * 4;
+}  // namespace
+
+const char* to_string(BlockEnd e) {
+  switch (e) {
+    case BlockEnd::branch: return "branch";
+    case BlockEnd::jump: return "jump";
+    case BlockEnd::indirect: return "indirect jump";
+    case BlockEnd::fall_through: return "fall through";
+    case BlockEnd::system: return "system";
+  }
+  return "?";
+}
+
+const char* to_string(Eviction e) { return e == Eviction::flush ? "flush" : "fifo"; }
+
+const char* to_string(TranslatorEvent::Kind k) {
+  switch (k) {
+    case TranslatorEvent::Kind::invalidated: return "invalidated";
+    case TranslatorEvent::Kind::evicted: return "evicted";
+    case TranslatorEvent::Kind::flushed: return "flushed";
+  }
+  return "?";
+}
+
+BlockCache::BlockCache(const Bus& bus, TranslatorOptions options)
+    : ram_base_(bus.ram_base()),
+      options_(options),
+      backend_(make_threaded_backend()),
+      pages_(bus.ram_size() / kPageSize + 1) {
+  options_.capacity_kib = std::max(options_.capacity_kib, kMinCacheKib);
+}
+
+BlockCache::~BlockCache() = default;
+
+Block* BlockCache::insert(std::unique_ptr<Block> block) {
+  block->host_bytes = backend_->emit(*block);
+  make_room(block->host_bytes);
+  block->serial = next_serial_++;
+  auto& page = pages_[(block->paddr - ram_base_) / kPageSize];
+  if (!page) page = std::make_unique<PageBlocks>();
+  Block*& slot = page->at[(block->paddr % kPageSize) / 2];
+  if (slot) remove(*slot, TranslatorEvent::Kind::invalidated);  // cannot happen: callers look first
+  slot = block.get();
+  ++page->count;
+  used_bytes_ += block->host_bytes;
+  ++stats.translated;
+  Block* b = block.get();
+  order_.emplace_back(b, b->serial);
+  live_.emplace(b, std::move(block));
+  return b;
+}
+
+void BlockCache::make_room(uint32_t bytes) {
+  const uint64_t capacity = uint64_t{options_.capacity_kib} * 1024;
+  if (used_bytes_ + bytes <= capacity) return;
+  if (options_.eviction == Eviction::flush) {
+    flush();
+    return;
+  }
+  // Coarse FIFO: the oldest blocks go until an eighth of the cache is free.
+  while (!order_.empty() && used_bytes_ + bytes > capacity - capacity / 8) {
+    const auto [oldest, serial] = order_.front();
+    order_.pop_front();
+    if (alive(oldest, serial)) remove(*oldest, TranslatorEvent::Kind::evicted);
+  }
+}
+
+bool BlockCache::alive(const Block* block, uint64_t serial) const {
+  const auto it = live_.find(block);
+  return it != live_.end() && it->second->serial == serial;
+}
+
+void BlockCache::flush() {
+  if (live_.empty()) return;  // nothing to flush (a reset of an empty cache is not a flush)
+  const auto order = std::move(order_);
+  order_.clear();
+  for (const auto& [block, serial] : order)
+    if (alive(block, serial)) remove(*block, TranslatorEvent::Kind::flushed);
+  ++stats.flushes;
+  note(TranslatorEvent::Kind::flushed, nullptr);
+}
+
+void BlockCache::remove(Block& block, TranslatorEvent::Kind why) {
+  block.dead = true;
+  for (BlockExit* in : block.incoming) in->to = nullptr;
+  block.incoming.clear();
+  for (BlockExit& out : block.exits) unlink(out);
+  auto& page = pages_[(block.paddr - ram_base_) / kPageSize];
+  page->at[(block.paddr % kPageSize) / 2] = nullptr;
+  --page->count;
+  used_bytes_ -= block.host_bytes;
+  if (why == TranslatorEvent::Kind::invalidated) ++stats.invalidated;
+  if (why == TranslatorEvent::Kind::evicted) ++stats.evicted;
+  if (why != TranslatorEvent::Kind::flushed) note(why, &block);
+  // The block may be running (a store into its own page): it is freed at the next safe point.
+  auto node = live_.extract(&block);
+  graveyard_.push_back(std::move(node.mapped()));
+  // Keep the age queue short when many blocks in the middle of it were dropped.
+  if (order_.size() > 64 && order_.size() > 2 * live_.size())
+    std::erase_if(order_, [this](const auto& entry) { return !alive(entry.first, entry.second); });
+}
+
+void BlockCache::unlink(BlockExit& exit) {
+  if (!exit.to) return;
+  auto& in = exit.to->incoming;
+  in.erase(std::remove(in.begin(), in.end(), &exit), in.end());
+  exit.to = nullptr;
+}
+
+void BlockCache::link(BlockExit& exit, Block& to) {
+  if (exit.to == &to) return;
+  unlink(exit);
+  exit.to = &to;
+  to.incoming.push_back(&exit);
+  ++stats.links;
+}
+
+void BlockCache::set_options(const TranslatorOptions& options) {
+  const bool unchain = options_.chaining && !options.chaining;
+  options_ = options;
+  options_.capacity_kib = std::max(options_.capacity_kib, kMinCacheKib);
+  if (unchain)
+    for (auto& [block, owned] : live_)
+      for (BlockExit& out : owned->exits) unlink(out);
+  make_room(0);
+}
+
+std::vector<const Block*> BlockCache::blocks() const {
+  std::vector<const Block*> out;
+  out.reserve(live_.size());
+  for (const auto& [block, serial] : order_)
+    if (alive(block, serial)) out.push_back(block);
+  return out;
+}
+
+void BlockCache::code_changed(uint32_t paddr, uint32_t length) {
+  if (live_.empty()) return;
+  const uint32_t page_index = (paddr - ram_base_) / kPageSize;
+  PageBlocks* page = pages_[page_index].get();
+  if (!page || !page->count) return;
+  const uint32_t lo = paddr % kPageSize, hi = lo + length;  // [lo, hi) within the page
+  const uint32_t first = lo > kMaxBlockBytes ? lo - kMaxBlockBytes : 0;
+  for (uint32_t off = first; off < hi && off < kPageSize; off += 2) {
+    Block* b = page->at[off / 2];
+    if (b && b->end > lo) remove(*b, TranslatorEvent::Kind::invalidated);
+  }
+}
+
+void BlockCache::note(TranslatorEvent::Kind kind, const Block* block) {
+  TranslatorEvent e{kind};
+  if (block) {
+    e.paddr = block->paddr;
+    e.bytes = static_cast<uint16_t>(block->end - block->start);
+  }
+  e.step = clock ? clock() : 0;
+  events_.push_back(e);
+  if (events_.size() > kMaxEvents) events_.pop_front();
+}
+
+}  // namespace vmscope

@@ -1,0 +1,121 @@
+// The code cache: translated blocks by physical address, their chain links, a bounded size with
+// a choice of eviction, invalidation when the code beneath a block changes, and statistics.
+//
+// Blocks are keyed by the physical address of their first instruction, so a change of address
+// space (satp, ASID, SFENCE.VMA) never invalidates one: the hart translates the virtual pc
+// through its own TLBs first. Links join blocks of the same page only, which the same virtual
+// page always reaches by the same translation; anything else goes through the table.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "hart/code_cache.h"
+#include "translator/backend.h"
+#include "translator/block.h"
+
+namespace vmscope {
+
+class Bus;
+
+// What the cache does when it is full: drop everything, or the oldest blocks (an eighth of the
+// cache at a time, so that evictions stay rare).
+enum class Eviction : uint8_t { flush, fifo };
+const char* to_string(Eviction e);
+
+struct TranslatorOptions {
+  bool chaining = true;
+  uint32_t capacity_kib = 8192;  // bound on the host form of all live blocks
+  Eviction eviction = Eviction::fifo;
+};
+inline constexpr uint32_t kMinCacheKib = 4;  // a few of the largest blocks
+inline constexpr unsigned kMaxBlockInstructions = 64;
+
+struct TranslatorStats {
+  uint64_t translated = 0;    // blocks made
+  uint64_t invalidated = 0;   // blocks dropped because their code changed
+  uint64_t evicted = 0;       // blocks dropped to make room
+  uint64_t flushes = 0;       // whole-cache flushes (full, or asked for)
+  uint64_t lookups = 0;       // block entries through the table (not through a link)
+  uint64_t chained = 0;       // block entries through a link
+  uint64_t links = 0;         // links made
+  uint64_t interpreted = 0;   // instructions the interpreter ran instead (budget ends, odd code)
+};
+
+struct TranslatorEvent {
+  enum class Kind : uint8_t { invalidated, evicted, flushed };
+  Kind kind;
+  uint32_t paddr = 0;         // the block's first instruction (flushed: 0)
+  uint16_t bytes = 0;         // the block's guest bytes
+  uint64_t step = 0;          // the hart's step count when it happened
+};
+const char* to_string(TranslatorEvent::Kind k);
+
+class BlockCache final : public CodeListener {
+ public:
+  BlockCache(const Bus& bus, TranslatorOptions options = {});
+  ~BlockCache() override;
+
+  // The live block whose first instruction is at `paddr`, if any.
+  Block* find(uint32_t paddr) const {
+    const PageBlocks* p = pages_[(paddr - ram_base_) / kPageSize].get();
+    return p ? p->at[(paddr % kPageSize) / 2] : nullptr;
+  }
+  // Gives a new block its host form and enters it, evicting first if the cache is full.
+  Block* insert(std::unique_ptr<Block> block);
+  // Chains `exit` (of a live block) to `to` (live, in the same page); replaces an earlier link.
+  void link(BlockExit& exit, Block& to);
+  // Drops every block (each counted as a flush).
+  void flush();
+  // Frees dropped blocks. Only when no block is running.
+  void collect_garbage() { graveyard_.clear(); }
+
+  const TranslatorOptions& options() const { return options_; }
+  // Run-time switches: turning chaining off undoes every link; a smaller bound evicts at once.
+  void set_options(const TranslatorOptions& options);
+  const Backend& backend() const { return *backend_; }
+
+  // ---- views
+  std::vector<const Block*> blocks() const;  // live ones, oldest first
+  size_t block_count() const { return live_.size(); }
+  uint64_t used_bytes() const { return used_bytes_; }
+  const std::deque<TranslatorEvent>& events() const { return events_; }
+  TranslatorStats stats;
+  // Where event times come from (the hart's step count).
+  std::function<uint64_t()> clock;
+
+  // CodeListener: decoded code went away, so must every block made from it.
+  void code_changed(uint32_t paddr, uint32_t length) override;
+  void code_cleared() override { flush(); }
+
+ private:
+  struct PageBlocks {
+    std::array<Block*, kSlotsPerPage> at{};  // by first instruction's offset / 2
+    unsigned count = 0;
+  };
+  bool alive(const Block* block, uint64_t serial) const;
+  void make_room(uint32_t bytes);
+  void remove(Block& block, TranslatorEvent::Kind why);
+  void unlink(BlockExit& exit);
+  void note(TranslatorEvent::Kind kind, const Block* block);
+
+  uint32_t ram_base_;
+  TranslatorOptions options_;
+  std::unique_ptr<Backend> backend_;
+  std::vector<std::unique_ptr<PageBlocks>> pages_;  // indexed by RAM page number
+  std::unordered_map<const Block*, std::unique_ptr<Block>> live_;
+  std::deque<std::pair<Block*, uint64_t>> order_;   // (block, serial) by age; stale pairs are skipped
+  std::vector<std::unique_ptr<Block>> graveyard_;   // dropped, maybe still running
+  uint64_t used_bytes_ = 0;
+  uint64_t next_serial_ = 0;
+  std::deque<TranslatorEvent> events_;
+};
+
+}  // namespace vmscope
