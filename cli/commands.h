@@ -18,10 +18,12 @@ struct RunOptions {
   bool check_shadows = false;
   unsigned shadow_pages = 0;           // 0: the default pool
   std::string engine = "interp";       // "interp" or "translate"
+  std::string backend = "native";      // translator: "native" (x86-64) or "threaded" (portable)
   bool no_chain = false;               // translator: no chain links between blocks
   uint32_t cache_kib = 0;              // translator: code cache bound (0: the default)
   std::string evict = "fifo";          // translator: "fifo" or "flush" when the cache is full
   bool lockstep = false;               // run both engines, compare at every translated block
+  uint64_t lockstep_every = 0;         // ... or every N steps, native code chaining freely
   uint64_t max_insns = 0;              // 0: no limit
   std::string trace_file;
   bool quiet = false;

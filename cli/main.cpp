@@ -67,6 +67,10 @@ int main(int argc, char** argv) {
                       "block translator (basic blocks translated to threaded code in a code cache,\n"
                       "chained together; the summary adds the cache's statistics)")
       ->check(CLI::IsMember({"interp", "translate"}));
+  run_cmd->add_option("--backend", run.backend,
+                      "translate: native (x86-64 machine code; threaded code where the host has no\n"
+                      "native backend) or threaded (portable threaded code)")
+      ->check(CLI::IsMember({"native", "threaded"}));
   run_cmd->add_flag("--no-chain", run.no_chain, "translate: do not chain blocks (every block exit looks the next one up)");
   run_cmd->add_option("--cache-kib", run.cache_kib,
                       "translate: bound on the code cache in KiB (4..1048576, default 8192)")
@@ -79,6 +83,10 @@ int main(int argc, char** argv) {
                     "Run the program on the translator and on the interpreter side by side and compare\n"
                     "registers, CSRs, counters, output (and memory, now and then) after every translated\n"
                     "block; stop with exit code 121 at the first difference");
+  run_cmd->add_option("--lockstep-every", run.lockstep_every,
+                      "Like --lockstep, but compare every N instructions (native code then jumps from\n"
+                      "block to block as in a normal run)")
+      ->check(CLI::Range(uint64_t{1}, ~uint64_t{0}));
   run_cmd->add_option("--max-insns", run.max_insns, "Stop after N instructions (0 = no limit)");
   run_cmd->add_option("--trace", run.trace_file,
                       "Write every executed instruction to FILE: step, privilege, pc, disassembly,\n"

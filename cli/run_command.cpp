@@ -108,14 +108,14 @@ void print_monitor_summary(const Monitor& m, const Hart& hart, double seconds) {
 void print_translator_summary(const BlockCache& c) {
   const TranslatorStats& s = c.stats;
   auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
-  const uint64_t entries = s.lookups + s.chained;
+  const uint64_t entries = c.entries(), chained = entries - std::min(entries, s.lookups);
   std::fprintf(stderr,
                "vmscope: translator (%s, chaining %s, %u KiB, eviction %s): %llu blocks translated, %zu live "
                "(%llu KiB); %llu block entries, %.1f%% through chain links (%llu links made); %llu invalidated "
                "by stores, %llu evicted, %llu flushes; %llu instructions left to the interpreter\n",
                c.backend().name(), c.options().chaining ? "on" : "off", c.options().capacity_kib,
                to_string(c.options().eviction), u(s.translated), c.block_count(), u(c.used_bytes() / 1024),
-               u(entries), entries ? 100.0 * static_cast<double>(s.chained) / static_cast<double>(entries) : 0.0,
+               u(entries), entries ? 100.0 * static_cast<double>(chained) / static_cast<double>(entries) : 0.0,
                u(s.links), u(s.invalidated), u(s.evicted), u(s.flushes), u(s.interpreted));
 }
 
@@ -125,7 +125,7 @@ int run_lockstep(const MachineOptions& options, const std::vector<uint8_t>& file
     std::fprintf(stderr, "vmscope: --lockstep and --trace cannot be combined\n");
     return kUsage;
   }
-  Lockstep lockstep(options);
+  Lockstep lockstep(options, o.lockstep_every);
   const ElfResult loaded = lockstep.load(file, o.program);
   if (!loaded.ok()) {
     std::fprintf(stderr, "vmscope: %s\n", loaded.message.c_str());
@@ -163,9 +163,10 @@ int run_lockstep(const MachineOptions& options, const std::vector<uint8_t>& file
   if (!o.quiet) {
     const Monitor* monitor = lockstep.translated().monitor();
     std::fprintf(stderr,
-                 "vmscope: lockstep: translator and interpreter identical at %llu block boundaries "
+                 "vmscope: lockstep: translator and interpreter identical at %llu %s "
                  "(memory compared %llu times) over %llu instructions, %.2f s; exit code %d\n",
-                 static_cast<unsigned long long>(r.comparisons), static_cast<unsigned long long>(r.memory_comparisons),
+                 static_cast<unsigned long long>(r.comparisons), o.lockstep_every ? "points" : "block boundaries",
+                 static_cast<unsigned long long>(r.memory_comparisons),
                  static_cast<unsigned long long>(monitor ? monitor->guest_instret() : hart.instret()), seconds, code);
     print_translator_summary(lockstep.translated().block_cache());
   }
@@ -220,19 +221,20 @@ int run_command(const RunOptions& o) {
     if (q == "sret-jump") options.quirks.sret_jump = true;
   }
   const bool translate = o.engine == "translate";
-  if (!translate && !o.lockstep && (o.no_chain || o.cache_kib || o.evict != "fifo")) {
-    std::fprintf(stderr, "vmscope: --no-chain, --cache-kib and --evict need --engine translate (or --lockstep)\n");
+  if (!translate && !o.lockstep && !o.lockstep_every && (o.no_chain || o.cache_kib || o.evict != "fifo" || o.backend != "native")) {
+    std::fprintf(stderr, "vmscope: --backend, --no-chain, --cache-kib and --evict need --engine translate (or --lockstep)\n");
     return kUsage;
   }
-  options.engine = translate || o.lockstep ? Engine::translator : Engine::interpreter;
+  options.engine = translate || o.lockstep || o.lockstep_every ? Engine::translator : Engine::interpreter;
   options.translator.chaining = !o.no_chain;
+  options.translator.backend = o.backend == "threaded" ? TranslatorBackend::threaded : TranslatorBackend::native;
   if (o.cache_kib) options.translator.capacity_kib = o.cache_kib;
   options.translator.eviction = o.evict == "flush" ? Eviction::flush : Eviction::fifo;
   if (kind == MachineKind::process) {
     options.argv.push_back(o.program);
     options.argv.insert(options.argv.end(), o.guest_args.begin(), o.guest_args.end());
   }
-  if (o.lockstep) return run_lockstep(options, file, o);
+  if (o.lockstep || o.lockstep_every) return run_lockstep(options, file, o);
   Machine machine(options);
   const ElfResult loaded = machine.load(file, o.program);
   if (!loaded.ok()) {

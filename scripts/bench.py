@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Benchmarks vmscope's interpreter against qemu-riscv32 on the same guest programs, in one run.
+"""Benchmarks vmscope's engines against each other and against qemu-riscv32, in one run.
 
   bench.py VMSCOPE PROGRAM.elf... [--repeat N] [--qemu qemu-riscv32]
 
-For each program: guest instructions (counted by vmscope), the best wall time of N runs of each
-emulator (whole process, start-up included, same for both), MIPS, and vmscope's time relative to
-qemu-riscv32 (which translates guest code to native code). Also the geometric-mean summary.
+For each program: guest instructions (counted by vmscope), then the best wall time of N runs
+(whole process, start-up included, the same for all) as MIPS for: the interpreter, the block
+translator (native code, chained), the translator without chaining, the translator's portable
+threaded code, and qemu-riscv32 (which translates guest code to native code too). Then the
+ratios: each translator way over the interpreter, and qemu over the chained translator.
+The summary line gives the geometric means.
 """
 import argparse
 import math
@@ -29,6 +32,18 @@ def best_time(cmd, repeat):
     return best, out
 
 
+ENGINES = [
+    ("interp", []),
+    ("translate", ["--engine", "translate"]),
+    ("no chain", ["--engine", "translate", "--no-chain"]),
+    ("threaded", ["--engine", "translate", "--backend", "threaded"]),
+]
+
+
+def geomean(xs):
+    return math.exp(sum(math.log(x) for x in xs) / len(xs))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("vmscope")
@@ -37,24 +52,33 @@ def main():
     ap.add_argument("--qemu", default="qemu-riscv32")
     a = ap.parse_args()
 
-    print(f"{'program':<12} {'guest insns':>14} {'vmscope s':>10} {'MIPS':>8} {'qemu s':>8} {'qemu MIPS':>10} {'vmscope/qemu':>13}")
-    ratios, mips_all = [], []
-    total_insns = total_time = 0.0
+    names = [n for n, _ in ENGINES]
+    print(f"{'program':<11} {'guest insns':>13} " + " ".join(f"{n + ' MIPS':>15}" for n in names) +
+          f" {'qemu MIPS':>10} {'transl/interp':>14} {'no-chain/interp':>16} {'threaded/interp':>16} {'qemu/transl':>12}")
+    speedups = {n: [] for n in names}
+    qemu_ratio = []
     for elf in a.programs:
         name = os.path.splitext(os.path.basename(elf))[0]
-        t_vm, r = best_time([a.vmscope, "run", elf], a.repeat)
-        m = re.search(rb"(\d+) instructions retired", r.stderr)
-        insns = int(m.group(1))
+        times, insns = {}, None
+        for engine, args in ENGINES:
+            t, r = best_time([a.vmscope, "run", elf] + args, a.repeat)
+            m = re.search(rb"(\d+) instructions retired", r.stderr)
+            count = int(m.group(1))
+            if insns is not None and count != insns:
+                sys.exit(f"bench: {engine} retired {count} instructions of {name}, the interpreter {insns}")
+            insns, times[engine] = count, t
         t_q, _ = best_time([a.qemu, elf], a.repeat)
-        mips, qmips = insns / t_vm / 1e6, insns / t_q / 1e6
-        ratios.append(t_vm / t_q)
-        mips_all.append(mips)
-        total_insns += insns
-        total_time += t_vm
-        print(f"{name:<12} {insns:>14,} {t_vm:>10.3f} {mips:>8.0f} {t_q:>8.3f} {qmips:>10.0f} {t_vm / t_q:>12.1f}x")
-    geo = math.exp(sum(math.log(x) for x in ratios) / len(ratios))
-    print(f"{'mix':<12} {int(total_insns):>14,} {total_time:>10.3f} {total_insns / total_time / 1e6:>8.0f}"
-          f" {'':>8} {'':>10} {geo:>12.1f}x  (geometric mean of the time ratios)")
+        for n in names:
+            speedups[n].append(times["interp"] / times[n])
+        qemu_ratio.append(times["translate"] / t_q)
+        print(f"{name:<11} {insns:>13,} " + " ".join(f"{insns / times[n] / 1e6:>15.0f}" for n in names) +
+              f" {insns / t_q / 1e6:>10.0f} {times['interp'] / times['translate']:>13.2f}x"
+              f" {times['interp'] / times['no chain']:>15.2f}x {times['interp'] / times['threaded']:>15.2f}x"
+              f" {times['translate'] / t_q:>11.2f}x")
+    print(f"{'geo. mean':<11} {'':>13} " + " ".join(f"{'':>15}" for _ in names) + f" {'':>10}"
+          f" {geomean(speedups['translate']):>13.2f}x {geomean(speedups['no chain']):>15.2f}x"
+          f" {geomean(speedups['threaded']):>15.2f}x {geomean(qemu_ratio):>11.2f}x")
+    print("(times include start-up; qemu/transl > 1 means qemu-riscv32 is that many times faster)")
     return 0
 
 

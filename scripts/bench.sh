@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark: the interpreter against qemu-riscv32 on the bundled compute-heavy programs, then
+# Benchmark: the interpreter, the block translator (chained, unchained, threaded code) and
+# qemu-riscv32 on the bundled compute-heavy programs, then
 # the monitor: the guest kernel by emulation and under trap-and-emulate (scripts/bench_vmm.py).
 #   bash scripts/bench.sh [--repeat N]          both sections
 #   bash scripts/bench.sh --vmm [--repeat N]    the monitor section only

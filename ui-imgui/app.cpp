@@ -94,6 +94,14 @@ AnalyzerWorkbench& DebuggerApp::analyzer() { return panels_->panels.workbench; }
 
 void DebuggerApp::show_analyzer(bool show) { panels_->panels.show_analyzer = show; }
 
+void DebuggerApp::show_code_cache(bool show) { panels_->panels.show_code_cache = show; }
+
+bool DebuggerApp::code_cache_shown() const { return panels_->panels.show_code_cache; }
+
+void DebuggerApp::select_block(std::optional<uint32_t> paddr) { panels_->panels.cache_block = paddr; }
+
+std::optional<uint32_t> DebuggerApp::selected_block() const { return panels_->panels.cache_block; }
+
 void DebuggerApp::frame(double frame_seconds) {
   session_.tick(frame_seconds);
   handle_keys();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,11 @@ class DebuggerApp {
   // The analyzer window and what it shows.
   AnalyzerWorkbench& analyzer();
   void show_analyzer(bool show);
+  // The Code cache window and the block it shows (by physical address), for scripts and tests.
+  void show_code_cache(bool show);
+  bool code_cache_shown() const;
+  void select_block(std::optional<uint32_t> paddr);
+  std::optional<uint32_t> selected_block() const;
   const std::string& error() const { return error_; }  // the last load error shown, if any
   // Front ends with a file picker show a button for it in the program panel.
   std::function<void()> open_file_dialog;

@@ -4,6 +4,7 @@
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "isa/isa_table.h"
@@ -134,6 +135,39 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     else if (w[0] == "quirk" && w[1] == "sret-jump") v.quirks.sret_jump = w.size() < 3 || w[2] != "off";
     else return bad("unknown setting " + w[1]);
     s.set_vm_settings(v);
+  } else if (w[0] == "engine" && w.size() == 2 && (w[1] == "translate" || w[1] == "interp")) {
+    TranslatorSettings t = s.translator_settings();
+    t.engine = w[1] == "translate" ? Engine::translator : Engine::interpreter;
+    s.set_translator_settings(t);
+  } else if (w[0] == "translator" && w.size() >= 2) {
+    TranslatorSettings t = s.translator_settings();
+    TranslatorOptions& o = t.options;
+    if (w[1] == "flush" && w.size() == 2) return s.flush_code_cache();
+    if (w.size() != 3) return bad("translator chaining|cache-kib|evict|backend VALUE, or translator flush");
+    const bool number = w[2].size() < 10 && w[2].find_first_not_of("0123456789") == std::string::npos;
+    if (w[1] == "chaining" && (w[2] == "on" || w[2] == "off")) o.chaining = w[2] == "on";
+    else if (w[1] == "cache-kib" && number) o.capacity_kib = static_cast<uint32_t>(std::stoul(w[2]));
+    else if (w[1] == "evict" && (w[2] == "fifo" || w[2] == "flush"))
+      o.eviction = w[2] == "fifo" ? Eviction::fifo : Eviction::flush;
+    else if (w[1] == "backend" && (w[2] == "native" || w[2] == "threaded"))
+      o.backend = w[2] == "native" ? TranslatorBackend::native : TranslatorBackend::threaded;
+    else return bad("unknown translator setting " + w[1] + " " + w[2]);
+    s.set_translator_settings(t);
+  } else if (w[0] == "code-cache" && w.size() == 2 && (w[1] == "open" || w[1] == "close")) {
+    app.show_code_cache(w[1] == "open");
+  } else if (w[0] == "code-cache" && w.size() == 3 && w[1] == "select") {
+    if (!s.machine()) return bad("no program loaded");
+    const auto blocks = s.machine()->block_cache().blocks();
+    const Block* pick = nullptr;
+    if (w[2] == "hottest") {
+      for (const Block* b : blocks)
+        if (!pick || b->executions > pick->executions) pick = b;
+    } else if (const auto a = address_of(app, w[2])) {
+      for (const Block* b : blocks)
+        if (b->paddr == *a) pick = b;
+    }
+    if (!pick) return bad("no live block " + w[2]);
+    app.select_block(pick->paddr);
   } else if (w[0] == "scenario" && w.size() == 2) {
     if (!app.start_scenario(w[1])) bad(app.error());
   } else if (w[0] == "analyzer" && w.size() == 2) {
@@ -226,6 +260,29 @@ void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const s
     const Monitor* mon = m->monitor();
     const bool broken = mon && !mon->illusion_broken().empty();
     check(broken == (w[2] == "broken"), broken ? mon->illusion_broken() : "kept");
+  } else if (w.size() == 3 && w[1] == "engine" && (w[2] == "translator" || w[2] == "interpreter")) {
+    check(to_string(m->engine()) == w[2], to_string(m->engine()));
+  } else if (w.size() == 5 && w[1] == "translator" && (w[3] == ">=" || w[3] == "<=" || w[3] == "==")) {
+    const BlockCache& c = m->block_cache();
+    uint64_t got = 0;
+    if (w[2] == "blocks") got = c.block_count();
+    else if (w[2] == "translated") got = c.stats.translated;
+    else if (w[2] == "invalidated") got = c.stats.invalidated;
+    else if (w[2] == "evicted") got = c.stats.evicted;
+    else if (w[2] == "flushes") got = c.stats.flushes;
+    else if (w[2] == "links") got = c.stats.links;
+    else if (w[2] == "entries") got = c.entries();
+    else if (w[2] == "chained") got = c.entries() - std::min(c.entries(), c.stats.lookups);  // entered through links
+    else return check(false, "unknown translator counter " + w[2]);
+    const uint64_t want = std::stoull(w[4]);
+    check(w[3] == ">=" ? got >= want : w[3] == "<=" ? got <= want : got == want, std::to_string(got));
+  } else if (w.size() == 3 && w[1] == "code-cache" && w[2] == "selected") {
+    const auto a = app.selected_block();
+    const bool live = a && m->bus().in_ram(*a, 2) && m->block_cache().find(*a);
+    const std::string got = !app.code_cache_shown() ? "the window is closed"
+                            : a                     ? hex(*a) + " is gone"
+                                                    : "no selection";
+    check(app.code_cache_shown() && live, got);
   } else {
     check(false, "an expectation vmscope does not know");
   }

@@ -13,6 +13,10 @@
 //   virt emulation|trap-and-emulate|binary-translation   how a kernel on SBI runs (restarts it)
 //   shadow sfence|write-protect       the monitor's shadow strategy
 //   quirk NAME [off]          status-read, status-write, sret-jump
+//   engine translate|interp   how guest code runs (applies at once, mid-run too)
+//   translator chaining on|off | cache-kib N | evict fifo|flush | backend native|threaded | flush
+//   code-cache open|close     the Code cache window
+//   code-cache select hottest|ADDRESS   select a live block (the most executed, or by physical address)
 //   analyzer FILE             open the analyzer on a shipped description (isa-specs/pdp10.toml)
 //   analyzer-set NAME=VALUE   one of its settings
 //   analyzer-edit OLD => NEW  change its text ("\n" for a newline)
@@ -26,6 +30,9 @@
 //   expect instret >= N
 //   expect monitor exits|hidden-faults|page-table-writes|shadow-entries >= N
 //   expect illusion kept|broken
+//   expect engine translator|interpreter
+//   expect translator blocks|translated|invalidated|evicted|flushes|links|entries|chained >=|<=|== N
+//   expect code-cache selected   (the window is open and shows a live block)
 //   expect theorem 1|2|3 holds|fails   (the analyzer's verdict)
 #pragma once
 

@@ -35,6 +35,8 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, M
     options.invalidation = vm_.invalidation;
     options.check_shadows = vm_.check_shadows;
   }
+  options.engine = translator_.engine;  // a new machine (a load, or a rebuild) keeps the engine
+  options.translator = translator_.options;
   auto machine = std::make_unique<Machine>(options);
   const ElfResult r = machine->load(elf, name);
   if (!r.ok()) {
@@ -165,6 +167,19 @@ void DebugSession::set_vm_settings(const VmSettings& settings) {
     apply_breakpoints();
     status_ = std::string("ready at the entry point, ") + to_string(vm_.virtualization);
   }
+}
+
+void DebugSession::set_translator_settings(const TranslatorSettings& settings) {
+  translator_ = settings;
+  translator_.options.capacity_kib =
+      std::clamp(translator_.options.capacity_kib, kMinCacheKib, TranslatorSettings::kMaxCacheKib);
+  if (!machine_) return;
+  machine_->set_translator_options(translator_.options);
+  if (machine_->engine() != translator_.engine) machine_->set_engine(translator_.engine);
+}
+
+void DebugSession::flush_code_cache() {
+  if (machine_) machine_->block_cache().flush();
 }
 
 void DebugSession::type_input(std::string_view bytes) {

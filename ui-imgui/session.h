@@ -34,6 +34,14 @@ struct VmSettings {
   Quirks quirks;
 };
 
+// How the debugger runs guest code (the Code cache panel's switches): the engine and the block
+// translator's code cache. Any program, any machine; kept across reloads and rebuilds.
+struct TranslatorSettings {
+  Engine engine = Engine::interpreter;
+  TranslatorOptions options;
+  static constexpr uint32_t kMaxCacheKib = 65536;  // the panel's range: kMinCacheKib..this
+};
+
 class DebugSession {
  public:
   DebugSession();
@@ -61,6 +69,11 @@ class DebugSession {
   void set_vm_settings(const VmSettings& settings);
   const VmSettings& vm_settings() const { return vm_; }
   bool is_supervisor_kernel() const { return loaded() && firmware_ == Firmware::sbi; }
+  // The engine and the code cache's chaining, size and eviction: they apply at once, mid-run
+  // included (the hart switches engines between two run slices).
+  void set_translator_settings(const TranslatorSettings& settings);
+  const TranslatorSettings& translator_settings() const { return translator_; }
+  void flush_code_cache();  // drops every translated block (they are made again as code runs)
   void type_input(std::string_view bytes);  // console input: UART or process stdin
   void close_input();                       // end of input for a process's stdin (like Ctrl-D)
 
@@ -98,6 +111,7 @@ class DebugSession {
   MachineKind kind_ = MachineKind::system;
   Firmware firmware_ = Firmware::none;
   VmSettings vm_;
+  TranslatorSettings translator_;
   uint64_t last_exits_ = 0, last_hidden_ = 0, last_reflected_ = 0, last_emulated_ = 0;
   std::string program_name_, last_error_, status_, console_;
   bool running_ = false, finished_ = false;

@@ -1,6 +1,7 @@
 // vmscope in the browser: fetches the bundled programs while the WebAssembly module downloads,
 // starts the debugger (web_main.cpp) in the canvas, wires the file dialog, drag-and-drop and
-// ?program=NAME (with ?virt=, ?shadow=, ?quirk=, ?check= for a kernel), ?scenario=NAME, and exposes window.vmscope, a small interface for tests (see web/README.md).
+// ?program=NAME (with ?virt=, ?shadow=, ?quirk=, ?check= for a kernel; ?engine=, ?chain=, ?cache=,
+// ?evict= for the block translator), ?scenario=NAME, and exposes window.vmscope, a small interface for tests (see web/README.md).
 (function () {
   'use strict';
 
@@ -51,10 +52,11 @@
   const programsFetched = fetchPrograms();
   programsFetched.catch(() => {});  // reported through fail() once the module asks for them
 
-  // ?program=NAME, then the monitor's switches for a kernel: virt, shadow, quirk (comma-separated), check
+  // ?program=NAME, then the monitor's switches for a kernel: virt, shadow, quirk (comma-separated), check;
+  // and the translator's: engine (interp|translate), chain (0|1), cache (KiB), evict (fifo|flush)
   const initial = params.get('program');
   const args = [initial || 'sv32_paging'];
-  for (const name of ['virt', 'shadow', 'quirk', 'check', 'scenario']) {
+  for (const name of ['virt', 'shadow', 'quirk', 'check', 'scenario', 'engine', 'chain', 'cache', 'evict']) {
     if (params.has(name)) args.push('--' + name, params.get(name));
   }
   window.Module = {
@@ -80,7 +82,9 @@
     //  display {width, height, scale}, breakpoints[], kind, priv, pc, instret, regs[32],
     //  insn {text, length, isCall, isControl}, monitor {exits, hiddenFaults, pageTableWrites, shadowEntries,
     //  guestPageTables, guestInstret, strategy, illusionBroken} (under trap-and-emulate),
-    //  analyzer {file, edited, errors[], theorems[3] (holds), critical[]}}
+    //  analyzer {file, edited, errors[], theorems[3] (holds), critical[]},
+    //  translator {engine, chaining, cacheKib, eviction, windowOpen, selected (a block's paddr or null), and with a
+    //  program: backend, blocks, usedBytes, translated, invalidated, evicted, flushes, links, entries, chained, events}}
     //  (the machine fields only when a program is loaded)
     state: () => JSON.parse(call('vmscope_state', 'string', [], [])),
     programs: () => web.programs.map((p) => ({ name: p.name, group: p.group, description: p.description })),

@@ -392,6 +392,32 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
     }
     j += "}";
   }
+  {  // how guest code runs, and the code cache (the Code cache window)
+    const TranslatorSettings& t = s.translator_settings();
+    j += ",\"translator\":{\"engine\":" + json_string(to_string(t.engine));
+    j += ",\"chaining\":" + std::string(t.options.chaining ? "true" : "false");
+    j += ",\"cacheKib\":" + std::to_string(t.options.capacity_kib);
+    j += ",\"eviction\":" + json_string(to_string(t.options.eviction));
+    j += ",\"windowOpen\":" + std::string(w.app.code_cache_shown() ? "true" : "false");
+    const auto selected = w.app.selected_block();
+    j += ",\"selected\":" + (selected ? std::to_string(*selected) : "null");
+    if (const Machine* m = s.machine()) {
+      const BlockCache& c = m->block_cache();
+      auto number = [&j](const char* name, uint64_t v) { j += ",\"" + std::string(name) + "\":" + std::to_string(v); };
+      j += ",\"backend\":" + json_string(c.backend().name());
+      number("blocks", c.block_count());
+      number("usedBytes", c.used_bytes());
+      number("translated", c.stats.translated);
+      number("invalidated", c.stats.invalidated);
+      number("evicted", c.stats.evicted);
+      number("flushes", c.stats.flushes);
+      number("links", c.stats.links);
+      number("entries", c.entries());
+      number("chained", c.entries() - std::min(c.entries(), c.stats.lookups));  // entries through links
+      number("events", c.events().size());
+    }
+    j += "}";
+  }
   j += ",\"scenario\":" + json_string(w.app.scenario());
   j += ",\"breakpoints\":[";
   for (size_t i = 0; i < s.breakpoints().size(); ++i) j += (i ? "," : "") + std::to_string(s.breakpoints()[i]);
@@ -558,6 +584,7 @@ int main(int argc, char** argv) {
   // Then the monitor's switches from the URL (vmscope-web.js passes them as --NAME VALUE), which
   // apply to kernels: ?program=kernel&virt=trap-and-emulate&shadow=write-protect&quirk=status-read
   VmSettings vm;
+  TranslatorSettings translator;  // and how guest code runs: ?engine=translate&chain=0&cache=64&evict=flush
   std::string scenario;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string name = argv[i], value = argv[i + 1];
@@ -568,6 +595,11 @@ int main(int argc, char** argv) {
                                                           : Virtualization::emulation;
     else if (name == "--shadow") vm.invalidation = value == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
     else if (name == "--check") vm.check_shadows = value == "1";
+    else if (name == "--engine") translator.engine = value == "translate" ? Engine::translator : Engine::interpreter;
+    else if (name == "--chain") translator.options.chaining = value != "0";
+    else if (name == "--cache")  // the session clamps it to the panel's range
+      translator.options.capacity_kib = static_cast<uint32_t>(std::strtoul(value.c_str(), nullptr, 10));
+    else if (name == "--evict") translator.options.eviction = value == "flush" ? Eviction::flush : Eviction::fifo;
     else if (name == "--quirk") {
       vm.quirks.status_read |= value.find("status-read") != std::string::npos;
       vm.quirks.status_write |= value.find("status-write") != std::string::npos;
@@ -575,6 +607,7 @@ int main(int argc, char** argv) {
     }
   }
   w.app.session().set_vm_settings(vm);
+  w.app.session().set_translator_settings(translator);
   if (argc > 1 && std::string(argv[1]) != "sv32_paging") report_load(w, w.app.load_bundled(argv[1]));
   if (!scenario.empty()) report_load(w, w.app.start_scenario(scenario));
 

@@ -15,6 +15,7 @@
 
 #include "hart/hart.h"
 #include "translator/block_cache.h"
+#include "translator/native_context.h"
 
 #if defined(__GNUC__) && !defined(__EMSCRIPTEN__)
 #define VMSCOPE_THREADED 1
@@ -40,7 +41,11 @@ void Hart::run_blocks(const uint64_t chunk) {
   const Slot* d = nullptr;      // its current op
   const Slot* first = nullptr;  // its first op: d - first of its instructions have retired
   BlockExit* exit = nullptr;    // the exit just taken, to be chained to the next block
-  uint64_t chained = 0;         // block entries through links (a local: it stays in a register)
+  // Native code, when the backend makes it: entered at a block's start, it runs (and chains)
+  // whole blocks and hands back at an exit, or at the op where threaded code must take over.
+  const NativeEntry native = cache.backend().native_entry();
+  NativeContext ctx{};
+  ctx.x = x;
   skipped_steps_ = 0;
 
 #define LEAVE_BLOCK(retired) (remaining -= static_cast<uint64_t>(d - first) + (retired), first = d)
@@ -183,6 +188,9 @@ reload:
   SYNC();
   BLOCK_BOUNDARY();
   if (stop_request_ != StopReason::budget) goto out;
+  // The interpreter looks at interrupts only when its budget is not spent: the same here (the
+  // next run looks first thing), so that both engines stop in the same state.
+  if (remaining == 0 && steps_ != base) goto out;
   check_interrupts();
   pc = pc_;
   refresh_modes();
@@ -220,9 +228,10 @@ lookup:
     // Chain the exit just taken to this block: same page, and its block still alive (the
     // translation may have evicted it).
     // An indirect jump's inline cache is re-pointed only while it keeps hitting more than missing.
+    // Native code follows links without coming back here: not while a hook must see every block.
     if (exit && chaining && !block->dead && from_vbase == page_vbase && block->page() == next->page() &&
         (!exit->to || exit->misses < kMaxInlineCacheMisses))
-      cache.link(*exit, *next);
+      cache.link(*exit, *next, !block_boundary_hook);
     exit = nullptr;
     if (next->count > remaining) {  // the budget ends inside it: the interpreter is exact there
       interpret_next_ = remaining;
@@ -232,6 +241,28 @@ lookup:
   }
 
 enter:
+  if (native && block->host_code) {
+    ctx.read_tlb = read_tlb_;
+    ctx.write_tlb = write_tlb_;
+    ctx.remaining = remaining;
+    ctx.page_vbase = page_vbase;
+    const uint32_t stopped = native(&ctx, block->host_code);
+    remaining = ctx.remaining;  // charged for every block it finished
+    block = ctx.block;
+    d = first = block->ops.data();
+    if (stopped >= kNativeExit) {
+      pc = ctx.pc;
+      exit = &block->exits[stopped - kNativeExit];
+      goto chain_taken;
+    }
+    if (stopped == kNativeNotEntered) {  // a linked successor the budget does not cover
+      pc = page_vbase + block->start;
+      interpret_next_ = remaining;
+      goto out;
+    }
+    d = first + stopped;  // threaded code takes over at this op, which has not run
+    DISPATCH();
+  }
   ++block->executions;
   d = first = block->ops.data();
 #if VMSCOPE_THREADED
@@ -262,6 +293,7 @@ dispatch:
 chain:
   // The whole block retired; pc is where it went, through `exit`.
   ++exit->taken;
+chain_taken:
   if (block_boundary_hook) {
     pc_ = pc;
     SYNC();
@@ -270,7 +302,6 @@ chain:
   if (Block* next = exit->to) {
     if (pc - page_vbase == next->start) {
       if (next->count <= remaining) {
-        ++chained;
         block = next;
         goto enter;
       }
@@ -295,7 +326,6 @@ out:
   LEAVE_BLOCK(0);  // an instruction stopped before (ECALL waiting for input) has not retired
   pc_ = pc;
   SYNC();
-  cache.stats.chained += chained;
 
 #undef LEAVE_BLOCK
 #undef BLOCK_BOUNDARY

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "isa/isa_table.h"
 #include "machine/linux_process.h"
 #include "vmm/monitor.h"
 
@@ -24,12 +25,15 @@ std::string hex(uint64_t v) {
 
 }  // namespace
 
-Lockstep::Lockstep(MachineOptions options)
-    : translated_(with_engine(options, Engine::translator)), reference_(with_engine(options, Engine::interpreter)) {
-  translated_.hart().block_boundary_hook = [this] {
-    difference_ = catch_up_and_compare(comparisons_ % kMemoryEvery == 0);
-    return difference_.empty();
-  };
+Lockstep::Lockstep(MachineOptions options, uint64_t every_steps)
+    : translated_(with_engine(options, Engine::translator)),
+      reference_(with_engine(options, Engine::interpreter)),
+      every_steps_(every_steps) {
+  if (every_steps_ == 0)
+    translated_.hart().block_boundary_hook = [this] {
+      difference_ = catch_up_and_compare(memory_due());
+      return difference_.empty();
+    };
   translated_.on_output = [this](int fd, std::string_view bytes) {
     output_[0] += bytes;
     if (on_output) on_output(fd, bytes);
@@ -75,7 +79,17 @@ LockstepResult Lockstep::run(uint64_t max_steps) {
   LockstepResult result;
   difference_.clear();
   reference_last_stop_ = StopReason::budget;
-  const RunResult t = translated_.run(max_steps);
+  RunResult t;
+  if (every_steps_ == 0) {
+    t = translated_.run(max_steps);
+  } else {
+    for (uint64_t done = 0; done < max_steps && difference_.empty();) {
+      t = translated_.run(std::min(every_steps_, max_steps - done));
+      done += t.steps;
+      if (t.reason != StopReason::budget) break;
+      difference_ = catch_up_and_compare(memory_due());
+    }
+  }
   result.run = t;
   if (difference_.empty() && t.reason != StopReason::check_failed) {
     // The end of the run: the reference catches up, and stops the same way.
@@ -95,6 +109,13 @@ LockstepResult Lockstep::run(uint64_t max_steps) {
   result.comparisons = comparisons_;
   result.memory_comparisons = memory_comparisons_;
   return result;
+}
+
+bool Lockstep::memory_due() {
+  const uint64_t now = translated_.hart().steps();
+  if (now - memory_compared_at_ < kMemoryEvery) return false;
+  memory_compared_at_ = now;
+  return true;
 }
 
 std::string Lockstep::catch_up_and_compare(bool with_memory) {
@@ -126,16 +147,17 @@ std::string Lockstep::compare(bool with_memory) {
     return std::string(t.cause >> 31 ? interrupt_name(code) : exception_name(code)) + " at step " +
            std::to_string(t.step) + ", epc " + hex(t.epc) + ", tval " + hex(t.tval);
   };
-  const std::string where = " after " + std::to_string(a.steps()) + " steps (last trap: translator " + last_trap(a) +
-                            "; interpreter " + last_trap(b) + ")";
+  // Built only for a difference: this runs after every block.
+  auto where = [&] {
+    return " after " + std::to_string(a.steps()) + " steps (last trap: translator " + last_trap(a) + "; interpreter " +
+           last_trap(b) + ")";
+  };
   auto differ = [&](const char* what, uint64_t x, uint64_t y) {
-    return x == y ? std::string() : std::string(what) + ": translator " + hex(x) + ", interpreter " + hex(y) + where;
+    return x == y ? std::string() : std::string(what) + ": translator " + hex(x) + ", interpreter " + hex(y) + where();
   };
   std::string d;
-  for (unsigned i = 1; i < 32 && d.empty(); ++i) {
-    const std::string name = "x" + std::to_string(i);
-    d = differ(name.c_str(), a.reg(i), b.reg(i));
-  }
+  for (unsigned i = 1; i < 32 && d.empty(); ++i)
+    if (a.reg(i) != b.reg(i)) d = differ(isa::kAbiRegisterNames[i], a.reg(i), b.reg(i));
   const CsrState &ca = a.csrs(), &cb = b.csrs();
   const struct {
     const char* name;
@@ -172,7 +194,7 @@ std::string Lockstep::compare(bool with_memory) {
       {"exit code", static_cast<uint64_t>(a.exit_code), static_cast<uint64_t>(b.exit_code)},
   };
   for (const auto& f : fields)
-    if (d.empty()) d = differ(f.name, f.x, f.y);
+    if (d.empty() && f.x != f.y) d = differ(f.name, f.x, f.y);
   if (d.empty() && translated_.monitor())
     d = differ("guest instret (monitor)", translated_.monitor()->guest_instret(), reference_.monitor()->guest_instret());
   if (d.empty()) {
@@ -180,10 +202,10 @@ std::string Lockstep::compare(bool with_memory) {
     const size_t n = std::min(output_[0].size(), output_[1].size());
     if (output_[0].compare(0, n, output_[1], 0, n) != 0)
       d = "output differs: translator wrote \"" + output_[0].substr(0, 200) + "\", interpreter \"" +
-          output_[1].substr(0, 200) + "\"" + where;
+          output_[1].substr(0, 200) + "\"" + where();
     else if (output_[0].size() != output_[1].size())
       d = "output length differs: translator " + std::to_string(output_[0].size()) + " bytes, interpreter " +
-          std::to_string(output_[1].size()) + where;
+          std::to_string(output_[1].size()) + where();
     output_[0].erase(0, n);
     output_[1].erase(0, n);
   }
@@ -196,7 +218,7 @@ std::string Lockstep::compare(bool with_memory) {
       uint32_t i = 0;
       while (pa[i] == pb[i]) ++i;
       d = "memory differs at physical " + hex(ma.ram_base() + i) + ": translator " + hex(pa[i]) + ", interpreter " +
-          hex(pb[i]) + where;
+          hex(pb[i]) + where();
     }
   }
   return d;

@@ -24,8 +24,10 @@ struct LockstepResult {
 
 class Lockstep {
  public:
-  // Both machines get `options`, one with each engine.
-  explicit Lockstep(MachineOptions options);
+  // Both machines get `options`, one with each engine. `every_steps` = 0 compares after every
+  // translated block (native code then returns to the executor at each block's end); otherwise
+  // every that many steps, so native code chains blocks as it does in a normal run.
+  explicit Lockstep(MachineOptions options, uint64_t every_steps = 0);
   ElfResult load(std::span<const uint8_t> file, std::string_view file_name);
   // Runs up to `max_steps` instructions on both; stops at the first difference.
   LockstepResult run(uint64_t max_steps);
@@ -39,18 +41,21 @@ class Lockstep {
   // A process's stdin: read once for the translated machine, replayed to the reference.
   std::function<size_t(uint8_t* buffer, size_t size)> read_stdin;
 
-  static constexpr uint64_t kMemoryEvery = 1 << 16;  // comparisons between two memory comparisons
+  static constexpr uint64_t kMemoryEvery = 1 << 20;  // steps between two memory comparisons
 
  private:
   std::string catch_up_and_compare(bool with_memory);
+  bool memory_due();
   std::string compare(bool with_memory);
 
   Machine translated_, reference_;
+  uint64_t every_steps_;
   std::string output_[2];  // what each has written and the other has not yet matched
   std::string stdin_replay_;
   std::deque<int64_t> clock_replay_;
   uint64_t comparisons_ = 0, memory_comparisons_ = 0;
   std::string difference_;
+  uint64_t memory_compared_at_ = 0;
   StopReason reference_last_stop_ = StopReason::budget;  // how the reference's last catch-up ended
 };
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "translator/block.h"
+#include "translator/native_context.h"
 
 namespace vmscope {
 
@@ -21,10 +22,19 @@ class Backend {
   virtual uint32_t emit(Block& block) const = 0;
   // The host form as text, one line per host operation (the debugger's "translated" column).
   virtual std::vector<std::string> listing(const Block& block) const = 0;
+  // Native code jumps from block to block itself: the cache has the backend patch a link into
+  // `from`'s code when it chains exits[exit] to `to`, and undo it.
+  virtual void link(Block& /*from*/, unsigned /*exit*/, const Block& /*to*/) const {}
+  virtual void unlink(Block& /*from*/, unsigned /*exit*/) const {}
+  // How to run a block's native code (null: the backend makes threaded code only).
+  virtual NativeEntry native_entry() const { return nullptr; }
 };
 
 // Threaded code: each guest instruction becomes one op whose handler and operands are resolved
 // at translation time, run by Hart::run_blocks (core/hart/block_executor.cpp).
 std::unique_ptr<Backend> make_threaded_backend();
+// Machine code for the host (x86-64 Linux), on top of the threaded code, which it hands over to
+// for slow paths; null where there is no native backend (WebAssembly, other hosts).
+std::unique_ptr<Backend> make_native_backend();
 
 }  // namespace vmscope

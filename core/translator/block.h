@@ -15,6 +15,8 @@ struct Block;
 // One way out of a block. `to` is the chained successor: a direct jump's target in the same
 // page, or the last target of an indirect jump (an inline cache, checked before it is used).
 struct BlockExit {
+  Block* owner = nullptr;  // the block this exit leaves
+  uint8_t index = 0;       // which of its exits
   Block* to = nullptr;
   int32_t target = -1;  // a direct exit's target as a byte offset in the page; -1: elsewhere or indirect
   uint64_t taken = 0;   // edge profile
@@ -45,10 +47,16 @@ struct Block {
   // The portable backend's threaded code: one op per guest instruction (operands resolved),
   // then an exit op for the fall-through. A native backend keeps its code in `host`.
   std::vector<Slot> ops;
-  std::shared_ptr<void> host;
+  std::shared_ptr<void> host;      // the backend's own data (native code)
+  const void* host_code = nullptr;  // native code to run, if the backend made any
   uint32_t host_bytes = 0;          // size of the host form (what the cache's bound counts)
   std::vector<BlockExit*> incoming;  // other blocks' exits chained to this one
 
+  Block() {
+    for (uint8_t i = 0; i < 2; ++i) exits[i].owner = this, exits[i].index = i;
+  }
+  Block(const Block&) = delete;
+  Block& operator=(const Block&) = delete;
   uint32_t page() const { return paddr & ~(kPageSize - 1); }
 };
 

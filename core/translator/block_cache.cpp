@@ -25,6 +25,8 @@ const char* to_string(BlockEnd e) {
   return "?";
 }
 
+const char* to_string(TranslatorBackend b) { return b == TranslatorBackend::native ? "native" : "threaded"; }
+
 const char* to_string(Eviction e) { return e == Eviction::flush ? "flush" : "fifo"; }
 
 const char* to_string(TranslatorEvent::Kind k) {
@@ -39,9 +41,21 @@ const char* to_string(TranslatorEvent::Kind k) {
 BlockCache::BlockCache(const Bus& bus, TranslatorOptions options)
     : ram_base_(bus.ram_base()),
       options_(options),
-      backend_(make_threaded_backend()),
       pages_(bus.ram_size() / kPageSize + 1) {
   options_.capacity_kib = std::max(options_.capacity_kib, kMinCacheKib);
+  make_backend();
+}
+
+void BlockCache::make_backend() {
+  backend_.reset();
+  if (options_.backend == TranslatorBackend::native) backend_ = make_native_backend();
+  if (!backend_) backend_ = make_threaded_backend();
+}
+
+uint64_t BlockCache::entries() const {
+  uint64_t n = retired_entries_;
+  for (const auto& [block, owned] : live_) n += owned->executions;
+  return n;
 }
 
 BlockCache::~BlockCache() = default;
@@ -96,7 +110,11 @@ void BlockCache::flush() {
 
 void BlockCache::remove(Block& block, TranslatorEvent::Kind why) {
   block.dead = true;
-  for (BlockExit* in : block.incoming) in->to = nullptr;
+  retired_entries_ += block.executions;
+  for (BlockExit* in : block.incoming) {
+    backend_->unlink(*in->owner, in->index);
+    in->to = nullptr;
+  }
   block.incoming.clear();
   for (BlockExit& out : block.exits) unlink(out);
   auto& page = pages_[(block.paddr - ram_base_) / kPageSize];
@@ -118,20 +136,28 @@ void BlockCache::unlink(BlockExit& exit) {
   if (!exit.to) return;
   auto& in = exit.to->incoming;
   in.erase(std::remove(in.begin(), in.end(), &exit), in.end());
+  backend_->unlink(*exit.owner, exit.index);
   exit.to = nullptr;
 }
 
-void BlockCache::link(BlockExit& exit, Block& to) {
+void BlockCache::link(BlockExit& exit, Block& to, bool in_host_code) {
   if (exit.to == &to) return;
   unlink(exit);
   exit.to = &to;
   to.incoming.push_back(&exit);
+  if (in_host_code) backend_->link(*exit.owner, exit.index, to);
   ++stats.links;
 }
 
 void BlockCache::set_options(const TranslatorOptions& options) {
   const bool unchain = options_.chaining && !options.chaining;
+  const bool new_backend = options_.backend != options.backend;
   options_ = options;
+  if (new_backend) {  // between runs: nothing is running, every block can go at once
+    flush();
+    collect_garbage();
+    make_backend();
+  }
   options_.capacity_kib = std::max(options_.capacity_kib, kMinCacheKib);
   if (unchain)
     for (auto& [block, owned] : live_)

@@ -7,6 +7,7 @@
 // page always reaches by the same translation; anything else goes through the table.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -30,7 +31,13 @@ class Bus;
 enum class Eviction : uint8_t { flush, fifo };
 const char* to_string(Eviction e);
 
+// What translated blocks become: threaded code (portable), or native code for the host where
+// there is a backend for it (falls back to threaded code elsewhere).
+enum class TranslatorBackend : uint8_t { native, threaded };
+const char* to_string(TranslatorBackend b);
+
 struct TranslatorOptions {
+  TranslatorBackend backend = TranslatorBackend::native;
   bool chaining = true;
   uint32_t capacity_kib = 8192;  // bound on the host form of all live blocks
   Eviction eviction = Eviction::fifo;
@@ -43,8 +50,7 @@ struct TranslatorStats {
   uint64_t invalidated = 0;   // blocks dropped because their code changed
   uint64_t evicted = 0;       // blocks dropped to make room
   uint64_t flushes = 0;       // whole-cache flushes (full, or asked for)
-  uint64_t lookups = 0;       // block entries through the table (not through a link)
-  uint64_t chained = 0;       // block entries through a link
+  uint64_t lookups = 0;       // block entries through the table (the rest went through links)
   uint64_t links = 0;         // links made
   uint64_t interpreted = 0;   // instructions the interpreter ran instead (budget ends, odd code)
 };
@@ -71,7 +77,8 @@ class BlockCache final : public CodeListener {
   // Gives a new block its host form and enters it, evicting first if the cache is full.
   Block* insert(std::unique_ptr<Block> block);
   // Chains `exit` (of a live block) to `to` (live, in the same page); replaces an earlier link.
-  void link(BlockExit& exit, Block& to);
+  // `in_host_code`: native code jumps along it too (otherwise only the executor follows it).
+  void link(BlockExit& exit, Block& to, bool in_host_code = true);
   // Drops every block (each counted as a flush).
   void flush();
   // Frees dropped blocks. Only when no block is running.
@@ -85,6 +92,10 @@ class BlockCache final : public CodeListener {
   // ---- views
   std::vector<const Block*> blocks() const;  // live ones, oldest first
   size_t block_count() const { return live_.size(); }
+  uint64_t entries() const;  // blocks entered so far, through the table or a link
+  uint64_t chained_entries() const { return entries() - std::min(entries(), stats.lookups); }
+  // Whether the backend in use makes native code (false where none exists for the host).
+  bool native() const { return backend_->native_entry() != nullptr; }
   uint64_t used_bytes() const { return used_bytes_; }
   const std::deque<TranslatorEvent>& events() const { return events_; }
   TranslatorStats stats;
@@ -103,6 +114,7 @@ class BlockCache final : public CodeListener {
   bool alive(const Block* block, uint64_t serial) const;
   void make_room(uint32_t bytes);
   void remove(Block& block, TranslatorEvent::Kind why);
+  void make_backend();
   void unlink(BlockExit& exit);
   void note(TranslatorEvent::Kind kind, const Block* block);
 
@@ -115,6 +127,7 @@ class BlockCache final : public CodeListener {
   std::vector<std::unique_ptr<Block>> graveyard_;   // dropped, maybe still running
   uint64_t used_bytes_ = 0;
   uint64_t next_serial_ = 0;
+  uint64_t retired_entries_ = 0;  // entries of blocks no longer in the cache
   std::deque<TranslatorEvent> events_;
 };
 

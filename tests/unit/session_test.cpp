@@ -119,3 +119,111 @@ TEST_F(Session, ProcessInputWaitsForTheConsole) {
   EXPECT_TRUE(s.finished()) << s.status();
   EXPECT_NE(s.console().find("HELLO"), std::string::npos) << s.console();
 }
+
+// The engine and the code cache are run-time switches: a program gives the same output and
+// instruction count on the interpreter, on the translator, and when the engine changes mid-run.
+namespace {
+struct Outcome {
+  std::string console, status;
+  uint64_t instret = 0;
+};
+Outcome run_to_end(DebugSession& s, uint64_t switch_at = 0, Engine to = Engine::translator) {
+  s.run();
+  s.instructions_per_frame = switch_at ? 1000 : 50'000'000;  // small frames stop near the switch
+  for (int i = 0; i < 100'000 && s.running(); ++i) {
+    if (switch_at && s.machine()->hart().instret() >= switch_at) {
+      TranslatorSettings t = s.translator_settings();
+      t.engine = to;
+      s.set_translator_settings(t);
+      switch_at = 0;
+      s.instructions_per_frame = 50'000'000;
+    }
+    s.tick(1.0 / 60);
+  }
+  EXPECT_TRUE(s.finished()) << s.status();
+  return {s.console(), s.status(), s.machine()->hart().instret()};
+}
+TranslatorSettings with_engine(Engine e) {
+  TranslatorSettings t;
+  t.engine = e;
+  return t;
+}
+}  // namespace
+
+TEST_F(Session, EngineSwitchesKeepResults) {
+  for (const char* program : {"process/hello.elf", "system/timer_interrupt.elf"}) {
+    SCOPED_TRACE(program);
+    ASSERT_TRUE(s.load(asset(program), program));
+    s.set_translator_settings({});
+    const Outcome interp = run_to_end(s);
+    EXPECT_EQ(s.machine()->block_cache().block_count(), 0u);  // the interpreter translates nothing
+    EXPECT_EQ(s.machine()->block_cache().stats.translated, 0u);
+
+    s.set_translator_settings(with_engine(Engine::translator));
+    s.reset();
+    const Outcome translated = run_to_end(s);
+    EXPECT_EQ(s.machine()->engine(), Engine::translator);
+    EXPECT_GT(s.machine()->block_cache().block_count(), 10u);
+    const BlockCache& c = s.machine()->block_cache();
+    EXPECT_GT(c.entries(), c.stats.lookups);  // some blocks were entered through links
+
+    for (const Engine from : {Engine::interpreter, Engine::translator}) {  // half-way, either way
+      s.set_translator_settings(with_engine(from));
+      s.reset();
+      const Engine to = from == Engine::translator ? Engine::interpreter : Engine::translator;
+      const Outcome switched = run_to_end(s, interp.instret / 2, to);
+      EXPECT_EQ(switched.console, interp.console);
+      EXPECT_EQ(switched.instret, interp.instret);
+      EXPECT_EQ(switched.status, interp.status);
+    }
+    EXPECT_EQ(translated.console, interp.console);
+    EXPECT_EQ(translated.instret, interp.instret);
+    EXPECT_EQ(translated.status, interp.status);
+    EXPECT_NE(interp.status.find("exited with code 0"), std::string::npos) << interp.status;
+  }
+}
+
+TEST_F(Session, TranslatorSettingsApplyAtOnceAndSurviveReloads) {
+  TranslatorSettings t = with_engine(Engine::translator);
+  t.options.capacity_kib = kMinCacheKib;  // a tiny cache: hello needs about 125 KiB
+  t.options.eviction = Eviction::fifo;
+  s.set_translator_settings(t);
+  EXPECT_EQ(s.machine()->engine(), Engine::translator);
+  run_to_end(s);
+  const BlockCache& c = s.machine()->block_cache();
+  EXPECT_GT(c.stats.evicted, 0u);
+  EXPECT_LE(c.used_bytes(), uint64_t{kMinCacheKib} * 1024);
+  EXPECT_FALSE(c.events().empty());
+  EXPECT_EQ(c.events().back().kind, TranslatorEvent::Kind::evicted);
+
+  // Flushing: a command, and what a full cache does under the flush policy.
+  s.flush_code_cache();
+  EXPECT_EQ(c.block_count(), 0u);
+  const uint64_t evicted = c.stats.evicted, flushes = c.stats.flushes;
+  t.options.eviction = Eviction::flush;
+  s.set_translator_settings(t);
+  s.reset();
+  run_to_end(s);
+  EXPECT_GT(c.stats.flushes, flushes + 1);
+  EXPECT_EQ(c.stats.evicted, evicted);  // (the statistics count over the machine's life)
+  ASSERT_GT(c.block_count(), 0u);
+  // Out-of-range sizes are clamped; chaining off leaves no links behind.
+  t.options.capacity_kib = 1u << 30;
+  t.options.chaining = false;
+  s.set_translator_settings(t);
+  EXPECT_EQ(s.translator_settings().options.capacity_kib, TranslatorSettings::kMaxCacheKib);
+  for (const Block* b : c.blocks()) EXPECT_TRUE(b->incoming.empty() && !b->exits[0].to && !b->exits[1].to);
+
+  // A new program, and a kernel rebuilt for another virtualization, keep the settings.
+  ASSERT_TRUE(s.load(asset("system/timer_interrupt.elf"), "timer_interrupt"));
+  EXPECT_EQ(s.machine()->engine(), Engine::translator);
+  EXPECT_FALSE(s.machine()->block_cache().options().chaining);
+  ASSERT_TRUE(s.load(asset("kernel/kernel.elf"), "kernel", MachineKind::system, Firmware::sbi));
+  VmSettings vm;
+  vm.virtualization = Virtualization::trap_and_emulate;
+  s.set_vm_settings(vm);
+  ASSERT_NE(s.machine()->monitor(), nullptr);
+  EXPECT_EQ(s.machine()->engine(), Engine::translator);
+  EXPECT_EQ(s.machine()->block_cache().options().capacity_kib, TranslatorSettings::kMaxCacheKib);
+  EXPECT_EQ(s.machine()->block_cache().options().eviction, Eviction::flush);
+}

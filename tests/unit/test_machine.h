@@ -9,11 +9,13 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <initializer_list>
 #include <memory>
 #include <span>
+#include <string_view>
 #include <stdexcept>
 #include <vector>
 
@@ -270,6 +272,9 @@ class HartTest : public ::testing::Test {
     return o;
   }
   HartTest() : machine_(test_options()) {
+    // The same tests on the block translator: ctest runs them again with this set.
+    if (const char* engine = std::getenv("VMSCOPE_TEST_ENGINE"); engine && std::string_view(engine) == "translate")
+      machine_.set_engine(Engine::translator);
     hart_ = &machine_.hart();
     bus_ = &machine_.bus();
     hart().reset(kRam);

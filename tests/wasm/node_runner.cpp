@@ -1,7 +1,7 @@
 // The core compiled to WebAssembly, run under node:
 //   node vmscope_node.js run PROGRAM [--machine K] [--firmware sbi|none]
 //        [--virt emulation|trap-and-emulate|binary-translation] [--shadow sfence|write-protect]
-//        [--quirk NAME]... [--check-shadows]
+//        [--quirk NAME]... [--check-shadows] [--engine interp|translate] [--lockstep]
 // loads an ELF from the host file system (NODERAWFS), runs it to its end and exits with the
 // guest's exit code (115 for any other stop, 120 when a shadow check failed). It accepts the
 // same arguments as the native `vmscope run` that tests use, and like it reports on stderr
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "machine/lockstep.h"
 #include "machine/machine.h"
 #include "vmm/monitor.h"
 
@@ -25,7 +26,8 @@ int usage(const char* why) {
   std::fprintf(stderr,
                "usage: vmscope_node.js run PROGRAM [--machine process|system] [--firmware sbi|none]\n"
                "         [--virt emulation|trap-and-emulate|binary-translation] [--shadow sfence|write-protect]\n"
-               "         [--quirk status-read|status-write|sret-jump]... [--check-shadows]\n");
+               "         [--quirk status-read|status-write|sret-jump]... [--check-shadows]\n"
+               "         [--engine interp|translate] [--lockstep]\n");
   return 110;
 }
 
@@ -35,11 +37,16 @@ int main(int argc, char** argv) {
   if (argc < 3 || std::strcmp(argv[1], "run") != 0) return usage(nullptr);
   std::string kind_name, firmware = "", virt = "emulation", shadow = "sfence";
   std::vector<std::string> quirks;
-  bool check_shadows = false;
+  bool check_shadows = false, lockstep = false;
+  std::string engine = "interp";
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
-    if (arg == "--check-shadows") {
+    if (arg == "--lockstep") {
+      lockstep = true;
+    } else if (arg == "--engine" && has_value) {
+      engine = argv[++i];
+    } else if (arg == "--check-shadows") {
       check_shadows = true;
     } else if ((arg == "--machine" || arg == "--firmware" || arg == "--virt" || arg == "--shadow" ||
                 arg == "--quirk") && has_value) {
@@ -57,6 +64,7 @@ int main(int argc, char** argv) {
   if (!firmware.empty() && firmware != "sbi" && firmware != "none") return usage("bad --firmware");
   if (virt != "emulation" && virt != "trap-and-emulate" && virt != "binary-translation") return usage("bad --virt");
   if (shadow != "sfence" && shadow != "write-protect") return usage("bad --shadow");
+  if (engine != "interp" && engine != "translate") return usage("bad --engine");
   for (const std::string& q : quirks)
     if (q != "status-read" && q != "status-write" && q != "sret-jump") return usage("bad --quirk");
 
@@ -95,6 +103,23 @@ int main(int argc, char** argv) {
     if (q == "sret-jump") options.quirks.sret_jump = true;
   }
 
+  options.engine = engine == "translate" ? Engine::translator : Engine::interpreter;
+  if (lockstep) {  // the translator (threaded code here) against the interpreter, block by block
+    Lockstep both(options);
+    if (!both.load(file, argv[2]).ok()) return 114;
+    both.on_output = [](int fd, std::string_view bytes) {
+      std::fwrite(bytes.data(), 1, bytes.size(), fd == 2 ? stderr : stdout);
+    };
+    const LockstepResult r = both.run(~uint64_t{0});
+    std::fflush(stdout);
+    if (!r.ok()) {
+      std::fprintf(stderr, "vmscope (wasm): lockstep: the engines disagree: %s\n", r.difference.c_str());
+      return 121;
+    }
+    std::fprintf(stderr, "vmscope (wasm): lockstep: translator (%s) and interpreter identical at %llu block boundaries\n",
+                 both.translated().block_cache().backend().name(), static_cast<unsigned long long>(r.comparisons));
+    return r.run.reason == StopReason::exited ? both.translated().hart().exit_code : 115;
+  }
   Machine machine(options);
   const ElfResult loaded = machine.load(file, argv[2]);
   if (!loaded.ok()) {
@@ -114,6 +139,10 @@ int main(int argc, char** argv) {
   const Monitor* monitor = machine.monitor();
   const uint64_t retired = monitor ? monitor->guest_instret() : hart.instret();
   auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  if (machine.engine() == Engine::translator)
+    std::fprintf(stderr, "vmscope (wasm): translator (%s): %zu blocks, %llu entries\n",
+                 machine.block_cache().backend().name(), machine.block_cache().block_count(),
+                 static_cast<unsigned long long>(machine.block_cache().entries()));
   std::fprintf(stderr, "vmscope (wasm): %s after %llu instructions on the hart; %llu instructions retired%s%s\n",
                to_string(r.reason), u(hart.instret()), u(retired), hart.stop_message.empty() ? "" : ": ",
                hart.stop_message.c_str());

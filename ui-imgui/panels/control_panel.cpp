@@ -65,6 +65,8 @@ void draw_control(DebuggerApp& app, Panels& p) {
   ImGui::SameLine();
   if (ImGui::Button("Analyzer")) p.show_analyzer = !p.show_analyzer;
   ImGui::SameLine();
+  if (ImGui::Button("Code cache")) p.show_code_cache = !p.show_code_cache;
+  ImGui::SameLine();
   if (ImGui::Button("Help")) p.show_help = !p.show_help;
 
   if (const Machine* m = s.machine()) {
@@ -141,6 +143,7 @@ void draw_help(Panels& p) {
       "Registers: values the last step or frame changed are yellow. Memory: physical or virtual "
       "(through a page walk without side effects); click a byte to edit it. MMU: satp, the current page "
       "table, a step-by-step translation and the TLB. Statistics: MIPS, TLB hit rate and traps by cause. "
+      "Code cache: the interpreter or the block translator, and the translator's blocks, links and events. "
       "The machine runs 'instructions/frame' per frame, so the interface keeps its frame rate.");
   ImGui::End();
 }

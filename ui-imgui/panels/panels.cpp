@@ -26,6 +26,7 @@ void Panels::on_program_loaded(DebugSession&) {
   follow_pc = true;
   disasm_cursor_set = false;
   memory_address = 0;
+  cache_block.reset();  // another machine: its blocks live elsewhere
 }
 
 uint32_t Panels::cursor_or_pc(const DebugSession& s) const {
@@ -55,6 +56,8 @@ void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& progr
   draw_stats(s, *this);
   place(220, 72, 1060, 420);  // over the code views: a kernel's monitor is the lesson
   draw_monitor(s, *this);
+  place(50, 76, 1210, 716);  // over everything but the control bar
+  draw_code_cache(s, *this);
   place(160, 90, 1000, 640);
   draw_analyzer(*this);
   place(240, 90, 520, 560);

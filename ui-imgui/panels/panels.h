@@ -47,6 +47,11 @@ struct Panels {
   int monitor_table = -1;      // the shadow table shown
   bool monitor_follow = true;  // show the current one
   bool monitor_only_shadowed = false;  // hide guest mappings with no shadow entry yet
+  bool show_code_cache = false;
+  // The code cache's selected block, by physical address: blocks die between frames, so the
+  // panel looks it up again each time.
+  std::optional<uint32_t> cache_block;
+  char cache_filter[64] = "";
 };
 
 // Reads an address typed by the user: hex (with or without 0x) or a symbol of the program.
@@ -67,6 +72,7 @@ void draw_mmu(DebugSession& s, Panels& p);
 void draw_stats(DebugSession& s, Panels& p);
 void draw_traps(DebugSession& s, Panels& p);
 void draw_monitor(DebugSession& s, Panels& p);
+void draw_code_cache(DebugSession& s, Panels& p);
 void draw_analyzer(Panels& p);
 void draw_scenarios(DebuggerApp& app, Panels& p);
 void draw_help(Panels& p);

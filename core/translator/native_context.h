@@ -1,0 +1,37 @@
+// What native block code shares with the block executor: the hart state it reaches, and how it
+// says where it stopped. The layout is fixed: the x86-64 backend addresses these fields by offset.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace vmscope {
+
+struct Block;
+
+struct NativeContext {
+  uint32_t* x;            // the guest registers (x[32] absorbs writes to x0)
+  const void* read_tlb;   // the hart's micro-TLBs for the current data mode (256 entries of 16 bytes:
+  const void* write_tlb;  //   tag u32 at 0, host addend at 8)
+  uint64_t remaining;     // the chunk's budget: a block is entered only if it fits, charged at its end
+  Block* block;           // out: the block the code stopped in
+  uint32_t page_vbase;    // virtual address of the running page (the same for chained blocks)
+  uint32_t pc;            // out, with an exit: where execution goes next
+};
+// (Native code exists for 64-bit hosts only; WebAssembly's 32-bit pointers give other offsets.)
+static_assert(sizeof(void*) != 8 || offsetof(NativeContext, x) == 0 && offsetof(NativeContext, read_tlb) == 8 &&
+              offsetof(NativeContext, write_tlb) == 16 && offsetof(NativeContext, remaining) == 24 &&
+              offsetof(NativeContext, block) == 32 && offsetof(NativeContext, page_vbase) == 40 &&
+              offsetof(NativeContext, pc) == 44);
+
+// What native code returns: below kNativeExit, "continue this block's threaded code at op N"
+// (op N has not run: a slow path, or an instruction the backend leaves to threaded code);
+// kNativeNotEntered: the budget does not cover the block (nothing of it ran);
+// kNativeExit + k: the whole block retired and left through exits[k], to ctx.pc.
+inline constexpr uint32_t kNativeNotEntered = 0xffff;
+inline constexpr uint32_t kNativeExit = 0x10000;
+
+// Runs native block code (the x86-64 backend's entry trampoline).
+using NativeEntry = uint32_t (*)(NativeContext* ctx, const void* code);
+
+}  // namespace vmscope

@@ -1,0 +1,468 @@
+// The native backend: each block becomes x86-64 machine code. Guest registers stay in memory
+// (rbx points at them), so every guest instruction is a handful of host instructions with no
+// dispatch; loads and stores look the hart's micro-TLBs up inline. Anything else — a micro-TLB
+// miss, a fault, a system instruction — hands the block over to its threaded code at that very
+// instruction (which runs the hart's slow paths), so native code never needs a slow path of its
+// own and exceptions stay exactly where the interpreter has them. Direct exits within a page are
+// patched into jumps straight to the successor's code.
+//
+// Host registers: rbp = NativeContext, rbx = guest registers, r12/r13 = read/write micro-TLB,
+// r14d = the page's virtual address. rax, rcx, rdx, rsi, rdi are scratch.
+#include <cstdio>
+#include <cstring>
+
+#include "translator/backend.h"
+#include "translator/code_arena.h"
+#include "translator/native_context.h"
+
+namespace vmscope {
+
+#if defined(__x86_64__) && defined(__linux__)
+namespace {
+
+using isa::Op;
+
+enum Reg : uint8_t { RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7, R12 = 12, R13 = 13, R14 = 14 };
+enum Cond : uint8_t { kBelow = 0x2, kAboveEq = 0x3, kEq = 0x4, kNotEq = 0x5, kLess = 0xc, kGreaterEq = 0xd };
+
+constexpr uint8_t kCtxRemaining = 24, kCtxBlock = 32, kCtxPc = 44;
+constexpr uint32_t kTlbEntryShift = 4;  // 16-byte micro-TLB entries
+constexpr uint32_t kTlbIndexMask = 0xff << kTlbEntryShift;
+
+// Native code of one block: where it lives, and where its parts are (for links and listings).
+struct NativeCode {
+  CodeArena* arena = nullptr;
+  uint8_t* code = nullptr;
+  size_t size = 0;
+  std::vector<uint32_t> op_start;  // offset of each guest instruction's code (+ one past the body)
+  int32_t link_site[2] = {-1, -1};  // offset of each exit's patchable jmp rel32
+  int32_t indirect_site = -1;       // an indirect exit's patchable imm32: the linked target's page offset
+  ~NativeCode() { arena->release(code, size); }
+};
+
+uint32_t guest_div(uint32_t a, uint32_t b) {
+  const auto sa = static_cast<int32_t>(a), sb = static_cast<int32_t>(b);
+  return b == 0 ? ~0u : (sa == INT32_MIN && sb == -1) ? a : static_cast<uint32_t>(sa / sb);
+}
+uint32_t guest_divu(uint32_t a, uint32_t b) { return b == 0 ? ~0u : a / b; }
+uint32_t guest_rem(uint32_t a, uint32_t b) {
+  const auto sa = static_cast<int32_t>(a), sb = static_cast<int32_t>(b);
+  return b == 0 ? a : (sa == INT32_MIN && sb == -1) ? 0 : static_cast<uint32_t>(sa % sb);
+}
+uint32_t guest_remu(uint32_t a, uint32_t b) { return b == 0 ? a : a % b; }
+
+// A small x86-64 encoder: just the forms this backend emits.
+class Emitter {
+ public:
+  std::vector<uint8_t> bytes;
+  // rel32 fields to resolve once the code has its address: (field offset, absolute target)
+  std::vector<std::pair<size_t, const void*>> absolute_fixups;
+
+  size_t size() const { return bytes.size(); }
+  void b(std::initializer_list<uint8_t> list) { bytes.insert(bytes.end(), list); }
+  void u8(uint8_t v) { bytes.push_back(v); }
+  void u32(uint32_t v) {
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  void u64(uint64_t v) {
+    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  void patch32(size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<uint8_t>(v >> (8 * i));
+  }
+
+  // op r32, [rbx + 4 * guest_reg]  (mov 8B, store 89, add 03, or 0B, and 23, sub 2B, xor 33, cmp 3B)
+  void guest(uint8_t opcode, Reg r, unsigned guest_reg) {
+    if (r >= 8) u8(0x44);
+    u8(opcode);
+    u8(static_cast<uint8_t>(0x83 | (r & 7) << 3));
+    u32(4 * guest_reg);
+  }
+  void load_guest(Reg r, unsigned g) { guest(0x8b, r, g); }
+  void store_guest(unsigned g, Reg r) { guest(0x89, r, g); }
+  // movsxd r64, dword [rbx + 4 * g]
+  void load_guest_sx64(Reg r, unsigned g) {
+    u8(0x48);
+    u8(0x63);
+    u8(static_cast<uint8_t>(0x83 | (r & 7) << 3));
+    u32(4 * g);
+  }
+  void mov_imm(Reg r, uint32_t v) {
+    u8(static_cast<uint8_t>(0xb8 + r));
+    u32(v);
+  }
+  void mov_imm64_rax(const void* p) {
+    b({0x48, 0xb8});
+    u64(reinterpret_cast<uint64_t>(p));
+  }
+  void mov_rr(Reg dst, Reg src) {  // 32-bit
+    if (src >= 8 || dst >= 8) u8(static_cast<uint8_t>(0x40 | (src >= 8 ? 4 : 0) | (dst >= 8 ? 1 : 0)));
+    u8(0x89);
+    u8(static_cast<uint8_t>(0xc0 | (src & 7) << 3 | (dst & 7)));
+  }
+  // op r32, imm32 (digit: add 0, or 1, and 4, sub 5, xor 6, cmp 7)
+  void alu_imm(uint8_t digit, Reg r, uint32_t imm) {
+    u8(0x81);
+    u8(static_cast<uint8_t>(0xc0 | digit << 3 | r));
+    u32(imm);
+  }
+  void shift_imm(uint8_t digit, Reg r, uint8_t count) {  // shl 4, shr 5, sar 7
+    u8(0xc1);
+    u8(static_cast<uint8_t>(0xc0 | digit << 3 | r));
+    u8(count);
+  }
+  void shift_cl(uint8_t digit, Reg r) {
+    u8(0xd3);
+    u8(static_cast<uint8_t>(0xc0 | digit << 3 | r));
+  }
+  void setcc(Cond c, Reg r8) { b({0x0f, static_cast<uint8_t>(0x90 | c), static_cast<uint8_t>(0xc0 | r8)}); }
+  void inc_qword_at_rax() { b({0x48, 0xff, 0x00}); }
+  // Jumps: return the offset of the rel32 field.
+  size_t jcc(Cond c) {
+    b({0x0f, static_cast<uint8_t>(0x80 | c)});
+    u32(0);
+    return size() - 4;
+  }
+  size_t jmp() {
+    u8(0xe9);
+    u32(0);
+    return size() - 4;
+  }
+  void jmp_to(const void* target) { absolute_fixups.emplace_back(jmp(), target); }
+  void bind(size_t rel32_at) { patch32(rel32_at, static_cast<uint32_t>(size() - (rel32_at + 4))); }
+  // [rbp + disp8] forms on the context.
+  void ctx_store32(uint8_t disp, Reg r) { b({0x89, static_cast<uint8_t>(0x45 | r << 3), disp}); }
+  void ctx_store64(uint8_t disp, Reg r) { b({0x48, 0x89, static_cast<uint8_t>(0x45 | r << 3), disp}); }
+  void ctx_sub64(uint8_t disp, uint32_t imm) {
+    b({0x48, 0x81, 0x6d, disp});
+    u32(imm);
+  }
+  void ctx_cmp64(uint8_t disp, uint32_t imm) {
+    b({0x48, 0x81, 0x7d, disp});
+    u32(imm);
+  }
+};
+
+class X86_64Backend final : public Backend {
+ public:
+  X86_64Backend() : arena_(256u << 20) { make_trampoline(); }
+
+  const char* name() const override { return "x86-64 (native)"; }
+  NativeEntry native_entry() const override { return entry_; }
+
+  uint32_t emit(Block& block) const override {
+    threaded_->emit(block);  // the threaded code stays: native code hands over to it
+    uint32_t size = static_cast<uint32_t>(sizeof(Block) + block.ops.size() * sizeof(Slot));
+    if (!entry_) return size;
+    auto native = std::make_shared<NativeCode>();
+    Emitter e;
+    compile(block, e, *native);
+    uint8_t* code = arena_.allocate(e.size());
+    if (!code) return size;  // no room: this block runs as threaded code
+    for (const auto& [at, target] : e.absolute_fixups)
+      e.patch32(at, static_cast<uint32_t>(static_cast<const uint8_t*>(target) - (code + at + 4)));
+    std::memcpy(code, e.bytes.data(), e.size());
+    native->arena = &arena_;
+    native->code = code;
+    native->size = e.size();
+    block.host = native;
+    block.host_code = code;
+    return size + static_cast<uint32_t>(e.size());
+  }
+
+  void link(Block& from, unsigned exit, const Block& to) const override {
+    auto* native = static_cast<NativeCode*>(from.host.get());
+    if (!native || !to.host_code || native->link_site[exit] < 0) return;
+    uint8_t* field = native->code + native->link_site[exit];
+    const auto rel = static_cast<uint32_t>(static_cast<const uint8_t*>(to.host_code) - (field + 4));
+    std::memcpy(field, &rel, 4);
+    if (native->indirect_site >= 0 && exit == 0) {
+      const uint32_t offset = to.start;
+      std::memcpy(native->code + native->indirect_site, &offset, 4);
+    }
+  }
+
+  void unlink(Block& from, unsigned exit) const override {
+    auto* native = static_cast<NativeCode*>(from.host.get());
+    if (!native || native->link_site[exit] < 0) return;
+    const uint32_t zero = 0;  // jmp +0: on to the exit's return to the executor
+    std::memcpy(native->code + native->link_site[exit], &zero, 4);
+    if (native->indirect_site >= 0 && exit == 0) {
+      const uint32_t none = ~0u;
+      std::memcpy(native->code + native->indirect_site, &none, 4);
+    }
+  }
+
+  std::vector<std::string> listing(const Block& block) const override {
+    const auto* native = static_cast<const NativeCode*>(block.host.get());
+    if (!native) return threaded_->listing(block);
+    std::vector<std::string> lines;
+    auto hex_line = [&](const char* label, size_t from, size_t to) {
+      std::string line = label;
+      line.resize(12, ' ');
+      char byte[4];
+      for (size_t i = from; i < to; ++i) {
+        std::snprintf(byte, sizeof byte, "%02x ", native->code[i]);
+        line += byte;
+      }
+      lines.push_back(line);
+    };
+    hex_line("entry", 0, native->op_start[0]);
+    for (size_t i = 0; i + 1 < native->op_start.size(); ++i) {
+      char label[16];
+      std::snprintf(label, sizeof label, "%3zu", i);
+      hex_line(label, native->op_start[i], native->op_start[i + 1]);
+    }
+    hex_line("exits", native->op_start.back(), native->size);
+    return lines;
+  }
+
+ private:
+  void make_trampoline() {
+    Emitter e;
+    // push rbx, rbp, r12-r15; align the stack for calls; load the context's registers; jump.
+    e.b({0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57, 0x48, 0x83, 0xec, 0x08});
+    e.b({0x48, 0x89, 0xfd});        // mov rbp, rdi
+    e.b({0x48, 0x8b, 0x5d, 0x00});  // mov rbx, [rbp]
+    e.b({0x4c, 0x8b, 0x65, 0x08});  // mov r12, [rbp + 8]
+    e.b({0x4c, 0x8b, 0x6d, 0x10});  // mov r13, [rbp + 16]
+    e.b({0x44, 0x8b, 0x75, 0x28});  // mov r14d, [rbp + 40]
+    e.b({0xff, 0xe6});              // jmp rsi
+    const size_t epilogue = e.size();
+    e.b({0x48, 0x83, 0xc4, 0x08, 0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, 0xc3});
+    uint8_t* code = arena_.allocate(e.size());
+    if (!code) return;
+    std::memcpy(code, e.bytes.data(), e.size());
+    entry_ = reinterpret_cast<NativeEntry>(code);
+    epilogue_ = code + epilogue;
+  }
+
+  // Leave for the executor with `code`, recording the block.
+  void leave(Emitter& e, const Block& block, uint32_t code) const {
+    e.mov_imm64_rax(&block);
+    e.ctx_store64(kCtxBlock, RAX);
+    e.mov_imm(RAX, code);
+    e.jmp_to(epilogue_);
+  }
+
+  // The whole block retired through exits[k]: charge it, count the edge, then either jump to the
+  // linked successor (the patchable jmp) or return with the next pc (eax holds it for indirect).
+  // An indirect exit (pc in eax) is an inline cache: the linked block is jumped to when the
+  // target is at its offset in this very page (target - page == its offset).
+  void exit_stub(Emitter& e, Block& block, NativeCode& native, unsigned k, bool pc_in_eax, int64_t target_offset) const {
+    if (pc_in_eax) {
+      e.ctx_store32(kCtxPc, RAX);
+      e.mov_rr(RCX, RAX);
+      e.b({0x44, 0x29, 0xf1});  // sub ecx, r14d
+    }
+    e.ctx_sub64(kCtxRemaining, block.count);
+    e.mov_imm64_rax(&block.exits[k].taken);
+    e.inc_qword_at_rax();
+    if (pc_in_eax) {
+      e.alu_imm(7, RCX, ~0u);  // cmp ecx, imm32: no block's offset until linked
+      native.indirect_site = static_cast<int32_t>(e.size() - 4);
+      const size_t miss = e.jcc(kNotEq);
+      native.link_site[k] = static_cast<int32_t>(e.jmp());
+      e.bind(miss);
+    } else {
+      native.link_site[k] = static_cast<int32_t>(e.jmp());  // jmp +0 until linked
+      e.mov_rr(RAX, R14);
+      e.alu_imm(0, RAX, static_cast<uint32_t>(target_offset));
+      e.ctx_store32(kCtxPc, RAX);
+    }
+    leave(e, block, kNativeExit + k);
+  }
+
+  void compile(Block& block, Emitter& e, NativeCode& native) const {
+    std::vector<std::pair<size_t, uint32_t>> bails;  // (jcc rel32 to bind, op index)
+    e.ctx_cmp64(kCtxRemaining, block.count);
+    const size_t not_entered = e.jcc(kBelow);
+    e.mov_imm64_rax(&block.executions);
+    e.inc_qword_at_rax();
+    bool ended = false;
+    for (uint32_t i = 0; i < block.count && !ended; ++i) {
+      native.op_start.push_back(static_cast<uint32_t>(e.size()));
+      const Slot& s = block.ops[i];
+      const Op op = kHandlerOp[s.handler];
+      const uint32_t imm = static_cast<uint32_t>(s.imm);
+      const uint32_t next_offset = s.offset + s.length;
+      auto alu_rr = [&](uint8_t opcode) {
+        e.load_guest(RAX, s.rs1);
+        e.guest(opcode, RAX, s.rs2);
+        e.store_guest(s.rd, RAX);
+      };
+      auto alu_ri = [&](uint8_t digit) {
+        e.load_guest(RAX, s.rs1);
+        e.alu_imm(digit, RAX, imm);
+        e.store_guest(s.rd, RAX);
+      };
+      auto set_if = [&](Cond c, bool immediate) {
+        e.load_guest(RAX, s.rs1);
+        e.b({0x31, 0xc9});  // xor ecx, ecx
+        if (immediate) e.alu_imm(7, RAX, imm);
+        else e.guest(0x3b, RAX, s.rs2);
+        e.setcc(c, RCX);
+        e.store_guest(s.rd, RCX);
+      };
+      auto shift_r = [&](uint8_t digit) {
+        e.load_guest(RAX, s.rs1);
+        e.load_guest(RCX, s.rs2);
+        e.shift_cl(digit, RAX);
+        e.store_guest(s.rd, RAX);
+      };
+      auto call2 = [&](uint32_t (*fn)(uint32_t, uint32_t)) {
+        e.load_guest(RDI, s.rs1);
+        e.load_guest(RSI, s.rs2);
+        e.mov_imm64_rax(reinterpret_cast<const void*>(fn));
+        e.b({0xff, 0xd0});  // call rax
+        e.store_guest(s.rd, RAX);
+      };
+      // The effective address in eax, the micro-TLB entry's offset in ecx; a tag mismatch
+      // (other page, misaligned, code page for stores, watchpoints) hands over to threaded code.
+      auto address = [&](Reg tlb, uint32_t size) {
+        e.load_guest(RAX, s.rs1);
+        if (imm) e.alu_imm(0, RAX, imm);
+        e.mov_rr(RCX, RAX);
+        e.shift_imm(5, RCX, 12 - kTlbEntryShift);
+        e.alu_imm(4, RCX, kTlbIndexMask);
+        e.mov_rr(RDX, RAX);
+        e.alu_imm(4, RDX, ~(kPageSize - 1) | (size - 1));
+        const uint8_t sib = tlb == R12 ? 0x0c : 0x0d;  // [r12 + rcx] or [r13 + rcx]
+        e.b({0x41, 0x3b, 0x54, sib, 0x00});              // cmp edx, [tlb + rcx + 0]: the tag
+        bails.emplace_back(e.jcc(kNotEq), i);
+        e.b({0x49, 0x8b, 0x54, sib, 0x08});  // mov rdx, [tlb + rcx + 8]: the host addend
+      };
+      auto load = [&](std::initializer_list<uint8_t> mov_eax_from_rdx_rax, uint32_t size) {
+        address(R12, size);
+        e.b(mov_eax_from_rdx_rax);
+        e.store_guest(s.rd, RAX);
+      };
+      auto store = [&](std::initializer_list<uint8_t> mov_to_rdx_rax_from_esi, uint32_t size) {
+        address(R13, size);
+        e.load_guest(RSI, s.rs2);
+        e.b(mov_to_rdx_rax_from_esi);
+      };
+      auto branch = [&](Cond c) {
+        e.load_guest(RAX, s.rs1);
+        e.guest(0x3b, RAX, s.rs2);
+        const size_t taken = e.jcc(c);
+        native.op_start.push_back(static_cast<uint32_t>(e.size()));
+        exit_stub(e, block, native, 1, false, next_offset);
+        e.bind(taken);
+        exit_stub(e, block, native, 0, false, int64_t{s.offset} + s.imm);
+        ended = true;
+      };
+      switch (op) {
+        case Op::lui: e.mov_imm(RAX, imm); e.store_guest(s.rd, RAX); break;
+        case Op::auipc:
+          e.mov_rr(RAX, R14);
+          e.alu_imm(0, RAX, s.offset + imm);
+          e.store_guest(s.rd, RAX);
+          break;
+        case Op::addi: alu_ri(0); break;
+        case Op::xori: alu_ri(6); break;
+        case Op::ori: alu_ri(1); break;
+        case Op::andi: alu_ri(4); break;
+        case Op::slti: set_if(kLess, true); break;
+        case Op::sltiu: set_if(kBelow, true); break;
+        case Op::slli: case Op::srli: case Op::srai:
+          e.load_guest(RAX, s.rs1);
+          e.shift_imm(op == Op::slli ? 4 : op == Op::srli ? 5 : 7, RAX, static_cast<uint8_t>(imm & 31));
+          e.store_guest(s.rd, RAX);
+          break;
+        case Op::add: alu_rr(0x03); break;
+        case Op::sub: alu_rr(0x2b); break;
+        case Op::xor_: alu_rr(0x33); break;
+        case Op::or_: alu_rr(0x0b); break;
+        case Op::and_: alu_rr(0x23); break;
+        case Op::slt: set_if(kLess, false); break;
+        case Op::sltu: set_if(kBelow, false); break;
+        case Op::sll: shift_r(4); break;
+        case Op::srl: shift_r(5); break;
+        case Op::sra: shift_r(7); break;
+        case Op::mul:
+          e.load_guest(RAX, s.rs1);
+          e.b({0x0f, 0xaf, 0x83});  // imul eax, [rbx + disp32]
+          e.u32(4 * s.rs2);
+          e.store_guest(s.rd, RAX);
+          break;
+        case Op::mulh: case Op::mulhsu: case Op::mulhu:
+          if (op == Op::mulhu) e.load_guest(RAX, s.rs1);
+          else e.load_guest_sx64(RAX, s.rs1);
+          if (op == Op::mulh) e.load_guest_sx64(RCX, s.rs2);
+          else e.load_guest(RCX, s.rs2);
+          e.b({0x48, 0x0f, 0xaf, 0xc1});  // imul rax, rcx
+          e.b({0x48, 0xc1, 0xe8, 0x20});  // shr rax, 32
+          e.store_guest(s.rd, RAX);
+          break;
+        case Op::div: call2(guest_div); break;
+        case Op::divu: call2(guest_divu); break;
+        case Op::rem: call2(guest_rem); break;
+        case Op::remu: call2(guest_remu); break;
+        case Op::lb: load({0x0f, 0xbe, 0x04, 0x02}, 1); break;   // movsx eax, byte [rdx + rax]
+        case Op::lbu: load({0x0f, 0xb6, 0x04, 0x02}, 1); break;  // movzx eax, byte [rdx + rax]
+        case Op::lh: load({0x0f, 0xbf, 0x04, 0x02}, 2); break;   // movsx eax, word [rdx + rax]
+        case Op::lhu: load({0x0f, 0xb7, 0x04, 0x02}, 2); break;  // movzx eax, word [rdx + rax]
+        case Op::lw: load({0x8b, 0x04, 0x02}, 4); break;         // mov eax, [rdx + rax]
+        case Op::sb: store({0x40, 0x88, 0x34, 0x02}, 1); break;  // mov [rdx + rax], sil
+        case Op::sh: store({0x66, 0x89, 0x34, 0x02}, 2); break;  // mov [rdx + rax], si
+        case Op::sw: store({0x89, 0x34, 0x02}, 4); break;        // mov [rdx + rax], esi
+        case Op::fence: case Op::fence_tso: case Op::fence_i: break;  // stores keep code coherent
+        case Op::jal:
+          e.mov_rr(RAX, R14);
+          e.alu_imm(0, RAX, next_offset);
+          e.store_guest(s.rd, RAX);
+          native.op_start.push_back(static_cast<uint32_t>(e.size()));
+          exit_stub(e, block, native, 0, false, int64_t{s.offset} + s.imm);
+          ended = true;
+          break;
+        case Op::jalr:
+          e.load_guest(RAX, s.rs1);
+          e.alu_imm(0, RAX, imm);
+          e.alu_imm(4, RAX, ~1u);
+          e.mov_rr(RDX, R14);
+          e.alu_imm(0, RDX, next_offset);
+          e.store_guest(s.rd, RDX);
+          native.op_start.push_back(static_cast<uint32_t>(e.size()));
+          exit_stub(e, block, native, 0, true, 0);
+          ended = true;
+          break;
+        case Op::beq: branch(kEq); break;
+        case Op::bne: branch(kNotEq); break;
+        case Op::blt: branch(kLess); break;
+        case Op::bge: branch(kGreaterEq); break;
+        case Op::bltu: branch(kBelow); break;
+        case Op::bgeu: branch(kAboveEq); break;
+        default:  // system instructions, atomics, illegal: the threaded code runs them
+          leave(e, block, i);
+          ended = true;
+          break;
+      }
+    }
+    if (!ended) {  // fell through the last instruction
+      native.op_start.push_back(static_cast<uint32_t>(e.size()));
+      exit_stub(e, block, native, 1, false, block.end);
+    }
+    // Cold paths: not entered, and the hand-overs of loads and stores.
+    e.bind(not_entered);
+    leave(e, block, kNativeNotEntered);
+    for (const auto& [at, op_index] : bails) {
+      e.bind(at);
+      leave(e, block, op_index);
+    }
+  }
+
+  mutable CodeArena arena_;
+  std::unique_ptr<Backend> threaded_ = make_threaded_backend();
+  NativeEntry entry_ = nullptr;
+  const uint8_t* epilogue_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_native_backend() { return std::make_unique<X86_64Backend>(); }
+#else
+std::unique_ptr<Backend> make_native_backend() { return nullptr; }
+#endif
+
+}  // namespace vmscope

@@ -1,0 +1,172 @@
+// The block translator on small programs: precise faults in the middle of a block, a store into
+// the running block, chain links made and undone, the cache's bound under both eviction
+// policies, and timer interrupts inside chained loops at exactly the interpreter's instruction.
+// (Every other hart test also runs on the translator: see unit.hart_tests_on_the_translator.)
+#include "test_machine.h"
+
+using namespace vmscope;
+using namespace vmscope::test;
+using namespace vmscope::test::reg;
+
+namespace {
+
+class Translator : public HartTest, public ::testing::WithParamInterface<TranslatorBackend> {
+ protected:
+  Translator() {
+    TranslatorOptions o;
+    o.backend = GetParam();
+    machine().set_translator_options(o);
+    machine().set_engine(Engine::translator);
+  }
+  BlockCache& cache() { return machine().block_cache(); }
+  // An M-mode handler that skips the trapping (4-byte) instruction.
+  void skip_handler(uint32_t at) {
+    place(at, {csrr(t0, csr::mepc), addi(t0, t0, 4), csrw(csr::mepc, t0), mret()});
+    set_csr(csr::mtvec, at);
+  }
+};
+
+TEST_P(Translator, FaultInTheMiddleOfABlockIsPrecise) {
+  skip_handler(kRam + 0x800);
+  // One block: two additions, a load from nowhere, one more addition, then a loop back.
+  load({addi(a0, a0, 1), addi(a1, a1, 2), lw(a2, zero, 0x10), addi(a3, a3, 3), jal(zero, -16)});
+  run(5 * 10 + 4);  // ten turns, plus the handler's four instructions each
+  ASSERT_FALSE(traps().empty());
+  const TrapRecord& t = traps().back();
+  EXPECT_EQ(t.cause, static_cast<uint32_t>(ExceptionCause::load_access));
+  EXPECT_EQ(t.epc, kRam + 8);  // the load, not the block's start or end
+  EXPECT_EQ(t.tval, 0x10u);
+  EXPECT_GT(cache().stats.translated, 0u);
+  // The same run on the interpreter leaves the same registers and counts.
+  Machine reference(test_options());
+  reference.hart().reset(kRam);
+  ASSERT_TRUE(reference.bus().write_bytes(kRam, assemble({addi(a0, a0, 1), addi(a1, a1, 2), lw(a2, zero, 0x10),
+                                                           addi(a3, a3, 3), jal(zero, -16)})));
+  ASSERT_TRUE(reference.bus().write_bytes(kRam + 0x800, assemble({csrr(t0, csr::mepc), addi(t0, t0, 4),
+                                                                  csrw(csr::mepc, t0), mret()})));
+  reference.hart().debug_write_csr(csr::mtvec, kRam + 0x800);
+  reference.run(5 * 10 + 4);
+  for (unsigned r = 1; r < 32; ++r) EXPECT_EQ(x(r), reference.hart().reg(r)) << "x" << r;
+  EXPECT_EQ(pc(), reference.hart().pc());
+  EXPECT_EQ(hart().instret(), reference.hart().instret());
+  EXPECT_EQ(hart().exceptions(), reference.hart().exceptions());
+}
+
+TEST_P(Translator, StoreIntoTheRunningBlockTakesEffectAtOnce) {
+  // sw a1 over the instruction right after it (in the same block): that one must run as written.
+  const uint32_t patched = kRam + 12;
+  set_x(s0, patched);
+  set_x(a1, addi(a0, zero, 42).bits);
+  load({addi(a2, a2, 1), addi(a3, a3, 1), sw(a1, s0, 0), addi(a0, zero, 7), addi(a4, a4, 1), ebreak()});
+  skip_handler(kRam + 0x800);
+  run(6);
+  EXPECT_EQ(x(a0), 42u);  // not 7
+  EXPECT_EQ(x(a4), 1u);
+  EXPECT_GE(cache().stats.invalidated, 1u);
+  EXPECT_TRUE(cache().events().size() >= 1 && cache().events().back().kind == TranslatorEvent::Kind::invalidated);
+}
+
+TEST_P(Translator, ChainsWithinAPageAndUnlinksWhenTheTargetGoes) {
+  // Two blocks in two 64-byte lines of one page jumping to each other: a0 and a1 count.
+  load({addi(a0, a0, 1), jal(zero, 0x100 - 4)});
+  place(kRam + 0x100, {addi(a1, a1, 1), jal(zero, -0x104)});
+  run(1000);
+  EXPECT_EQ(x(a0) + x(a1), 500u);
+  ASSERT_EQ(cache().block_count(), 2u);
+  EXPECT_EQ(cache().stats.links, 2u);
+  EXPECT_GT(cache().chained_entries(), 400u);
+  Block* second = cache().find(kRam + 0x100);
+  ASSERT_NE(second, nullptr);
+  ASSERT_EQ(second->incoming.size(), 1u);
+  // Writing the second block's code drops it and the link into it; the first block stays.
+  write32(kRam + 0x100, addi(a1, a1, 2).bits);
+  EXPECT_EQ(cache().find(kRam + 0x100), nullptr);
+  ASSERT_NE(cache().find(kRam), nullptr);
+  EXPECT_EQ(cache().find(kRam)->exits[0].to, nullptr);
+  const uint32_t a1_before = x(a1);
+  run(4);  // the first block, then the new second one
+  EXPECT_EQ(x(a1), a1_before + 2);
+  EXPECT_EQ(cache().stats.invalidated, 1u);
+}
+
+TEST_P(Translator, TinyCacheStaysWithinItsBoundUnderBothPolicies) {
+  for (Eviction eviction : {Eviction::fifo, Eviction::flush}) {
+    TranslatorOptions o = cache().options();
+    o.capacity_kib = kMinCacheKib;
+    o.eviction = eviction;
+    machine().set_translator_options(o);
+    // A long chain of tiny blocks (a jump every other instruction) walks through far more code
+    // than 4 KiB of cache holds, twice.
+    std::vector<Insn> code;
+    for (int i = 0; i < 400; ++i) {
+      code.push_back(addi(a0, a0, 1));
+      code.push_back(jal(zero, 4));
+    }
+    code.push_back(addi(a1, a1, 1));
+    code.push_back(jal(zero, -4 * 801));
+    hart().set_pc(kRam);
+    set_x(a0, 0);
+    set_x(a1, 0);
+    std::vector<uint8_t> bytes;
+    for (const Insn& insn : code)
+      for (unsigned b = 0; b < insn.length; ++b) bytes.push_back(static_cast<uint8_t>(insn.bits >> (8 * b)));
+    ASSERT_TRUE(bus().write_bytes(kRam, bytes));
+    run(2 * 802);
+    EXPECT_EQ(x(a0), 800u) << to_string(eviction);
+    EXPECT_EQ(x(a1), 2u) << to_string(eviction);
+    EXPECT_LE(cache().used_bytes(), uint64_t{kMinCacheKib} * 1024) << to_string(eviction);
+    EXPECT_GT(eviction == Eviction::fifo ? cache().stats.evicted : cache().stats.flushes, 0u) << to_string(eviction);
+  }
+}
+
+TEST_P(Translator, TimerInterruptInAChainedLoopLandsWhereTheInterpreterTakesIt) {
+  // A tight loop; the timer (mtimecmp) fires in the middle of it; the handler notes where and
+  // turns the timer interrupt off.
+  auto program = [](Hart& h, Bus& bus) {
+    const std::vector<uint8_t> loop = assemble({addi(a0, a0, 1), addi(a1, a1, 3), bne(a0, zero, -8)});
+    const std::vector<uint8_t> handler = assemble({addi(a2, a2, 1), csrr(t1, csr::mepc), csrw(csr::mie, zero), mret()});
+    ASSERT_TRUE(bus.write_bytes(kRam, loop));
+    ASSERT_TRUE(bus.write_bytes(kRam + 0x400, handler));
+    h.debug_write_csr(csr::mtvec, kRam + 0x400);
+    h.debug_write_csr(csr::mie, kMipMtip);
+    h.debug_write_csr(csr::mstatus, kMstatusMie);
+    h.set_mtimecmp(1237);  // mtime ticks every 10 steps: lands mid-loop
+  };
+  program(hart(), bus());
+  hart().set_pc(kRam);
+  Machine reference(test_options());
+  program(reference.hart(), reference.bus());
+  reference.hart().set_pc(kRam);
+  run(20000);
+  reference.run(20000);
+  ASSERT_EQ(hart().interrupts(), 1u);
+  EXPECT_EQ(x(t1), reference.hart().reg(t1));  // the same interrupted pc
+  EXPECT_EQ(x(a0), reference.hart().reg(a0));
+  EXPECT_EQ(traps().back().step, reference.hart().trap_log().records().back().step);
+  EXPECT_GT(cache().chained_entries(), 1000u);
+}
+
+TEST_P(Translator, SingleStepsAndBreakpointsInsideABlock) {
+  load({addi(a0, a0, 1), addi(a1, a1, 1), addi(a2, a2, 1), addi(a3, a3, 1), jal(zero, -16)});
+  for (int i = 0; i < 7; ++i) ASSERT_EQ(run(1).steps, 1u);
+  EXPECT_EQ(pc(), kRam + 8);  // one turn of five, then two
+  EXPECT_EQ(x(a2), 1u);
+  hart().set_breakpoints({kRam + 12});  // the fourth instruction of the loop's block
+  RunResult r = run(1000);
+  EXPECT_EQ(r.reason, StopReason::breakpoint);
+  EXPECT_EQ(pc(), kRam + 12);
+  EXPECT_EQ(r.steps, 1u);
+  EXPECT_EQ(x(a2), 2u);
+  EXPECT_EQ(x(a3), 1u);
+  r = run(1000);  // resumes from the breakpoint and stops there again one turn later
+  EXPECT_EQ(r.reason, StopReason::breakpoint);
+  EXPECT_EQ(r.steps, 5u);
+  EXPECT_EQ(x(a2), 3u);
+  EXPECT_EQ(x(a3), 2u);
+  EXPECT_GT(cache().stats.translated, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, Translator, ::testing::Values(TranslatorBackend::native, TranslatorBackend::threaded),
+                         [](const auto& info) { return std::string(to_string(info.param)); });
+
+}  // namespace
