@@ -56,6 +56,18 @@ void forward_ready_stdin(Machine& m) {
   }
 }
 
+// The guest's console: its stdout and stderr are vmscope's; its stdin is the host's.
+void write_guest_output(int fd, std::string_view bytes) {
+  std::fwrite(bytes.data(), 1, bytes.size(), fd == 2 ? stderr : stdout);
+  if (fd == 2) std::fflush(stderr);
+}
+
+size_t read_host_stdin(uint8_t* buffer, size_t size) {
+  std::fflush(stdout);
+  const ssize_t n = ::read(0, buffer, size);
+  return n > 0 ? static_cast<size_t>(n) : 0;
+}
+
 int exit_code_for_stop(const RunResult& r, const Hart& h) {
   switch (r.reason) {
     case StopReason::exited: return h.exit_code;
@@ -131,14 +143,8 @@ int run_lockstep(const MachineOptions& options, const std::vector<uint8_t>& file
     std::fprintf(stderr, "vmscope: %s\n", loaded.message.c_str());
     return exit_code_for_elf_error(static_cast<int>(loaded.error));
   }
-  lockstep.on_output = [](int fd, std::string_view bytes) {
-    std::fwrite(bytes.data(), 1, bytes.size(), fd == 2 ? stderr : stdout);
-  };
-  lockstep.read_stdin = [](uint8_t* buffer, size_t size) -> size_t {
-    std::fflush(stdout);
-    const ssize_t n = ::read(0, buffer, size);
-    return n > 0 ? static_cast<size_t>(n) : 0;
-  };
+  lockstep.on_output = write_guest_output;
+  lockstep.read_stdin = read_host_stdin;
   // The board's UART gets all of a non-interactive stdin at once (both machines the same bytes).
   if (lockstep.translated().kind() == MachineKind::system && !isatty(0)) {
     std::string input;
@@ -241,15 +247,8 @@ int run_command(const RunOptions& o) {
     std::fprintf(stderr, "vmscope: %s\n", loaded.message.c_str());
     return exit_code_for_elf_error(static_cast<int>(loaded.error));
   }
-  machine.on_output = [](int fd, std::string_view bytes) {
-    std::fwrite(bytes.data(), 1, bytes.size(), fd == 2 ? stderr : stdout);
-    if (fd == 2) std::fflush(stderr);
-  };
-  machine.read_stdin = [](uint8_t* buffer, size_t size) -> size_t {
-    std::fflush(stdout);
-    const ssize_t n = ::read(0, buffer, size);
-    return n > 0 ? static_cast<size_t>(n) : 0;
-  };
+  machine.on_output = write_guest_output;
+  machine.read_stdin = read_host_stdin;
 
   std::FILE* trace = nullptr;
   if (!o.trace_file.empty()) {

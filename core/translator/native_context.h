@@ -19,10 +19,11 @@ struct NativeContext {
   uint32_t pc;            // out, with an exit: where execution goes next
 };
 // (Native code exists for 64-bit hosts only; WebAssembly's 32-bit pointers give other offsets.)
-static_assert(sizeof(void*) != 8 || offsetof(NativeContext, x) == 0 && offsetof(NativeContext, read_tlb) == 8 &&
-              offsetof(NativeContext, write_tlb) == 16 && offsetof(NativeContext, remaining) == 24 &&
-              offsetof(NativeContext, block) == 32 && offsetof(NativeContext, page_vbase) == 40 &&
-              offsetof(NativeContext, pc) == 44);
+static_assert(sizeof(void*) != 8 ||
+              (offsetof(NativeContext, x) == 0 && offsetof(NativeContext, read_tlb) == 8 &&
+               offsetof(NativeContext, write_tlb) == 16 && offsetof(NativeContext, remaining) == 24 &&
+               offsetof(NativeContext, block) == 32 && offsetof(NativeContext, page_vbase) == 40 &&
+               offsetof(NativeContext, pc) == 44));
 
 // What native code returns: below kNativeExit, "continue this block's threaded code at op N"
 // (op N has not run: a slow path, or an instruction the backend leaves to threaded code);

@@ -7,7 +7,8 @@
 // patched into jumps straight to the successor's code.
 //
 // Host registers: rbp = NativeContext, rbx = guest registers, r12/r13 = read/write micro-TLB,
-// r14d = the page's virtual address. rax, rcx, rdx, rsi, rdi are scratch.
+// r14d = the page's virtual address, r15 = the budget (ctx.remaining, written back on the way
+// out). rax, rcx, rdx, rsi, rdi are scratch.
 #include <cstdio>
 #include <cstring>
 
@@ -25,7 +26,7 @@ using isa::Op;
 enum Reg : uint8_t { RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7, R12 = 12, R13 = 13, R14 = 14 };
 enum Cond : uint8_t { kBelow = 0x2, kAboveEq = 0x3, kEq = 0x4, kNotEq = 0x5, kLess = 0xc, kGreaterEq = 0xd };
 
-constexpr uint8_t kCtxRemaining = 24, kCtxBlock = 32, kCtxPc = 44;
+constexpr uint8_t kCtxBlock = 32, kCtxPc = 44;  // NativeContext offsets (remaining, 24: the trampoline)
 constexpr uint32_t kTlbEntryShift = 4;  // 16-byte micro-TLB entries
 constexpr uint32_t kTlbIndexMask = 0xff << kTlbEntryShift;
 
@@ -133,14 +134,6 @@ class Emitter {
   // [rbp + disp8] forms on the context.
   void ctx_store32(uint8_t disp, Reg r) { b({0x89, static_cast<uint8_t>(0x45 | r << 3), disp}); }
   void ctx_store64(uint8_t disp, Reg r) { b({0x48, 0x89, static_cast<uint8_t>(0x45 | r << 3), disp}); }
-  void ctx_sub64(uint8_t disp, uint32_t imm) {
-    b({0x48, 0x81, 0x6d, disp});
-    u32(imm);
-  }
-  void ctx_cmp64(uint8_t disp, uint32_t imm) {
-    b({0x48, 0x81, 0x7d, disp});
-    u32(imm);
-  }
 };
 
 class X86_64Backend final : public Backend {
@@ -209,8 +202,8 @@ class X86_64Backend final : public Backend {
     };
     hex_line("entry", 0, native->op_start[0]);
     for (size_t i = 0; i + 1 < native->op_start.size(); ++i) {
-      char label[16];
-      std::snprintf(label, sizeof label, "%3zu", i);
+      char label[24];
+      std::snprintf(label, sizeof label, "%3u", static_cast<unsigned>(i));
       hex_line(label, native->op_start[i], native->op_start[i + 1]);
     }
     hex_line("exits", native->op_start.back(), native->size);
@@ -227,8 +220,10 @@ class X86_64Backend final : public Backend {
     e.b({0x4c, 0x8b, 0x65, 0x08});  // mov r12, [rbp + 8]
     e.b({0x4c, 0x8b, 0x6d, 0x10});  // mov r13, [rbp + 16]
     e.b({0x44, 0x8b, 0x75, 0x28});  // mov r14d, [rbp + 40]
+    e.b({0x4c, 0x8b, 0x7d, 0x18});  // mov r15, [rbp + 24]: the budget stays in a register
     e.b({0xff, 0xe6});              // jmp rsi
     const size_t epilogue = e.size();
+    e.b({0x4c, 0x89, 0x7d, 0x18});  // mov [rbp + 24], r15
     e.b({0x48, 0x83, 0xc4, 0x08, 0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, 0xc3});
     uint8_t* code = arena_.allocate(e.size());
     if (!code) return;
@@ -255,7 +250,8 @@ class X86_64Backend final : public Backend {
       e.mov_rr(RCX, RAX);
       e.b({0x44, 0x29, 0xf1});  // sub ecx, r14d
     }
-    e.ctx_sub64(kCtxRemaining, block.count);
+    e.b({0x49, 0x81, 0xef});  // sub r15, count
+    e.u32(block.count);
     e.mov_imm64_rax(&block.exits[k].taken);
     e.inc_qword_at_rax();
     if (pc_in_eax) {
@@ -275,7 +271,8 @@ class X86_64Backend final : public Backend {
 
   void compile(Block& block, Emitter& e, NativeCode& native) const {
     std::vector<std::pair<size_t, uint32_t>> bails;  // (jcc rel32 to bind, op index)
-    e.ctx_cmp64(kCtxRemaining, block.count);
+    e.b({0x49, 0x81, 0xff});  // cmp r15, count
+    e.u32(block.count);
     const size_t not_entered = e.jcc(kBelow);
     e.mov_imm64_rax(&block.executions);
     e.inc_qword_at_rax();
