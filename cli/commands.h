@@ -22,6 +22,7 @@ struct RunOptions {
   bool no_chain = false;               // translator: no chain links between blocks
   uint32_t cache_kib = 0;              // translator: code cache bound (0: the default)
   std::string evict = "fifo";          // translator: "fifo" or "flush" when the cache is full
+  unsigned profile = 0;                // translator: print the N hottest blocks and their exits
   bool lockstep = false;               // run both engines, compare at every translated block
   uint64_t lockstep_every = 0;         // ... or every N steps, native code chaining freely
   uint64_t max_insns = 0;              // 0: no limit

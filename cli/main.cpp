@@ -79,6 +79,10 @@ int main(int argc, char** argv) {
                       "translate: what a full code cache drops: fifo (the oldest blocks, an eighth of the\n"
                       "cache at a time) or flush (everything)")
       ->check(CLI::IsMember({"fifo", "flush"}));
+  run_cmd->add_option("--profile", run.profile,
+                      "translate: after the run, print the N most executed blocks with their exits (edge\n"
+                      "counts, chain links) from the translator's profile")
+      ->check(CLI::Range(1, 1000));
   run_cmd->add_flag("--lockstep", run.lockstep,
                     "Run the program on the translator and on the interpreter side by side and compare\n"
                     "registers, CSRs, counters, output (and memory, now and then) after every translated\n"

@@ -179,6 +179,39 @@ int run_lockstep(const MachineOptions& options, const std::vector<uint8_t>& file
   return code;
 }
 
+// The hottest blocks: where the guest spends its time, and where each block goes next.
+void print_profile(const Machine& m, unsigned count) {
+  std::vector<const Block*> blocks = m.block_cache().blocks();
+  const size_t n = std::min<size_t>(count, blocks.size());
+  std::partial_sort(blocks.begin(), blocks.begin() + static_cast<std::ptrdiff_t>(n), blocks.end(),
+                    [](const Block* a, const Block* b) { return a->executions > b->executions; });
+  const uint64_t total = m.block_cache().entries();
+  std::fprintf(stderr, "vmscope: profile: the %zu most executed of %zu live blocks (of %llu block entries)\n", n,
+               blocks.size(), static_cast<unsigned long long>(total));
+  for (size_t i = 0; i < n; ++i) {
+    const Block& b = *blocks[i];
+    char where[96] = "";
+    uint32_t offset = 0;
+    if (const auto a = m.program_address(b.paddr))
+      if (const ElfSymbol* sym = m.symbols().lookup(*a, &offset))
+        std::snprintf(where, sizeof where, offset ? " %s+0x%x" : " %s", sym->name.c_str(), offset);
+    std::string exits;
+    for (const BlockExit& e : b.exits) {
+      if (!e.taken) continue;
+      char text[96];
+      const uint32_t target = e.to ? e.to->paddr : e.target >= 0 ? b.page() + static_cast<uint32_t>(e.target) : 0;
+      if (target) std::snprintf(text, sizeof text, "; %s %llu x to %08x%s", e.index ? "fall-through" : "exit",
+                                static_cast<unsigned long long>(e.taken), target, e.to ? " (linked)" : "");
+      else std::snprintf(text, sizeof text, "; %s %llu x", e.index ? "fall-through" : "exit", static_cast<unsigned long long>(e.taken));
+      exits += text;
+    }
+    std::fprintf(stderr, "vmscope: profile: %08x-%08x%s: %u instructions, ends in %s, entered %llu x (%.1f%%)%s\n",
+                 b.paddr, b.paddr + (b.end - b.start), where, b.count, to_string(b.kind),
+                 static_cast<unsigned long long>(b.executions),
+                 total ? 100.0 * static_cast<double>(b.executions) / static_cast<double>(total) : 0.0, exits.c_str());
+  }
+}
+
 }  // namespace
 
 int run_command(const RunOptions& o) {
@@ -227,8 +260,8 @@ int run_command(const RunOptions& o) {
     if (q == "sret-jump") options.quirks.sret_jump = true;
   }
   const bool translate = o.engine == "translate";
-  if (!translate && !o.lockstep && !o.lockstep_every && (o.no_chain || o.cache_kib || o.evict != "fifo" || o.backend != "native")) {
-    std::fprintf(stderr, "vmscope: --backend, --no-chain, --cache-kib and --evict need --engine translate (or --lockstep)\n");
+  if (!translate && !o.lockstep && !o.lockstep_every && (o.profile || o.no_chain || o.cache_kib || o.evict != "fifo" || o.backend != "native")) {
+    std::fprintf(stderr, "vmscope: --backend, --no-chain, --cache-kib, --evict and --profile need --engine translate (or --lockstep)\n");
     return kUsage;
   }
   options.engine = translate || o.lockstep || o.lockstep_every ? Engine::translator : Engine::interpreter;
@@ -338,6 +371,7 @@ int run_command(const RunOptions& o) {
                  static_cast<unsigned long long>(hart.interrupts()));
     if (monitor) print_monitor_summary(*monitor, hart, seconds);
     if (machine.engine() == Engine::translator) print_translator_summary(machine.block_cache());
+    if (machine.engine() == Engine::translator && o.profile) print_profile(machine, o.profile);
     for (unsigned q = 0; q < kQuirkCount; ++q)
       if (const uint64_t n = hart.quirk_count(static_cast<Quirk>(q)))
         std::fprintf(stderr, "vmscope: quirk %s: %llu sensitive instruction%s ran in U-mode without trapping (last at 0x%08x)\n",

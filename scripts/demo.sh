@@ -27,6 +27,10 @@ echo
 echo "== A guest kernel deprivileged by trap-and-emulate under vmscope's monitor (shadow page tables):"
 $vm run --virt trap-and-emulate build/native/assets/kernel/kernel.elf 2>&1 | tail -8
 echo
+echo "== The same compute-heavy program on the interpreter and on the block translator (x86-64 code):"
+$vm run build/native/assets/bench/sha256.elf 2>&1 | grep -E "instructions retired"
+$vm run --engine translate build/native/assets/bench/sha256.elf 2>&1 | grep -E "instructions retired|translator"
+echo
 echo "== Is x86 virtualizable? (the Popek-Goldberg analyzer; exit code 1 means no)"
 $vm analyze isa-specs/x86-ia32.toml | sed -n '1,2p;/^Theorem 1/p' || true
 echo
@@ -60,6 +64,7 @@ PY
 echo
 echo "  Open  http://127.0.0.1:$port/                  in a browser with WebGL 2"
 echo "        http://127.0.0.1:$port/?program=dhrystone  opens a bundled program (any name in the picker)"
+echo "        http://127.0.0.1:$port/?program=sieve&engine=translate  on the block translator ('Code cache' window)"
 echo "        http://127.0.0.1:$port/?scenario=critical-instruction  a lesson: also trap-and-emulate,"
 echo "          shadow-paging, is-x86-virtualizable, pdp10-jrst1 (or 'Scenarios' in the control bar)"
 echo "  Drop an RV32 ELF on the page, or use 'Open file...' in the Programs panel, to debug your own."

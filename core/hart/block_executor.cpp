@@ -1,6 +1,7 @@
-// The block translator's engine with the portable backend: runs translated blocks (threaded
-// code, core/translator/) with the same instruction semantics as the interpreter
-// (instructions.inc), and follows chain links from block to block.
+// The block translator's engine: runs translated blocks (core/translator/) — their native code
+// when the backend made some, else (and from any instruction native code hands over at) their
+// threaded code, with the same instruction semantics as the interpreter (instructions.inc) — and
+// follows chain links from block to block, looking blocks up (and translating them) otherwise.
 //
 // Counting: a block is entered only when the chunk's budget covers all of it, and the budget
 // is charged when the block is left (`LEAVE_BLOCK`), with `d - first` = instructions of the block

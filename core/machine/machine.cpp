@@ -120,6 +120,16 @@ ElfResult Machine::load(std::span<const uint8_t> file, std::string_view file_nam
   return parsed;  // ok, image moved out
 }
 
+std::optional<uint32_t> Machine::program_address(uint32_t hpa) const {
+  const bool system = options_.kind == MachineKind::system;
+  const uint32_t offset = guest_memory_ ? guest_memory_->offset() : 0;
+  for (const ElfSegment& s : image_.segments) {
+    const uint32_t base = system ? s.paddr + offset : s.vaddr;
+    if ((s.flags & 1) && hpa - base < s.memsz) return s.vaddr + (hpa - base);
+  }
+  return std::nullopt;
+}
+
 void Machine::set_engine(Engine engine) {
   options_.engine = engine;
   hart_->set_translator(engine == Engine::translator ? blocks_.get() : nullptr);

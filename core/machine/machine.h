@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -115,6 +116,9 @@ class Machine {
   Engine engine() const { return options_.engine; }
   void set_translator_options(const TranslatorOptions& options);
   const SymbolTable& symbols() const { return symbols_; }
+  // Where the program's image put host-physical `hpa`, as a program (ELF virtual) address, if it
+  // is in one of its executable segments (code the program loaded or made elsewhere is not).
+  std::optional<uint32_t> program_address(uint32_t hpa) const;
   const ElfImage& image() const { return image_; }
   Uart16550& uart() { return uart_; }
   // The monitor, under trap-and-emulate (null otherwise).

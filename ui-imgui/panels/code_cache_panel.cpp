@@ -15,7 +15,6 @@
 #include "isa/disassembler.h"
 #include "isa/isa_table.h"
 #include "panels.h"
-#include "vmm/monitor.h"
 
 namespace vmscope::ui {
 
@@ -28,20 +27,8 @@ const Block* find_block(const Machine& m, std::optional<uint32_t> paddr) {
   return m.block_cache().find(*paddr);
 }
 
-// Where the program's image put host-physical `hpa`, as a program (ELF virtual) address: blocks
-// of the program's own code get its symbols; code it loaded or made elsewhere does not.
-std::optional<uint32_t> program_address(const Machine& m, uint32_t hpa) {
-  const bool system = m.kind() == MachineKind::system;
-  const uint32_t offset = m.monitor() ? m.monitor()->guest_memory().offset() : 0;
-  for (const ElfSegment& s : m.image().segments) {
-    const uint32_t base = system ? s.paddr + offset : s.vaddr;
-    if ((s.flags & 1) && hpa - base < s.memsz) return s.vaddr + (hpa - base);
-  }
-  return std::nullopt;
-}
-
 std::string block_symbol(const DebugSession& s, const Block& b) {
-  const auto a = program_address(*s.machine(), b.paddr);
+  const auto a = s.machine()->program_address(b.paddr);
   return a ? symbol_for(s, *a) : std::string();
 }
 
@@ -397,7 +384,7 @@ void code_view(const DebugSession& s, Panels& p, const Block& b) {
     p.namer = std::make_shared<SymbolNamer>(m.image());
     p.namer_machine = &m;
   }
-  const auto shown_at = program_address(m, b.paddr);  // disassemble at the program's addresses, if its own
+  const auto shown_at = m.program_address(b.paddr);  // disassemble at the program's addresses, if its own
   const uint32_t base = shown_at.value_or(b.paddr);
   isa::Disassembler dis([&p](uint32_t x) { return (*p.namer)(x); });
   std::vector<std::string> guest;
