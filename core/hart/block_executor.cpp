@@ -191,7 +191,7 @@ reload:
   if (stop_request_ != StopReason::budget) goto out;
   // The interpreter looks at interrupts only when its budget is not spent: the same here (the
   // next run looks first thing), so that both engines stop in the same state.
-  if (remaining == 0 && steps_ != base) goto out;
+  if (remaining == 0) goto out;
   check_interrupts();
   pc = pc_;
   refresh_modes();
