@@ -4,7 +4,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+namespace vmscope {
+struct RunResult;
+class Hart;
+}  // namespace vmscope
 
 namespace vmscope::cli {
 
@@ -28,9 +34,18 @@ struct RunOptions {
   uint64_t max_insns = 0;              // 0: no limit
   std::string trace_file;
   bool quiet = false;
+  std::string record_file;             // write a recording of the run here
   std::vector<std::string> guest_args;
 };
 int run_command(const RunOptions& options);
+
+struct ReplayOptions {
+  std::string file;                     // a recording, or a snapshot (replay goes on from it)
+  std::optional<uint64_t> to;           // stop at this position (hart steps) and print the state
+  std::string save_snapshot;            // then write a snapshot file of that moment
+  bool quiet = false;
+};
+int replay_command(const ReplayOptions& options);
 
 struct DisasmOptions {
   std::string program;
@@ -51,5 +66,9 @@ int analyze_command(const AnalyzeOptions& options);
 bool read_file(const std::string& path, std::vector<uint8_t>& bytes);
 // The exit code for an ELF that failed to load.
 int exit_code_for_elf_error(int elf_error);
+// The exit code for a run that stopped (the guest's own when it exited).
+int exit_code_for_stop(const RunResult& r, const Hart& h);
+// The guest's console: its stdout and stderr are vmscope's.
+void write_guest_output(int fd, std::string_view bytes);
 
 }  // namespace vmscope::cli

@@ -1,4 +1,4 @@
-// vmscope's own exit codes. They sit in 110..121 so they rarely collide with a guest's
+// vmscope's own exit codes. They sit in 110..123 so they rarely collide with a guest's
 // exit code, which vmscope passes through unchanged when the guest exits by itself.
 #pragma once
 
@@ -17,6 +17,8 @@ enum ExitCode : int {
   kIdleForever = 119,       // WFI with nothing that could ever wake the hart
   kCheckFailed = 120,       // --check-shadows: the monitor's shadow page tables went wrong
   kLockstepMismatch = 121,  // --lockstep: the translator and the interpreter disagree
+  kBadRecording = 122,      // a recording or snapshot file that is damaged, truncated or not one
+  kReplayDiverged = 123,    // a replay did not end as the recording did
 };
 
 }  // namespace vmscope::cli

@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
       "  114 segments outside memory, 115 unhandled guest exception (process VM),\n"
       "  116 --max-insns reached, 117 unsupported system call, 118 trap loop,\n"
       "  119 the guest waits for an interrupt that can never come, 120 a monitor consistency\n"
-      "  check failed (--check-shadows), 121 the engines disagree (--lockstep).");
+      "  check failed (--check-shadows), 121 the engines disagree (--lockstep),\n"
+      "  122 a damaged or truncated recording or snapshot file, 123 a replay that diverged.");
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a RISC-V ELF program and print a summary");
@@ -96,7 +97,25 @@ int main(int argc, char** argv) {
                       "Write every executed instruction to FILE: step, privilege, pc, disassembly,\n"
                       "then the registers it changed and any trap it took");
   run_cmd->add_flag("-q,--quiet", run.quiet, "Do not print the summary");
+  run_cmd->add_option("--record", run.record_file,
+                      "Write a recording of the run to FILE: the program, the machine's settings and every\n"
+                      "input from outside (console bytes with the step they arrived at, stdin reads, clock\n"
+                      "reads), so that `vmscope replay FILE` reproduces the run exactly");
   run_cmd->add_option("args", run.guest_args, "Arguments for a process-VM guest (after --)");
+
+  ReplayOptions replay;
+  CLI::App* replay_cmd = app.add_subcommand(
+      "replay", "Replay a recording (vmscope run --record) or go on from a snapshot, with no input from outside");
+  replay_cmd->footer(
+      "Without --to: prints the same guest output as the recorded run and exits with its exit code\n"
+      "(123 if the replay ended differently). With --to N: stops at step N (instructions attempted)\n"
+      "and prints the machine's state to stderr.");
+  replay_cmd->add_option("file", replay.file, "A recording or snapshot file")->required();
+  replay_cmd->add_option("--to", replay.to, "Stop at step N and print the state");
+  replay_cmd->add_option("--save-snapshot", replay.save_snapshot,
+                         "At the end (or at --to N), write a snapshot file: the whole machine and its recording,\n"
+                         "from which `vmscope replay` goes on");
+  replay_cmd->add_flag("-q,--quiet", replay.quiet, "Do not print the summary or the state");
 
   DisasmOptions disasm;
   CLI::App* disasm_cmd = app.add_subcommand(
@@ -131,6 +150,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kUsage;
   }
   if (*run_cmd) return run_command(run);
+  if (*replay_cmd) return replay_command(replay);
   if (*disasm_cmd) return disasm_command(disasm);
   if (*analyze_cmd) return analyze_command(analyze);
   return kUsage;

@@ -13,6 +13,7 @@
 #include "isa/disassembler.h"
 #include "machine/lockstep.h"
 #include "machine/machine.h"
+#include "timetravel/time_machine.h"
 #include "vmm/monitor.h"
 
 namespace vmscope::cli {
@@ -43,23 +44,23 @@ int exit_code_for_elf_error(int e) {
   }
 }
 
+void write_guest_output(int fd, std::string_view bytes) {
+  std::fwrite(bytes.data(), 1, bytes.size(), fd == 2 ? stderr : stdout);
+  if (fd == 2) std::fflush(stderr);
+}
+
 namespace {
 
 // Bytes waiting on the host's stdin, without blocking (a system guest polls its UART).
-void forward_ready_stdin(Machine& m) {
+template <typename Feed>
+void forward_ready_stdin(Feed&& feed) {
   pollfd p{0, POLLIN, 0};
   while (poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP))) {
     char buf[4096];
     const ssize_t n = ::read(0, buf, sizeof buf);
     if (n <= 0) return;
-    m.feed_input(std::string_view(buf, static_cast<size_t>(n)));
+    feed(std::string_view(buf, static_cast<size_t>(n)));
   }
-}
-
-// The guest's console: its stdout and stderr are vmscope's; its stdin is the host's.
-void write_guest_output(int fd, std::string_view bytes) {
-  std::fwrite(bytes.data(), 1, bytes.size(), fd == 2 ? stderr : stdout);
-  if (fd == 2) std::fflush(stderr);
 }
 
 size_t read_host_stdin(uint8_t* buffer, size_t size) {
@@ -67,6 +68,8 @@ size_t read_host_stdin(uint8_t* buffer, size_t size) {
   const ssize_t n = ::read(0, buffer, size);
   return n > 0 ? static_cast<size_t>(n) : 0;
 }
+
+}  // namespace
 
 int exit_code_for_stop(const RunResult& r, const Hart& h) {
   switch (r.reason) {
@@ -79,6 +82,8 @@ int exit_code_for_stop(const RunResult& r, const Hart& h) {
     default: return kInstructionLimit;
   }
 }
+
+namespace {
 
 void print_monitor_summary(const Monitor& m, const Hart& hart, double seconds) {
   const MonitorStats& s = m.stats();
@@ -282,6 +287,13 @@ int run_command(const RunOptions& o) {
   }
   machine.on_output = write_guest_output;
   machine.read_stdin = read_host_stdin;
+  // --record: the run goes through a time machine that logs its inputs (no snapshots needed).
+  std::optional<TimeMachine> recorder;
+  if (!o.record_file.empty()) recorder.emplace(machine, TimeTravelOptions{.snapshot_interval = ~uint64_t{0} >> 1});
+  const auto feed = [&](std::string_view bytes) {
+    if (recorder) recorder->feed_input(bytes);
+    else machine.feed_input(bytes);
+  };
 
   std::FILE* trace = nullptr;
   if (!o.trace_file.empty()) {
@@ -304,7 +316,7 @@ int run_command(const RunOptions& o) {
     uint64_t slice = trace ? 1 : (system ? 1u << 20 : 1u << 26);
     if (o.max_insns) slice = std::min<uint64_t>(slice, o.max_insns - total);
     if (slice == 0) break;
-    if (system) forward_ready_stdin(machine);
+    if (system) forward_ready_stdin(feed);
     if (trace) {
       const uint32_t pc = hart.pc();
       const uint32_t word = hart.instruction_bits(pc);
@@ -313,7 +325,7 @@ int run_command(const RunOptions& o) {
       for (unsigned r = 1; r < 32; ++r) before[r] = hart.reg(r);
       traps_before = hart.exceptions() + hart.interrupts();
     }
-    last = machine.run(slice);
+    last = recorder ? recorder->run(slice) : machine.run(slice);
     if (trace) {
       // What the step changed: registers, and any trap it took.
       for (unsigned r = 1; r < 32; ++r)
@@ -333,7 +345,7 @@ int run_command(const RunOptions& o) {
       // A guest waiting for input: give it what stdin has, or stop at end of input.
       pollfd p{0, POLLIN, 100};
       if (poll(&p, 1, 100) > 0 && (p.revents & POLLIN)) {
-        forward_ready_stdin(machine);
+        forward_ready_stdin(feed);
         continue;
       }
       if (machine.uart().input_pending() == 0 && (p.revents & POLLHUP || isatty(0) == 0)) break;
@@ -347,6 +359,20 @@ int run_command(const RunOptions& o) {
 
   int code = exit_code_for_stop(last, hart);
   if (o.max_insns && total >= o.max_insns && last.reason == StopReason::budget) code = kInstructionLimit;
+  if (recorder) {
+    Recording r{o.program, file, options, recorder->inputs(), {hart.steps(), last.reason, hart.exit_code}};
+    const std::vector<uint8_t> bytes = encode_recording(r);
+    std::ofstream out(o.record_file, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out) {
+      std::fprintf(stderr, "vmscope: cannot write the recording '%s'\n", o.record_file.c_str());
+      return kCannotRead;
+    }
+    if (!o.quiet)
+      std::fprintf(stderr, "vmscope: recorded %llu steps, %zu inputs, %zu stdin reads, %zu clock reads to %s (%zu bytes)\n",
+                   static_cast<unsigned long long>(hart.steps()), r.inputs.fed.size(), r.inputs.stdin_reads.size(),
+                   r.inputs.clock_reads.size(), o.record_file.c_str(), bytes.size());
+  }
   if (last.reason != StopReason::exited) {
     std::string why = last.reason == StopReason::budget ? "instruction limit reached (--max-insns " +
                                                               std::to_string(o.max_insns) + ")"

@@ -22,6 +22,12 @@ class Uart16550 : public Device {
   size_t input_pending() const { return rx_.size(); }
   bool interrupt_pending() const;
 
+  // Snapshots: the registers and the receive queue (the interrupt line's level is the hart's).
+  template <class Ar>
+  void transfer_state(Ar& ar) {
+    ar(rx_, ier_, lcr_, mcr_, scr_, dll_, dlm_, fcr_, line_);
+  }
+
   std::function<void(char)> on_output;          // each transmitted byte
   std::function<void(bool)> on_interrupt_line;  // level changes
 

@@ -100,6 +100,7 @@ bool Hart::csr_write(uint16_t n, uint32_t v) {
     case 0x180:
       csr_.satp = v;
       flush_micro_tlbs();  // the TLB itself keeps its ASID-tagged entries
+      if (on_event && !trap_hook) on_event({steps_ + 1, EventKind::satp_write, 0, pc_, v});  // a monitor tells its guest's
       return true;
     case 0x300: {
       const uint32_t old = csr_.mstatus;

@@ -25,6 +25,24 @@ const char* to_string(Quirk q) {
   return "?";
 }
 
+const char* to_string(EventKind k) {
+  switch (k) {
+    case EventKind::exception: return "exception";
+    case EventKind::interrupt: return "interrupt";
+    case EventKind::monitor_exit: return "monitor exit";
+    case EventKind::satp_write: return "satp write";
+    case EventKind::tlb_flush: return "TLB flush";
+    case EventKind::syscall: return "system call";
+    case EventKind::sbi_call: return "SBI call";
+    case EventKind::block_translated: return "block translated";
+    case EventKind::block_invalidated: return "block invalidated";
+    case EventKind::block_evicted: return "block evicted";
+    case EventKind::console_line: return "console line";
+    case EventKind::input: return "input";
+  }
+  return "?";
+}
+
 const char* to_string(StopReason r) {
   switch (r) {
     case StopReason::budget: return "budget";
@@ -221,6 +239,33 @@ void Hart::flush_micro_tlbs() {
     for (CodeTlbEntry& e : mode) e.tag = kNoPage;
 }
 
+void Hart::drop_fast_paths_for(const TlbEntry& replaced) {
+  const auto covered = [&](uint32_t tag) {
+    if (tag & (kPageSize - 1)) return false;  // kNoPage, or an entry never filled
+    return replaced.superpage ? (replaced.vpn >> 10) == (tag >> 22) : replaced.vpn == (tag >> 12);
+  };
+  if (!replaced.superpage) {  // one page: one set in each table
+    for (auto& mode : micro_)
+      for (auto& kind : mode)
+        if (MicroTlbEntry& e = kind[replaced.vpn % kMicroTlbSize]; covered(e.tag)) e.tag = kNoPage;
+    for (auto& mode : code_tlb_)
+      if (CodeTlbEntry& e = mode[replaced.vpn % kCodeTlbSize]; covered(e.tag)) e.tag = kNoPage;
+    return;
+  }
+  for (auto& mode : micro_)
+    for (auto& kind : mode)
+      for (MicroTlbEntry& e : kind)
+        if (covered(e.tag)) e.tag = kNoPage;
+  for (auto& mode : code_tlb_)
+    for (CodeTlbEntry& e : mode)
+      if (covered(e.tag)) e.tag = kNoPage;
+}
+
+void Hart::drop_write_fast_paths() {
+  for (auto& mode : micro_)
+    for (MicroTlbEntry& e : mode[1]) e.tag = kNoPage;
+}
+
 void Hart::drop_write_entries(uint32_t ppage) {
   for (auto& mode : micro_)
     for (MicroTlbEntry& e : mode[1])
@@ -243,6 +288,9 @@ bool Hart::translate(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr
       raise(w.fault, vaddr);
       return false;
     }
+    // The micro-TLBs only ever hold what the TLB holds, so that they are a pure cache: what the
+    // TLB (and so the guest) sees never depends on when they were flushed (snapshots do).
+    if (const TlbEntry& replaced = tlb_.entries()[Tlb::set_of(vaddr)]; replaced.valid) drop_fast_paths_for(replaced);
     tlb_.insert(w.entry, vaddr);
     paddr = w.paddr;
     return true;
@@ -334,6 +382,7 @@ Hart::MemResult Hart::store_slow(uint32_t vaddr, T value) {
   const uint32_t page = paddr & ~(kPageSize - 1);
   if (uint8_t* host = bus_.ram_pointer(page, kPageSize)) {
     code_.on_write(paddr, sizeof(T));
+    bus_.mark_dirty(page, kPageSize);  // also covers the fast path filled below
     std::memcpy(host + (paddr - page), &value, sizeof(T));
     if (done != MemResult::ok) return done;
     // Pages holding decoded code keep taking this path, so their stores stay coherent.
@@ -396,6 +445,7 @@ bool Hart::execute_atomic(const Slot& slot) {
     reservation_valid_ = false;
     if (success) {
       code_.on_write(paddr, 4);
+      bus_.mark_dirty(paddr, 4);
       std::memcpy(host, &x_[s.rs2], 4);
     }
     x_[s.rd] = success ? 0 : 1;
@@ -417,6 +467,7 @@ bool Hart::execute_atomic(const Slot& slot) {
     default: result = std::max(old, src); break;  // amomaxu.w
   }
   code_.on_write(paddr, 4);
+  bus_.mark_dirty(paddr, 4);
   std::memcpy(host, &result, 4);
   x_[s.rd] = old;
   return true;

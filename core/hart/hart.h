@@ -11,11 +11,15 @@
 
 #include "hart/code_cache.h"
 #include "hart/csr_state.h"
+#include "hart/events.h"
 #include "hart/trap.h"
 #include "mem/bus.h"
 #include "mem/tlb.h"
 
 namespace vmscope {
+
+class StateReader;
+class StateWriter;
 
 class BlockCache;
 struct Block;
@@ -175,6 +179,16 @@ class Hart {
   void set_translator(BlockCache* cache);
   BlockCache* translator() const { return blocks_; }
 
+  // ---- snapshots (hart_state.cpp): the architectural state, counters, TLB entries and trap log.
+  // The micro-TLBs and decoded code are not state (loading drops them); neither are the TLB's
+  // hit/miss counters, breakpoints, watchpoints or the engine.
+  void save_state(StateWriter& out) const;
+  void load_state(StateReader& in);
+  // Snapshots find the RAM pages stores changed through the bus's dirty bits; stores through
+  // the write fast paths skip the bus, so those are dropped while a snapshot is taken (only
+  // the TLB's counters notice: the micro-TLBs hold nothing the TLB does not).
+  void drop_write_fast_paths();
+
   // ---- observation
   Tlb& tlb() { return tlb_; }
   const Tlb& tlb() const { return tlb_; }
@@ -232,6 +246,9 @@ class Hart {
   void fill_slot(Slot& slot, uint32_t word) const;
   void flush_micro_tlbs();
   void drop_write_entries(uint32_t ppage);
+  void drop_fast_paths_for(const TlbEntry& replaced);
+  template <class Ar>
+  void transfer_state(Ar& ar);
   Priv data_mode() const;
   void refresh_modes();
 
@@ -241,6 +258,7 @@ class Hart {
     pending_tval_ = tval;
   }
   bool take_pending_exception(uint32_t epc);  // false: the run must stop
+  void note_trap(uint32_t xcause, uint32_t epc, uint32_t tval);  // for on_event
   bool check_interrupts();                    // takes the highest-priority enabled interrupt
   uint32_t pending_interrupts() const;        // pending and individually enabled
   void enter_trap(uint32_t cause, bool interrupt, uint32_t tval, uint32_t epc);
@@ -324,6 +342,8 @@ class Hart {
   // monitor, whatever the quirks would let through. The decoded code must be cleared when the
   // answer can change for code already decoded.
   std::function<bool()> patch_sensitive_code;
+  // The timeline's traps, satp writes and TLB flushes (null: nobody listens).
+  EventSink on_event;
   // Lockstep checking: called after each translated block (before interrupts are looked at), with the state
   // exact; false stops the run (StopReason::check_failed).
   std::function<bool()> block_boundary_hook;

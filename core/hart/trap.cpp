@@ -79,6 +79,7 @@ void Hart::enter_trap(uint32_t cause, bool interrupt, uint32_t tval, uint32_t ep
   reservation_valid_ = false;
   waiting_ = false;
   trap_log_.add({steps_, xcause, epc, tval, from, priv_});
+  if (on_event) note_trap(xcause, epc, tval);
   refresh_modes();
 }
 
@@ -91,6 +92,7 @@ bool Hart::take_pending_exception(uint32_t epc) {
     const uint32_t tval = pending_tval_;
     if (trap_hook(*this, {code, false, tval, epc})) {
       trap_log_.add({steps_, code, epc, tval, from, Priv::M});
+      if (on_event) note_trap(code, epc, tval);
       return stop_request_ == StopReason::budget;
     }
   }
@@ -148,6 +150,7 @@ bool Hart::check_interrupts() {
           const Priv from = priv_;
           if (trap_hook(*this, {code, true, 0, pc_})) {
             trap_log_.add({steps_, code | 1u << 31, pc_, 0, from, Priv::M});
+            if (on_event) note_trap(code | 1u << 31, pc_, 0);
             return true;
           }
         }
@@ -218,7 +221,15 @@ bool Hart::do_sfence_vma(uint32_t vaddr, uint32_t asid, bool by_addr, bool by_as
   return true;
 }
 
+void Hart::note_trap(uint32_t xcause, uint32_t epc, uint32_t tval) {
+  // An exception is shown after its step (at the handler); an interrupt before the next one.
+  const bool interrupt = xcause >> 31;
+  on_event({steps_ + (interrupt ? 0 : 1), interrupt ? EventKind::interrupt : EventKind::exception,
+            xcause & 0x7fffffff, epc, tval});
+}
+
 void Hart::sfence(bool by_addr, uint32_t vaddr, bool by_asid, uint16_t asid) {
+  if (on_event && trap_hook == nullptr) on_event({steps_ + 1, EventKind::tlb_flush, 0, pc_, by_addr ? vaddr : 0});
   tlb_.flush(by_addr, vaddr, by_asid, asid);
   flush_micro_tlbs();
 }

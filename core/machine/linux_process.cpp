@@ -94,6 +94,7 @@ void LinuxProcess::push_stdin(std::string_view bytes) {
 
 EcallAction LinuxProcess::handle_ecall(Hart& h) {
   const uint32_t number = h.reg(17);
+  if (h.on_event) h.on_event({h.steps() + 1, EventKind::syscall, number, h.pc(), h.reg(10)});
   const uint32_t a0 = h.reg(10), a1 = h.reg(11), a2 = h.reg(12);
   int32_t result;
   switch (number) {

@@ -35,6 +35,12 @@ class LinuxProcess {
 
   uint32_t brk() const { return brk_; }
 
+  // Snapshots: the heap and what stdin holds (wait_for_input is the front end's setting).
+  template <class Ar>
+  void transfer_state(Ar& ar) {
+    ar(brk_start_, brk_, brk_limit_, stdin_, stdin_eof_);
+  }
+
  private:
   int32_t sys_read(uint32_t fd, uint32_t buf, uint32_t count);
   static constexpr int32_t kWouldBlock = -11;  // EAGAIN: internal, never returned to the guest

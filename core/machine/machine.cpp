@@ -59,9 +59,7 @@ void Machine::assemble() {
     bus_->map_device(board::kTestDeviceBase, board::kTestDeviceSize, &test_device_);
     bus_->map_device(board::kClintBase, Clint::kSize, clint_.get());
     bus_->map_device(board::kUartBase, board::kUartSize, &uart_);
-    uart_.on_output = [this](char c) {
-      if (on_output) on_output(1, std::string_view(&c, 1));
-    };
+    uart_.on_output = [this](char c) { output(1, std::string_view(&c, 1)); };
     uart_.on_interrupt_line = [this](bool level) { hart_->set_external_interrupt(level); };
     test_device_.on_exit = [this](int code, bool reset_requested) {
       hart_->exit_code = code;
@@ -71,9 +69,7 @@ void Machine::assemble() {
     };
     if (options_.firmware == Firmware::sbi) {
       sbi_ = std::make_unique<SbiFirmware>(*hart_, *bus_, uart_);
-      sbi_->on_output = [this](std::string_view bytes) {
-        if (on_output) on_output(1, bytes);
-      };
+      sbi_->on_output = [this](std::string_view bytes) { output(1, bytes); };
       hart_->ecall_hook = [this](Hart& h) { return sbi_->handle_ecall(h); };
     }
     if (monitored) {
@@ -92,9 +88,7 @@ void Machine::assemble() {
     }
   } else {
     process_ = std::make_unique<LinuxProcess>(*hart_, *bus_);
-    process_->on_output = [this](int fd, std::string_view bytes) {
-      if (on_output) on_output(fd, bytes);
-    };
+    process_->on_output = [this](int fd, std::string_view bytes) { output(fd, bytes); };
     process_->host_clock = [this](bool realtime) {
       return host_clock ? host_clock(realtime) : LinuxProcess::read_host_clock(realtime);
     };
@@ -164,6 +158,17 @@ void Machine::reset() {
 }
 
 RunResult Machine::run(uint64_t max_steps) { return hart_->run(max_steps); }
+
+void Machine::set_event_sink(EventSink sink) {
+  hart_->on_event = sink;
+  blocks_->on_event = std::move(sink);
+}
+
+void Machine::output(int fd, std::string_view bytes) {
+  if (hart_->on_event && bytes.find('\n') != std::string_view::npos)
+    hart_->on_event({hart_->steps() + 1, EventKind::console_line, static_cast<uint32_t>(fd), hart_->pc(), 0});
+  if (on_output) on_output(fd, bytes);
+}
 
 void Machine::set_interactive_stdin(bool wait_for_input) {
   if (process_) process_->wait_for_input = wait_for_input;

@@ -102,6 +102,14 @@ class Machine {
   void reset();
   RunResult run(uint64_t max_steps);
 
+  // ---- snapshots (machine_state.cpp)
+  // Everything but RAM: the hart, the devices, the process's OS state or the monitor. Loading
+  // expects a state saved by a machine built with the same options and program; it drops the
+  // decoded and translated code and returns false (the machine then needs a reset) if the bytes
+  // are truncated or do not fit. RAM is the snapshot store's business (timetravel/).
+  void save_state(StateWriter& out) const;
+  bool load_state(StateReader& in);
+
   MachineKind kind() const { return options_.kind; }
   Hart& hart() { return *hart_; }
   const Hart& hart() const { return *hart_; }
@@ -126,6 +134,9 @@ class Machine {
   const Monitor* monitor() const { return monitor_.get(); }
   const MachineOptions& options() const { return options_; }
 
+  // The timeline's events from every part of the machine (null: nobody listens).
+  void set_event_sink(EventSink sink);
+
   // Console: bytes the guest writes (UART, or stdout/stderr of a process) and bytes it reads.
   std::function<void(int fd, std::string_view bytes)> on_output;
   void feed_input(std::string_view bytes);  // UART receive queue, or the process's stdin
@@ -141,6 +152,7 @@ class Machine {
  private:
   void assemble();
   void place_image();
+  void output(int fd, std::string_view bytes);  // to on_output, noting line ends
 
   MachineOptions options_;
   std::unique_ptr<Bus> bus_;

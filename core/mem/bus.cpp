@@ -15,6 +15,7 @@ Bus::Bus(uint32_t ram_base, uint32_t ram_size) : ram_base_(ram_base), ram_size_(
 void Bus::clear_ram() {
   ram_.reset(static_cast<uint8_t*>(std::calloc(ram_size_, 1)));
   if (!ram_) throw std::bad_alloc();
+  dirty_.assign((ram_pages() + 63) / 64, ~uint64_t{0});  // everything changed
 }
 
 void Bus::map_device(uint32_t base, uint32_t size, Device* device) {
@@ -45,6 +46,7 @@ bool Bus::read(uint32_t paddr, unsigned size, uint64_t& value) {
 bool Bus::write(uint32_t paddr, unsigned size, uint64_t value) {
   if (uint8_t* p = ram_pointer(paddr, size)) {
     if (code_cache_) code_cache_->on_write(paddr, size);
+    mark_dirty(paddr, size);
     std::memcpy(p, &value, size);
     return true;
   }
@@ -57,6 +59,7 @@ bool Bus::write_bytes(uint32_t paddr, std::span<const uint8_t> bytes) {
   const auto length = static_cast<uint32_t>(bytes.size());
   if (bytes.size() > ram_size_ || !in_ram(paddr, length)) return false;
   if (code_cache_) code_cache_->on_write(paddr, length);
+  mark_dirty(paddr, length);
   if (length) std::memcpy(ram_.get() + (paddr - ram_base_), bytes.data(), length);
   return true;
 }

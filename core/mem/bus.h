@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <span>
@@ -54,6 +55,20 @@ class Bus {
   void set_code_cache(CodeCache* cache) { code_cache_ = cache; }
   void clear_ram();
 
+  // ---- dirty pages, for incremental snapshots: one bit per 4 KiB RAM page, set by every write
+  // that goes through the bus or reports itself here (the hart's store slow paths and atomics,
+  // a monitor's shadow tables). The hart's write fast paths skip it: see Hart::drop_write_fast_paths.
+  void mark_dirty(uint32_t paddr, uint32_t length) {
+    if (length == 0 || !in_ram(paddr, length)) return;
+    const uint32_t first = (paddr - ram_base_) >> 12, last = (paddr - ram_base_ + length - 1) >> 12;
+    for (uint32_t p = first; p <= last; ++p) dirty_[p >> 6] |= uint64_t{1} << (p & 63);
+  }
+  uint32_t ram_pages() const { return ram_size_ >> 12; }
+  const std::vector<uint64_t>& dirty_pages() const { return dirty_; }  // bit p: RAM page p
+  void clear_dirty() { std::fill(dirty_.begin(), dirty_.end(), 0); }
+  uint8_t* ram() { return ram_.get(); }
+  const uint8_t* ram() const { return ram_.get(); }
+
  private:
   struct FreeDeleter {
     void operator()(uint8_t* p) const { std::free(p); }
@@ -62,6 +77,7 @@ class Bus {
   std::unique_ptr<uint8_t, FreeDeleter> ram_;  // calloc'd: the OS hands out zero pages lazily
   std::vector<DeviceMapping> devices_;
   CodeCache* code_cache_ = nullptr;
+  std::vector<uint64_t> dirty_;
 };
 
 }  // namespace vmscope

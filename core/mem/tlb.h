@@ -35,10 +35,11 @@ class Tlb {
   void flush(bool by_addr, uint32_t vaddr, bool by_asid, uint16_t asid);
   void flush_all();
   const std::array<TlbEntry, kSize>& entries() const { return entries_; }
+  void load_entries(const std::array<TlbEntry, kSize>& entries) { entries_ = entries; }  // snapshots
   TlbStats stats;
+  static unsigned set_of(uint32_t vaddr) { return (vaddr >> 12) % kSize; }
 
  private:
-  static unsigned set_of(uint32_t vaddr) { return (vaddr >> 12) % kSize; }
   std::array<TlbEntry, kSize> entries_{};
 };
 

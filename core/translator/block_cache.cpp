@@ -72,6 +72,7 @@ Block* BlockCache::insert(std::unique_ptr<Block> block) {
   ++page->count;
   used_bytes_ += block->host_bytes;
   ++stats.translated;
+  if (on_event) on_event({clock ? clock() : 0, EventKind::block_translated, 0, 0, block->paddr});
   Block* b = block.get();
   order_.emplace_back(b, b->serial);
   live_.emplace(b, std::move(block));
@@ -194,6 +195,9 @@ void BlockCache::note(TranslatorEvent::Kind kind, const Block* block) {
   }
   e.step = clock ? clock() : 0;
   events_.push_back(e);
+  if (on_event)
+    on_event({e.step, kind == TranslatorEvent::Kind::invalidated ? EventKind::block_invalidated : EventKind::block_evicted,
+              0, 0, e.paddr});
   if (events_.size() > kMaxEvents) events_.pop_front();
 }
 

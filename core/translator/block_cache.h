@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "hart/events.h"
+
 #include "hart/code_cache.h"
 #include "translator/backend.h"
 #include "translator/block.h"
@@ -96,6 +98,8 @@ class BlockCache final : public CodeListener {
   uint64_t chained_entries() const { return entries() - std::min(entries(), stats.lookups); }
   // Whether the backend in use makes native code (false where none exists for the host).
   bool native() const { return backend_->native_entry() != nullptr; }
+  // The timeline's translations, invalidations and evictions (null: nobody listens).
+  EventSink on_event;
   uint64_t used_bytes() const { return used_bytes_; }
   const std::deque<TranslatorEvent>& events() const { return events_; }
   TranslatorStats stats;

@@ -114,6 +114,10 @@ class Monitor {
   // Set once a quirk let a sensitive instruction through: the monitor lost control.
   const std::string& illusion_broken() const { return illusion_broken_; }
 
+  // Snapshots (vmm_state.cpp): the virtual CPU, the shadow MMU's bookkeeping, statistics and log.
+  void save_state(StateWriter& out) const;
+  void load_state(StateReader& in);
+
  private:
   void handle_exception(const TrapEvent& t, ExitAction& action);
   void handle_page_fault(const TrapEvent& t, ExitAction& action);
@@ -129,6 +133,8 @@ class Monitor {
   void sync_host();
   void note_quirks(uint32_t epc);
   void log(const TrapEvent& t, ExitAction action, bool injected, Priv mode);
+  template <class Ar>
+  void transfer_state(Ar& ar);
 
   Hart& hart_;
   GuestMemory& guest_;

@@ -27,6 +27,7 @@ ShadowMmu::ShadowMmu(Bus& bus, GuestMemory& guest, Hart& hart, uint32_t pool_bas
 }
 
 uint32_t* ShadowMmu::page_words(uint32_t hpa) const {
+  bus_.mark_dirty(hpa, 0x1000);  // the shadow tables are written in place: snapshots must see it
   return reinterpret_cast<uint32_t*>(bus_.ram_pointer(hpa, 0x1000));
 }
 

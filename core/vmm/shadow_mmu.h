@@ -25,6 +25,9 @@
 
 namespace vmscope {
 
+class StateReader;
+class StateWriter;
+
 enum class ShadowInvalidation : uint8_t { sfence, write_protect };
 const char* to_string(ShadowInvalidation s);
 
@@ -118,7 +121,13 @@ class ShadowMmu {
   unsigned pool_pages() const { return static_cast<unsigned>(pages_.size()); }
   const ShadowStats& stats() const { return stats_; }
 
+  // Snapshots (vmm_state.cpp): the pool's bookkeeping; the tables themselves are in host RAM.
+  void save_state(StateWriter& out) const;
+  void load_state(StateReader& in);
+
  private:
+  template <class Ar>
+  void transfer_state(Ar& ar);
   // What the guest's tables said when a shadow entry was filled (for checks and views).
   struct LeafRecord {
     uint32_t gpa = 0;
