@@ -27,7 +27,8 @@ void transfer_state(Ar& ar, Quirks& q) {
 
 template <class Ar>
 void Hart::transfer_state(Ar& ar) {
-  ar(x_, pc_, priv_, csr_);
+  for (unsigned i = 0; i < 32; ++i) ar(x_[i]);  // not x_[32], the write sink for x0
+  ar(pc_, priv_, csr_);
   ar(steps_, exceptions_, interrupts_, idle_steps_, hidden_steps_);
   ar(time_offset_, mtimecmp_, stimecmp_, cycle_offset_, instret_offset_);
   ar(reservation_valid_, reservation_addr_, waiting_);

@@ -222,9 +222,10 @@ bool Hart::do_sfence_vma(uint32_t vaddr, uint32_t asid, bool by_addr, bool by_as
 }
 
 void Hart::note_trap(uint32_t xcause, uint32_t epc, uint32_t tval) {
-  // An exception is shown after its step (at the handler); an interrupt before the next one.
+  // The step count includes an exception's step already (the handler is next); an interrupt
+  // takes none.
   const bool interrupt = xcause >> 31;
-  on_event({steps_ + (interrupt ? 0 : 1), interrupt ? EventKind::interrupt : EventKind::exception,
+  on_event({steps_, interrupt ? EventKind::interrupt : EventKind::exception,
             xcause & 0x7fffffff, epc, tval});
 }
 

@@ -27,12 +27,13 @@ void SbiFirmware::start(uint32_t entry) {
 
 EcallAction SbiFirmware::handle_ecall(Hart& h) {
   if (h.priv() != Priv::S) return EcallAction::trap;
+  // (The ECALL's step is not counted yet: the event goes after it.)
+  if (h.on_event) h.on_event({h.steps() + 1, EventKind::sbi_call, h.reg(17), h.pc(), h.reg(16)});
   return serve(h);
 }
 
 EcallAction SbiFirmware::serve(Hart& h) {
   const uint32_t eid = h.reg(17), fid = h.reg(16);
-  if (h.on_event) h.on_event({h.steps() + 1, EventKind::sbi_call, eid, h.pc(), fid});
   const uint32_t a0 = h.reg(10), a1 = h.reg(11), a2 = h.reg(12);
   int32_t error = kSuccess;
   uint32_t value = 0;

@@ -87,6 +87,7 @@ void TimeMachine::adopt(const InputLog& inputs, const RecordedEnd& end) {
   log_ = inputs;
   frontier_ = std::max(frontier_, end.position);
   if (is_final(end.reason)) end_ = end;
+  apply_due();
 }
 
 bool TimeMachine::is_final(StopReason r) const {
@@ -186,18 +187,23 @@ void TimeMachine::maybe_snapshot() {
   }
 }
 
+void TimeMachine::apply_due() {
+  while (cursors_.fed < log_.fed.size() && log_.fed[cursors_.fed].position <= position()) apply(log_.fed[cursors_.fed++]);
+}
+
 RunResult TimeMachine::advance(uint64_t target, bool stop_at_breakpoints) {
+  // Input fed at a position belongs to it: the state there is the state after it.
   RunResult total;
   Hart& hart = machine_.hart();
+  apply_due();
   while (position() < target) {
-    while (cursors_.fed < log_.fed.size() && log_.fed[cursors_.fed].position <= position()) apply(log_.fed[cursors_.fed++]);
     if (end_ && position() >= end_->position) {
       total.reason = end_->reason;
       return total;
     }
     replaying_ = position() < frontier_;
     uint64_t stop = target;
-    if (cursors_.fed < log_.fed.size()) stop = std::min(stop, std::max(position() + 1, log_.fed[cursors_.fed].position));
+    if (cursors_.fed < log_.fed.size()) stop = std::min(stop, log_.fed[cursors_.fed].position);
     if (replaying_)
       stop = std::min(stop, frontier_);
     else
@@ -210,10 +216,10 @@ RunResult TimeMachine::advance(uint64_t target, bool stop_at_breakpoints) {
       maybe_snapshot();
     }
     replaying_ = false;
+    const bool input_due = cursors_.fed < log_.fed.size() && log_.fed[cursors_.fed].position <= position();
+    apply_due();
     if (r.reason == StopReason::budget) continue;
-    // An idle hart that input fed right here wakes: go on.
-    if (r.reason == StopReason::idle && cursors_.fed < log_.fed.size() && log_.fed[cursors_.fed].position <= position())
-      continue;
+    if (r.reason == StopReason::idle && input_due) continue;  // an idle hart that input fed right here wakes
     if (r.reason == StopReason::breakpoint && !stop_at_breakpoints) continue;
     total.reason = r.reason;
     return total;
@@ -351,6 +357,7 @@ bool TimeMachine::resume_from(const SnapshotStore::Snapshot& s, const std::vecto
   end_.reset();
   frontier_ = std::max(position(), end.position);
   if (is_final(end.reason) && end.position >= position()) end_ = end;
+  apply_due();
   interval_ = std::max<uint64_t>(1, options_.snapshot_interval);
   store_.take(machine_, cursors_);
   last_snapshot_ = position();

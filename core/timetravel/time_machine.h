@@ -89,6 +89,7 @@ class TimeMachine {
  private:
   RunResult advance(uint64_t target, bool stop_at_breakpoints);  // runs to target, applying fed input
   void apply(const FedInput& f);
+  void apply_due();  // the logged input fed at or before the current position, not applied yet
   void record(const Event& e);
   void log_fed(FedInput f);
   void forget_future();  // the position is now the frontier

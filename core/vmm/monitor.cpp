@@ -127,8 +127,8 @@ bool Monitor::on_trap(Hart&, const TrapEvent& t) {  // the hart is hart_
 void Monitor::log(const TrapEvent& t, ExitAction action, bool injected, Priv mode) {
   if (log_.size() == kLogCapacity) log_.pop_front();
   log_.push_back({hart_.steps(), t.cause | (t.interrupt ? 1u << 31 : 0), t.epc, t.tval, mode, action, injected});
-  if (hart_.on_event)  // after the trapping step; an interrupt before the next one
-    hart_.on_event({hart_.steps() + (t.interrupt ? 0 : 1), EventKind::monitor_exit, static_cast<uint32_t>(action),
+  if (hart_.on_event)  // the hart counted the trapping step already
+    hart_.on_event({hart_.steps(), EventKind::monitor_exit, static_cast<uint32_t>(action),
                     t.epc, t.cause | (t.interrupt ? 1u << 31 : 0)});
 }
 
@@ -181,7 +181,7 @@ void Monitor::handle_exception(const TrapEvent& t, ExitAction& action) {
         ++stats_.emulated;
         return;
       } else if (vcpu_.mode == Priv::S && d.op == Op::sfence_vma) {
-        if (hart_.on_event) hart_.on_event({hart_.steps() + 1, EventKind::tlb_flush, 0, t.epc, d.rs1 ? hart_.reg(d.rs1) : 0});
+        if (hart_.on_event) hart_.on_event({hart_.steps(), EventKind::tlb_flush, 0, t.epc, d.rs1 ? hart_.reg(d.rs1) : 0});
         shadow_.on_sfence(d.rs1 != 0, hart_.reg(d.rs1), d.rs2 != 0,
                           static_cast<uint16_t>(hart_.reg(d.rs2) & kSatpAsidMask));
         hart_.set_pc(t.epc + 4);
@@ -196,6 +196,7 @@ void Monitor::handle_exception(const TrapEvent& t, ExitAction& action) {
     }
     case 8:  // ECALL: a system call of a guest process, or the guest kernel calling firmware
       if (vcpu_.mode == Priv::S) {
+        if (hart_.on_event) hart_.on_event({hart_.steps(), EventKind::sbi_call, hart_.reg(17), t.epc, hart_.reg(16)});
         const EcallAction a = sbi_.serve(hart_);
         hart_.set_pc(a == EcallAction::wait ? t.epc : t.epc + 4);
         action = ExitAction::sbi_call;
@@ -339,7 +340,7 @@ bool Monitor::write_csr(uint16_t n, uint32_t v) {
     case 0x144: vcpu_.sip = (vcpu_.sip & ~kMipSsip) | (v & kMipSsip); return true;
     case 0x180:
       vcpu_.satp = v;
-      if (hart_.on_event) hart_.on_event({hart_.steps() + 1, EventKind::satp_write, 0, hart_.pc(), v});
+      if (hart_.on_event) hart_.on_event({hart_.steps(), EventKind::satp_write, 0, hart_.pc(), v});  // in an exit
       return true;
     default: return false;
   }
