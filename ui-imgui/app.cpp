@@ -4,6 +4,8 @@
 #include <GLFW/glfw3.h>  // key codes: both front ends feed Dear ImGui GLFW's key numbers
 #include <imgui.h>
 
+#include <algorithm>
+
 #include "panels/panels.h"
 #include "scenarios.h"
 
@@ -78,8 +80,26 @@ void DebuggerApp::handle_keys() {
     else
       session_.run();
   }
-  if (ImGui::IsKeyPressed(GLFW_KEY_F10)) session_.step_over();
-  if (ImGui::IsKeyPressed(GLFW_KEY_F11)) session_.step();
+  const bool idle = !session_.running();
+  if (ImGui::IsKeyPressed(GLFW_KEY_F10)) {
+    if (io.KeyShift) {
+      if (idle) session_.step_back_over();
+    } else {
+      session_.step_over();
+    }
+  }
+  if (ImGui::IsKeyPressed(GLFW_KEY_F11)) {
+    if (io.KeyShift) {
+      if (idle) session_.step_back();
+    } else {
+      session_.step();
+    }
+  }
+  if (ImGui::IsKeyPressed(GLFW_KEY_F6) && idle) session_.reverse_continue();
+  const auto& lanes = timeline_lanes();
+  const TimelineLane& lane = lanes[static_cast<size_t>(std::clamp(panels_->panels.timeline_lane, 0, static_cast<int>(lanes.size()) - 1))];
+  if (ImGui::IsKeyPressed(GLFW_KEY_LEFT_BRACKET) && idle) session_.previous_event(lane);
+  if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT_BRACKET) && idle) session_.next_event(lane);
   if (ImGui::IsKeyPressed(GLFW_KEY_F9) && session_.machine())
     session_.toggle_breakpoint(panels_->panels.cursor_or_pc(session_));
 }
@@ -93,6 +113,10 @@ void DebuggerApp::set_cursor(uint32_t address) {
 AnalyzerWorkbench& DebuggerApp::analyzer() { return panels_->panels.workbench; }
 
 void DebuggerApp::show_analyzer(bool show) { panels_->panels.show_analyzer = show; }
+
+void DebuggerApp::set_timeline_lane(int lane) { panels_->panels.timeline_lane = lane; }
+
+int DebuggerApp::timeline_lane() const { return panels_->panels.timeline_lane; }
 
 void DebuggerApp::show_code_cache(bool show) { panels_->panels.show_code_cache = show; }
 

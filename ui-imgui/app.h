@@ -47,6 +47,9 @@ class DebuggerApp {
   bool code_cache_shown() const;
   void select_block(std::optional<uint32_t> paddr);
   std::optional<uint32_t> selected_block() const;
+  // The Timeline's chosen lane (what Previous/Next and [ ] go by), an index in timeline_lanes().
+  void set_timeline_lane(int lane);
+  int timeline_lane() const;
   const std::string& error() const { return error_; }  // the last load error shown, if any
   // Front ends with a file picker show a button for it in the program panel.
   std::function<void()> open_file_dialog;

@@ -92,7 +92,14 @@ int main(int argc, char** argv) {
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-  GLFWwindow* window = glfwCreateWindow(1280, 800, "vmscope debugger", nullptr, nullptr);
+  // The window takes the screen's work area (a projector's 1280x720 as well as a 4K desktop).
+  int width = 1280, height = 800;
+  if (GLFWmonitor* monitor = glfwGetPrimaryMonitor()) {
+    int x, y, w, h;
+    glfwGetMonitorWorkarea(monitor, &x, &y, &w, &h);
+    if (w >= 640 && h >= 400) width = w, height = h;
+  }
+  GLFWwindow* window = glfwCreateWindow(width, height, "vmscope debugger", nullptr, nullptr);
   if (!window) {
     std::fprintf(stderr, "vmscope-debugger: cannot open an OpenGL 3.3 window\n");
     return 1;

@@ -40,6 +40,9 @@ std::optional<unsigned> register_number(const std::string& name) {
 
 int key_code(const std::string& name) {
   if (name == "F5") return GLFW_KEY_F5;
+  if (name == "F6") return GLFW_KEY_F6;
+  if (name == "[") return GLFW_KEY_LEFT_BRACKET;
+  if (name == "]") return GLFW_KEY_RIGHT_BRACKET;
   if (name == "F9") return GLFW_KEY_F9;
   if (name == "F10") return GLFW_KEY_F10;
   if (name == "F11") return GLFW_KEY_F11;
@@ -188,6 +191,21 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     if (at == std::string::npos) return bad("the description has no '" + from + "'");
     text.replace(at, from.size(), unescape(rest.substr(arrow + 4)));
     app.analyzer().set_text(text);
+  } else if (w[0] == "speed" && w.size() == 2) {  // speed full | N (instructions per second)
+    if (w[1] == "full") s.set_speed(0);
+    else if (w[1].find_first_not_of("0123456789") == std::string::npos && w[1].size() < 12) s.set_speed(std::stod(w[1]));
+    else return bad("speed full|N");
+  } else if (w[0] == "travel" && w.size() == 2) {  // travel N | end
+    if (!s.time()) return bad("no program loaded");
+    if (w[1] == "end") s.travel_to(s.time()->frontier());
+    else if (w[1].find_first_not_of("0123456789") == std::string::npos && w[1].size() < 20) s.travel_to(std::stoull(w[1]));
+    else return bad("travel N|end");
+  } else if (w[0] == "lane") {  // the Timeline's chosen lane, by name ("lane exit: hidden page fault: shadow filled")
+    const std::string name = rest_after(line, 1);
+    const auto& lanes = timeline_lanes();
+    const auto it = std::find_if(lanes.begin(), lanes.end(), [&](const TimelineLane& l) { return l.name == name; });
+    if (it == lanes.end()) return bad("no timeline lane '" + name + "'");
+    app.set_timeline_lane(static_cast<int>(it - lanes.begin()));
   } else if (w[0] == "type") {
     s.type_input(rest_after(line, 1) + "\n");
   } else if (w[0] == "wait-stopped") {
@@ -240,9 +258,20 @@ void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const s
   } else if (w.size() == 2 && w[1] == "finished") {
     check(s.finished(), s.status());
   } else if (w.size() >= 4 && w[1] == "console" && w[2] == "contains") {
-    check(s.console().find(rest_after(line, 3)) != std::string::npos, "console: " + s.console().substr(0, 200));
+    check(s.console().find(rest_after(line, 3)) != std::string::npos, "console: " + std::string(s.console().substr(0, 200)));
   } else if (w.size() >= 4 && w[1] == "status" && w[2] == "contains") {
     check(s.status().find(rest_after(line, 3)) != std::string::npos, "status: " + s.status());
+  } else if (w.size() == 4 && w[1] == "position" && (w[2] == "==" || w[2] == "<" || w[2] == ">")) {
+    if (!s.time()) return check(false, "no time machine");
+    const uint64_t got = s.time()->position();
+    const uint64_t want = w[3] == "frontier" ? s.time()->frontier() : std::stoull(w[3]);
+    check(w[2] == "==" ? got == want : w[2] == "<" ? got < want : got > want,
+          std::to_string(got) + " (frontier " + std::to_string(s.time()->frontier()) + ")");
+  } else if (w.size() == 4 && w[1] == "events" && w[2] == ">=") {
+    if (!s.time()) return check(false, "no time machine");
+    check(s.time()->timeline().size() >= std::stoull(w[3]), std::to_string(s.time()->timeline().size()));
+  } else if (w.size() >= 4 && w[1] == "console" && w[2] == "lacks") {
+    check(s.console().find(rest_after(line, 3)) == std::string::npos, "console: " + std::string(s.console().substr(0, 200)));
   } else if (w.size() == 4 && w[1] == "instret" && w[2] == ">=") {
     check(h.instret() >= std::stoull(w[3]), std::to_string(h.instret()));
   } else if (w.size() == 5 && w[1] == "monitor" && w[3] == ">=") {

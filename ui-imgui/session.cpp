@@ -14,6 +14,47 @@ namespace {
 constexpr size_t kConsoleLimit = 1 << 20;  // keep the last megabyte of console output
 }
 
+const std::vector<TimelineLane>& timeline_lanes() {
+  static const std::vector<TimelineLane> lanes = [] {
+    std::vector<TimelineLane> v = {
+        {"exceptions", EventKind::exception},
+        {"interrupts", EventKind::interrupt},
+    };
+    for (int a = 0; a <= static_cast<int>(ExitAction::quirk_escape); ++a)
+      v.push_back({std::string("exit: ") + to_string(static_cast<ExitAction>(a)), EventKind::monitor_exit, a});
+    v.push_back({"satp writes", EventKind::satp_write});
+    v.push_back({"TLB flushes", EventKind::tlb_flush});
+    v.push_back({"system calls", EventKind::syscall});
+    v.push_back({"SBI calls", EventKind::sbi_call});
+    v.push_back({"blocks translated", EventKind::block_translated});
+    v.push_back({"blocks invalidated", EventKind::block_invalidated});
+    v.push_back({"blocks evicted", EventKind::block_evicted});
+    v.push_back({"console lines", EventKind::console_line});
+    v.push_back({"input", EventKind::input});
+    return v;
+  }();
+  return lanes;
+}
+
+size_t timeline_lane_of(const Event& e) {
+  constexpr size_t kExits = static_cast<size_t>(ExitAction::quirk_escape) + 1;
+  switch (e.kind) {
+    case EventKind::exception: return 0;
+    case EventKind::interrupt: return 1;
+    case EventKind::monitor_exit: return 2 + std::min<size_t>(e.code, kExits - 1);
+    default: return 2 + kExits + (static_cast<size_t>(e.kind) - static_cast<size_t>(EventKind::satp_write));
+  }
+}
+
+std::string speed_name(double ips) {
+  if (ips <= 0) return "full speed";
+  char text[32];
+  if (ips >= 1e6) std::snprintf(text, sizeof text, "%g M/s", ips / 1e6);
+  else if (ips >= 1e3) std::snprintf(text, sizeof text, "%g k/s", ips / 1e3);
+  else std::snprintf(text, sizeof text, "%g /s", ips);
+  return text;
+}
+
 DebugSession::DebugSession() = default;
 
 bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name) {
@@ -44,11 +85,20 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, M
     return false;
   }
   machine->on_output = [this](int, std::string_view bytes) {
+    if (time_ && time_->replaying()) return;  // said before, at this very moment
     console_.append(bytes);
-    if (console_.size() > kConsoleLimit) console_.erase(0, console_.size() - kConsoleLimit / 2);
+    console_marks_.emplace_back(machine_->hart().steps() + 1, console_.size());
+    if (console_.size() > kConsoleLimit) {
+      const size_t cut = console_.size() - kConsoleLimit / 2;
+      console_.erase(0, cut);
+      for (auto& [position, length] : console_marks_) length = length > cut ? length - cut : 0;
+    }
   };
   machine->set_interactive_stdin(true);  // a process's read() waits for the console
+  time_.reset();  // it refers to the machine it replaces
   machine_ = std::move(machine);
+  time_ = std::make_unique<TimeMachine>(*machine_);
+  if (!speed_chosen_) speed_ = firmware == Firmware::sbi ? 1'000'000 : 0;  // a class watches a kernel run
   elf_.assign(elf.begin(), elf.end());
   kind_ = kind;
   firmware_ = firmware;
@@ -62,7 +112,10 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, M
 void DebugSession::reset() {
   if (!machine_) return;
   machine_->reset();
+  time_->restart();
   console_.clear();
+  console_marks_.clear();
+  speed_credit_ = 0;
   running_ = finished_ = false;
   run_to_.reset();
   step_over_return_.reset();
@@ -89,9 +142,87 @@ void DebugSession::apply_breakpoints() {
 }
 
 void DebugSession::run() {
-  if (!machine_ || finished_) return;
+  if (!machine_) return;
+  if (finished_) reset();  // run again: from the start, breakpoints and settings kept
   running_ = true;
   status_ = "running";
+}
+
+void DebugSession::set_speed(double instructions_per_second) {
+  speed_ = std::max(0.0, instructions_per_second);
+  speed_chosen_ = true;
+  speed_credit_ = 0;
+}
+
+std::string_view DebugSession::console() const {
+  if (!time_) return console_;
+  const uint64_t here = time_->position();
+  // The last output at or before this moment.
+  auto it = std::upper_bound(console_marks_.begin(), console_marks_.end(), here,
+                             [](uint64_t p, const std::pair<uint64_t, size_t>& m) { return p < m.first; });
+  const size_t length = it == console_marks_.begin() ? 0 : std::prev(it)->second;
+  return std::string_view(console_).substr(0, length);
+}
+
+void DebugSession::forget_console_after(uint64_t position) {
+  while (!console_marks_.empty() && console_marks_.back().first > position) console_marks_.pop_back();
+  console_.resize(console_marks_.empty() ? 0 : std::min(console_.size(), console_marks_.back().second));
+}
+
+void DebugSession::after_travel(const char* what) {
+  running_ = false;
+  run_to_.reset();
+  step_over_return_.reset();
+  apply_breakpoints();
+  const uint64_t here = time_->position();
+  finished_ = time_->end() && here >= time_->end()->position;
+  char text[160];
+  std::snprintf(text, sizeof text, "%s: step %llu of %llu recorded, pc 0x%08x", what,
+                static_cast<unsigned long long>(here), static_cast<unsigned long long>(time_->frontier()),
+                machine_->hart().pc());
+  status_ = text;
+}
+
+void DebugSession::travel_to(uint64_t position) {
+  if (!time_) return;
+  remember_registers();
+  time_->travel_to(std::min(position, time_->frontier()));
+  after_travel("travelled");
+}
+
+void DebugSession::step_back() {
+  if (!time_ || time_->position() == 0) return;
+  remember_registers();
+  time_->step_back(1);
+  after_travel("stepped back");
+}
+
+void DebugSession::step_back_over() {
+  if (!time_ || time_->position() == 0) return;
+  remember_registers();
+  time_->reverse_step_over();
+  after_travel("stepped back over");
+}
+
+void DebugSession::reverse_continue() {
+  if (!time_) return;
+  remember_registers();
+  const bool found = time_->reverse_continue();
+  after_travel(found ? "back at the previous breakpoint or watchpoint hit" : "no breakpoint or watchpoint hit before here");
+}
+
+void DebugSession::previous_event(const TimelineLane& lane) {
+  if (!time_) return;
+  remember_registers();
+  const bool found = time_->back_to([&lane](const Event& e) { return lane.matches(e); });
+  after_travel(found ? ("back at the previous " + lane.name).c_str() : ("no " + lane.name + " before here").c_str());
+}
+
+void DebugSession::next_event(const TimelineLane& lane) {
+  if (!time_) return;
+  remember_registers();
+  const bool found = time_->forward_to([&lane](const Event& e) { return lane.matches(e); }, 200'000'000);
+  after_travel(found ? ("at the next " + lane.name).c_str() : ("no " + lane.name + " ahead").c_str());
 }
 
 void DebugSession::pause() {
@@ -154,10 +285,26 @@ void DebugSession::set_vm_settings(const VmSettings& settings) {
   const bool rebuild = settings.virtualization != vm_.virtualization;
   vm_ = settings;
   if (!machine_) return;
-  if (is_supervisor_kernel()) machine_->hart().set_quirks(vm_.quirks);
+  // Settings change what follows: the time machine logs them (a change in the past starts a
+  // new future from there).
+  const auto before_change = [this] {
+    if (time_->position() < time_->frontier()) forget_console_after(time_->position());
+  };
+  const Quirks& q = machine_->hart().quirks();
+  if (is_supervisor_kernel() && (q.status_read != vm_.quirks.status_read || q.status_write != vm_.quirks.status_write ||
+                                 q.sret_jump != vm_.quirks.sret_jump)) {
+    before_change();
+    time_->set_quirks(vm_.quirks);
+  }
   if (Monitor* m = machine_->monitor()) {
-    if (m->shadow().strategy() != vm_.invalidation) m->set_invalidation(vm_.invalidation);
-    m->check_shadows = vm_.check_shadows;
+    if (m->shadow().strategy() != vm_.invalidation) {
+      before_change();
+      time_->set_invalidation(vm_.invalidation);
+    }
+    if (m->check_shadows != vm_.check_shadows) {
+      before_change();
+      time_->set_check_shadows(vm_.check_shadows);
+    }
   }
   if (rebuild && is_supervisor_kernel()) {
     const std::vector<uint8_t> elf = elf_;  // load() replaces elf_
@@ -183,15 +330,27 @@ void DebugSession::flush_code_cache() {
 }
 
 void DebugSession::type_input(std::string_view bytes) {
-  if (machine_) machine_->feed_input(bytes);
+  if (!time_) return;
+  if (time_->position() < time_->frontier()) forget_console_after(time_->position());  // a new future
+  time_->feed_input(bytes);
+  finished_ = false;
 }
 
 void DebugSession::close_input() {
-  if (machine_) machine_->close_input();
+  if (!time_) return;
+  if (time_->position() < time_->frontier()) forget_console_after(time_->position());
+  time_->close_input();
 }
 
 void DebugSession::tick(double frame_seconds) {
   if (!machine_ || !running_) return;
+  uint64_t limit = instructions_per_frame;
+  if (speed_ > 0) {  // slow motion: this frame's share of the speed, fractions carried over
+    speed_credit_ = std::min(speed_credit_ + speed_ * frame_seconds, std::max(1.0, speed_ / 4));
+    limit = std::min<uint64_t>(limit, static_cast<uint64_t>(speed_credit_ + 1e-6));  // (sums of 1/60 fall short)
+    speed_credit_ -= static_cast<double>(limit);
+    if (limit == 0) return;  // nothing this frame: what changed last stays highlighted
+  }
   remember_registers();
   const Hart& h = machine_->hart();
   const uint64_t instret0 = h.instret();
@@ -206,9 +365,9 @@ void DebugSession::tick(double frame_seconds) {
   double seconds = 0;
   // Slices small enough to stop near the budget (a few hundred microseconds each).
   constexpr uint64_t kSlice = 100'000;
-  for (uint64_t done = 0; done < instructions_per_frame && running_ && seconds < budget;) {
+  for (uint64_t done = 0; done < limit && running_ && seconds < budget;) {
     const uint64_t before = h.steps();
-    const StopReason why = run_slice(std::min(kSlice, instructions_per_frame - done));
+    const StopReason why = run_slice(std::min(kSlice, limit - done));
     done += h.steps() - before;
     seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     if (why == StopReason::idle) break;  // waiting for input: nothing more to do this frame
@@ -247,7 +406,7 @@ void DebugSession::tick(double frame_seconds) {
 
 StopReason DebugSession::run_slice(uint64_t steps) {
   Hart& h = machine_->hart();
-  const RunResult r = machine_->run(steps);
+  const RunResult r = time_->run(steps);
   char text[160];
   switch (r.reason) {
     case StopReason::budget:

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "machine/machine.h"
+#include "timetravel/time_machine.h"
 
 namespace vmscope::ui {
 
@@ -42,6 +43,20 @@ struct TranslatorSettings {
   static constexpr uint32_t kMaxCacheKib = 65536;  // the panel's range: kMinCacheKib..this
 };
 
+// The timeline's rows: event kinds, with monitor exits split by what the monitor did.
+struct TimelineLane {
+  std::string name;
+  EventKind kind;
+  int action = -1;  // monitor exits: the ExitAction; -1: every event of the kind
+  bool matches(const Event& e) const { return e.kind == kind && (action < 0 || e.code == static_cast<uint32_t>(action)); }
+};
+const std::vector<TimelineLane>& timeline_lanes();
+size_t timeline_lane_of(const Event& e);  // its index in timeline_lanes()
+
+// Speeds a person can follow, in instructions per second (0: as fast as the machine goes).
+inline constexpr double kSpeedPresets[] = {1, 10, 100, 1'000, 10'000, 100'000, 1'000'000, 10'000'000, 0};
+std::string speed_name(double instructions_per_second);
+
 class DebugSession {
  public:
   DebugSession();
@@ -56,8 +71,8 @@ class DebugSession {
   const std::string& last_error() const { return last_error_; }
 
   // ---- commands
-  void reset();                    // back to the state right after loading
-  void run();                      // until pause, a breakpoint, or the guest stops
+  void reset();                    // back to the state right after loading (a new history)
+  void run();                      // until pause, a breakpoint, or the guest stops; at the end: again from the start
   void pause();
   void step();                     // one instruction
   void step_over();                // a call (jal/jalr writing ra) runs until it returns
@@ -77,6 +92,16 @@ class DebugSession {
   void type_input(std::string_view bytes);  // console input: UART or process stdin
   void close_input();                       // end of input for a process's stdin (like Ctrl-D)
 
+  // ---- time travel: every run is recorded; these move through it (time_machine.h)
+  TimeMachine* time() { return time_.get(); }
+  const TimeMachine* time() const { return time_.get(); }
+  void travel_to(uint64_t position);
+  void step_back();          // one instruction
+  void step_back_over();     // back over a call that just returned
+  void reverse_continue();   // back to the previous breakpoint or watchpoint hit
+  void previous_event(const TimelineLane& lane);
+  void next_event(const TimelineLane& lane);  // may run forward to find it
+
   // Called once per frame with the last frame's duration. When running, runs the machine in
   // slices until this frame's time budget is used — the target frame time (1/60 s, or 1/30 s
   // when drawing alone takes most of 1/60 s) less what the rest of the last frame took, at
@@ -86,14 +111,20 @@ class DebugSession {
 
   // ---- state for the views
   bool running() const { return running_; }
-  bool finished() const { return finished_; }  // the guest exited or vmscope stopped it for good
+  // At the end of the run: the guest exited or vmscope stopped it for good.
+  bool finished() const { return finished_; }
   const std::string& status() const { return status_; }  // why it last stopped, in words
   uint64_t instructions_per_frame = 50'000'000;  // a cap; the time budget usually decides
+  // The speed: instructions per second, or 0 for full speed. A load picks the program's default
+  // (a kernel runs at 1,000,000/s, so that a class sees it run) unless one was chosen.
+  double speed() const { return speed_; }
+  void set_speed(double instructions_per_second);
   double target_frame_seconds = 1.0 / 60;
   double min_run_seconds = 0.002;
   Machine* machine() { return machine_.get(); }
   const Machine* machine() const { return machine_.get(); }
-  const std::string& console() const { return console_; }
+  // The guest's output up to the current moment (travelling back takes it back too).
+  std::string_view console() const;
   const std::vector<uint32_t>& breakpoints() const { return breakpoints_; }
   // Register values before the last step or run slice, to highlight what changed.
   const std::array<uint32_t, 32>& previous_registers() const { return previous_registers_; }
@@ -105,8 +136,15 @@ class DebugSession {
   StopReason run_slice(uint64_t steps);
   void remember_registers();
   void apply_breakpoints();
+  void after_travel(const char* what);
+  void forget_console_after(uint64_t position);
 
   std::unique_ptr<Machine> machine_;
+  std::unique_ptr<TimeMachine> time_;
+  double speed_ = 0, speed_credit_ = 0;
+  bool speed_chosen_ = false;
+  // Where the console's text stood at each output: (position, length), for console().
+  std::vector<std::pair<uint64_t, size_t>> console_marks_;
   std::vector<uint8_t> elf_;
   MachineKind kind_ = MachineKind::system;
   Firmware firmware_ = Firmware::none;

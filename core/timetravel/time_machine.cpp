@@ -310,28 +310,33 @@ bool TimeMachine::reverse_step_over() {
 }
 
 bool TimeMachine::back_to_event(EventKind kind) {
-  const uint64_t p = position();
-  for (auto it = events_.rbegin(); it != events_.rend(); ++it)
-    if (it->kind == kind && it->position < p) return travel_to(it->position);
-  return false;
+  return back_to([kind](const Event& e) { return e.kind == kind; });
 }
 
 bool TimeMachine::forward_to_event(EventKind kind, uint64_t max_steps) {
+  return forward_to([kind](const Event& e) { return e.kind == kind; }, max_steps);
+}
+
+bool TimeMachine::back_to(const EventFilter& match) {
   const uint64_t p = position();
-  const auto next_known = [&]() -> std::optional<uint64_t> {
-    for (const Event& e : events_)
-      if (e.kind == kind && e.position > p) return e.position;
-    return std::nullopt;
-  };
-  if (auto known = next_known()) return travel_to(*known);
+  for (auto it = events_.rbegin(); it != events_.rend(); ++it)
+    if (it->position < p && match(*it)) return travel_to(it->position);
+  return false;
+}
+
+bool TimeMachine::forward_to(const EventFilter& match, uint64_t max_steps) {
+  const uint64_t p = position();
+  for (const Event& e : events_)
+    if (e.position > p && match(e)) return travel_to(e.position);
   // Not seen yet: run on until it happens, then come back to it.
   if (position() < frontier_ && !travel_to(frontier_)) return false;
   const uint64_t limit = position() + max_steps;
-  const size_t seen = events_.size();
+  size_t seen = events_.size();
   while (position() < limit) {
     const RunResult r = advance(std::min(limit, position() + (uint64_t{1} << 20)), false);
     for (size_t i = seen; i < events_.size(); ++i)
-      if (events_[i].kind == kind && events_[i].position > p) return travel_to(events_[i].position);
+      if (events_[i].position > p && match(events_[i])) return travel_to(events_[i].position);
+    seen = events_.size();
     if (r.reason != StopReason::budget) break;
   }
   return false;

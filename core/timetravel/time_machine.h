@@ -69,6 +69,12 @@ class TimeMachine {
   // `max_steps`). False if there is none.
   bool back_to_event(EventKind kind);
   bool forward_to_event(EventKind kind, uint64_t max_steps);
+  // The same for any choice of events (a timeline lane: monitor exits of one kind, say).
+  using EventFilter = std::function<bool(const Event&)>;
+  bool back_to(const EventFilter& match);
+  bool forward_to(const EventFilter& match, uint64_t max_steps);
+  // True while a run replays below the frontier (what the machine says then was said before).
+  bool replaying() const { return replaying_; }
 
   // ---- what the views and files need
   const std::vector<Event>& timeline() const { return events_; }

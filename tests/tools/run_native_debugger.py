@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs the native debugger under Xvfb with a script, then checks its final frame.
 
-  run_native_debugger.py DEBUGGER SCRIPT OUT.png
+  run_native_debugger.py DEBUGGER SCRIPT OUT.png [WIDTHxHEIGHT]
 
 Passes when every expectation of the script held (exit code 0) and the screenshot shows a
 rendered interface (many distinct colours, not a blank or black window). The PNG is kept for
@@ -22,8 +22,9 @@ def read_ppm(path):
 
 def main():
     debugger, script, png = sys.argv[1:4]
+    screen = sys.argv[4] if len(sys.argv) > 4 else "1280x800"
     ppm = png[:-4] + ".ppm"
-    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", debugger, "--script", script, "--screenshot", ppm]
+    cmd = ["xvfb-run", "-a", "-s", f"-screen 0 {screen}x24", debugger, "--script", script, "--screenshot", ppm]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     print(r.stdout[-4000:])
     if r.returncode != 0:

@@ -2,6 +2,7 @@
 // run to, breakpoints, pause, and the end of a program. Uses the guest programs of assets/.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -80,12 +81,114 @@ TEST_F(Session, BreakpointThenStepOverThenRunToTheEnd) {
   EXPECT_TRUE(s.finished());
   EXPECT_NE(s.status().find("exited with code 0"), std::string::npos) << s.status();
   EXPECT_NE(s.console().find("Hello, vmscope!"), std::string::npos);
-  s.run();  // a finished program does not run again until reset
-  EXPECT_FALSE(s.running());
+  // Run again: from the start, with stale output and status gone, breakpoints kept.
+  s.toggle_breakpoint(symbol("main"));
+  s.run();
+  EXPECT_TRUE(s.running());
+  EXPECT_FALSE(s.finished());
+  EXPECT_TRUE(s.console().empty());
+  EXPECT_EQ(s.status(), "running");
+  run_frames(10);
+  EXPECT_EQ(pc(), symbol("main"));
   s.reset();
   EXPECT_FALSE(s.finished());
   EXPECT_EQ(pc(), s.machine()->image().entry);
   EXPECT_TRUE(s.console().empty());
+}
+
+// Time travel in the session: stepping back restores registers and the console of that moment;
+// breakpoints are found backwards; input typed in the past starts a new future.
+TEST_F(Session, StepsBackAndTravels) {
+  s.step();
+  s.step();
+  const uint32_t after_two = pc();
+  const std::array<uint32_t, 32> regs_after_one = s.previous_registers();
+  s.step_back();
+  EXPECT_EQ(s.machine()->hart().steps(), 1u);
+  EXPECT_EQ(s.previous_pc(), after_two);  // what the step back changed is highlighted
+  for (unsigned r = 0; r < 32; ++r) EXPECT_EQ(s.machine()->hart().reg(r), regs_after_one[r]) << r;
+  EXPECT_NE(s.status().find("stepped back"), std::string::npos) << s.status();
+  s.step();
+  EXPECT_EQ(pc(), after_two);
+
+  s.run();
+  run_frames(100);
+  ASSERT_TRUE(s.finished());
+  const std::string all(s.console());
+  const uint64_t end = s.time()->position();
+  s.travel_to(end / 2);
+  EXPECT_FALSE(s.finished());
+  EXPECT_LT(s.console().size(), all.size());
+  EXPECT_EQ(all.substr(0, s.console().size()), std::string(s.console()));
+  s.travel_to(0);
+  EXPECT_TRUE(s.console().empty());
+  s.run();  // from the past, Run replays to the end
+  run_frames(100);
+  EXPECT_TRUE(s.finished());
+  EXPECT_EQ(std::string(s.console()), all);
+  EXPECT_EQ(s.time()->position(), end);
+
+  // Back to a breakpoint: the last time main's first instruction ran.
+  s.toggle_breakpoint(symbol("main"));
+  s.reverse_continue();
+  EXPECT_EQ(pc(), symbol("main"));
+  EXPECT_NE(s.status().find("previous breakpoint"), std::string::npos) << s.status();
+  s.toggle_breakpoint(symbol("main"));
+
+  // The previous and next system call on the timeline.
+  const TimelineLane* syscalls = nullptr;
+  for (const TimelineLane& l : timeline_lanes())
+    if (l.kind == EventKind::syscall) syscalls = &l;
+  ASSERT_NE(syscalls, nullptr);
+  const uint64_t here = s.time()->position();
+  s.next_event(*syscalls);
+  EXPECT_GT(s.time()->position(), here);
+  const uint64_t first_call = s.time()->position();
+  s.next_event(*syscalls);
+  s.previous_event(*syscalls);
+  EXPECT_EQ(s.time()->position(), first_call);
+}
+
+TEST_F(Session, InputTypedInThePastStartsANewFuture) {
+  ASSERT_TRUE(s.load(asset("process/stdin_echo.elf"), "stdin_echo"));
+  s.run();
+  run_frames(5);
+  s.type_input("one\n");
+  const uint64_t typed_at = s.time()->inputs().fed.back().position;
+  s.close_input();
+  run_frames(20);
+  ASSERT_TRUE(s.finished()) << s.status();
+  ASSERT_NE(s.console().find("ONE"), std::string::npos) << s.console();
+  s.travel_to(typed_at - 1);
+  EXPECT_EQ(s.console().find("ONE"), std::string::npos);  // not yet said at that moment
+  EXPECT_FALSE(s.finished());
+  s.type_input("two\n");
+  s.close_input();
+  s.run();
+  run_frames(20);
+  EXPECT_TRUE(s.finished()) << s.status();
+  EXPECT_NE(s.console().find("TWO"), std::string::npos) << s.console();
+  EXPECT_EQ(s.console().find("ONE"), std::string::npos) << s.console();
+}
+
+// Slow motion: the speed is instructions per second, fractions carried from frame to frame.
+TEST_F(Session, SpeedInInstructionsPerSecond) {
+  s.set_speed(10);
+  s.run();
+  for (int i = 0; i < 30; ++i) s.tick(1.0 / 60);  // half a second
+  EXPECT_EQ(s.machine()->hart().steps(), 5u);
+  s.set_speed(0);  // full speed again
+  run_frames(100);
+  EXPECT_TRUE(s.finished());
+  // A kernel starts at a speed a class can follow: about a million instructions a second.
+  DebugSession k;
+  ASSERT_TRUE(k.load(asset("kernel/kernel.elf"), "kernel", MachineKind::system, Firmware::sbi));
+  EXPECT_EQ(k.speed(), 1'000'000);
+  k.run();
+  for (int i = 0; i < 15; ++i) k.tick(1.0 / 60);
+  EXPECT_EQ(k.machine()->hart().steps(), 250'000u);
+  EXPECT_EQ(speed_name(1'000'000), "1 M/s");
+  EXPECT_EQ(speed_name(0), "full speed");
 }
 
 TEST_F(Session, PausesAndRecordsStatistics) {
@@ -141,7 +244,7 @@ Outcome run_to_end(DebugSession& s, uint64_t switch_at = 0, Engine to = Engine::
     s.tick(1.0 / 60);
   }
   EXPECT_TRUE(s.finished()) << s.status();
-  return {s.console(), s.status(), s.machine()->hart().instret()};
+  return {std::string(s.console()), s.status(), s.machine()->hart().instret()};
 }
 TranslatorSettings with_engine(Engine e) {
   TranslatorSettings t;

@@ -36,30 +36,42 @@ void draw_control(DebuggerApp& app, Panels& p) {
   DebugSession& s = app.session();
   ImGui::Begin("Control", nullptr, ImGuiWindowFlags_NoCollapse);
   const bool loaded = s.loaded();
-  ImGui::BeginDisabled(!loaded || s.finished());
+  ImGui::BeginDisabled(!loaded);
   if (s.running()) {
     if (ImGui::Button("Pause (Shift+F5)")) s.pause();
   } else {
-    if (ImGui::Button("Run (F5)")) s.run();
+    if (ImGui::Button(s.finished() ? "Run again (F5)" : "Run (F5)")) s.run();
   }
+  ImGui::EndDisabled();
   ImGui::SameLine();
-  ImGui::BeginDisabled(s.running());
+  ImGui::BeginDisabled(!loaded || s.running());
+  ImGui::BeginDisabled(s.finished());
   if (ImGui::Button("Step (F11)")) s.step();
   ImGui::SameLine();
   if (ImGui::Button("Step over (F10)")) s.step_over();
   ImGui::SameLine();
   if (ImGui::Button("Run to cursor")) s.run_to(p.cursor_or_pc(s));
   ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (ImGui::Button("Step back (Shift+F11)")) s.step_back();
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(!loaded);
   if (ImGui::Button("Reset")) s.reset();
   ImGui::EndDisabled();
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(200);
-  uint64_t lo = 1, hi = 50'000'000;
-  ImGui::SliderScalar("instructions/frame", ImGuiDataType_U64, &s.instructions_per_frame, &lo, &hi, "%llu",
-                      ImGuiSliderFlags_Logarithmic);
+  ImGui::SetNextItemWidth(ImGui::CalcTextSize("full speed").x + ImGui::GetFrameHeight() * 2);
+  if (ImGui::BeginCombo("speed", speed_name(s.speed()).c_str())) {
+    for (const double preset : kSpeedPresets)
+      if (ImGui::Selectable(speed_name(preset).c_str(), preset == s.speed())) s.set_speed(preset);
+    ImGui::EndCombo();
+  }
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Instructions per second. At slow speeds the current instruction and the registers\n"
+                      "it changed are highlighted as they go; every run is recorded, so the Timeline\n"
+                      "can go back to any moment of it.");
+  ImGui::SameLine();
+  if (ImGui::Button("Timeline")) p.show_timeline = !p.show_timeline;
   ImGui::SameLine();
   if (ImGui::Button("Scenarios")) p.show_scenarios = !p.show_scenarios;
   ImGui::SameLine();
@@ -137,6 +149,10 @@ void draw_help(Panels& p) {
   ImGui::BulletText("F10       step over (a call runs until it returns)");
   ImGui::BulletText("F11       step one instruction");
   ImGui::BulletText("F9        toggle a breakpoint at the disassembly cursor (or the pc)");
+  ImGui::BulletText("Shift+F11 step back one instruction");
+  ImGui::BulletText("Shift+F10 step back over a call that just returned");
+  ImGui::BulletText("F6        reverse continue: back to the previous breakpoint or watchpoint hit");
+  ImGui::BulletText("[ and ]   previous / next event of the Timeline's chosen kind");
   ImGui::Separator();
   ImGui::TextWrapped(
       "Disassembly: click a line to put the cursor there, click its left margin to toggle a breakpoint. "
@@ -144,7 +160,8 @@ void draw_help(Panels& p) {
       "(through a page walk without side effects); click a byte to edit it. MMU: satp, the current page "
       "table, a step-by-step translation and the TLB. Statistics: MIPS, TLB hit rate and traps by cause. "
       "Code cache: the interpreter or the block translator, and the translator's blocks, links and events. "
-      "The machine runs 'instructions/frame' per frame, so the interface keeps its frame rate.");
+      "Timeline: every run is recorded; click a mark or drag the cursor to travel there, the wheel zooms. "
+      "Speed: instructions per second, from 1 to full speed.");
   ImGui::End();
 }
 

@@ -42,18 +42,20 @@ void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& progr
   draw_programs(app, *this, programs);
   place(0, 372, 220, 428);
   draw_breakpoints(s, *this);
-  place(220, 72, 470, 420);
+  place(220, 72, 470, 368);
   draw_disassembly(s, *this);
-  place(690, 72, 280, 420);
+  place(690, 72, 280, 368);
   draw_registers(s, *this);
-  place(970, 72, 310, 420);
+  place(970, 72, 310, 368);
   draw_mmu(s, *this);
-  place(220, 492, 380, 308);
+  place(220, 440, 380, 190);
   draw_console(s, *this);
-  place(600, 492, 370, 308);
+  place(600, 440, 370, 190);
   draw_memory(s, *this);
-  place(970, 492, 310, 308);
+  place(970, 440, 310, 190);
   draw_stats(s, *this);
+  place(220, 630, 1060, 170);  // the whole run: travel anywhere in it
+  draw_timeline(s, *this);
   place(220, 72, 1060, 420);  // over the code views: a kernel's monitor is the lesson
   draw_monitor(s, *this);
   place(50, 76, 1210, 716);  // over everything but the control bar

@@ -52,6 +52,12 @@ struct Panels {
   // panel looks it up again each time.
   std::optional<uint32_t> cache_block;
   char cache_filter[64] = "";
+  bool show_timeline = true;
+  int timeline_lane = 0;                       // the lane Previous/Next go by
+  uint64_t timeline_lo = 0, timeline_hi = 0;   // the visible range
+  bool timeline_fit = true;                    // the range follows the whole run
+  std::vector<size_t> timeline_counts;         // events per lane, counted as they arrive
+  size_t timeline_counted = 0;
 };
 
 // Reads an address typed by the user: hex (with or without 0x) or a symbol of the program.
@@ -73,6 +79,7 @@ void draw_stats(DebugSession& s, Panels& p);
 void draw_traps(DebugSession& s, Panels& p);
 void draw_monitor(DebugSession& s, Panels& p);
 void draw_code_cache(DebugSession& s, Panels& p);
+void draw_timeline(DebugSession& s, Panels& p);
 void draw_analyzer(Panels& p);
 void draw_scenarios(DebuggerApp& app, Panels& p);
 void draw_help(Panels& p);
