@@ -51,6 +51,10 @@ class DebuggerApp {
   void set_timeline_lane(int lane);
   int timeline_lane() const;
   const std::string& error() const { return error_; }  // the last load error shown, if any
+  // A problem with how the debugger was opened (an unknown URL parameter or value): shown until
+  // replaced, so that a mistyped link never fails silently.
+  void warn(std::string message) { warning_ = std::move(message); }
+  const std::string& warning() const { return warning_; }
   // Front ends with a file picker show a button for it in the program panel.
   std::function<void()> open_file_dialog;
 
@@ -58,7 +62,7 @@ class DebuggerApp {
   void handle_keys();
   DebugSession session_;
   std::vector<BundledProgram> programs_;
-  std::string error_;
+  std::string error_, warning_;
   std::string scenario_;
   struct PanelState;
   std::shared_ptr<PanelState> panels_;

@@ -54,15 +54,20 @@
 
   // ?program=NAME, then the monitor's switches for a kernel: virt, shadow, quirk (comma-separated), check;
   // and the translator's: engine (interp|translate), chain (0|1), cache (KiB), evict (fifo|flush)
+  // and the speed: speed=full or instructions per second. Any other name is reported in the page.
   const initial = params.get('program');
   const args = [initial || 'sv32_paging'];
-  for (const name of ['virt', 'shadow', 'quirk', 'check', 'scenario', 'engine', 'chain', 'cache', 'evict']) {
+  const known = ['virt', 'shadow', 'quirk', 'check', 'scenario', 'engine', 'chain', 'cache', 'evict', 'speed'];
+  for (const name of known) {
     if (params.has(name)) args.push('--' + name, params.get(name));
+  }
+  for (const name of params.keys()) {
+    if (name !== 'program' && !known.includes(name)) args.push('--unknown', name);
   }
   window.Module = {
     canvas,
     vmscopeWeb: web,
-    arguments: initial || args.length > 1 ? args : [],
+    arguments: args,
     print: (text) => console.log(text),
     printErr: (text) => console.warn(text),
     preRun: [() => {
@@ -85,6 +90,8 @@
     //  analyzer {file, edited, errors[], theorems[3] (holds), critical[]},
     //  translator {engine, chaining, cacheKib, eviction, windowOpen, selected (a block's paddr or null), and with a
     //  program: backend, blocks, usedBytes, translated, invalidated, evicted, flushes, links, entries, chained, events}}
+    //  time {position, frontier, events, snapshots, snapshotBytes, interval} (time travel), speed (instructions/s, 0: full),
+    //  warning (a problem with the URL's parameters)
     //  (the machine fields only when a program is loaded)
     state: () => JSON.parse(call('vmscope_state', 'string', [], [])),
     programs: () => web.programs.map((p) => ({ name: p.name, group: p.group, description: p.description })),
@@ -161,7 +168,7 @@
   });
 
   // ---- keys: the debugger's function keys must not reload the page (F5) or go full screen (F11).
-  const debuggerKeys = new Set(['F5', 'F9', 'F10', 'F11']);
+  const debuggerKeys = new Set(['F5', 'F6', 'F9', 'F10', 'F11']);
   window.addEventListener('keydown', (e) => { if (debuggerKeys.has(e.key)) e.preventDefault(); }, true);
   canvas.addEventListener('contextmenu', (e) => e.preventDefault());
 

@@ -419,6 +419,20 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
     j += "}";
   }
   j += ",\"scenario\":" + json_string(w.app.scenario());
+  j += ",\"warning\":" + json_string(w.app.warning());
+  char speed[48];
+  std::snprintf(speed, sizeof speed, ",\"speed\":%g", s.speed());
+  j += speed;
+  if (const TimeMachine* tm = s.time()) {  // time travel
+    char t[256];
+    std::snprintf(t, sizeof t,
+                  ",\"time\":{\"position\":%llu,\"frontier\":%llu,\"events\":%zu,\"snapshots\":%zu,\"snapshotBytes\":%zu,"
+                  "\"interval\":%llu}",
+                  static_cast<unsigned long long>(tm->position()), static_cast<unsigned long long>(tm->frontier()),
+                  tm->timeline().size(), tm->snapshots().all().size(), tm->snapshots().memory_bytes(),
+                  static_cast<unsigned long long>(tm->snapshot_interval()));
+    j += t;
+  }
   j += ",\"breakpoints\":[";
   for (size_t i = 0; i < s.breakpoints().size(); ++i) j += (i ? "," : "") + std::to_string(s.breakpoints()[i]);
   j += "]";
@@ -586,28 +600,67 @@ int main(int argc, char** argv) {
   VmSettings vm;
   TranslatorSettings translator;  // and how guest code runs: ?engine=translate&chain=0&cache=64&evict=flush
   std::string scenario;
+  std::vector<std::string> problems;  // a mistyped link is reported, never silently ignored
+  const auto bad_value = [&problems](const std::string& name, const std::string& value, const char* expected) {
+    problems.push_back("?" + name.substr(2) + "=" + value + " is not understood (expected " + expected + ")");
+  };
+  const auto is_number = [](const std::string& v) {
+    return !v.empty() && v.size() < 12 && v.find_first_not_of("0123456789") == std::string::npos;
+  };
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string name = argv[i], value = argv[i + 1];
     if (name == "--scenario") scenario = value;
-    if (name == "--virt")
-      vm.virtualization = value == "trap-and-emulate"     ? Virtualization::trap_and_emulate
-                          : value == "binary-translation" ? Virtualization::binary_translation
-                                                          : Virtualization::emulation;
-    else if (name == "--shadow") vm.invalidation = value == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
-    else if (name == "--check") vm.check_shadows = value == "1";
-    else if (name == "--engine") translator.engine = value == "translate" ? Engine::translator : Engine::interpreter;
-    else if (name == "--chain") translator.options.chaining = value != "0";
-    else if (name == "--cache")  // the session clamps it to the panel's range
-      translator.options.capacity_kib = static_cast<uint32_t>(std::strtoul(value.c_str(), nullptr, 10));
-    else if (name == "--evict") translator.options.eviction = value == "flush" ? Eviction::flush : Eviction::fifo;
-    else if (name == "--quirk") {
-      vm.quirks.status_read |= value.find("status-read") != std::string::npos;
-      vm.quirks.status_write |= value.find("status-write") != std::string::npos;
-      vm.quirks.sret_jump |= value.find("sret-jump") != std::string::npos;
+    else if (name == "--unknown") problems.push_back("unknown URL parameter '" + value + "'");
+    else if (name == "--virt") {
+      if (value == "emulation") vm.virtualization = Virtualization::emulation;
+      else if (value == "trap-and-emulate") vm.virtualization = Virtualization::trap_and_emulate;
+      else if (value == "binary-translation") vm.virtualization = Virtualization::binary_translation;
+      else bad_value(name, value, "emulation, trap-and-emulate or binary-translation");
+    } else if (name == "--shadow") {
+      if (value == "write-protect" || value == "sfence")
+        vm.invalidation = value == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
+      else bad_value(name, value, "sfence or write-protect");
+    } else if (name == "--check") {
+      if (value == "0" || value == "1") vm.check_shadows = value == "1";
+      else bad_value(name, value, "0 or 1");
+    } else if (name == "--engine") {
+      if (value == "translate" || value == "interp") translator.engine = value == "translate" ? Engine::translator : Engine::interpreter;
+      else bad_value(name, value, "interp or translate");
+    } else if (name == "--chain") {
+      if (value == "0" || value == "1") translator.options.chaining = value != "0";
+      else bad_value(name, value, "0 or 1");
+    } else if (name == "--cache") {  // the session clamps it to the panel's range
+      if (is_number(value)) translator.options.capacity_kib = static_cast<uint32_t>(std::strtoul(value.c_str(), nullptr, 10));
+      else bad_value(name, value, "a size in KiB");
+    } else if (name == "--evict") {
+      if (value == "flush" || value == "fifo") translator.options.eviction = value == "flush" ? Eviction::flush : Eviction::fifo;
+      else bad_value(name, value, "fifo or flush");
+    } else if (name == "--speed") {
+      if (value == "full") w.app.session().set_speed(0);
+      else if (is_number(value) && std::stod(value) > 0) w.app.session().set_speed(std::stod(value));
+      else bad_value(name, value, "full or instructions per second");
+    } else if (name == "--quirk") {
+      size_t start = 0;
+      while (start <= value.size()) {
+        const size_t comma = value.find(',', start);
+        const std::string q = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (q == "status-read") vm.quirks.status_read = true;
+        else if (q == "status-write") vm.quirks.status_write = true;
+        else if (q == "sret-jump") vm.quirks.sret_jump = true;
+        else bad_value(name, q, "status-read, status-write or sret-jump");
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
     }
   }
   w.app.session().set_vm_settings(vm);
   w.app.session().set_translator_settings(translator);
+  if (!problems.empty()) {
+    std::string text = "This link has problems: ";
+    for (size_t i = 0; i < problems.size(); ++i) text += (i ? "; " : "") + problems[i];
+    w.app.warn(text);
+    js_warn(("vmscope: " + text).c_str());
+  }
   if (argc > 1 && std::string(argv[1]) != "sv32_paging") report_load(w, w.app.load_bundled(argv[1]));
   if (!scenario.empty()) report_load(w, w.app.start_scenario(scenario));
 

@@ -91,8 +91,7 @@ bool Hart::take_pending_exception(uint32_t epc) {
     const Priv from = priv_;
     const uint32_t tval = pending_tval_;
     if (trap_hook(*this, {code, false, tval, epc})) {
-      trap_log_.add({steps_, code, epc, tval, from, Priv::M});
-      if (on_event) note_trap(code, epc, tval);
+      trap_log_.add({steps_, code, epc, tval, from, Priv::M});  // (a monitor's exit: it tells the timeline)
       return stop_request_ == StopReason::budget;
     }
   }
@@ -150,7 +149,6 @@ bool Hart::check_interrupts() {
           const Priv from = priv_;
           if (trap_hook(*this, {code, true, 0, pc_})) {
             trap_log_.add({steps_, code | 1u << 31, pc_, 0, from, Priv::M});
-            if (on_event) note_trap(code | 1u << 31, pc_, 0);
             return true;
           }
         }

@@ -15,7 +15,8 @@ Bus::Bus(uint32_t ram_base, uint32_t ram_size) : ram_base_(ram_base), ram_size_(
 void Bus::clear_ram() {
   ram_.reset(static_cast<uint8_t*>(std::calloc(ram_size_, 1)));
   if (!ram_) throw std::bad_alloc();
-  dirty_.assign((ram_pages() + 63) / 64, ~uint64_t{0});  // everything changed
+  dirty_.assign((ram_pages() + 63) / 64, 0);  // all zero: only what is written from now on differs
+  zero_but_dirty_ = true;
 }
 
 void Bus::map_device(uint32_t base, uint32_t size, Device* device) {

@@ -65,7 +65,13 @@ class Bus {
   }
   uint32_t ram_pages() const { return ram_size_ >> 12; }
   const std::vector<uint64_t>& dirty_pages() const { return dirty_; }  // bit p: RAM page p
-  void clear_dirty() { std::fill(dirty_.begin(), dirty_.end(), 0); }
+  void clear_dirty() {
+    std::fill(dirty_.begin(), dirty_.end(), 0);
+    zero_but_dirty_ = false;
+  }
+  // True from clear_ram() to the next clear_dirty(): every page not marked dirty is all zero (a
+  // first snapshot need not read the rest of RAM).
+  bool zero_but_dirty() const { return zero_but_dirty_; }
   uint8_t* ram() { return ram_.get(); }
   const uint8_t* ram() const { return ram_.get(); }
 
@@ -78,6 +84,7 @@ class Bus {
   std::vector<DeviceMapping> devices_;
   CodeCache* code_cache_ = nullptr;
   std::vector<uint64_t> dirty_;
+  bool zero_but_dirty_ = true;
 };
 
 }  // namespace vmscope

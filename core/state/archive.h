@@ -5,6 +5,7 @@
 // and hash maps in key order, so equal states give equal bytes: tests compare states that way.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
@@ -29,11 +30,16 @@ class StateWriter {
     (put(values), ...);
   }
   void raw(const void* data, size_t size) {
-    const auto* p = static_cast<const uint8_t*>(data);
-    bytes_.insert(bytes_.end(), p, p + size);
+    if (size > bytes_.size() - used_) bytes_.resize(std::max(2 * bytes_.size(), used_ + size + 4096));
+    if (size) std::memcpy(bytes_.data() + used_, data, size);
+    used_ += size;
   }
-  const std::vector<uint8_t>& bytes() const { return bytes_; }
-  std::vector<uint8_t> take() { return std::move(bytes_); }
+  std::span<const uint8_t> bytes() const { return {bytes_.data(), used_}; }
+  std::vector<uint8_t> take() {
+    bytes_.resize(used_);
+    used_ = 0;
+    return std::move(bytes_);
+  }
   // The reader's checks, so that one transfer_state serves both directions.
   bool plausible(uint64_t, size_t) const { return true; }
   void fail() const {}
@@ -42,7 +48,8 @@ class StateWriter {
  private:
   template <typename T>
   void put(const T& v);
-  std::vector<uint8_t> bytes_;
+  std::vector<uint8_t> bytes_;  // bytes_[0, used_) written; the rest is room to grow
+  size_t used_ = 0;
 };
 
 // Reads what a StateWriter wrote. Never reads past the end: a truncated or corrupt input sets

@@ -70,6 +70,10 @@ const SnapshotStore::Snapshot& SnapshotStore::take(Machine& machine, const LogCu
   machine.hart().drop_write_fast_paths();  // from now on every store reports its page
   const uint8_t* ram = bus.ram();
   const size_t pages = bus.ram_pages();
+  if (!ram_known_ && bus.zero_but_dirty()) {  // RAM is zeros but for the dirty pages
+    ram_.assign((pages + kGroupPages - 1) / kGroupPages, nullptr);
+    ram_known_ = true;
+  }
   if (!ram_known_) {
     ram_ = make_groups(ram, bus.ram_size(), live_pages_);
   } else {

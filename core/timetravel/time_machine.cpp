@@ -80,6 +80,7 @@ void TimeMachine::restart() {
   frontier_ = position();
   store_.take(machine_, cursors_);
   last_snapshot_ = position();
+  last_snapshot_time_ = {};
 }
 
 void TimeMachine::adopt(const InputLog& inputs, const RecordedEnd& end) {
@@ -179,8 +180,17 @@ void TimeMachine::set_check_shadows(bool on) {
 
 void TimeMachine::maybe_snapshot() {
   if (position() < last_snapshot_ + interval_ || store_.all().count(position())) return;
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
   store_.take(machine_, cursors_);
   last_snapshot_ = position();
+  // Snapshots may cost only a small share of the run: if this one took longer, space them out.
+  const Clock::time_point end = Clock::now();
+  if (last_snapshot_time_ != Clock::time_point{} &&
+      std::chrono::duration<double>(end - start).count() >
+          options_.max_overhead * std::chrono::duration<double>(start - last_snapshot_time_).count())
+    interval_ *= 2;
+  last_snapshot_time_ = end;
   while (store_.memory_bytes() > options_.memory_budget && store_.all().size() > 2) {
     store_.thin();
     interval_ *= 2;

@@ -8,6 +8,7 @@
 // starts a new future from that point (the old one is forgotten).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -22,7 +23,11 @@
 namespace vmscope {
 
 struct TimeTravelOptions {
-  uint64_t snapshot_interval = 1'000'000;  // steps between snapshots at first (doubles when thinned)
+  // Steps between snapshots at first. The interval doubles when the snapshots outgrow their
+  // budget (every second one is dropped), and when taking them costs more than `max_overhead`
+  // of the run's time (so that recording slows a run by a few percent at most).
+  uint64_t snapshot_interval = 2'000'000;
+  double max_overhead = 0.02;
   size_t memory_budget = size_t{128} << 20;  // snapshots' bytes; a browser tab's share
   size_t max_events = 2'000'000;             // the timeline keeps the first ones beyond that
 };
@@ -114,6 +119,7 @@ class TimeMachine {
   uint64_t frontier_ = 0;
   uint64_t interval_;
   uint64_t last_snapshot_ = 0;
+  std::chrono::steady_clock::time_point last_snapshot_time_{};
   std::optional<RecordedEnd> end_;
   std::vector<Event> events_;
   uint64_t events_dropped_ = 0;

@@ -107,6 +107,11 @@ void draw_programs(DebuggerApp& app, Panels&, const std::vector<BundledProgram>&
     ImGui::TextWrapped("Cannot load: %s", app.error().c_str());
     ImGui::PopStyleColor();
   }
+  if (!app.warning().empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.3f, 1.0f));
+    ImGui::TextWrapped("%s", app.warning().c_str());
+    ImGui::PopStyleColor();
+  }
   std::string group;
   bool open = false;
   for (const BundledProgram& prog : programs) {

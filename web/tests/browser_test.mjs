@@ -349,7 +349,7 @@ try {
 
   // ---- 12. the guest kernel under the monitor: trap-and-emulate chosen with a click, run to
   // its end, the shadow page tables shown; then a quirk breaks the illusion
-  await open('?program=kernel');
+  await open('?program=kernel&speed=full');
   await click('trap-and-emulate', 'Monitor');
   s = await waitFor((x) => x.monitor !== undefined, 'the kernel to restart under the monitor');
   check(s.program === 'kernel' && s.priv === 'U' && s.monitor.exits === 0,
@@ -376,14 +376,14 @@ try {
   await shoot('monitor-quirk');
   await click('status-read (PUSHF)', 'Monitor');
   // A link an instructor can hand out: the kernel under the monitor, write-protected shadows.
-  await open('?program=kernel&virt=trap-and-emulate&shadow=write-protect');
+  await open('?program=kernel&virt=trap-and-emulate&shadow=write-protect&speed=full');
   await press('F5');
   s = await waitFor((x) => x.finished, 'the kernel from a link to finish', 60000);
   check(s.monitor?.strategy === 'write-protect' && s.monitor.pageTableWrites > 1000 && /kernel: PASS/.test(s.console),
         `?virt=trap-and-emulate&shadow=write-protect runs it so (${s.monitor?.pageTableWrites} page-table writes emulated)`);
 
   // Classroom scenarios: one from a link, one picked in the Scenarios window.
-  await open('?scenario=critical-instruction');
+  await open('?scenario=critical-instruction&speed=full');
   s = await waitFor((x) => x.scenario === 'critical-instruction' && x.monitor !== undefined, 'the scenario from the link');
   check(s.program === 'kernel' && s.priv === 'U', '?scenario=critical-instruction opens the kernel under the monitor');
   await click('Scenarios', 'Control');
@@ -457,6 +457,69 @@ try {
   s = await state();
   check(s.translator.engine === 'interpreter', 'a click on "interpreter" switches the engine back');
   await click('Code cache', 'Control');  // close it again
+
+  // ---- 16. time travel: the kernel under the monitor at full speed, then back with the key,
+  // the timeline scrubbed with the mouse, events found backwards and forwards
+  await open('?program=kernel');
+  s = await state();
+  check(s.speed === 1000000, `a kernel starts at a speed a class can follow (${s.speed} instructions/s)`);
+  await open('?program=kernel&virt=trap-and-emulate&speed=full');
+  await press('F5');
+  s = await waitFor((x) => x.finished, 'the kernel to finish for time travel', 60000);
+  const end = s.time.position;
+  check(s.time.frontier === end && s.time.events > 1000 && s.time.snapshots >= 2,
+        `the run is recorded: ${end} steps, ${s.time.events} events, ${s.time.snapshots} snapshots ` +
+        `(${(s.time.snapshotBytes / 1048576).toFixed(1)} MiB)`);
+  const regsAtEnd = s.regs;
+  await press('Shift+F11');
+  s = await state();
+  check(s.time.position === end - 1 && /stepped back/.test(s.status) && !s.finished,
+        `Shift+F11 steps back one instruction (at ${s.time.position}, "${s.status}")`);
+  await press('F11');
+  s = await state();
+  check(s.time.position === end && JSON.stringify(s.regs) === JSON.stringify(regsAtEnd),
+        'F11 steps forward again to the same registers');
+  await click('Timeline', 'Control');  // it is open by default: this closes it ...
+  check((await itemRect('##timeline', 'Timeline')) === null, 'the Timeline button closes the window');
+  await click('Timeline', 'Control');  // ... and opens it again
+  const lane = await itemRect('##timeline', 'Timeline');
+  check(lane !== null, 'the timeline shows its lanes');
+  if (lane) {
+    // Click half-way along the plot (the lane names take the left part), then drag further.
+    const plotX = (f) => lane.x + lane.w * (0.35 + 0.6 * f);
+    await page.mouse.click(plotX(0.5), lane.y + 8);
+    await frames(2);
+    s = await state();
+    const clicked = s.time.position;
+    check(clicked > end * 0.3 && clicked < end * 0.8 && !/kernel: PASS/.test(s.console),
+          `a click on the timeline travels there (step ${clicked} of ${end}; the console shows that moment)`);
+    await page.mouse.move(plotX(0.3), lane.y + 8);
+    await page.mouse.down();
+    await frames(2);
+    await page.mouse.move(plotX(0.7), lane.y + 8, { steps: 5 });
+    await frames(2);
+    await page.mouse.up();
+    await frames(2);
+    s = await state();
+    check(s.time.position > clicked, `dragging the cursor travels with it (to ${s.time.position})`);
+    await shoot('timeline');
+  }
+  const before = (await state()).time.position;
+  await press('BracketLeft');
+  s = await state();
+  check(s.time.position < before && /previous exceptions/.test(s.status),
+        `[ goes back to the previous exception ("${s.status}")`);
+  await press('BracketRight');
+  s = await state();
+  check(s.time.position > before - 1 && /next exceptions/.test(s.status), `] goes to the next one ("${s.status}")`);
+  await press('F6');
+  s = await state();
+  check(/no breakpoint or watchpoint hit before here/.test(s.status), `F6 without breakpoints says so ("${s.status}")`);
+  await open('?program=kernel&virt=banana&speed=fast&colour=blue');
+  s = await state();
+  check(/virt=banana/.test(s.warning) && /speed=fast/.test(s.warning) && /unknown URL parameter 'colour'/.test(s.warning) &&
+        warnings.some((w) => w.includes('virt=banana')),
+        `a link with unknown values and names says so ("${s.warning}")`);
 
   // ---- 15. the canvas follows the window, and high-DPI screens get a sharper backing store
   await page.setViewportSize({ width: 1000, height: 700 });
