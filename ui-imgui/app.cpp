@@ -114,7 +114,10 @@ AnalyzerWorkbench& DebuggerApp::analyzer() { return panels_->panels.workbench; }
 
 void DebuggerApp::show_analyzer(bool show) { panels_->panels.show_analyzer = show; }
 
-void DebuggerApp::set_timeline_lane(int lane) { panels_->panels.timeline_lane = lane; }
+void DebuggerApp::set_timeline_lane(int lane) {
+  panels_->panels.timeline_lane = lane;
+  panels_->panels.timeline_lane_picked = true;
+}
 
 int DebuggerApp::timeline_lane() const { return panels_->panels.timeline_lane; }
 

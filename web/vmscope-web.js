@@ -115,6 +115,8 @@
       return v < 0 ? null : v;
     },
     setCursor: (address) => call('vmscope_set_cursor', null, ['number'], [address >>> 0]),
+    // Travels to a step of the recorded run; the milliseconds it took (-1: beyond the recording).
+    travel: (position) => call('vmscope_travel', 'number', ['number'], [position]),
     saveLayout: () => call('vmscope_save_layout', null, [], []),
     resetLayout() {
       try { window.localStorage.removeItem(web.layoutKey); } catch (e) { /* storage disabled */ }

@@ -546,6 +546,16 @@ EMSCRIPTEN_KEEPALIVE double vmscope_symbol(const char* name) {
 // Puts the disassembly cursor at an address (F9 then toggles a breakpoint there).
 EMSCRIPTEN_KEEPALIVE void vmscope_set_cursor(uint32_t address) { g_web->app.set_cursor(address); }
 
+// Travels to a step of the recorded run (as the timeline does); returns the milliseconds it
+// took, or -1 if the step is beyond what was recorded.
+EMSCRIPTEN_KEEPALIVE double vmscope_travel(double position) {
+  DebugSession& s = g_web->app.session();
+  if (!s.time() || position < 0 || position > static_cast<double>(s.time()->frontier())) return -1;
+  const double t0 = emscripten_get_now();
+  s.travel_to(static_cast<uint64_t>(position));
+  return emscripten_get_now() - t0;
+}
+
 // Writes the layout to localStorage now (the page calls it when it is hidden or unloaded).
 EMSCRIPTEN_KEEPALIVE void vmscope_save_layout() {
   if (g_web) save_layout_now();

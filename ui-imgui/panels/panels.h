@@ -54,6 +54,7 @@ struct Panels {
   char cache_filter[64] = "";
   bool show_timeline = true;
   int timeline_lane = 0;                       // the lane Previous/Next go by
+  bool timeline_lane_picked = false;           // chosen by someone (else: the run's first lane)
   uint64_t timeline_lo = 0, timeline_hi = 0;   // the visible range
   bool timeline_fit = true;                    // the range follows the whole run
   std::vector<size_t> timeline_counts;         // events per lane, counted as they arrive

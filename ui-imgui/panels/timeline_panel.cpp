@@ -4,6 +4,7 @@
 // moment. Buttons go back and forth by one instruction, over calls, to breakpoints and to the
 // previous or next event of the chosen lane.
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include <algorithm>
 #include <cmath>
@@ -87,7 +88,10 @@ void draw_timeline(DebugSession& s, Panels& p) {
   ImGui::SetNextItemWidth(std::min(260.0f, ImGui::GetContentRegionAvail().x * 0.4f));
   if (ImGui::BeginCombo("##lane", chosen.name.c_str())) {
     for (size_t i = 0; i < lanes.size(); ++i)
-      if (ImGui::Selectable(lanes[i].name.c_str(), static_cast<int>(i) == p.timeline_lane)) p.timeline_lane = static_cast<int>(i);
+      if (ImGui::Selectable(lanes[i].name.c_str(), static_cast<int>(i) == p.timeline_lane)) {
+        p.timeline_lane = static_cast<int>(i);
+        p.timeline_lane_picked = true;
+      }
     ImGui::EndCombo();
   }
   ImGui::SameLine();
@@ -115,6 +119,9 @@ void draw_timeline(DebugSession& s, Panels& p) {
       row_of[l] = shown.size();
       shown.push_back(l);
     }
+  // Until someone picks a lane, Previous/Next (and [ ]) go by the first one this run has.
+  if (!p.timeline_lane_picked && !shown.empty() && !count[static_cast<size_t>(p.timeline_lane)])
+    p.timeline_lane = static_cast<int>(shown.front());
   if (p.timeline_fit || p.timeline_hi <= p.timeline_lo || p.timeline_hi > frontier) {  // the whole run, as it grows
     p.timeline_lo = 0;
     p.timeline_hi = frontier;
@@ -135,6 +142,12 @@ void draw_timeline(DebugSession& s, Panels& p) {
   const auto pos_of = [&](float x) { return lo + (static_cast<double>(x - plot0.x) / width) * (hi - lo); };
 
   ImGui::InvisibleButton("##timeline", ImVec2(label_w + width, height));
+#ifdef IMGUI_ENABLE_TEST_ENGINE  // (InvisibleButton does not tell the test hooks by itself)
+  {
+    ImGuiContext& g = *ImGui::GetCurrentContext();
+    IMGUI_TEST_ENGINE_ITEM_INFO(ImGui::GetItemID(), "##timeline", 0);
+  }
+#endif
   const bool hovered = ImGui::IsItemHovered();
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   // Zoom with the wheel around the mouse; drag (or click) the cursor to travel.

@@ -82,6 +82,33 @@ console.log(`interpreter slice MIPS / native MIPS: at least ${worst.toFixed(2)} 
 console.log('each engine with the same engine natively (native code there), "vs interp" with the WebAssembly interpreter.');
 console.log('Overall MIPS is what the machine gets of each frame: the rest goes to the display, here SwiftShader');
 console.log('drawing WebGL on the CPU.');
+// Time travel in the browser: the kernel under the monitor run to its end at full speed, then
+// travel to random steps of it (fixed seed), against the native figure from the same invocation.
+{
+  await page.goto(`${origin}/?program=kernel&virt=trap-and-emulate&speed=full`);
+  await page.evaluate(() => window.vmscope.ready);
+  await page.keyboard.press('F5');
+  for (let i = 0; i < 600 && !(await state()).finished; i++) await sleep(100);
+  const s = await state();
+  if (!s.finished) throw new Error(`the kernel did not finish: ${s.status}`);
+  const times = await page.evaluate((end) => {
+    let seed = 12345;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const t = [];
+    for (let i = 0; i < 30; i++) t.push(window.vmscope.travel(Math.floor(random() * end)));
+    return t.sort((a, b) => a - b);
+  }, s.time.frontier);
+  const median = times[Math.floor(times.length / 2)], p90 = times[Math.floor(times.length * 0.9)];
+  const bench = spawnSync(path.join(path.dirname(vmscope), '../tests/vmscope-bench-timetravel'),
+                          [path.join(siteDir, 'programs/kernel/kernel.elf'), '--sbi', '--repeat', '1', '--points', '30'],
+                          { stdio: ['ignore', 'pipe', 'pipe'] });
+  const row = /trap-and-emulate, interpreter.*?([\d.]+)ms\s+([\d.]+)ms\s+([\d.]+)ms/.exec(String(bench.stdout));
+  const nativeMedian = row ? Number(row[1]) : NaN;
+  console.log(`\ntime travel, the kernel under trap-and-emulate (${s.time.frontier} steps, ${s.time.snapshots} snapshots, ` +
+              `${(s.time.snapshotBytes / 1048576).toFixed(1)} MiB): travel to a random step in ${median.toFixed(1)} ms ` +
+              `(median of 30; 90th percentile ${p90.toFixed(1)} ms, worst ${times[times.length - 1].toFixed(1)} ms); ` +
+              `natively ${nativeMedian.toFixed(1)} ms (${(median / nativeMedian).toFixed(1)}x)`);
+}
 await context.close();
 server.close();
 fs.rmSync(profile, { recursive: true, force: true });

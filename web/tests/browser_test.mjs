@@ -480,9 +480,9 @@ try {
   check(s.time.position === end && JSON.stringify(s.regs) === JSON.stringify(regsAtEnd),
         'F11 steps forward again to the same registers');
   await click('Timeline', 'Control');  // it is open by default: this closes it ...
-  check((await itemRect('##timeline', 'Timeline')) === null, 'the Timeline button closes the window');
+  check((await itemRect('##timeline')) === null, 'the Timeline button closes the window');
   await click('Timeline', 'Control');  // ... and opens it again
-  const lane = await itemRect('##timeline', 'Timeline');
+  const lane = await itemRect('##timeline');  // (in the window's scrolling child)
   check(lane !== null, 'the timeline shows its lanes');
   if (lane) {
     // Click half-way along the plot (the lane names take the left part), then drag further.
@@ -504,14 +504,17 @@ try {
     check(s.time.position > clicked, `dragging the cursor travels with it (to ${s.time.position})`);
     await shoot('timeline');
   }
-  const before = (await state()).time.position;
+  const scrubbed = (await state()).time.position;
   await press('BracketLeft');
   s = await state();
-  check(s.time.position < before && /previous exceptions/.test(s.status),
-        `[ goes back to the previous exception ("${s.status}")`);
+  const previous = s.time.position;
+  check(previous < scrubbed && /back at the previous exit: /.test(s.status),
+        `[ goes back to the previous event of the first lane ("${s.status}")`);
+  await press('BracketLeft');
+  check((await state()).time.position < previous, '[ again goes further back');
   await press('BracketRight');
   s = await state();
-  check(s.time.position > before - 1 && /next exceptions/.test(s.status), `] goes to the next one ("${s.status}")`);
+  check(s.time.position === previous && /at the next exit: /.test(s.status), `] goes to the next one ("${s.status}")`);
   await press('F6');
   s = await state();
   check(/no breakpoint or watchpoint hit before here/.test(s.status), `F6 without breakpoints says so ("${s.status}")`);
