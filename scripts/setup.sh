@@ -8,7 +8,7 @@ packages=(
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   qemu-user qemu-system-misc
   emscripten nodejs
-  libglfw3-dev libgl1-mesa-dev libgl1-mesa-dri xvfb xauth imagemagick
+  libglfw3-dev libgl1-mesa-dev libgl1-mesa-dri xvfb xauth imagemagick fonts-dejavu-core
   chromium
 )
 

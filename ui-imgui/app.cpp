@@ -3,8 +3,10 @@
 
 #include <GLFW/glfw3.h>  // key codes: both front ends feed Dear ImGui GLFW's key numbers
 #include <imgui.h>
+#include <imgui_internal.h>  // the settings handler
 
 #include <algorithm>
+#include <cstdio>
 
 #include "panels/panels.h"
 #include "scenarios.h"
@@ -68,12 +70,27 @@ bool DebuggerApp::start_scenario(const std::string& name) {
     }
   }
   show_analyzer(!s->analyzer.empty() && s->program.empty());  // a kernel lesson keeps the Monitor in view
+  Panels& p = panels_->panels;
+  p.is_open(Panel::lesson) = true;  // the lesson's text, docked and visible
+  p.layout.bring_forward(Panel::lesson);
+  if (!s->program.empty() && session_.is_supervisor_kernel()) {
+    p.is_open(Panel::monitor) = true;
+    p.layout.bring_forward(Panel::monitor);
+  }
   return true;
 }
 
 void DebuggerApp::handle_keys() {
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput) return;  // typing into a field: keys are text
+  if (io.KeyCtrl) {  // the text size: Ctrl + / Ctrl - (Ctrl 0: the default)
+    UiSettings ui = ui_settings();
+    if (ImGui::IsKeyPressed(GLFW_KEY_EQUAL) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD)) ui.font_size += 2;
+    if (ImGui::IsKeyPressed(GLFW_KEY_MINUS) || ImGui::IsKeyPressed(GLFW_KEY_KP_SUBTRACT)) ui.font_size -= 2;
+    if (ImGui::IsKeyPressed(GLFW_KEY_0)) ui.font_size = UiSettings{}.font_size;
+    set_ui_settings(ui);
+  }
+  if (ImGui::IsKeyPressed(GLFW_KEY_F1)) panels_->panels.show_help = !panels_->panels.show_help;
   if (ImGui::IsKeyPressed(GLFW_KEY_F5)) {
     if (io.KeyShift)
       session_.pause();
@@ -112,7 +129,10 @@ void DebuggerApp::set_cursor(uint32_t address) {
 
 AnalyzerWorkbench& DebuggerApp::analyzer() { return panels_->panels.workbench; }
 
-void DebuggerApp::show_analyzer(bool show) { panels_->panels.show_analyzer = show; }
+void DebuggerApp::show_analyzer(bool show) {
+  panels_->panels.is_open(Panel::analyzer) = show;
+  if (show) panels_->panels.layout.bring_forward(Panel::analyzer);
+}
 
 void DebuggerApp::set_timeline_lane(int lane) {
   panels_->panels.timeline_lane = lane;
@@ -121,9 +141,65 @@ void DebuggerApp::set_timeline_lane(int lane) {
 
 int DebuggerApp::timeline_lane() const { return panels_->panels.timeline_lane; }
 
-void DebuggerApp::show_code_cache(bool show) { panels_->panels.show_code_cache = show; }
+void DebuggerApp::show_code_cache(bool show) {
+  panels_->panels.is_open(Panel::code_cache) = show;
+  if (show) panels_->panels.layout.bring_forward(Panel::code_cache);
+}
 
-bool DebuggerApp::code_cache_shown() const { return panels_->panels.show_code_cache; }
+bool DebuggerApp::code_cache_shown() const { return panels_->panels.open[static_cast<size_t>(Panel::code_cache)]; }
+
+bool DebuggerApp::set_panel_open(const std::string& title, bool open) {
+  for (size_t i = 0; i < kPanelCount; ++i) {
+    const Panel p = static_cast<Panel>(i);
+    if (title != panel_spec(p).title) continue;
+    if (!panel_spec(p).closable && !open) return false;
+    panels_->panels.is_open(p) = open;
+    if (open) panels_->panels.layout.bring_forward(p);
+    return true;
+  }
+  return false;
+}
+
+bool DebuggerApp::panel_open(const std::string& title) const {
+  for (size_t i = 0; i < kPanelCount; ++i)
+    if (title == panel_spec(static_cast<Panel>(i)).title) return panels_->panels.open[i];
+  return false;
+}
+
+// Dear ImGui's settings file gets a [vmscope][ui] section: the text size, the projector preset
+// and the panels closed.
+void DebuggerApp::install_settings() {
+  ImGuiSettingsHandler h;
+  h.TypeName = "vmscope";
+  h.TypeHash = ImHashStr("vmscope");
+  h.UserData = this;
+  h.ReadOpenFn = [](ImGuiContext*, ImGuiSettingsHandler* handler, const char* name) -> void* {
+    return std::string(name) == "ui" ? handler->UserData : nullptr;
+  };
+  h.ReadLineFn = [](ImGuiContext*, ImGuiSettingsHandler*, void* entry, const char* line) {
+    auto& app = *static_cast<DebuggerApp*>(entry);
+    UiSettings ui = app.ui_settings();
+    float size = 0;
+    int on = 0;
+    char title[64];
+    if (std::sscanf(line, "font_size=%f", &size) == 1) ui.font_size = size;
+    else if (std::sscanf(line, "projector=%d", &on) == 1) ui.projector = on != 0;
+    else if (std::sscanf(line, "closed=%63[^\n]", title) == 1) app.set_panel_open(title, false);
+    else if (std::sscanf(line, "open=%63[^\n]", title) == 1) app.set_panel_open(title, true);
+    app.set_ui_settings(ui);
+  };
+  h.WriteAllFn = [](ImGuiContext*, ImGuiSettingsHandler* handler, ImGuiTextBuffer* out) {
+    const auto& app = *static_cast<const DebuggerApp*>(handler->UserData);
+    out->appendf("[vmscope][ui]\nfont_size=%g\nprojector=%d\n", app.ui_settings().font_size, app.ui_settings().projector ? 1 : 0);
+    for (size_t i = 0; i < kPanelCount; ++i) {
+      const Panel p = static_cast<Panel>(i);
+      if (!panel_spec(p).closable) continue;
+      out->appendf("%s=%s\n", app.panels_->panels.open[i] ? "open" : "closed", panel_spec(p).title);
+    }
+    out->append("\n");
+  };
+  ImGui::GetCurrentContext()->SettingsHandlers.push_back(h);
+}
 
 void DebuggerApp::select_block(std::optional<uint32_t> paddr) { panels_->panels.cache_block = paddr; }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analyzer_workbench.h"
+#include "appearance.h"
 #include "session.h"
 
 namespace vmscope::ui {
@@ -37,6 +38,18 @@ class DebuggerApp {
 
   void frame(double frame_seconds);  // runs the machine's slice, then draws everything
 
+  // ---- how it looks (appearance.h): the font, its size, the projector preset
+  // Front ends call install_settings() once after ImGui::CreateContext (before loading saved
+  // settings) and apply_appearance() before each ImGui::NewFrame.
+  void install_settings();
+  void set_font(std::vector<uint8_t> ttf) { appearance_.set_font(std::move(ttf)); }
+  bool apply_appearance(float zoom, float raster_scale) { return appearance_.apply(zoom, raster_scale); }
+  const UiSettings& ui_settings() const { return appearance_.settings(); }
+  void set_ui_settings(const UiSettings& s) { appearance_.set(s); }
+  // Panels by title ("Timeline", "Monitor", ...): open or close one.
+  bool set_panel_open(const std::string& title, bool open);
+  bool panel_open(const std::string& title) const;
+
   DebugSession& session() { return session_; }
   void set_cursor(uint32_t address);  // the disassembly cursor (F9, run to cursor)
   // The analyzer window and what it shows.
@@ -61,6 +74,7 @@ class DebuggerApp {
  private:
   void handle_keys();
   DebugSession session_;
+  Appearance appearance_;
   std::vector<BundledProgram> programs_;
   std::string error_, warning_;
   std::string scenario_;

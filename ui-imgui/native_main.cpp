@@ -6,6 +6,7 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -45,6 +46,15 @@ std::vector<BundledProgram> bundled_programs() {
     }
   }
   return list;
+}
+
+// The debugger's font: DejaVu Sans Mono from Debian's fonts-dejavu-core. Empty (Dear ImGui's
+// bitmap font) if it is not installed.
+std::vector<uint8_t> read_font() {
+  std::vector<uint8_t> bytes = read_file("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf");
+  if (!bytes.empty()) return bytes;
+  std::fprintf(stderr, "vmscope-debugger: DejaVuSansMono.ttf not found (apt-get install fonts-dejavu-core): using a bitmap font\n");
+  return {};
 }
 
 bool write_screenshot(const std::string& path, int width, int height) {
@@ -109,12 +119,13 @@ int main(int argc, char** argv) {
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
-  ImGui::StyleColorsDark();
-  if (!script_path.empty()) ImGui::GetIO().IniFilename = nullptr;  // tests start from the default layout
+  DebuggerApp app;
+  app.install_settings();  // before Dear ImGui reads imgui.ini (at the first frame)
+  if (!script_path.empty()) ImGui::GetIO().IniFilename = nullptr;  // tests start from the default settings
+  app.set_font(read_font());
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
 
-  DebuggerApp app;
   app.set_bundled_programs(bundled_programs());
   if (!program.empty()) {
     const std::vector<uint8_t> bytes = read_file(program);
@@ -144,6 +155,12 @@ int main(int argc, char** argv) {
     last = now;
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    float zoom_x = 1, zoom_y = 1;  // the screen's content scale: text follows the desktop's DPI
+    glfwGetWindowContentScale(window, &zoom_x, &zoom_y);
+    if (app.apply_appearance(std::clamp(zoom_x, 1.0f, 4.0f), 1.0f)) {
+      ImGui_ImplOpenGL3_DestroyFontsTexture();
+      ImGui_ImplOpenGL3_CreateFontsTexture();
+    }
     if (script && !script->done()) script->step(app, std::cout);  // before NewFrame: it presses keys
     ImGui::NewFrame();
     const auto t_app = std::chrono::steady_clock::now();

@@ -3,6 +3,7 @@
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
+#include <imgui_internal.h>  // the window list, for "expect tiled"
 
 #include <algorithm>
 #include <sstream>
@@ -191,6 +192,16 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     if (at == std::string::npos) return bad("the description has no '" + from + "'");
     text.replace(at, from.size(), unescape(rest.substr(arrow + 4)));
     app.analyzer().set_text(text);
+  } else if (w[0] == "panel" && w.size() >= 3 && (w[1] == "open" || w[1] == "close")) {  // panel open|close TITLE
+    if (!app.set_panel_open(rest_after(line, 2), w[1] == "open")) return bad("no closable panel '" + rest_after(line, 2) + "'");
+  } else if (w[0] == "font" && w.size() == 2 && w[1].find_first_not_of("0123456789") == std::string::npos && w[1].size() < 4) {
+    UiSettings ui = app.ui_settings();
+    ui.font_size = std::stof(w[1]);
+    app.set_ui_settings(ui);
+  } else if (w[0] == "projector" && w.size() == 2 && (w[1] == "on" || w[1] == "off")) {
+    UiSettings ui = app.ui_settings();
+    ui.projector = w[1] == "on";
+    app.set_ui_settings(ui);
   } else if (w[0] == "speed" && w.size() == 2) {  // speed full | N (instructions per second)
     if (w[1] == "full") s.set_speed(0);
     else if (w[1].find_first_not_of("0123456789") == std::string::npos && w[1].size() < 12) s.set_speed(std::stod(w[1]));
@@ -241,6 +252,28 @@ void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const s
     if (!a) return check(false, "no analysis: " + (app.analyzer().errors().empty() ? std::string() : app.analyzer().errors()[0].str()));
     const analyzer::Theorem& t = w[2] == "1" ? a->theorem1 : w[2] == "2" ? a->theorem2 : a->theorem3;
     return check(t.holds == (w[3] == "holds"), t.holds ? "holds" : "fails");
+  }
+  if (w.size() == 2 && w[1] == "tiled") {  // no two windows overlap, every one is inside the screen
+    std::string problem;
+    const ImVec2 d = ImGui::GetIO().DisplaySize;
+    std::vector<const ImGuiWindow*> shown;
+    for (const ImGuiWindow* win : ImGui::GetCurrentContext()->Windows)
+      if (win->WasActive && !win->Hidden && !(win->Flags & (ImGuiWindowFlags_ChildWindow | ImGuiWindowFlags_Tooltip |
+                                                             ImGuiWindowFlags_Popup)) &&
+          std::string(win->Name) != "##MainMenuBar")
+        shown.push_back(win);
+    for (size_t i = 0; i < shown.size() && problem.empty(); ++i) {
+      const ImRect a(shown[i]->Pos, ImVec2(shown[i]->Pos.x + shown[i]->Size.x, shown[i]->Pos.y + shown[i]->Size.y));
+      if (a.Min.x < -0.5f || a.Min.y < -0.5f || a.Max.x > d.x + 0.5f || a.Max.y > d.y + 0.5f)
+        problem = std::string(shown[i]->Name) + " leaves the screen";
+      for (size_t j = i + 1; j < shown.size() && problem.empty(); ++j) {
+        const ImRect b(shown[j]->Pos, ImVec2(shown[j]->Pos.x + shown[j]->Size.x, shown[j]->Pos.y + shown[j]->Size.y));
+        const float ox = std::min(a.Max.x, b.Max.x) - std::max(a.Min.x, b.Min.x);
+        const float oy = std::min(a.Max.y, b.Max.y) - std::max(a.Min.y, b.Min.y);
+        if (ox > 1 && oy > 1) problem = std::string(shown[i]->Name) + " overlaps " + shown[j]->Name;
+      }
+    }
+    return check(problem.empty() && shown.size() >= 8, problem.empty() ? std::to_string(shown.size()) + " windows" : problem);
   }
   if (!m) return check(false, "no program loaded");
   const Hart& h = m->hart();

@@ -177,9 +177,8 @@ void DebugSession::after_travel(const char* what) {
   const uint64_t here = time_->position();
   finished_ = time_->end() && here >= time_->end()->position;
   char text[160];
-  std::snprintf(text, sizeof text, "%s: step %llu of %llu recorded, pc 0x%08x", what,
-                static_cast<unsigned long long>(here), static_cast<unsigned long long>(time_->frontier()),
-                machine_->hart().pc());
+  std::snprintf(text, sizeof text, "%s: step %llu of %llu", what, static_cast<unsigned long long>(here),
+                static_cast<unsigned long long>(time_->frontier()));
   status_ = text;
 }
 
@@ -208,7 +207,7 @@ void DebugSession::reverse_continue() {
   if (!time_) return;
   remember_registers();
   const bool found = time_->reverse_continue();
-  after_travel(found ? "back at the previous breakpoint or watchpoint hit" : "no breakpoint or watchpoint hit before here");
+  after_travel(found ? "back at the previous breakpoint hit" : "no breakpoint or watchpoint hit before here");
 }
 
 void DebugSession::previous_event(const TimelineLane& lane) {

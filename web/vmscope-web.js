@@ -36,6 +36,7 @@
     },
     openFileDialog() { fileInput.click(); },
     fail,
+    font: null,     // DejaVu Sans Mono (fonts/), read once at start
   };
 
   async function fetchPrograms() {
@@ -48,6 +49,10 @@
       web.bytes[p.name] = new Uint8Array(await r.arrayBuffer());
     }));
     web.programs = list;
+    // The font: without it the debugger falls back to Dear ImGui's small bitmap font.
+    const font = await fetch('fonts/DejaVuSansMono.ttf');
+    if (font.ok) web.font = new Uint8Array(await font.arrayBuffer());
+    else console.warn('vmscope: fonts/DejaVuSansMono.ttf: HTTP ' + font.status + ': using a bitmap font');
   }
   const programsFetched = fetchPrograms();
   programsFetched.catch(() => {});  // reported through fail() once the module asks for them
@@ -170,8 +175,12 @@
   });
 
   // ---- keys: the debugger's function keys must not reload the page (F5) or go full screen (F11).
-  const debuggerKeys = new Set(['F5', 'F6', 'F9', 'F10', 'F11']);
-  window.addEventListener('keydown', (e) => { if (debuggerKeys.has(e.key)) e.preventDefault(); }, true);
+  // Ctrl + / Ctrl - / Ctrl 0 size the debugger's text instead of zooming the page; F1 is Help.
+  const debuggerKeys = new Set(['F1', 'F5', 'F6', 'F9', 'F10', 'F11']);
+  const textSizeKeys = new Set(['=', '+', '-', '0']);
+  window.addEventListener('keydown', (e) => {
+    if (debuggerKeys.has(e.key) || (e.ctrlKey && textSizeKeys.has(e.key))) e.preventDefault();
+  }, true);
   canvas.addEventListener('contextmenu', (e) => e.preventDefault());
 
   // Wheel events in notches for Dear ImGui: a window listener sees the event before emscripten's

@@ -48,6 +48,9 @@ EM_JS(void, js_program_copy, (const char* name, uint8_t* dest), {
   HEAPU8.set(Module.vmscopeWeb.bytes[UTF8ToString(name)], dest);
 });
 EM_JS(void, js_open_file_dialog, (), { Module.vmscopeWeb.openFileDialog(); });
+// The TTF font the page fetched (0 bytes: none; Dear ImGui's bitmap font is used).
+EM_JS(int, js_font_size, (), { return Module.vmscopeWeb.font ? Module.vmscopeWeb.font.length : 0; });
+EM_JS(void, js_font_copy, (uint8_t* dest), { HEAPU8.set(Module.vmscopeWeb.font, dest); });
 EM_JS(void, js_warn, (const char* text), { console.warn(UTF8ToString(text)); });
 EM_JS(void, js_signal_ready, (), { Module.vmscopeWeb.signalReady(); });
 EM_JS(void, js_fail, (const char* text), { Module.vmscopeWeb.fail(UTF8ToString(text)); });
@@ -242,22 +245,6 @@ void after_frame_keys(Web& w) {
     if (w.imgui_key_callback) w.imgui_key_callback(w.window, r.key, r.scancode, GLFW_RELEASE, r.mods);
 }
 
-// The default font at the device's resolution, shown at its usual size: sharp text on high-DPI.
-void update_fonts(Web& w, double scale) {
-  if (scale == w.font_scale) return;
-  ImGuiIO& io = ImGui::GetIO();
-  io.Fonts->Clear();
-  ImFontConfig config;
-  config.SizePixels = std::round(13.0f * static_cast<float>(scale));
-  io.Fonts->AddFontDefault(&config);
-  io.FontGlobalScale = 1.0f / static_cast<float>(scale);
-  if (w.font_scale != 0) {  // the backend made the first texture itself
-    ImGui_ImplOpenGL3_DestroyFontsTexture();
-    ImGui_ImplOpenGL3_CreateFontsTexture();
-  }
-  w.font_scale = scale;
-}
-
 // Keeps the canvas's backing store at its CSS size times the device pixel ratio.
 void follow_canvas_size(Web& w) {
   double m[3];
@@ -271,7 +258,7 @@ void follow_canvas_size(Web& w) {
     js_set_canvas_size(static_cast<int>(std::lround(css_w * dpr)), static_cast<int>(std::lround(css_h * dpr)));
   }
   // Font texels per CSS pixel: at least 1, in steps of a half so that zooming does not thrash.
-  update_fonts(w, std::max(1.0, std::round(dpr * 2.0) / 2.0));
+  w.font_scale = std::max(1.0, std::round(dpr * 2.0) / 2.0);
 }
 
 void save_layout_now() {
@@ -289,6 +276,11 @@ void main_loop() {
 
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  // The font at the device's resolution, shown at its size in CSS pixels: sharp text on high-DPI.
+  if (w.app.apply_appearance(1.0f, static_cast<float>(w.font_scale))) {
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+  }
   // GLFW's window is the canvas's backing store in device pixels; Dear ImGui works in CSS pixels.
   ImGuiIO& io = ImGui::GetIO();
   const float scale = static_cast<float>(w.dpr);
@@ -420,6 +412,20 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
   }
   j += ",\"scenario\":" + json_string(w.app.scenario());
   j += ",\"warning\":" + json_string(w.app.warning());
+  {  // how it looks: the text size, the projector preset, the panels open
+    char ui[96];
+    std::snprintf(ui, sizeof ui, ",\"ui\":{\"fontSize\":%g,\"projector\":%s,\"open\":[", w.app.ui_settings().font_size,
+                  w.app.ui_settings().projector ? "true" : "false");
+    j += ui;
+    bool first = true;
+    for (const char* title : {"Lesson", "Programs", "Breakpoints", "Disassembly", "Registers", "MMU", "Console", "Memory",
+                              "Statistics", "Timeline", "Monitor", "Code cache", "Analyzer", "Compare"})
+      if (w.app.panel_open(title)) {
+        j += (first ? "" : ",") + json_string(title);
+        first = false;
+      }
+    j += "]}";
+  }
   char speed[48];
   std::snprintf(speed, sizeof speed, ",\"speed\":%g", s.speed());
   j += speed;
@@ -584,14 +590,20 @@ int main(int argc, char** argv) {
   ImGui::CreateContext();
   ImGui::GetCurrentContext()->TestEngineHookItems = true;
   ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;  // the layout lives in localStorage
+  io.IniFilename = nullptr;  // the settings live in localStorage
+  w.app.install_settings();
+  {  // the font the page fetched (DejaVu Sans Mono)
+    const int size = js_font_size();
+    std::vector<uint8_t> ttf(size > 0 ? static_cast<size_t>(size) : 0);
+    if (size > 0) js_font_copy(ttf.data());
+    w.app.set_font(std::move(ttf));
+  }
   // The cursor shape is set on the canvas here: emscripten's glfwSetCursor does nothing, and the
   // backend would call the browser's pointer-lock API every frame through glfwSetInputMode.
   io.ConfigFlags |= ImGuiConfigFlags_NoMouseCursorChange;
   io.IniSavingRate = 1.0f;
   const std::string layout = take_js_string(js_load_layout());
   if (!layout.empty()) ImGui::LoadIniSettingsFromMemory(layout.c_str(), layout.size());
-  ImGui::StyleColorsDark();
   follow_canvas_size(w);
   ImGui_ImplGlfw_InitForOpenGL(w.window, true);
   w.imgui_key_callback = glfwSetKeyCallback(w.window, key_callback);

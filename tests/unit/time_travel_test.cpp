@@ -42,6 +42,8 @@ std::string name_of(const GuestSetup& s) {
   return n;
 }
 
+void PrintTo(const GuestSetup& s, std::ostream* os) { *os << name_of(s); }  // (for gtest's messages)
+
 MachineOptions options_for(const GuestSetup& s) {
   MachineOptions o;
   o.kind = s.kind;

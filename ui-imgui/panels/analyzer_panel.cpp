@@ -157,9 +157,7 @@ void oracle_view(AnalyzerWorkbench& w) {
 }  // namespace
 
 void draw_analyzer(Panels& p) {
-  if (!p.show_analyzer) return;
-  ImGui::SetNextWindowBgAlpha(1.0f);
-  ImGui::Begin("Analyzer", &p.show_analyzer);
+  if (!p.begin(Panel::analyzer)) return;
   AnalyzerWorkbench& w = p.workbench;
   const auto& specs = w.specs();
   ImGui::Text("%s", specs.empty() ? "" : std::string(specs[w.chosen()].file).c_str());

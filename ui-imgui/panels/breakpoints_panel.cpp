@@ -6,7 +6,7 @@
 namespace vmscope::ui {
 
 void draw_breakpoints(DebugSession& s, Panels& p) {
-  ImGui::Begin("Breakpoints");
+  if (!p.begin(Panel::breakpoints)) return;
   if (!s.machine()) {
     ImGui::End();
     return;

@@ -444,12 +444,7 @@ void block_view(const DebugSession& s, Panels& p, const Block& b) {
 }  // namespace
 
 void draw_code_cache(DebugSession& s, Panels& p) {
-  if (!p.show_code_cache) return;
-  ImGui::SetNextWindowBgAlpha(1.0f);  // it sits over the code views
-  if (!ImGui::Begin("Code cache", &p.show_code_cache)) {
-    ImGui::End();
-    return;
-  }
+  if (!p.begin(Panel::code_cache)) return;
   switches(s);
   const Machine* m = s.machine();
   if (!m) {

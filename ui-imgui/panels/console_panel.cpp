@@ -6,7 +6,7 @@
 namespace vmscope::ui {
 
 void draw_console(DebugSession& s, Panels& p) {
-  ImGui::Begin("Console");
+  if (!p.begin(Panel::console)) return;
   const bool process = s.machine() && s.machine()->kind() == MachineKind::process;
   const float input_height = ImGui::GetFrameHeightWithSpacing();
   ImGui::BeginChild("output", ImVec2(0, -input_height), true, ImGuiWindowFlags_HorizontalScrollbar);

@@ -2,6 +2,7 @@
 // and the help window.
 #include <imgui.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -34,7 +35,7 @@ std::string symbol_for(const DebugSession& s, uint32_t address) {
 
 void draw_control(DebuggerApp& app, Panels& p) {
   DebugSession& s = app.session();
-  ImGui::Begin("Control", nullptr, ImGuiWindowFlags_NoCollapse);
+  if (!p.begin(Panel::control, ImGuiWindowFlags_NoTitleBar)) return;
   const bool loaded = s.loaded();
   ImGui::BeginDisabled(!loaded);
   if (s.running()) {
@@ -70,26 +71,17 @@ void draw_control(DebuggerApp& app, Panels& p) {
     ImGui::SetTooltip("Instructions per second. At slow speeds the current instruction and the registers\n"
                       "it changed are highlighted as they go; every run is recorded, so the Timeline\n"
                       "can go back to any moment of it.");
-  ImGui::SameLine();
-  if (ImGui::Button("Timeline")) p.show_timeline = !p.show_timeline;
-  ImGui::SameLine();
-  if (ImGui::Button("Scenarios")) p.show_scenarios = !p.show_scenarios;
-  ImGui::SameLine();
-  if (ImGui::Button("Analyzer")) p.show_analyzer = !p.show_analyzer;
-  ImGui::SameLine();
-  if (ImGui::Button("Code cache")) p.show_code_cache = !p.show_code_cache;
-  ImGui::SameLine();
-  if (ImGui::Button("Help")) p.show_help = !p.show_help;
+
 
   if (const Machine* m = s.machine()) {
     const Hart& h = m->hart();
     if (const Monitor* mon = m->monitor()) {  // what the guest believes, and what really runs
-      ImGui::Text("%s (%s) | pc 0x%08x %s | guest in %s-mode, hart in %s-mode | %llu guest instructions retired | %s",
+      ImGui::Text("%s (%s) | pc %08x %s | guest %s-mode, hart %s-mode | %llu guest instructions | %s",
                   s.program_name().c_str(), to_string(m->options().virtualization), h.pc(),
                   symbol_for(s, h.pc()).c_str(), to_string(mon->vcpu().mode), to_string(h.priv()),
                   static_cast<unsigned long long>(mon->guest_instret()), s.status().c_str());
     } else {
-      ImGui::Text("%s (%s VM) | pc 0x%08x %s | %s mode | %llu instructions retired | %s", s.program_name().c_str(),
+      ImGui::Text("%s (%s VM) | pc %08x %s | %s-mode | %llu instructions | %s", s.program_name().c_str(),
                   to_string(m->kind()), h.pc(), symbol_for(s, h.pc()).c_str(), to_string(h.priv()),
                   static_cast<unsigned long long>(h.instret()), s.status().c_str());
     }
@@ -99,8 +91,8 @@ void draw_control(DebuggerApp& app, Panels& p) {
   ImGui::End();
 }
 
-void draw_programs(DebuggerApp& app, Panels&, const std::vector<BundledProgram>& programs) {
-  ImGui::Begin("Programs");
+void draw_programs(DebuggerApp& app, Panels& p, const std::vector<BundledProgram>& programs) {
+  if (!p.begin(Panel::programs)) return;
   if (app.open_file_dialog && ImGui::Button("Open file...")) app.open_file_dialog();
   if (!app.error().empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.4f, 0.4f, 1.0f));
@@ -128,26 +120,73 @@ void draw_programs(DebuggerApp& app, Panels&, const std::vector<BundledProgram>&
   ImGui::End();
 }
 
-// Ready-made lessons (scenarios.h): pick one, read what to watch.
-void draw_scenarios(DebuggerApp& app, Panels& p) {
-  if (!p.show_scenarios) return;
-  ImGui::SetNextWindowBgAlpha(1.0f);
-  ImGui::Begin("Scenarios", &p.show_scenarios);
-  for (const Scenario& sc : scenarios()) {
-    if (ImGui::Selectable(sc.title.c_str(), app.scenario() == sc.name)) app.start_scenario(sc.name);
-    ImGui::Indent();
-    ImGui::PushStyleColor(ImGuiCol_Text, app.scenario() == sc.name ? ImVec4(0.75f, 0.85f, 1.0f, 1.0f)
-                                                                   : ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
-    ImGui::TextWrapped("%s", sc.description.c_str());
+// The lesson: what to look at, docked in the left column (scenarios.h).
+void draw_lesson(DebuggerApp& app, Panels& p) {
+  if (!p.begin(Panel::lesson)) return;
+  const Scenario* current = find_scenario(app.scenario());
+  if (current) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.85f, 0.35f, 1.0f));
+    ImGui::TextWrapped("%s", current->title.c_str());
     ImGui::PopStyleColor();
-    ImGui::Unindent();
-    ImGui::Spacing();
+    ImGui::Separator();
+    ImGui::TextWrapped("%s", current->description.c_str());
+    ImGui::Separator();
+  } else {
+    ImGui::TextWrapped("Pick a lesson: it loads its program and settings and says what to watch.");
   }
+  for (const Scenario& sc : scenarios())
+    if (ImGui::Selectable(sc.title.c_str(), app.scenario() == sc.name)) app.start_scenario(sc.name);
   ImGui::End();
 }
 
+// The menu bar: lessons, which panels are shown, the font, help.
+void draw_menu_bar(DebuggerApp& app, Panels& p) {
+  if (!ImGui::BeginMainMenuBar()) return;
+  if (ImGui::BeginMenu("Lessons")) {
+    for (const Scenario& sc : scenarios())
+      if (ImGui::MenuItem(sc.title.c_str(), nullptr, app.scenario() == sc.name)) app.start_scenario(sc.name);
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("View")) {
+    for (size_t i = 0; i < kPanelCount; ++i) {
+      const Panel panel = static_cast<Panel>(i);
+      if (!panel_spec(panel).closable) continue;
+      if (ImGui::MenuItem(panel_spec(panel).title, nullptr, p.is_open(panel))) {
+        p.is_open(panel) = !p.is_open(panel);
+        if (p.is_open(panel)) p.layout.bring_forward(panel);
+      }
+    }
+    ImGui::Separator();
+    UiSettings ui = app.ui_settings();
+    if (ImGui::MenuItem("Larger text", "Ctrl +")) ui.font_size += 2;
+    if (ImGui::MenuItem("Smaller text", "Ctrl -")) ui.font_size -= 2;
+    if (ImGui::MenuItem("Projector (large text, high contrast)", nullptr, ui.projector)) ui.projector = !ui.projector;
+    app.set_ui_settings(ui);
+    ImGui::EndMenu();
+  }
+  // Quick switches for the big windows (they open as tabs beside the registers).
+  for (Panel panel : {Panel::timeline, Panel::monitor, Panel::code_cache, Panel::analyzer}) {
+    if (panel == Panel::monitor && !app.session().is_supervisor_kernel()) continue;
+    if (ImGui::MenuItem(panel_spec(panel).title, nullptr, p.is_open(panel))) {
+      p.is_open(panel) = !p.is_open(panel);
+      if (p.is_open(panel)) p.layout.bring_forward(panel);
+    }
+  }
+  if (ImGui::MenuItem("Help", "F1", p.show_help)) p.show_help = !p.show_help;
+  ImGui::EndMainMenuBar();
+}
+
 void draw_help(Panels& p) {
-  ImGui::Begin("Help", &p.show_help);
+  // Over everything, opaque, in the middle: it is read, then closed (its X, F1 or Escape).
+  const ImVec2 d = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos(ImVec2(d.x * 0.5f, d.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(std::min(d.x * 0.9f, ImGui::GetFontSize() * 52), std::min(d.y * 0.85f, ImGui::GetFontSize() * 30)),
+                           ImGuiCond_Always);
+  ImGui::SetNextWindowBgAlpha(1.0f);
+  ImGui::SetNextWindowFocus();
+  ImGui::Begin("Help", &p.show_help, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove |
+                                        ImGuiWindowFlags_NoResize);
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) p.show_help = false;
   ImGui::TextUnformatted("Keyboard");
   ImGui::BulletText("F5        run / continue");
   ImGui::BulletText("Shift+F5  pause");
@@ -158,6 +197,8 @@ void draw_help(Panels& p) {
   ImGui::BulletText("Shift+F10 step back over a call that just returned");
   ImGui::BulletText("F6        reverse continue: back to the previous breakpoint or watchpoint hit");
   ImGui::BulletText("[ and ]   previous / next event of the Timeline's chosen kind");
+  ImGui::BulletText("Ctrl + / Ctrl -  larger / smaller text (View menu: the projector preset)");
+  ImGui::BulletText("F1        this help");
   ImGui::Separator();
   ImGui::TextWrapped(
       "Disassembly: click a line to put the cursor there, click its left margin to toggle a breakpoint. "

@@ -38,7 +38,7 @@ uint32_t listing_start(const Machine& m, uint32_t anchor, unsigned lines_before)
 }  // namespace
 
 void draw_disassembly(DebugSession& s, Panels& p) {
-  ImGui::Begin("Disassembly");
+  if (!p.begin(Panel::disassembly)) return;
   const Machine* m = s.machine();
   if (!m) {
     ImGui::End();

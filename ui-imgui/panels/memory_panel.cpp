@@ -28,7 +28,7 @@ bool peek_byte(const Machine& m, uint32_t address, bool virt, uint8_t& out, uint
 }  // namespace
 
 void draw_memory(DebugSession& s, Panels& p) {
-  ImGui::Begin("Memory");
+  if (!p.begin(Panel::memory)) return;
   Machine* m = s.machine();
   if (!m) {
     ImGui::End();

@@ -48,7 +48,7 @@ void page_table_tree(const Machine& m, uint32_t satp) {
 }  // namespace
 
 void draw_mmu(DebugSession& s, Panels& p) {
-  ImGui::Begin("MMU");
+  if (!p.begin(Panel::mmu)) return;
   Machine* m = s.machine();
   if (!m) {
     ImGui::End();

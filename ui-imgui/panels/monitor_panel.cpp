@@ -363,8 +363,7 @@ void stats_view(const DebugSession& s, const Monitor& mon) {
 
 void draw_monitor(DebugSession& s, Panels& p) {
   if (!s.is_supervisor_kernel()) return;  // only kernels on SBI firmware can be virtualized
-  ImGui::SetNextWindowBgAlpha(1.0f);        // it sits over the code views: hide them fully
-  ImGui::Begin("Monitor");
+  if (!p.begin(Panel::monitor)) return;
   switches(s);
   const Machine* m = s.machine();
   const Monitor* mon = m ? m->monitor() : nullptr;

@@ -5,16 +5,6 @@
 
 namespace vmscope::ui {
 
-namespace {
-// Places the next window on a 1280x800 grid scaled to the display, the first time only.
-void place(float x, float y, float w, float h) {
-  const ImVec2 d = ImGui::GetIO().DisplaySize;
-  const float sx = d.x / 1280.0f, sy = d.y / 800.0f;
-  ImGui::SetNextWindowPos(ImVec2(x * sx, y * sy), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(w * sx, h * sy), ImGuiCond_FirstUseEver);
-}
-}  // namespace
-
 std::string pte_flags(uint32_t pte) {
   std::string f;
   const char* names = "VRWXUGAD";
@@ -34,40 +24,37 @@ uint32_t Panels::cursor_or_pc(const DebugSession& s) const {
   return s.machine() ? s.machine()->hart().pc() : 0;
 }
 
+Panels::Panels() {
+  open.fill(true);
+  for (Panel p : {Panel::lesson, Panel::code_cache, Panel::analyzer, Panel::compare}) is_open(p) = false;
+}
+
 void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& programs) {
   DebugSession& s = app.session();
-  place(0, 0, 1280, 72);
+  draw_menu_bar(app, *this);
+  // The panels tile what the menu bar leaves.
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  const float menu = ImGui::GetFrameHeight();
+  std::array<bool, kPanelCount> available;
+  available.fill(true);
+  available[static_cast<size_t>(Panel::monitor)] = s.is_supervisor_kernel();  // only kernels can be virtualized
+  layout.arrange(open, available, ImVec2(0, menu), ImVec2(display.x, display.y - menu), false);
+  layout.draw_tabs();
   draw_control(app, *this);
-  place(0, 72, 220, 300);
+  draw_lesson(app, *this);
   draw_programs(app, *this, programs);
-  place(0, 372, 220, 428);
   draw_breakpoints(s, *this);
-  place(220, 72, 470, 368);
   draw_disassembly(s, *this);
-  place(690, 72, 280, 368);
   draw_registers(s, *this);
-  place(970, 72, 310, 368);
   draw_mmu(s, *this);
-  place(220, 440, 380, 190);
   draw_console(s, *this);
-  place(600, 440, 370, 190);
   draw_memory(s, *this);
-  place(970, 440, 310, 190);
   draw_stats(s, *this);
-  place(220, 630, 1060, 170);  // the whole run: travel anywhere in it
   draw_timeline(s, *this);
-  place(220, 72, 1060, 420);  // over the code views: a kernel's monitor is the lesson
   draw_monitor(s, *this);
-  place(50, 76, 1210, 716);  // over everything but the control bar
   draw_code_cache(s, *this);
-  place(160, 90, 1000, 640);
   draw_analyzer(*this);
-  place(240, 90, 520, 560);
-  draw_scenarios(app, *this);
-  if (show_help) {
-    place(340, 200, 600, 400);
-    draw_help(*this);
-  }
+  if (show_help) draw_help(*this);
 }
 
 }  // namespace vmscope::ui

@@ -12,11 +12,20 @@
 #include "analyzer_workbench.h"
 #include "app.h"
 #include "elf/symbol_namer.h"
+#include "panels/layout.h"
 
 namespace vmscope::ui {
 
 struct Panels {
+  Panels();
   void draw_all(DebuggerApp& app, const std::vector<BundledProgram>& programs);
+  // Which panels are open (closable ones are closed and reopened from the View menu), and where
+  // they go this frame.
+  std::array<bool, kPanelCount> open{};
+  bool& is_open(Panel panel) { return open[static_cast<size_t>(panel)]; }
+  Layout layout;
+  // Begins a panel's window where the layout puts it; false: not shown this frame (call no End).
+  bool begin(Panel panel, ImGuiWindowFlags extra = 0) { return layout.begin(panel, &is_open(panel), extra); }
   void on_program_loaded(DebugSession& s);
   uint32_t cursor_or_pc(const DebugSession& s) const;
 
@@ -39,20 +48,16 @@ struct Panels {
   const Machine* namer_machine = nullptr;
   std::shared_ptr<SymbolNamer> namer;
   char breakpoint_text[64] = "";
-  bool show_analyzer = false;
-  bool show_scenarios = false;
   AnalyzerWorkbench workbench;  // the analyzer window's description, settings and analysis
   bool analyzer_show_critical = true, analyzer_show_sensitive = true, analyzer_show_innocuous = true;
   std::string analyzer_filter, analyzer_selected;
   int monitor_table = -1;      // the shadow table shown
   bool monitor_follow = true;  // show the current one
   bool monitor_only_shadowed = false;  // hide guest mappings with no shadow entry yet
-  bool show_code_cache = false;
   // The code cache's selected block, by physical address: blocks die between frames, so the
   // panel looks it up again each time.
   std::optional<uint32_t> cache_block;
   char cache_filter[64] = "";
-  bool show_timeline = true;
   int timeline_lane = 0;                       // the lane Previous/Next go by
   bool timeline_lane_picked = false;           // chosen by someone (else: the run's first lane)
   uint64_t timeline_lo = 0, timeline_hi = 0;   // the visible range
@@ -82,7 +87,8 @@ void draw_monitor(DebugSession& s, Panels& p);
 void draw_code_cache(DebugSession& s, Panels& p);
 void draw_timeline(DebugSession& s, Panels& p);
 void draw_analyzer(Panels& p);
-void draw_scenarios(DebuggerApp& app, Panels& p);
+void draw_lesson(DebuggerApp& app, Panels& p);
+void draw_menu_bar(DebuggerApp& app, Panels& p);
 void draw_help(Panels& p);
 
 }  // namespace vmscope::ui

@@ -18,7 +18,7 @@ void value_text(uint32_t v, int format) {
 }  // namespace
 
 void draw_registers(DebugSession& s, Panels& p) {
-  ImGui::Begin("Registers");
+  if (!p.begin(Panel::registers)) return;
   const Machine* m = s.machine();
   if (!m) {
     ImGui::End();

@@ -30,8 +30,8 @@ void cause_rows(const std::array<uint64_t, 32>& counts, const char* (*name)(unsi
 }
 }  // namespace
 
-void draw_stats(DebugSession& s, Panels&) {
-  ImGui::Begin("Statistics");
+void draw_stats(DebugSession& s, Panels& p) {
+  if (!p.begin(Panel::statistics)) return;
   const Machine* m = s.machine();
   if (!m) {
     ImGui::End();

@@ -51,8 +51,7 @@ ImU32 lane_color(size_t lane) {
 }  // namespace
 
 void draw_timeline(DebugSession& s, Panels& p) {
-  if (!p.show_timeline) return;
-  ImGui::Begin("Timeline", &p.show_timeline);
+  if (!p.begin(Panel::timeline)) return;
   TimeMachine* tm = s.time();
   if (!tm) {
     ImGui::TextUnformatted("No program loaded.");

@@ -286,28 +286,54 @@ try {
   await frames(3);
   await panelShots('panel-');
 
-  // ---- 8. the layout persists: drag the Registers window, reload, find it where it was left
-  const before = (await page.evaluate(() => window.vmscope.windows())).find((w) => w.name === 'Registers');
-  await page.mouse.move(before.x + 60, before.y + 8);
+  // ---- 8. the panels tile the screen; the text size (Ctrl +) and closed panels persist
+  const tiled = async (what) => {
+    const wins = (await page.evaluate(() => window.vmscope.windows())).filter((w) => w.name !== '##MainMenuBar' && !w.collapsed);
+    const display = (await state()).display;
+    let problem = '';
+    for (let i = 0; i < wins.length && !problem; i++) {
+      const a = wins[i];
+      if (a.x < -0.5 || a.y < -0.5 || a.x + a.w > display.width + 0.5 || a.y + a.h > display.height + 0.5) problem = `${a.name} leaves the screen`;
+      for (let j = i + 1; j < wins.length && !problem; j++) {
+        const b = wins[j];
+        const ox = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x), oy = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+        if (ox > 1 && oy > 1) problem = `${a.name} overlaps ${b.name}`;
+      }
+    }
+    check(!problem && wins.length >= 8, `${what}: ${wins.length} windows, none over another or off the screen`, problem);
+  };
+  await tiled('at 1280x800');
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await waitFor((x) => x.display.height === 720, 'the canvas to follow 1280x720');
+  await frames(3);
+  await tiled('at 1280x720 (a projector)');
+  await shoot('projector-1280x720');
+  await press('Control+Equal');
+  await press('Control+Equal');
+  s = await state();
+  check(s.ui.fontSize === 20, `Ctrl + twice makes the text larger (${s.ui.fontSize} px)`);
   await frames(2);
-  await page.mouse.down();
-  for (let i = 1; i <= 5; i++) {
-    await page.mouse.move(before.x + 60 + i * 8, before.y + 8 + i * 6);
-    await frames(1);
-  }
-  await page.mouse.up();
-  await frames(2);
-  const moved = (await page.evaluate(() => window.vmscope.windows())).find((w) => w.name === 'Registers');
-  check(moved.x === before.x + 40 && moved.y === before.y + 30, `dragged the Registers window to ${moved.x},${moved.y}`);
-  await page.waitForFunction(() => (localStorage.getItem('vmscope.imgui-layout.v1') || '').includes('[Window][Registers]'),
+  await tiled('with larger text');
+  await click('View', '##MainMenuBar');
+  await click('Memory', '##Menu_00');  // the View menu's item (in its popup)
+  s = await state();
+  check(!s.ui.open.includes('Memory'), 'the View menu closes the Memory panel');
+  await page.waitForFunction(() => (localStorage.getItem('vmscope.imgui-layout.v1') || '').includes('closed=Memory'),
                              null, { timeout: 5000 });
 
-  // ---- 9. ?program=NAME opens a bundled program (and the moved window stays moved)
+  // ---- 9. ?program=NAME opens a bundled program (and the settings stay as they were left)
   await open('?program=dhrystone');
   s = await state();
   check(s.program === 'dhrystone' && s.loaded && s.instret === 0, `?program=dhrystone opened dhrystone`);
-  const after = (await page.evaluate(() => window.vmscope.windows())).find((w) => w.name === 'Registers');
-  check(after.x === moved.x && after.y === moved.y, `the layout survived the reload (Registers at ${after.x},${after.y})`);
+  check(s.ui.fontSize === 20 && !s.ui.open.includes('Memory'),
+        `the text size and the closed panel survived the reload (${s.ui.fontSize} px; open: ${s.ui.open.join(', ')})`);
+  await click('View', '##MainMenuBar');
+  await click('Memory', '##Menu_00');
+  await press('Control+Digit0');
+  s = await state();
+  check(s.ui.fontSize === 16 && s.ui.open.includes('Memory'), 'the View menu reopens Memory; Ctrl 0 brings the text size back');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await waitFor((x) => x.display.height === 800, 'the canvas to follow 1280x800');
 
   warnings.length = 0;
   await open('?program=no_such_program');
@@ -382,23 +408,24 @@ try {
   check(s.monitor?.strategy === 'write-protect' && s.monitor.pageTableWrites > 1000 && /kernel: PASS/.test(s.console),
         `?virt=trap-and-emulate&shadow=write-protect runs it so (${s.monitor?.pageTableWrites} page-table writes emulated)`);
 
-  // Classroom scenarios: one from a link, one picked in the Scenarios window.
+  // Classroom scenarios: one from a link (its text docked in the Lesson panel), one picked in the Lessons menu.
   await open('?scenario=critical-instruction&speed=full');
   s = await waitFor((x) => x.scenario === 'critical-instruction' && x.monitor !== undefined, 'the scenario from the link');
   check(s.program === 'kernel' && s.priv === 'U', '?scenario=critical-instruction opens the kernel under the monitor');
-  await click('Scenarios', 'Control');
-  await click('Is x86 virtualizable?', 'Scenarios');
+  check((await itemRect('Lesson')) !== null || (await page.evaluate(() => window.vmscope.windows())).some((w) => w.name === 'Lesson'),
+        'the lesson is docked and visible');
+  await click('Lessons', '##MainMenuBar');
+  await click('Is x86 virtualizable?', '##Menu_00');
   s = await waitFor((x) => x.scenario === 'is-x86-virtualizable' && x.analyzer.file === 'isa-specs/x86-ia32.toml',
                     'the x86 scenario');
   check(s.analyzer.theorems[0] === false && s.analyzer.critical.includes('POPF') &&
         (await itemRect('Other description...', 'Analyzer')) !== null,
         `the x86 scenario opens the analyzer on IA-32 (critical: ${s.analyzer.critical.slice(0, 4).join(', ')}, ...)`);
-  await click('Scenarios', 'Control');
-  await click('Analyzer', 'Control');  // close both: the next section opens the analyzer itself
+  await click('Analyzer', '##MainMenuBar');  // close it: the next section opens the analyzer itself
 
   // ---- 13. the analyzer: open it, pick the PDP-10, edit JRST 1's user-mode fact in the
   // description text with the keyboard, and watch Theorem 1's verdict change
-  await click('Analyzer', 'Control');
+  await click('Analyzer', '##MainMenuBar');
   s = await waitFor((x) => x.analyzer.theorems !== undefined, 'the analyzer');
   await click('Other description...', 'Analyzer');
   await click('isa-specs/pdp10.toml', '');
@@ -424,7 +451,7 @@ try {
   check(s.analyzer.errors.length === 0 && s.analyzer.critical.length === 0,
         'with JRST 1 trapping in user mode the edited PDP-10 satisfies Theorem 1');
   await shoot('analyzer');
-  await click('Analyzer', 'Control');  // close it again
+  await click('Analyzer', '##MainMenuBar');  // close it again
 
   // ---- 14. the block translator from a link: hello runs on translated, chained blocks; the
   // Code cache window opens from its button, shows the blocks, and its Flush button empties it
@@ -438,7 +465,7 @@ try {
         s.translator.chained > s.translator.entries / 2,
         `hello ran on ${s.translator.blocks} translated blocks, ${s.translator.chained} of ${s.translator.entries} ` +
         'entries through chain links');
-  await click('Code cache', 'Control');
+  await click('Code cache', '##MainMenuBar');
   await frames(2);
   const blockRows = (await page.evaluate(() => window.vmscope.items(''))).filter(
       (i) => i.window.startsWith('Code cache') && i.visible && /^[0-9a-f]{8}-[0-9a-f]{8}$/.test(i.label));
@@ -456,7 +483,7 @@ try {
   await click('interpreter', 'Code cache');
   s = await state();
   check(s.translator.engine === 'interpreter', 'a click on "interpreter" switches the engine back');
-  await click('Code cache', 'Control');  // close it again
+  await click('Code cache', '##MainMenuBar');  // close it again
 
   // ---- 16. time travel: the kernel under the monitor at full speed, then back with the key,
   // the timeline scrubbed with the mouse, events found backwards and forwards
@@ -479,9 +506,9 @@ try {
   s = await state();
   check(s.time.position === end && JSON.stringify(s.regs) === JSON.stringify(regsAtEnd),
         'F11 steps forward again to the same registers');
-  await click('Timeline', 'Control');  // it is open by default: this closes it ...
+  await click('Timeline', '##MainMenuBar');  // it is open by default: this closes it ...
   check((await itemRect('##timeline')) === null, 'the Timeline button closes the window');
-  await click('Timeline', 'Control');  // ... and opens it again
+  await click('Timeline', '##MainMenuBar');  // ... and opens it again
   const lane = await itemRect('##timeline');  // (in the window's scrolling child)
   check(lane !== null, 'the timeline shows its lanes');
   if (lane) {
