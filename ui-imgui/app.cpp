@@ -9,7 +9,6 @@
 #include <cstdio>
 
 #include "panels/panels.h"
-#include "scenarios.h"
 
 namespace vmscope::ui {
 
@@ -17,7 +16,22 @@ struct DebuggerApp::PanelState {
   Panels panels;
 };
 
-DebuggerApp::DebuggerApp() : panels_(std::make_shared<PanelState>()) {}
+DebuggerApp::DebuggerApp() : panels_(std::make_shared<PanelState>()) {
+  LessonRunner::Hooks hooks;
+  hooks.load_program = [this](const std::string& name) { return load_bundled(name); };
+  hooks.look = [this](const std::vector<std::string>& titles) {  // show those panels, lit
+    Layout& layout = panels_->panels.layout;
+    layout.clear_highlights();
+    for (const std::string& t : titles)
+      if (const auto panel = panel_by_title(t)) {
+        panels_->panels.is_open(*panel) = true;
+        layout.set_highlight(*panel, true);
+        layout.bring_forward(*panel);
+      }
+  };
+  hooks.open_analyzer = [this] { show_analyzer(true); };
+  runner_ = std::make_unique<LessonRunner>(session_, panels_->panels.workbench, hooks);
+}
 
 void DebuggerApp::set_bundled_programs(std::vector<BundledProgram> programs) { programs_ = std::move(programs); }
 
@@ -50,33 +64,35 @@ bool DebuggerApp::load_bundled(const std::string& name) {
   return false;
 }
 
-bool DebuggerApp::start_scenario(const std::string& name) {
-  const Scenario* s = find_scenario(name);
-  if (!s) {
-    error_ = "no scenario named '" + name + "'";
+bool DebuggerApp::start_lesson(const std::string& name) {
+  const Lesson* l = find_lesson(name);
+  if (!l) {
+    error_ = "no lesson named '" + name + "'";
     return false;
   }
-  scenario_ = s->name;
-  if (!s->program.empty()) {  // an analyzer-only lesson leaves the machine as it is
-    session_.set_vm_settings(s->vm);
-    if (!load_bundled(s->program)) return false;
-  }
-  if (!s->analyzer.empty()) {
-    analyzer().choose(s->analyzer);
-    if (s->analyzer == "isa-specs/rv32.toml") {  // the description's quirk settings follow the hart's
-      analyzer().set_setting("quirk.status_read", s->vm.quirks.status_read ? "1" : "0");
-      analyzer().set_setting("quirk.status_write", s->vm.quirks.status_write ? "1" : "0");
-      analyzer().set_setting("quirk.sret_jump", s->vm.quirks.sret_jump ? "1" : "0");
-    }
-  }
-  show_analyzer(!s->analyzer.empty() && s->program.empty());  // a kernel lesson keeps the Monitor in view
+  lesson_errors_.clear();
+  return start(*l);
+}
+
+bool DebuggerApp::start_lesson_text(std::string_view text, const std::string& file) {
+  std::optional<Lesson> l = parse_lesson(text, file, lesson_errors_);
   Panels& p = panels_->panels;
+  p.is_open(Panel::lesson) = true;
+  p.layout.bring_forward(Panel::lesson);
+  if (!l) return false;  // the Lesson panel lists the errors
+  return start(*l);
+}
+
+bool DebuggerApp::start(const Lesson& lesson) {
+  Panels& p = panels_->panels;
+  lesson_name_ = lesson.name;
   p.is_open(Panel::lesson) = true;  // the lesson's text, docked and visible
   p.layout.bring_forward(Panel::lesson);
-  if (!s->program.empty() && session_.is_supervisor_kernel()) {
-    p.is_open(Panel::monitor) = true;
-    p.layout.bring_forward(Panel::monitor);
+  if (!runner_->start(lesson)) {
+    error_ = runner_->error();
+    return false;
   }
+  if (!lesson.program.empty() && session_.is_supervisor_kernel() && !p.is_open(Panel::monitor)) p.is_open(Panel::monitor) = true;
   return true;
 }
 
@@ -91,6 +107,10 @@ void DebuggerApp::handle_keys() {
     set_ui_settings(ui);
   }
   if (ImGui::IsKeyPressed(GLFW_KEY_F1)) panels_->panels.show_help = !panels_->panels.show_help;
+  if (runner_->lesson()) {  // a presenter's clicker sends PageDown / PageUp
+    if (ImGui::IsKeyPressed(GLFW_KEY_PAGE_DOWN)) runner_->next();
+    if (ImGui::IsKeyPressed(GLFW_KEY_PAGE_UP)) runner_->back();
+  }
   if (ImGui::IsKeyPressed(GLFW_KEY_F5)) {
     if (io.KeyShift)
       session_.pause();

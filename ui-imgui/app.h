@@ -5,12 +5,14 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "analyzer_workbench.h"
 #include "appearance.h"
+#include "lesson_runner.h"
 #include "session.h"
 
 namespace vmscope::ui {
@@ -31,10 +33,15 @@ class DebuggerApp {
   // failure the error is shown in the UI and the previous program stays.
   bool load_program(std::span<const uint8_t> bytes, const std::string& name);
   bool load_bundled(const std::string& name);
-  // A classroom scenario (scenarios.h): its program with its monitor settings, its analyzer
-  // description, its windows. False (and error()) for an unknown name.
-  bool start_scenario(const std::string& name);
-  const std::string& scenario() const { return scenario_; }  // the last one started
+  // A lesson (lesson.h): a shipped one by name, or one read from a file (its text; a bad one
+  // leaves its file:line errors in lesson_errors()). Loads its program with its settings and
+  // performs its first step. False (and error()) when it cannot start.
+  bool start_lesson(const std::string& name);
+  bool start_lesson_text(std::string_view text, const std::string& file);
+  bool start_scenario(const std::string& name) { return start_lesson(name); }  // the old ?scenario= names
+  const std::string& scenario() const { return lesson_name_; }  // the last lesson started
+  LessonRunner& lessons() { return *runner_; }
+  const std::vector<LessonError>& lesson_errors() const { return lesson_errors_; }
 
   void frame(double frame_seconds);  // runs the machine's slice, then draws everything
 
@@ -73,11 +80,14 @@ class DebuggerApp {
 
  private:
   void handle_keys();
+  bool start(const Lesson& lesson);
   DebugSession session_;
   Appearance appearance_;
   std::vector<BundledProgram> programs_;
   std::string error_, warning_;
-  std::string scenario_;
+  std::string lesson_name_;
+  std::vector<LessonError> lesson_errors_;
+  std::unique_ptr<LessonRunner> runner_;
   struct PanelState;
   std::shared_ptr<PanelState> panels_;
 };

@@ -70,8 +70,9 @@ bool write_screenshot(const std::string& path, int width, int height) {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: vmscope-debugger [PROGRAM.elf] [--scenario NAME] [--script FILE] [--screenshot FILE.ppm]\n"
-               "  --scenario  start a classroom scenario: trap-and-emulate, shadow-paging,\n"
+               "usage: vmscope-debugger [PROGRAM.elf] [--lesson NAME|FILE.toml] [--script FILE] [--screenshot FILE.ppm]\n"
+               "  --lesson   start a lesson: a shipped one by name (the Lessons menu lists them) or a lesson\n"
+               "             file (docs/lesson-format.md); --scenario NAME is the same. Shipped: trap-and-emulate, shadow-paging,\n"
                "              critical-instruction, is-x86-virtualizable, pdp10-jrst1\n"
                "  PROGRAM    an RV32 ELF to open (default: the first bundled program)\n"
                "  --script   run debugger commands from FILE, one per line, then exit with 0 if every\n"
@@ -89,7 +90,7 @@ int main(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--script" && i + 1 < argc) script_path = argv[++i];
     else if (a == "--screenshot" && i + 1 < argc) screenshot = argv[++i];
-    else if (a == "--scenario" && i + 1 < argc) scenario = argv[++i];
+    else if ((a == "--scenario" || a == "--lesson") && i + 1 < argc) scenario = argv[++i];
     else if (a == "-h" || a == "--help") return usage(), 0;
     else if (!a.empty() && a[0] == '-') return usage();
     else program = a;
@@ -134,7 +135,26 @@ int main(int argc, char** argv) {
   } else {
     app.load_bundled("sv32_paging");
   }
-  if (!scenario.empty() && !app.start_scenario(scenario)) std::fprintf(stderr, "vmscope-debugger: %s\n", app.error().c_str());
+  if (scenario.ends_with(".toml")) {  // a lesson file
+    const std::vector<uint8_t> text = read_file(scenario);
+    if (text.empty()) std::fprintf(stderr, "vmscope-debugger: cannot read '%s'\n", scenario.c_str());
+    else if (!app.start_lesson_text(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()), scenario))
+      for (const LessonError& e : app.lesson_errors()) std::fprintf(stderr, "vmscope-debugger: %s\n", e.str().c_str());
+  } else if (!scenario.empty() && !app.start_lesson(scenario)) {
+    std::fprintf(stderr, "vmscope-debugger: %s\n", app.error().c_str());
+  }
+  // Files dropped on the window: a lesson (.toml) or a program, as in the browser.
+  static DebuggerApp* dropped_on = &app;
+  glfwSetDropCallback(window, [](GLFWwindow*, int count, const char** paths) {
+    for (int i = 0; i < count; ++i) {
+      const std::string path = paths[i];
+      const std::vector<uint8_t> bytes = read_file(path);
+      if (path.ends_with(".toml"))
+        dropped_on->start_lesson_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path);
+      else
+        dropped_on->load_program(bytes, path);
+    }
+  });
 
   std::unique_ptr<Script> script;
   if (!script_path.empty()) {

@@ -6,6 +6,8 @@
 #include <imgui_internal.h>  // the window list, for "expect tiled"
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "isa/isa_table.h"
@@ -43,6 +45,8 @@ int key_code(const std::string& name) {
   if (name == "F5") return GLFW_KEY_F5;
   if (name == "F6") return GLFW_KEY_F6;
   if (name == "[") return GLFW_KEY_LEFT_BRACKET;
+  if (name == "PageDown") return GLFW_KEY_PAGE_DOWN;
+  if (name == "PageUp") return GLFW_KEY_PAGE_UP;
   if (name == "]") return GLFW_KEY_RIGHT_BRACKET;
   if (name == "F9") return GLFW_KEY_F9;
   if (name == "F10") return GLFW_KEY_F10;
@@ -172,8 +176,17 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     }
     if (!pick) return bad("no live block " + w[2]);
     app.select_block(pick->paddr);
-  } else if (w[0] == "scenario" && w.size() == 2) {
-    if (!app.start_scenario(w[1])) bad(app.error());
+  } else if ((w[0] == "scenario" || w[0] == "lesson") && w.size() == 2) {  // a shipped lesson by name
+    if (!app.start_lesson(w[1])) bad(app.error());
+  } else if (w[0] == "lesson-file" && w.size() == 2) {  // a lesson file (errors stay in the Lesson panel)
+    std::ifstream in(w[1]);
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (!in) return bad("cannot read " + w[1]);
+    app.start_lesson_text(text, w[1]);
+  } else if (w[0] == "lesson-next" && w.size() == 1) {
+    app.lessons().next();
+  } else if (w[0] == "lesson-back" && w.size() == 1) {
+    app.lessons().back();
   } else if (w[0] == "analyzer" && w.size() == 2) {
     app.show_analyzer(true);
     if (!app.analyzer().choose(w[1])) bad("no shipped description " + w[1]);
@@ -300,6 +313,16 @@ void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const s
     const uint64_t want = w[3] == "frontier" ? s.time()->frontier() : std::stoull(w[3]);
     check(w[2] == "==" ? got == want : w[2] == "<" ? got < want : got > want,
           std::to_string(got) + " (frontier " + std::to_string(s.time()->frontier()) + ")");
+  } else if (w.size() == 3 && w[1] == "lesson-step") {  // 1-based, as the panel shows it
+    check(app.lessons().lesson() && app.lessons().step() + 1 == std::stoul(w[2]),
+          app.lessons().lesson() ? std::to_string(app.lessons().step() + 1) : "no lesson");
+  } else if (w.size() == 2 && w[1] == "lesson-holds") {  // the step's own expectations
+    const auto unmet = app.lessons().unmet();
+    check(app.lessons().lesson() && unmet.empty(), unmet.empty() ? "no lesson" : unmet[0]);
+  } else if (w.size() >= 4 && w[1] == "lesson-error" && w[2] == "contains") {
+    std::string all;
+    for (const LessonError& e : app.lesson_errors()) all += e.str() + "\n";
+    check(all.find(rest_after(line, 3)) != std::string::npos, "lesson errors: " + all);
   } else if (w.size() == 4 && w[1] == "events" && w[2] == ">=") {
     if (!s.time()) return check(false, "no time machine");
     check(s.time()->timeline().size() >= std::stoull(w[3]), std::to_string(s.time()->timeline().size()));

@@ -66,11 +66,11 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name) {
   return load(elf, name, guess_machine_kind(probe.image));
 }
 
-bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, MachineKind kind, Firmware firmware) {
+MachineOptions DebugSession::current_options() const {
   MachineOptions options;
-  options.kind = kind;
-  options.firmware = firmware;
-  if (firmware == Firmware::sbi) {  // the Monitor panel's switches: for kernels only
+  options.kind = kind_;
+  options.firmware = firmware_;
+  if (firmware_ == Firmware::sbi) {  // the Monitor panel's switches: for kernels only
     options.quirks = vm_.quirks;
     options.virtualization = vm_.virtualization;
     options.invalidation = vm_.invalidation;
@@ -78,6 +78,28 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, M
   }
   options.engine = translator_.engine;  // a new machine (a load, or a rebuild) keeps the engine
   options.translator = translator_.options;
+  return options;
+}
+
+void DebugSession::compare_with(const MachineOptions& other) {
+  if (!machine_) return;
+  comparison_ = compare_runs(elf_, program_name_, current_options(), other);
+}
+
+void DebugSession::run_for(uint64_t steps) {
+  if (!machine_) return;
+  run();
+  stop_at_ = time_->position() + steps;
+}
+
+bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, MachineKind kind, Firmware firmware) {
+  const MachineKind old_kind = kind_;
+  const Firmware old_firmware = firmware_;
+  kind_ = kind;
+  firmware_ = firmware;
+  const MachineOptions options = current_options();
+  kind_ = old_kind;
+  firmware_ = old_firmware;
   auto machine = std::make_unique<Machine>(options);
   const ElfResult r = machine->load(elf, name);
   if (!r.ok()) {
@@ -100,6 +122,7 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, M
   time_ = std::make_unique<TimeMachine>(*machine_);
   if (!speed_chosen_) speed_ = firmware == Firmware::sbi ? 1'000'000 : 0;  // a class watches a kernel run
   elf_.assign(elf.begin(), elf.end());
+  comparison_.reset();
   kind_ = kind;
   firmware_ = firmware;
   program_name_ = name;
@@ -225,6 +248,7 @@ void DebugSession::next_event(const TimelineLane& lane) {
 }
 
 void DebugSession::pause() {
+  stop_at_.reset();
   if (!running_) return;
   running_ = false;
   char text[64];
@@ -364,6 +388,7 @@ void DebugSession::tick(double frame_seconds) {
   double seconds = 0;
   // Slices small enough to stop near the budget (a few hundred microseconds each).
   constexpr uint64_t kSlice = 100'000;
+  if (stop_at_) limit = std::min(limit, *stop_at_ > time_->position() ? *stop_at_ - time_->position() : 0);
   for (uint64_t done = 0; done < limit && running_ && seconds < budget;) {
     const uint64_t before = h.steps();
     const StopReason why = run_slice(std::min(kSlice, limit - done));
@@ -373,6 +398,10 @@ void DebugSession::tick(double frame_seconds) {
     if (why == StopReason::budget) status_ = "running";
   }
   last_run_seconds_ = seconds;
+  if (stop_at_ && time_->position() >= *stop_at_ && running_) {  // run_for: that many steps, then pause
+    stop_at_.reset();
+    pause();
+  }
 
   StatsSample s;
   s.instret = h.instret();

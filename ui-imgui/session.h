@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "comparison.h"
 #include "machine/machine.h"
 #include "timetravel/time_machine.h"
 
@@ -101,6 +102,12 @@ class DebugSession {
   void reverse_continue();   // back to the previous breakpoint or watchpoint hit
   void previous_event(const TimelineLane& lane);
   void next_event(const TimelineLane& lane);  // may run forward to find it
+  void run_for(uint64_t steps);  // like run, stopping after this many steps
+
+  // ---- two runs side by side: the current configuration against another (comparison.h)
+  MachineOptions current_options() const;  // what a new machine for this program would be
+  void compare_with(const MachineOptions& other);
+  const std::optional<Comparison>& comparison() const { return comparison_; }
 
   // Called once per frame with the last frame's duration. When running, runs the machine in
   // slices until this frame's time budget is used — the target frame time (1/60 s, or 1/30 s
@@ -155,6 +162,8 @@ class DebugSession {
   bool running_ = false, finished_ = false;
   std::vector<uint32_t> breakpoints_;
   std::optional<uint32_t> run_to_, step_over_return_;
+  std::optional<uint64_t> stop_at_;  // run_for: where the run pauses
+  std::optional<Comparison> comparison_;
   std::array<uint32_t, 32> previous_registers_{};
   uint32_t previous_pc_ = 0;
   std::deque<StatsSample> stats_;

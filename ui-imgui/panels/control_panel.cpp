@@ -8,7 +8,7 @@
 
 #include "panels.h"
 #include "vmm/monitor.h"
-#include "scenarios.h"
+#include "lesson.h"
 
 namespace vmscope::ui {
 
@@ -120,22 +120,48 @@ void draw_programs(DebuggerApp& app, Panels& p, const std::vector<BundledProgram
   ImGui::End();
 }
 
-// The lesson: what to look at, docked in the left column (scenarios.h).
+// The lesson, docked in the left column: its step's text, Back and Next (PageUp/PageDown, as a
+// presenter's clicker sends), the other lessons; a bad lesson file's errors, file:line.
 void draw_lesson(DebuggerApp& app, Panels& p) {
   if (!p.begin(Panel::lesson)) return;
-  const Scenario* current = find_scenario(app.scenario());
-  if (current) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.85f, 0.35f, 1.0f));
-    ImGui::TextWrapped("%s", current->title.c_str());
+  LessonRunner& runner = app.lessons();
+  if (!app.lesson_errors().empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.45f, 1.0f));
+    ImGui::TextWrapped("This lesson file cannot be used:");
+    for (const LessonError& e : app.lesson_errors()) ImGui::TextWrapped("%s", e.str().c_str());
     ImGui::PopStyleColor();
     ImGui::Separator();
-    ImGui::TextWrapped("%s", current->description.c_str());
-    ImGui::Separator();
-  } else {
-    ImGui::TextWrapped("Pick a lesson: it loads its program and settings and says what to watch.");
   }
-  for (const Scenario& sc : scenarios())
-    if (ImGui::Selectable(sc.title.c_str(), app.scenario() == sc.name)) app.start_scenario(sc.name);
+  if (const Lesson* l = runner.lesson()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.85f, 0.35f, 1.0f));
+    ImGui::TextWrapped("%s", l->title.c_str());
+    ImGui::PopStyleColor();
+    const size_t n = l->steps.size(), k = runner.step();
+    ImGui::BeginDisabled(k == 0);
+    if (ImGui::Button("< Back")) runner.back();
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::Text("step %zu of %zu", k + 1, n);
+    ImGui::SameLine();
+    ImGui::BeginDisabled(k + 1 >= n);
+    if (ImGui::Button("Next >")) runner.next();
+    ImGui::EndDisabled();
+    ImGui::Separator();
+    ImGui::BeginChild("##step", ImVec2(0, -ImGui::GetFrameHeightWithSpacing() * 1.2f));
+    ImGui::TextWrapped("%s", l->steps[k].text.c_str());
+    ImGui::EndChild();
+    if (ImGui::Button("Other lessons")) ImGui::OpenPopup("##lessons");
+  } else {
+    ImGui::TextWrapped("A lesson loads its program and settings, then walks you through what to watch, step by "
+                       "step. Pick one (or drop a lesson file here):");
+    for (const Lesson& l : shipped_lessons())
+      if (ImGui::Selectable(l.title.c_str(), false)) app.start_lesson(l.name);
+  }
+  if (ImGui::BeginPopup("##lessons")) {
+    for (const Lesson& l : shipped_lessons())
+      if (ImGui::MenuItem(l.title.c_str(), nullptr, app.scenario() == l.name)) app.start_lesson(l.name);
+    ImGui::EndPopup();
+  }
   ImGui::End();
 }
 
@@ -143,8 +169,8 @@ void draw_lesson(DebuggerApp& app, Panels& p) {
 void draw_menu_bar(DebuggerApp& app, Panels& p) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("Lessons")) {
-    for (const Scenario& sc : scenarios())
-      if (ImGui::MenuItem(sc.title.c_str(), nullptr, app.scenario() == sc.name)) app.start_scenario(sc.name);
+    for (const Lesson& l : shipped_lessons())
+      if (ImGui::MenuItem(l.title.c_str(), nullptr, app.scenario() == l.name)) app.start_lesson(l.name);
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("View")) {

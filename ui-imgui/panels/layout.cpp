@@ -14,12 +14,6 @@ namespace vmscope::ui {
 namespace {
 enum Place : size_t { kControl, kLeftTop, kLeftBottom, kCode, kSide, kRegs, kMmu, kConsole, kMemory, kStats, kTimeline, kPlaces };
 
-const PanelSpec kSpecs[kPanelCount] = {
-    {"Control", false},   {"Lesson", true},     {"Programs", true},   {"Breakpoints", true}, {"Disassembly", true},
-    {"Registers", true},  {"MMU", true},        {"Console", true},    {"Memory", true},      {"Statistics", true},
-    {"Timeline", true},   {"Monitor", true},    {"Code cache", true}, {"Analyzer", true},    {"Compare", true},
-};
-
 // Splits [lo, lo + length) among the places with panels, by weight.
 void split(std::vector<std::pair<ImRect*, float>> parts, float lo, float length, bool horizontal, const ImRect& across) {
   float total = 0;
@@ -32,8 +26,6 @@ void split(std::vector<std::pair<ImRect*, float>> parts, float lo, float length,
   }
 }
 }  // namespace
-
-const PanelSpec& panel_spec(Panel p) { return kSpecs[static_cast<size_t>(p)]; }
 
 void Layout::arrange(const std::array<bool, kPanelCount>& open, const std::array<bool, kPanelCount>& available,
                      ImVec2 origin, ImVec2 size, bool embed) {
@@ -102,7 +94,8 @@ void Layout::arrange(const std::array<bool, kPanelCount>& open, const std::array
     Panel front = front_[i];
     for (Panel p : place.panels)
       if (!was_open_[static_cast<size_t>(p)]) front = p;
-    if (std::find(place.panels.begin(), place.panels.end(), want_front_) != place.panels.end()) front = want_front_;
+    for (Panel p : place.panels)
+      if (want_front_[static_cast<size_t>(p)]) front = p;
     if (std::find(place.panels.begin(), place.panels.end(), front) == place.panels.end()) front = place.panels.front();
     place.front = front;
     const bool tabs = place.panels.size() > 1;
@@ -115,7 +108,7 @@ void Layout::arrange(const std::array<bool, kPanelCount>& open, const std::array
     shown_[static_cast<size_t>(front)] = true;
   }
   for (size_t p = 0; p < kPanelCount; ++p) was_open_[p] = on(static_cast<Panel>(p));
-  want_front_ = Panel::count;
+  want_front_.fill(false);
 }
 
 void Layout::draw_tabs() {

@@ -11,19 +11,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "panel_names.h"
+
 namespace vmscope::ui {
-
-enum class Panel : uint8_t {
-  control, lesson, programs, breakpoints, disassembly, registers, mmu, console, memory, statistics, timeline,
-  monitor, code_cache, analyzer, compare, count
-};
-inline constexpr size_t kPanelCount = static_cast<size_t>(Panel::count);
-
-struct PanelSpec {
-  const char* title;  // the window's name (tests find windows by it)
-  bool closable;      // can be closed (and reopened from the View menu)
-};
-const PanelSpec& panel_spec(Panel p);
 
 class Layout {
  public:
@@ -39,7 +29,7 @@ class Layout {
   bool begin(Panel p, bool* open, ImGuiWindowFlags extra = 0);
   // Brings a panel to the front of its place (its tab selected), and marks it for attention
   // (a bright frame) when `highlight` is set.
-  void bring_forward(Panel p) { want_front_ = p; }
+  void bring_forward(Panel p) { want_front_[static_cast<size_t>(p)] = true; }
   void set_highlight(Panel p, bool on) { highlight_[static_cast<size_t>(p)] = on; }
   void clear_highlights() { highlight_.fill(false); }
   bool shown(Panel p) const { return shown_[static_cast<size_t>(p)]; }
@@ -58,7 +48,7 @@ class Layout {
   std::array<bool, kPanelCount> highlight_{};
   std::array<bool, kPanelCount> tabbed_{};  // shown under a tab strip
   std::array<Panel, 16> front_{};  // per place index: the tab last shown
-  Panel want_front_ = Panel::count;
+  std::array<bool, kPanelCount> want_front_{};
   std::array<bool, kPanelCount> was_open_{};
   float tab_height_ = 0;
 };

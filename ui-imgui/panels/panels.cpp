@@ -38,6 +38,7 @@ void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& progr
   std::array<bool, kPanelCount> available;
   available.fill(true);
   available[static_cast<size_t>(Panel::monitor)] = s.is_supervisor_kernel();  // only kernels can be virtualized
+  available[static_cast<size_t>(Panel::compare)] = s.comparison().has_value();
   layout.arrange(open, available, ImVec2(0, menu), ImVec2(display.x, display.y - menu), false);
   layout.draw_tabs();
   draw_control(app, *this);
@@ -54,6 +55,7 @@ void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& progr
   draw_monitor(s, *this);
   draw_code_cache(s, *this);
   draw_analyzer(*this);
+  draw_compare(s, *this);
   if (show_help) draw_help(*this);
 }
 

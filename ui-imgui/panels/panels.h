@@ -86,6 +86,7 @@ void draw_traps(DebugSession& s, Panels& p);
 void draw_monitor(DebugSession& s, Panels& p);
 void draw_code_cache(DebugSession& s, Panels& p);
 void draw_timeline(DebugSession& s, Panels& p);
+void draw_compare(DebugSession& s, Panels& p);
 void draw_analyzer(Panels& p);
 void draw_lesson(DebuggerApp& app, Panels& p);
 void draw_menu_bar(DebuggerApp& app, Panels& p);

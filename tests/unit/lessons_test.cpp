@@ -1,0 +1,153 @@
+// Lessons: every shipped lesson parses and walks through all its steps on the session the way
+// the debugger walks it, each step's expectations holding; Back returns to the moment a step
+// was done; bad lesson files are refused with file:line messages.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "lesson_runner.h"
+
+using namespace vmscope;
+using namespace vmscope::ui;
+
+namespace {
+std::string assets() {
+  const char* dir = std::getenv("VMSCOPE_ASSETS_DIR");
+  return dir ? dir : "";
+}
+std::vector<uint8_t> read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+// A bundled program by name, loaded as the debugger's picker loads it.
+bool load_bundled(DebugSession& s, const std::string& name) {
+  for (const char* group : {"process", "system", "bench", "kernel"}) {
+    const std::string path = assets() + "/" + group + "/" + name + ".elf";
+    if (!std::filesystem::exists(path)) continue;
+    const bool sbi = std::string(group) == "kernel" || name.ends_with("_sbi");
+    return sbi ? s.load(read(path), name, MachineKind::system, Firmware::sbi) : s.load(read(path), name);
+  }
+  return false;
+}
+void finish_running(DebugSession& s) {
+  for (int i = 0; i < 100'000 && s.running(); ++i) s.tick(1.0 / 60);
+}
+}  // namespace
+
+TEST(Lessons, EveryShippedFileParses) {
+  size_t files = 0;
+  for (const auto& f : std::filesystem::directory_iterator(std::string(VMSCOPE_SOURCE_DIR) + "/assets/lessons")) {
+    if (f.path().extension() != ".toml") continue;
+    ++files;
+    std::vector<LessonError> errors;
+    const std::vector<uint8_t> text = read(f.path().string());
+    EXPECT_TRUE(parse_lesson(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()), f.path().string(), errors))
+        << (errors.empty() ? "" : errors[0].str());
+    EXPECT_NE(find_lesson(f.path().stem().string()), nullptr) << f.path();
+  }
+  EXPECT_EQ(shipped_lessons().size(), files);
+  EXPECT_GE(files, 11u);
+  for (const char* name : {"interpretation-vs-translation", "chaining", "self-modifying-code", "code-cache-eviction",
+                           "trap-and-emulate", "shadow-paging", "critical-instruction", "binary-translation",
+                           "is-x86-virtualizable", "pdp10-jrst1", "process-syscalls"})
+    EXPECT_NE(find_lesson(name), nullptr) << name;
+}
+
+class WalkLesson : public testing::TestWithParam<std::string> {};
+
+TEST_P(WalkLesson, EveryStepDoesWhatItSays) {
+  const Lesson* lesson = find_lesson(GetParam());
+  ASSERT_NE(lesson, nullptr);
+  DebugSession s;
+  AnalyzerWorkbench analyzer;
+  std::vector<std::string> looked;
+  bool analyzer_opened = false;
+  LessonRunner::Hooks hooks;
+  hooks.load_program = [&](const std::string& name) { return load_bundled(s, name); };
+  hooks.look = [&](const std::vector<std::string>& panels) { looked = panels; };
+  hooks.open_analyzer = [&] { analyzer_opened = true; };
+  LessonRunner runner(s, analyzer, hooks);
+  ASSERT_TRUE(runner.start(*lesson)) << runner.error();
+  std::vector<uint64_t> positions;
+  for (size_t k = 0; k < lesson->steps.size(); ++k) {
+    if (k) runner.next();
+    ASSERT_EQ(runner.step(), k);
+    const LessonStep& step = lesson->steps[k];
+    finish_running(s);
+    EXPECT_FALSE(s.running()) << "step " << k + 1 << " never stops";
+    EXPECT_EQ(looked, step.look) << "step " << k + 1;
+    const std::vector<std::string> unmet = runner.unmet();
+    EXPECT_TRUE(unmet.empty()) << lesson->file << ", step " << k + 1 << ": " << unmet[0];
+    if (step.action == LessonStep::Action::analyzer) EXPECT_TRUE(analyzer_opened);
+    if (step.action == LessonStep::Action::compare) {
+      ASSERT_TRUE(s.comparison().has_value());
+      // Both runs reach an end; when they end alike they retired the same guest instructions
+      // (the first counter), whatever the configuration.
+      const Comparison& c = *s.comparison();
+      EXPECT_EQ(c.a.reason, StopReason::exited);
+      EXPECT_EQ(c.b.reason, StopReason::exited);
+      if (c.a.exit_code == c.b.exit_code)
+        EXPECT_EQ(c.a.counters[0].second, c.b.counters[0].second) << c.a.label << " vs " << c.b.label;
+    }
+    if (step.action == LessonStep::Action::run_to_event) {  // the machine stands just after such an event
+      const auto& events = s.time()->timeline();
+      const TimelineLane* lane = nullptr;
+      for (const TimelineLane& l : timeline_lanes())
+        if (l.name == step.event) lane = &l;
+      ASSERT_NE(lane, nullptr);
+      EXPECT_TRUE(std::any_of(events.begin(), events.end(), [&](const Event& e) {
+        return lane->matches(e) && e.position == s.time()->position();
+      })) << lesson->file << ", step " << k + 1 << ": not at a '" << step.event << "' event (" << s.status() << ")";
+    }
+    positions.push_back(s.time() ? s.time()->position() : 0);
+  }
+  // Back, step by step: each earlier step's moment again.
+  for (size_t k = lesson->steps.size() - 1; k-- > 0;) {
+    runner.back();
+    EXPECT_EQ(runner.step(), k);
+    if (s.time() && lesson->steps[k].action != LessonStep::Action::run) EXPECT_EQ(s.time()->position(), positions[k]) << "back to step " << k + 1;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Shipped, WalkLesson,
+                         testing::Values("interpretation-vs-translation", "chaining", "self-modifying-code",
+                                         "code-cache-eviction", "trap-and-emulate", "shadow-paging",
+                                         "critical-instruction", "binary-translation", "is-x86-virtualizable",
+                                         "pdp10-jrst1", "process-syscalls"),
+                         [](const testing::TestParamInfo<std::string>& i) {
+                           std::string n = i.param;
+                           for (char& c : n)
+                             if (c == '-') c = '_';
+                           return n;
+                         });
+
+TEST(Lessons, BadFilesSayWhereAndWhat) {
+  struct Case {
+    const char* text;
+    int line;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"title = \"x\"\n[[step]\ntext = \"a\"\n", 2, "syntax error"},
+      {"title = \"x\"\nprogrm = \"kernel\"\n[[step]]\ntext = \"a\"\n", 2, "unknown key 'progrm'"},
+      {"program = \"kernel\"\n[[step]]\ntext = \"a\"\n", 1, "needs a 'title'"},
+      {"title = \"x\"\n[[step]]\ntext = \"a\"\ndo = \"run-to-event\"\nevent = \"hidden faults\"\n", 5, "no timeline lane 'hidden faults'"},
+      {"title = \"x\"\n[[step]]\ntext = \"a\"\nlook = [\"Monitr\"]\n", 4, "no panel 'Monitr'"},
+      {"title = \"x\"\n[[step]]\ntext = \"a\"\ndo = \"fly\"\n", 4, "'do' must be one of"},
+      {"title = \"x\"\n[machine]\nvirt = \"banana\"\n[[step]]\ntext = \"a\"\n", 3, "'virt' must be one of"},
+      {"title = \"x\"\n[[step]]\ntext = \"a\"\ndo = \"compare\"\n", 2, "needs a 'compare' table"},
+      {"title = \"x\"\n", 1, "needs steps"},
+      {"title = \"x\"\n[machine]\nspeed = -3\n[[step]]\ntext = \"a\"\n", 3, "'speed' must be"},
+  };
+  for (const Case& c : cases) {
+    std::vector<LessonError> errors;
+    EXPECT_FALSE(parse_lesson(c.text, "my.toml", errors)) << c.text;
+    ASSERT_FALSE(errors.empty()) << c.text;
+    EXPECT_EQ(errors[0].line, c.line) << errors[0].str();
+    EXPECT_NE(errors[0].str().find(c.says), std::string::npos) << errors[0].str();
+    EXPECT_EQ(errors[0].str().rfind("my.toml:", 0), 0u) << errors[0].str();
+  }
+}
