@@ -168,13 +168,13 @@ void DebuggerApp::show_code_cache(bool show) {
 
 bool DebuggerApp::code_cache_shown() const { return panels_->panels.open[static_cast<size_t>(Panel::code_cache)]; }
 
-bool DebuggerApp::set_panel_open(const std::string& title, bool open) {
+bool DebuggerApp::set_panel_open(const std::string& title, bool open, bool bring_forward) {
   for (size_t i = 0; i < kPanelCount; ++i) {
     const Panel p = static_cast<Panel>(i);
     if (title != panel_spec(p).title) continue;
     if (!panel_spec(p).closable && !open) return false;
     panels_->panels.is_open(p) = open;
-    if (open) panels_->panels.layout.bring_forward(p);
+    if (open && bring_forward) panels_->panels.layout.bring_forward(p);
     return true;
   }
   return false;
@@ -204,8 +204,8 @@ void DebuggerApp::install_settings() {
     char title[64];
     if (std::sscanf(line, "font_size=%f", &size) == 1) ui.font_size = size;
     else if (std::sscanf(line, "projector=%d", &on) == 1) ui.projector = on != 0;
-    else if (std::sscanf(line, "closed=%63[^\n]", title) == 1) app.set_panel_open(title, false);
-    else if (std::sscanf(line, "open=%63[^\n]", title) == 1) app.set_panel_open(title, true);
+    else if (std::sscanf(line, "closed=%63[^\n]", title) == 1) app.set_panel_open(title, false, false);
+    else if (std::sscanf(line, "open=%63[^\n]", title) == 1) app.set_panel_open(title, true, false);
     app.set_ui_settings(ui);
   };
   h.WriteAllFn = [](ImGuiContext*, ImGuiSettingsHandler* handler, ImGuiTextBuffer* out) {

@@ -54,7 +54,7 @@ class DebuggerApp {
   const UiSettings& ui_settings() const { return appearance_.settings(); }
   void set_ui_settings(const UiSettings& s) { appearance_.set(s); }
   // Panels by title ("Timeline", "Monitor", ...): open or close one.
-  bool set_panel_open(const std::string& title, bool open);
+  bool set_panel_open(const std::string& title, bool open, bool bring_forward = true);
   bool panel_open(const std::string& title) const;
 
   DebugSession& session() { return session_; }

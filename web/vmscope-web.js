@@ -62,9 +62,23 @@
   // and the speed: speed=full or instructions per second. Any other name is reported in the page.
   const initial = params.get('program');
   const args = [initial || 'sv32_paging'];
-  const known = ['virt', 'shadow', 'quirk', 'check', 'scenario', 'engine', 'chain', 'cache', 'evict', 'speed'];
+  // ?lesson=NAME opens a shipped lesson; ?lesson=URL (ending in .toml) fetches a lesson file.
+  const known = ['virt', 'shadow', 'quirk', 'check', 'scenario', 'engine', 'chain', 'cache', 'evict', 'speed', 'lesson'];
+  const lessonUrl = params.has('lesson') && params.get('lesson').endsWith('.toml') ? params.get('lesson') : null;
   for (const name of known) {
-    if (params.has(name)) args.push('--' + name, params.get(name));
+    if (params.has(name) && !(name === 'lesson' && lessonUrl)) args.push('--' + name, params.get(name));
+  }
+  if (lessonUrl) {
+    ready.then(async () => {
+      try {
+        const r = await fetch(lessonUrl);
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        api.startLessonText(await r.text(), lessonUrl);
+      } catch (e) {
+        console.warn('vmscope: cannot fetch the lesson ' + lessonUrl + ': ' + e.message);
+        api.warn('cannot fetch the lesson ' + lessonUrl + ': ' + e.message);
+      }
+    });
   }
   for (const name of params.keys()) {
     if (name !== 'program' && !known.includes(name)) args.push('--unknown', name);
@@ -119,7 +133,12 @@
       const v = call('vmscope_symbol', 'number', ['string'], [name]);
       return v < 0 ? null : v;
     },
+    warn: (text) => call('vmscope_warn', null, ['string'], [text]),
     setCursor: (address) => call('vmscope_set_cursor', null, ['number'], [address >>> 0]),
+    // Starts a lesson from its text (a lesson file); false when it has errors (state().lessonErrors).
+    startLessonText: (text, name) => call('vmscope_start_lesson_text', 'number', ['string', 'string'], [text, name]) === 1,
+    lessonNext: () => call('vmscope_lesson_step', null, ['number'], [1]),
+    lessonBack: () => call('vmscope_lesson_step', null, ['number'], [-1]),
     // Travels to a step of the recorded run; the milliseconds it took (-1: beyond the recording).
     travel: (position) => call('vmscope_travel', 'number', ['number'], [position]),
     saveLayout: () => call('vmscope_save_layout', null, [], []),
@@ -139,7 +158,9 @@
       return false;
     }
     await ready;
-    return api.loadBytes(bytes, file.name);  // a bad file: the error shows in the program panel
+    // A lesson file (.toml) starts a lesson; anything else is a program. Bad ones say why in the UI.
+    if (file.name.endsWith('.toml')) return api.startLessonText(new TextDecoder().decode(bytes), file.name);
+    return api.loadBytes(bytes, file.name);
   }
   api.loadFile = loadFile;
 

@@ -330,8 +330,10 @@ void ImGuiTestEngineHook_ItemInfo(ImGuiContext* ctx, ImGuiID id, const char* lab
   const ImGuiWindow* window = ctx->CurrentWindow;
   std::string text(label), whole(label);
   if (const size_t hashes = text.find("##"); hashes != std::string::npos) text.resize(hashes);
+  // (A menu bar lies outside the window's inner clip rectangle.)
+  const bool in_menu_bar = window && (window->Flags & ImGuiWindowFlags_MenuBar) && window->MenuBarRect().Overlaps(rect);
   const bool visible = window && window->Active && !window->Hidden && !window->Collapsed &&
-                       window->InnerClipRect.Overlaps(rect);
+                       (window->InnerClipRect.Overlaps(rect) || in_menu_bar);
   g_frame_items.push_back({std::move(text), std::move(whole), window ? window->Name : "", rect, visible});
 }
 
@@ -411,6 +413,18 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
     j += "}";
   }
   j += ",\"scenario\":" + json_string(w.app.scenario());
+  {  // the lesson: its name, the step shown (1-based), its steps, the errors of a bad lesson file
+    const Lesson* l = w.app.lessons().lesson();
+    j += ",\"lesson\":" + (l ? "{\"name\":" + json_string(l->name) + ",\"step\":" + std::to_string(w.app.lessons().step() + 1) +
+                                 ",\"steps\":" + std::to_string(l->steps.size()) + "}"
+                           : std::string("null"));
+    j += ",\"lessonErrors\":[";
+    for (size_t i = 0; i < w.app.lesson_errors().size(); ++i) j += (i ? "," : "") + json_string(w.app.lesson_errors()[i].str());
+    j += "]";
+    if (const auto& c = w.app.session().comparison())
+      j += ",\"comparison\":{\"a\":" + json_string(c->a.label) + ",\"b\":" + json_string(c->b.label) + ",\"aInstret\":" +
+           std::to_string(c->a.counters[0].second) + ",\"bInstret\":" + std::to_string(c->b.counters[0].second) + "}";
+  }
   j += ",\"warning\":" + json_string(w.app.warning());
   {  // how it looks: the text size, the projector preset, the panels open
     char ui[96];
@@ -552,6 +566,21 @@ EMSCRIPTEN_KEEPALIVE double vmscope_symbol(const char* name) {
 // Puts the disassembly cursor at an address (F9 then toggles a breakpoint there).
 EMSCRIPTEN_KEEPALIVE void vmscope_set_cursor(uint32_t address) { g_web->app.set_cursor(address); }
 
+// Starts a lesson from a lesson file's text; 1 on success, 0 when it has errors (then shown in
+// the Lesson panel and in state().lessonErrors).
+EMSCRIPTEN_KEEPALIVE int vmscope_start_lesson_text(const char* text, const char* name) {
+  return g_web->app.start_lesson_text(text ? text : "", name ? name : "lesson.toml") ? 1 : 0;
+}
+
+// Goes to the lesson's next (+1) or previous (-1) step.
+EMSCRIPTEN_KEEPALIVE void vmscope_lesson_step(int direction) {
+  if (direction > 0) g_web->app.lessons().next();
+  else g_web->app.lessons().back();
+}
+
+// A problem to show in the Programs panel (a lesson the page could not fetch).
+EMSCRIPTEN_KEEPALIVE void vmscope_warn(const char* text) { g_web->app.warn(text ? text : ""); }
+
 // Travels to a step of the recorded run (as the timeline does); returns the milliseconds it
 // took, or -1 if the step is beyond what was recorded.
 EMSCRIPTEN_KEEPALIVE double vmscope_travel(double position) {
@@ -631,7 +660,10 @@ int main(int argc, char** argv) {
   };
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string name = argv[i], value = argv[i + 1];
-    if (name == "--scenario") scenario = value;
+    if (name == "--scenario" || name == "--lesson") {
+      scenario = value;
+      if (!find_lesson(value)) problems.push_back("?" + name.substr(2) + "=" + value + " is not a lesson");
+    }
     else if (name == "--unknown") problems.push_back("unknown URL parameter '" + value + "'");
     else if (name == "--virt") {
       if (value == "emulation") vm.virtualization = Virtualization::emulation;

@@ -41,13 +41,15 @@ void Layout::arrange(const std::array<bool, kPanelCount>& open, const std::array
   for (Panel p : {Panel::lesson, Panel::programs})
     if (on(p) && !(embed && p == Panel::programs)) put(places_[kLeftTop], p);
   if (on(Panel::breakpoints) && !embed) put(places_[kLeftBottom], Panel::breakpoints);
-  if (on(Panel::disassembly)) put(places_[kCode], Panel::disassembly);
   bool big = false;
   for (Panel p : {Panel::monitor, Panel::code_cache, Panel::analyzer, Panel::compare})
     if (on(p)) {
       put(places_[kSide], p);
       big = true;
     }
+  // A big window needs the width: on a narrow screen the code view joins it as a tab.
+  const bool narrow = size.x < 90 * font;
+  if (on(Panel::disassembly)) put(places_[big && narrow ? kSide : kCode], Panel::disassembly);
   if (on(Panel::registers)) put(places_[big ? kSide : kRegs], Panel::registers);
   if (on(Panel::mmu)) put(places_[big ? kSide : kMmu], Panel::mmu);
   if (on(Panel::console)) put(places_[kConsole], Panel::console);
@@ -83,7 +85,7 @@ void Layout::arrange(const std::array<bool, kPanelCount>& open, const std::array
   if (used(kMemory)) row2.push_back({&places_[kMemory].rect, 0.36f});
   if (used(kStats)) row2.push_back({&places_[kStats].rect, 0.28f});
   const float views_h = views_bottom - top;
-  const float row1_h = row2.empty() ? views_h : row1.empty() ? 0 : views_h * 0.6f;
+  const float row1_h = row2.empty() ? views_h : row1.empty() ? 0 : views_h * (big ? 0.66f : 0.6f);
   split(row1, right.Min.x, right.GetWidth(), true, ImRect(right.Min.x, top, right.Max.x, top + row1_h));
   split(row2, right.Min.x, right.GetWidth(), true, ImRect(right.Min.x, top + row1_h, right.Max.x, views_bottom));
 
@@ -92,10 +94,16 @@ void Layout::arrange(const std::array<bool, kPanelCount>& open, const std::array
     Place& place = places_[i];
     if (place.panels.empty()) continue;
     Panel front = front_[i];
+    for (Panel p : place.panels)  // the first one just opened (a big window before the registers)
+      if (!was_open_[static_cast<size_t>(p)]) {
+        front = p;
+        break;
+      }
     for (Panel p : place.panels)
-      if (!was_open_[static_cast<size_t>(p)]) front = p;
-    for (Panel p : place.panels)
-      if (want_front_[static_cast<size_t>(p)]) front = p;
+      if (want_front_[static_cast<size_t>(p)]) {
+        front = p;
+        break;
+      }
     if (std::find(place.panels.begin(), place.panels.end(), front) == place.panels.end()) front = place.panels.front();
     place.front = front;
     const bool tabs = place.panels.size() > 1;
@@ -125,22 +133,21 @@ void Layout::draw_tabs() {
                      ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoFocusOnAppearing);
     ImGui::PopStyleVar();
     if (ImGui::BeginTabBar("##tabbar", ImGuiTabBarFlags_FittingPolicyScroll)) {
-      const bool forcing = place.front != front_[i];  // chosen from outside the tab bar this frame
+      // The tab bar always shows the layout's choice; a click on another tab changes the choice.
+      Panel clicked = Panel::count;
       for (Panel p : place.panels) {
-        const bool force = forcing && p == place.front;
         if (highlight_[static_cast<size_t>(p)]) ImGui::PushStyleColor(ImGuiCol_Tab, ImVec4(0.75f, 0.55f, 0.05f, 1));
-        const bool open = ImGui::BeginTabItem(panel_spec(p).title, nullptr, force ? ImGuiTabItemFlags_SetSelected : 0);
+        const bool open = ImGui::BeginTabItem(panel_spec(p).title, nullptr, p == place.front ? ImGuiTabItemFlags_SetSelected : 0);
+        if (ImGui::IsItemClicked(ImGuiMouseButton_Left)) clicked = p;
         if (highlight_[static_cast<size_t>(p)]) ImGui::PopStyleColor();
-        if (open) {
-          if (!forcing && p != place.front) {  // a click on this tab
-            shown_[static_cast<size_t>(place.front)] = false;
-            shown_[static_cast<size_t>(p)] = true;
-            place.front = p;
-          }
-          ImGui::EndTabItem();
-        }
+        if (open) ImGui::EndTabItem();
       }
       ImGui::EndTabBar();
+      if (clicked != Panel::count && clicked != place.front) {
+        shown_[static_cast<size_t>(place.front)] = false;
+        shown_[static_cast<size_t>(clicked)] = true;
+        place.front = clicked;
+      }
     }
     front_[i] = place.front;
     ImGui::End();

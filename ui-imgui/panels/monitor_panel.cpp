@@ -166,8 +166,11 @@ void page_table_view(const Monitor& mon, Panels& p) {
   ImGui::TextDisabled("%u of %u shadow pages in use; strategy: %s", sh.pages_in_use(), sh.pool_pages(),
                       to_string(sh.strategy()));
   // The shadow tables, one per guest view.
+  // (A short window gives the mappings below most of its room.)
+  const float row_h = ImGui::GetTextLineHeightWithSpacing();
+  const float tables_h = std::clamp(ImGui::GetContentRegionAvail().y * 0.25f, row_h * 2.6f, row_h * 5);
   if (ImGui::BeginTable("tables", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp,
-                        ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 5))) {
+                        ImVec2(0, tables_h))) {
     ImGui::TableSetupColumn("shadow table");
     ImGui::TableSetupColumn("guest satp");
     ImGui::TableSetupColumn("guest view");
@@ -204,7 +207,7 @@ void page_table_view(const Monitor& mon, Panels& p) {
   ImGui::Text("%zu shadow entries in table #%d (filled on hidden page faults)", maps.size(), p.monitor_table);
   ImGui::SameLine();
   ImGui::Checkbox("only shadowed", &p.monitor_only_shadowed);
-  const float pt_list_height = ImGui::GetTextLineHeightWithSpacing() * 3.5f;
+  const float pt_list_height = ImGui::GetTextLineHeightWithSpacing() * 2.5f;
   if (ImGui::BeginTable("mappings", 6,
                         ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Borders |
                             ImGuiTableFlags_SizingStretchProp,

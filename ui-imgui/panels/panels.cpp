@@ -2,6 +2,7 @@
 #include "panels.h"
 
 #include <imgui.h>
+#include <imgui_internal.h>  // MarkIniSettingsDirty
 
 namespace vmscope::ui {
 
@@ -57,6 +58,10 @@ void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& progr
   draw_analyzer(*this);
   draw_compare(s, *this);
   if (show_help) draw_help(*this);
+  if (open != saved_open) {  // which panels are open is kept with the settings
+    saved_open = open;
+    ImGui::MarkIniSettingsDirty();
+  }
 }
 
 }  // namespace vmscope::ui

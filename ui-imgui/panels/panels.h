@@ -22,6 +22,7 @@ struct Panels {
   // Which panels are open (closable ones are closed and reopened from the View menu), and where
   // they go this frame.
   std::array<bool, kPanelCount> open{};
+  std::array<bool, kPanelCount> saved_open{};  // as last marked for saving
   bool& is_open(Panel panel) { return open[static_cast<size_t>(panel)]; }
   Layout layout;
   // Begins a panel's window where the layout puts it; false: not shown this frame (call no End).
