@@ -168,6 +168,137 @@ void DebuggerApp::show_code_cache(bool show) {
 
 bool DebuggerApp::code_cache_shown() const { return panels_->panels.open[static_cast<size_t>(Panel::code_cache)]; }
 
+std::string DebuggerApp::share_query() const {
+  std::string q;
+  const auto add = [&q](const std::string& name, const std::string& value) {
+    q += (q.empty() ? "?" : "&") + name + "=" + value;
+  };
+  if (runner_->lesson()) {
+    add("lesson", lesson_name_);
+    add("step", std::to_string(runner_->step() + 1));
+  } else if (session_.loaded()) {
+    add("program", session_.program_name());
+  }
+  const VmSettings& vm = session_.vm_settings();
+  if (session_.is_supervisor_kernel()) {
+    add("virt", to_string(vm.virtualization));
+    add("shadow", to_string(vm.invalidation));
+    std::string quirks;
+    for (unsigned i = 0; i < kQuirkCount; ++i) {
+      const bool on = i == 0 ? vm.quirks.status_read : i == 1 ? vm.quirks.status_write : vm.quirks.sret_jump;
+      if (on) quirks += (quirks.empty() ? "" : ",") + std::string(to_string(static_cast<Quirk>(i)));
+    }
+    if (!quirks.empty()) add("quirk", quirks);
+  }
+  const TranslatorSettings& t = session_.translator_settings();
+  add("engine", t.engine == Engine::translator ? "translate" : "interp");
+  if (t.engine == Engine::translator) {
+    add("chain", t.options.chaining ? "1" : "0");
+    add("cache", std::to_string(t.options.capacity_kib));
+    add("evict", to_string(t.options.eviction));
+  }
+  char speed[32];
+  std::snprintf(speed, sizeof speed, "%.0f", session_.speed());
+  add("speed", session_.speed() > 0 ? speed : "full");
+  if (const TimeMachine* tm = session_.time()) add("t", std::to_string(tm->position()));
+  if (embedded()) add("embed", "1");
+  return q;
+}
+
+std::vector<std::string> DebuggerApp::open_link(const std::vector<std::pair<std::string, std::string>>& options) {
+  VmSettings vm;
+  TranslatorSettings translator;
+  std::string program, lesson;
+  std::optional<size_t> step;
+  std::optional<uint64_t> position;
+  std::vector<std::string> problems;  // a mistyped link is reported, never silently ignored
+  const auto bad_value = [&problems](const std::string& name, const std::string& value, const char* expected) {
+    problems.push_back("?" + name + "=" + value + " is not understood (expected " + expected + ")");
+  };
+  const auto is_number = [](const std::string& v) {
+    return !v.empty() && v.size() < 19 && v.find_first_not_of("0123456789") == std::string::npos;
+  };
+  for (const auto& [name, value] : options) {
+    if (name == "program") program = value;
+    else if (name == "scenario" || name == "lesson") {
+      lesson = value;
+      if (!find_lesson(value)) problems.push_back("?" + name + "=" + value + " is not a lesson");
+    } else if (name == "unknown") problems.push_back("unknown URL parameter '" + value + "'");
+    else if (name == "virt") {
+      if (value == "emulation") vm.virtualization = Virtualization::emulation;
+      else if (value == "trap-and-emulate") vm.virtualization = Virtualization::trap_and_emulate;
+      else if (value == "binary-translation") vm.virtualization = Virtualization::binary_translation;
+      else bad_value(name, value, "emulation, trap-and-emulate or binary-translation");
+    } else if (name == "shadow") {
+      if (value == "write-protect" || value == "sfence")
+        vm.invalidation = value == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
+      else bad_value(name, value, "sfence or write-protect");
+    } else if (name == "check") {
+      if (value == "0" || value == "1") vm.check_shadows = value == "1";
+      else bad_value(name, value, "0 or 1");
+    } else if (name == "engine") {
+      if (value == "translate" || value == "interp") translator.engine = value == "translate" ? Engine::translator : Engine::interpreter;
+      else bad_value(name, value, "interp or translate");
+    } else if (name == "chain") {
+      if (value == "0" || value == "1") translator.options.chaining = value != "0";
+      else bad_value(name, value, "0 or 1");
+    } else if (name == "cache") {  // the session clamps it to the panel's range
+      if (is_number(value)) translator.options.capacity_kib = static_cast<uint32_t>(std::stoul(value));
+      else bad_value(name, value, "a size in KiB");
+    } else if (name == "evict") {
+      if (value == "flush" || value == "fifo") translator.options.eviction = value == "flush" ? Eviction::flush : Eviction::fifo;
+      else bad_value(name, value, "fifo or flush");
+    } else if (name == "speed") {
+      if (value == "full") session_.set_speed(0);
+      else if (is_number(value) && std::stod(value) > 0) session_.set_speed(std::stod(value));
+      else bad_value(name, value, "full or instructions per second");
+    } else if (name == "quirk") {
+      for (size_t start = 0; start <= value.size();) {
+        const size_t comma = value.find(',', start);
+        const std::string q = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (q == "status-read") vm.quirks.status_read = true;
+        else if (q == "status-write") vm.quirks.status_write = true;
+        else if (q == "sret-jump") vm.quirks.sret_jump = true;
+        else bad_value(name, q, "status-read, status-write or sret-jump");
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    } else if (name == "step") {
+      if (is_number(value) && std::stoul(value) >= 1) step = std::stoul(value);
+      else bad_value(name, value, "a lesson step, from 1");
+    } else if (name == "t" || name == "at") {
+      if (is_number(value)) position = std::stoull(value);
+      else bad_value(name, value, "a step of the run");
+    } else if (name == "embed") {
+      if (value == "0" || value == "1") set_embedded(value == "1");
+      else bad_value(name, value, "0 or 1");
+    } else {
+      problems.push_back("unknown option '" + name + "'");
+    }
+  }
+  session_.set_vm_settings(vm);
+  session_.set_translator_settings(translator);
+  if (!program.empty() && !load_bundled(program)) problems.push_back(error_);
+  if (!lesson.empty() && find_lesson(lesson)) start_lesson(lesson);
+  if (step || position) open_moment(step, position);
+  return problems;
+}
+
+void DebuggerApp::open_moment(std::optional<size_t> lesson_step, std::optional<uint64_t> position) {
+  if (lesson_step && runner_->lesson()) {
+    while (runner_->step() + 1 < *lesson_step && runner_->step() + 1 < runner_->lesson()->steps.size()) {
+      session_.pause();  // a step that runs: let the next one start from where it is
+      runner_->next();
+    }
+    session_.pause();
+  }
+  if (position) session_.run_until(*position);
+}
+
+void DebuggerApp::set_embedded(bool on) { panels_->panels.embedded = on; }
+
+bool DebuggerApp::embedded() const { return panels_->panels.embedded; }
+
 bool DebuggerApp::set_panel_open(const std::string& title, bool open, bool bring_forward) {
   for (size_t i = 0; i < kPanelCount; ++i) {
     const Panel p = static_cast<Panel>(i);

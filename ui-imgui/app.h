@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,22 @@ class DebuggerApp {
   bool apply_appearance(float zoom, float raster_scale) { return appearance_.apply(zoom, raster_scale); }
   const UiSettings& ui_settings() const { return appearance_.settings(); }
   void set_ui_settings(const UiSettings& s) { appearance_.set(s); }
+  // Opens what a link (or the native command line) asks for: settings (virt, shadow, quirk, check,
+  // engine, chain, cache, evict, speed), then a program or a lesson (lesson, scenario), then a
+  // lesson step and a step of the run (step, t), and embed. Returns what was not understood
+  // (an unknown name is given as ("unknown", name)); a failed load leaves error().
+  std::vector<std::string> open_link(const std::vector<std::pair<std::string, std::string>>& options);
+
+  // ---- sharing a moment: a link (URL query) that opens the debugger exactly here: the program
+  // or lesson and its step, the settings, the step of the run (replayed to on opening).
+  std::string share_query() const;
+  // What opening such a link does after the program or lesson is there: go to the lesson step
+  // (1-based), then run to `position` (the run is replayed there, paused).
+  void open_moment(std::optional<size_t> lesson_step, std::optional<uint64_t> position);
+  // Embedded in a course page (?embed=1): no menu, no program list; the lesson and its panels.
+  void set_embedded(bool on);
+  bool embedded() const;
+
   // Panels by title ("Timeline", "Monitor", ...): open or close one.
   bool set_panel_open(const std::string& title, bool open, bool bring_forward = true);
   bool panel_open(const std::string& title) const;
@@ -75,6 +92,8 @@ class DebuggerApp {
   // replaced, so that a mistyped link never fails silently.
   void warn(std::string message) { warning_ = std::move(message); }
   const std::string& warning() const { return warning_; }
+  // The page's address, for shared links (the browser); natively links are command lines.
+  std::function<std::string()> page_address;
   // Front ends with a file picker show a button for it in the program panel.
   std::function<void()> open_file_dialog;
 

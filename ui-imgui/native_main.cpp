@@ -70,7 +70,12 @@ bool write_screenshot(const std::string& path, int width, int height) {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: vmscope-debugger [PROGRAM.elf] [--lesson NAME|FILE.toml] [--script FILE] [--screenshot FILE.ppm]\n"
+               "usage: vmscope-debugger [PROGRAM.elf|NAME] [--lesson NAME|FILE.toml] [--step K] [--at STEP] [--script FILE]\n"
+               "                        [--screenshot FILE.ppm] [--virt V] [--shadow S] [--quirk Q] [--engine E]\n"
+               "                        [--chain 0|1] [--cache KIB] [--evict E] [--speed full|N] [--embed 1]\n"
+               "  --step, --at  open a lesson at step K / the run at step STEP (replayed there): the Share\n"
+               "             menu gives the command for the moment on screen; the other options are as in\n"
+               "             the browser's links (web/README.md)\n"
                "  --lesson   start a lesson: a shipped one by name (the Lessons menu lists them) or a lesson\n"
                "             file (docs/lesson-format.md); --scenario NAME is the same. Shipped: trap-and-emulate, shadow-paging,\n"
                "              critical-instruction, is-x86-virtualizable, pdp10-jrst1\n"
@@ -86,12 +91,14 @@ int usage() {
 
 int main(int argc, char** argv) {
   std::string program, script_path, screenshot, scenario;
+  std::vector<std::pair<std::string, std::string>> link;  // what a shared link says, as options
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--script" && i + 1 < argc) script_path = argv[++i];
     else if (a == "--screenshot" && i + 1 < argc) screenshot = argv[++i];
     else if ((a == "--scenario" || a == "--lesson") && i + 1 < argc) scenario = argv[++i];
     else if (a == "-h" || a == "--help") return usage(), 0;
+    else if (a.starts_with("--") && i + 1 < argc) link.emplace_back(a.substr(2), argv[++i]);
     else if (!a.empty() && a[0] == '-') return usage();
     else program = a;
   }
@@ -128,10 +135,13 @@ int main(int argc, char** argv) {
   ImGui_ImplOpenGL3_Init("#version 330 core");
 
   app.set_bundled_programs(bundled_programs());
-  if (!program.empty()) {
+  // A program: a file, or a bundled program by name (as shared links name them).
+  if (!program.empty() && std::filesystem::exists(program)) {
     const std::vector<uint8_t> bytes = read_file(program);
     if (bytes.empty()) std::fprintf(stderr, "vmscope-debugger: cannot read '%s'\n", program.c_str());
     else if (!app.load_program(bytes, program)) std::fprintf(stderr, "vmscope-debugger: %s\n", app.error().c_str());
+  } else if (!program.empty()) {
+    link.insert(link.begin(), {"program", program});
   } else {
     app.load_bundled("sv32_paging");
   }
@@ -140,9 +150,11 @@ int main(int argc, char** argv) {
     if (text.empty()) std::fprintf(stderr, "vmscope-debugger: cannot read '%s'\n", scenario.c_str());
     else if (!app.start_lesson_text(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()), scenario))
       for (const LessonError& e : app.lesson_errors()) std::fprintf(stderr, "vmscope-debugger: %s\n", e.str().c_str());
-  } else if (!scenario.empty() && !app.start_lesson(scenario)) {
-    std::fprintf(stderr, "vmscope-debugger: %s\n", app.error().c_str());
+  } else if (!scenario.empty()) {
+    link.insert(link.begin(), {"lesson", scenario});
   }
+  // Settings, a bundled program or lesson, a lesson step, a step of the run (--at N), --embed 1.
+  for (const std::string& problem : app.open_link(link)) std::fprintf(stderr, "vmscope-debugger: %s\n", problem.c_str());
   // Files dropped on the window: a lesson (.toml) or a program, as in the browser.
   static DebuggerApp* dropped_on = &app;
   glfwSetDropCallback(window, [](GLFWwindow*, int count, const char** paths) {

@@ -86,6 +86,22 @@ void DebugSession::compare_with(const MachineOptions& other) {
   comparison_ = compare_runs(elf_, program_name_, current_options(), other);
 }
 
+void DebugSession::run_until(uint64_t position) {
+  if (!time_) return;
+  running_ = false;
+  remember_registers();
+  if (position <= time_->frontier()) {
+    time_->travel_to(position);
+  } else {
+    time_->travel_to(time_->frontier());
+    while (time_->position() < position) {
+      const StopReason why = run_slice(std::min<uint64_t>(position - time_->position(), 1'000'000));
+      if (why != StopReason::budget) break;
+    }
+  }
+  after_travel("opened at");
+}
+
 void DebugSession::run_for(uint64_t steps) {
   if (!machine_) return;
   run();

@@ -103,6 +103,9 @@ class DebugSession {
   void previous_event(const TimelineLane& lane);
   void next_event(const TimelineLane& lane);  // may run forward to find it
   void run_for(uint64_t steps);  // like run, stopping after this many steps
+  // Runs (at full speed, at once) or travels to a step of the run, and pauses there: a shared
+  // link's moment. Stops earlier if the program ends or a breakpoint hits.
+  void run_until(uint64_t position);
 
   // ---- two runs side by side: the current configuration against another (comparison.h)
   MachineOptions current_options() const;  // what a new machine for this program would be

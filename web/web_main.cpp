@@ -48,6 +48,14 @@ EM_JS(void, js_program_copy, (const char* name, uint8_t* dest), {
   HEAPU8.set(Module.vmscopeWeb.bytes[UTF8ToString(name)], dest);
 });
 EM_JS(void, js_open_file_dialog, (), { Module.vmscopeWeb.openFileDialog(); });
+// The page's address without its query (for shared links); a malloc'd string.
+EM_JS(char*, js_page_address, (), {
+  const v = window.location.origin + window.location.pathname;
+  const n = lengthBytesUTF8(v) + 1;
+  const s = _malloc(n);
+  stringToUTF8(v, s, n);
+  return s;
+});
 // The TTF font the page fetched (0 bytes: none; Dear ImGui's bitmap font is used).
 EM_JS(int, js_font_size, (), { return Module.vmscopeWeb.font ? Module.vmscopeWeb.font.length : 0; });
 EM_JS(void, js_font_copy, (uint8_t* dest), { HEAPU8.set(Module.vmscopeWeb.font, dest); });
@@ -426,6 +434,8 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
            std::to_string(c->a.counters[0].second) + ",\"bInstret\":" + std::to_string(c->b.counters[0].second) + "}";
   }
   j += ",\"warning\":" + json_string(w.app.warning());
+  j += ",\"share\":" + json_string(w.app.share_query());
+  j += ",\"embedded\":" + std::string(w.app.embedded() ? "true" : "false");
   {  // how it looks: the text size, the projector preset, the panels open
     char ui[96];
     std::snprintf(ui, sizeof ui, ",\"ui\":{\"fontSize\":%g,\"projector\":%s,\"open\":[", w.app.ui_settings().font_size,
@@ -643,80 +653,23 @@ int main(int argc, char** argv) {
 
   w.app.set_bundled_programs(bundled_programs());
   w.app.open_file_dialog = [] { js_open_file_dialog(); };
+  w.app.page_address = [] { return take_js_string(js_page_address()); };
   // The default program first, so that a bad ?program= name leaves a working debugger behind
   // with the error shown in the program panel.
   report_load(w, w.app.load_bundled("sv32_paging"));
   // Then the monitor's switches from the URL (vmscope-web.js passes them as --NAME VALUE), which
   // apply to kernels: ?program=kernel&virt=trap-and-emulate&shadow=write-protect&quirk=status-read
-  VmSettings vm;
-  TranslatorSettings translator;  // and how guest code runs: ?engine=translate&chain=0&cache=64&evict=flush
-  std::string scenario;
-  std::vector<std::string> problems;  // a mistyped link is reported, never silently ignored
-  const auto bad_value = [&problems](const std::string& name, const std::string& value, const char* expected) {
-    problems.push_back("?" + name.substr(2) + "=" + value + " is not understood (expected " + expected + ")");
-  };
-  const auto is_number = [](const std::string& v) {
-    return !v.empty() && v.size() < 12 && v.find_first_not_of("0123456789") == std::string::npos;
-  };
-  for (int i = 2; i + 1 < argc; i += 2) {
-    const std::string name = argv[i], value = argv[i + 1];
-    if (name == "--scenario" || name == "--lesson") {
-      scenario = value;
-      if (!find_lesson(value)) problems.push_back("?" + name.substr(2) + "=" + value + " is not a lesson");
-    }
-    else if (name == "--unknown") problems.push_back("unknown URL parameter '" + value + "'");
-    else if (name == "--virt") {
-      if (value == "emulation") vm.virtualization = Virtualization::emulation;
-      else if (value == "trap-and-emulate") vm.virtualization = Virtualization::trap_and_emulate;
-      else if (value == "binary-translation") vm.virtualization = Virtualization::binary_translation;
-      else bad_value(name, value, "emulation, trap-and-emulate or binary-translation");
-    } else if (name == "--shadow") {
-      if (value == "write-protect" || value == "sfence")
-        vm.invalidation = value == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
-      else bad_value(name, value, "sfence or write-protect");
-    } else if (name == "--check") {
-      if (value == "0" || value == "1") vm.check_shadows = value == "1";
-      else bad_value(name, value, "0 or 1");
-    } else if (name == "--engine") {
-      if (value == "translate" || value == "interp") translator.engine = value == "translate" ? Engine::translator : Engine::interpreter;
-      else bad_value(name, value, "interp or translate");
-    } else if (name == "--chain") {
-      if (value == "0" || value == "1") translator.options.chaining = value != "0";
-      else bad_value(name, value, "0 or 1");
-    } else if (name == "--cache") {  // the session clamps it to the panel's range
-      if (is_number(value)) translator.options.capacity_kib = static_cast<uint32_t>(std::strtoul(value.c_str(), nullptr, 10));
-      else bad_value(name, value, "a size in KiB");
-    } else if (name == "--evict") {
-      if (value == "flush" || value == "fifo") translator.options.eviction = value == "flush" ? Eviction::flush : Eviction::fifo;
-      else bad_value(name, value, "fifo or flush");
-    } else if (name == "--speed") {
-      if (value == "full") w.app.session().set_speed(0);
-      else if (is_number(value) && std::stod(value) > 0) w.app.session().set_speed(std::stod(value));
-      else bad_value(name, value, "full or instructions per second");
-    } else if (name == "--quirk") {
-      size_t start = 0;
-      while (start <= value.size()) {
-        const size_t comma = value.find(',', start);
-        const std::string q = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        if (q == "status-read") vm.quirks.status_read = true;
-        else if (q == "status-write") vm.quirks.status_write = true;
-        else if (q == "sret-jump") vm.quirks.sret_jump = true;
-        else bad_value(name, q, "status-read, status-write or sret-jump");
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-      }
-    }
-  }
-  w.app.session().set_vm_settings(vm);
-  w.app.session().set_translator_settings(translator);
+  std::vector<std::pair<std::string, std::string>> link;  // (name, value) without the dashes
+  for (int i = 2; i + 1 < argc; i += 2) link.emplace_back(std::string(argv[i]).substr(2), argv[i + 1]);
+  if (argc > 1 && std::string(argv[1]) != "sv32_paging") link.emplace_back("program", argv[1]);
+  const std::vector<std::string> problems = w.app.open_link(link);
+  report_load(w, w.app.error().empty());
   if (!problems.empty()) {
     std::string text = "This link has problems: ";
     for (size_t i = 0; i < problems.size(); ++i) text += (i ? "; " : "") + problems[i];
     w.app.warn(text);
     js_warn(("vmscope: " + text).c_str());
   }
-  if (argc > 1 && std::string(argv[1]) != "sv32_paging") report_load(w, w.app.load_bundled(argv[1]));
-  if (!scenario.empty()) report_load(w, w.app.start_scenario(scenario));
 
   emscripten_set_main_loop(main_loop, 0, true);
   return 0;

@@ -198,8 +198,44 @@ void draw_menu_bar(DebuggerApp& app, Panels& p) {
       if (p.is_open(panel)) p.layout.bring_forward(panel);
     }
   }
+  if (ImGui::MenuItem("Share", nullptr, p.show_share)) p.show_share = !p.show_share;
   if (ImGui::MenuItem("Help", "F1", p.show_help)) p.show_help = !p.show_help;
   ImGui::EndMainMenuBar();
+}
+
+// A link to this very moment: the program or lesson and step, the settings, the step of the run.
+void draw_share(DebuggerApp& app, Panels& p) {
+  const ImVec2 d = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos(ImVec2(d.x * 0.5f, d.y * 0.3f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(std::min(d.x * 0.9f, ImGui::GetFontSize() * 60), 0), ImGuiCond_Always);
+  ImGui::SetNextWindowBgAlpha(1.0f);
+  ImGui::Begin("Share this moment", &p.show_share, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
+                                                     ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize);
+  const std::string query = app.share_query();
+  std::string link;
+  if (app.page_address) {
+    link = app.page_address() + query;
+    ImGui::TextWrapped("This link opens the debugger exactly here (the run is replayed to this step):");
+  } else {  // natively: the same as a command line
+    link = "vmscope-debugger";
+    std::string rest = query.substr(query.empty() ? 0 : 1);
+    for (size_t start = 0; start < rest.size();) {
+      const size_t amp = rest.find('&', start);
+      const std::string pair = rest.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+      const size_t eq = pair.find('=');
+      const std::string name = pair.substr(0, eq), value = pair.substr(eq + 1);
+      link += name == "program" ? " " + value : " --" + (name == "t" ? std::string("at") : name) + " " + value;
+      if (amp == std::string::npos) break;
+      start = amp + 1;
+    }
+    ImGui::TextWrapped("This command opens the debugger exactly here (the run is replayed to this step); in the "
+                       "browser the same goes in the link: %s", query.c_str());
+  }
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Copy").x - ImGui::GetStyle().FramePadding.x * 4);
+  ImGui::InputText("##link", link.data(), link.size() + 1, ImGuiInputTextFlags_ReadOnly);
+  ImGui::SameLine();
+  if (ImGui::Button("Copy")) ImGui::SetClipboardText(link.c_str());
+  ImGui::End();
 }
 
 void draw_help(Panels& p) {

@@ -32,6 +32,7 @@ class Layout {
   void bring_forward(Panel p) { want_front_[static_cast<size_t>(p)] = true; }
   void set_highlight(Panel p, bool on) { highlight_[static_cast<size_t>(p)] = on; }
   void clear_highlights() { highlight_.fill(false); }
+  bool highlighted(Panel p) const { return highlight_[static_cast<size_t>(p)]; }
   bool shown(Panel p) const { return shown_[static_cast<size_t>(p)]; }
   ImRect rect(Panel p) const { return rect_[static_cast<size_t>(p)]; }
 

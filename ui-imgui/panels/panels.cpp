@@ -32,15 +32,19 @@ Panels::Panels() {
 
 void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& programs) {
   DebugSession& s = app.session();
-  draw_menu_bar(app, *this);
+  if (!embedded) draw_menu_bar(app, *this);
   // The panels tile what the menu bar leaves.
   const ImVec2 display = ImGui::GetIO().DisplaySize;
-  const float menu = ImGui::GetFrameHeight();
+  const float menu = embedded ? 0 : ImGui::GetFrameHeight();
   std::array<bool, kPanelCount> available;
   available.fill(true);
   available[static_cast<size_t>(Panel::monitor)] = s.is_supervisor_kernel();  // only kernels can be virtualized
   available[static_cast<size_t>(Panel::compare)] = s.comparison().has_value();
-  layout.arrange(open, available, ImVec2(0, menu), ImVec2(display.x, display.y - menu), false);
+  std::array<bool, kPanelCount> shown = open;
+  if (embedded && app.lessons().lesson())  // in a course page: the lesson and the panels its step names
+    for (size_t i = 0; i < kPanelCount; ++i)
+      shown[i] = open[i] && (static_cast<Panel>(i) == Panel::lesson || layout.highlighted(static_cast<Panel>(i)));
+  layout.arrange(shown, available, ImVec2(0, menu), ImVec2(display.x, display.y - menu), embedded);
   layout.draw_tabs();
   draw_control(app, *this);
   draw_lesson(app, *this);
@@ -58,6 +62,7 @@ void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& progr
   draw_analyzer(*this);
   draw_compare(s, *this);
   if (show_help) draw_help(*this);
+  if (show_share) draw_share(app, *this);
   if (open != saved_open) {  // which panels are open is kept with the settings
     saved_open = open;
     ImGui::MarkIniSettingsDirty();

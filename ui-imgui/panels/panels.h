@@ -45,6 +45,8 @@ struct Panels {
   int register_format = 0;  // 0 hex, 1 signed decimal
   bool abi_names = true;
   bool show_help = false;
+  bool embedded = false;  // in a course page: no menu bar, no program list
+  bool show_share = false;
   // The symbol namer for the loaded program (built once per program).
   const Machine* namer_machine = nullptr;
   std::shared_ptr<SymbolNamer> namer;
@@ -92,5 +94,6 @@ void draw_analyzer(Panels& p);
 void draw_lesson(DebuggerApp& app, Panels& p);
 void draw_menu_bar(DebuggerApp& app, Panels& p);
 void draw_help(Panels& p);
+void draw_share(DebuggerApp& app, Panels& p);
 
 }  // namespace vmscope::ui

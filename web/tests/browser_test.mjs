@@ -580,6 +580,24 @@ try {
   s = await waitFor((x) => x.lessonErrors.length > 0, 'the bad lesson file to be refused');
   check(/^broken\.toml:4:\d+: no panel 'Monitr'/.test(s.lessonErrors[0]), `a dropped bad lesson file says where and what ("${s.lessonErrors[0]}")`);
 
+  // ---- 18. share a moment: the link of where we are opens the debugger exactly there; embedded
+  await open('?lesson=trap-and-emulate&speed=full');
+  await press('PageDown');
+  await press('Shift+F11');
+  const moment = await state();
+  check(/^\?lesson=trap-and-emulate&step=2&.*&t=\d+/.test(moment.share), `the share link says where we are (${moment.share})`);
+  await open(moment.share);
+  s = await state();
+  check(s.lesson?.step === 2 && s.time.position === moment.time.position && JSON.stringify(s.regs) === JSON.stringify(moment.regs) &&
+        s.pc === moment.pc, `the link opens the same lesson step and the same moment (step ${s.time.position}, pc ${hex(s.pc)})`);
+  await open(moment.share + '&embed=1');
+  s = await state();
+  const embeddedWindows = (await page.evaluate(() => window.vmscope.windows())).map((w) => w.name);
+  check(s.embedded && embeddedWindows.includes('Lesson') && !embeddedWindows.includes('Programs') &&
+        !embeddedWindows.includes('##MainMenuBar'),
+        `?embed=1 shows the lesson and its panels only (${embeddedWindows.filter((n) => !n.startsWith('##')).join(', ')})`);
+  await shoot('embedded');
+
   // ---- 15. the canvas follows the window, and high-DPI screens get a sharper backing store
   await page.setViewportSize({ width: 1000, height: 700 });
   s = await waitFor((x) => x.display.width === 1000 && x.display.height === 700, 'the canvas to follow a resize');
