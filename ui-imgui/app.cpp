@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "panels/panels.h"
 
@@ -43,6 +44,36 @@ bool DebuggerApp::load_program(std::span<const uint8_t> bytes, const std::string
   }
   error_ = session_.last_error();
   return false;
+}
+
+bool DebuggerApp::open_file(std::span<const uint8_t> bytes, const std::string& name) {
+  const auto starts = [&](const char* magic) { return bytes.size() >= 8 && std::memcmp(bytes.data(), magic, 8) == 0; };
+  if (starts("VMSCSNP\n") || starts("VMSCREC\n")) {
+    runner_->stop();
+    if (!session_.open_saved(bytes, name)) {
+      error_ = session_.last_error();
+      return false;
+    }
+    error_.clear();
+    panels_->panels.on_program_loaded(session_);
+    return true;
+  }
+  if (name.ends_with(".toml"))
+    return start_lesson_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), name);
+  return load_program(bytes, name);
+}
+
+std::string DebuggerApp::save_snapshot() {
+  if (!session_.time() || !save_file) return {};
+  std::string base = session_.program_name();
+  base = base.substr(base.find_last_of('/') + 1);
+  if (base.ends_with(".elf")) base.resize(base.size() - 4);
+  const std::string name = "vmscope-" + base + "-step" + std::to_string(session_.time()->position()) + ".snap";
+  if (!save_file(name, session_.save_snapshot())) {
+    error_ = "cannot write " + name;
+    return {};
+  }
+  return name;
 }
 
 bool DebuggerApp::load_bundled(const std::string& name) {

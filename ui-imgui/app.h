@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <optional>
 #include <cstdint>
 #include <string>
@@ -34,6 +35,13 @@ class DebuggerApp {
   // failure the error is shown in the UI and the previous program stays.
   bool load_program(std::span<const uint8_t> bytes, const std::string& name);
   bool load_bundled(const std::string& name);
+  // Opens a file by what it holds: a snapshot or recording (vmscope's own files), a lesson
+  // (.toml), or a program. False, with error() or lesson_errors(), when it cannot.
+  bool open_file(std::span<const uint8_t> bytes, const std::string& name);
+  // Saves a snapshot of this moment through save_file (a download in the browser, a file in the
+  // current folder natively); its name is returned.
+  std::string save_snapshot();
+  std::function<bool(const std::string& name, const std::vector<uint8_t>& bytes)> save_file;
   // A lesson (lesson.h): a shipped one by name, or one read from a file (its text; a bad one
   // leaves its file:line errors in lesson_errors()). Loads its program with its settings and
   // performs its first step. False (and error()) when it cannot start.

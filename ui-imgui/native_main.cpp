@@ -139,7 +139,7 @@ int main(int argc, char** argv) {
   if (!program.empty() && std::filesystem::exists(program)) {
     const std::vector<uint8_t> bytes = read_file(program);
     if (bytes.empty()) std::fprintf(stderr, "vmscope-debugger: cannot read '%s'\n", program.c_str());
-    else if (!app.load_program(bytes, program)) std::fprintf(stderr, "vmscope-debugger: %s\n", app.error().c_str());
+    else if (!app.open_file(bytes, program)) std::fprintf(stderr, "vmscope-debugger: %s\n", app.error().c_str());
   } else if (!program.empty()) {
     link.insert(link.begin(), {"program", program});
   } else {
@@ -155,16 +155,19 @@ int main(int argc, char** argv) {
   }
   // Settings, a bundled program or lesson, a lesson step, a step of the run (--at N), --embed 1.
   for (const std::string& problem : app.open_link(link)) std::fprintf(stderr, "vmscope-debugger: %s\n", problem.c_str());
+  // Snapshots go to the current folder.
+  app.save_file = [](const std::string& name, const std::vector<uint8_t>& bytes) {
+    std::ofstream out(name, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    return static_cast<bool>(out);
+  };
   // Files dropped on the window: a lesson (.toml) or a program, as in the browser.
   static DebuggerApp* dropped_on = &app;
   glfwSetDropCallback(window, [](GLFWwindow*, int count, const char** paths) {
     for (int i = 0; i < count; ++i) {
       const std::string path = paths[i];
       const std::vector<uint8_t> bytes = read_file(path);
-      if (path.ends_with(".toml"))
-        dropped_on->start_lesson_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path);
-      else
-        dropped_on->load_program(bytes, path);
+      dropped_on->open_file(bytes, path);  // a program, a lesson, a snapshot or a recording
     }
   });
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 #include "isa/decoder.h"
 #include "vmm/monitor.h"
@@ -84,6 +85,58 @@ MachineOptions DebugSession::current_options() const {
 void DebugSession::compare_with(const MachineOptions& other) {
   if (!machine_) return;
   comparison_ = compare_runs(elf_, program_name_, current_options(), other);
+}
+
+std::vector<uint8_t> DebugSession::save_snapshot() {
+  if (!time_) return {};
+  const RecordedEnd end = time_->end() ? *time_->end() : RecordedEnd{time_->frontier(), StopReason::budget, 0};
+  SnapshotFile file{Recording{program_name_, elf_, machine_->options(), time_->inputs(), end}, time_->snapshot_now(), {}};
+  file.recording.options.quirks = machine_->hart().quirks();  // the switches as they are now
+  return encode_snapshot(file, machine_->bus().ram_size());
+}
+
+bool DebugSession::open_saved(std::span<const uint8_t> bytes, const std::string& name) {
+  const std::vector<uint8_t> data(bytes.begin(), bytes.end());
+  FileError error;
+  std::optional<SnapshotFile> snapshot;
+  std::optional<Recording> recording;
+  if (data.size() >= 8 && std::memcmp(data.data(), "VMSCSNP\n", 8) == 0) {
+    snapshot = decode_snapshot(data, name, error);
+    if (snapshot) recording = snapshot->recording;
+  } else {
+    recording = decode_recording(data, name, error);
+  }
+  if (!recording) {
+    last_error_ = error.message;
+    return false;
+  }
+  // The machine as recorded: its settings become the panels' switches.
+  const MachineOptions& o = recording->options;
+  vm_.virtualization = o.virtualization;
+  vm_.invalidation = o.invalidation;
+  vm_.check_shadows = o.check_shadows;
+  vm_.quirks = o.quirks;
+  translator_.engine = o.engine;
+  translator_.options = o.translator;
+  if (!load(recording->program, recording->program_name, o.kind, o.firmware)) return false;
+  if (snapshot) {
+    if (!time_->resume_from(snapshot->snapshot, snapshot->ram, recording->inputs, recording->end)) {
+      last_error_ = name + ": the snapshot does not fit its machine (malformed state)";
+      reset();
+      return false;
+    }
+    console_.clear();  // what was printed before the snapshot is not in it
+    console_marks_.clear();
+  } else {
+    time_->adopt(recording->inputs, recording->end);
+  }
+  remember_registers();
+  finished_ = time_->end() && time_->position() >= time_->end()->position;
+  char text[160];
+  std::snprintf(text, sizeof text, "opened %s at step %llu (recorded to step %llu)", name.c_str(),
+                static_cast<unsigned long long>(time_->position()), static_cast<unsigned long long>(time_->frontier()));
+  status_ = text;
+  return true;
 }
 
 void DebugSession::run_until(uint64_t position) {

@@ -107,6 +107,12 @@ class DebugSession {
   // link's moment. Stops earlier if the program ends or a breakpoint hits.
   void run_until(uint64_t position);
 
+  // ---- files: a snapshot of this moment (the machine and the recording so far), and opening a
+  // snapshot or a recording (vmscope run --record) made here or by the command line: the machine
+  // is rebuilt as recorded and goes on from there (a recording from its start, its future known).
+  std::vector<uint8_t> save_snapshot();
+  bool open_saved(std::span<const uint8_t> bytes, const std::string& name);  // false: last_error() says why
+
   // ---- two runs side by side: the current configuration against another (comparison.h)
   MachineOptions current_options() const;  // what a new machine for this program would be
   void compare_with(const MachineOptions& other);

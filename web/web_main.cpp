@@ -48,6 +48,16 @@ EM_JS(void, js_program_copy, (const char* name, uint8_t* dest), {
   HEAPU8.set(Module.vmscopeWeb.bytes[UTF8ToString(name)], dest);
 });
 EM_JS(void, js_open_file_dialog, (), { Module.vmscopeWeb.openFileDialog(); });
+// Offers bytes as a file download (a snapshot).
+EM_JS(void, js_download, (const char* name, const uint8_t* data, int size), {
+  const blob = new Blob([HEAPU8.slice(data, data + size)], { type: 'application/octet-stream' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = UTF8ToString(name);
+  document.body.appendChild(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+});
 // The page's address without its query (for shared links); a malloc'd string.
 EM_JS(char*, js_page_address, (), {
   const v = window.location.origin + window.location.pathname;
@@ -521,7 +531,8 @@ EMSCRIPTEN_KEEPALIVE int vmscope_load_bundled(const char* name) {
 
 // Loads ELF bytes (a file from the file dialog, a drop, or a test). 1 on success.
 EMSCRIPTEN_KEEPALIVE int vmscope_load_bytes(const uint8_t* bytes, int size, const char* name) {
-  const bool ok = g_web->app.load_program(std::span<const uint8_t>(bytes, static_cast<size_t>(std::max(size, 0))), name);
+  // A program, a snapshot or a recording (by its contents).
+  const bool ok = g_web->app.open_file(std::span<const uint8_t>(bytes, static_cast<size_t>(std::max(size, 0))), name);
   report_load(*g_web, ok);
   return ok;
 }
@@ -654,6 +665,10 @@ int main(int argc, char** argv) {
   w.app.set_bundled_programs(bundled_programs());
   w.app.open_file_dialog = [] { js_open_file_dialog(); };
   w.app.page_address = [] { return take_js_string(js_page_address()); };
+  w.app.save_file = [](const std::string& name, const std::vector<uint8_t>& bytes) {
+    js_download(name.c_str(), bytes.data(), static_cast<int>(bytes.size()));
+    return true;
+  };
   // The default program first, so that a bad ?program= name leaves a working debugger behind
   // with the error shown in the program panel.
   report_load(w, w.app.load_bundled("sv32_paging"));

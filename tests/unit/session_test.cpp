@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "session.h"
+#include "vmm/monitor.h"
 
 using namespace vmscope;
 using namespace vmscope::ui;
@@ -329,4 +330,49 @@ TEST_F(Session, TranslatorSettingsApplyAtOnceAndSurviveReloads) {
   EXPECT_EQ(s.machine()->engine(), Engine::translator);
   EXPECT_EQ(s.machine()->block_cache().options().capacity_kib, TranslatorSettings::kMaxCacheKib);
   EXPECT_EQ(s.machine()->block_cache().options().eviction, Eviction::flush);
+}
+
+// A snapshot saved from the debugger opens in another session at the same moment and goes on to
+// the same end; a recording made by the command line opens from its start; junk is refused.
+TEST_F(Session, SavesAndOpensSnapshots) {
+  DebugSession k;
+  ASSERT_TRUE(k.load(asset("kernel/kernel.elf"), "kernel", MachineKind::system, Firmware::sbi));
+  VmSettings vm;
+  vm.virtualization = Virtualization::trap_and_emulate;
+  vm.invalidation = ShadowInvalidation::write_protect;
+  k.set_vm_settings(vm);
+  k.set_speed(0);
+  k.run_until(5'000'000);
+  ASSERT_EQ(k.time()->position(), 5'000'000u);
+  const uint32_t pc_then = k.machine()->hart().pc(), sp_then = k.machine()->hart().reg(2);
+  const std::vector<uint8_t> file = k.save_snapshot();
+  ASSERT_FALSE(file.empty());
+  k.run();
+  for (int i = 0; i < 1000 && k.running(); ++i) k.tick(1.0 / 60);
+  ASSERT_TRUE(k.finished());
+
+  DebugSession other;
+  ASSERT_TRUE(other.open_saved(file, "k.snap")) << other.last_error();
+  EXPECT_EQ(other.time()->position(), 5'000'000u);
+  EXPECT_EQ(other.vm_settings().virtualization, Virtualization::trap_and_emulate);
+  EXPECT_EQ(other.vm_settings().invalidation, ShadowInvalidation::write_protect);
+  EXPECT_EQ(other.machine()->hart().pc(), pc_then);
+  EXPECT_EQ(other.machine()->hart().reg(2), sp_then);
+  other.set_speed(0);
+  other.run();
+  for (int i = 0; i < 1000 && other.running(); ++i) other.tick(1.0 / 60);
+  ASSERT_TRUE(other.finished()) << other.status();
+  EXPECT_EQ(other.machine()->hart().steps(), k.machine()->hart().steps());
+  EXPECT_EQ(other.machine()->monitor()->guest_instret(), k.machine()->monitor()->guest_instret());
+  // What the kernel printed after step 5,000,000 is the end of what it printed in the whole run.
+  const std::string all(k.console()), rest(other.console());
+  ASSERT_FALSE(rest.empty());
+  EXPECT_EQ(all.substr(all.size() - rest.size()), rest);
+
+  std::vector<uint8_t> junk = file;
+  junk.resize(junk.size() / 2);
+  EXPECT_FALSE(other.open_saved(junk, "half.snap"));
+  EXPECT_NE(other.last_error().find("half.snap: corrupt or truncated"), std::string::npos) << other.last_error();
+  EXPECT_FALSE(other.open_saved(asset("process/hello.elf"), "hello.elf"));
+  EXPECT_NE(other.last_error().find("not a vmscope recording"), std::string::npos) << other.last_error();
 }

@@ -168,6 +168,19 @@ void draw_lesson(DebuggerApp& app, Panels& p) {
 // The menu bar: lessons, which panels are shown, the font, help.
 void draw_menu_bar(DebuggerApp& app, Panels& p) {
   if (!ImGui::BeginMainMenuBar()) return;
+  if (ImGui::BeginMenu("File")) {
+    if (app.open_file_dialog && ImGui::MenuItem("Open...", nullptr, false)) app.open_file_dialog();
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("A program (ELF), a lesson (.toml), a snapshot or a recording");
+    if (ImGui::MenuItem("Save snapshot", nullptr, false, app.session().loaded() && app.save_file != nullptr)) {
+      const std::string name = app.save_snapshot();
+      if (!name.empty()) p.saved_snapshot = name;
+    }
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("The whole machine at this moment and its recording, in a file: open it later (here, in the\n"
+                        "browser, or with vmscope replay FILE) and it goes on exactly from here");
+    if (!p.saved_snapshot.empty()) ImGui::TextDisabled("saved %s", p.saved_snapshot.c_str());
+    ImGui::EndMenu();
+  }
   if (ImGui::BeginMenu("Lessons")) {
     for (const Lesson& l : shipped_lessons())
       if (ImGui::MenuItem(l.title.c_str(), nullptr, app.scenario() == l.name)) app.start_lesson(l.name);

@@ -47,6 +47,7 @@ struct Panels {
   bool show_help = false;
   bool embedded = false;  // in a course page: no menu bar, no program list
   bool show_share = false;
+  std::string saved_snapshot;  // the last snapshot file written
   // The symbol namer for the loaded program (built once per program).
   const Machine* namer_machine = nullptr;
   std::shared_ptr<SymbolNamer> namer;

@@ -598,6 +598,27 @@ try {
         `?embed=1 shows the lesson and its panels only (${embeddedWindows.filter((n) => !n.startsWith('##')).join(', ')})`);
   await shoot('embedded');
 
+  // ---- 19. a snapshot saved from the File menu (a download), opened again (an upload): the same moment
+  await open('?program=kernel&virt=trap-and-emulate&speed=full&t=3000000');
+  const saved = await state();
+  check(saved.time.position === 3000000, `?t=3000000 opens the kernel's run at step ${saved.time.position}`);
+  const download = page.waitForEvent('download', { timeout: 10000 });
+  await click('File', '##MainMenuBar');
+  await click('Save snapshot', '##Menu_00');
+  const file = await download;
+  const snapPath = path.join(shotDir, '..', file.suggestedFilename());
+  await file.saveAs(snapPath);
+  check(/^vmscope-kernel-step3000000\.snap$/.test(file.suggestedFilename()), `Save snapshot downloads ${file.suggestedFilename()}`);
+  await open('?program=hello');
+  const upload = page.waitForEvent('filechooser', { timeout: 5000 });
+  await click('File', '##MainMenuBar');
+  await click('Open...', '##Menu_00');
+  await (await upload).setFiles(snapPath);
+  s = await waitFor((x) => x.program === 'kernel' && x.time?.position === 3000000, 'the snapshot to open');
+  check(s.pc === saved.pc && JSON.stringify(s.regs) === JSON.stringify(saved.regs) && s.monitor?.exits === saved.monitor.exits,
+        `the snapshot opens at the same moment (pc ${hex(s.pc)}, ${s.monitor?.exits} monitor exits)`);
+  fs.rmSync(snapPath, { force: true });
+
   // ---- 15. the canvas follows the window, and high-DPI screens get a sharper backing store
   await page.setViewportSize({ width: 1000, height: 700 });
   s = await waitFor((x) => x.display.width === 1000 && x.display.height === 700, 'the canvas to follow a resize');
