@@ -389,6 +389,18 @@ std::optional<uint32_t> DebuggerApp::selected_block() const { return panels_->pa
 
 void DebuggerApp::frame(double frame_seconds) {
   session_.tick(frame_seconds);
+  // The analyzer's RV32 description follows the hart's quirk switches (its quirk.* settings).
+  const Quirks& q = session_.vm_settings().quirks;
+  if (q.status_read != analyzer_quirks_.status_read || q.status_write != analyzer_quirks_.status_write ||
+      q.sret_jump != analyzer_quirks_.sret_jump) {
+    analyzer_quirks_ = q;
+    AnalyzerWorkbench& a = analyzer();
+    if (!a.specs().empty() && a.specs()[a.chosen()].file == "isa-specs/rv32.toml") {
+      a.set_setting("quirk.status_read", q.status_read ? "1" : "0");
+      a.set_setting("quirk.status_write", q.status_write ? "1" : "0");
+      a.set_setting("quirk.sret_jump", q.sret_jump ? "1" : "0");
+    }
+  }
   handle_keys();
   panels_->panels.draw_all(*this, programs_);
 }

@@ -115,6 +115,7 @@ class DebuggerApp {
   std::string lesson_name_;
   std::vector<LessonError> lesson_errors_;
   std::unique_ptr<LessonRunner> runner_;
+  Quirks analyzer_quirks_;  // the quirks the analyzer's settings last followed
   struct PanelState;
   std::shared_ptr<PanelState> panels_;
 };

@@ -33,7 +33,8 @@ std::vector<uint8_t> read_file(const std::string& path) {
 // The bundled programs: the guest programs built with vmscope, in the build tree.
 std::vector<BundledProgram> bundled_programs() {
   std::vector<BundledProgram> list;
-  for (const char* group : {"system", "process", "bench", "kernel"}) {
+  // The same order as the browser's picker: the kernel first, names sorted within a group.
+  for (const char* group : {"kernel", "system", "process", "bench"}) {
     const std::filesystem::path dir = std::filesystem::path(VMSCOPE_ASSETS_DIR) / group;
     std::error_code ec;
     std::vector<std::filesystem::path> files;

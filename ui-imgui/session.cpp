@@ -23,6 +23,7 @@ const std::vector<TimelineLane>& timeline_lanes() {
     };
     for (int a = 0; a <= static_cast<int>(ExitAction::quirk_escape); ++a)
       v.push_back({std::string("exit: ") + to_string(static_cast<ExitAction>(a)), EventKind::monitor_exit, a});
+    v.push_back({"shadow invalidations", EventKind::shadow_invalidation});
     v.push_back({"satp writes", EventKind::satp_write});
     v.push_back({"TLB flushes", EventKind::tlb_flush});
     v.push_back({"system calls", EventKind::syscall});
@@ -43,7 +44,8 @@ size_t timeline_lane_of(const Event& e) {
     case EventKind::exception: return 0;
     case EventKind::interrupt: return 1;
     case EventKind::monitor_exit: return 2 + std::min<size_t>(e.code, kExits - 1);
-    default: return 2 + kExits + (static_cast<size_t>(e.kind) - static_cast<size_t>(EventKind::satp_write));
+    case EventKind::shadow_invalidation: return 2 + kExits;
+    default: return 3 + kExits + (static_cast<size_t>(e.kind) - static_cast<size_t>(EventKind::satp_write));
   }
 }
 

@@ -46,7 +46,9 @@ def main() -> int:
     args = ap.parse_args()
 
     listing = []
-    for entry in args.programs:
+    # Groups in the debugger's order (the kernel first: lessons use it most), names sorted within.
+    order = {"kernel": 0, "system": 1, "process": 2, "bench": 3}
+    for entry in sorted(args.programs, key=lambda e: (order.get(e.split("/", 1)[0], 9), e)):
         group, name = entry.split("/", 1)
         src = os.path.join(args.assets, group, name + ".elf")
         dest_dir = os.path.join(args.out, group)

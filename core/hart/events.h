@@ -14,6 +14,7 @@ enum class EventKind : uint8_t {
   exception,          // code = cause, pc = epc, value = tval
   interrupt,          // code = cause, pc = where it interrupted
   monitor_exit,       // code = ExitAction, pc = epc, value = cause (bit 31: interrupt)
+  shadow_invalidation,  // code = 0: one shadow entry (value = its guest-virtual page), 1: a whole table
   satp_write,         // value = the new satp (a guest's under the monitor)
   tlb_flush,          // SFENCE.VMA (the guest's, under the monitor); value = address or 0
   syscall,            // process VM: code = the system call number

@@ -30,6 +30,7 @@ const char* to_string(EventKind k) {
     case EventKind::exception: return "exception";
     case EventKind::interrupt: return "interrupt";
     case EventKind::monitor_exit: return "monitor exit";
+    case EventKind::shadow_invalidation: return "shadow invalidation";
     case EventKind::satp_write: return "satp write";
     case EventKind::tlb_flush: return "TLB flush";
     case EventKind::syscall: return "system call";

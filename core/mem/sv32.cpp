@@ -103,4 +103,44 @@ Sv32Walk sv32_walk(const PteMemory& memory, const Sv32Context& ctx, uint32_t vad
   return w;
 }
 
+std::string sv32_explain(const Sv32Walk& w, const Sv32Context& ctx, AccessType type) {
+  if (w.ok) return {};
+  char text[200];
+  if (w.step_count == 0) {
+    std::snprintf(text, sizeof text, "the root table (satp.PPN) lies outside memory: an access fault");
+    return text;
+  }
+  const Sv32Step& s = w.steps[w.step_count - 1];
+  const unsigned level = s.level;
+  const uint32_t pte = s.pte;
+  const char* kind = type == AccessType::fetch ? "fetch" : type == AccessType::load ? "load" : "store";
+  if (w.fault == ExceptionCause::load_access || w.fault == ExceptionCause::store_access ||
+      w.fault == ExceptionCause::fetch_access) {
+    std::snprintf(text, sizeof text, "the level %u PTE points outside memory (or past 32 bits): an access fault", level);
+  } else if (!(pte & kPteV)) {
+    std::snprintf(text, sizeof text, "level %u PTE at 0x%08x is not valid (V = 0)", level, s.pte_paddr);
+  } else if (!(pte & kPteR) && (pte & kPteW)) {
+    std::snprintf(text, sizeof text, "level %u PTE at 0x%08x is reserved: W = 1 without R", level, s.pte_paddr);
+  } else if (!(pte & (kPteR | kPteX))) {
+    std::snprintf(text, sizeof text, "level 0 PTE at 0x%08x points to yet another table: Sv32 has two levels", s.pte_paddr);
+  } else if (level == 1 && ((pte >> 10) & 0x3ff)) {
+    std::snprintf(text, sizeof text, "level 1 leaf at 0x%08x is a misaligned superpage (PPN[0] = 0x%x, must be 0)",
+                  s.pte_paddr, (pte >> 10) & 0x3ff);
+  } else if (ctx.mode == Priv::U && !(pte & kPteU)) {
+    std::snprintf(text, sizeof text, "the leaf (level %u) is a supervisor page (U = 0): U-mode may not %s it", level, kind);
+  } else if (ctx.mode == Priv::S && (pte & kPteU) && type == AccessType::fetch) {
+    std::snprintf(text, sizeof text, "the leaf (level %u) is a user page (U = 1): S-mode never executes user code", level);
+  } else if (ctx.mode == Priv::S && (pte & kPteU) && !ctx.sum) {
+    std::snprintf(text, sizeof text, "the leaf (level %u) is a user page (U = 1) and sstatus.SUM = 0: S-mode may not %s it",
+                  level, kind);
+  } else if (!sv32_permits(pte, type, ctx.mode, ctx.sum, ctx.mxr)) {
+    const char* bit = type == AccessType::fetch ? "X" : type == AccessType::load ? "R (nor X with MXR)" : "W";
+    std::snprintf(text, sizeof text, "the leaf (level %u) does not allow a %s: %s = 0", level, kind, bit);
+  } else {
+    std::snprintf(text, sizeof text, "the leaf (level %u) has %s clear and A/D are set by software here (Svade)", level,
+                  (pte & kPteA) ? "D" : "A");
+  }
+  return text;
+}
+
 }  // namespace vmscope

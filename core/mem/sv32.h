@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "hart/trap.h"
 #include "mem/tlb.h"
@@ -50,6 +51,10 @@ Sv32Walk sv32_walk(Bus& bus, const Sv32Context& ctx, uint32_t vaddr, AccessType 
 
 // Whether a leaf with these PTE flags allows the access (U/SUM/MXR rules, not A/D).
 bool sv32_permits(uint32_t pte_flags, AccessType type, Priv mode, bool sum, bool mxr);
+// Why a walk failed, in words, naming the level and the PTE bit: "level 0 PTE at 0x80012008 is
+// not valid (V = 0)", "the leaf is a supervisor page (U = 0): U-mode may not touch it", ...
+// Empty for a walk that succeeded.
+std::string sv32_explain(const Sv32Walk& walk, const Sv32Context& ctx, AccessType type);
 
 ExceptionCause page_fault_for(AccessType type);
 ExceptionCause access_fault_for(AccessType type);

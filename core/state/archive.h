@@ -63,6 +63,7 @@ class StateReader {
     (get(values), ...);
   }
   bool raw(void* data, size_t size) {
+    if (size == 0) return !failed_;  // (an empty container's data() may be null)
     if (failed_ || size > bytes_.size() - pos_) {
       failed_ = true;
       std::memset(data, 0, size);

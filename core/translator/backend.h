@@ -36,5 +36,8 @@ std::unique_ptr<Backend> make_threaded_backend();
 // Machine code for the host (x86-64 Linux), on top of the threaded code, which it hands over to
 // for slow paths; null where there is no native backend (WebAssembly, other hosts).
 std::unique_ptr<Backend> make_native_backend();
+// Whether this build has a native backend at all (x86-64 Linux); elsewhere (WebAssembly) only
+// threaded code exists.
+bool native_backend_exists();
 
 }  // namespace vmscope

@@ -458,8 +458,10 @@ class X86_64Backend final : public Backend {
 }  // namespace
 
 std::unique_ptr<Backend> make_native_backend() { return std::make_unique<X86_64Backend>(); }
+bool native_backend_exists() { return true; }
 #else
 std::unique_ptr<Backend> make_native_backend() { return nullptr; }
+bool native_backend_exists() { return false; }
 #endif
 
 }  // namespace vmscope

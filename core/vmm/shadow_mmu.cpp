@@ -99,6 +99,7 @@ void ShadowMmu::drop_second_level(unsigned table, unsigned vpn1) {
 void ShadowMmu::clear_table(unsigned table) {
   for (unsigned vpn1 = 0; vpn1 < 1024; ++vpn1) drop_second_level(table, vpn1);
   ++stats_.cleared_tables;
+  if (hart_.on_event) hart_.on_event({hart_.steps(), EventKind::shadow_invalidation, 1, hart_.pc(), table});
 }
 
 void ShadowMmu::evict_table(unsigned table) {
@@ -289,6 +290,7 @@ void ShadowMmu::clear_leaf(unsigned table, uint32_t gva) {
   if (!(pte & kPteV)) return;
   pte = 0;
   ++stats_.invalidated_entries;
+  if (hart_.on_event) hart_.on_event({hart_.steps(), EventKind::shadow_invalidation, 0, hart_.pc(), gva & ~0xfffu});
   flush_host(table, true, gva);
 }
 

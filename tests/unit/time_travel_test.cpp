@@ -484,6 +484,10 @@ TEST(Timeline, EventsSitWhereTheyHappen) {
   EXPECT_EQ(count[static_cast<unsigned>(EventKind::tlb_flush)], mon.stats().sfence);
   EXPECT_GT(count[static_cast<unsigned>(EventKind::satp_write)], 5u);
   EXPECT_GT(count[static_cast<unsigned>(EventKind::console_line)], 5u);
+  uint64_t cleared = 0;
+  for (const Event& e : tm.timeline()) cleared += e.kind == EventKind::shadow_invalidation && e.code == 1;
+  EXPECT_EQ(cleared, mon.shadow().stats().cleared_tables);
+  EXPECT_GT(cleared, 0u);
   // Travel to the 100th hidden page fault: the monitor has handled exactly 100 there, 99 a step before.
   std::vector<uint64_t> hidden;
   for (const Event& e : tm.timeline())

@@ -15,6 +15,7 @@
 #include "isa/disassembler.h"
 #include "isa/isa_table.h"
 #include "panels.h"
+#include "translator/backend.h"
 
 namespace vmscope::ui {
 
@@ -49,19 +50,20 @@ void switches(DebugSession& s) {
   ImGui::SameLine();
   ImGui::TextDisabled("|  blocks become");
   ImGui::SameLine();
-  int threaded = t.options.backend == TranslatorBackend::threaded;
-  changed |= ImGui::RadioButton("native code", &threaded, 0);
-  ImGui::SameLine();
-  changed |= ImGui::RadioButton("threaded code", &threaded, 1);
-  t.options.backend = threaded ? TranslatorBackend::threaded : TranslatorBackend::native;
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip(
-        "Native: machine code for the host (x86-64); threaded: one resolved handler per\n"
-        "instruction (the portable form, and the only one in the browser).");
-  if (!threaded && s.machine() && !s.machine()->block_cache().native()) {
+  int threaded = t.options.backend == TranslatorBackend::threaded || !native_backend_exists();
+  if (native_backend_exists()) {  // (never offered where it cannot exist: in the browser)
+    changed |= ImGui::RadioButton("native code", &threaded, 0);
     ImGui::SameLine();
-    ImGui::TextDisabled("(none for this host: threaded)");
+    changed |= ImGui::RadioButton("threaded code", &threaded, 1);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Native: machine code for the host (x86-64); threaded: one resolved handler per\n"
+                        "instruction (the portable form).");
+  } else {
+    ImGui::TextUnformatted("threaded code");
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("One resolved handler per instruction: the portable form, the only one in WebAssembly.");
   }
+  t.options.backend = threaded ? TranslatorBackend::threaded : TranslatorBackend::native;
   changed |= ImGui::Checkbox("chaining", &t.options.chaining);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Off: every block exit looks the next block up in the table.");

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <cstdlib>
 
 #include "panels.h"
@@ -31,6 +34,53 @@ std::string symbol_for(const DebugSession& s, uint32_t address) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "+0x%x", offset);
   return sym->name + buf;
+}
+
+// The front end's file dialog (the browser's), or the debugger's own file browser natively.
+void open_file(DebuggerApp& app, Panels& p) {
+  if (app.open_file_dialog) app.open_file_dialog();
+  else p.show_file_browser = true;
+}
+
+// A file browser for front ends without a dialog of their own (natively): folders and the files
+// the debugger opens (programs, lessons, snapshots, recordings); a click opens one.
+void draw_file_browser(DebuggerApp& app, Panels& p) {
+  namespace fs = std::filesystem;
+  const ImVec2 d = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos(ImVec2(d.x * 0.5f, d.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(std::min(d.x * 0.9f, ImGui::GetFontSize() * 50), std::min(d.y * 0.8f, ImGui::GetFontSize() * 30)),
+                           ImGuiCond_Always);
+  ImGui::SetNextWindowBgAlpha(1.0f);
+  ImGui::Begin("Open a file", &p.show_file_browser, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
+                                                        ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize);
+  std::error_code ec;
+  if (p.browse_dir.empty()) p.browse_dir = fs::current_path(ec).string();
+  ImGui::TextWrapped("%s", p.browse_dir.c_str());
+  ImGui::TextDisabled("programs (ELF), lessons (.toml), snapshots (.snap), recordings (.rec)");
+  ImGui::BeginChild("##files", ImVec2(0, 0), true);
+  if (ImGui::Selectable("..")) p.browse_dir = fs::path(p.browse_dir).parent_path().string();
+  std::vector<fs::directory_entry> entries;
+  for (const auto& e : fs::directory_iterator(p.browse_dir, fs::directory_options::skip_permission_denied, ec)) entries.push_back(e);
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return a.is_directory() != b.is_directory() ? a.is_directory() : a.path().filename() < b.path().filename();
+  });
+  for (const auto& e : entries) {
+    const std::string name = e.path().filename().string();
+    if (e.is_directory(ec)) {
+      if (!name.starts_with(".") && ImGui::Selectable((name + "/").c_str())) p.browse_dir = e.path().string();
+      continue;
+    }
+    const std::string ext = e.path().extension().string();
+    if (ext != ".elf" && ext != ".toml" && ext != ".snap" && ext != ".rec" && !ext.empty()) continue;
+    if (ImGui::Selectable(name.c_str())) {
+      std::ifstream in(e.path(), std::ios::binary);
+      const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      app.open_file(bytes, e.path().string());
+      p.show_file_browser = false;
+    }
+  }
+  ImGui::EndChild();
+  ImGui::End();
 }
 
 void draw_control(DebuggerApp& app, Panels& p) {
@@ -93,7 +143,7 @@ void draw_control(DebuggerApp& app, Panels& p) {
 
 void draw_programs(DebuggerApp& app, Panels& p, const std::vector<BundledProgram>& programs) {
   if (!p.begin(Panel::programs)) return;
-  if (app.open_file_dialog && ImGui::Button("Open file...")) app.open_file_dialog();
+  if (ImGui::Button("Open file...")) open_file(app, p);
   if (!app.error().empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.4f, 0.4f, 1.0f));
     ImGui::TextWrapped("Cannot load: %s", app.error().c_str());
@@ -109,8 +159,10 @@ void draw_programs(DebuggerApp& app, Panels& p, const std::vector<BundledProgram
   for (const BundledProgram& prog : programs) {
     if (prog.group != group) {
       group = prog.group;
-      open = ImGui::CollapsingHeader(group.c_str(),
-                                     group == "system" || group == "process" || group == "kernel" ? ImGuiTreeNodeFlags_DefaultOpen : 0);
+      const char* shown = group == "kernel" ? "kernel (a small OS: start here for virtualization)" : group.c_str();
+      ImGui::PushID(group.c_str());
+      open = ImGui::CollapsingHeader(shown, group == "system" || group == "process" || group == "kernel" ? ImGuiTreeNodeFlags_DefaultOpen : 0);
+      ImGui::PopID();
     }
     if (!open) continue;
     const bool current = app.session().program_name() == prog.name;
@@ -169,7 +221,7 @@ void draw_lesson(DebuggerApp& app, Panels& p) {
 void draw_menu_bar(DebuggerApp& app, Panels& p) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
-    if (app.open_file_dialog && ImGui::MenuItem("Open...", nullptr, false)) app.open_file_dialog();
+    if (ImGui::MenuItem("Open...", nullptr, false)) open_file(app, p);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("A program (ELF), a lesson (.toml), a snapshot or a recording");
     if (ImGui::MenuItem("Save snapshot", nullptr, false, app.session().loaded() && app.save_file != nullptr)) {
       const std::string name = app.save_snapshot();

@@ -1,23 +1,32 @@
-// Memory as hex and ASCII, by physical or virtual address (virtual through a page walk without
-// side effects); clicking a byte edits it through the debugger's write path.
+// Memory as hex and ASCII, by host-physical, virtual or (under the monitor) guest-physical
+// address, read without side effects; clicking a byte edits it through the debugger's write path.
 #include <imgui.h>
 
 #include <cstdio>
 #include <cstdlib>
 
 #include "panels.h"
+#include "vmm/monitor.h"
 
 namespace vmscope::ui {
 
 namespace {
-// Reads one byte the way the panel shows it: no TLB fill, no device side effect.
-bool peek_byte(const Machine& m, uint32_t address, bool virt, uint8_t& out, uint32_t* paddr_out = nullptr) {
+enum View : int { kHostPhysical = 0, kVirtual = 1, kGuestPhysical = 2 };
+
+// Reads one byte the way the panel shows it: no TLB fill, no device side effect. Virtual
+// addresses go through the hart's translation (under the monitor: the shadow tables, else the
+// guest's own); guest-physical ones through the monitor's map of the guest's RAM.
+bool peek_byte(const Machine& m, uint32_t address, int view, uint8_t& out, uint32_t* paddr_out = nullptr) {
   uint32_t paddr = address;
-  if (virt) {
+  if (view == kVirtual) {
     const Hart& h = m.hart();
     const auto t = h.debug_translate(address, AccessType::load, h.priv());
     if (!t.ok) return false;
     paddr = t.paddr;
+  } else if (view == kGuestPhysical) {
+    const Monitor* mon = m.monitor();
+    if (!mon || !mon->guest_memory().to_host(address, paddr)) return false;
+    paddr |= address & 0xfff;
   }
   uint64_t v;
   if (!m.bus().peek(paddr, 1, v)) return false;
@@ -34,14 +43,27 @@ void draw_memory(DebugSession& s, Panels& p) {
     ImGui::End();
     return;
   }
-  if (p.memory_address == 0) p.memory_address = m->bus().ram_base();
-  ImGui::SetNextItemWidth(140);
+  // A new machine: under the monitor, the guest's view first (its RAM where it believes it is).
+  if (p.memory_machine != m) {
+    p.memory_machine = m;
+    p.memory_view = m->monitor() ? kGuestPhysical : kHostPhysical;
+    p.memory_address = m->monitor() ? m->monitor()->guest_memory().ram_base() : m->bus().ram_base();
+  }
+  if (!m->monitor() && p.memory_view == kGuestPhysical) p.memory_view = kHostPhysical;
+  ImGui::SetNextItemWidth(ImGui::CalcTextSize("0x00000000__").x);
   if (ImGui::InputTextWithHint("##addr", "address or symbol", p.memory_goto, sizeof p.memory_goto,
                                ImGuiInputTextFlags_EnterReturnsTrue)) {
     if (const auto a = parse_address(s, p.memory_goto)) p.memory_address = *a & ~15u;
   }
   ImGui::SameLine();
-  ImGui::Checkbox("virtual", &p.memory_virtual);
+  static const char* kViews[] = {"host-physical", "virtual", "guest-physical"};
+  ImGui::SetNextItemWidth(ImGui::CalcTextSize("guest-physical__").x + ImGui::GetFrameHeight());
+  ImGui::Combo("##view", &p.memory_view, kViews, m->monitor() ? 3 : 2);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(m->monitor() ? "host-physical: the board's RAM (the monitor's own memory first)\n"
+                                     "virtual: through the hart's translation (the shadow tables, else the guest's)\n"
+                                     "guest-physical: the guest's RAM where the guest believes it is"
+                                   : "host-physical: the board's RAM\nvirtual: through the current page table");
   ImGui::SameLine();
   if (ImGui::SmallButton("-")) p.memory_address -= 256;
   ImGui::SameLine();
@@ -58,7 +80,7 @@ void draw_memory(DebugSession& s, Panels& p) {
       ImGui::SameLine(0, i == 8 ? 10 : 4);
       uint8_t b;
       uint32_t paddr;
-      const bool ok = peek_byte(*m, row + i, p.memory_virtual, b, &paddr);
+      const bool ok = peek_byte(*m, row + i, p.memory_view, b, &paddr);
       ascii[i] = ok && b >= 32 && b < 127 ? static_cast<char>(b) : '.';
       char cell[8];
       std::snprintf(cell, sizeof cell, ok ? "%02x" : "??", b);
@@ -67,7 +89,7 @@ void draw_memory(DebugSession& s, Panels& p) {
       if (ok && ImGui::IsItemClicked()) ImGui::OpenPopup("edit");
       if (ImGui::BeginPopup("edit")) {
         static char value[8];
-        ImGui::Text("byte at 0x%08x (physical 0x%08x)", row + i, paddr);
+        ImGui::Text("byte at 0x%08x (host-physical 0x%08x)", row + i, paddr);
         ImGui::SetNextItemWidth(60);
         if (ImGui::IsWindowAppearing()) {
           std::snprintf(value, sizeof value, "%02x", b);

@@ -72,23 +72,36 @@ void draw_mmu(DebugSession& s, Panels& p) {
   }
 
   if (ImGui::CollapsingHeader("Translate", ImGuiTreeNodeFlags_DefaultOpen)) {
-    ImGui::SetNextItemWidth(140);
+    ImGui::SetNextItemWidth(ImGui::CalcTextSize("0x00000000__").x);
     ImGui::InputTextWithHint("##va", "virtual address", p.translate_text, sizeof p.translate_text);
+    // Which access, from which mode (by default the hart's own).
+    static const char* kKinds[] = {"load", "store", "fetch"};
+    static const char* kModes[] = {"the hart's mode", "U-mode", "S-mode"};
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::CalcTextSize("fetch___").x + ImGui::GetFrameHeight());
+    ImGui::Combo("##kind", &p.translate_kind, kKinds, 3);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::CalcTextSize("the hart's mode_").x + ImGui::GetFrameHeight());
+    ImGui::Combo("##mode", &p.translate_mode, kModes, 3);
+    const Priv mode = p.translate_mode == 1 ? Priv::U : p.translate_mode == 2 ? Priv::S : h.priv();
+    const AccessType type = p.translate_kind == 1 ? AccessType::store : p.translate_kind == 2 ? AccessType::fetch : AccessType::load;
     if (const auto va = parse_address(s, p.translate_text)) {
-      if (!sv32 || h.priv() == Priv::M) {
+      if (!sv32 || mode == Priv::M) {
         ImGui::Text("0x%08x -> 0x%08x (no translation in this mode)", *va, *va);
       } else {
-        const Sv32Context ctx{satp, h.priv(), static_cast<bool>(mstatus & kMstatusSum),
+        const Sv32Context ctx{satp, mode, static_cast<bool>(mstatus & kMstatusSum),
                               static_cast<bool>(mstatus & kMstatusMxr), h.config().hardware_ad_update};
-        const Sv32Walk w = sv32_walk(m->bus(), ctx, *va, AccessType::load, false);  // reads only
+        const Sv32Walk w = sv32_walk(m->bus(), ctx, *va, type, false);  // reads only
         ImGui::Text("VPN[1]=%u VPN[0]=%u offset=0x%03x", *va >> 22, (*va >> 12) & 0x3ff, *va & 0xfff);
         for (unsigned i = 0; i < w.step_count; ++i)
           ImGui::BulletText("level %u: PTE at 0x%08x = 0x%08x  %s", w.steps[i].level, w.steps[i].pte_paddr,
                             w.steps[i].pte, pte_flags(w.steps[i].pte).c_str());
-        if (w.ok)
-          ImGui::Text("-> physical 0x%08x (load allowed in %s-mode)", w.paddr, to_string(h.priv()));
-        else
-          ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "-> %s", exception_name(static_cast<unsigned>(w.fault)));
+        if (w.ok) {
+          ImGui::Text("-> physical 0x%08x (%s allowed in %s-mode)", w.paddr, kKinds[p.translate_kind], to_string(mode));
+        } else {
+          ImGui::TextColored(ImVec4(1, 0.45f, 0.45f, 1), "-> %s", exception_name(static_cast<unsigned>(w.fault)));
+          ImGui::TextWrapped("because %s", sv32_explain(w, ctx, type).c_str());
+        }
       }
     }
   }

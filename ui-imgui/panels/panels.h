@@ -36,10 +36,12 @@ struct Panels {
   bool follow_pc = true;
   char goto_text[64] = "";
   uint32_t memory_address = 0;
-  bool memory_virtual = false;
+  int memory_view = 0;  // host-physical, virtual, guest-physical (memory_panel.cpp)
+  const Machine* memory_machine = nullptr;  // the machine the view was chosen for
   char memory_goto[32] = "";
   char console_input[256] = "";
   char translate_text[32] = "";
+  int translate_kind = 0, translate_mode = 0;  // the MMU's Translate: load/store/fetch; the hart's mode/U/S
   char watch_begin[32] = "", watch_end[32] = "";
   bool watch_read = false, watch_write = true;
   int register_format = 0;  // 0 hex, 1 signed decimal
@@ -48,6 +50,8 @@ struct Panels {
   bool embedded = false;  // in a course page: no menu bar, no program list
   bool show_share = false;
   std::string saved_snapshot;  // the last snapshot file written
+  bool show_file_browser = false;  // the debugger's own Open dialog (natively)
+  std::string browse_dir;
   // The symbol namer for the loaded program (built once per program).
   const Machine* namer_machine = nullptr;
   std::shared_ptr<SymbolNamer> namer;
@@ -96,5 +100,7 @@ void draw_lesson(DebuggerApp& app, Panels& p);
 void draw_menu_bar(DebuggerApp& app, Panels& p);
 void draw_help(Panels& p);
 void draw_share(DebuggerApp& app, Panels& p);
+void draw_file_browser(DebuggerApp& app, Panels& p);
+void open_file(DebuggerApp& app, Panels& p);
 
 }  // namespace vmscope::ui

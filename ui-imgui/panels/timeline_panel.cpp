@@ -27,6 +27,10 @@ std::string describe(const DebugSession& s, const Event& e) {
       std::snprintf(text, sizeof text, "exit: %s; cause %s at 0x%08x", to_string(static_cast<ExitAction>(e.code)),
                     e.value >> 31 ? interrupt_name(e.value & 0x7fffffff) : exception_name(e.value), e.pc);
       break;
+    case EventKind::shadow_invalidation:
+      if (e.code) std::snprintf(text, sizeof text, "shadow table #%u emptied (the guest fenced everything)", e.value);
+      else std::snprintf(text, sizeof text, "shadow entry for guest page 0x%08x dropped", e.value);
+      break;
     case EventKind::satp_write: std::snprintf(text, sizeof text, "satp = 0x%08x (ASID %u)", e.value, (e.value >> 22) & 0x1ff); break;
     case EventKind::tlb_flush: std::snprintf(text, sizeof text, "SFENCE.VMA at 0x%08x", e.pc); break;
     case EventKind::syscall: std::snprintf(text, sizeof text, "system call %u at 0x%08x", e.code, e.pc); break;

@@ -580,6 +580,25 @@ try {
   s = await waitFor((x) => x.lessonErrors.length > 0, 'the bad lesson file to be refused');
   check(/^broken\.toml:4:\d+: no panel 'Monitr'/.test(s.lessonErrors[0]), `a dropped bad lesson file says where and what ("${s.lessonErrors[0]}")`);
 
+  // Every shipped lesson, opened by its link and walked to its last step with the presenter's key.
+  const lessonNames = ['interpretation-vs-translation', 'chaining', 'self-modifying-code', 'code-cache-eviction',
+                       'trap-and-emulate', 'shadow-paging', 'critical-instruction', 'binary-translation',
+                       'is-x86-virtualizable', 'pdp10-jrst1', 'process-syscalls'];
+  for (const name of lessonNames) {
+    await open(`?lesson=${name}`);
+    s = await state();
+    const steps = s.lesson?.steps ?? 0;
+    let walked = s.lesson?.step === 1;
+    for (let k = 2; k <= steps && walked; k++) {
+      await waitFor((x) => !x.running, `step ${k - 1} of ${name} to stop`, 60000);
+      await press('PageDown');
+      walked = (await state()).lesson.step === k;
+    }
+    s = await waitFor((x) => !x.running, `the last step of ${name} to stop`, 60000);
+    check(walked && steps >= 2 && s.lessonErrors.length === 0 && s.error === '',
+          `?lesson=${name}: walked through its ${steps} steps ("${s.status}")`);
+  }
+
   // ---- 18. share a moment: the link of where we are opens the debugger exactly there; embedded
   await open('?lesson=trap-and-emulate&speed=full');
   await press('PageDown');
