@@ -300,6 +300,10 @@ std::vector<std::string> DebuggerApp::open_link(const std::vector<std::pair<std:
     } else if (name == "t" || name == "at") {
       if (is_number(value)) position = std::stoull(value);
       else bad_value(name, value, "a step of the run");
+    } else if (name == "snapshots") {  // the snapshots' memory budget in MiB
+      if (is_number(value) && std::stoul(value) >= 1 && std::stoul(value) <= 4096)
+        session_.set_snapshot_budget(static_cast<size_t>(std::stoul(value)) << 20);
+      else bad_value(name, value, "a budget in MiB, 1 to 4096");
     } else if (name == "embed") {
       if (value == "0" || value == "1") set_embedded(value == "1");
       else bad_value(name, value, "0 or 1");

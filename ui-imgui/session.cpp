@@ -2,6 +2,7 @@
 #include "session.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -17,10 +18,11 @@ constexpr size_t kConsoleLimit = 1 << 20;  // keep the last megabyte of console 
 
 const std::vector<TimelineLane>& timeline_lanes() {
   static const std::vector<TimelineLane> lanes = [] {
-    std::vector<TimelineLane> v = {
-        {"exceptions", EventKind::exception},
-        {"interrupts", EventKind::interrupt},
-    };
+    std::vector<TimelineLane> v;
+    for (int c : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 15})
+      v.push_back({std::string("exception: ") + exception_name(static_cast<unsigned>(c)), EventKind::exception, c});
+    for (int c : {1, 3, 5, 7, 9, 11})
+      v.push_back({std::string("interrupt: ") + interrupt_name(static_cast<unsigned>(c)), EventKind::interrupt, c});
     for (int a = 0; a <= static_cast<int>(ExitAction::quirk_escape); ++a)
       v.push_back({std::string("exit: ") + to_string(static_cast<ExitAction>(a)), EventKind::monitor_exit, a});
     v.push_back({"shadow invalidations", EventKind::shadow_invalidation});
@@ -39,14 +41,22 @@ const std::vector<TimelineLane>& timeline_lanes() {
 }
 
 size_t timeline_lane_of(const Event& e) {
-  constexpr size_t kExits = static_cast<size_t>(ExitAction::quirk_escape) + 1;
-  switch (e.kind) {
-    case EventKind::exception: return 0;
-    case EventKind::interrupt: return 1;
-    case EventKind::monitor_exit: return 2 + std::min<size_t>(e.code, kExits - 1);
-    case EventKind::shadow_invalidation: return 2 + kExits;
-    default: return 3 + kExits + (static_cast<size_t>(e.kind) - static_cast<size_t>(EventKind::satp_write));
-  }
+  // (kind, code) -> lane, made once from the list: a lane for a code, else the kind's own lane.
+  static const auto index = [] {
+    std::array<std::array<uint16_t, 33>, kEventKindCount> t{};
+    for (auto& row : t) row.fill(0xffff);
+    const auto& lanes = timeline_lanes();
+    for (size_t i = 0; i < lanes.size(); ++i)
+      t[static_cast<size_t>(lanes[i].kind)][lanes[i].code < 0 ? 32 : static_cast<size_t>(lanes[i].code)] = static_cast<uint16_t>(i);
+    return t;
+  }();
+  const auto& row = index[static_cast<size_t>(e.kind)];
+  const uint16_t by_code = e.code < 32 ? row[e.code] : 0xffff;
+  if (by_code != 0xffff) return by_code;
+  if (row[32] != 0xffff) return row[32];
+  for (uint16_t i : row)  // a code no lane names (a reserved cause): the kind's first lane
+    if (i != 0xffff) return i;
+  return 0;
 }
 
 std::string speed_name(double ips) {
@@ -190,7 +200,9 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, M
   machine->set_interactive_stdin(true);  // a process's read() waits for the console
   time_.reset();  // it refers to the machine it replaces
   machine_ = std::move(machine);
-  time_ = std::make_unique<TimeMachine>(*machine_);
+  TimeTravelOptions travel;
+  travel.memory_budget = snapshot_budget_;
+  time_ = std::make_unique<TimeMachine>(*machine_, travel);
   if (!speed_chosen_) speed_ = firmware == Firmware::sbi ? 1'000'000 : 0;  // a class watches a kernel run
   elf_.assign(elf.begin(), elf.end());
   comparison_.reset();
@@ -240,6 +252,11 @@ void DebugSession::run() {
   if (finished_) reset();  // run again: from the start, breakpoints and settings kept
   running_ = true;
   status_ = "running";
+}
+
+void DebugSession::set_snapshot_budget(size_t bytes) {
+  snapshot_budget_ = std::max<size_t>(bytes, size_t{1} << 20);
+  if (time_) time_->set_memory_budget(snapshot_budget_);
 }
 
 void DebugSession::set_speed(double instructions_per_second) {

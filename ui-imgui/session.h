@@ -44,12 +44,13 @@ struct TranslatorSettings {
   static constexpr uint32_t kMaxCacheKib = 65536;  // the panel's range: kMinCacheKib..this
 };
 
-// The timeline's rows: event kinds, with monitor exits split by what the monitor did.
+// The timeline's rows: event kinds, with traps split by cause and monitor exits by what the
+// monitor did.
 struct TimelineLane {
   std::string name;
   EventKind kind;
-  int action = -1;  // monitor exits: the ExitAction; -1: every event of the kind
-  bool matches(const Event& e) const { return e.kind == kind && (action < 0 || e.code == static_cast<uint32_t>(action)); }
+  int code = -1;  // the event's code: a trap's cause, an exit's ExitAction; -1: every event of the kind
+  bool matches(const Event& e) const { return e.kind == kind && (code < 0 || e.code == static_cast<uint32_t>(code)); }
 };
 const std::vector<TimelineLane>& timeline_lanes();
 size_t timeline_lane_of(const Event& e);  // its index in timeline_lanes()
@@ -94,6 +95,9 @@ class DebugSession {
   void close_input();                       // end of input for a process's stdin (like Ctrl-D)
 
   // ---- time travel: every run is recorded; these move through it (time_machine.h)
+  // The snapshots' memory budget (a browser tab's share by default): ?snapshots=MiB, --snapshots MiB.
+  void set_snapshot_budget(size_t bytes);
+  size_t snapshot_budget() const { return snapshot_budget_; }
   TimeMachine* time() { return time_.get(); }
   const TimeMachine* time() const { return time_.get(); }
   void travel_to(uint64_t position);
@@ -158,6 +162,7 @@ class DebugSession {
   std::unique_ptr<Machine> machine_;
   std::unique_ptr<TimeMachine> time_;
   double speed_ = 0, speed_credit_ = 0;
+  size_t snapshot_budget_ = TimeTravelOptions{}.memory_budget;
   bool speed_chosen_ = false;
   // Where the console's text stood at each output: (position, length), for console().
   std::vector<std::pair<uint64_t, size_t>> console_marks_;

@@ -65,7 +65,7 @@
   // ?lesson=NAME opens a shipped lesson; ?lesson=URL (ending in .toml) fetches a lesson file.
   // ?step=K (a lesson's step), ?t=N (a step of the run, replayed to) and ?embed=1 open a shared moment.
   const known = ['virt', 'shadow', 'quirk', 'check', 'scenario', 'engine', 'chain', 'cache', 'evict', 'speed', 'lesson',
-                 'step', 't', 'embed'];
+                 'step', 't', 'embed', 'snapshots'];
   const lessonUrl = params.has('lesson') && params.get('lesson').endsWith('.toml') ? params.get('lesson') : null;
   for (const name of known) {
     if (params.has(name) && !(name === 'lesson' && lessonUrl)) args.push('--' + name, params.get(name));

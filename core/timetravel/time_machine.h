@@ -87,6 +87,8 @@ class TimeMachine {
   const SnapshotStore& snapshots() const { return store_; }
   uint64_t snapshot_interval() const { return interval_; }
   const TimeTravelOptions& options() const { return options_; }
+  // A new budget for the snapshots' memory (they are thinned at the next snapshot if over it).
+  void set_memory_budget(size_t bytes) { options_.memory_budget = bytes; }
   const InputLog& inputs() const { return log_; }
   // A snapshot of the current position, for a file.
   SnapshotStore::Snapshot snapshot_now();

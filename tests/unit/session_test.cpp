@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <set>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -375,4 +376,26 @@ TEST_F(Session, SavesAndOpensSnapshots) {
   EXPECT_NE(other.last_error().find("half.snap: corrupt or truncated"), std::string::npos) << other.last_error();
   EXPECT_FALSE(other.open_saved(asset("process/hello.elf"), "hello.elf"));
   EXPECT_NE(other.last_error().find("not a vmscope recording"), std::string::npos) << other.last_error();
+}
+
+// Every event lands in a timeline lane that matches it; traps get a lane per cause.
+TEST_F(Session, TimelineLanesByCause) {
+  ASSERT_TRUE(s.load(asset("system/m_traps.elf"), "m_traps"));
+  s.set_snapshot_budget(size_t{8} << 20);
+  EXPECT_EQ(s.time()->options().memory_budget, size_t{8} << 20);
+  s.run();
+  run_frames(100);
+  ASSERT_TRUE(s.finished()) << s.status();
+  const auto& lanes = timeline_lanes();
+  std::set<std::string> used;
+  for (const Event& e : s.time()->timeline()) {
+    const TimelineLane& lane = lanes[timeline_lane_of(e)];
+    EXPECT_TRUE(lane.matches(e)) << lane.name << " for an event of kind " << to_string(e.kind) << " code " << e.code;
+    used.insert(lane.name);
+  }
+  EXPECT_TRUE(used.count("exception: illegal instruction")) << used.size();
+  EXPECT_TRUE(used.count("exception: environment call from M-mode")) << used.size();
+  // A new program keeps the budget.
+  ASSERT_TRUE(s.load(asset("process/hello.elf"), "hello"));
+  EXPECT_EQ(s.time()->options().memory_budget, size_t{8} << 20);
 }
