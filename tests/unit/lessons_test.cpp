@@ -81,7 +81,9 @@ TEST_P(WalkLesson, EveryStepDoesWhatItSays) {
     EXPECT_EQ(looked, step.look) << "step " << k + 1;
     const std::vector<std::string> unmet = runner.unmet();
     EXPECT_TRUE(unmet.empty()) << lesson->file << ", step " << k + 1 << ": " << unmet[0];
-    if (step.action == LessonStep::Action::analyzer) EXPECT_TRUE(analyzer_opened);
+    if (step.action == LessonStep::Action::analyzer) {
+      EXPECT_TRUE(analyzer_opened);
+    }
     if (step.action == LessonStep::Action::compare) {
       ASSERT_TRUE(s.comparison().has_value());
       // Both runs reach an end; when they end alike they retired the same guest instructions
@@ -89,8 +91,9 @@ TEST_P(WalkLesson, EveryStepDoesWhatItSays) {
       const Comparison& c = *s.comparison();
       EXPECT_EQ(c.a.reason, StopReason::exited);
       EXPECT_EQ(c.b.reason, StopReason::exited);
-      if (c.a.exit_code == c.b.exit_code)
+      if (c.a.exit_code == c.b.exit_code) {
         EXPECT_EQ(c.a.counters[0].second, c.b.counters[0].second) << c.a.label << " vs " << c.b.label;
+      }
     }
     if (step.action == LessonStep::Action::run_to_event) {  // the machine stands just after such an event
       const auto& events = s.time()->timeline();
@@ -108,7 +111,9 @@ TEST_P(WalkLesson, EveryStepDoesWhatItSays) {
   for (size_t k = lesson->steps.size() - 1; k-- > 0;) {
     runner.back();
     EXPECT_EQ(runner.step(), k);
-    if (s.time() && lesson->steps[k].action != LessonStep::Action::run) EXPECT_EQ(s.time()->position(), positions[k]) << "back to step " << k + 1;
+    if (s.time() && lesson->steps[k].action != LessonStep::Action::run) {
+      EXPECT_EQ(s.time()->position(), positions[k]) << "back to step " << k + 1;
+    }
   }
 }
 
