@@ -26,7 +26,6 @@ class Appearance {
     ttf_ = std::move(ttf);
     applied_ = false;
   }
-  bool has_font() const { return !ttf_.empty(); }
   const UiSettings& settings() const { return settings_; }
   void set(UiSettings s);  // clamped; marks Dear ImGui's settings for saving
   // Rebuilds the font atlas and the style if the settings, the zoom (a screen's content scale,

@@ -79,11 +79,11 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name) {
   return load(elf, name, guess_machine_kind(probe.image));
 }
 
-MachineOptions DebugSession::current_options() const {
+MachineOptions DebugSession::options_for(MachineKind kind, Firmware firmware) const {
   MachineOptions options;
-  options.kind = kind_;
-  options.firmware = firmware_;
-  if (firmware_ == Firmware::sbi) {  // the Monitor panel's switches: for kernels only
+  options.kind = kind;
+  options.firmware = firmware;
+  if (firmware == Firmware::sbi) {  // the Monitor panel's switches: for kernels only
     options.quirks = vm_.quirks;
     options.virtualization = vm_.virtualization;
     options.invalidation = vm_.invalidation;
@@ -174,13 +174,7 @@ void DebugSession::run_for(uint64_t steps) {
 }
 
 bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, MachineKind kind, Firmware firmware) {
-  const MachineKind old_kind = kind_;
-  const Firmware old_firmware = firmware_;
-  kind_ = kind;
-  firmware_ = firmware;
-  const MachineOptions options = current_options();
-  kind_ = old_kind;
-  firmware_ = old_firmware;
+  const MachineOptions options = options_for(kind, firmware);
   auto machine = std::make_unique<Machine>(options);
   const ElfResult r = machine->load(elf, name);
   if (!r.ok()) {

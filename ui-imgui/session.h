@@ -118,7 +118,8 @@ class DebugSession {
   bool open_saved(std::span<const uint8_t> bytes, const std::string& name);  // false: last_error() says why
 
   // ---- two runs side by side: the current configuration against another (comparison.h)
-  MachineOptions current_options() const;  // what a new machine for this program would be
+  MachineOptions current_options() const { return options_for(kind_, firmware_); }  // a new machine for this program
+  MachineOptions options_for(MachineKind kind, Firmware firmware) const;  // ... or for another kind
   void compare_with(const MachineOptions& other);
   const std::optional<Comparison>& comparison() const { return comparison_; }
 

@@ -52,7 +52,6 @@ class SnapshotStore {
   void drop_after(uint64_t position);
   // Drops every second snapshot (but the first and the last): the budget's way out.
   void thin();
-  void drop(uint64_t position) { snapshots_.erase(position); }
 
   // Bytes held: distinct pages, page maps and state bytes.
   size_t memory_bytes() const;

@@ -105,7 +105,6 @@ void TimeMachine::record(const Event& e) {
     return;
   }
   events_.push_back(e);
-  if (on_event) on_event(e);
 }
 
 void TimeMachine::apply(const FedInput& f) {

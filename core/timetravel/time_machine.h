@@ -96,8 +96,6 @@ class TimeMachine {
   // (`inputs` and `end`: running on replays them). False if the snapshot does not fit the machine.
   bool resume_from(const SnapshotStore::Snapshot& s, const std::vector<uint8_t>& ram, const InputLog& inputs,
                    const RecordedEnd& end);
-  // Called with every event recorded (the UI's live counters).
-  std::function<void(const Event&)> on_event;
 
  private:
   RunResult advance(uint64_t target, bool stop_at_breakpoints);  // runs to target, applying fed input

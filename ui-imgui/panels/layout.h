@@ -33,8 +33,6 @@ class Layout {
   void set_highlight(Panel p, bool on) { highlight_[static_cast<size_t>(p)] = on; }
   void clear_highlights() { highlight_.fill(false); }
   bool highlighted(Panel p) const { return highlight_[static_cast<size_t>(p)]; }
-  bool shown(Panel p) const { return shown_[static_cast<size_t>(p)]; }
-  ImRect rect(Panel p) const { return rect_[static_cast<size_t>(p)]; }
 
  private:
   struct Place {
