@@ -42,8 +42,10 @@ int main(int argc, char** argv) {
                       "page tables and guest RAM at an offset in host RAM (implies --firmware sbi;\n"
                       "the summary adds the monitor's statistics);\n"
                       "binary-translation: the same, with the kernel's code translated so that every\n"
-                      "sensitive instruction becomes a callout to the monitor (quirks cannot break it)")
-      ->check(CLI::IsMember({"emulation", "trap-and-emulate", "binary-translation"}));
+                      "sensitive instruction becomes a callout to the monitor (quirks cannot break it);\n"
+                      "paravirtual: a kernel built to call the monitor (hypercalls, a shared page) instead\n"
+                      "of executing privileged instructions, deprivileged the same way (kernel-pv.elf)")
+      ->check(CLI::IsMember({"emulation", "trap-and-emulate", "binary-translation", "paravirtual"}));
   run_cmd->add_option("--shadow", run.shadow,
                       "trap-and-emulate: how shadow page tables follow the guest's: sfence (dropped on\n"
                       "the guest's SFENCE.VMA) or write-protect (guest page-table pages write-protected,\n"

@@ -100,7 +100,9 @@ void print_monitor_summary(const Monitor& m, const Hart& hart, double seconds) {
   std::fprintf(stderr,
                "vmscope: monitor (%s, shadow invalidation by %s): %llu exits (%.0f per million guest "
                "instructions, %.0f per second): %s\n",
-               m.binary_translation ? "trap-and-emulate, kernel code binary-translated" : "trap-and-emulate",
+               m.paravirtual          ? "paravirtual"
+               : m.binary_translation ? "trap-and-emulate, kernel code binary-translated"
+                                      : "trap-and-emulate",
                to_string(m.shadow().strategy()), u(s.exits), guest ? 1e6 * static_cast<double>(s.exits) / static_cast<double>(guest) : 0.0,
                seconds > 0 ? static_cast<double>(s.exits) / seconds : 0.0, causes.c_str());
   std::fprintf(stderr,
@@ -110,6 +112,14 @@ void print_monitor_summary(const Monitor& m, const Hart& hart, double seconds) {
                u(s.emulated), u(s.csr), u(s.sret), u(s.wfi), u(s.sfence), u(s.sbi_calls), u(s.page_table_writes),
                u(s.hidden_faults), u(s.reflected_page_faults), u(s.reflected_other), u(s.injected_interrupts),
                m.binary_translation ? ("; " + std::to_string(s.callouts) + " callouts from translated kernel code").c_str() : "");
+  if (m.paravirtual) {
+    std::string calls;
+    for (unsigned f = 0; f < kPvFunctionCount; ++f)
+      if (s.hypercalls_by_function[f])
+        calls += std::string(calls.empty() ? "" : ", ") + pv_function_name(f) + " " + std::to_string(s.hypercalls_by_function[f]);
+    std::fprintf(stderr, "vmscope: monitor: %llu hypercalls (%s); %llu page-table entries written in batches\n",
+                 u(s.hypercalls), calls.empty() ? "none" : calls.c_str(), u(s.pte_updates));
+  }
   std::fprintf(stderr,
                "vmscope: monitor: shadow tables: %llu entries filled, %llu invalidated, %llu tables cleared, %llu created, "
                "%llu evicted, %llu entries write-protected; %u of %u pages in use\n",
@@ -247,15 +257,18 @@ int run_command(const RunOptions& o) {
     return kUsage;
   }
   if (!monitored && (o.check_shadows || o.shadow != "sfence" || o.shadow_pages)) {
-    std::fprintf(stderr, "vmscope: --shadow, --shadow-pages and --check-shadows need --virt trap-and-emulate (or binary-translation)\n");
+    std::fprintf(stderr, "vmscope: --shadow, --shadow-pages and --check-shadows need --virt trap-and-emulate (or binary-translation, paravirtual)\n");
+    return kUsage;
+  }
+  if (o.virt == "paravirtual" && o.shadow != "sfence") {
+    std::fprintf(stderr, "vmscope: --virt paravirtual: the kernel's page-table updates arrive by hypercall and its "
+                         "page tables are write-protected; --shadow does not apply\n");
     return kUsage;
   }
   MachineOptions options;
   options.kind = kind;
   options.firmware = o.firmware == "sbi" || monitored ? Firmware::sbi : Firmware::none;
-  options.virtualization = o.virt == "binary-translation" ? Virtualization::binary_translation
-                           : monitored                   ? Virtualization::trap_and_emulate
-                                                         : Virtualization::emulation;
+  options.virtualization = parse_virtualization(o.virt).value_or(Virtualization::emulation);
   options.invalidation = o.shadow == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
   options.check_shadows = o.check_shadows;
   if (o.shadow_pages) options.shadow_pages = o.shadow_pages;

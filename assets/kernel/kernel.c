@@ -4,21 +4,12 @@
 #include "syscalls.h"
 
 #define TICK_TIME 10000u    /* timer period in mtime units (1 ms at 10 MHz) */
-#define SSTATUS_SPP 0x100u
-#define SSTATUS_SUM 0x40000u
-#define SIE_STIE 0x20u
-#define SIP_STIP 0x20u
 #define SCAUSE_INTERRUPT 0x80000000u
 #define IRQ_S_TIMER 5
 #define CAUSE_ECALL_U 8
 #define CAUSE_FETCH_PAGE_FAULT 12
 #define CAUSE_LOAD_PAGE_FAULT 13
 #define CAUSE_STORE_PAGE_FAULT 15
-
-#define csr_read(csr) ({ uint32_t v_; asm volatile("csrr %0, " #csr : "=r"(v_)); v_; })
-#define csr_write(csr, v) asm volatile("csrw " #csr ", %0" : : "r"(v) : "memory")
-#define csr_set(csr, v) asm volatile("csrs " #csr ", %0" : : "r"(v) : "memory")
-#define csr_clear(csr, v) asm volatile("csrc " #csr ", %0" : : "r"(v) : "memory")
 
 __attribute__((noreturn)) void return_to_user(struct trapframe *tf); /* entry.S */
 
@@ -61,15 +52,6 @@ void kprintf(const char *format, ...) {
   console_write(line, (uint32_t)n);
 }
 
-static uint64_t read_time(void) {
-  uint32_t hi, lo;
-  do {
-    hi = csr_read(timeh);
-    lo = csr_read(time);
-  } while (hi != csr_read(timeh));
-  return ((uint64_t)hi << 32) | lo;
-}
-
 static void set_timer(uint64_t when) {
   sbi_call(has_time ? SBI_TIME : SBI_LEGACY_SET_TIMER, 0, (uint32_t)when, (uint32_t)(when >> 32), 0);
 }
@@ -79,7 +61,7 @@ __attribute__((noreturn)) static void shutdown(uint32_t code) {
   *(volatile uint32_t *)TEST_DEVICE = code ? (code << 16) | 0x3333 : 0x5555;
   if (has_srst) sbi_call(SBI_SRST, 0, 0, code ? 1 : 0, 0);
   sbi_call(SBI_LEGACY_SHUTDOWN, 0, 0, 0, 0);
-  for (;;) asm volatile("wfi");
+  for (;;) wait_for_interrupt();
 }
 
 __attribute__((noreturn)) void panic(const char *what) {
@@ -89,7 +71,7 @@ __attribute__((noreturn)) void panic(const char *what) {
 
 void kernel_trap(void) { /* entry.S: a trap from S-mode */
   kprintf("kernel: unexpected trap in the kernel: scause 0x%x sepc 0x%x stval 0x%x\n",
-          csr_read(scause), csr_read(sepc), csr_read(stval));
+          trap_cause(), trap_pc(), trap_value());
   panic("kernel trap");
 }
 
@@ -129,17 +111,19 @@ static void check_the_machine(uint32_t *root) {
                     "from S-mode (a read of privileged state did not trap: PUSHF/SMSW)");
   /* A status write: setting sstatus.SUM must let S-mode read a user page. The kernel's own
      memory is mapped at PROBE_VA once more, as a user superpage. */
-  root[VPN1(PROBE_VA)] = PA_TO_PTE((uint32_t)__kernel_start) | PTE_R | PTE_U | PTE_A | PTE_V;
-  sfence_vma(PROBE_VA, 0);
+  pte_set(&root[VPN1(PROBE_VA)], PA_TO_PTE((uint32_t)__kernel_start) | PTE_R | PTE_U | PTE_A | PTE_V);
+  flush_page(PROBE_VA, 0);
+  mmu_commit();
   if (probe_load(PROBE_VA))
     illusion_broken("S-mode read a user page with sstatus.SUM clear");
-  csr_set(sstatus, SSTATUS_SUM);
+  set_user_access(1);
   if (!probe_load(PROBE_VA))
     illusion_broken("setting sstatus.SUM had no effect (a write of privileged state was silently "
                     "ignored: POPF)");
-  csr_clear(sstatus, SSTATUS_SUM);
-  root[VPN1(PROBE_VA)] = 0;
-  sfence_vma(PROBE_VA, 0);
+  set_user_access(0);
+  pte_set(&root[VPN1(PROBE_VA)], 0);
+  flush_page(PROBE_VA, 0);
+  mmu_commit();
   if (!illusion_failures)
     kprintf("kernel: the machine keeps its promises: sstatus reads and writes trap as they should\n");
 }
@@ -169,8 +153,8 @@ static uint32_t ticks;        /* timer interrupts since boot */
 
 static void switch_to(struct proc *p) {
   current = p;
-  csr_write(satp, SATP_SV32 | (p->asid << 22) | ((uint32_t)p->root >> 12));
-  if (!asids_usable) sfence_vma_all(); /* every process shares ASID 0: flush */
+  set_address_space(SATP_SV32 | (p->asid << 22) | ((uint32_t)p->root >> 12));
+  if (!asids_usable) flush_all(); /* every process shares ASID 0: flush */
 }
 
 /* Console output of a process goes to its own buffer, printed in pid order at the end. */
@@ -182,7 +166,7 @@ static void proc_output(struct proc *p, const char *s, uint32_t len) {
 }
 
 static void proc_finish(struct proc *p, int code, enum pstate state) {
-  csr_write(satp, kernel_satp); /* leave the address space before freeing it */
+  set_address_space(kernel_satp); /* leave the address space before freeing it */
   vm_free_space(p->root, p->asid);
   p->root = 0;
   p->exit_code = code;
@@ -217,7 +201,7 @@ static struct proc *schedule(void) {
       alive |= p->state == SLEEPING;
     }
     if (!alive) report();
-    while (!(csr_read(sip) & SIP_STIP)) asm volatile("wfi"); /* sstatus.SIE = 0: no trap */
+    while (!timer_pending()) wait_for_interrupt(); /* sstatus.SIE = 0: no trap */
     timer_tick();
   }
 }
@@ -257,10 +241,10 @@ static int syscall(struct proc *p) {
 /* entry.S: a trap from U-mode; returns the trap frame of the process to run next. */
 struct trapframe *handle_trap(struct trapframe *tf) {
   struct proc *p = current; /* tf == &p->tf */
-  uint32_t scause = csr_read(scause), stval = csr_read(stval);
-  if (csr_read(sstatus) & SSTATUS_SPP) { /* "from U-mode" according to sscratch: not so */
+  uint32_t scause = trap_cause(), stval = trap_value();
+  if (trap_status() & SSTATUS_SPP) { /* "from U-mode" according to sscratch: not so */
     kprintf("kernel: ILLUSION BROKEN: pid %d trapped at pc 0x%08x from S-mode: the SRET that "
-            "started it jumped without leaving S-mode (JRST 1)\n", p->pid, csr_read(sepc));
+            "started it jumped without leaving S-mode (JRST 1)\n", p->pid, trap_pc());
     shutdown(4);
   }
   int switch_away = 0;
@@ -284,6 +268,7 @@ struct trapframe *handle_trap(struct trapframe *tf) {
     kill(p, scause == 2 ? "illegal instruction" : "exception", stval);
   }
   if (switch_away || p->state != RUNNABLE) switch_to(schedule());
+  /* (queued page-table updates and the switch go to the machine with the trap return) */
   return &current->tf;
 }
 
@@ -328,17 +313,23 @@ void kmain(uint32_t hartid) {
   has_dbcn = sbi_call(SBI_BASE, 3, SBI_DBCN, 0, 0).value != 0;
   has_time = sbi_call(SBI_BASE, 3, SBI_TIME, 0, 0).value != 0;
   has_srst = sbi_call(SBI_BASE, 3, SBI_SRST, 0, 0).value != 0;
+  if (arch_init() < 0) {
+    kprintf("kernel: this is the paravirtual build of vmscope's teaching kernel: it runs only "
+            "under vmscope's monitor (vmscope run --virt paravirtual)\n");
+    shutdown(2);
+  }
   kprintf("vmscope teaching kernel: S-mode, Sv32, SBI %u.%u (console %s, timer %s)\n",
           (version.value >> 24) & 0x7f, version.value & 0xffffff, has_dbcn ? "DBCN" : "legacy",
           has_time ? "TIME" : "legacy");
 
   kalloc_init();
   kernel_satp = vm_init();
-  csr_write(satp, kernel_satp | (0x1ffu << 22)); /* find out how many ASID bits there are */
-  asids_usable = ((csr_read(satp) >> 22) & 0x1ff) >= NPROC;
-  csr_write(satp, kernel_satp);
-  sfence_vma_all();
-  csr_write(scounteren, 7); /* U-mode may read cycle, time, instret */
+  /* find out how many ASID bits there are */
+  set_address_space(kernel_satp | (0x1ffu << 22));
+  asids_usable = ((address_space() >> 22) & 0x1ff) >= NPROC;
+  set_address_space(kernel_satp);
+  flush_all();
+  set_user_counters(7); /* U-mode may read cycle, time, instret */
   check_the_machine((uint32_t *)((kernel_satp & 0x3fffffu) << 12));
   pages_free_at_start = free_page_count();
   if (!asids_usable) kprintf("kernel: fewer than %d ASIDs: flushing the TLB on every switch\n", NPROC);
@@ -356,9 +347,9 @@ void kmain(uint32_t hartid) {
   }
   kprintf("kernel: %d processes, each with its own ASID, all with code at 0x%08x\n", NPROC, USER_BASE);
 
-  csr_set(sie, SIE_STIE);
+  enable_timer_interrupt();
   set_timer(read_time() + TICK_TIME);
-  csr_clear(sstatus, SSTATUS_SPP); /* sret goes to U-mode */
+  return_to_user_mode_next(); /* sret goes to U-mode */
   switch_to(&procs[0]);
   return_to_user(&procs[0].tf);
 }

@@ -2,6 +2,7 @@
    Sv32 page-table entries, the process structure, the page allocator and vm.c's API. */
 #ifndef VMSCOPE_KERNEL_H
 #define VMSCOPE_KERNEL_H
+#include "arch.h"
 #include "lib.h"
 
 #define PAGE_SIZE 4096u
@@ -61,14 +62,6 @@ struct proc {
   uint32_t out_len, out_lost;
   char out[OUT_SIZE];
 };
-
-static inline void sfence_vma(uint32_t va, uint32_t asid) {
-  asm volatile("sfence.vma %0, %1" : : "r"(va), "r"(asid) : "memory");
-}
-static inline void sfence_vma_asid(uint32_t asid) {
-  asm volatile("sfence.vma zero, %0" : : "r"(asid) : "memory");
-}
-static inline void sfence_vma_all(void) { asm volatile("sfence.vma zero, zero" : : : "memory"); }
 
 /* vm.c */
 void kalloc_init(void);

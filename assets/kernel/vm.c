@@ -37,7 +37,8 @@ void kalloc_init(void) {
 static uint32_t kernel_root[1024] __attribute__((aligned(4096)));
 static uint32_t kernel_l0[1024] __attribute__((aligned(4096))); /* the kernel's 4 MiB */
 
-/* Identity-maps the kernel (text R-X, rodata R--, the rest RW-) with 4 KiB global pages and
+/* Before paging is on, so plain stores build these tables in both builds.
+   Identity-maps the kernel (text R-X, rodata R--, the rest RW-) with 4 KiB global pages and
    the test device and UART with 4 MiB global superpages. A and D are preset everywhere so
    that no access ever faults just to set them. */
 uint32_t vm_init(void) {
@@ -66,35 +67,37 @@ uint32_t *vm_new_space(void) {
 /* The level-0 entry for va, creating the level-0 table if asked; 0 if there is none. */
 static uint32_t *walk(uint32_t *root, uint32_t asid, uint32_t va, int create) {
   uint32_t *l1 = &root[VPN1(va)];
-  if (!(*l1 & PTE_V)) {
+  if (!(pte_get(l1) & PTE_V)) {
     if (!create) return 0;
     uint32_t *table = kalloc();
     if (!table) return 0;
-    *l1 = PA_TO_PTE(table) | PTE_V;
-    sfence_vma_asid(asid); /* a non-leaf entry changed: fence the whole address space */
+    pte_set(l1, PA_TO_PTE(table) | PTE_V);
+    flush_space(asid); /* a non-leaf entry changed: fence the whole address space */
   }
-  if (*l1 & (PTE_LEAF | PTE_G)) return 0; /* a superpage or the kernel's table */
-  return &((uint32_t *)PTE_TO_PA(*l1))[VPN0(va)];
+  uint32_t entry = pte_get(l1);
+  if (entry & (PTE_LEAF | PTE_G)) return 0; /* a superpage or the kernel's table */
+  return &((uint32_t *)PTE_TO_PA(entry))[VPN0(va)];
 }
 
 static int map_page(struct proc *p, uint32_t va, void *page, uint32_t flags) {
   uint32_t *pte = walk(p->root, p->asid, va, 1);
-  if (!pte || (*pte & PTE_V)) return -1;
-  *pte = PA_TO_PTE(page) | flags | PTE_U | PTE_A | (flags & PTE_W ? PTE_D : 0) | PTE_V;
-  sfence_vma(va, p->asid);
+  if (!pte || (pte_get(pte) & PTE_V)) return -1;
+  pte_set(pte, PA_TO_PTE(page) | flags | PTE_U | PTE_A | (flags & PTE_W ? PTE_D : 0) | PTE_V);
+  flush_page(va, p->asid);
   return 0;
 }
 
 static void unmap_page(struct proc *p, uint32_t va) {
   uint32_t *pte = walk(p->root, p->asid, va, 0);
-  if (!pte || !(*pte & PTE_V)) return;
-  kfree((void *)PTE_TO_PA(*pte));
-  *pte = 0;
-  sfence_vma(va, p->asid);
+  if (!pte || !(pte_get(pte) & PTE_V)) return;
+  kfree((void *)PTE_TO_PA(pte_get(pte)));
+  pte_set(pte, 0);
+  flush_page(va, p->asid);
 }
 
 /* Frees every user page and table of an address space (satp must not point at it). */
 void vm_free_space(uint32_t *root, uint32_t asid) {
+  release_space(root, asid); /* the machine forgets it first: its tables become plain pages */
   for (uint32_t i = 0; i < 1024; i++) {
     if (!(root[i] & PTE_V) || (root[i] & (PTE_G | PTE_LEAF))) continue;
     uint32_t *l0 = (uint32_t *)PTE_TO_PA(root[i]);
@@ -103,7 +106,6 @@ void vm_free_space(uint32_t *root, uint32_t asid) {
     kfree(l0);
   }
   kfree(root);
-  sfence_vma_asid(asid);
 }
 
 /* ---- ELF loading: each PT_LOAD segment is copied into fresh pages ---- */
@@ -155,7 +157,7 @@ int vm_demand_page(struct proc *p, uint32_t va) {
   int in_stack = va < USER_STACK_TOP && va >= USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE;
   if (!in_heap && !in_stack) return -1;
   uint32_t *pte = walk(p->root, p->asid, va, 0);
-  if (pte && (*pte & PTE_V)) return -1; /* mapped already: a protection fault */
+  if (pte && (pte_get(pte) & PTE_V)) return -1; /* mapped already: a protection fault */
   void *page = kalloc();
   if (!page) return -1;
   if (map_page(p, PAGE_ROUND_DOWN(va), page, PTE_R | PTE_W) < 0) {
@@ -169,12 +171,13 @@ int vm_demand_page(struct proc *p, uint32_t va) {
 /* The kernel's pointer to user address va (mapping it on demand), or 0 if va is bad. */
 void *vm_user_ptr(struct proc *p, uint32_t va) {
   uint32_t *pte = walk(p->root, p->asid, va, 0);
-  if (!pte || !(*pte & PTE_V)) {
+  if (!pte || !(pte_get(pte) & PTE_V)) {
     if (vm_demand_page(p, va) < 0) return 0;
     pte = walk(p->root, p->asid, va, 0);
   }
-  if (!(*pte & PTE_U) || !(*pte & PTE_R)) return 0;
-  return (void *)(PTE_TO_PA(*pte) + (va & (PAGE_SIZE - 1)));
+  uint32_t entry = pte_get(pte);
+  if (!(entry & PTE_U) || !(entry & PTE_R)) return 0;
+  return (void *)(PTE_TO_PA(entry) + (va & (PAGE_SIZE - 1)));
 }
 
 /* Moves the break; pages above a lowered break are unmapped and freed at once, pages

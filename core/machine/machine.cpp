@@ -15,8 +15,15 @@ const char* to_string(Virtualization v) {
     case Virtualization::emulation: return "emulation";
     case Virtualization::trap_and_emulate: return "trap-and-emulate";
     case Virtualization::binary_translation: return "binary-translation";
+    case Virtualization::paravirtual: return "paravirtual";
   }
   return "?";
+}
+
+std::optional<Virtualization> parse_virtualization(std::string_view name) {
+  for (const Virtualization v : kVirtualizations)
+    if (name == to_string(v)) return v;
+  return std::nullopt;
 }
 
 const char* to_string(Engine e) { return e == Engine::translator ? "translator" : "interpreter"; }
@@ -32,6 +39,9 @@ Machine::Machine(MachineOptions options) : options_(std::move(options)) {
     options_.ram_size = options_.kind == MachineKind::system ? board::kDefaultRamSize : process_layout::kDefaultSize;
   if (options_.kind != MachineKind::system) options_.virtualization = Virtualization::emulation;
   if (options_.virtualization != Virtualization::emulation) options_.firmware = Firmware::sbi;
+  // A paravirtual kernel's page tables are the monitor's to write (by hypercall): the shadows
+  // write-protect them, as Xen makes a PV guest's page tables read-only.
+  if (options_.virtualization == Virtualization::paravirtual) options_.invalidation = ShadowInvalidation::write_protect;
   assemble();
 }
 
@@ -84,6 +94,7 @@ void Machine::assemble() {
       monitor_->set_invalidation(options_.invalidation);
       monitor_->check_shadows = options_.check_shadows;
       monitor_->binary_translation = options_.virtualization == Virtualization::binary_translation;
+      monitor_->paravirtual = options_.virtualization == Virtualization::paravirtual;
       hart_->trap_hook = [this](Hart& h, const TrapEvent& t) { return monitor_->on_trap(h, t); };
     }
   } else {

@@ -57,9 +57,13 @@ enum class Firmware : uint8_t { none, sbi };
 
 // How a supervisor-mode guest kernel (on SBI firmware) runs: its S-mode as the hart's S-mode
 // (emulation), or deprivileged in the hart's U-mode under vmscope's monitor (trap-and-emulate),
-// optionally with the kernel's code binary-translated (sensitive instructions become callouts).
-enum class Virtualization : uint8_t { emulation, trap_and_emulate, binary_translation };
-const char* to_string(Virtualization v);
+// optionally with the kernel's code binary-translated (sensitive instructions become callouts),
+// or a paravirtual kernel that calls the monitor instead of executing privileged instructions.
+enum class Virtualization : uint8_t { emulation, trap_and_emulate, binary_translation, paravirtual };
+inline constexpr Virtualization kVirtualizations[] = {Virtualization::emulation, Virtualization::trap_and_emulate,
+                                                     Virtualization::binary_translation, Virtualization::paravirtual};
+const char* to_string(Virtualization v);  // "trap-and-emulate": the name users type
+std::optional<Virtualization> parse_virtualization(std::string_view name);
 
 // Under the monitor, host RAM holds the monitor's own memory (shadow page tables) first and the
 // guest's RAM after it: guest-physical = host-physical - kMonitorMemory.

@@ -11,7 +11,7 @@ namespace vmscope {
 namespace {
 constexpr char kRecordingMagic[8] = {'V', 'M', 'S', 'C', 'R', 'E', 'C', '\n'};
 constexpr char kSnapshotMagic[8] = {'V', 'M', 'S', 'C', 'S', 'N', 'P', '\n'};
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;  // 2: the monitor's paravirtual state
 
 uint64_t fnv1a(const uint8_t* data, size_t size) {
   uint64_t h = 0xcbf29ce484222325ull;

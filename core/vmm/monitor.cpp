@@ -12,6 +12,7 @@ using isa::Op;
 
 namespace {
 constexpr uint32_t kSstatusSpp = kMstatusSpp, kSstatusSie = kMstatusSie, kSstatusSpie = kMstatusSpie;
+constexpr uint32_t kCounterCycleTime = 0x3;  // counteren bits CY and TM
 
 AccessType fault_type(uint32_t cause) {
   return cause == 12 ? AccessType::fetch : cause == 13 ? AccessType::load : AccessType::store;
@@ -35,6 +36,7 @@ const char* to_string(ExitAction a) {
     case ExitAction::page_table_write: return "write to a guest page table: emulated";
     case ExitAction::timer: return "timer";
     case ExitAction::quirk_escape: return "quirk: sensitive instruction did not trap";
+    case ExitAction::hypercall: return "hypercall";
   }
   return "?";
 }
@@ -75,6 +77,8 @@ void Monitor::start(uint32_t entry) {
   quirks_seen_.fill(0);
   illusion_broken_.clear();
   repeated_faults_ = 0;
+  pv_shared_ = pv_batch_ = 0;
+  pv_page_ = {};
   const ShadowInvalidation strategy = shadow_.strategy();
   shadow_.reset();
   shadow_.set_strategy(strategy);
@@ -90,11 +94,16 @@ void Monitor::start(uint32_t entry) {
   hart_.set_pc(entry);
   host_satp_ = 0;
   host_mie_ = ~0u;
+  host_scounteren_ = ~0u;
+  // A paravirtual kernel reads time and cycle itself (they are not privileged, and it knows
+  // they count guest time); instret still traps: it must count what the monitor emulated.
+  if (paravirtual) hart_.debug_write_csr(0x306, kCounterCycleTime);
   sync_host();
 }
 
 bool Monitor::on_trap(Hart&, const TrapEvent& t) {  // the hart is hart_
   ++stats_.exits;
+  if (pv_shared_) pv_pull();
   const Priv mode = vcpu_.mode;
   ExitAction action = ExitAction::timer;
   if (t.interrupt) {
@@ -112,6 +121,7 @@ bool Monitor::on_trap(Hart&, const TrapEvent& t) {  // the hart is hart_
   note_quirks(t.epc);
   const bool injected = deliver_interrupt();
   log(t, action, injected, mode);
+  if (pv_shared_) pv_push();  // (the guest never runs between the pull and the push)
   sync_host();
   if (check_shadows) {
     ++stats_.checks;
@@ -195,6 +205,10 @@ void Monitor::handle_exception(const TrapEvent& t, ExitAction& action) {
       return;
     }
     case 8:  // ECALL: a system call of a guest process, or the guest kernel calling firmware
+      if (vcpu_.mode == Priv::S && paravirtual && hart_.reg(17) == VMSCOPE_PV_EXTENSION) {
+        handle_hypercall(t.epc, action);
+        return;
+      }
       if (vcpu_.mode == Priv::S) {
         if (hart_.on_event) hart_.on_event({hart_.steps(), EventKind::sbi_call, hart_.reg(17), t.epc, hart_.reg(16)});
         const EcallAction a = sbi_.serve(hart_);
@@ -392,6 +406,10 @@ void Monitor::enter_virtual_trap(uint32_t xcause, uint32_t tval, uint32_t epc) {
   vcpu_.sstatus = s;
   vcpu_.mode = Priv::S;
   hart_.take_reservation(0);
+  if (pv_shared_) {  // a paravirtual kernel: a0 <-> its scratch word, as CSRRW a0, sscratch, a0
+    pv_page_.saved_a0 = hart_.reg(10);
+    hart_.set_reg(10, vcpu_.sscratch);
+  }
   const bool interrupt = xcause >> 31;
   const uint32_t base = vcpu_.stvec & ~3u;
   hart_.set_pc(base + ((vcpu_.stvec & 1) && interrupt ? 4 * (xcause & 31) : 0));
@@ -429,6 +447,13 @@ void Monitor::sync_host() {
   // the right place, only in the wrong mode.
   uint32_t real_sepc;
   if (hart_.debug_read_csr(0x141, real_sepc) && real_sepc != vcpu_.sepc) hart_.debug_write_csr(0x141, vcpu_.sepc);
+  if (paravirtual) {  // time and cycle: the kernel's own reads, its processes' as it allows
+    const uint32_t counters = vcpu_.mode == Priv::S ? kCounterCycleTime : vcpu_.scounteren & kCounterCycleTime;
+    if (counters != host_scounteren_) {
+      hart_.debug_write_csr(0x106, counters);
+      host_scounteren_ = counters;
+    }
+  }
   const bool can_take = vcpu_.mode == Priv::U || (vcpu_.sstatus & kSstatusSie) || hart_.waiting();
   const uint32_t mie = (vcpu_.sie & kMipStip) && can_take ? kMipStip : 0;
   if (mie != host_mie_) {

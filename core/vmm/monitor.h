@@ -21,10 +21,14 @@
 #include "isa/decoder.h"
 #include "machine/sbi.h"
 #include "vmm/guest_memory.h"
+#include "vmm/paravirt_abi.h"
 #include "vmm/shadow_mmu.h"
 #include "vmm/virtual_cpu.h"
 
 namespace vmscope {
+
+inline constexpr unsigned kPvFunctionCount = VMSCOPE_PV_FUNCTIONS;
+const char* pv_function_name(unsigned function);  // "mmu_update", ...
 
 // What the monitor did about an exit.
 enum class ExitAction : uint8_t {
@@ -38,6 +42,7 @@ enum class ExitAction : uint8_t {
   reflected,         // the guest's own exception, delivered to its trap vector
   page_table_write,  // a store to a write-protected guest page table, emulated
   timer,             // the real timer fired (the virtual interrupt may or may not be taken)
+  hypercall,         // paravirtual: the guest kernel asked the monitor (paravirt_abi.h)
   quirk_escape,      // a sensitive instruction ran in U-mode without trapping: illusion lost
 };
 const char* to_string(ExitAction a);
@@ -59,6 +64,9 @@ struct MonitorStats {
   uint64_t hidden_faults = 0, reflected_page_faults = 0, reflected_other = 0;
   uint64_t injected_interrupts = 0;
   uint64_t callouts = 0;  // binary translation: sensitive kernel instructions sent to the monitor
+  uint64_t hypercalls = 0;  // paravirtual: calls of the guest kernel, by function
+  std::array<uint64_t, kPvFunctionCount> hypercalls_by_function{};
+  uint64_t pte_updates = 0;  // paravirtual: page-table entries written for the guest in batches
   uint64_t checks = 0;  // consistency checks run (checking mode)
   // Popek and Goldberg's efficiency: the share of guest instructions the hart ran with no
   // monitor intervention (instructions that caused an exit count as intervened).
@@ -96,6 +104,11 @@ class Monitor {
   // The hart's decoded code must be cleared when this changes (Machine does).
   bool binary_translation = false;
   bool check_shadows = false;  // checking mode: verify the shadows after every exit
+  // Paravirtualization (Xen's way): the guest kernel knows it is virtualized and asks the
+  // monitor by hypercall (paravirt_abi.h) instead of executing privileged instructions, and
+  // shares a page with it for what CSRs carried. It still runs deprivileged; its processes
+  // are unmodified and run by trap-and-emulate.
+  bool paravirtual = false;
 
   // ---- views
   const VirtualCpu& vcpu() const { return vcpu_; }
@@ -133,6 +146,11 @@ class Monitor {
   void sync_host();
   void note_quirks(uint32_t epc);
   void log(const TrapEvent& t, ExitAction action, bool injected, Priv mode);
+  // paravirt.cpp
+  void handle_hypercall(uint32_t epc, ExitAction& action);
+  bool pv_apply_batch();
+  void pv_pull();  // the shared page into the virtual CPU, as an exit starts
+  void pv_push();  // and back, as it ends
   template <class Ar>
   void transfer_state(Ar& ar);
 
@@ -145,7 +163,11 @@ class Monitor {
   std::deque<MonitorExit> log_;
   std::array<uint64_t, kQuirkCount> quirks_seen_{};
   std::string illusion_broken_;
-  uint32_t host_satp_ = 0, host_mie_ = ~0u;
+  uint32_t host_satp_ = 0, host_mie_ = ~0u, host_scounteren_ = ~0u;
+  // Paravirtual: where the shared page and the batch are (0: not registered yet), and what the
+  // page said when the exit started (the virtual CPU holds its CSR-like fields).
+  uint32_t pv_shared_ = 0, pv_batch_ = 0;
+  vmscope_pv_shared pv_page_{};
   // A guard against a fault the monitor keeps "fixing" without progress.
   uint32_t last_fault_pc_ = 0, last_fault_addr_ = 0;
   unsigned repeated_faults_ = 0;

@@ -279,8 +279,29 @@ ShadowMmu::Fill ShadowMmu::fill(uint32_t gva, AccessType type) {
     ++stats_.fills;
   }
   pages_[l0].leaves[vpn0_of(gva)] = rec;
+  if (!key.paging()) fill_ahead(table, static_cast<unsigned>(l0), gva);
   if (protect && type == AccessType::store) f.result = FillResult::page_table_write;
   return f;
+}
+
+// With the guest's paging off, its view of a 4 MiB region is known in advance: one hidden
+// fault fills every RAM page of the region (a boot that touches all of memory then costs a
+// few exits instead of one per page).
+void ShadowMmu::fill_ahead(unsigned table, unsigned l0, uint32_t gva) {
+  uint32_t* words = page_words(page_hpa(l0));
+  const uint32_t region = gva & ~0x3fffffu;
+  for (unsigned i = 0; i < 1024; ++i) {
+    const uint32_t page = region | i << 12;
+    uint32_t hpa;
+    if (words[i] || !guest_.is_ram_page(page) || !guest_.to_host(page, hpa)) continue;
+    const bool writable = !(strategy_ == ShadowInvalidation::write_protect && is_page_table(page));
+    words[i] = ((hpa >> 12) << 10) | kPteV | kPteU | kPteA | kPteD | kPteR | kPteX | (writable ? kPteW : 0);
+    LeafRecord rec;
+    rec.gpa = page;
+    pages_[l0].leaves[i] = rec;
+    ++stats_.fills;
+  }
+  flush_host(table, false, 0);
 }
 
 void ShadowMmu::clear_leaf(unsigned table, uint32_t gva) {
@@ -301,6 +322,12 @@ void ShadowMmu::on_sfence(bool by_addr, uint32_t gva, bool by_asid, uint16_t asi
     if (!info.live || !info.key.paging() || (by_asid && info.key.asid() != asid)) continue;
     if (by_addr) clear_leaf(t, gva);
     else clear_table(t);
+  }
+}
+
+void ShadowMmu::release_root(uint32_t root) {
+  for (unsigned t = 0; t < kMaxTables; ++t) {
+    if (tables_[t].live && tables_[t].key.paging() && tables_[t].key.root() == root) evict_table(t);
   }
 }
 

@@ -97,6 +97,9 @@ class ShadowMmu {
   void on_sfence(bool by_addr, uint32_t gva, bool by_asid, uint16_t asid);
   // The monitor wrote guest-physical `gpa` for the guest (write-protect strategy).
   void on_page_table_write(uint32_t gpa);
+  // The guest is about to free the address space whose root table is `root` (paravirtual):
+  // every shadow table built from it goes, so its pages stop being tracked.
+  void release_root(uint32_t root);
   bool is_page_table(uint32_t gpa) const { return pt_pages_.count(gpa & ~0xfffu) != 0; }
 
   // Checking mode: every valid shadow entry agrees with the guest's page table and physical
@@ -159,6 +162,7 @@ class ShadowMmu {
   void evict_table(unsigned table);
   bool make_room(unsigned keep);  // evicts the least recently used table but `keep`
   void clear_leaf(unsigned table, uint32_t gva);
+  void fill_ahead(unsigned table, unsigned l0, uint32_t gva);
   bool track(uint32_t page, unsigned table, int vpn1);  // true if newly a page table
   void untrack_root(uint32_t page, unsigned table);
   void untrack_leaf_table(uint32_t page, unsigned table, unsigned vpn1);
