@@ -47,6 +47,14 @@ struct ReplayOptions {
 };
 int replay_command(const ReplayOptions& options);
 
+struct CompareWaysOptions {
+  std::string kernel;     // the native kernel
+  std::string pv;         // its paravirtual build (default: NAME-pv.elf beside it)
+  std::string engine = "interp";
+  uint64_t max_insns = 0;  // per way (0: 300 million)
+};
+int compare_ways_command(const CompareWaysOptions& options);
+
 struct DisasmOptions {
   std::string program;
 };

@@ -119,6 +119,19 @@ int main(int argc, char** argv) {
                          "from which `vmscope replay` goes on");
   replay_cmd->add_flag("-q,--quiet", replay.quiet, "Do not print the summary or the state");
 
+  CompareWaysOptions compare;
+  CLI::App* compare_cmd = app.add_subcommand(
+      "compare-ways", "Run a guest kernel to the end in every way (emulation, trap-and-emulate with either shadow\n"
+                      "strategy, binary translation, paravirtual) and print their figures side by side");
+  compare_cmd->footer(
+      "Exit code: 0 when every way printed the same console output and ended alike, 124 when not.\n"
+      "The paravirtual way runs the kernel's paravirtual build (NAME-pv.elf beside it, or --pv).");
+  compare_cmd->add_option("kernel", compare.kernel, "The guest kernel (S-mode, on SBI firmware)")->required();
+  compare_cmd->add_option("--pv", compare.pv, "Its paravirtual build (default: NAME-pv.elf beside it)");
+  compare_cmd->add_option("--engine", compare.engine, "interp or translate (every way)")
+      ->check(CLI::IsMember({"interp", "translate"}));
+  compare_cmd->add_option("--max-insns", compare.max_insns, "Stop each way after N instructions (default 300 million)");
+
   DisasmOptions disasm;
   CLI::App* disasm_cmd = app.add_subcommand(
       "disasm", "Disassemble the executable sections, in the format of objdump -d -M no-aliases");
@@ -153,6 +166,7 @@ int main(int argc, char** argv) {
   }
   if (*run_cmd) return run_command(run);
   if (*replay_cmd) return replay_command(replay);
+  if (*compare_cmd) return compare_ways_command(compare);
   if (*disasm_cmd) return disasm_command(disasm);
   if (*analyze_cmd) return analyze_command(analyze);
   return kUsage;

@@ -32,6 +32,11 @@ DebuggerApp::DebuggerApp() : panels_(std::make_shared<PanelState>()) {
   };
   hooks.open_analyzer = [this] { show_analyzer(true); };
   runner_ = std::make_unique<LessonRunner>(session_, panels_->panels.workbench, hooks);
+  session_.read_program = [this](const std::string& name) {
+    for (const BundledProgram& p : programs_)
+      if (p.name == name) return p.read();
+    return std::vector<uint8_t>{};
+  };
 }
 
 void DebuggerApp::set_bundled_programs(std::vector<BundledProgram> programs) { programs_ = std::move(programs); }

@@ -118,7 +118,7 @@ class Reader {
     using A = LessonStep::Action;
     s.action = choice<A>(t, "do", {{"nothing", A::none}, {"run", A::run}, {"run-to-event", A::run_to_event},
                                    {"step", A::step}, {"step-back", A::step_back}, {"travel", A::travel},
-                                   {"reset", A::reset}, {"compare", A::compare}, {"analyzer", A::analyzer}})
+                                   {"reset", A::reset}, {"compare", A::compare}, {"compare-ways", A::compare_ways}, {"analyzer", A::analyzer}})
                    .value_or(A::none);
     if (auto e = string(t, "event")) {
       s.event = *e;

@@ -26,7 +26,7 @@ struct LessonSettings {
 };
 
 struct LessonStep {
-  enum class Action : uint8_t { none, run, run_to_event, step, step_back, travel, reset, compare, analyzer };
+  enum class Action : uint8_t { none, run, run_to_event, step, step_back, travel, reset, compare, compare_ways, analyzer };
   int line = 0;             // where it starts in the file
   std::string text;
   Action action = Action::none;

@@ -92,6 +92,9 @@ void LessonRunner::perform(const LessonStep& s) {
       session_.compare_with(other);
       break;
     }
+    case A::compare_ways:
+      if (!session_.compare_ways()) error_ = "compare-ways: the program is not a kernel on SBI firmware";
+      break;
     case A::analyzer:
       analyzer_.choose(s.analyzer);
       for (const auto& [name, value] : s.analyzer_settings) analyzer_.set_setting(name, value);

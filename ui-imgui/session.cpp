@@ -96,7 +96,24 @@ MachineOptions DebugSession::options_for(MachineKind kind, Firmware firmware) co
 
 void DebugSession::compare_with(const MachineOptions& other) {
   if (!machine_) return;
-  comparison_ = compare_runs(elf_, program_name_, current_options(), other);
+  const RunSpec runs[] = {{elf_, program_name_, current_options(), ""}, {elf_, program_name_, other, ""}};
+  comparison_ = compare_runs(runs);
+}
+
+bool DebugSession::compare_ways() {
+  if (!machine_ || kind_ != MachineKind::system || firmware_ != Firmware::sbi || !read_program) return false;
+  // The native kernel and its paravirtual build, whichever of the two is loaded.
+  const bool pv_loaded = is_paravirtual_kernel(machine_->image());
+  std::string native_name = program_name_, pv_name = program_name_ + "-pv";
+  if (pv_loaded && program_name_.ends_with("-pv")) {
+    native_name = program_name_.substr(0, program_name_.size() - 3);
+    pv_name = program_name_;
+  }
+  const std::vector<uint8_t> native = pv_loaded ? read_program(native_name) : elf_;
+  const std::vector<uint8_t> pv = pv_loaded ? elf_ : read_program(pv_name);
+  if (native.empty()) return false;
+  comparison_ = compare_runs(ways_to_run(native, native_name, pv, pv_name, current_options()));
+  return true;
 }
 
 std::vector<uint8_t> DebugSession::save_snapshot() {
@@ -174,6 +191,12 @@ void DebugSession::run_for(uint64_t steps) {
 }
 
 bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, MachineKind kind, Firmware firmware) {
+  // A paravirtual kernel runs only under the monitor's paravirtual way, and the others not in it.
+  if (const ElfResult parsed = parse_elf(elf, name); parsed.ok() && firmware == Firmware::sbi) {
+    const bool pv = is_paravirtual_kernel(parsed.image);
+    if (pv) vm_.virtualization = Virtualization::paravirtual;
+    else if (vm_.virtualization == Virtualization::paravirtual) vm_.virtualization = Virtualization::trap_and_emulate;
+  }
   const MachineOptions options = options_for(kind, firmware);
   auto machine = std::make_unique<Machine>(options);
   const ElfResult r = machine->load(elf, name);
@@ -412,9 +435,21 @@ void DebugSession::set_vm_settings(const VmSettings& settings) {
     }
   }
   if (rebuild && is_supervisor_kernel()) {
-    const std::vector<uint8_t> elf = elf_;  // load() replaces elf_
-    const std::vector<uint32_t> keep = breakpoints_;
-    load(elf, program_name_, kind_, firmware_);
+    std::vector<uint8_t> elf = elf_;  // load() replaces elf_
+    std::string name = program_name_;
+    std::vector<uint32_t> keep = breakpoints_;
+    // Into or out of the paravirtual way: the kernel's other build (NAME-pv), if bundled.
+    const bool pv_loaded = is_paravirtual_kernel(machine_->image());
+    const bool want_pv = vm_.virtualization == Virtualization::paravirtual;
+    if (want_pv != pv_loaded && read_program) {
+      const std::string other = pv_loaded ? name.substr(0, name.size() - (name.ends_with("-pv") ? 3 : 0)) : name + "-pv";
+      if (std::vector<uint8_t> bytes = read_program(other); !bytes.empty()) {
+        elf = std::move(bytes);
+        name = other;
+        keep.clear();  // (addresses in the other build)
+      }
+    }
+    load(elf, name, kind_, firmware_);
     breakpoints_ = keep;
     apply_breakpoints();
     status_ = std::string("ready at the entry point, ") + to_string(vm_.virtualization);

@@ -5,12 +5,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "comparison.h"
+#include "compare/comparison.h"
 #include "machine/machine.h"
 #include "timetravel/time_machine.h"
 
@@ -121,7 +122,12 @@ class DebugSession {
   MachineOptions current_options() const { return options_for(kind_, firmware_); }  // a new machine for this program
   MachineOptions options_for(MachineKind kind, Firmware firmware) const;  // ... or for another kind
   void compare_with(const MachineOptions& other);
+  // Every way to run this kernel side by side (compare/comparison.h: ways_to_run), its
+  // paravirtual build (the bundled NAME-pv) included: false if the program is not a kernel.
+  bool compare_ways();
   const std::optional<Comparison>& comparison() const { return comparison_; }
+  // A bundled program's bytes by name (empty if there is none): set by the debugger.
+  std::function<std::vector<uint8_t>(const std::string& name)> read_program;
 
   // Called once per frame with the last frame's duration. When running, runs the machine in
   // slices until this frame's time budget is used — the target frame time (1/60 s, or 1/30 s

@@ -439,9 +439,18 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
     j += ",\"lessonErrors\":[";
     for (size_t i = 0; i < w.app.lesson_errors().size(); ++i) j += (i ? "," : "") + json_string(w.app.lesson_errors()[i].str());
     j += "]";
-    if (const auto& c = w.app.session().comparison())
-      j += ",\"comparison\":{\"a\":" + json_string(c->a.label) + ",\"b\":" + json_string(c->b.label) + ",\"aInstret\":" +
-           std::to_string(c->a.counters[0].second) + ",\"bInstret\":" + std::to_string(c->b.counters[0].second) + "}";
+    if (const auto& c = w.app.session().comparison()) {  // each run: what it was, what it did
+      j += ",\"comparison\":[";
+      for (size_t i = 0; i < c->runs.size(); ++i) {
+        const RunFigures& r = c->runs[i];
+        j += (i ? ",{" : "{") + std::string("\"label\":") + json_string(r.label) + ",\"program\":" + json_string(r.program) +
+             ",\"instret\":" + std::to_string(r.counters.empty() ? 0 : r.counters[0].second) +
+             ",\"exitCode\":" + std::to_string(r.exit_code) + ",\"sameOutput\":" +
+             (r.output == c->runs[0].output ? "true" : "false") + ",\"exits\":" +
+             std::to_string(r.counter("monitor exits")) + "}";
+      }
+      j += "]";
+    }
   }
   j += ",\"warning\":" + json_string(w.app.warning());
   j += ",\"share\":" + json_string(w.app.share_query());

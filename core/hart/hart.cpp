@@ -285,6 +285,8 @@ bool Hart::translate(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr
   if (!e || (e->pte_flags & needed) != needed) {
     const Sv32Context ctx{csr_.satp, mode, sum, mxr, config_.hardware_ad_update};
     const Sv32Walk w = sv32_walk(bus_, ctx, vaddr, type, true);
+    ++tlb_.stats.walks;
+    tlb_.stats.walk_accesses += w.step_count;
     if (!w.ok) {
       raise(w.fault, vaddr);
       return false;

@@ -23,6 +23,7 @@ struct TlbEntry {
 
 struct TlbStats {
   uint64_t hits = 0, misses = 0, flushes = 0;
+  uint64_t walks = 0, walk_accesses = 0;  // page-table walks of the hart and the PTEs they read
 };
 
 class Tlb {

@@ -1,10 +1,11 @@
-// Two runs side by side (comparison.h): what each configuration did, in one table with the
-// ratio, and both timelines on one axis, so that where the difference comes from shows.
+// Runs side by side (compare/comparison.h): what each configuration did, in one table (with
+// the ratio for two), and the timelines on one axis, so that where the difference comes from shows.
 #include <imgui.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 
 #include "panels.h"
 
@@ -42,49 +43,68 @@ void strip(const char* label, const RunFigures& r, double span, float width, flo
 void draw_compare(DebugSession& s, Panels& p) {
   if (!p.begin(Panel::compare)) return;
   const std::optional<Comparison>& c = s.comparison();
-  if (!c) {
+  if (!c || c->runs.empty()) {
     ImGui::TextWrapped("No comparison yet: a lesson's step starts one (the same program under two configurations, "
-                       "run to the end side by side).");
+                       "run to the end side by side), or the Monitor's 'Compare every way'.");
     ImGui::End();
     return;
   }
-  ImGui::TextWrapped("%s, run to the end twice: A = %s; B = %s", c->program.c_str(), c->a.label.c_str(), c->b.label.c_str());
-  if (ImGui::BeginTable("##compare", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY,
+  const std::vector<RunFigures>& runs = c->runs;
+  const size_t n = runs.size();
+  static const char* const kNames[] = {"A", "B", "C", "D", "E", "F", "G", "H"};
+  const size_t shown = std::min<size_t>(n, std::size(kNames));
+  ImGui::TextWrapped("Run to the end, side by side:");
+  for (size_t i = 0; i < shown; ++i) {
+    const bool same = runs[i].output == runs[0].output;
+    ImGui::BulletText("%s = %s (%s)%s", kNames[i], runs[i].label.c_str(), runs[i].program.c_str(),
+                      i == 0 ? "" : same ? ": the same console output as A" : ": its console output differs from A's");
+  }
+  // Two runs: values and B / A. More: values, each coloured against A's.
+  const int columns = 1 + static_cast<int>(shown) + (shown == 2 ? 1 : 0);
+  if (ImGui::BeginTable("##compare", columns, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY,
                         ImVec2(0, ImGui::GetContentRegionAvail().y * 0.62f))) {
-    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupScrollFreeze(1, 1);
     ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch);
-    ImGui::TableSetupColumn("A", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("000000000000").x);
-    ImGui::TableSetupColumn("B", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("000000000000").x);
-    ImGui::TableSetupColumn("B / A", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("0000.00x").x);
+    for (size_t i = 0; i < shown; ++i)
+      ImGui::TableSetupColumn(kNames[i], ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("00000000000").x);
+    if (shown == 2) ImGui::TableSetupColumn("B / A", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("0000.00x").x);
     ImGui::TableHeadersRow();
-    for (size_t i = 0; i < c->a.counters.size() && i < c->b.counters.size(); ++i) {
-      const uint64_t a = c->a.counters[i].second, b = c->b.counters[i].second;
-      if (!a && !b) continue;
+    for (size_t row = 0; row < runs[0].counters.size(); ++row) {
+      bool any = false;
+      for (size_t i = 0; i < shown; ++i) any |= row < runs[i].counters.size() && runs[i].counters[row].second != 0;
+      if (!any) continue;
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(c->a.counters[i].first.c_str());
-      ImGui::TableNextColumn();
-      ImGui::Text("%llu", static_cast<unsigned long long>(a));
-      ImGui::TableNextColumn();
-      ImGui::Text("%llu", static_cast<unsigned long long>(b));
-      ImGui::TableNextColumn();
-      if (a) {
-        const double ratio = static_cast<double>(b) / static_cast<double>(a);
-        const bool same = a == b;
-        ImGui::TextColored(same ? ImVec4(0.6f, 0.9f, 0.6f, 1) : ImVec4(1, 0.85f, 0.4f, 1), same ? "same" : "%.2fx", ratio);
-      } else {
-        ImGui::TextDisabled("-");
+      ImGui::TextUnformatted(runs[0].counters[row].first.c_str());
+      const uint64_t a = runs[0].counters[row].second;
+      for (size_t i = 0; i < shown; ++i) {
+        ImGui::TableNextColumn();
+        const uint64_t v = row < runs[i].counters.size() ? runs[i].counters[row].second : 0;
+        if (i == 0 || shown == 2 || v == a) ImGui::Text("%llu", static_cast<unsigned long long>(v));
+        else ImGui::TextColored(v < a ? ImVec4(0.6f, 0.9f, 0.6f, 1) : ImVec4(1, 0.85f, 0.4f, 1), "%llu", static_cast<unsigned long long>(v));
+      }
+      if (shown == 2) {
+        ImGui::TableNextColumn();
+        const uint64_t b = runs[1].counters[row].second;
+        if (a) {
+          const bool same = a == b;
+          ImGui::TextColored(same ? ImVec4(0.6f, 0.9f, 0.6f, 1) : ImVec4(1, 0.85f, 0.4f, 1), same ? "same" : "%.2fx",
+                             static_cast<double>(b) / static_cast<double>(a));
+        } else {
+          ImGui::TextDisabled("-");
+        }
       }
     }
     ImGui::EndTable();
   }
-  // Both timelines on one axis (the longer run's steps).
-  const double span = static_cast<double>(std::max<uint64_t>({c->a.steps, c->b.steps, 1}));
+  // Every timeline on one axis (the longest run's steps).
+  uint64_t longest = 1;
+  for (const RunFigures& r : runs) longest = std::max(longest, r.steps);
+  const double span = static_cast<double>(longest);
   const float label_w = ImGui::CalcTextSize("A ").x;
   const float width = std::max(40.0f, ImGui::GetContentRegionAvail().x - label_w);
-  ImGui::TextDisabled("events over the run (one row per kind), A above B, on one axis of %.0f steps", span);
-  strip("A", c->a, span, width, label_w);
-  strip("B", c->b, span, width, label_w);
+  ImGui::TextDisabled("events over each run (one row per kind), on one axis of %.0f steps", span);
+  for (size_t i = 0; i < shown; ++i) strip(kNames[i], runs[i], span, width, label_w);
   ImGui::End();
 }
 

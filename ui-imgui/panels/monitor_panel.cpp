@@ -25,6 +25,7 @@ ImVec4 action_color(ExitAction a) {
     case ExitAction::page_table_write: return ImVec4(0.3f, 0.85f, 0.5f, 1);
     case ExitAction::timer: return ImVec4(1.0f, 1.0f, 0.45f, 1);
     case ExitAction::quirk_escape: return ImVec4(1.0f, 0.3f, 0.3f, 1);         // red: lost
+    case ExitAction::hypercall: return ImVec4(0.45f, 0.95f, 0.55f, 1);         // green: asked for
   }
   return ImVec4(1, 1, 1, 1);
 }
@@ -43,6 +44,12 @@ void switches(DebugSession& s) {
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("The kernel's code is translated: every sensitive instruction becomes a callout to the\n"
                       "monitor, so the quirks cannot break the illusion (VMware's classic hybrid).");
+  ImGui::SameLine();
+  changed |= ImGui::RadioButton("paravirtual", &mode, static_cast<int>(Virtualization::paravirtual));
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("The kernel's paravirtual build (kernel-pv): it knows it runs under the monitor and\n"
+                      "calls it (hypercalls, a shared page) instead of executing privileged instructions,\n"
+                      "as Xen's guests do. Choosing it loads that build.");
   v.virtualization = static_cast<Virtualization>(mode);
   ImGui::SameLine();
   ImGui::TextDisabled("|  shadows follow the guest by");
@@ -344,6 +351,14 @@ void stats_view(const DebugSession& s, const Monitor& mon) {
               u(st.exits), u(st.emulated), u(st.csr), u(st.sret), u(st.wfi), u(st.sfence), u(st.sbi_calls),
               u(st.page_table_writes));
   if (mon.binary_translation) ImGui::Text("callouts from translated kernel code: %llu", u(st.callouts));
+  if (mon.paravirtual) {
+    std::string calls;
+    for (unsigned f = 0; f < kPvFunctionCount; ++f)
+      if (st.hypercalls_by_function[f])
+        calls += std::string(calls.empty() ? "" : ", ") + pv_function_name(f) + " " + std::to_string(st.hypercalls_by_function[f]);
+    ImGui::TextWrapped("hypercalls %llu (%s); page-table entries written for the guest in batches: %llu", u(st.hypercalls),
+                       calls.empty() ? "none yet" : calls.c_str(), u(st.pte_updates));
+  }
   ImGui::Text("page faults: %llu hidden, %llu reflected; %llu other exceptions reflected; %llu virtual interrupts",
               u(st.hidden_faults), u(st.reflected_page_faults), u(st.reflected_other), u(st.injected_interrupts));
   ImGui::Text("shadows: %llu filled, %llu invalidated, %llu tables cleared, %llu write-protected",
@@ -368,6 +383,15 @@ void draw_monitor(DebugSession& s, Panels& p) {
   if (!s.is_supervisor_kernel()) return;  // only kernels on SBI firmware can be virtualized
   if (!p.begin(Panel::monitor)) return;
   switches(s);
+  if (ImGui::Button("Compare every way")) {
+    if (s.compare_ways()) {
+      p.is_open(Panel::compare) = true;
+      p.layout.bring_forward(Panel::compare);
+    }
+  }
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Runs this kernel to the end under every way at once (emulation, trap-and-emulate with\n"
+                      "either shadow strategy, binary translation, paravirtual) and shows them side by side.");
   const Machine* m = s.machine();
   const Monitor* mon = m ? m->monitor() : nullptr;
   if (mon && !mon->illusion_broken().empty())
