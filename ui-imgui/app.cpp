@@ -261,10 +261,8 @@ std::vector<std::string> DebuggerApp::open_link(const std::vector<std::pair<std:
       if (!find_lesson(value)) problems.push_back("?" + name + "=" + value + " is not a lesson");
     } else if (name == "unknown") problems.push_back("unknown URL parameter '" + value + "'");
     else if (name == "virt") {
-      if (value == "emulation") vm.virtualization = Virtualization::emulation;
-      else if (value == "trap-and-emulate") vm.virtualization = Virtualization::trap_and_emulate;
-      else if (value == "binary-translation") vm.virtualization = Virtualization::binary_translation;
-      else bad_value(name, value, "emulation, trap-and-emulate or binary-translation");
+      if (const std::optional<Virtualization> way = parse_virtualization(value)) vm.virtualization = *way;
+      else bad_value(name, value, "emulation, trap-and-emulate, binary-translation or paravirtual");
     } else if (name == "shadow") {
       if (value == "write-protect" || value == "sfence")
         vm.invalidation = value == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;

@@ -73,9 +73,10 @@ class Reader {
   LessonSettings settings(const toml::table& t, const char* where) {
     only(t, {"virt", "shadow", "quirks", "engine", "chain", "cache_kib", "evict", "speed"}, where);
     LessonSettings s;
-    s.virt = choice<Virtualization>(t, "virt", {{"emulation", Virtualization::emulation},
-                                                {"trap-and-emulate", Virtualization::trap_and_emulate},
-                                                {"binary-translation", Virtualization::binary_translation}});
+    s.virt = choice<Virtualization>(t, "virt", {{to_string(Virtualization::emulation), Virtualization::emulation},
+                                                {to_string(Virtualization::trap_and_emulate), Virtualization::trap_and_emulate},
+                                                {to_string(Virtualization::binary_translation), Virtualization::binary_translation},
+                                                {to_string(Virtualization::paravirtual), Virtualization::paravirtual}});
     s.shadow = choice<ShadowInvalidation>(t, "shadow", {{"sfence", ShadowInvalidation::sfence},
                                                         {"write-protect", ShadowInvalidation::write_protect}});
     s.engine = choice<Engine>(t, "engine", {{"interp", Engine::interpreter}, {"translate", Engine::translator}});

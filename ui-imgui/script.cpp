@@ -128,11 +128,9 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     else s.run_to(*a);
   } else if (w[0] == "virt" && w.size() == 2) {
     VmSettings v = s.vm_settings();
-    if (w[1] != "emulation" && w[1] != "trap-and-emulate" && w[1] != "binary-translation")
-      return bad("virt emulation|trap-and-emulate|binary-translation");
-    v.virtualization = w[1] == "emulation"          ? Virtualization::emulation
-                       : w[1] == "trap-and-emulate" ? Virtualization::trap_and_emulate
-                                                    : Virtualization::binary_translation;
+    const std::optional<Virtualization> way = parse_virtualization(w[1]);
+    if (!way) return bad("virt emulation|trap-and-emulate|binary-translation|paravirtual");
+    v.virtualization = *way;
     s.set_vm_settings(v);
   } else if ((w[0] == "shadow" || w[0] == "quirk") && w.size() >= 2) {
     VmSettings v = s.vm_settings();

@@ -42,7 +42,7 @@ enum class ExitAction : uint8_t {
   reflected,         // the guest's own exception, delivered to its trap vector
   page_table_write,  // a store to a write-protected guest page table, emulated
   timer,             // the real timer fired (the virtual interrupt may or may not be taken)
-  hypercall,         // paravirtual: the guest kernel asked the monitor (paravirt_abi.h)
+  hypercall,         // paravirtual: the guest kernel asked the monitor (paravirt_abi.h); the last
   quirk_escape,      // a sensitive instruction ran in U-mode without trapping: illusion lost
 };
 const char* to_string(ExitAction a);

@@ -1,4 +1,5 @@
-// libFuzzer target: random bytes as a guest kernel deprivileged under the monitor. A prologue
+// libFuzzer target: random bytes as a guest kernel deprivileged under the monitor (by
+// trap-and-emulate, or the paravirtual way with random hypercalls). A prologue
 // gives the guest a random satp (its page tables are the same random bytes), SUM and MXR; then
 // the bytes run as virtual S-mode code in the hart's U-mode. The shadow tables are checked every
 // 512 steps (checking after every exit, as the tests do, would make this target 20x slower): a
@@ -12,6 +13,7 @@
 #include "hart/csr_state.h"
 #include "machine/machine.h"
 #include "vmm/monitor.h"
+#include "vmm/paravirt_abi.h"
 
 using namespace vmscope;
 
@@ -28,18 +30,24 @@ void li(std::vector<uint32_t>& code, unsigned rd, uint32_t value) {  // lui + ad
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 8) return 0;
-  static Machine* machine = [] {
+  // Trap-and-emulate, or the paravirtual way (the random code's ECALLs are then hypercalls with
+  // random arguments, against a shared page and a batch of random bytes).
+  auto make = [](Virtualization v) {
     MachineOptions o;
     o.kind = MachineKind::system;
     o.ram_size = 64u << 10;  // the guest's RAM: small, zeroed for every input
-    o.virtualization = Virtualization::trap_and_emulate;
+    o.virtualization = v;
     return new Machine(o);
-  }();
+  };
+  static Machine* const te = make(Virtualization::trap_and_emulate);
+  static Machine* const pv = make(Virtualization::paravirtual);
+  const bool paravirtual = data[0] & 16;
+  Machine* const machine = paravirtual ? pv : te;
   const uint32_t guest_base = board::kRamBase;
   const uint32_t root = guest_base + (data[1] & 0xf) * 0x1000;
   const uint32_t satp = (data[0] & 1 ? kSatpModeSv32 : 0) | static_cast<uint32_t>(data[2]) << kSatpAsidShift | root >> 12;
   const uint32_t sstatus = (data[0] & 2 ? kMstatusSum : 0) | (data[0] & 4 ? kMstatusMxr : 0);
-  if (data[0] & 8) machine->monitor()->set_invalidation(ShadowInvalidation::write_protect);
+  if (data[0] & 8 || paravirtual) machine->monitor()->set_invalidation(ShadowInvalidation::write_protect);
   else machine->monitor()->set_invalidation(ShadowInvalidation::sfence);
 
   std::vector<uint32_t> prologue;
@@ -49,6 +57,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   prologue.push_back(csrrw(0, 0x100, 5));
   li(prologue, 5, satp);
   prologue.push_back(csrrw(0, 0x180, 5));
+  if (paravirtual) {  // register: the shared page and the batch in the random bytes
+    li(prologue, 17, VMSCOPE_PV_EXTENSION);
+    li(prologue, 16, VMSCOPE_PV_REGISTER);
+    li(prologue, 10, guest_base + 0xe000);
+    li(prologue, 11, guest_base + 0x100);
+    li(prologue, 12, guest_base + 0xd000);
+    prologue.push_back(0x00000073);  // ecall
+  }
   std::vector<uint8_t> bytes(reinterpret_cast<const uint8_t*>(prologue.data()),
                              reinterpret_cast<const uint8_t*>(prologue.data() + prologue.size()));
   bytes.insert(bytes.end(), data + 4, data + size);

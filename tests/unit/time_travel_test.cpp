@@ -163,6 +163,8 @@ std::vector<GuestSetup> travel_setups() {
                  ShadowInvalidation::write_protect, e, all});
     v.push_back({"kernel/kernel.elf", MachineKind::system, Firmware::sbi, Virtualization::binary_translation,
                  ShadowInvalidation::sfence, e, all});
+    v.push_back({"kernel/kernel-pv.elf", MachineKind::system, Firmware::sbi, Virtualization::paravirtual,
+                 ShadowInvalidation::write_protect, e, all});
   }
   return v;
 }
