@@ -328,6 +328,13 @@ void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const s
     check(s.console().find(rest_after(line, 3)) == std::string::npos, "console: " + std::string(s.console().substr(0, 200)));
   } else if (w.size() == 4 && w[1] == "instret" && w[2] == ">=") {
     check(h.instret() >= std::stoull(w[3]), std::to_string(h.instret()));
+  } else if (w.size() == 3 && w[1] == "comparison") {  // N runs, all printing what the first printed
+    const auto& c = s.comparison();
+    if (!c) return check(false, "no comparison");
+    bool same = true;
+    for (const RunFigures& r : c->runs) same &= r.output == c->runs[0].output && r.reason == StopReason::exited;
+    check(c->runs.size() == std::stoull(w[2]) && same,
+          std::to_string(c->runs.size()) + " runs, " + (same ? "the same output" : "different outputs"));
   } else if (w.size() == 5 && w[1] == "monitor" && w[3] == ">=") {
     const Monitor* mon = m->monitor();
     if (!mon) return check(false, "no monitor (the kernel runs by emulation)");
@@ -335,6 +342,7 @@ void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const s
     if (w[2] == "exits") got = mon->stats().exits;
     else if (w[2] == "hidden-faults") got = mon->stats().hidden_faults;
     else if (w[2] == "page-table-writes") got = mon->stats().page_table_writes;
+    else if (w[2] == "hypercalls") got = mon->stats().hypercalls;
     else if (w[2] == "shadow-entries")
       for (unsigned t = 0; t < ShadowMmu::kMaxTables; ++t) got += mon->shadow().mappings(static_cast<int>(t)).size();
     else return check(false, "unknown monitor counter " + w[2]);

@@ -28,7 +28,8 @@
 //   expect console contains TEXT
 //   expect status contains TEXT
 //   expect instret >= N
-//   expect monitor exits|hidden-faults|page-table-writes|shadow-entries >= N
+//   expect monitor exits|hidden-faults|page-table-writes|hypercalls|shadow-entries >= N
+//   expect comparison N          the Compare panel has N runs, all ended, all printing the same
 //   expect illusion kept|broken
 //   expect engine translator|interpreter
 //   expect translator blocks|translated|invalidated|evicted|flushes|links|entries|chained >=|<=|== N

@@ -60,9 +60,12 @@ void draw_compare(DebugSession& s, Panels& p) {
                       i == 0 ? "" : same ? ": the same console output as A" : ": its console output differs from A's");
   }
   // Two runs: values and B / A. More: values, each coloured against A's.
+  // (With more than two runs the table gets the room, the timelines fold away under it.)
   const int columns = 1 + static_cast<int>(shown) + (shown == 2 ? 1 : 0);
+  const float avail = ImGui::GetContentRegionAvail().y;
+  const float table_h = shown > 2 ? avail - 1.6f * ImGui::GetFrameHeightWithSpacing() : avail * 0.62f;
   if (ImGui::BeginTable("##compare", columns, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY,
-                        ImVec2(0, ImGui::GetContentRegionAvail().y * 0.62f))) {
+                        ImVec2(0, std::max(table_h, 4 * ImGui::GetTextLineHeightWithSpacing())))) {
     ImGui::TableSetupScrollFreeze(1, 1);
     ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch);
     for (size_t i = 0; i < shown; ++i)
@@ -103,8 +106,10 @@ void draw_compare(DebugSession& s, Panels& p) {
   const double span = static_cast<double>(longest);
   const float label_w = ImGui::CalcTextSize("A ").x;
   const float width = std::max(40.0f, ImGui::GetContentRegionAvail().x - label_w);
-  ImGui::TextDisabled("events over each run (one row per kind), on one axis of %.0f steps", span);
-  for (size_t i = 0; i < shown; ++i) strip(kNames[i], runs[i], span, width, label_w);
+  char header[96];
+  std::snprintf(header, sizeof header, "Events over each run (one row per kind), on one axis of %.0f steps", span);
+  if (shown > 2 ? ImGui::CollapsingHeader(header) : (ImGui::TextDisabled("%s", header), true))
+    for (size_t i = 0; i < shown; ++i) strip(kNames[i], runs[i], span, width, label_w);
   ImGui::End();
 }
 
