@@ -19,8 +19,9 @@ import sys
 
 
 def description(sources: str, group: str, name: str) -> str:
-    # NAME_sbi is NAME built to start in S-mode on SBI firmware: same source, same description.
-    base = name[: -len("_sbi")] if name.endswith("_sbi") else name
+    # NAME_sbi is NAME built to start in S-mode on SBI firmware, NAME-pv its paravirtual build:
+    # same source, same description.
+    base = name[: -len("_sbi")] if name.endswith("_sbi") else name[: -len("-pv")] if name.endswith("-pv") else name
     for ext in (".c", ".S"):
         path = os.path.join(sources, group, base + ext)
         if not os.path.exists(path):
@@ -32,6 +33,8 @@ def description(sources: str, group: str, name: str) -> str:
             return ""
         words = " ".join(m.group(1).split())
         words = re.sub(r"^" + re.escape(base) + r"( benchmark)?:\s*", "", words)
+        if name.endswith("-pv"):
+            return words + " (Its paravirtual build: hypercalls to the monitor instead of privileged instructions.)"
         return words + (" (Started in S-mode on SBI firmware.)" if base != name else "")
     return ""
 

@@ -89,10 +89,11 @@ async function click(label, window) {
   await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2);
   await frames(2);
 }
-// Scrolls a window with the mouse wheel until the widget shows (the program list is long).
+// Scrolls a window with the mouse wheel until the widget shows whole (the program list is long).
 async function scrollTo(label, window) {
   const win = (await page.evaluate(() => window.vmscope.windows())).find((w) => w.name === window);
-  for (let i = 0; i < 20 && !(await itemRect(label, window)); i++) {
+  const shown = (r) => r && r.y >= win.y && r.y + r.h <= win.y + win.h;
+  for (let i = 0; i < 20 && !shown(await itemRect(label, window)); i++) {
     await page.mouse.move(win.x + win.w / 2, win.y + win.h / 2);
     await page.mouse.wheel(0, 120);
     await frames(2);
@@ -584,7 +585,7 @@ try {
   // Every shipped lesson, opened by its link and walked to its last step with the presenter's key.
   const lessonNames = ['interpretation-vs-translation', 'chaining', 'self-modifying-code', 'code-cache-eviction',
                        'trap-and-emulate', 'shadow-paging', 'critical-instruction', 'binary-translation',
-                       'is-x86-virtualizable', 'pdp10-jrst1', 'process-syscalls'];
+                       'is-x86-virtualizable', 'pdp10-jrst1', 'process-syscalls', 'paravirtualization'];
   for (const name of lessonNames) {
     await open(`?lesson=${name}`);
     s = await state();
@@ -598,6 +599,14 @@ try {
     s = await waitFor((x) => !x.running, `the last step of ${name} to stop`, 60000);
     check(walked && steps >= 2 && s.lessonErrors.length === 0 && s.error === '',
           `?lesson=${name}: walked through its ${steps} steps ("${s.status}")`);
+    if (name === 'paravirtualization') {  // its last step: every way of running the kernel, in the page
+      const ways = s.comparison ?? [];
+      check(ways.length === 5 && ways.every((w) => w.sameOutput && w.exitCode === 0) &&
+            /paravirtual/.test(ways[4].label) && ways[4].program === 'kernel-pv' && 4 * ways[4].exits <= ways[1].exits,
+            `the paravirtualization lesson compares ${ways.length} ways in the browser, the same output in each; ` +
+            `paravirtual ${ways[4]?.exits} exits, trap-and-emulate ${ways[1]?.exits}`);
+      await shoot('ways');
+    }
   }
 
   // ---- 18. share a moment: the link of where we are opens the debugger exactly there; embedded
