@@ -3,6 +3,7 @@
 #include "timetravel/recording.h"
 
 #include <cstring>
+#include <iterator>
 
 #include "state/archive.h"
 
@@ -94,7 +95,7 @@ namespace {
 bool valid(const Recording& r) {
   const MachineOptions& o = r.options;
   if (static_cast<unsigned>(o.kind) > 1 || static_cast<unsigned>(o.firmware) > 1 ||
-      static_cast<unsigned>(o.virtualization) > 2 || static_cast<unsigned>(o.invalidation) > 1 ||
+      static_cast<unsigned>(o.virtualization) >= std::size(kVirtualizations) || static_cast<unsigned>(o.invalidation) > 1 ||
       static_cast<unsigned>(o.engine) > 1 || static_cast<unsigned>(o.translator.backend) > 1 ||
       static_cast<unsigned>(o.translator.eviction) > 1 || o.ram_size % 4096 != 0 || o.ram_size > (1u << 30) ||
       static_cast<unsigned>(r.end.reason) > static_cast<unsigned>(StopReason::check_failed))
