@@ -28,7 +28,9 @@ bool ends_block(Op op, BlockEnd& kind) {
     // in the block would run straight on.
     case Op::ecall: case Op::ebreak: case Op::illegal: case Op::csrrw: case Op::csrrs:
     case Op::csrrc: case Op::csrrwi: case Op::csrrsi: case Op::csrrci: case Op::mret:
-    case Op::sret: case Op::wfi: case Op::sfence_vma:
+    case Op::sret: case Op::wfi: case Op::sfence_vma: case Op::hfence_vvma: case Op::hfence_gvma:
+    case Op::hlv_b: case Op::hlv_bu: case Op::hlv_h: case Op::hlv_hu: case Op::hlvx_hu: case Op::hlv_w:
+    case Op::hlvx_wu: case Op::hsv_b: case Op::hsv_h: case Op::hsv_w:
       kind = BlockEnd::system;
       return true;
     default:

@@ -11,28 +11,18 @@ uint64_t with_half(uint64_t current, uint32_t value, bool high) {
 }
 }  // namespace
 
-bool Hart::counter_allowed(uint16_t number) const {
-  const unsigned bit = number & 31;  // cycle=0, time=1, instret=2, hpmcounterN=N
-  if (priv_ != Priv::M && !(csr_.mcounteren >> bit & 1)) return false;
-  if (priv_ == Priv::U && !(csr_.scounteren >> bit & 1)) return false;
-  return true;
-}
-
-bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) {
-  if (checked) {
-    if (static_cast<unsigned>(priv_) < ((n >> 8) & 3u)) return false;
-    if (n == 0x180 && priv_ == Priv::S && (csr_.mstatus & kMstatusTvm)) return false;
-    if (n >= 0xc00 && n <= 0xc9f && !counter_allowed(n)) return false;
-  }
+bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) const {
+  if (checked && csr_denial(n, false) != CsrDenial::none) return false;
   const uint64_t cycle = time_steps() + cycle_offset_;
   const uint64_t retired = instret() + instret_offset_;
+  if (config_.hypervisor && hypervisor_csr_read(n, v)) return true;
   switch (n) {
     case 0xc00: case 0xb00: v = static_cast<uint32_t>(cycle); return true;
     case 0xc80: case 0xb80: v = static_cast<uint32_t>(cycle >> 32); return true;
     case 0xc02: case 0xb02: v = static_cast<uint32_t>(retired); return true;
     case 0xc82: case 0xb82: v = static_cast<uint32_t>(retired >> 32); return true;
-    case 0xc01: v = static_cast<uint32_t>(mtime()); return true;
-    case 0xc81: v = static_cast<uint32_t>(mtime() >> 32); return true;
+    case 0xc01: v = static_cast<uint32_t>(mtime() + (virt_ ? csr_.htimedelta : 0)); return true;
+    case 0xc81: v = static_cast<uint32_t>((mtime() + (virt_ ? csr_.htimedelta : 0)) >> 32); return true;
     case 0x100: v = csr_.mstatus & kSstatusMask; return true;
     case 0x104: v = csr_.mie & csr_.mideleg; return true;
     case 0x105: v = csr_.stvec; return true;
@@ -46,7 +36,7 @@ bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) {
     case 0x180: v = csr_.satp; return true;
     case 0xf11: case 0xf12: case 0xf13: case 0xf14: case 0xf15: v = 0; return true;
     case 0x300: v = csr_.mstatus; return true;
-    case 0x301: v = kMisa; return true;
+    case 0x301: v = kMisa | (config_.hypervisor ? kMisaH : 0); return true;
     case 0x302: v = csr_.medeleg; return true;
     case 0x303: v = csr_.mideleg; return true;
     case 0x304: v = csr_.mie; return true;
@@ -73,6 +63,7 @@ bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) {
 }
 
 bool Hart::csr_write(uint16_t n, uint32_t v) {
+  if (config_.hypervisor && hypervisor_csr_write(n, v)) return true;
   switch (n) {
     case 0xb00: cycle_offset_ = with_half(time_steps() + cycle_offset_, v, false) - time_steps(); return true;
     case 0xb80: cycle_offset_ = with_half(time_steps() + cycle_offset_, v, true) - time_steps(); return true;
@@ -111,9 +102,10 @@ bool Hart::csr_write(uint16_t n, uint32_t v) {
       return true;
     }
     case 0x301: return true;  // misa is read-only here
-    case 0x302: csr_.medeleg = v & kDelegableExceptions; return true;
-    case 0x303: csr_.mideleg = v & kSupervisorInterrupts; return true;
-    case 0x304: csr_.mie = v & kAllInterrupts; return true;
+    case 0x302: csr_.medeleg = v & (config_.hypervisor ? kDelegableExceptionsH : kDelegableExceptions); return true;
+    // With H the VS-level interrupts and SGEI are always delegated to HS (read-only ones).
+    case 0x303: csr_.mideleg = (v & kSupervisorInterrupts) | (config_.hypervisor ? kHypervisorInterrupts : 0); return true;
+    case 0x304: csr_.mie = v & (kAllInterrupts | (config_.hypervisor ? kHypervisorInterrupts : 0)); return true;
     case 0x305: csr_.mtvec = (v & 3) <= 1 ? v : v & ~3u; return true;
     case 0x306: csr_.mcounteren = v; return true;
     case 0x30a: case 0x31a: case 0x310: case 0x320: return true;
@@ -150,13 +142,18 @@ bool Hart::csr_op(const Slot& s) {
     x_[s.rd] = csr_.mstatus & kSstatusMask;
     return true;
   }
+  if (const CsrDenial denial = csr_denial(number, writes); denial != CsrDenial::none) {
+    if (denial == CsrDenial::virtual_instruction) raise_virtual_instruction();
+    else raise(ExceptionCause::illegal_instruction, instruction_bits(pc_));
+    return false;
+  }
+  const uint16_t target = csr_alias(number);  // in VS-mode the S CSRs are the guest's own (vs*)
   uint32_t old = 0;
   bool ok = true;
-  if (reads || writes) ok = csr_read(number, old, true);
-  if (ok && writes && (number >> 10) == 3) ok = false;  // read-only CSR
+  if (reads || writes) ok = csr_read(target, old, false);
   if (ok && writes) {
     const uint32_t value = is_write_op ? src : op == isa::Op::csrrs || op == isa::Op::csrrsi ? old | src : old & ~src;
-    ok = csr_write(number, value);
+    ok = csr_write(target, value);
     // Zicsr: the write is done instead of this instruction's own increment of minstret, so
     // the next instruction reads the value written (debugger writes retire nothing).
     if (ok && (number == 0xb02 || number == 0xb82)) --instret_offset_;

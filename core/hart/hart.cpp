@@ -69,7 +69,12 @@ void Hart::reset(uint32_t pc) {
   x_.fill(0);
   pc_ = pc;
   priv_ = Priv::M;
+  virt_ = false;
   csr_ = CsrState{};
+  if (config_.hypervisor) csr_.mideleg = kHypervisorInterrupts;  // read-only ones with H
+  pending_gpa_ = 0;
+  pending_tinst_ = 0;
+  pending_gva_ = false;
   steps_ = exceptions_ = interrupts_ = idle_steps_ = hidden_steps_ = 0;
   quirk_counts_.fill(0);
   quirk_last_pc_.fill(0);
@@ -274,6 +279,8 @@ void Hart::drop_write_entries(uint32_t ppage) {
 }
 
 bool Hart::translate(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr) {
+  if (config_.hypervisor && (type == AccessType::fetch ? virt_ : data_virt()))  // a guest's: two stages
+    return translate_guest(vaddr, type, mode, false, paddr);
   if (mode == Priv::M || !(csr_.satp & kSatpModeSv32)) {
     paddr = vaddr;
     return true;
@@ -310,6 +317,13 @@ bool Hart::translate(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr
 
 Hart::Translation Hart::debug_translate(uint32_t vaddr, AccessType type, Priv mode) const {
   Translation t;
+  if (virt_ && mode != Priv::M) {
+    const TwoStageWalk w = debug_translate_guest(vaddr, type, mode);
+    t.ok = w.ok;
+    t.paddr = w.hpa;
+    t.fault = w.fault;
+    return t;
+  }
   if (mode == Priv::M || !(csr_.satp & kSatpModeSv32)) {
     t.ok = true;
     t.paddr = vaddr;

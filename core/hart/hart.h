@@ -1,5 +1,7 @@
-// One RV32IMAC hart with M, S and U modes and Sv32 paging: its architectural state, its memory
-// paths (TLBs and page walks) and the interpreter that runs it for a bounded number of steps.
+// One RV32IMAC hart with M, S and U modes and Sv32 paging — and, as a switch, the hypervisor
+// extension (H: the V bit, HS/VS/VU modes, two-stage translation; hypervisor.cpp): its
+// architectural state, its memory paths (TLBs and page walks) and the interpreter that runs it
+// for a bounded number of steps.
 #pragma once
 
 #include <array>
@@ -15,6 +17,7 @@
 #include "hart/trap.h"
 #include "mem/bus.h"
 #include "mem/tlb.h"
+#include "mem/two_stage.h"
 
 namespace vmscope {
 
@@ -70,6 +73,9 @@ struct HartConfig {
   bool hardware_ad_update = true;       // Sv32 A/D: set by the walk (true) or page fault (false)
   bool exceptions_stop = false;         // process VM: an exception ends the run (no kernel)
   unsigned steps_per_tick = 10;         // mtime advances once every N steps (10 MHz at 100 MIPS)
+  // The hypervisor extension (misa.H). Off by default, as in QEMU's rv32 CPU: a hart without it
+  // is what the programs and the teaching kernel expect; the hardware-assisted way turns it on.
+  bool hypervisor = false;
 };
 
 class Hart {
@@ -92,6 +98,15 @@ class Hart {
     if (i) x_[i] = v;
   }
   Priv priv() const { return priv_; }
+  // The virtualization mode (H): V = 1 is VS-mode (priv S) or VU-mode (priv U).
+  bool virt() const { return virt_; }
+  void set_virt(bool v) {  // machine set-up, like set_priv
+    set_virt_mode(v);
+    refresh_modes();
+  }
+  bool has_hypervisor() const { return config_.hypervisor; }
+  // "VS", "HS", "M", ...: the mode with V in it.
+  const char* mode_name() const;
   const CsrState& csrs() const { return csr_; }
   // CSR access as the debugger sees it: no privilege checks, no side effects on read.
   bool debug_read_csr(uint16_t number, uint32_t& value) const;
@@ -130,6 +145,9 @@ class Hart {
     ExceptionCause fault{};
   };
   Translation debug_translate(uint32_t vaddr, AccessType type, Priv priv) const;
+  // The same for a guest of the hypervisor extension (V = 1): both stages, with every memory
+  // access of the two-dimensional walk (the MMU panel's view).
+  TwoStageWalk debug_translate_guest(uint32_t vaddr, AccessType type, Priv priv) const;
   // The instruction at `pc` as the hart would fetch it now (16 or 32 bits; 0 if unmapped),
   // without side effects. Also gives mtval for illegal instructions.
   uint32_t instruction_bits(uint32_t pc) const;
@@ -239,6 +257,20 @@ class Hart {
   bool atomic_address(uint32_t vaddr, AccessType type, uint8_t*& host, uint32_t& paddr);
   bool execute_atomic(const Slot& s);
   bool translate(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr);
+  // ---- the hypervisor extension (hypervisor.cpp)
+  bool translate_guest(uint32_t vaddr, AccessType type, Priv mode, bool hlvx, uint32_t& paddr);
+  TwoStageContext guest_context(Priv mode, bool hlvx) const;
+  bool data_virt() const;  // data accesses are a guest's (V, or MPRV with MPV in M-mode)
+  void set_virt_mode(bool v);
+  bool execute_hypervisor_access(const Slot& s);  // HLV, HLVX, HSV
+  bool do_hfence(bool gvma, uint32_t addr, uint32_t id, bool by_addr, bool by_id);
+  // Why a CSR instruction may not access `number` here: none, illegal or virtual instruction.
+  enum class CsrDenial : uint8_t { none, illegal, virtual_instruction };
+  CsrDenial csr_denial(uint16_t number, bool writes) const;
+  uint16_t csr_alias(uint16_t number) const;  // in VS/VU: an S CSR's VS counterpart
+  bool hypervisor_csr_read(uint16_t number, uint32_t& value) const;
+  bool hypervisor_csr_write(uint16_t number, uint32_t value);
+  uint32_t vs_interrupts_pending() const;  // hvip's VS bits (mip's VS bits)
   DecodedPage* code_page_for(uint32_t pc, uint32_t& page_vbase);  // null on a fetch fault
   bool fetch_parcel(uint32_t vaddr, uint16_t& parcel);
   bool fetch_slow(uint32_t pc, uint32_t& word);
@@ -266,6 +298,9 @@ class Hart {
   bool do_sret(uint32_t& next_pc);
   bool do_wfi();
   bool do_sfence_vma(uint32_t vaddr, uint32_t asid, bool by_addr, bool by_asid);
+  // A trap into VS-mode (a guest's own, delegated by hedeleg/hideleg) or one leaving V = 1.
+  void enter_vs_trap(uint32_t xcause, uint32_t tval, uint32_t epc);
+  void raise_virtual_instruction() { raise(ExceptionCause::virtual_instruction, instruction_bits(pc_)); }
   void note_quirk(Quirk q) {
     ++quirk_counts_[static_cast<unsigned>(q)];
     quirk_last_pc_[static_cast<unsigned>(q)] = pc_;
@@ -275,10 +310,9 @@ class Hart {
   void update_timer_pending();
 
   // ---- CSRs (csr_file.cpp)
-  bool csr_read(uint16_t number, uint32_t& value, bool checked);
+  bool csr_read(uint16_t number, uint32_t& value, bool checked) const;
   bool csr_write(uint16_t number, uint32_t value);
   bool csr_op(const Slot& s);  // executes one Zicsr instruction
-  bool counter_allowed(uint16_t number) const;
 
   Bus& bus_;
   CodeCache& code_;
@@ -328,6 +362,12 @@ class Hart {
   BlockCache* blocks_ = nullptr;  // the translator's code cache; null: the interpreter runs
   uint64_t interpret_next_ = 0;   // steps the translator left to the interpreter
   uint64_t run_start_ = 0;        // steps_ when run() began (breakpoints do not stop the first step)
+  // The hypervisor extension: the V bit, and what the pending exception adds for the trap
+  // (htval/mtval2 = gpa >> 2, htinst/mtinst, and whether tval is a guest virtual address).
+  bool virt_ = false;
+  uint64_t pending_gpa_ = 0;
+  uint32_t pending_tinst_ = 0;
+  bool pending_gva_ = false;
 
  public:
   // A monitor written as host code, standing where M-mode firmware would: it sees every trap

@@ -8,11 +8,13 @@ template <class Ar>
 void transfer_state(Ar& ar, CsrState& c) {
   ar(c.mstatus, c.medeleg, c.mideleg, c.mie, c.mip, c.mtvec, c.mscratch, c.mepc, c.mcause, c.mtval,
      c.mcounteren, c.scounteren, c.stvec, c.sscratch, c.sepc, c.scause, c.stval, c.satp, c.external_line);
+  ar(c.mstatush, c.mtval2, c.mtinst, c.hstatus, c.hedeleg, c.hideleg, c.hvip, c.hcounteren, c.htval, c.htinst,
+     c.hgatp, c.htimedelta, c.vsstatus, c.vstvec, c.vsscratch, c.vsepc, c.vscause, c.vstval, c.vsatp);
 }
 
 template <class Ar>
 void transfer_state(Ar& ar, TlbEntry& e) {
-  ar(e.valid, e.superpage, e.vpn, e.asid, e.ppn, e.pte_flags, e.pte_paddr);
+  ar(e.valid, e.superpage, e.vpn, e.asid, e.ppn, e.pte_flags, e.pte_paddr, e.virt, e.vmid, e.g_flags);
 }
 
 template <class Ar>
@@ -28,11 +30,12 @@ void transfer_state(Ar& ar, Quirks& q) {
 template <class Ar>
 void Hart::transfer_state(Ar& ar) {
   for (unsigned i = 0; i < 32; ++i) ar(x_[i]);  // not x_[32], the write sink for x0
-  ar(pc_, priv_, csr_);
+  ar(pc_, priv_, virt_, csr_);
   ar(steps_, exceptions_, interrupts_, idle_steps_, hidden_steps_);
   ar(time_offset_, mtimecmp_, stimecmp_, cycle_offset_, instret_offset_);
   ar(reservation_valid_, reservation_addr_, waiting_);
   ar(pending_cause_, pending_tval_, retired_at_last_exception_, exceptions_without_progress_);
+  ar(pending_gpa_, pending_tinst_, pending_gva_);
   ar(exit_code, stop_message);
   std::array<TlbEntry, Tlb::kSize> tlb = tlb_.entries();
   // (Not the TLB's hit/miss/flush counters: they count how vmscope's own caches are used, which

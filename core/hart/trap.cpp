@@ -27,10 +27,15 @@ const char* exception_name(unsigned code) {
     case 7: return "store/AMO access fault";
     case 8: return "environment call from U-mode";
     case 9: return "environment call from S-mode";
+    case 10: return "environment call from VS-mode";
     case 11: return "environment call from M-mode";
     case 12: return "instruction page fault";
     case 13: return "load page fault";
     case 15: return "store/AMO page fault";
+    case 20: return "instruction guest-page fault";
+    case 21: return "load guest-page fault";
+    case 22: return "virtual instruction";
+    case 23: return "store/AMO guest-page fault";
   }
   return "reserved exception";
 }
@@ -38,13 +43,42 @@ const char* exception_name(unsigned code) {
 const char* interrupt_name(unsigned code) {
   switch (code) {
     case 1: return "supervisor software interrupt";
+    case 2: return "virtual supervisor software interrupt";
     case 3: return "machine software interrupt";
     case 5: return "supervisor timer interrupt";
+    case 6: return "virtual supervisor timer interrupt";
     case 7: return "machine timer interrupt";
     case 9: return "supervisor external interrupt";
+    case 10: return "virtual supervisor external interrupt";
     case 11: return "machine external interrupt";
+    case 12: return "supervisor guest external interrupt";
   }
   return "reserved interrupt";
+}
+
+namespace {
+// Exceptions whose tval is an address (a guest virtual one when the access was a guest's).
+bool is_address_exception(unsigned code) {
+  switch (code) {
+    case 0: case 1: case 4: case 5: case 6: case 7: case 12: case 13: case 15: case 20: case 21: case 23:
+      return true;
+    default:
+      return false;
+  }
+}
+}  // namespace
+
+void Hart::enter_vs_trap(uint32_t xcause, uint32_t tval, uint32_t epc) {
+  csr_.vscause = xcause;
+  csr_.vsepc = epc;
+  csr_.vstval = tval;
+  uint32_t s = csr_.vsstatus & ~(kMstatusSpp | kMstatusSpie | kMstatusSie);
+  if (priv_ == Priv::S) s |= kMstatusSpp;
+  if (csr_.vsstatus & kMstatusSie) s |= kMstatusSpie;
+  csr_.vsstatus = s;
+  priv_ = Priv::S;
+  const bool interrupt = xcause >> 31;
+  pc_ = (csr_.vstvec & ~3u) + ((csr_.vstvec & 1) && interrupt ? 4 * (xcause & 31) : 0);
 }
 
 void Hart::enter_trap(uint32_t cause, bool interrupt, uint32_t tval, uint32_t epc) {
@@ -52,7 +86,25 @@ void Hart::enter_trap(uint32_t cause, bool interrupt, uint32_t tval, uint32_t ep
   const bool to_s = priv_ != Priv::M && ((deleg >> cause) & 1);
   const uint32_t xcause = cause | (interrupt ? 1u << 31 : 0);
   const Priv from = priv_;
+  const bool from_virt = virt_;
+  const bool gva = !interrupt && (pending_gva_ || (from_virt && is_address_exception(cause)));
+  const uint64_t gpa = interrupt ? 0 : pending_gpa_;
+  const uint32_t tinst = interrupt ? 0 : pending_tinst_;
+  pending_gva_ = false;
+  pending_gpa_ = 0;
+  pending_tinst_ = 0;
   uint32_t vector;
+  if (to_s && virt_ && (((interrupt ? csr_.hideleg : csr_.hedeleg) >> cause) & 1)) {
+    // A guest's own trap, handled by its kernel in VS-mode; a VS-level interrupt shows there as
+    // the S-level one (VSTI as STI, ...).
+    enter_vs_trap(interrupt ? (cause - 1) | 1u << 31 : xcause, tval, epc);
+    reservation_valid_ = false;
+    waiting_ = false;
+    trap_log_.add({steps_, xcause, epc, tval, from, priv_});
+    if (on_event) note_trap(xcause, epc, tval);
+    refresh_modes();
+    return;
+  }
   if (to_s) {
     csr_.scause = xcause;
     csr_.sepc = epc;
@@ -61,7 +113,16 @@ void Hart::enter_trap(uint32_t cause, bool interrupt, uint32_t tval, uint32_t ep
     if (priv_ == Priv::S) s |= kMstatusSpp;
     if (csr_.mstatus & kMstatusSie) s |= kMstatusSpie;
     csr_.mstatus = s;
+    if (config_.hypervisor) {  // what HS learns of a trap from a guest
+      csr_.htval = static_cast<uint32_t>(gpa >> 2);
+      csr_.htinst = tinst;
+      uint32_t h = csr_.hstatus & ~(kHstatusSpv | kHstatusGva);
+      if (from_virt) h = (h & ~kHstatusSpvp) | kHstatusSpv | (priv_ == Priv::S ? kHstatusSpvp : 0);
+      if (gva) h |= kHstatusGva;
+      csr_.hstatus = h;
+    }
     priv_ = Priv::S;
+    set_virt_mode(false);
     vector = csr_.stvec;
   } else {
     csr_.mcause = xcause;
@@ -71,7 +132,13 @@ void Hart::enter_trap(uint32_t cause, bool interrupt, uint32_t tval, uint32_t ep
     m |= static_cast<uint32_t>(priv_) << kMstatusMppShift;
     if (csr_.mstatus & kMstatusMie) m |= kMstatusMpie;
     csr_.mstatus = m;
+    if (config_.hypervisor) {
+      csr_.mtval2 = static_cast<uint32_t>(gpa >> 2);
+      csr_.mtinst = tinst;
+      csr_.mstatush = (from_virt ? kMstatushMpv : 0) | (gva ? kMstatushGva : 0);
+    }
     priv_ = Priv::M;
+    set_virt_mode(false);
     vector = csr_.mtvec;
   }
   // Vectored mode sends interrupts to BASE + 4 * cause; exceptions always go to BASE.
@@ -91,6 +158,9 @@ bool Hart::take_pending_exception(uint32_t epc) {
     const Priv from = priv_;
     const uint32_t tval = pending_tval_;
     if (trap_hook(*this, {code, false, tval, epc})) {
+      pending_gva_ = false;
+      pending_gpa_ = 0;
+      pending_tinst_ = 0;
       trap_log_.add({steps_, code, epc, tval, from, Priv::M});  // (a monitor's exit: it tells the timeline)
       return stop_request_ == StopReason::budget;
     }
@@ -125,7 +195,7 @@ bool Hart::take_pending_exception(uint32_t epc) {
 }
 
 uint32_t Hart::pending_interrupts() const {
-  uint32_t mip = csr_.mip;
+  uint32_t mip = csr_.mip | vs_interrupts_pending();
   if (csr_.external_line) mip |= kMipMeip;
   return mip & csr_.mie;
 }
@@ -134,13 +204,18 @@ bool Hart::check_interrupts() {
   update_timer_pending();
   const uint32_t pending = pending_interrupts();
   if (!pending) return false;
-  // Interrupts for M are taken below M, or in M with MIE; delegated ones below S, or in S with SIE.
+  // Interrupts for M are taken below M, or in M with MIE; delegated ones below S, or in S with
+  // SIE (always from a guest, V = 1); those delegated on to VS (hideleg) only from the guest:
+  // in VU, or in VS with vsstatus.SIE.
   const bool m_enabled = priv_ != Priv::M || (csr_.mstatus & kMstatusMie);
-  const bool s_enabled = priv_ == Priv::U || (priv_ == Priv::S && (csr_.mstatus & kMstatusSie));
+  const bool s_enabled = priv_ != Priv::M && (virt_ || priv_ == Priv::U || (csr_.mstatus & kMstatusSie));
+  const bool vs_enabled = virt_ && (priv_ == Priv::U || (csr_.vsstatus & kMstatusSie));
   const uint32_t m_set = m_enabled ? pending & ~csr_.mideleg : 0;
-  const uint32_t s_set = s_enabled ? pending & csr_.mideleg : 0;
-  static constexpr unsigned kPriority[] = {11, 3, 7, 9, 1, 5};  // MEI MSI MTI SEI SSI STI
-  for (const uint32_t set : {m_set, s_set}) {
+  const uint32_t s_set = s_enabled ? pending & csr_.mideleg & ~csr_.hideleg : 0;
+  const uint32_t vs_set = vs_enabled ? pending & csr_.mideleg & csr_.hideleg : 0;
+  // MEI MSI MTI SEI SSI STI SGEI VSEI VSSI VSTI
+  static constexpr unsigned kPriority[] = {11, 3, 7, 9, 1, 5, 12, 10, 2, 6};
+  for (const uint32_t set : {m_set, s_set, vs_set}) {
     for (unsigned code : kPriority) {
       if (set >> code & 1) {
         ++interrupts_;
@@ -172,6 +247,10 @@ bool Hart::do_mret(uint32_t& next_pc) {
   if (mpp != Priv::M) m &= ~kMstatusMprv;
   csr_.mstatus = m;
   priv_ = mpp;
+  if (config_.hypervisor) {  // back into a guest if the trap came from one
+    set_virt_mode(mpp != Priv::M && (csr_.mstatush & kMstatushMpv));
+    csr_.mstatush &= ~kMstatushMpv;
+  }
   reservation_valid_ = false;
   next_pc = csr_.mepc;
   refresh_modes();
@@ -179,6 +258,19 @@ bool Hart::do_mret(uint32_t& next_pc) {
 }
 
 bool Hart::do_sret(uint32_t& next_pc) {
+  if (virt_) {  // a guest's SRET: on its own vsstatus (VU may not; VS not under hstatus.VTSR)
+    if (priv_ == Priv::U || (csr_.hstatus & kHstatusVtsr)) {
+      raise_virtual_instruction();
+      return false;
+    }
+    const uint32_t s = csr_.vsstatus;
+    priv_ = (s & kMstatusSpp) ? Priv::S : Priv::U;
+    csr_.vsstatus = (s & ~(kMstatusSpp | kMstatusSie)) | ((s & kMstatusSpie) ? kMstatusSie : 0) | kMstatusSpie;
+    reservation_valid_ = false;
+    next_pc = csr_.vsepc;
+    refresh_modes();
+    return true;
+  }
   if (priv_ == Priv::U && quirks_.sret_jump) {  // the quirk: a plain jump, no mode change
     note_quirk(Quirk::sret_jump);
     next_pc = csr_.sepc;
@@ -194,6 +286,10 @@ bool Hart::do_sret(uint32_t& next_pc) {
   m |= kMstatusSpie;
   csr_.mstatus = m;
   priv_ = spp;
+  if (config_.hypervisor) {  // HS returning into a guest (hstatus.SPV)
+    set_virt_mode(csr_.hstatus & kHstatusSpv);
+    csr_.hstatus &= ~kHstatusSpv;
+  }
   reservation_valid_ = false;
   next_pc = csr_.sepc;
   refresh_modes();
@@ -201,6 +297,10 @@ bool Hart::do_sret(uint32_t& next_pc) {
 }
 
 bool Hart::do_wfi() {
+  if (virt_ && !(csr_.mstatus & kMstatusTw) && (priv_ == Priv::U || (csr_.hstatus & kHstatusVtw))) {
+    raise_virtual_instruction();
+    return false;
+  }
   if (priv_ == Priv::U || (priv_ == Priv::S && (csr_.mstatus & kMstatusTw))) {
     raise(ExceptionCause::illegal_instruction, instruction_bits(pc_));
     return false;
@@ -211,6 +311,16 @@ bool Hart::do_wfi() {
 }
 
 bool Hart::do_sfence_vma(uint32_t vaddr, uint32_t asid, bool by_addr, bool by_asid) {
+  if (virt_) {  // a guest's fence: its own translations (HFENCE.VVMA for its VMID)
+    if (priv_ == Priv::U || (csr_.hstatus & kHstatusVtvm)) {
+      raise_virtual_instruction();
+      return false;
+    }
+    const auto vmid = static_cast<uint16_t>((csr_.hgatp >> kHgatpVmidShift) & kHgatpVmidMask);
+    tlb_.flush(by_addr, vaddr, by_asid, static_cast<uint16_t>(asid & kSatpAsidMask), true, vmid);
+    flush_micro_tlbs();
+    return true;
+  }
   if (priv_ == Priv::U || (priv_ == Priv::S && (csr_.mstatus & kMstatusTvm))) {
     raise(ExceptionCause::illegal_instruction, instruction_bits(pc_));
     return false;

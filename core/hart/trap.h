@@ -28,6 +28,12 @@ enum class ExceptionCause : uint8_t {
   fetch_page_fault = 12,
   load_page_fault = 13,
   store_page_fault = 15,
+  // The hypervisor extension's.
+  ecall_vs = 10,
+  fetch_guest_page_fault = 20,
+  load_guest_page_fault = 21,
+  virtual_instruction = 22,
+  store_guest_page_fault = 23,
 };
 
 // mcause interrupt codes.
@@ -38,6 +44,10 @@ enum class InterruptCause : uint8_t {
   machine_timer = 7,
   supervisor_external = 9,
   machine_external = 11,
+  virtual_supervisor_software = 2,
+  virtual_supervisor_timer = 6,
+  virtual_supervisor_external = 10,
+  supervisor_guest_external = 12,
 };
 
 const char* exception_name(unsigned code);

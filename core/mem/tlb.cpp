@@ -9,9 +9,10 @@ bool covers(const TlbEntry& e, uint32_t vaddr) {
 }
 }  // namespace
 
-const TlbEntry* Tlb::lookup(uint32_t vaddr, uint16_t asid) {
+const TlbEntry* Tlb::lookup(uint32_t vaddr, uint16_t asid, bool virt, uint16_t vmid) {
   const TlbEntry& e = entries_[set_of(vaddr)];
-  if (e.valid && covers(e, vaddr) && (e.asid == asid || (e.pte_flags & kPteG))) {
+  if (e.valid && e.virt == virt && (!virt || e.vmid == vmid) && covers(e, vaddr) &&
+      (e.asid == asid || (e.pte_flags & kPteG))) {
     ++stats.hits;
     return &e;
   }
@@ -21,14 +22,20 @@ const TlbEntry* Tlb::lookup(uint32_t vaddr, uint16_t asid) {
 
 void Tlb::insert(const TlbEntry& e, uint32_t vaddr) { entries_[set_of(vaddr)] = e; }
 
-void Tlb::flush(bool by_addr, uint32_t vaddr, bool by_asid, uint16_t asid) {
+void Tlb::flush(bool by_addr, uint32_t vaddr, bool by_asid, uint16_t asid, bool virt, uint16_t vmid) {
   ++stats.flushes;
   for (TlbEntry& e : entries_) {
-    if (!e.valid) continue;
+    if (!e.valid || e.virt != virt || (virt && e.vmid != vmid)) continue;
     if (by_addr && !covers(e, vaddr)) continue;
     if (by_asid && (e.asid != asid || (e.pte_flags & kPteG))) continue;
     e.valid = false;
   }
+}
+
+void Tlb::flush_guest(bool by_vmid, uint16_t vmid) {
+  ++stats.flushes;
+  for (TlbEntry& e : entries_)
+    if (e.virt && (!by_vmid || e.vmid == vmid)) e.valid = false;
 }
 
 void Tlb::flush_all() {

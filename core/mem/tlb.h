@@ -1,5 +1,7 @@
 // The Sv32 translation lookaside buffer: ASID-tagged, global entries, 4 KiB pages and 4 MiB
-// superpages, with the hit/miss/flush counters the debugger shows.
+// superpages, with the hit/miss/flush counters the debugger shows. With the hypervisor
+// extension it also holds a guest's combined translations (guest-virtual to host-physical, both
+// stages at once), tagged by the guest's VMID as well as its ASID.
 #pragma once
 
 #include <array>
@@ -19,6 +21,11 @@ struct TlbEntry {
   uint32_t ppn = 0;        // physical page number of the leaf (for a superpage: its first page)
   uint32_t pte_flags = 0;  // V R W X U G A D, as the walk found (and maybe updated) them
   uint32_t pte_paddr = 0;  // where the leaf PTE lives, for A/D updates
+  // A guest's translation (V = 1): both stages, 4 KiB; pte_flags are the VS-stage leaf's,
+  // g_flags the G-stage leaf's (every hit checks both; A/D needs or faults walk again).
+  bool virt = false;
+  uint16_t vmid = 0;
+  uint32_t g_flags = 0;
 };
 
 struct TlbStats {
@@ -30,10 +37,16 @@ class Tlb {
  public:
   static constexpr unsigned kSize = 64;  // direct-mapped by the low bits of the VPN
 
-  const TlbEntry* lookup(uint32_t vaddr, uint16_t asid);
+  // The host's translations (virt false), or a guest's with this VMID.
+  const TlbEntry* lookup(uint32_t vaddr, uint16_t asid, bool virt = false, uint16_t vmid = 0);
   void insert(const TlbEntry& e, uint32_t vaddr);
   // SFENCE.VMA semantics: by address and/or ASID; global entries survive an ASID-only flush.
-  void flush(bool by_addr, uint32_t vaddr, bool by_asid, uint16_t asid);
+  // It touches the host's translations, or (virt) the guest's of VMID `vmid` (HFENCE.VVMA, and
+  // SFENCE.VMA in a guest).
+  void flush(bool by_addr, uint32_t vaddr, bool by_asid, uint16_t asid, bool virt = false, uint16_t vmid = 0);
+  // HFENCE.GVMA: every guest translation (of one VMID): the entries combine both stages, so a
+  // G-stage change may touch any of them.
+  void flush_guest(bool by_vmid, uint16_t vmid);
   void flush_all();
   const std::array<TlbEntry, kSize>& entries() const { return entries_; }
   void load_entries(const std::array<TlbEntry, kSize>& entries) { entries_ = entries; }  // snapshots

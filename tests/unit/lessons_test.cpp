@@ -99,7 +99,9 @@ TEST_P(WalkLesson, EveryStepDoesWhatItSays) {
         EXPECT_EQ(b.reason, StopReason::exited) << b.label;
         if (a.exit_code != b.exit_code) continue;
         EXPECT_EQ(a.output, b.output) << a.label << " vs " << b.label;
-        if (a.program == b.program) EXPECT_EQ(a.counters[0].second, b.counters[0].second) << a.label << " vs " << b.label;
+        if (a.program == b.program) {
+          EXPECT_EQ(a.counters[0].second, b.counters[0].second) << a.label << " vs " << b.label;
+        }
       }
     }
     if (step.action == LessonStep::Action::run_to_event) {  // the machine stands just after such an event
