@@ -21,6 +21,7 @@ struct RunOptions {
   std::string virt = "emulation";      // "emulation" or "trap-and-emulate"
   std::string shadow = "sfence";       // shadow invalidation: "sfence" or "write-protect"
   std::vector<std::string> quirks;     // "status-read", "status-write", "sret-jump"
+  bool hypervisor = false;             // the hart has the H extension
   bool check_shadows = false;
   unsigned shadow_pages = 0;           // 0: the default pool
   std::string engine = "interp";       // "interp" or "translate"

@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
                       "the guest's SFENCE.VMA) or write-protect (guest page-table pages write-protected,\n"
                       "entries dropped when the guest writes them)")
       ->check(CLI::IsMember({"sfence", "write-protect"}));
+  run_cmd->add_flag("--hypervisor", run.hypervisor,
+                    "system machine: the hart has the hypervisor extension (misa.H: HS/VS/VU modes, two-stage\n"
+                    "translation, HLV/HSV, HFENCE). Off by default, as in QEMU's rv32 CPU (-cpu rv32,h=true)");
   run_cmd->add_option("--quirk", run.quirks,
                       "Make a sensitive instruction unprivileged in U-mode (repeatable, or comma-separated):\n"
                       "status-read (reading sstatus does not trap: x86 PUSHF/SMSW), status-write (writing\n"

@@ -271,6 +271,11 @@ int run_command(const RunOptions& o) {
   options.virtualization = parse_virtualization(o.virt).value_or(Virtualization::emulation);
   options.invalidation = o.shadow == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
   options.check_shadows = o.check_shadows;
+  options.hypervisor = o.hypervisor;
+  if (o.hypervisor && kind != MachineKind::system) {
+    std::fprintf(stderr, "vmscope: --hypervisor is for the system machine; '%s' runs as a process\n", o.program.c_str());
+    return kUsage;
+  }
   if (o.shadow_pages) options.shadow_pages = o.shadow_pages;
   for (const std::string& q : o.quirks) {
     if (q == "status-read") options.quirks.status_read = true;

@@ -58,6 +58,7 @@ void Machine::assemble() {
   // Linux fixes up misaligned accesses for user programs; bare metal sees the exception.
   config.misaligned_access_traps = system;
   config.exceptions_stop = !system;
+  config.hypervisor = system && options_.hypervisor;
   hart_ = std::make_unique<Hart>(*bus_, *code_, config);
   hart_->set_quirks(options_.quirks);
   blocks_ = std::make_unique<BlockCache>(*bus_, options_.translator);

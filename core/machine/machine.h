@@ -88,6 +88,7 @@ struct MachineOptions {
   bool check_shadows = false;  // the monitor verifies its shadow tables after every exit
   unsigned shadow_pages = vmm_layout::kMaxShadowPages;  // the shadow-table pool (kMin..kMax pages)
   Quirks quirks;               // teaching quirks of the hart (any machine)
+  bool hypervisor = false;     // the hart has the hypervisor extension (misa.H; system machine)
   Engine engine = Engine::interpreter;
   TranslatorOptions translator;  // the block translator's code cache (used when engine = translator)
 };

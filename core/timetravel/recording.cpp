@@ -29,6 +29,7 @@ void transfer_state(Ar& ar, TranslatorOptions& t) {
 template <class Ar>
 void transfer_state(Ar& ar, MachineOptions& o) {
   ar(o.kind, o.ram_size, o.argv, o.firmware, o.virtualization, o.invalidation, o.check_shadows, o.shadow_pages);
+  ar(o.hypervisor);
   ar(o.quirks.status_read, o.quirks.status_write, o.quirks.sret_jump, o.engine, o.translator);
 }
 
