@@ -5,8 +5,9 @@
                [--expect-stderr REGEX] [--expect-stdout REGEX] [--max-insns N]
                [--vm-args "MORE ARGS"] [--qemu qemu-riscv32] [--runner=CMD]
 
-With --qemu, the program also runs under the reference (qemu-riscv32) with the same stdin,
-and vmscope's stdout and exit code must equal the reference's, byte for byte.
+With --qemu, the program also runs under the reference (qemu-riscv32, or a whole command such as
+"qemu-system-riscv32 -M virt -cpu rv32,h=true -bios none -nographic -kernel", the ELF last) with
+the same stdin, and vmscope's stdout and exit code must equal the reference's, byte for byte.
 --runner runs vmscope through another program (node for the WebAssembly build).
 """
 import argparse
@@ -58,7 +59,7 @@ def main():
         print(f"FAIL: the guest's output does not match /{a.expect_stdout}/")
         ok = False
     if a.qemu:
-        ref = run([a.qemu, a.elf], a.stdin, a.timeout)
+        ref = run(a.qemu.split() + [a.elf], a.stdin, a.timeout)
         if ref.stdout != vm.stdout:
             print("FAIL: stdout differs from the reference")
             print("--- reference:\n" + ref.stdout.decode(errors="replace")[-2000:])
