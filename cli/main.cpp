@@ -44,8 +44,10 @@ int main(int argc, char** argv) {
                       "binary-translation: the same, with the kernel's code translated so that every\n"
                       "sensitive instruction becomes a callout to the monitor (quirks cannot break it);\n"
                       "paravirtual: a kernel built to call the monitor (hypercalls, a shared page) instead\n"
-                      "of executing privileged instructions, deprivileged the same way (kernel-pv.elf)")
-      ->check(CLI::IsMember({"emulation", "trap-and-emulate", "binary-translation", "paravirtual"}));
+                      "of executing privileged instructions, deprivileged the same way (kernel-pv.elf);\n"
+                      "hardware-assisted: the unmodified kernel in the hart's VS-mode (the H extension) behind\n"
+                      "the monitor's G-stage table; the monitor sees SBI calls, guest-page faults and its timer")
+      ->check(CLI::IsMember({"emulation", "trap-and-emulate", "binary-translation", "paravirtual", "hardware-assisted"}));
   run_cmd->add_option("--shadow", run.shadow,
                       "trap-and-emulate: how shadow page tables follow the guest's: sfence (dropped on\n"
                       "the guest's SFENCE.VMA) or write-protect (guest page-table pages write-protected,\n"

@@ -90,20 +90,22 @@ void print_monitor_summary(const Monitor& m, const Hart& hart, double seconds) {
   const ShadowStats& sh = m.shadow().stats();
   const uint64_t guest = m.guest_steps();
   std::string causes;
-  for (unsigned c = 0; c < 16; ++c) {
+  for (unsigned c = 0; c < s.exits_by_exception.size(); ++c) {
     if (s.exits_by_exception[c]) causes += std::string(causes.empty() ? "" : ", ") + exception_name(c) + " " + std::to_string(s.exits_by_exception[c]);
   }
-  for (unsigned c = 0; c < 16; ++c) {
+  for (unsigned c = 0; c < s.exits_by_interrupt.size(); ++c) {
     if (s.exits_by_interrupt[c]) causes += std::string(causes.empty() ? "" : ", ") + interrupt_name(c) + " " + std::to_string(s.exits_by_interrupt[c]);
   }
   auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  const std::string way = m.hardware_assisted ? "hardware-assisted, guest in VS-mode behind the G-stage"
+                          : std::string(m.paravirtual          ? "paravirtual"
+                                        : m.binary_translation ? "trap-and-emulate, kernel code binary-translated"
+                                                               : "trap-and-emulate") +
+                                ", shadow invalidation by " + to_string(m.shadow().strategy());
   std::fprintf(stderr,
-               "vmscope: monitor (%s, shadow invalidation by %s): %llu exits (%.0f per million guest "
+               "vmscope: monitor (%s): %llu exits (%.0f per million guest "
                "instructions, %.0f per second): %s\n",
-               m.paravirtual          ? "paravirtual"
-               : m.binary_translation ? "trap-and-emulate, kernel code binary-translated"
-                                      : "trap-and-emulate",
-               to_string(m.shadow().strategy()), u(s.exits), guest ? 1e6 * static_cast<double>(s.exits) / static_cast<double>(guest) : 0.0,
+               way.c_str(), u(s.exits), guest ? 1e6 * static_cast<double>(s.exits) / static_cast<double>(guest) : 0.0,
                seconds > 0 ? static_cast<double>(s.exits) / seconds : 0.0, causes.c_str());
   std::fprintf(stderr,
                "vmscope: monitor: %llu instructions emulated (%llu CSR, %llu SRET, %llu WFI, %llu SFENCE.VMA, %llu SBI calls, "
@@ -120,6 +122,11 @@ void print_monitor_summary(const Monitor& m, const Hart& hart, double seconds) {
     std::fprintf(stderr, "vmscope: monitor: %llu hypercalls (%s); %llu page-table entries written in batches\n",
                  u(s.hypercalls), calls.empty() ? "none" : calls.c_str(), u(s.pte_updates));
   }
+  if (m.hardware_assisted)
+    std::fprintf(stderr, "vmscope: monitor: G-stage: %llu guest-page faults filled it (%u regions backed: 4 MiB of RAM or a "
+                         "device page each); %llu faults injected into the guest; no shadow tables\n",
+                 u(s.g_stage_fills), m.g_stage_regions(), u(s.injected_faults));
+  else
   std::fprintf(stderr,
                "vmscope: monitor: shadow tables: %llu entries filled, %llu invalidated, %llu tables cleared, %llu created, "
                "%llu evicted, %llu entries write-protected; %u of %u pages in use\n",
@@ -263,6 +270,11 @@ int run_command(const RunOptions& o) {
   if (o.virt == "paravirtual" && o.shadow != "sfence") {
     std::fprintf(stderr, "vmscope: --virt paravirtual: the kernel's page-table updates arrive by hypercall and its "
                          "page tables are write-protected; --shadow does not apply\n");
+    return kUsage;
+  }
+  if (o.virt == "hardware-assisted" && (o.shadow != "sfence" || o.check_shadows || o.shadow_pages)) {
+    std::fprintf(stderr, "vmscope: --virt hardware-assisted has no shadow tables (the hart walks the guest's own and the "
+                         "monitor's G-stage): --shadow, --shadow-pages and --check-shadows do not apply\n");
     return kUsage;
   }
   MachineOptions options;

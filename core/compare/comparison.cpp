@@ -13,7 +13,7 @@ std::string describe(const MachineOptions& o) {
   std::string d;
   if (o.firmware == Firmware::sbi) {
     d = to_string(o.virtualization);
-    if (o.virtualization != Virtualization::emulation && o.virtualization != Virtualization::paravirtual)
+    if (o.virtualization == Virtualization::trap_and_emulate || o.virtualization == Virtualization::binary_translation)
       d += std::string(", shadows by ") + to_string(o.invalidation);
     if (o.quirks.any()) d += ", quirks";
     d += ", ";
@@ -83,6 +83,7 @@ RunFigures run(const RunSpec& spec, uint64_t max_steps) {
   add("page-table entries written by hypercall", s.pte_updates);
   add("hidden page faults", s.hidden_faults);
   add("page faults reflected to the guest", s.reflected_page_faults);
+  add("guest-page faults (G-stage filled)", s.g_stage_fills);
   add("shadow entries filled", mon ? mon->shadow().stats().fills : 0);
   add("shadow entries invalidated", mon ? mon->shadow().stats().invalidated_entries : 0);
   add("shadow-table memory now (KiB)", mon ? 4ull * mon->shadow().pages_in_use() : 0);
@@ -123,6 +124,7 @@ std::vector<RunSpec> ways_to_run(std::span<const uint8_t> kernel_elf, const std:
   way(Virtualization::trap_and_emulate, ShadowInvalidation::write_protect, "trap-and-emulate, shadows by write-protect", false);
   way(Virtualization::binary_translation, ShadowInvalidation::sfence, "binary translation", false);
   if (!pv_elf.empty()) way(Virtualization::paravirtual, ShadowInvalidation::write_protect, "paravirtual", true);
+  way(Virtualization::hardware_assisted, ShadowInvalidation::sfence, "hardware-assisted", false);
   return ways;
 }
 

@@ -45,7 +45,8 @@ std::string describe(const MachineOptions& o);
 Comparison compare_runs(std::span<const RunSpec> runs, uint64_t max_steps = 300'000'000);
 
 // The ways to run one guest kernel, for a comparison: emulation, trap-and-emulate with either
-// shadow strategy, binary translation, and the paravirtual build (`pv_elf`, when there is one).
+// shadow strategy, binary translation, the paravirtual build (`pv_elf`, when there is one) and
+// hardware-assisted (the H extension).
 // `base` gives the engine and the translator's settings.
 std::vector<RunSpec> ways_to_run(std::span<const uint8_t> kernel_elf, const std::string& kernel_name,
                                  std::span<const uint8_t> pv_elf, const std::string& pv_name,

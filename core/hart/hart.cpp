@@ -194,7 +194,7 @@ RunResult Hart::run(uint64_t max_steps) {
 bool Hart::wake_on_interrupt() {
   if (!waiting_) return true;
   update_timer_pending();
-  if (csr_.mip & csr_.mie || (csr_.external_line && (csr_.mie & kMipMeip))) waiting_ = false;
+  if (pending_interrupts()) waiting_ = false;
   return !waiting_;
 }
 

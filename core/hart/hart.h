@@ -66,6 +66,10 @@ struct TrapEvent {
   uint32_t cause;  // code, without the interrupt bit
   bool interrupt;
   uint32_t tval, epc;
+  // With the hypervisor extension: where a guest-page fault's guest-physical address was (what
+  // htval/mtval2 get, unshifted), and whether the trap comes from a guest (V = 1).
+  uint64_t gpa = 0;
+  bool from_virt = false;
 };
 
 struct HartConfig {
@@ -165,6 +169,10 @@ class Hart {
     reservation_valid_ = false;
     return ok;
   }
+  // The monitor carried out an instruction for its guest (an SBI call from VS-mode): the
+  // guest's instret counts it (minstret), as if the instruction had retired on the hart.
+  void retire_for_guest(uint64_t n) { instret_offset_ += n; }
+  uint64_t instret_counter() const { return instret() + instret_offset_; }  // what minstret reads
   // Enters the WFI wait (as an emulated WFI): run() passes time until an enabled interrupt.
   void wait_for_interrupt() { waiting_ = true; }
   bool waiting() const { return waiting_; }

@@ -157,7 +157,7 @@ bool Hart::take_pending_exception(uint32_t epc) {
   if (trap_hook) {
     const Priv from = priv_;
     const uint32_t tval = pending_tval_;
-    if (trap_hook(*this, {code, false, tval, epc})) {
+    if (trap_hook(*this, {code, false, tval, epc, pending_gpa_, virt_})) {
       pending_gva_ = false;
       pending_gpa_ = 0;
       pending_tinst_ = 0;
@@ -222,8 +222,11 @@ bool Hart::check_interrupts() {
         ++interrupt_counts_[code];
         if (trap_hook) {
           const Priv from = priv_;
-          if (trap_hook(*this, {code, true, 0, pc_})) {
+          if (trap_hook(*this, {code, true, 0, pc_, 0, virt_})) {
             trap_log_.add({steps_, code | 1u << 31, pc_, 0, from, Priv::M});
+            // The monitor may have made an interrupt pending for its guest (hvip): it is taken
+            // at this same boundary, as hardware would.
+            if (config_.hypervisor && virt_) check_interrupts();
             return true;
           }
         }

@@ -16,6 +16,7 @@ const char* to_string(Virtualization v) {
     case Virtualization::trap_and_emulate: return "trap-and-emulate";
     case Virtualization::binary_translation: return "binary-translation";
     case Virtualization::paravirtual: return "paravirtual";
+    case Virtualization::hardware_assisted: return "hardware-assisted";
   }
   return "?";
 }
@@ -42,6 +43,8 @@ Machine::Machine(MachineOptions options) : options_(std::move(options)) {
   // A paravirtual kernel's page tables are the monitor's to write (by hypercall): the shadows
   // write-protect them, as Xen makes a PV guest's page tables read-only.
   if (options_.virtualization == Virtualization::paravirtual) options_.invalidation = ShadowInvalidation::write_protect;
+  // The hardware-assisted way needs the hypervisor extension.
+  if (options_.virtualization == Virtualization::hardware_assisted) options_.hypervisor = true;
   assemble();
 }
 
@@ -96,6 +99,7 @@ void Machine::assemble() {
       monitor_->check_shadows = options_.check_shadows;
       monitor_->binary_translation = options_.virtualization == Virtualization::binary_translation;
       monitor_->paravirtual = options_.virtualization == Virtualization::paravirtual;
+      monitor_->hardware_assisted = options_.virtualization == Virtualization::hardware_assisted;
       hart_->trap_hook = [this](Hart& h, const TrapEvent& t) { return monitor_->on_trap(h, t); };
     }
   } else {

@@ -58,10 +58,12 @@ enum class Firmware : uint8_t { none, sbi };
 // How a supervisor-mode guest kernel (on SBI firmware) runs: its S-mode as the hart's S-mode
 // (emulation), or deprivileged in the hart's U-mode under vmscope's monitor (trap-and-emulate),
 // optionally with the kernel's code binary-translated (sensitive instructions become callouts),
-// or a paravirtual kernel that calls the monitor instead of executing privileged instructions.
-enum class Virtualization : uint8_t { emulation, trap_and_emulate, binary_translation, paravirtual };
+// or a paravirtual kernel that calls the monitor instead of executing privileged instructions,
+// or (hardware-assisted) in the hart's VS-mode behind two-stage translation (the H extension).
+enum class Virtualization : uint8_t { emulation, trap_and_emulate, binary_translation, paravirtual, hardware_assisted };
 inline constexpr Virtualization kVirtualizations[] = {Virtualization::emulation, Virtualization::trap_and_emulate,
-                                                     Virtualization::binary_translation, Virtualization::paravirtual};
+                                                     Virtualization::binary_translation, Virtualization::paravirtual,
+                                                     Virtualization::hardware_assisted};
 const char* to_string(Virtualization v);  // "trap-and-emulate": the name users type
 std::optional<Virtualization> parse_virtualization(std::string_view name);
 

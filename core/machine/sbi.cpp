@@ -26,7 +26,7 @@ void SbiFirmware::start(uint32_t entry) {
 }
 
 EcallAction SbiFirmware::handle_ecall(Hart& h) {
-  if (h.priv() != Priv::S) return EcallAction::trap;
+  if (h.priv() != Priv::S || h.virt()) return EcallAction::trap;  // (a guest's: its monitor serves it)
   // (The ECALL's step is not counted yet: the event goes after it.)
   if (h.on_event) h.on_event({h.steps() + 1, EventKind::sbi_call, h.reg(17), h.pc(), h.reg(16)});
   return serve(h);

@@ -37,12 +37,14 @@ const char* to_string(ExitAction a) {
     case ExitAction::timer: return "timer";
     case ExitAction::quirk_escape: return "quirk: sensitive instruction did not trap";
     case ExitAction::hypercall: return "hypercall";
+    case ExitAction::g_stage_fill: return "guest-page fault: G-stage filled";
+    case ExitAction::injected_fault: return "fault injected into the guest";
   }
   return "?";
 }
 
 Monitor::Monitor(Hart& hart, Bus& bus, GuestMemory& guest, SbiFirmware& sbi, uint32_t pool_base, uint32_t pool_size)
-    : hart_(hart), guest_(guest), sbi_(sbi), shadow_(bus, guest, hart, pool_base, pool_size) {
+    : hart_(hart), bus_(bus), guest_(guest), sbi_(sbi), shadow_(bus, guest, hart, pool_base, pool_size) {
   hart_.debug_translate_fallback = [this](uint32_t gva, AccessType type) { return guest_translate(gva, type); };
   hart_.patch_sensitive_code = [this] { return binary_translation && vcpu_.mode == Priv::S; };
 }
@@ -71,6 +73,7 @@ Hart::Translation Monitor::guest_translate(uint32_t gva, AccessType type) const 
 }
 
 void Monitor::start(uint32_t entry) {
+  if (hardware_assisted) return start_hardware_assisted(entry);
   vcpu_ = VirtualCpu{};
   stats_ = {};
   log_.clear();
@@ -102,14 +105,15 @@ void Monitor::start(uint32_t entry) {
 }
 
 bool Monitor::on_trap(Hart&, const TrapEvent& t) {  // the hart is hart_
+  if (hardware_assisted) return on_trap_hardware_assisted(t);
   ++stats_.exits;
   if (pv_shared_) pv_pull();
   const Priv mode = vcpu_.mode;
   ExitAction action = ExitAction::timer;
   if (t.interrupt) {
-    ++stats_.exits_by_interrupt[t.cause & 15];
+    ++stats_.exits_by_interrupt[t.cause % stats_.exits_by_interrupt.size()];
   } else {
-    ++stats_.exits_by_exception[t.cause & 15];
+    ++stats_.exits_by_exception[t.cause % stats_.exits_by_exception.size()];
     // While the monitor works, the trapping instruction has not happened yet for the guest
     // (its time and cycle counters read as before it).
     hart_.hide_steps(1);

@@ -42,7 +42,9 @@ enum class ExitAction : uint8_t {
   reflected,         // the guest's own exception, delivered to its trap vector
   page_table_write,  // a store to a write-protected guest page table, emulated
   timer,             // the real timer fired (the virtual interrupt may or may not be taken)
-  hypercall,         // paravirtual: the guest kernel asked the monitor (paravirt_abi.h); the last
+  hypercall,         // paravirtual: the guest kernel asked the monitor (paravirt_abi.h)
+  g_stage_fill,      // hardware-assisted: a guest-page fault; the monitor backed the guest's memory
+  injected_fault,    // hardware-assisted: a fault the guest must see (no memory there), put in VS; the last
   quirk_escape,      // a sensitive instruction ran in U-mode without trapping: illusion lost
 };
 const char* to_string(ExitAction a);
@@ -58,7 +60,7 @@ struct MonitorExit {
 
 struct MonitorStats {
   uint64_t exits = 0;
-  std::array<uint64_t, 16> exits_by_exception{}, exits_by_interrupt{};
+  std::array<uint64_t, 24> exits_by_exception{}, exits_by_interrupt{};
   uint64_t emulated = 0;  // guest instructions the monitor carried out (the kinds below)
   uint64_t csr = 0, sret = 0, wfi = 0, sfence = 0, sbi_calls = 0, page_table_writes = 0;
   uint64_t hidden_faults = 0, reflected_page_faults = 0, reflected_other = 0;
@@ -67,6 +69,7 @@ struct MonitorStats {
   uint64_t hypercalls = 0;  // paravirtual: calls of the guest kernel, by function
   std::array<uint64_t, kPvFunctionCount> hypercalls_by_function{};
   uint64_t pte_updates = 0;  // paravirtual: page-table entries written for the guest in batches
+  uint64_t g_stage_fills = 0, injected_faults = 0;  // hardware-assisted
   uint64_t checks = 0;  // consistency checks run (checking mode)
   // Popek and Goldberg's efficiency: the share of guest instructions the hart ran with no
   // monitor intervention (instructions that caused an exit count as intervened).
@@ -104,6 +107,12 @@ class Monitor {
   // The hart's decoded code must be cleared when this changes (Machine does).
   bool binary_translation = false;
   bool check_shadows = false;  // checking mode: verify the shadows after every exit
+  // Hardware-assisted virtualization (the H extension, as VT-x/EPT or AMD-V/NPT do it): the
+  // unmodified guest kernel runs in VS-mode behind the monitor's G-stage table (hgatp); its own
+  // exceptions and interrupts reach it without the monitor; the monitor sees ECALLs from VS
+  // (SBI), guest-page faults for memory it has not backed yet, virtual-instruction exceptions
+  // and its own timer. No shadow tables (hardware_assisted.cpp).
+  bool hardware_assisted = false;
   // Paravirtualization (Xen's way): the guest kernel knows it is virtualized and asks the
   // monitor by hypercall (paravirt_abi.h) instead of executing privileged instructions, and
   // shares a page with it for what CSRs carried. It still runs deprivileged; its processes
@@ -120,7 +129,13 @@ class Monitor {
   // Guest instructions so far (steps the guest would have taken on real hardware).
   uint64_t guest_steps() const { return hart_.time_steps(); }
   // Guest instructions retired (what its instret reads).
-  uint64_t guest_instret() const { return hart_.instret() + stats_.emulated; }
+  uint64_t guest_instret() const {
+    return hardware_assisted ? hart_.instret_counter() : hart_.instret() + stats_.emulated;
+  }
+  // Hardware-assisted: the G-stage table (host-physical root) and how many regions of guest
+  // memory the monitor has backed so far.
+  uint32_t g_stage_root() const { return g_root_; }
+  unsigned g_stage_regions() const { return g_regions_; }
   // The guest's own view of `gva` (its page table, then its physical map), without side
   // effects: what the debugger shows where no shadow entry exists yet.
   Hart::Translation guest_translate(uint32_t gva, AccessType type) const;
@@ -146,6 +161,11 @@ class Monitor {
   void sync_host();
   void note_quirks(uint32_t epc);
   void log(const TrapEvent& t, ExitAction action, bool injected, Priv mode);
+  // hardware_assisted.cpp
+  void start_hardware_assisted(uint32_t entry);
+  bool on_trap_hardware_assisted(const TrapEvent& t);
+  void back_guest_memory(const TrapEvent& t, ExitAction& action);
+  void inject_into_guest(uint32_t cause, uint32_t tval, uint32_t epc);
   // paravirt.cpp
   void handle_hypercall(uint32_t epc, ExitAction& action);
   bool pv_apply_batch();
@@ -155,6 +175,7 @@ class Monitor {
   void transfer_state(Ar& ar);
 
   Hart& hart_;
+  Bus& bus_;
   GuestMemory& guest_;
   SbiFirmware& sbi_;
   ShadowMmu shadow_;
@@ -167,6 +188,10 @@ class Monitor {
   // Paravirtual: where the shared page and the batch are (0: not registered yet), and what the
   // page said when the exit started (the virtual CPU holds its CSR-like fields).
   uint32_t pv_shared_ = 0, pv_batch_ = 0;
+  uint32_t g_root_ = 0;      // hardware-assisted: the G-stage root (16 KiB at the monitor memory's start)
+  unsigned g_regions_ = 0;   // ... guest-physical regions backed (4 MiB of RAM, or a device page)
+  unsigned g_tables_ = 0;    // ... second-level tables in use (device pages), after the root
+  static constexpr unsigned kMaxGTables = 8;
   vmscope_pv_shared pv_page_{};
   // A guard against a fault the monitor keeps "fixing" without progress.
   uint32_t last_fault_pc_ = 0, last_fault_addr_ = 0;

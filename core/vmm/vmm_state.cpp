@@ -93,7 +93,8 @@ template <class Ar>
 void transfer_state(Ar& ar, MonitorStats& s) {
   ar(s.exits, s.exits_by_exception, s.exits_by_interrupt, s.emulated, s.csr, s.sret, s.wfi, s.sfence,
      s.sbi_calls, s.page_table_writes, s.hidden_faults, s.reflected_page_faults, s.reflected_other,
-     s.injected_interrupts, s.callouts, s.hypercalls, s.hypercalls_by_function, s.pte_updates, s.checks);
+     s.injected_interrupts, s.callouts, s.hypercalls, s.hypercalls_by_function, s.pte_updates, s.g_stage_fills,
+     s.injected_faults, s.checks);
 }
 
 template <class Ar>
@@ -106,6 +107,7 @@ void Monitor::transfer_state(Ar& ar) {
   ar(vcpu_, stats_, log_, quirks_seen_, illusion_broken_, host_satp_, host_mie_);
   ar(last_fault_pc_, last_fault_addr_, repeated_faults_, binary_translation, check_shadows);
   ar(paravirtual, pv_shared_, pv_batch_, host_scounteren_);  // (pv_page_ is read again at every exit)
+  ar(hardware_assisted, g_root_, g_regions_, g_tables_);
   if constexpr (Ar::kLoading) shadow_.load_state(ar);
   else shadow_.save_state(ar);
 }

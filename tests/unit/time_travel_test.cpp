@@ -165,6 +165,8 @@ std::vector<GuestSetup> travel_setups() {
                  ShadowInvalidation::sfence, e, all});
     v.push_back({"kernel/kernel-pv.elf", MachineKind::system, Firmware::sbi, Virtualization::paravirtual,
                  ShadowInvalidation::write_protect, e, all});
+    v.push_back({"kernel/kernel.elf", MachineKind::system, Firmware::sbi, Virtualization::hardware_assisted,
+                 ShadowInvalidation::sfence, e, all});
   }
   return v;
 }

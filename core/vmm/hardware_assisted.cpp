@@ -1,0 +1,170 @@
+// Hardware-assisted virtualization (monitor.h): the guest kernel in VS-mode behind a G-stage
+// table the monitor fills as the guest touches its memory; the monitor at HS sees only what the
+// hardware forwards. Same console output and guest instruction count as emulation.
+#include <cstdio>
+#include <cstring>
+
+#include "hart/csr_state.h"
+#include "mem/two_stage.h"
+#include "vmm/monitor.h"
+
+namespace vmscope {
+
+namespace {
+constexpr uint32_t kVmid = 1;
+// The exceptions the guest kernel handles itself (as the SBI firmware delegates them to S under
+// emulation): everything its own code and its processes cause, not ECALL from VS (its SBI calls).
+constexpr uint32_t kGuestExceptions = 0xb1ff;
+constexpr uint32_t kGuestInterrupts = kVsInterrupts;  // VSSI, VSTI, VSEI, seen as SSI, STI, SEI
+constexpr uint32_t kLeafFlags = kPteV | kPteR | kPteW | kPteX | kPteU | kPteA | kPteD;
+
+uint32_t pte_for(uint32_t hpa, uint32_t flags) { return ((hpa >> 12) << 10) | flags; }
+}  // namespace
+
+void Monitor::start_hardware_assisted(uint32_t entry) {
+  vcpu_ = VirtualCpu{};
+  stats_ = {};
+  log_.clear();
+  quirks_seen_.fill(0);
+  illusion_broken_.clear();
+  repeated_faults_ = 0;
+  // The G-stage root: 16 KiB at the start of the monitor's memory, empty; guest RAM is backed
+  // on its first guest-page fault (4 MiB at a time), device pages one by one under it.
+  g_root_ = guest_.ram_base();  // host RAM begins with the monitor's memory
+  g_regions_ = g_tables_ = 0;
+  for (uint32_t a = g_root_; a < g_root_ + 0x4000 + kMaxGTables * 0x1000; a += 4) bus_.write(a, 4, 0);
+  hart_.debug_write_csr(0x300, 0);                         // mstatus
+  hart_.debug_write_csr(0x302, kGuestExceptions);          // medeleg: to HS ...
+  hart_.debug_write_csr(0x602, kGuestExceptions);          // hedeleg: ... and on to the guest
+  hart_.debug_write_csr(0x303, kSupervisorInterrupts);     // mideleg (+ the VS-level ones, always)
+  hart_.debug_write_csr(0x603, kGuestInterrupts);          // hideleg
+  hart_.debug_write_csr(0x304, kMipStip);                  // mie: the monitor's own timer
+  hart_.debug_write_csr(0x306, 0x7);                       // mcounteren
+  hart_.debug_write_csr(0x606, 0x7);                       // hcounteren: the guest reads its counters itself
+  hart_.debug_write_csr(0x600, 0);                         // hstatus
+  hart_.debug_write_csr(0x645, 0);                         // hvip
+  hart_.debug_write_csr(0x680, kHgatpModeSv32x4 | kVmid << kHgatpVmidShift | g_root_ >> 12);
+  hart_.debug_write_csr(0x280, 0);                         // vsatp: the guest starts with paging off
+  hart_.set_stimecmp(~uint64_t{0});
+  hart_.set_priv(Priv::S);
+  hart_.set_virt(true);
+  hart_.set_reg(10, 0);  // a0: hart id
+  hart_.set_reg(11, 0);  // a1: no device tree
+  hart_.set_pc(entry);
+}
+
+bool Monitor::on_trap_hardware_assisted(const TrapEvent& t) {
+  // What the hardware delivers to the guest itself is not an exit.
+  if (t.from_virt) {
+    const uint32_t mask = t.interrupt ? kGuestInterrupts : kGuestExceptions;
+    if (mask >> t.cause & 1) return false;
+  }
+  ++stats_.exits;
+  ExitAction action = ExitAction::timer;
+  const Priv mode = hart_.priv();
+  if (t.interrupt) {
+    ++stats_.exits_by_interrupt[t.cause % stats_.exits_by_interrupt.size()];
+    if (t.cause == static_cast<uint32_t>(InterruptCause::supervisor_timer)) {
+      // The monitor's timer stands for the guest's: make VSTIP pending and stop its own.
+      hart_.debug_write_csr(0x645, hart_.csrs().hvip | kMipVstip);
+      hart_.set_stimecmp(~uint64_t{0});
+    }
+  } else {
+    ++stats_.exits_by_exception[t.cause % stats_.exits_by_exception.size()];
+    hart_.hide_steps(1);  // while the monitor works, the trapping instruction has not happened yet
+    switch (static_cast<ExceptionCause>(t.cause)) {
+      case ExceptionCause::ecall_vs: {  // an SBI call of the guest kernel
+        if (hart_.on_event) hart_.on_event({hart_.steps(), EventKind::sbi_call, hart_.reg(17), t.epc, hart_.reg(16)});
+        const bool set_timer = hart_.reg(17) == 0x54494D45 || hart_.reg(17) == 0;
+        const EcallAction a = sbi_.serve(hart_);
+        if (set_timer) hart_.debug_write_csr(0x645, hart_.csrs().hvip & ~kMipVstip);  // a new deadline
+        hart_.set_pc(a == EcallAction::wait ? t.epc : t.epc + 4);
+        hart_.retire_for_guest(1);
+        action = ExitAction::sbi_call;
+        ++stats_.sbi_calls;
+        ++stats_.emulated;
+        break;
+      }
+      case ExceptionCause::fetch_guest_page_fault:
+      case ExceptionCause::load_guest_page_fault:
+      case ExceptionCause::store_guest_page_fault:
+        back_guest_memory(t, action);
+        break;
+      case ExceptionCause::virtual_instruction:
+        // Something only HS may do (a hypervisor CSR, ...): to the guest it is the illegal
+        // instruction it would be on a machine without H.
+        inject_into_guest(static_cast<uint32_t>(ExceptionCause::illegal_instruction), t.tval, t.epc);
+        action = ExitAction::injected_fault;
+        break;
+      default:  // not the guest's (it was not in V = 1): nothing sensible to do but report it
+        inject_into_guest(t.cause, t.tval, t.epc);
+        action = ExitAction::injected_fault;
+    }
+    if (action != ExitAction::g_stage_fill) hart_.unhide_steps(1);
+  }
+  log(t, action, false, mode);
+  return true;
+}
+
+// A guest-page fault: the guest touched guest-physical memory the G-stage does not map yet.
+// RAM is backed 4 MiB at a time (one superpage); a passed-through device page on its own; any
+// other address is the guest's access fault, as on the real board.
+void Monitor::back_guest_memory(const TrapEvent& t, ExitAction& action) {
+  uint32_t hpa;
+  if (t.gpa > 0xffffffffull || !guest_.to_host(static_cast<uint32_t>(t.gpa), hpa)) {
+    const auto type = t.cause == 20 ? AccessType::fetch : t.cause == 21 ? AccessType::load : AccessType::store;
+    inject_into_guest(static_cast<uint32_t>(access_fault_for(type)), t.tval, t.epc);
+    action = ExitAction::injected_fault;
+    ++stats_.injected_faults;
+    return;
+  }
+  const auto gpa = static_cast<uint32_t>(t.gpa);
+  const uint32_t region = gpa & ~0x3fffffu;
+  const uint32_t root_entry = g_root_ + (gpa >> 22) * 4;
+  if (guest_.in_ram(region, 0x400000)) {  // a whole 4 MiB of RAM: one superpage
+    bus_.write(root_entry, 4, pte_for(region + guest_.offset(), kLeafFlags));
+  } else {  // a page under a second-level table of its own (after the 16 KiB root)
+    uint64_t entry = 0;
+    bus_.read(root_entry, 4, entry);
+    uint32_t table = static_cast<uint32_t>(entry >> 10) << 12;
+    if (!(entry & kPteV)) {
+      if (g_tables_ == kMaxGTables) {  // cannot happen: the guest has two device regions
+        inject_into_guest(static_cast<uint32_t>(ExceptionCause::load_access), t.tval, t.epc);
+        action = ExitAction::injected_fault;
+        return;
+      }
+      table = g_root_ + 0x4000 + g_tables_++ * 0x1000;
+      bus_.write(root_entry, 4, pte_for(table, kPteV));
+    }
+    const bool device = !guest_.is_ram_page(gpa);
+    bus_.write(table + ((gpa >> 12) & 0x3ff) * 4, 4, pte_for(hpa & ~0xfffu, device ? kLeafFlags & ~kPteX : kLeafFlags));
+  }
+  ++g_regions_;
+  hart_.set_pc(t.epc);
+  action = ExitAction::g_stage_fill;
+  ++stats_.g_stage_fills;
+  ++stats_.hidden_faults;
+}
+
+// Delivers a trap to the guest kernel as the hardware would have (vscause, vsepc, vstval,
+// vsstatus; VS-mode at vstvec).
+void Monitor::inject_into_guest(uint32_t cause, uint32_t tval, uint32_t epc) {
+  uint32_t vsstatus = 0, vstvec = 0;
+  hart_.debug_read_csr(0x200, vsstatus);
+  hart_.debug_read_csr(0x205, vstvec);
+  vsstatus &= ~(kMstatusSpp | kMstatusSpie | kMstatusSie);
+  if (hart_.priv() == Priv::S) vsstatus |= kMstatusSpp;
+  uint32_t old = 0;
+  hart_.debug_read_csr(0x200, old);
+  if (old & kMstatusSie) vsstatus |= kMstatusSpie;
+  hart_.debug_write_csr(0x200, vsstatus);
+  hart_.debug_write_csr(0x242, cause);
+  hart_.debug_write_csr(0x241, epc);
+  hart_.debug_write_csr(0x243, tval);
+  hart_.set_priv(Priv::S);
+  hart_.set_virt(true);
+  hart_.take_reservation(0);
+  hart_.set_pc(vstvec & ~3u);
+}
+
+}  // namespace vmscope
