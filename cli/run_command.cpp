@@ -251,6 +251,8 @@ int run_command(const RunOptions& o) {
     }
     kind = guess_machine_kind(probe.image);
   }
+  const ElfResult declared = parse_elf(file, o.program);
+  const bool hypervisor = o.hypervisor || (declared.ok() && wants_hypervisor(declared.image));
 
   const bool monitored = o.virt != "emulation";
   if ((o.firmware == "sbi" || monitored) && kind == MachineKind::process) {
@@ -283,8 +285,8 @@ int run_command(const RunOptions& o) {
   options.virtualization = parse_virtualization(o.virt).value_or(Virtualization::emulation);
   options.invalidation = o.shadow == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
   options.check_shadows = o.check_shadows;
-  options.hypervisor = o.hypervisor;
-  if (o.hypervisor && kind != MachineKind::system) {
+  options.hypervisor = hypervisor;
+  if (hypervisor && kind != MachineKind::system) {
     std::fprintf(stderr, "vmscope: --hypervisor is for the system machine; '%s' runs as a process\n", o.program.c_str());
     return kUsage;
   }

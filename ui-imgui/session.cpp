@@ -89,6 +89,7 @@ MachineOptions DebugSession::options_for(MachineKind kind, Firmware firmware) co
     options.invalidation = vm_.invalidation;
     options.check_shadows = vm_.check_shadows;
   }
+  options.hypervisor = hypervisor_;     // the program asked for the H extension
   options.engine = translator_.engine;  // a new machine (a load, or a rebuild) keeps the engine
   options.translator = translator_.options;
   return options;
@@ -192,7 +193,9 @@ void DebugSession::run_for(uint64_t steps) {
 
 bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, MachineKind kind, Firmware firmware) {
   // A paravirtual kernel runs only under the monitor's paravirtual way, and the others not in it.
-  if (const ElfResult parsed = parse_elf(elf, name); parsed.ok() && firmware == Firmware::sbi) {
+  const ElfResult parsed = parse_elf(elf, name);
+  hypervisor_ = parsed.ok() && wants_hypervisor(parsed.image);
+  if (parsed.ok() && firmware == Firmware::sbi) {
     const bool pv = is_paravirtual_kernel(parsed.image);
     if (pv) vm_.virtualization = Virtualization::paravirtual;
     else if (vm_.virtualization == Virtualization::paravirtual) vm_.virtualization = Virtualization::trap_and_emulate;

@@ -177,6 +177,7 @@ class DebugSession {
   MachineKind kind_ = MachineKind::system;
   Firmware firmware_ = Firmware::none;
   VmSettings vm_;
+  bool hypervisor_ = false;  // the loaded program wants a hart with the H extension
   TranslatorSettings translator_;
   uint64_t last_exits_ = 0, last_hidden_ = 0, last_reflected_ = 0, last_emulated_ = 0;
   std::string program_name_, last_error_, status_, console_;

@@ -31,6 +31,11 @@ const char* to_string(Engine e) { return e == Engine::translator ? "translator" 
 
 const char* to_string(MachineKind k) { return k == MachineKind::process ? "process" : "system"; }
 
+bool wants_hypervisor(const ElfImage& image) {
+  return std::any_of(image.symbols.begin(), image.symbols.end(),
+                     [](const ElfSymbol& s) { return s.name == "vmscope_needs_hypervisor"; });
+}
+
 MachineKind guess_machine_kind(const ElfImage& image) {
   return image.entry >= board::kRamBase ? MachineKind::system : MachineKind::process;
 }

@@ -34,6 +34,9 @@ const char* to_string(MachineKind k);
 // The machine a program is built for: bare metal starts in the board's RAM, a Linux program
 // below it (static executables are linked at 0x10000).
 MachineKind guess_machine_kind(const ElfImage& image);
+// A bare-metal program built for a hart with the hypervisor extension says so by defining the
+// symbol `vmscope_needs_hypervisor`; vmscope then gives its hart H (as --hypervisor does).
+bool wants_hypervisor(const ElfImage& image);
 
 // The board's memory map (QEMU virt's addresses).
 namespace board {

@@ -125,14 +125,19 @@ void draw_control(DebuggerApp& app, Panels& p) {
 
   if (const Machine* m = s.machine()) {
     const Hart& h = m->hart();
-    if (const Monitor* mon = m->monitor()) {  // what the guest believes, and what really runs
+    if (const Monitor* mon = m->monitor(); mon && mon->hardware_assisted) {  // the guest runs in the hart's VS-mode
+      ImGui::Text("%s (%s) | pc %08x %s | hart %s-mode (V=%d) | %llu guest instructions | %s", s.program_name().c_str(),
+                  to_string(m->options().virtualization), h.pc(), symbol_for(s, h.pc()).c_str(), h.mode_name(),
+                  h.virt() ? 1 : 0, static_cast<unsigned long long>(mon->guest_instret()), s.status().c_str());
+    } else if (mon) {  // what the guest believes, and what really runs
       ImGui::Text("%s (%s) | pc %08x %s | guest %s-mode, hart %s-mode | %llu guest instructions | %s",
                   s.program_name().c_str(), to_string(m->options().virtualization), h.pc(),
                   symbol_for(s, h.pc()).c_str(), to_string(mon->vcpu().mode), to_string(h.priv()),
                   static_cast<unsigned long long>(mon->guest_instret()), s.status().c_str());
     } else {
-      ImGui::Text("%s (%s VM) | pc %08x %s | %s-mode | %llu instructions | %s", s.program_name().c_str(),
-                  to_string(m->kind()), h.pc(), symbol_for(s, h.pc()).c_str(), to_string(h.priv()),
+      ImGui::Text("%s (%s VM) | pc %08x %s | %s-mode%s | %llu instructions | %s", s.program_name().c_str(),
+                  to_string(m->kind()), h.pc(), symbol_for(s, h.pc()).c_str(), h.mode_name(),
+                  h.has_hypervisor() ? (h.virt() ? " (V=1)" : " (V=0)") : "",
                   static_cast<unsigned long long>(h.instret()), s.status().c_str());
     }
   } else {

@@ -26,6 +26,8 @@ ImVec4 action_color(ExitAction a) {
     case ExitAction::timer: return ImVec4(1.0f, 1.0f, 0.45f, 1);
     case ExitAction::quirk_escape: return ImVec4(1.0f, 0.3f, 0.3f, 1);         // red: lost
     case ExitAction::hypercall: return ImVec4(0.45f, 0.95f, 0.55f, 1);         // green: asked for
+    case ExitAction::g_stage_fill: return ImVec4(0.6f, 0.6f, 0.6f, 1);         // grey: invisible to the guest
+    case ExitAction::injected_fault: return ImVec4(1.0f, 0.75f, 0.3f, 1);      // orange: the guest's
   }
   return ImVec4(1, 1, 1, 1);
 }
@@ -50,7 +52,15 @@ void switches(DebugSession& s) {
     ImGui::SetTooltip("The kernel's paravirtual build (kernel-pv): it knows it runs under the monitor and\n"
                       "calls it (hypercalls, a shared page) instead of executing privileged instructions,\n"
                       "as Xen's guests do. Choosing it loads that build.");
+  ImGui::SameLine();
+  changed |= ImGui::RadioButton("hardware-assisted", &mode, static_cast<int>(Virtualization::hardware_assisted));
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("The unmodified kernel in the hart's VS-mode (the H extension), behind the monitor's\n"
+                      "G-stage table: the hardware translates both stages and delivers the guest's own\n"
+                      "traps; the monitor sees SBI calls, guest-page faults and its timer. No shadow tables.");
   v.virtualization = static_cast<Virtualization>(mode);
+  const bool shadows = v.virtualization == Virtualization::trap_and_emulate || v.virtualization == Virtualization::binary_translation;
+  ImGui::BeginDisabled(!shadows);
   ImGui::SameLine();
   ImGui::TextDisabled("|  shadows follow the guest by");
   ImGui::SameLine();
@@ -61,6 +71,7 @@ void switches(DebugSession& s) {
   v.invalidation = wp ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
   ImGui::SameLine();
   changed |= ImGui::Checkbox("check every exit", &v.check_shadows);
+  ImGui::EndDisabled();
   ImGui::TextUnformatted("Quirks in U-mode:");
   ImGui::SameLine();
   changed |= ImGui::Checkbox("status-read (PUSHF)", &v.quirks.status_read);
@@ -162,6 +173,85 @@ std::vector<MappingRow> mapping_rows(const Monitor& mon, int table, const std::v
     }
   }
   return rows;
+}
+
+// Hardware-assisted: the monitor's G-stage table (what it has backed of the guest's memory) and
+// the guest's own CSRs, which the hart holds (VS CSRs) next to the monitor's (HS).
+void g_stage_view(const Machine& m, const Monitor& mon) {
+  ImGui::TextWrapped("No shadow tables: the hart walks the guest's own page table (vsatp) and, for every address "
+                     "it yields, the monitor's G-stage table (hgatp). The monitor backs the guest's memory as it "
+                     "is touched: %u region%s so far (4 MiB of RAM or one device page each). The MMU panel steps "
+                     "through a two-dimensional walk.",
+                     mon.g_stage_regions(), mon.g_stage_regions() == 1 ? "" : "s");
+  if (!ImGui::BeginTable("gstage", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp))
+    return;
+  ImGui::TableSetupColumn("guest-physical");
+  ImGui::TableSetupColumn("host-physical");
+  ImGui::TableSetupColumn("G-stage entry");
+  ImGui::TableHeadersRow();
+  for (uint32_t i = 0; i < 4096; ++i) {
+    uint64_t pte = 0;
+    m.bus().peek(mon.g_stage_root() + i * 4, 4, pte);
+    if (!(pte & kPteV)) continue;
+    const uint64_t gpa = static_cast<uint64_t>(i) << 22;
+    auto row = [](uint64_t g, uint64_t h, const char* what, uint32_t e) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::Text("0x%09llx", static_cast<unsigned long long>(g));
+      ImGui::TableNextColumn();
+      ImGui::Text("0x%09llx", static_cast<unsigned long long>(h));
+      ImGui::TableNextColumn();
+      ImGui::Text("%s %s", what, pte_flags(e).c_str());
+    };
+    if (pte & (kPteR | kPteX)) {
+      row(gpa, (pte >> 10) << 12, "4 MiB", static_cast<uint32_t>(pte));
+      continue;
+    }
+    for (uint32_t j = 0; j < 1024; ++j) {
+      uint64_t leaf = 0;
+      m.bus().peek(static_cast<uint32_t>((pte >> 10) << 12) + j * 4, 4, leaf);
+      if (leaf & kPteV) row(gpa | j << 12, (leaf >> 10) << 12, "4 KiB", static_cast<uint32_t>(leaf));
+    }
+  }
+  ImGui::EndTable();
+}
+
+void guest_csrs_view(const Hart& h) {
+  if (!ImGui::BeginTable("vscsrs", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_SizingStretchProp))
+    return;
+  ImGui::TableSetupColumn("");
+  ImGui::TableSetupColumn("the guest's (VS CSRs, in the hart)");
+  ImGui::TableSetupColumn("the monitor's (HS)");
+  ImGui::TableHeadersRow();
+  auto row = [&h](const char* name, uint16_t guest, const char* host_name, uint16_t host) {
+    uint32_t g = 0, v = 0;
+    h.debug_read_csr(guest, g);
+    h.debug_read_csr(host, v);
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(name);
+    ImGui::TableNextColumn();
+    ImGui::Text("0x%08x", g);
+    ImGui::TableNextColumn();
+    ImGui::Text("%s 0x%08x", host_name, v);
+  };
+  ImGui::TableNextRow();
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted("mode");
+  ImGui::TableNextColumn();
+  ImGui::Text("%s (V=%d)", h.mode_name(), h.virt() ? 1 : 0);
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted("HS when it exits");
+  row("sstatus", 0x200, "hstatus", 0x600);
+  row("sie", 0x204, "hideleg", 0x603);
+  row("stvec", 0x205, "hedeleg", 0x602);
+  row("sscratch", 0x240, "hvip", 0x645);
+  row("sepc", 0x241, "htval", 0x643);
+  row("scause", 0x242, "htinst", 0x64a);
+  row("stval", 0x243, "hcounteren", 0x606);
+  row("sip", 0x244, "hip", 0x644);
+  row("satp", 0x280, "hgatp", 0x680);
+  ImGui::EndTable();
 }
 
 void page_table_view(const Monitor& mon, Panels& p) {
@@ -289,7 +379,8 @@ void exit_view(const Monitor& mon) {
     }
   }
   ImGui::Dummy(ImVec2(w, h));
-  for (const ExitAction a : {ExitAction::emulated_csr, ExitAction::callout, ExitAction::sbi_call, ExitAction::hidden_fault, ExitAction::reflected,
+  for (const ExitAction a : {ExitAction::emulated_csr, ExitAction::callout, ExitAction::sbi_call, ExitAction::hypercall,
+                             ExitAction::hidden_fault, ExitAction::g_stage_fill, ExitAction::reflected,
                              ExitAction::page_table_write, ExitAction::timer, ExitAction::quirk_escape}) {
     ImGui::TextColored(action_color(a), "|");
     ImGui::SameLine(0, 2);
@@ -351,6 +442,9 @@ void stats_view(const DebugSession& s, const Monitor& mon) {
               u(st.exits), u(st.emulated), u(st.csr), u(st.sret), u(st.wfi), u(st.sfence), u(st.sbi_calls),
               u(st.page_table_writes));
   if (mon.binary_translation) ImGui::Text("callouts from translated kernel code: %llu", u(st.callouts));
+  if (mon.hardware_assisted)
+    ImGui::Text("G-stage: %llu guest-page faults filled it (%u regions backed); %llu faults injected into the guest",
+                u(st.g_stage_fills), mon.g_stage_regions(), u(st.injected_faults));
   if (mon.paravirtual) {
     std::string calls;
     for (unsigned f = 0; f < kPvFunctionCount; ++f)
@@ -405,12 +499,14 @@ void draw_monitor(DebugSession& s, Panels& p) {
     return;
   }
   if (ImGui::BeginTabBar("monitor")) {
-    if (ImGui::BeginTabItem("Page tables")) {
-      page_table_view(*mon, p);
+    if (ImGui::BeginTabItem(mon->hardware_assisted ? "G-stage" : "Page tables")) {
+      if (mon->hardware_assisted) g_stage_view(*m, *mon);
+      else page_table_view(*mon, p);
       ImGui::EndTabItem();
     }
     if (ImGui::BeginTabItem("vCPU")) {
-      vcpu_view(*m, *mon);
+      if (mon->hardware_assisted) guest_csrs_view(m->hart());
+      else vcpu_view(*m, *mon);
       ImGui::EndTabItem();
     }
     if (ImGui::BeginTabItem("Exits")) {

@@ -46,6 +46,7 @@ struct Panels {
   bool watch_read = false, watch_write = true;
   int register_format = 0;  // 0 hex, 1 signed decimal
   bool abi_names = true;
+  int walk_step = 1;  // MMU: how far through a two-dimensional walk
   bool show_help = false;
   bool embedded = false;  // in a course page: no menu bar, no program list
   bool show_share = false;
