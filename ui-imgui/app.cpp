@@ -337,6 +337,13 @@ void DebuggerApp::set_embedded(bool on) { panels_->panels.embedded = on; }
 
 bool DebuggerApp::embedded() const { return panels_->panels.embedded; }
 
+void DebuggerApp::set_mmu_translate(const std::string& address, int mode, int walk_step) {
+  Panels& p = panels_->panels;
+  std::snprintf(p.translate_text, sizeof p.translate_text, "%s", address.c_str());
+  p.translate_mode = mode;
+  p.walk_step = walk_step;
+}
+
 bool DebuggerApp::set_panel_open(const std::string& title, bool open, bool bring_forward) {
   for (size_t i = 0; i < kPanelCount; ++i) {
     const Panel p = static_cast<Panel>(i);

@@ -80,6 +80,9 @@ class DebuggerApp {
 
   // Panels by title ("Timeline", "Monitor", ...): open or close one.
   bool set_panel_open(const std::string& title, bool open, bool bring_forward = true);
+  // The MMU panel's Translate: this address (text as typed), as this mode (0 the hart's, 1 U,
+  // 2 S, 3 VU, 4 VS), its walk shown up to this step (two-dimensional walks).
+  void set_mmu_translate(const std::string& address, int mode, int walk_step);
   bool panel_open(const std::string& title) const;
 
   DebugSession& session() { return session_; }

@@ -76,7 +76,8 @@ class Reader {
     s.virt = choice<Virtualization>(t, "virt", {{to_string(Virtualization::emulation), Virtualization::emulation},
                                                 {to_string(Virtualization::trap_and_emulate), Virtualization::trap_and_emulate},
                                                 {to_string(Virtualization::binary_translation), Virtualization::binary_translation},
-                                                {to_string(Virtualization::paravirtual), Virtualization::paravirtual}});
+                                                {to_string(Virtualization::paravirtual), Virtualization::paravirtual},
+                                                {to_string(Virtualization::hardware_assisted), Virtualization::hardware_assisted}});
     s.shadow = choice<ShadowInvalidation>(t, "shadow", {{"sfence", ShadowInvalidation::sfence},
                                                         {"write-protect", ShadowInvalidation::write_protect}});
     s.engine = choice<Engine>(t, "engine", {{"interp", Engine::interpreter}, {"translate", Engine::translator}});

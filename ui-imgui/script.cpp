@@ -205,6 +205,9 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     app.analyzer().set_text(text);
   } else if (w[0] == "panel" && w.size() >= 3 && (w[1] == "open" || w[1] == "close")) {  // panel open|close TITLE
     if (!app.set_panel_open(rest_after(line, 2), w[1] == "open")) return bad("no closable panel '" + rest_after(line, 2) + "'");
+  } else if (w[0] == "mmu-translate" && w.size() == 4 && w[2].size() == 1 && w[2][0] >= '0' && w[2][0] <= '4' &&
+             w[3].size() < 3 && w[3].find_first_not_of("0123456789") == std::string::npos) {
+    app.set_mmu_translate(w[1], w[2][0] - '0', std::stoi(w[3]));  // mmu-translate ADDRESS MODE STEP
   } else if (w[0] == "font" && w.size() == 2 && w[1].find_first_not_of("0123456789") == std::string::npos && w[1].size() < 4) {
     UiSettings ui = app.ui_settings();
     ui.font_size = std::stof(w[1]);

@@ -133,7 +133,8 @@ void draw_mmu(DebugSession& s, Panels& p) {
                 guest_paging ? "Sv32x4" : "Bare", (c.hgatp >> kHgatpVmidShift) & kHgatpVmidMask,
                 static_cast<unsigned long long>(c.hgatp & 0x3ffffc) << 12);
 
-  if (ImGui::CollapsingHeader("Page table", ImGuiTreeNodeFlags_DefaultOpen)) {
+  // (While a guest runs, the host's own table is not what translates: its tables come first.)
+  if (!h.virt() && ImGui::CollapsingHeader("Page table", ImGuiTreeNodeFlags_DefaultOpen)) {
     if (sv32)
       page_table_tree(*m, satp);
     else
