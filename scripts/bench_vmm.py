@@ -28,6 +28,7 @@ WAYS = [
     ("t&e sfence+check", "--virt trap-and-emulate --shadow sfence --check-shadows", False),
     ("binary transl.", "--virt binary-translation", False),
     ("paravirtual", "--virt paravirtual", True),
+    ("hardware-assist.", "--virt hardware-assisted", False),
 ]
 
 
@@ -52,7 +53,7 @@ def figures(stderr):
     """The numbers in vmscope's summary (the monitor's are None under emulation)."""
     return {
         "insns": number(r"(\d+) instructions retired", stderr),
-        "exits": number(r"monitor \((?:trap-and-emulate|paravirtual)[^)]*\): (\d+) exits", stderr),
+        "exits": number(r"monitor \((?:trap-and-emulate|paravirtual|hardware-assisted)[^)]*\): (\d+) exits", stderr),
         "per_million": number(r"exits \((\d+) per million guest instructions", stderr),
         "causes": number(r"per second\): (.*)", stderr, cast=str),
         "hidden": number(r"page faults (\d+) hidden", stderr),
@@ -82,7 +83,7 @@ def main():
     print(f"{a.kernel}, best of {a.repeat} runs per way")
     print(head)
     print("-" * len(head))
-    base, rows = None, []
+    base, rows, run_times = None, [], []
     pv_kernel = re.sub(r"\.elf$", "-pv.elf", a.kernel)
     for name, args, pv in WAYS:
         t, stderr = best_run([a.vmscope, "run", pv_kernel if pv else a.kernel] + args.split(), a.repeat)
@@ -91,6 +92,7 @@ def main():
             sys.exit(f"bench_vmm: no instruction count in the output of {args}:\n{stderr[-800:]}")
         base = base or t
         rows.append((name, f))
+        run_times.append(t)
         print(f"{name:<18} {t * 1e3:>8.1f} {f['insns']:>12,} {f['insns'] / t / 1e6:>6.0f} {cell(f['exits']):>7} "
               f"{cell(f['per_million']):>8} {cell(f['hidden']):>9} {cell(f['reflected']):>7} "
               f"{cell(f['fills']):>6} {cell(f['invalidated']):>7} {cell(f['pt_writes']):>9} "
@@ -100,6 +102,8 @@ def main():
     exits = {name: f["exits"] for name, f in rows}
     print(f"\nparavirtual exits / trap-and-emulate's (sfence): {exits['paravirtual'] / exits['t&e sfence']:.3f} "
           f"(target: at most 0.25)")
+    times = {name: t for name, t in zip([w[0] for w in WAYS], run_times)}
+    print(f"hardware-assisted run time / emulation's: {times['hardware-assist.'] / times['emulation']:.3f} (target: at most 1.1)")
     print("\nexits by cause:")
     for name, f in rows:
         if f["causes"] is not None:

@@ -1,5 +1,6 @@
 // libFuzzer target: random bytes as a guest kernel deprivileged under the monitor (by
-// trap-and-emulate, or the paravirtual way with random hypercalls). A prologue
+// trap-and-emulate, the paravirtual way with random hypercalls, or hardware-assisted in VS-mode
+// behind the monitor's G-stage). A prologue
 // gives the guest a random satp (its page tables are the same random bytes), SUM and MXR; then
 // the bytes run as virtual S-mode code in the hart's U-mode. The shadow tables are checked every
 // 512 steps (checking after every exit, as the tests do, would make this target 20x slower): a
@@ -41,8 +42,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   };
   static Machine* const te = make(Virtualization::trap_and_emulate);
   static Machine* const pv = make(Virtualization::paravirtual);
-  const bool paravirtual = data[0] & 16;
-  Machine* const machine = paravirtual ? pv : te;
+  static Machine* const ha = make(Virtualization::hardware_assisted);  // the guest in VS-mode, G-stage filled lazily
+  const bool paravirtual = data[0] & 16, hardware = !paravirtual && (data[0] & 32);
+  Machine* const machine = paravirtual ? pv : hardware ? ha : te;
   const uint32_t guest_base = board::kRamBase;
   const uint32_t root = guest_base + (data[1] & 0xf) * 0x1000;
   const uint32_t satp = (data[0] & 1 ? kSatpModeSv32 : 0) | static_cast<uint32_t>(data[2]) << kSatpAsidShift | root >> 12;

@@ -585,7 +585,8 @@ try {
   // Every shipped lesson, opened by its link and walked to its last step with the presenter's key.
   const lessonNames = ['interpretation-vs-translation', 'chaining', 'self-modifying-code', 'code-cache-eviction',
                        'trap-and-emulate', 'shadow-paging', 'critical-instruction', 'binary-translation',
-                       'is-x86-virtualizable', 'pdp10-jrst1', 'process-syscalls', 'paravirtualization'];
+                       'is-x86-virtualizable', 'pdp10-jrst1', 'process-syscalls', 'paravirtualization',
+                       'hardware-assisted'];
   for (const name of lessonNames) {
     await open(`?lesson=${name}`);
     s = await state();
@@ -601,10 +602,12 @@ try {
           `?lesson=${name}: walked through its ${steps} steps ("${s.status}")`);
     if (name === 'paravirtualization') {  // its last step: every way of running the kernel, in the page
       const ways = s.comparison ?? [];
-      check(ways.length === 5 && ways.every((w) => w.sameOutput && w.exitCode === 0) &&
-            /paravirtual/.test(ways[4].label) && ways[4].program === 'kernel-pv' && 4 * ways[4].exits <= ways[1].exits,
+      check(ways.length === 6 && ways.every((w) => w.sameOutput && w.exitCode === 0) &&
+            /paravirtual/.test(ways[4].label) && ways[4].program === 'kernel-pv' && 4 * ways[4].exits <= ways[1].exits &&
+            /hardware-assisted/.test(ways[5].label) && ways[5].instret === ways[0].instret,
             `the paravirtualization lesson compares ${ways.length} ways in the browser, the same output in each; ` +
-            `paravirtual ${ways[4]?.exits} exits, trap-and-emulate ${ways[1]?.exits}`);
+            `paravirtual ${ways[4]?.exits} exits, trap-and-emulate ${ways[1]?.exits}, hardware-assisted ${ways[5]?.exits} ` +
+            `with emulation's ${ways[0]?.instret} guest instructions`);
       await shoot('ways');
     }
   }
