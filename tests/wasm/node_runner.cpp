@@ -1,6 +1,6 @@
 // The core compiled to WebAssembly, run under node:
 //   node vmscope_node.js run PROGRAM [--machine K] [--firmware sbi|none]
-//        [--virt emulation|trap-and-emulate|binary-translation] [--shadow sfence|write-protect]
+//        [--virt emulation|trap-and-emulate|binary-translation|paravirtual|hardware-assisted] [--shadow sfence|write-protect]
 //        [--quirk NAME]... [--check-shadows] [--engine interp|translate] [--lockstep]
 // loads an ELF from the host file system (NODERAWFS), runs it to its end and exits with the
 // guest's exit code (115 for any other stop, 120 when a shadow check failed). It accepts the
@@ -25,7 +25,7 @@ int usage(const char* why) {
   if (why) std::fprintf(stderr, "vmscope: %s\n", why);
   std::fprintf(stderr,
                "usage: vmscope_node.js run PROGRAM [--machine process|system] [--firmware sbi|none]\n"
-               "         [--virt emulation|trap-and-emulate|binary-translation] [--shadow sfence|write-protect]\n"
+               "         [--virt emulation|trap-and-emulate|binary-translation|paravirtual|hardware-assisted] [--shadow sfence|write-protect]\n"
                "         [--quirk status-read|status-write|sret-jump]... [--check-shadows]\n"
                "         [--engine interp|translate] [--lockstep]\n");
   return 110;
@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   }
   if (!kind_name.empty() && kind_name != "process" && kind_name != "system") return usage("bad --machine");
   if (!firmware.empty() && firmware != "sbi" && firmware != "none") return usage("bad --firmware");
-  if (virt != "emulation" && virt != "trap-and-emulate" && virt != "binary-translation") return usage("bad --virt");
+  if (!parse_virtualization(virt)) return usage("bad --virt");
   if (shadow != "sfence" && shadow != "write-protect") return usage("bad --shadow");
   if (engine != "interp" && engine != "translate") return usage("bad --engine");
   for (const std::string& q : quirks)
@@ -92,9 +92,8 @@ int main(int argc, char** argv) {
   if (!monitored && (check_shadows || shadow != "sfence"))
     return usage("--shadow and --check-shadows need --virt trap-and-emulate");
   options.firmware = firmware == "sbi" || monitored ? Firmware::sbi : Firmware::none;
-  options.virtualization = virt == "binary-translation" ? Virtualization::binary_translation
-                           : monitored                  ? Virtualization::trap_and_emulate
-                                                        : Virtualization::emulation;
+  options.virtualization = *parse_virtualization(virt);
+  options.hypervisor = wants_hypervisor(probe.image);  // (a program that asks for the H extension)
   options.invalidation = shadow == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
   options.check_shadows = check_shadows;
   for (const std::string& q : quirks) {
