@@ -32,22 +32,14 @@ bool sv32_permits(uint32_t flags, AccessType type, Priv mode, bool sum, bool mxr
   }
 }
 
-namespace {
-class BusPteMemory final : public PteMemory {
- public:
-  explicit BusPteMemory(Bus& bus) : bus_(bus) {}
-  bool read_pte(uint32_t paddr, uint32_t& pte) const override {
-    uint8_t raw[4];
-    if (!bus_.read_bytes(paddr, raw)) return false;
-    pte = raw[0] | raw[1] << 8 | raw[2] << 16 | static_cast<uint32_t>(raw[3]) << 24;
-    return true;
-  }
-  void write_pte(uint32_t paddr, uint32_t pte) const override { bus_.write(paddr, 4, pte); }
+bool BusPteMemory::read_pte(uint32_t paddr, uint32_t& pte) const {
+  uint8_t raw[4];
+  if (!bus_.read_bytes(paddr, raw)) return false;
+  pte = raw[0] | raw[1] << 8 | raw[2] << 16 | static_cast<uint32_t>(raw[3]) << 24;
+  return true;
+}
 
- private:
-  Bus& bus_;
-};
-}  // namespace
+void BusPteMemory::write_pte(uint32_t paddr, uint32_t pte) const { bus_.write(paddr, 4, pte); }
 
 Sv32Walk sv32_walk(Bus& bus, const Sv32Context& ctx, uint32_t vaddr, AccessType type, bool side_effects) {
   return sv32_walk(BusPteMemory(bus), ctx, vaddr, type, side_effects);

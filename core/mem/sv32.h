@@ -44,6 +44,17 @@ class PteMemory {
   ~PteMemory() = default;
 };
 
+// The hart's physical memory as page tables live in it (reads and A/D writes through the bus).
+class BusPteMemory final : public PteMemory {
+ public:
+  explicit BusPteMemory(Bus& bus) : bus_(bus) {}
+  bool read_pte(uint32_t paddr, uint32_t& pte) const override;
+  void write_pte(uint32_t paddr, uint32_t pte) const override;
+
+ private:
+  Bus& bus_;
+};
+
 // With `side_effects` false the walk only reads memory: no A/D update (for the debugger).
 Sv32Walk sv32_walk(const PteMemory& memory, const Sv32Context& ctx, uint32_t vaddr, AccessType type,
                    bool side_effects);

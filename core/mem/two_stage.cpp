@@ -102,21 +102,7 @@ TwoStageWalk g_stage_walk(const PteMemory& memory, const TwoStageContext& ctx, u
 }
 
 TwoStageWalk two_stage_walk(Bus& bus, const TwoStageContext& ctx, uint32_t gva, AccessType type, bool side_effects) {
-  class BusMemory final : public PteMemory {
-   public:
-    explicit BusMemory(Bus& b) : bus_(b) {}
-    bool read_pte(uint32_t paddr, uint32_t& pte) const override {
-      uint8_t raw[4];
-      if (!bus_.read_bytes(paddr, raw)) return false;
-      pte = raw[0] | raw[1] << 8 | raw[2] << 16 | static_cast<uint32_t>(raw[3]) << 24;
-      return true;
-    }
-    void write_pte(uint32_t paddr, uint32_t pte) const override { bus_.write(paddr, 4, pte); }
-
-   private:
-    Bus& bus_;
-  };
-  return two_stage_walk(BusMemory(bus), ctx, gva, type, side_effects);
+  return two_stage_walk(BusPteMemory(bus), ctx, gva, type, side_effects);
 }
 
 TwoStageWalk two_stage_walk(const PteMemory& memory, const TwoStageContext& ctx, uint32_t gva, AccessType type,

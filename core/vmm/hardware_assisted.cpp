@@ -22,12 +22,7 @@ uint32_t pte_for(uint32_t hpa, uint32_t flags) { return ((hpa >> 12) << 10) | fl
 }  // namespace
 
 void Monitor::start_hardware_assisted(uint32_t entry) {
-  vcpu_ = VirtualCpu{};
-  stats_ = {};
-  log_.clear();
-  quirks_seen_.fill(0);
-  illusion_broken_.clear();
-  repeated_faults_ = 0;
+  forget_the_run();
   // The G-stage root: 16 KiB at the start of the monitor's memory, empty; guest RAM is backed
   // on its first guest-page fault (4 MiB at a time), device pages one by one under it.
   g_root_ = guest_.ram_base();  // host RAM begins with the monitor's memory

@@ -72,14 +72,18 @@ Hart::Translation Monitor::guest_translate(uint32_t gva, AccessType type) const 
   return t;
 }
 
-void Monitor::start(uint32_t entry) {
-  if (hardware_assisted) return start_hardware_assisted(entry);
+void Monitor::forget_the_run() {
   vcpu_ = VirtualCpu{};
   stats_ = {};
   log_.clear();
   quirks_seen_.fill(0);
   illusion_broken_.clear();
   repeated_faults_ = 0;
+}
+
+void Monitor::start(uint32_t entry) {
+  if (hardware_assisted) return start_hardware_assisted(entry);
+  forget_the_run();
   pv_shared_ = pv_batch_ = 0;
   pv_page_ = {};
   const ShadowInvalidation strategy = shadow_.strategy();

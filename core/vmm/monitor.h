@@ -147,6 +147,7 @@ class Monitor {
   void load_state(StateReader& in);
 
  private:
+  void forget_the_run();  // statistics, log, virtual CPU: as before the guest started
   void handle_exception(const TrapEvent& t, ExitAction& action);
   void handle_page_fault(const TrapEvent& t, ExitAction& action);
   bool emulate_csr(const isa::DecodedInsn& d, uint32_t epc);

@@ -4,6 +4,8 @@
 // check must say so.
 #include <gtest/gtest.h>
 
+#include "test_assets.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -17,11 +19,7 @@
 namespace vmscope {
 namespace {
 
-std::vector<uint8_t> read_asset(const std::string& path) {
-  const char* dir = std::getenv("VMSCOPE_ASSETS_DIR");
-  std::ifstream in(std::string(dir ? dir : "") + "/" + path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using test::read_asset;
 
 struct MonitoredKernel {
   explicit MonitoredKernel(ShadowInvalidation strategy) {

@@ -3,6 +3,8 @@
 // that break the protocol get its error codes or stop the guest with a message, never more.
 #include <gtest/gtest.h>
 
+#include "test_assets.h"
+
 #include <array>
 #include <cstdlib>
 #include <fstream>
@@ -16,11 +18,7 @@
 namespace vmscope {
 namespace {
 
-std::vector<uint8_t> read_asset(const std::string& path) {
-  const char* dir = std::getenv("VMSCOPE_ASSETS_DIR");
-  std::ifstream in(std::string(dir ? dir : "") + "/" + path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using test::read_asset;
 
 std::unique_ptr<Machine> kernel(Virtualization v, const char* file) {
   MachineOptions o;

@@ -4,6 +4,8 @@
 // both engines — and stepping back N and forward N changes nothing.
 #include <gtest/gtest.h>
 
+#include "test_assets.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -19,11 +21,7 @@
 namespace vmscope {
 namespace {
 
-std::vector<uint8_t> read_asset(const std::string& path) {
-  const char* dir = std::getenv("VMSCOPE_ASSETS_DIR");
-  std::ifstream in(std::string(dir ? dir : "") + "/" + path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using test::read_asset;
 
 struct GuestSetup {
   std::string program;
