@@ -262,7 +262,7 @@ std::vector<std::string> DebuggerApp::open_link(const std::vector<std::pair<std:
     } else if (name == "unknown") problems.push_back("unknown URL parameter '" + value + "'");
     else if (name == "virt") {
       if (const std::optional<Virtualization> way = parse_virtualization(value)) vm.virtualization = *way;
-      else bad_value(name, value, "emulation, trap-and-emulate, binary-translation or paravirtual");
+      else bad_value(name, value, virtualization_names().c_str());
     } else if (name == "shadow") {
       if (value == "write-protect" || value == "sfence")
         vm.invalidation = value == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;

@@ -129,7 +129,7 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
   } else if (w[0] == "virt" && w.size() == 2) {
     VmSettings v = s.vm_settings();
     const std::optional<Virtualization> way = parse_virtualization(w[1]);
-    if (!way) return bad("virt emulation|trap-and-emulate|binary-translation|paravirtual");
+    if (!way) return bad("virt " + virtualization_names());
     v.virtualization = *way;
     s.set_vm_settings(v);
   } else if ((w[0] == "shadow" || w[0] == "quirk") && w.size() >= 2) {

@@ -2,6 +2,7 @@
 #include "machine/machine.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "machine/linux_process.h"
 #include "machine/sbi.h"
@@ -19,6 +20,13 @@ const char* to_string(Virtualization v) {
     case Virtualization::hardware_assisted: return "hardware-assisted";
   }
   return "?";
+}
+
+std::string virtualization_names() {
+  std::string names;
+  for (size_t i = 0; i < std::size(kVirtualizations); ++i)
+    names += std::string(i == 0 ? "" : i + 1 == std::size(kVirtualizations) ? " or " : ", ") + to_string(kVirtualizations[i]);
+  return names;
 }
 
 std::optional<Virtualization> parse_virtualization(std::string_view name) {

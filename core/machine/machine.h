@@ -69,6 +69,7 @@ inline constexpr Virtualization kVirtualizations[] = {Virtualization::emulation,
                                                      Virtualization::hardware_assisted};
 const char* to_string(Virtualization v);  // "trap-and-emulate": the name users type
 std::optional<Virtualization> parse_virtualization(std::string_view name);
+std::string virtualization_names();  // "emulation, trap-and-emulate, ... or hardware-assisted"
 
 // Under the monitor, host RAM holds the monitor's own memory (shadow page tables) first and the
 // guest's RAM after it: guest-physical = host-physical - kMonitorMemory.
