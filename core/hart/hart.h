@@ -173,6 +173,13 @@ class Hart {
   // guest's instret counts it (minstret), as if the instruction had retired on the hart.
   void retire_for_guest(uint64_t n) { instret_offset_ += n; }
   uint64_t instret_counter() const { return instret() + instret_offset_; }  // what minstret reads
+  // A trap delivered to the guest kernel as the hardware delivers a delegated one (vscause,
+  // vsepc, vstval, vsstatus; VS-mode at vstvec): what a monitor injects (H extension).
+  void trap_into_guest(uint32_t xcause, uint32_t tval, uint32_t epc) {
+    enter_vs_trap(xcause, tval, epc);
+    set_virt(true);
+    reservation_valid_ = false;
+  }
   // Enters the WFI wait (as an emulated WFI): run() passes time until an enabled interrupt.
   void wait_for_interrupt() { waiting_ = true; }
   bool waiting() const { return waiting_; }
@@ -296,6 +303,9 @@ class Hart {
   void raise(ExceptionCause cause, uint32_t tval) {
     pending_cause_ = cause;
     pending_tval_ = tval;
+    pending_gpa_ = 0;  // (the H extension's: a guest access sets them after raising)
+    pending_tinst_ = 0;
+    pending_gva_ = false;
   }
   bool take_pending_exception(uint32_t epc);  // false: the run must stop
   void note_trap(uint32_t xcause, uint32_t epc, uint32_t tval);  // for on_event

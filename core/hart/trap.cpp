@@ -66,16 +66,21 @@ bool is_address_exception(unsigned code) {
       return false;
   }
 }
+// sstatus (or vsstatus) as a trap into S-mode leaves it: SPP = the mode it came from, SPIE =
+// SIE, SIE = 0.
+uint32_t status_on_s_trap(uint32_t status, Priv from) {
+  uint32_t s = status & ~(kMstatusSpp | kMstatusSpie | kMstatusSie);
+  if (from == Priv::S) s |= kMstatusSpp;
+  if (status & kMstatusSie) s |= kMstatusSpie;
+  return s;
+}
 }  // namespace
 
 void Hart::enter_vs_trap(uint32_t xcause, uint32_t tval, uint32_t epc) {
   csr_.vscause = xcause;
   csr_.vsepc = epc;
   csr_.vstval = tval;
-  uint32_t s = csr_.vsstatus & ~(kMstatusSpp | kMstatusSpie | kMstatusSie);
-  if (priv_ == Priv::S) s |= kMstatusSpp;
-  if (csr_.vsstatus & kMstatusSie) s |= kMstatusSpie;
-  csr_.vsstatus = s;
+  csr_.vsstatus = status_on_s_trap(csr_.vsstatus, priv_);
   priv_ = Priv::S;
   const bool interrupt = xcause >> 31;
   pc_ = (csr_.vstvec & ~3u) + ((csr_.vstvec & 1) && interrupt ? 4 * (xcause & 31) : 0);
@@ -90,9 +95,6 @@ void Hart::enter_trap(uint32_t cause, bool interrupt, uint32_t tval, uint32_t ep
   const bool gva = !interrupt && (pending_gva_ || (from_virt && is_address_exception(cause)));
   const uint64_t gpa = interrupt ? 0 : pending_gpa_;
   const uint32_t tinst = interrupt ? 0 : pending_tinst_;
-  pending_gva_ = false;
-  pending_gpa_ = 0;
-  pending_tinst_ = 0;
   uint32_t vector;
   if (to_s && virt_ && (((interrupt ? csr_.hideleg : csr_.hedeleg) >> cause) & 1)) {
     // A guest's own trap, handled by its kernel in VS-mode; a VS-level interrupt shows there as
@@ -109,10 +111,7 @@ void Hart::enter_trap(uint32_t cause, bool interrupt, uint32_t tval, uint32_t ep
     csr_.scause = xcause;
     csr_.sepc = epc;
     csr_.stval = tval;
-    uint32_t s = csr_.mstatus & ~(kMstatusSpp | kMstatusSpie | kMstatusSie);
-    if (priv_ == Priv::S) s |= kMstatusSpp;
-    if (csr_.mstatus & kMstatusSie) s |= kMstatusSpie;
-    csr_.mstatus = s;
+    csr_.mstatus = status_on_s_trap(csr_.mstatus, priv_);
     if (config_.hypervisor) {  // what HS learns of a trap from a guest
       csr_.htval = static_cast<uint32_t>(gpa >> 2);
       csr_.htinst = tinst;
@@ -158,9 +157,6 @@ bool Hart::take_pending_exception(uint32_t epc) {
     const Priv from = priv_;
     const uint32_t tval = pending_tval_;
     if (trap_hook(*this, {code, false, tval, epc, pending_gpa_, virt_})) {
-      pending_gva_ = false;
-      pending_gpa_ = 0;
-      pending_tinst_ = 0;
       trap_log_.add({steps_, code, epc, tval, from, Priv::M});  // (a monitor's exit: it tells the timeline)
       return stop_request_ == StopReason::budget;
     }

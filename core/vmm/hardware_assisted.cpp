@@ -1,11 +1,7 @@
 // Hardware-assisted virtualization (monitor.h): the guest kernel in VS-mode behind a G-stage
 // table the monitor fills as the guest touches its memory; the monitor at HS sees only what the
 // hardware forwards. Same console output and guest instruction count as emulation.
-#include <cstdio>
-#include <cstring>
-
 #include "hart/csr_state.h"
-#include "mem/two_stage.h"
 #include "vmm/monitor.h"
 
 namespace vmscope {
@@ -110,7 +106,6 @@ void Monitor::back_guest_memory(const TrapEvent& t, ExitAction& action) {
     const auto type = t.cause == 20 ? AccessType::fetch : t.cause == 21 ? AccessType::load : AccessType::store;
     inject_into_guest(static_cast<uint32_t>(access_fault_for(type)), t.tval, t.epc);
     action = ExitAction::injected_fault;
-    ++stats_.injected_faults;
     return;
   }
   const auto gpa = static_cast<uint32_t>(t.gpa);
@@ -141,25 +136,10 @@ void Monitor::back_guest_memory(const TrapEvent& t, ExitAction& action) {
   ++stats_.hidden_faults;
 }
 
-// Delivers a trap to the guest kernel as the hardware would have (vscause, vsepc, vstval,
-// vsstatus; VS-mode at vstvec).
+// A fault the guest must see, delivered as the hardware delivers its own.
 void Monitor::inject_into_guest(uint32_t cause, uint32_t tval, uint32_t epc) {
-  uint32_t vsstatus = 0, vstvec = 0;
-  hart_.debug_read_csr(0x200, vsstatus);
-  hart_.debug_read_csr(0x205, vstvec);
-  vsstatus &= ~(kMstatusSpp | kMstatusSpie | kMstatusSie);
-  if (hart_.priv() == Priv::S) vsstatus |= kMstatusSpp;
-  uint32_t old = 0;
-  hart_.debug_read_csr(0x200, old);
-  if (old & kMstatusSie) vsstatus |= kMstatusSpie;
-  hart_.debug_write_csr(0x200, vsstatus);
-  hart_.debug_write_csr(0x242, cause);
-  hart_.debug_write_csr(0x241, epc);
-  hart_.debug_write_csr(0x243, tval);
-  hart_.set_priv(Priv::S);
-  hart_.set_virt(true);
-  hart_.take_reservation(0);
-  hart_.set_pc(vstvec & ~3u);
+  hart_.trap_into_guest(cause, tval, epc);
+  ++stats_.injected_faults;
 }
 
 }  // namespace vmscope
