@@ -59,6 +59,7 @@ Classification classify(const Spec& spec, const Instruction& in, const Assignmen
   // Examine every mode in which it does not trap.
   std::vector<std::pair<std::string, const Fact*>> running;
   for (const std::string& m : spec.modes) {
+    if (spec.is_guest_mode(m)) continue;  // the guest modes have their own condition (below)
     const Fact* f = applicable_fact(in, m, a);
     if (!f->traps) running.emplace_back(m, f);
   }
@@ -120,6 +121,24 @@ Classification classify(const Spec& spec, const Instruction& in, const Assignmen
     else if (!r.empty()) c.user_sensitive = {true, "reads " + classes(r, true) + " state without trapping " + where(*fu, U)};
     else c.user_sensitive = {false, "in user mode it neither writes control state nor reads relocation, interrupt or control state " + where(*fu, U)};
   }
+
+  // Guest modes: what runs there without trapping to the VMM must touch only the guest's state.
+  if (!spec.guest_modes.empty()) {
+    c.guest_critical = {false, "in every guest mode it traps to the VMM or touches only registers, memory and "
+                               "the state the hardware keeps per guest"};
+    for (const std::string& g : spec.guest_modes) {
+      const Fact* f = applicable_fact(in, g, a);
+      if (f->traps) continue;
+      std::set<StateClass> w, r;
+      for (StateClass s : f->writes)
+        if (is_control_state(s)) w.insert(s);
+      for (StateClass s : f->reads)
+        if (is_control_state(s)) r.insert(s);
+      if (!w.empty()) c.guest_critical = {true, "writes the machine's " + classes(w, true) + " state without trapping " + where(*f, g)};
+      else if (!r.empty()) c.guest_critical = {true, "reads the machine's " + classes(r, true) + " state without trapping " + where(*f, g)};
+      if (c.guest_critical.value) break;
+    }
+  }
   return c;
 }
 
@@ -149,6 +168,23 @@ Analysis analyze(const Spec& spec, const Assignment& a) {
       : "Theorem 1's condition does not hold, so Theorem 2 does not apply; this does not prove that the "
         "machine cannot be virtualized recursively. Critical: " + list(critical);
   r.theorem3 = {3, user.empty(), user, ""};
+  if (!spec.guest_modes.empty()) {
+    std::vector<std::string> guest;
+    for (const auto& c : r.instructions)
+      if (c.guest_critical.value) guest.push_back(c.instruction);
+    std::string modes;
+    for (const auto& m : spec.guest_modes) modes += (modes.empty() ? "" : ", ") + m;
+    Theorem g{0, guest.empty(), guest, ""};
+    g.explanation = guest.empty()
+        ? "with the guest in " + modes + ", every instruction that would read or write the machine's own mode, "
+          "relocation, interrupt or control state traps to the VMM, and the rest touch only state the hardware keeps "
+          "per guest: a VMM can run the guest kernel directly in " + spec.guest_modes.front() +
+          " (Theorem 1's condition, for a hardware-assisted machine)"
+        : "with the guest in " + modes + ", these run without trapping and touch the machine's own state, so a VMM "
+          "cannot run the guest kernel directly there (the condition is sufficient, not necessary). Guest-critical: " +
+          list(guest);
+    r.guest_condition = g;
+  }
   r.theorem3.explanation = user.empty()
       ? "every user-sensitive instruction is privileged, so a hybrid VM can be built (the condition is sufficient)"
       : "Theorem 3's condition does not hold; this does not prove that no hybrid VM exists. User-sensitive but "
@@ -172,7 +208,6 @@ SearchResult search(const Spec& spec) {
     return idx;
   };
   auto t1 = [&](const Assignment& a) { return results[index(a)].theorem1.holds; };
-  auto crit = [&](const Assignment& a, size_t insn) { return results[index(a)].instructions[insn].critical.value; };
   // Does flipping setting s ever change f?
   auto relevant_for = [&](auto&& f) {
     std::set<std::string> rel;
@@ -206,22 +241,39 @@ SearchResult search(const Spec& spec) {
     if (std::find(r.holding_projected.begin(), r.holding_projected.end(), p) == r.holding_projected.end())
       r.holding_projected.push_back(p);
   }
-  for (size_t n = 0; n < spec.instructions.size(); ++n) {
-    size_t count = 0;
-    for (const auto& res : results) count += res.instructions[n].critical.value;
-    if (count == 0) continue;
-    CriticalCondition cc;
-    cc.instruction = spec.instructions[n].name;
-    cc.always = count == all.size();
-    if (!cc.always) {
-      const std::set<std::string> mine = relevant_for([&](const Assignment& a) { return crit(a, n); });
-      for (size_t i = 0; i < all.size(); ++i) {
-        if (!results[i].instructions[n].critical.value) continue;
-        const Assignment p = project(all[i], mine);
-        if (std::find(cc.when.begin(), cc.when.end(), p) == cc.when.end()) cc.when.push_back(p);
+  // Per instruction: always, or under which values of the settings that matter to it.
+  auto conditions = [&](auto&& is_critical, std::vector<CriticalCondition>& out) {
+    for (size_t n = 0; n < spec.instructions.size(); ++n) {
+      size_t count = 0;
+      for (const auto& res : results) count += is_critical(res.instructions[n]);
+      if (count == 0) continue;
+      CriticalCondition cc;
+      cc.instruction = spec.instructions[n].name;
+      cc.always = count == all.size();
+      if (!cc.always) {
+        const std::set<std::string> mine =
+            relevant_for([&](const Assignment& a) { return is_critical(results[index(a)].instructions[n]); });
+        for (size_t i = 0; i < all.size(); ++i) {
+          if (!is_critical(results[i].instructions[n])) continue;
+          const Assignment p = project(all[i], mine);
+          if (std::find(cc.when.begin(), cc.when.end(), p) == cc.when.end()) cc.when.push_back(p);
+        }
       }
+      out.push_back(std::move(cc));
     }
-    r.critical.push_back(std::move(cc));
+  };
+  conditions([](const Classification& c) { return c.critical.value; }, r.critical);
+  if (!spec.guest_modes.empty()) {
+    auto guest = [&](const Assignment& a) { return results[index(a)].guest_condition->holds; };
+    const std::set<std::string> guest_rel = relevant_for(guest);
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (!results[i].guest_condition->holds) continue;
+      ++r.guest_holding;
+      const Assignment p = project(all[i], guest_rel);
+      if (std::find(r.guest_holding_projected.begin(), r.guest_holding_projected.end(), p) == r.guest_holding_projected.end())
+        r.guest_holding_projected.push_back(p);
+    }
+    conditions([](const Classification& c) { return c.guest_critical.value; }, r.guest_critical);
   }
   return r;
 }

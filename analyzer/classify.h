@@ -2,6 +2,7 @@
 // three theorems' conditions, under one assignment of the settings or across all of them.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct Classification {
   Property innocuous;           // not sensitive
   Property critical;            // sensitive but not privileged
   Property user_sensitive;      // sensitive when executed in user mode (hybrid VM, Theorem 3)
+  // Descriptions with guest modes (hardware-assisted machines; the analyzer's extension): runs
+  // in a guest mode without trapping to the VMM and there reads or writes the machine's own mode,
+  // relocation, interrupt or control state (not the guest's copy the hardware keeps).
+  Property guest_critical;
 };
 
 struct Theorem {
@@ -40,6 +45,9 @@ struct Analysis {
   Assignment settings;
   std::vector<Classification> instructions;
   Theorem theorem1, theorem2, theorem3;
+  // With guest modes: Theorem 1's condition for a VMM that runs the guest in those modes
+  // (number 0; `counterexamples` the guest-critical instructions). Absent otherwise.
+  std::optional<Theorem> guest_condition;
 };
 
 Classification classify(const Spec& spec, const Instruction& in, const Assignment& a);
@@ -57,6 +65,9 @@ struct SearchResult {
   std::vector<std::string> irrelevant;
   std::vector<Assignment> holding_projected;  // combinations where Theorem 1 holds, relevant settings only
   std::vector<CriticalCondition> critical;
+  size_t guest_holding = 0;              // with guest modes: combinations where the guest-mode condition holds
+  std::vector<Assignment> guest_holding_projected;  // ... on the settings that change it somewhere
+  std::vector<CriticalCondition> guest_critical;   // instructions guest-critical somewhere, and when
 };
 SearchResult search(const Spec& spec);
 

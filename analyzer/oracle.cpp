@@ -23,6 +23,10 @@ constexpr uint32_t kMHandler = kRam, kSHandler = kRam + 0x800;  // spinning trap
 constexpr uint32_t kCodeA = kRam + 0x1000, kCodeB = kRam + 0x11000;  // the same code twice
 constexpr uint32_t kDataA = kRam + 0x3000, kDataB = kRam + 0x13000;  // the same data twice
 constexpr uint32_t kRootA = kRam + 0x20000, kLeafA = kRam + 0x21000, kRootB = kRam + 0x22000, kLeafB = kRam + 0x23000;
+// A guest's relocation (the hypervisor extension): G-stage tables (16 KiB roots) placing the
+// guest-physical code and data pages at A or at B.
+constexpr uint32_t kGRootA = kRam + 0x24000, kGLeafA = kRam + 0x28000, kGRootB = kRam + 0x2c000, kGLeafB = kRam + 0x30000;
+constexpr uint32_t kGuestVmid = 1, kOtherVmid = 5;
 constexpr uint32_t kCodeVa = 0x00400000, kDataVa = 0x00600000;
 constexpr uint32_t kLanding = 0x100, kLandingAlt = 0x200;  // xRET targets, inside the code page
 constexpr uint32_t kSpin = 0x0000006f;                      // jal zero, 0
@@ -32,17 +36,37 @@ constexpr uint32_t kSpin = 0x0000006f;                      // jal zero, 0
 // with other values in the control and interrupt state the settings do not fix.
 // saturated: base with every supervisor interrupt delegated, enabled and (below U) pending, and
 // zeros where CSR writes write ones otherwise: the state in which clearing something shows.
+// In a guest mode (V = 1) relocation is the G-stage's (hgatp), the guest's own paging stays off,
+// and the other state varied is the machine's only: the guest's copies (vs*) stay the same.
 enum class Variant { base, reloc_a, reloc_b, resource, saturated };
 const char* describe(Variant v) {
   switch (v) {
     case Variant::base: return "paging off";
-    case Variant::reloc_a: return "paging on, code and data at physical 0x80001000/0x80003000";
-    case Variant::reloc_b: return "paging on, the same pages at physical 0x80011000/0x80013000";
+    case Variant::reloc_a: return "paging on, code and data at physical 0x80001000/0x80003000 (in a guest: by the G-stage)";
+    case Variant::reloc_b: return "paging on, the same pages at physical 0x80011000/0x80013000 (in a guest: by the G-stage)";
     case Variant::resource: return "paging off, other scratch/cause/epc/tvec values, MPP=SPP=S, "
                                    "xPIE clear, counters and time moved, a masked interrupt pending";
     case Variant::saturated: return "paging off, S interrupts delegated, enabled and pending, CSR writes of zero";
   }
   return "?";
+}
+
+// A mode of the description and the hart's mode it names: U, S (or HS), M; with the hypervisor
+// extension VU and VS (V = 1).
+struct Mode {
+  std::string name;
+  Priv priv = Priv::M;
+  bool virt = false;
+  bool guest = false;  // one of the description's guest modes
+};
+
+std::optional<Mode> hart_mode(const std::string& name) {
+  if (name == "U") return Mode{name, Priv::U, false};
+  if (name == "S" || name == "HS") return Mode{name, Priv::S, false};
+  if (name == "M") return Mode{name, Priv::M, false};
+  if (name == "VU") return Mode{name, Priv::U, true};
+  if (name == "VS") return Mode{name, Priv::S, true};
+  return std::nullopt;
 }
 
 struct Form {
@@ -61,6 +85,7 @@ struct Outcome {
   uint32_t pc = 0;
   bool waiting = false;
   Priv priv = Priv::M;
+  bool virt = false;
   bool mode_changed = false;
   uint64_t memory = 0;                          // hash of the data page as seen through the view
   std::map<uint16_t, uint32_t> csr_effects;     // CSRs the instruction changed: their new values
@@ -83,7 +108,10 @@ const std::map<std::string, uint32_t>& named_forms() {
       {"sh", 0x00b69123},     {"c.lw", 0x00004288},  {"amoadd.w", 0x00b6a52f}, {"lr.w", 0x1006a52f},
       {"sc.w", 0x18b6a52f},   {"fence", 0x0ff0000f}, {"fence.i", 0x0000100f},  {"ecall", 0x00000073},
       {"ebreak", 0x00100073}, {"mret", 0x30200073},  {"sret", 0x10200073},     {"wfi", 0x10500073},
-      {"sfence.vma", 0x12000073}};
+      {"sfence.vma", 0x12000073},
+      // The hypervisor extension: fences of both stages, and loads and stores as a guest.
+      {"hfence.vvma", 0x22000073}, {"hfence.gvma", 0x62000073}, {"hlv.b", 0x6006c573}, {"hlv.w", 0x6806c573},
+      {"hlvx.wu", 0x6836c573},     {"hsv.w", 0x6ab6c073}};
   return forms;
 }
 
@@ -92,14 +120,26 @@ bool is_counter(uint16_t n) {
   return (n >> 8 == 0xb || n >> 8 == 0xc) && (low == 0 || low == 1 || low == 2 || low == 0x80 || low == 0x81 || low == 0x82);
 }
 
-// Which class of state a CSR (or a bit of mstatus) belongs to, as docs/isa-spec-format.md defines them.
-void classify_csr_change(uint16_t n, uint32_t before, uint32_t after, std::set<StateClass>& out) {
-  const uint32_t diff = before ^ after;
+// Which class of state a CSR (or a bit of mstatus) belongs to, as docs/isa-spec-format.md defines
+// them. The guest's: the VS CSRs and the VS-level interrupt bits (the guest's copies the hardware
+// keeps), and, changed from a guest mode, scounteren and senvcfg (the H extension leaves them
+// undoubled for the hypervisor to switch with the guest; while it runs they govern only it).
+void classify_csr_change(uint16_t n, uint32_t before, uint32_t after, bool in_guest, std::set<StateClass>& out) {
+  uint32_t diff = before ^ after;
   if (!diff) return;
   constexpr uint32_t kEnables = kMstatusSie | kMstatusMie | kMstatusSpie | kMstatusMpie;
+  if ((n >> 8) == 0x2 || (in_guest && (n == 0x106 || n == 0x10a))) {
+    out.insert(StateClass::guest);
+    return;
+  }
   switch (n) {
-    case 0x180: out.insert(StateClass::relocation); return;
-    case 0x104: case 0x144: case 0x303: case 0x304: case 0x344: out.insert(StateClass::interrupts); return;
+    case 0x304: case 0x344: case 0x604: case 0x644: case 0x645:  // mie, mip, hie, hip, hvip
+      if (diff & kVsInterrupts) out.insert(StateClass::guest);
+      diff &= ~kVsInterrupts;
+      if (diff) out.insert(StateClass::interrupts);
+      return;
+    case 0x180: case 0x680: out.insert(StateClass::relocation); return;
+    case 0x104: case 0x144: case 0x303: case 0x603: out.insert(StateClass::interrupts); return;
     case 0x100: case 0x300:
       if (diff & kEnables) out.insert(StateClass::interrupts);
       if (diff & ~kEnables) out.insert(StateClass::control);
@@ -108,18 +148,23 @@ void classify_csr_change(uint16_t n, uint32_t before, uint32_t after, std::set<S
   }
 }
 
-uint64_t tlb_hash(const Hart& h) {
+// The TLB entries of the machine (the host's, and other guests') or of the running guest (V = 1
+// with its VMID).
+uint64_t tlb_hash(const Hart& h, bool guests_own, uint16_t vmid) {
   uint64_t v = 1469598103934665603ull;
   for (const TlbEntry& e : h.tlb().entries()) {
-    if (!e.valid) continue;
-    for (const uint32_t w : {e.vpn, static_cast<uint32_t>(e.asid), e.ppn, e.pte_flags}) v = (v ^ w) * 1099511628211ull;
+    if (!e.valid || (e.virt && e.vmid == vmid) != guests_own) continue;
+    for (const uint32_t w : {e.vpn, static_cast<uint32_t>(e.asid), e.ppn, e.pte_flags, static_cast<uint32_t>(e.virt),
+                             static_cast<uint32_t>(e.vmid)})
+      v = (v ^ w) * 1099511628211ull;
   }
   return v;
 }
 
 class Rv32Oracle {
  public:
-  Rv32Oracle(const Spec& spec, const Assignment& a) : spec_(spec), settings_(a), machine_(options()) {
+  Rv32Oracle(const Spec& spec, const Assignment& a)
+      : spec_(spec), settings_(a), machine_(options(spec.oracle == "rv32h")) {
     Hart& h = machine_.hart();
     h.reset(kRam);
     for (unsigned n = 0; n < 4096; ++n) {
@@ -131,10 +176,11 @@ class Rv32Oracle {
   OracleReport run();
 
  private:
-  static MachineOptions options() {
+  static MachineOptions options(bool hypervisor) {
     MachineOptions o;
     o.kind = MachineKind::system;
     o.ram_size = 1u << 20;
+    o.hypervisor = hypervisor;
     return o;
   }
   bool setting(const std::string& name) const {
@@ -142,7 +188,7 @@ class Rv32Oracle {
     return it != settings_.end() && it->second == "1";
   }
   void apply_settings(Hart& h, std::vector<std::string>* unknown) const;
-  Outcome execute(const Form& f, Priv mode, Variant v);
+  Outcome execute(const Form& f, const Mode& mode, Variant v);
   std::map<uint16_t, uint32_t> snapshot(const Hart& h) const {
     std::map<uint16_t, uint32_t> s;
     for (const uint16_t n : csrs_) h.debug_read_csr(n, s[n]);
@@ -158,18 +204,24 @@ class Rv32Oracle {
 };
 
 void Rv32Oracle::apply_settings(Hart& h, std::vector<std::string>* unknown) const {
-  uint32_t mstatus = 0, mcounteren = 0, scounteren = 0;
+  uint32_t mstatus = 0, mcounteren = 0, scounteren = 0, hcounteren = 0, hstatus = 0;
+  const bool h_ext = h.has_hypervisor();
   Quirks q;
   for (const auto& [name, value] : settings_) {
     const bool on = value == "1";
     if (name == "mstatus.TVM") mstatus |= on ? kMstatusTvm : 0;
     else if (name == "mstatus.TW") mstatus |= on ? kMstatusTw : 0;
     else if (name == "mstatus.TSR") mstatus |= on ? kMstatusTsr : 0;
-    else if (name.rfind("mcounteren.", 0) == 0 || name.rfind("scounteren.", 0) == 0) {
+    else if (h_ext && name == "hstatus.VTVM") hstatus |= on ? kHstatusVtvm : 0;
+    else if (h_ext && name == "hstatus.VTW") hstatus |= on ? kHstatusVtw : 0;
+    else if (h_ext && name == "hstatus.VTSR") hstatus |= on ? kHstatusVtsr : 0;
+    else if (h_ext && name == "hstatus.HU") hstatus |= on ? kHstatusHu : 0;
+    else if (name.rfind("mcounteren.", 0) == 0 || name.rfind("scounteren.", 0) == 0 ||
+             (h_ext && name.rfind("hcounteren.", 0) == 0)) {
       const std::string field = name.substr(name.find('.') + 1);
       const uint32_t bit = field == "CY" ? 1 : field == "TM" ? 2 : field == "IR" ? 4 : 0;
       if (!bit && unknown) unknown->push_back(name);
-      (name[0] == 'm' ? mcounteren : scounteren) |= on ? bit : 0;
+      (name[0] == 'm' ? mcounteren : name[0] == 'h' ? hcounteren : scounteren) |= on ? bit : 0;
     } else if (name == "quirk.status_read") q.status_read = on;
     else if (name == "quirk.status_write") q.status_write = on;
     else if (name == "quirk.sret_jump") q.sret_jump = on;
@@ -180,16 +232,26 @@ void Rv32Oracle::apply_settings(Hart& h, std::vector<std::string>* unknown) cons
   h.debug_write_csr(0x300, current | mstatus);
   h.debug_write_csr(0x306, mcounteren);
   h.debug_write_csr(0x106, scounteren);
+  if (h_ext) {
+    h.debug_write_csr(0x606, hcounteren);
+    h.debug_read_csr(0x600, current);
+    h.debug_write_csr(0x600, current | hstatus);
+  }
   h.set_quirks(q);
 }
 
-Outcome Rv32Oracle::execute(const Form& f, Priv mode, Variant v) {
+Outcome Rv32Oracle::execute(const Form& f, const Mode& mode, Variant v) {
   ++runs_;
   Hart& h = machine_.hart();
   Bus& bus = machine_.bus();
-  const bool paged = v == Variant::reloc_a || v == Variant::reloc_b;
+  const bool h_ext = h.has_hypervisor();
+  // Relocated: the hart's own paging (satp) and, with H, a guest's G-stage (hgatp) both place
+  // the pages at A or at B; code in V = 0 runs through the first, code in V = 1 through the second.
+  const bool relocated = v == Variant::reloc_a || v == Variant::reloc_b;
+  const bool paged = relocated && !mode.virt;
   const bool b = v == Variant::reloc_b;
   h.reset(kRam);
+  h.tlb().flush_all();
   // Memory: handlers, the instruction and its landing places, the data, the page tables.
   auto put32 = [&bus](uint32_t at, uint32_t value) {
     const uint8_t w[4] = {static_cast<uint8_t>(value), static_cast<uint8_t>(value >> 8), static_cast<uint8_t>(value >> 16),
@@ -205,12 +267,20 @@ Outcome Rv32Oracle::execute(const Form& f, Priv mode, Variant v) {
   }
   for (const uint32_t data : {kDataA, kDataB})
     for (uint32_t i = 0; i < 16; ++i) put32(data + 4 * i, 0xd0d00000u + i);
-  const uint32_t user = mode == Priv::U ? kPteU : 0;
+  const uint32_t user = mode.priv == Priv::U ? kPteU : 0;
   for (const auto& [root, leaf, code, data] : {std::array<uint32_t, 4>{kRootA, kLeafA, kCodeA, kDataA},
                                                std::array<uint32_t, 4>{kRootB, kLeafB, kCodeB, kDataB}}) {
     put32(root + (kCodeVa >> 22) * 4, ((leaf >> 12) << 10) | kPteV);
     put32(leaf + ((kCodeVa >> 12) & 0x3ff) * 4, ((code >> 12) << 10) | kPteV | kPteR | kPteX | kPteA | user);
     put32(leaf + ((kDataVa >> 12) & 0x3ff) * 4, ((data >> 12) << 10) | kPteV | kPteR | kPteW | kPteA | kPteD | user);
+  }
+  if (h_ext) {  // G-stage: guest-physical kCodeA/kDataA at A or at B; every G-stage leaf is a U page
+    for (const auto& [root, leaf, code, data] : {std::array<uint32_t, 4>{kGRootA, kGLeafA, kCodeA, kDataA},
+                                                 std::array<uint32_t, 4>{kGRootB, kGLeafB, kCodeB, kDataB}}) {
+      put32(root + (kCodeA >> 22) * 4, ((leaf >> 12) << 10) | kPteV);
+      put32(leaf + ((kCodeA >> 12) & 0x3ff) * 4, ((code >> 12) << 10) | kPteV | kPteR | kPteX | kPteA | kPteU);
+      put32(leaf + ((kDataA >> 12) & 0x3ff) * 4, ((data >> 12) << 10) | kPteV | kPteR | kPteW | kPteA | kPteD | kPteU);
+    }
   }
   // Registers: a1 = all ones (what CSR writes write), a2 = 5, a3 = the data's address.
   for (unsigned r = 1; r < 32; ++r) h.set_reg(r, 0x1000 + r * 0x111);
@@ -220,7 +290,7 @@ Outcome Rv32Oracle::execute(const Form& f, Priv mode, Variant v) {
   const uint32_t code_at = paged ? kCodeVa : kCodeA;
   h.set_reg(13, paged ? kDataVa : kDataA);
   h.set_reg(14, code_at + 4);
-  // CSRs.
+  // CSRs: the machine's (what the resource variant varies)...
   const bool other = v == Variant::resource;
   h.debug_write_csr(0x305, other ? kMHandler + 0x100 : kMHandler);
   h.debug_write_csr(0x105, other ? kSHandler + 0x100 : kSHandler);
@@ -233,35 +303,81 @@ Outcome Rv32Oracle::execute(const Form& f, Priv mode, Variant v) {
   h.debug_write_csr(0x343, other ? 0x1234u : 0);
   h.debug_write_csr(0x143, other ? 0x4321u : 0);
   h.debug_write_csr(0x300, other ? (1u << kMstatusMppShift) | kMstatusSpp : kMstatusMpie | kMstatusSpie);
+  // A pending interrupt masked only by the global enable: below S (and in a guest, where every
+  // S-level interrupt is enabled) it would be taken.
+  const bool can_mask = mode.priv != Priv::U && !mode.virt;
   if (other) {
     h.debug_write_csr(0xb00, 1000);
     h.debug_write_csr(0xb02, 2000);
     h.set_mtime(5000);
     h.debug_write_csr(0x303, kSupervisorInterrupts);
     h.debug_write_csr(0x304, kMipSsip | kMipStip);
-    if (mode != Priv::U) h.debug_write_csr(0x344, kMipSsip);  // pending but masked (U-mode would take it)
+    if (can_mask) h.debug_write_csr(0x344, kMipSsip);
+    if (h_ext) {  // the hypervisor's own control state: previous V, trap values, the guests' time offset
+      h.debug_write_csr(0x600, kHstatusSpv | kHstatusSpvp);
+      h.debug_write_csr(0x310, kMstatushMpv);
+      h.debug_write_csr(0x643, 0x111);
+      h.debug_write_csr(0x64a, 0x222);
+      h.debug_write_csr(0x34b, 0x333);
+      h.debug_write_csr(0x34a, 0x444);
+      h.debug_write_csr(0x605, 0x5555);
+      // Which interrupts go to the guest: the VMM's definition of the virtual machine, which a
+      // guest sees through (as P&G's guest sees the memory its relocation register gives it).
+      if (!mode.virt) h.debug_write_csr(0x603, kMipVssip);
+    }
   }
   if (v == Variant::saturated) {
     h.set_reg(11, 0);
     h.debug_write_csr(0x303, kSupervisorInterrupts);
     h.debug_write_csr(0x304, kSupervisorInterrupts);
-    if (mode != Priv::U) h.debug_write_csr(0x344, kSupervisorInterrupts);
+    if (can_mask) h.debug_write_csr(0x344, kSupervisorInterrupts);
+  }
+  // ... and the guest's own copies, the same in every variant (saturated: VS interrupts delegated,
+  // enabled and, where the guest's global enable masks them, pending).
+  if (h_ext) {
+    h.debug_write_csr(0x200, kMstatusSpie);
+    h.debug_write_csr(0x205, kSHandler);
+    h.debug_write_csr(0x240, 0x7c7c7c7cu);
+    h.debug_write_csr(0x241, code_at + kLanding);
+    if (v == Variant::saturated) {
+      h.debug_write_csr(0x603, kVsInterrupts);
+      uint32_t mie = 0;
+      h.debug_read_csr(0x304, mie);
+      h.debug_write_csr(0x304, mie | kVsInterrupts);
+      if (mode.priv != Priv::U) h.debug_write_csr(0x645, kVsInterrupts);
+    }
   }
   apply_settings(h, nullptr);
-  if (paged) h.debug_write_csr(0x180, kSatpModeSv32 | 1u << kSatpAsidShift | ((b ? kRootB : kRootA) >> 12));
-  // A TLB entry that only SFENCE.VMA removes (for a page the form never touches).
-  TlbEntry e;
-  e.valid = true;
-  e.vpn = 0x00700000 >> 12;
-  e.asid = 1;
-  e.ppn = kDataA >> 12;
-  e.pte_flags = kPteV | kPteR | kPteA;
-  h.tlb().insert(e, 0x00700000);
-  h.set_priv(mode);
+  if (relocated) h.debug_write_csr(0x180, kSatpModeSv32 | 1u << kSatpAsidShift | ((b ? kRootB : kRootA) >> 12));
+  if (relocated && h_ext) h.debug_write_csr(0x680, kHgatpModeSv32x4 | kGuestVmid << kHgatpVmidShift | ((b ? kGRootB : kGRootA) >> 12));
+  uint32_t hgatp = 0;
+  if (h_ext) h.debug_read_csr(0x680, hgatp);
+  const uint16_t vmid = static_cast<uint16_t>((hgatp >> kHgatpVmidShift) & kHgatpVmidMask);
+  // TLB entries that only a fence removes (for pages the form never touches): the host's, and
+  // with H the running guest's and another guest's.
+  auto cached = [&h](uint32_t va, bool virt, uint16_t id) {
+    TlbEntry e;
+    e.valid = true;
+    e.vpn = va >> 12;
+    e.asid = 1;
+    e.ppn = kDataA >> 12;
+    e.pte_flags = kPteV | kPteR | kPteA;
+    e.virt = virt;
+    e.vmid = id;
+    e.g_flags = virt ? kPteV | kPteR | kPteA | kPteU : 0;
+    h.tlb().insert(e, va);
+  };
+  cached(0x00700000, false, 0);
+  if (h_ext) {
+    cached(0x00701000, true, vmid);
+    cached(0x00702000, true, static_cast<uint16_t>(kOtherVmid));
+  }
+  h.set_priv(mode.priv);
+  h.set_virt(mode.virt);
   h.set_pc(code_at);
 
   const std::map<uint16_t, uint32_t> before = snapshot(h);
-  const uint64_t tlb_before = tlb_hash(h);
+  const uint64_t machine_tlb = tlb_hash(h, false, vmid), guest_tlb = tlb_hash(h, true, vmid);
   std::array<uint32_t, 32> regs_before{};
   for (unsigned r = 0; r < 32; ++r) regs_before[r] = h.reg(r);
   h.run(1);
@@ -272,9 +388,10 @@ Outcome Rv32Oracle::execute(const Form& f, Priv mode, Variant v) {
   o.pc = h.pc();
   o.waiting = h.waiting();
   o.priv = h.priv();
-  o.mode_changed = !o.trapped && h.priv() != mode;
+  o.virt = h.virt();
+  o.mode_changed = !o.trapped && (h.priv() != mode.priv || h.virt() != mode.virt);
   uint8_t page[64];
-  bus.read_bytes(paged && b ? kDataB : kDataA, page);
+  bus.read_bytes(relocated && b ? kDataB : kDataA, page);
   for (const uint8_t byte : page) o.memory = (o.memory ^ byte) * 1099511628211ull;
   if (o.trapped) return o;  // a trap goes to the monitor: no effects of its own
   const std::map<uint16_t, uint32_t> after = snapshot(h);
@@ -284,12 +401,19 @@ Outcome Rv32Oracle::execute(const Form& f, Priv mode, Variant v) {
     // Counters move by themselves: only a jump other than the step's own increment is a write.
     if (is_counter(n) && value - old <= 1) continue;
     o.csr_effects[n] = value;
-    classify_csr_change(n, old, value, o.written);
+    classify_csr_change(n, old, value, mode.virt, o.written);
   }
-  if (o.mode_changed) o.written.insert(StateClass::mode);
-  if (tlb_hash(h) != tlb_before) o.written.insert(StateClass::relocation);
+  // A guest going between its own modes (VS and VU) changes the guest's mode; leaving V changes the machine's.
+  if (o.mode_changed) o.written.insert(mode.virt && o.virt ? StateClass::guest : StateClass::mode);
+  if (tlb_hash(h, false, vmid) != machine_tlb) o.written.insert(StateClass::relocation);
+  if (tlb_hash(h, true, vmid) != guest_tlb) o.written.insert(StateClass::guest);
   if (o.x != regs_before) o.written.insert(StateClass::registers);
   return o;
+}
+
+std::string mode_text(const Outcome& o) {
+  if (!o.virt) return to_string(o.priv);
+  return o.priv == Priv::S ? "VS" : "VU";
 }
 
 std::string hex(uint32_t v) {
@@ -305,9 +429,9 @@ std::string Rv32Oracle::difference(const Outcome& a, const Outcome& b) const {
     if (a.x[r] != b.x[r]) return std::string(isa::kAbiRegisterNames[r]) + " = " + hex(a.x[r]) + " vs " + hex(b.x[r]);
   if (a.pc != b.pc) return "pc = " + hex(a.pc) + " vs " + hex(b.pc);
   if (a.waiting != b.waiting) return a.waiting ? "waits vs goes on" : "goes on vs waits";
-  if ((a.mode_changed || b.mode_changed) && (a.priv != b.priv || a.mode_changed != b.mode_changed))
-    return std::string(a.mode_changed ? "goes to " : "stays in ") + to_string(a.priv) + " vs " +
-           (b.mode_changed ? "goes to " : "stays in ") + to_string(b.priv);
+  if ((a.mode_changed || b.mode_changed) && (a.priv != b.priv || a.virt != b.virt || a.mode_changed != b.mode_changed))
+    return std::string(a.mode_changed ? "goes to " : "stays in ") + mode_text(a) + " vs " +
+           (b.mode_changed ? "goes to " : "stays in ") + mode_text(b);
   if (a.memory != b.memory) return "memory differs";
   if (a.csr_effects != b.csr_effects) {
     for (const auto& [n, v] : a.csr_effects) {
@@ -386,24 +510,37 @@ OracleReport Rv32Oracle::run() {
   for (const std::string& name : unknown)
     report.disagreements.push_back({"", "", "setting", "setting " + name, "the hart has no such setting"});
   const Quirks q = machine_.hart().quirks();
-  report.machine = "vmscope's RV32 hart";
+  const bool h_ext = machine_.hart().has_hypervisor();
+  report.machine = h_ext ? "vmscope's RV32 hart with the hypervisor extension" : "vmscope's RV32 hart";
   if (q.any())
     report.machine += std::string(" with quirks") + (q.status_read ? " status-read" : "") +
                       (q.status_write ? " status-write" : "") + (q.sret_jump ? " sret-jump" : "");
+  std::vector<Mode> modes;
+  for (const std::string& name : spec_.modes) {
+    std::optional<Mode> m = hart_mode(name);
+    if (!m || (m->virt && !h_ext)) {
+      report.disagreements.push_back({"", "", "mode", "mode " + name,
+                                      m ? "has no such mode without the hypervisor extension (oracle = \"rv32h\")"
+                                        : "has no such mode (it has U, S or HS, M, and with the hypervisor extension VU, VS)"});
+      continue;
+    }
+    m->guest = spec_.is_guest_mode(name);
+    modes.push_back(*m);
+  }
   const std::vector<Form> forms = make_forms(spec_, report.disagreements);
-  const Priv modes[3] = {Priv::U, Priv::S, Priv::M};
   const std::string user = spec_.user_mode, super = spec_.supervisor_mode;
 
   // Per instruction: what its forms showed.
   struct Derived {
     bool any_user_runs = false, any_super_traps = false;
     std::optional<std::string> control, mode, location, resource;  // the counterexample, when shown
+    std::optional<std::string> guest;  // touched the machine's state from a guest mode
   };
   std::vector<Derived> derived(spec_.instructions.size());
 
+  std::vector<Outcome> base(modes.size());
   for (const Form& f : forms) {
-    Outcome base[3];
-    for (int m = 0; m < 3; ++m) base[m] = execute(f, modes[m], Variant::base);
+    for (size_t m = 0; m < modes.size(); ++m) base[m] = execute(f, modes[m], Variant::base);
     if (f.instruction < 0) {
       bool runs = false;
       for (const Outcome& o : base) runs |= !o.trapped;
@@ -415,46 +552,52 @@ OracleReport Rv32Oracle::run() {
     ++report.forms;
     const Instruction& in = spec_.instructions[f.instruction];
     Derived& d = derived[f.instruction];
-    std::vector<int> running;
-    for (int m = 0; m < 3; ++m) {
-      const std::string mode_name = to_string(modes[m]);
-      const Fact* fact = applicable_fact(in, mode_name, settings_);
+    std::vector<size_t> running;
+    for (size_t m = 0; m < modes.size(); ++m) {
+      const Mode& mode = modes[m];
+      const Fact* fact = applicable_fact(in, mode.name, settings_);
       const bool traps = base[m].trapped;
       if (fact && fact->traps != traps)
-        report.disagreements.push_back({in.name, f.text, "traps in " + mode_name,
+        report.disagreements.push_back({in.name, f.text, "traps in " + mode.name,
                                         std::string(fact->traps ? "traps" : "does not trap") + fact_line(fact),
                                         traps ? "traps (mcause " + hex(base[m].cause) + ") with " + describe(Variant::base)
                                               : std::string("runs with ") + describe(Variant::base)});
-      if (mode_name == user && !traps) d.any_user_runs = true;
-      if (mode_name == super && traps) d.any_super_traps = true;
+      if (mode.name == user && !traps) d.any_user_runs = true;
+      if (mode.name == super && traps) d.any_super_traps = true;
       if (traps) continue;
-      running.push_back(m);
+      // In the machine's own modes: P&G's classes. In a guest mode: whether it touches the
+      // machine's state (its guest's copies do not count).
+      std::optional<std::string>& wrote = mode.guest ? d.guest : d.control;
+      std::optional<std::string>& located = mode.guest ? d.guest : d.location;
+      std::optional<std::string>& resourced = mode.guest ? d.guest : d.resource;
+      if (!mode.guest) running.push_back(m);
       // Control-sensitive: it changes control state in some state (P&G: there is a state in
       // which it does); tried where writes of ones and of zeros both show.
       auto note_writes = [&](const Outcome& o, Variant v) {
-        if (o.trapped || d.control) return;
+        if (o.trapped || wrote) return;
         for (const StateClass c : o.written)
           if (is_control_state(c)) {
-            d.control = f.text + " in " + mode_name + " writes " + state_class_name(c) + " (" + describe(v) + ")";
+            wrote = f.text + " in " + mode.name + " writes " + (mode.guest ? "the machine's " : "") + state_class_name(c) +
+                    " (" + describe(v) + ")";
             return;
           }
       };
       note_writes(base[m], Variant::base);
-      note_writes(execute(f, modes[m], Variant::saturated), Variant::saturated);
+      note_writes(execute(f, mode, Variant::saturated), Variant::saturated);
       // Relocation: the same virtual view at two physical places.
-      const Outcome ra = execute(f, modes[m], Variant::reloc_a), rb = execute(f, modes[m], Variant::reloc_b);
-      if (const std::string diff = difference(ra, rb); !diff.empty() && !d.location)
-        d.location = f.text + " in " + mode_name + ": " + diff + " (" + describe(Variant::reloc_a) + " / " + describe(Variant::reloc_b) + ")";
+      const Outcome ra = execute(f, mode, Variant::reloc_a), rb = execute(f, mode, Variant::reloc_b);
+      if (const std::string diff = difference(ra, rb); !diff.empty() && !located)
+        located = f.text + " in " + mode.name + ": " + diff + " (" + describe(Variant::reloc_a) + " / " + describe(Variant::reloc_b) + ")";
       // Other control and interrupt state.
-      const Outcome rc = execute(f, modes[m], Variant::resource);
-      if (const std::string diff = difference(base[m], rc); !diff.empty() && !d.resource)
-        d.resource = f.text + " in " + mode_name + ": " + diff + " (" + describe(Variant::base) + " / " + describe(Variant::resource) + ")";
+      const Outcome rc = execute(f, mode, Variant::resource);
+      if (const std::string diff = difference(base[m], rc); !diff.empty() && !resourced)
+        resourced = f.text + " in " + mode.name + ": " + diff + " (" + describe(Variant::base) + " / " + describe(Variant::resource) + ")";
     }
-    // Two running modes, the same state otherwise.
+    // Two of the machine's running modes, the same state otherwise.
     for (size_t i = 0; i < running.size(); ++i)
       for (size_t j = i + 1; j < running.size(); ++j)
         if (const std::string diff = difference(base[running[i]], base[running[j]]); !diff.empty() && !d.mode)
-          d.mode = f.text + " in " + to_string(modes[running[i]]) + " vs " + to_string(modes[running[j]]) + ": " + diff;
+          d.mode = f.text + " in " + modes[running[i]].name + " vs " + modes[running[j]].name + ": " + diff;
   }
 
   for (size_t i = 0; i < spec_.instructions.size(); ++i) {
@@ -465,6 +608,7 @@ OracleReport Rv32Oracle::run() {
     const bool privileged = !d.any_user_runs && !d.any_super_traps;
     const bool sensitive = d.control || d.mode || d.location || d.resource;
     if (sensitive && !privileged) report.critical.push_back(in.name);
+    if (d.guest) report.guest_critical.push_back(in.name);
     auto compare = [&](const char* property, bool described, const Property& why, bool shown, const std::optional<std::string>& example,
                        const std::string& absent) {
       if (described == shown) return;
@@ -482,6 +626,10 @@ OracleReport Rv32Oracle::run() {
             "every form did the same with its pages at either physical place");
     compare("resource-sensitive", c.resource_sensitive.value, c.resource_sensitive, d.resource.has_value(), d.resource,
             "every form did the same with other control and interrupt state");
+    if (!spec_.guest_modes.empty())
+      compare("guest-critical", c.guest_critical.value, c.guest_critical, d.guest.has_value(), d.guest,
+              "in the guest modes every form trapped or changed only the guest's state, and did the same with the "
+              "guest placed elsewhere by the G-stage and with other machine control and interrupt state");
   }
   report.runs = runs_;
   return report;
@@ -502,6 +650,12 @@ std::string oracle_report_text(const Spec& spec, const OracleReport& r) {
   if (r.critical.empty()) out += "none";
   for (size_t i = 0; i < r.critical.size(); ++i) out += (i ? ", " : "") + r.critical[i];
   out += "\n";
+  if (!spec.guest_modes.empty()) {
+    out += "  guest-critical on this hart: ";
+    if (r.guest_critical.empty()) out += "none";
+    for (size_t i = 0; i < r.guest_critical.size(); ++i) out += (i ? ", " : "") + r.guest_critical[i];
+    out += "\n";
+  }
   if (r.disagreements.empty()) {
     out += "  the description agrees with the hart\n";
     return out;

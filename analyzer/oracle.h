@@ -4,7 +4,9 @@
 // physical memory) or only in other control and interrupt state; derive Popek and Goldberg's
 // classes from what happened, and report each disagreement with the description, with the two
 // states as the counterexample. The hart's teaching quirks are settings of the description
-// (quirk.*), so the oracle checks the quirk variants the same way.
+// (quirk.*), so the oracle checks the quirk variants the same way. For `oracle = "rv32h"` the hart
+// has the hypervisor extension and the description's guest modes (VS, VU) run with V = 1: there
+// the oracle checks which forms touch the machine's own state rather than the guest's copies.
 #pragma once
 
 #include <string>
@@ -28,6 +30,7 @@ struct OracleReport {
   size_t forms = 0, runs = 0;   // instruction forms executed, single-instruction runs
   size_t unimplemented_csrs = 0;  // CSR numbers that trap in every mode and no instruction claims
   std::vector<std::string> critical;  // instructions the hart's behaviour makes critical
+  std::vector<std::string> guest_critical;  // ... guest-critical (descriptions with guest modes)
   std::vector<Disagreement> disagreements;
 };
 

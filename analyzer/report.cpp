@@ -37,7 +37,33 @@ std::string verdict(const Classification& c) {
   if (c.resource_sensitive.value) kinds += std::string(kinds.empty() ? "" : ", ") + "resource";
   if (!kinds.empty()) s += " (" + kinds + ")";
   if (c.user_sensitive.value) s += ", user-sensitive";
+  if (c.guest_critical.value) s += ", GUEST-CRITICAL";
   return s;
+}
+
+Json conditions_json(const std::vector<CriticalCondition>& conditions) {
+  Json out = Json::array();
+  for (const auto& c : conditions) {
+    Json k;
+    k["name"] = c.instruction;
+    k["always"] = c.always;
+    k["when"] = Json::array();
+    for (const auto& a : c.when) k["when"].push_back(Json(a));
+    out.push_back(k);
+  }
+  return out;
+}
+
+std::string mode_list(const std::vector<std::string>& modes) {
+  std::string s;
+  for (const auto& m : modes) s += (s.empty() ? "" : ", ") + m;
+  return s;
+}
+
+void guest_condition_text(std::ostringstream& o, const Spec& spec, const Analysis& a) {
+  if (!a.guest_condition) return;
+  o << "Guest modes " << mode_list(spec.guest_modes) << " [" << (a.guest_condition->holds ? "holds" : "does not hold")
+    << "]: " << a.guest_condition->explanation << "\n";
 }
 
 void theorem_text(std::ostringstream& o, const Theorem& t) {
@@ -71,6 +97,8 @@ void explain_text(std::ostringstream& o, const Spec& spec, const Classification&
     const Property& p = c.*n.p;
     o << "  " << n.key << ": " << (p.value ? "yes" : "no") << " - " << p.why << "\n";
   }
+  if (!spec.guest_modes.empty())
+    o << "  guest_critical: " << (c.guest_critical.value ? "yes" : "no") << " - " << c.guest_critical.why << "\n";
   o << "  sources:";
   for (const auto& s : in->sources) o << " " << s << ";";
   o << "\n";
@@ -83,8 +111,9 @@ std::string report_text(const ReportInput& in) {
   const Spec& spec = *in.spec;
   const Analysis& a = in.analysis;
   o << spec.name << " (" << spec.file << ")\n";
-  o << "user mode " << spec.user_mode << ", supervisor mode " << spec.supervisor_mode << "; settings: "
-    << describe_assignment(a.settings) << "\n\n";
+  o << "user mode " << spec.user_mode << ", supervisor mode " << spec.supervisor_mode;
+  if (!spec.guest_modes.empty()) o << ", guest modes " << mode_list(spec.guest_modes);
+  o << "; settings: " << describe_assignment(a.settings) << "\n\n";
   if (!in.explain.empty()) {
     for (const auto& c : a.instructions)
       if (c.instruction == in.explain) explain_text(o, spec, c, a.settings);
@@ -100,11 +129,14 @@ std::string report_text(const ReportInput& in) {
     for (const auto& c : a.instructions)
       if (c.user_sensitive.value && !c.privileged.value)
         o << "user-sensitive: " << c.instruction << ": " << c.user_sensitive.why << "\n";
+    for (const auto& c : a.instructions)
+      if (c.guest_critical.value) o << "guest-critical: " << c.instruction << ": " << c.guest_critical.why << "\n";
     o << "\n";
   }
   theorem_text(o, a.theorem1);
   theorem_text(o, a.theorem2);
   theorem_text(o, a.theorem3);
+  guest_condition_text(o, spec, a);
   if (in.search) {
     const SearchResult& s = *in.search;
     o << "\nSearch over all " << s.combinations << " combinations of settings: Theorem 1 holds in " << s.holding
@@ -123,6 +155,16 @@ std::string report_text(const ReportInput& in) {
       if (c.always) o << "always critical: " << c.instruction << "\n";
       else o << "critical when: " << c.instruction << "\n" << assignment_list(c.when);
     }
+    if (!spec.guest_modes.empty()) {
+      o << "The guest-mode condition (" << mode_list(spec.guest_modes) << ") holds in " << s.guest_holding << " of "
+        << s.combinations << " combinations";
+      if (s.guest_holding) o << ", when (other settings: any value):\n" << assignment_list(s.guest_holding_projected);
+      else o << ".\n";
+      for (const auto& c : s.guest_critical) {
+        if (c.always) o << "always guest-critical: " << c.instruction << "\n";
+        else o << "guest-critical when: " << c.instruction << "\n" << assignment_list(c.when);
+      }
+    }
   }
   return o.str();
 }
@@ -133,18 +175,24 @@ std::string report_markdown(const ReportInput& in) {
   const Analysis& a = in.analysis;
   o << "## " << spec.name << "\n\n`" << spec.file << "`; user mode " << spec.user_mode << ", supervisor mode "
     << spec.supervisor_mode << "; settings: " << describe_assignment(a.settings) << "\n\n";
-  o << "| instruction | privileged | control | mode | location | resource | sensitive | critical | user-sensitive |\n";
-  o << "|---|---|---|---|---|---|---|---|---|\n";
+  const bool guest = !spec.guest_modes.empty();
+  o << "| instruction | privileged | control | mode | location | resource | sensitive | critical | user-sensitive |"
+    << (guest ? " guest-critical |" : "") << "\n";
+  o << "|---|---|---|---|---|---|---|---|---|" << (guest ? "---|" : "") << "\n";
   auto yn = [](const Property& p) { return p.value ? "yes" : ""; };
   for (const auto& c : a.instructions)
     if (in.explain.empty() || c.instruction == in.explain)
       o << "| " << c.instruction << " | " << yn(c.privileged) << " | " << yn(c.control_sensitive) << " | "
         << yn(c.mode_sensitive) << " | " << yn(c.location_sensitive) << " | " << yn(c.resource_sensitive) << " | "
-        << yn(c.sensitive) << " | " << (c.critical.value ? "**yes**" : "") << " | " << yn(c.user_sensitive) << " |\n";
+        << yn(c.sensitive) << " | " << (c.critical.value ? "**yes**" : "") << " | " << yn(c.user_sensitive) << " |"
+        << (guest ? std::string(" ") + (c.guest_critical.value ? "**yes**" : "") + " |" : "") << "\n";
   o << "\n";
   for (const Theorem* t : {&a.theorem1, &a.theorem2, &a.theorem3})
     o << "- **Theorem " << t->number << "**: " << (t->holds ? "holds" : "condition does not hold") << " — "
       << t->explanation << "\n";
+  if (a.guest_condition)
+    o << "- **Guest modes " << mode_list(spec.guest_modes) << "**: "
+      << (a.guest_condition->holds ? "holds" : "condition does not hold") << " — " << a.guest_condition->explanation << "\n";
   if (in.search) {
     o << "\nSearch: Theorem 1 holds in " << in.search->holding << " of " << in.search->combinations
       << " combinations of settings.\n";
@@ -166,6 +214,8 @@ std::string report_json(const std::vector<ReportInput>& inputs) {
     d["name"] = spec.name;
     d["user_mode"] = spec.user_mode;
     d["supervisor_mode"] = spec.supervisor_mode;
+    const bool guest = !spec.guest_modes.empty();
+    if (guest) d["guest_modes"] = spec.guest_modes;
     d["settings"] = Json::object();
     for (const auto& [k, v] : in.analysis.settings) d["settings"][k] = v;
     d["instructions"] = Json::array();
@@ -174,8 +224,10 @@ std::string report_json(const std::vector<ReportInput>& inputs) {
       Json i;
       i["name"] = c.instruction;
       for (const auto& n : kProperties) i[n.key] = (c.*n.p).value;
+      if (guest) i["guest_critical"] = c.guest_critical.value;
       Json why = Json::object();
       for (const auto& n : kProperties) why[n.key] = (c.*n.p).why;
+      if (guest) why["guest_critical"] = c.guest_critical.why;
       i["explanations"] = why;
       d["instructions"].push_back(i);
     }
@@ -188,6 +240,13 @@ std::string report_json(const std::vector<ReportInput>& inputs) {
       j["explanation"] = t->explanation;
       d["theorems"].push_back(j);
     }
+    if (const auto& g = in.analysis.guest_condition) {
+      Json j;
+      j["holds"] = g->holds;
+      j["counterexamples"] = g->counterexamples;
+      j["explanation"] = g->explanation;
+      d["guest_condition"] = j;
+    }
     if (in.search) {
       const SearchResult& s = *in.search;
       Json j;
@@ -197,14 +256,12 @@ std::string report_json(const std::vector<ReportInput>& inputs) {
       j["irrelevant_settings"] = s.irrelevant;
       j["theorem1_holds_when"] = Json::array();
       for (const auto& a : s.holding_projected) j["theorem1_holds_when"].push_back(Json(a));
-      j["critical"] = Json::array();
-      for (const auto& c : s.critical) {
-        Json k;
-        k["name"] = c.instruction;
-        k["always"] = c.always;
-        k["when"] = Json::array();
-        for (const auto& a : c.when) k["when"].push_back(Json(a));
-        j["critical"].push_back(k);
+      j["critical"] = conditions_json(s.critical);
+      if (guest) {
+        j["guest_condition_holds_in"] = s.guest_holding;
+        j["guest_condition_holds_when"] = Json::array();
+        for (const auto& a : s.guest_holding_projected) j["guest_condition_holds_when"].push_back(Json(a));
+        j["guest_critical"] = conditions_json(s.guest_critical);
       }
       d["search"] = j;
     }

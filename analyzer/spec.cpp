@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <toml++/toml.h>
@@ -11,7 +12,7 @@ namespace vmscope::analyzer {
 
 namespace {
 
-const char* const kStateNames[] = {"mode", "relocation", "interrupts", "control", "registers", "memory"};
+const char* const kStateNames[] = {"mode", "relocation", "interrupts", "control", "registers", "memory", "guest"};
 
 Position pos_of(const toml::source_region& r) {
   return Position{static_cast<int>(r.begin.line), static_cast<int>(r.begin.column)};
@@ -120,11 +121,13 @@ class Loader {
     if (!isa) {
       error(Position{1, 1}, "missing table [isa]");
     } else {
-      check_keys(*isa, {"name", "description", "modes", "user_mode", "supervisor_mode", "oracle"}, "[isa]");
+      check_keys(*isa, {"name", "description", "modes", "user_mode", "supervisor_mode", "guest_modes", "oracle"},
+                 "[isa]");
       spec.name = get_string(*isa, "name", *isa, true).value_or("");
       spec.oracle = get_string(*isa, "oracle", *isa, false).value_or("");
-      if (!spec.oracle.empty() && spec.oracle != "rv32")
-        error(*isa->get("oracle"), "unknown oracle '" + spec.oracle + "' (the one there is: rv32)");
+      if (!spec.oracle.empty() && spec.oracle != "rv32" && spec.oracle != "rv32h")
+        error(*isa->get("oracle"), "unknown oracle '" + spec.oracle +
+                                       "' (there are: rv32, vmscope's hart; rv32h, the same with the hypervisor extension)");
       spec.description = get_string(*isa, "description", *isa, false).value_or("");
       spec.modes = get_strings(*isa, "modes", true, *isa);
       for (const char* key : {"user_mode", "supervisor_mode"}) {
@@ -136,6 +139,20 @@ class Loader {
       }
       if (!spec.user_mode.empty() && spec.user_mode == spec.supervisor_mode)
         error(*isa, "user_mode and supervisor_mode must differ");
+      if (isa->get("guest_modes")) {
+        spec.guest_modes = get_strings(*isa, "guest_modes", true, *isa);
+        const toml::node& at = *isa->get("guest_modes");
+        if (spec.guest_modes.empty()) error(at, "guest_modes must name at least one mode (or be left out)");
+        for (const std::string& m : spec.guest_modes) {
+          if (std::find(spec.modes.begin(), spec.modes.end(), m) == spec.modes.end())
+            error(at, "unknown mode '" + m + "' in guest_modes (modes: " + format_values(spec.modes) + ")");
+          else if (m == spec.user_mode || m == spec.supervisor_mode)
+            error(at, "guest mode '" + m + "' cannot also be the user or supervisor mode: the classic theorems "
+                      "look at the machine's own modes, the guest-mode condition at the guest's");
+          else if (std::count(spec.guest_modes.begin(), spec.guest_modes.end(), m) > 1)
+            error(at, "guest mode '" + m + "' is listed twice");
+        }
+      }
     }
 
     // [[source]]
@@ -345,7 +362,7 @@ class Loader {
 const char* state_class_name(StateClass c) { return kStateNames[static_cast<int>(c)]; }
 
 std::optional<StateClass> parse_state_class(const std::string& name) {
-  for (int i = 0; i < 6; ++i)
+  for (int i = 0; i < static_cast<int>(std::size(kStateNames)); ++i)
     if (name == kStateNames[i]) return static_cast<StateClass>(i);
   return std::nullopt;
 }
@@ -353,6 +370,10 @@ std::optional<StateClass> parse_state_class(const std::string& name) {
 bool is_control_state(StateClass c) {
   return c == StateClass::mode || c == StateClass::relocation || c == StateClass::interrupts ||
          c == StateClass::control;
+}
+
+bool Spec::is_guest_mode(const std::string& mode) const {
+  return std::find(guest_modes.begin(), guest_modes.end(), mode) != guest_modes.end();
 }
 
 const Setting* Spec::find_setting(const std::string& n) const {

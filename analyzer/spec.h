@@ -10,8 +10,10 @@
 
 namespace vmscope::analyzer {
 
-// Classes of processor state a fact may read or write.
-enum class StateClass { mode, relocation, interrupts, control, registers, memory };
+// Classes of processor state a fact may read or write. `guest`: state that belongs to the
+// running guest of a hardware-assisted machine (the hardware keeps the guest's own copy, as
+// vsstatus for sstatus in VS-mode or GDTR in the VMCS) rather than the machine's.
+enum class StateClass { mode, relocation, interrupts, control, registers, memory, guest };
 const char* state_class_name(StateClass c);
 std::optional<StateClass> parse_state_class(const std::string& name);
 // Mode, relocation, interrupts and other control state: what P&G's VMM must keep to itself.
@@ -58,12 +60,17 @@ struct Spec {
   std::string description;
   std::vector<std::string> modes;
   std::string user_mode, supervisor_mode;
+  // Hardware-assisted machines: the modes in which the hardware runs a guest (VS and VU, VMX
+  // non-root, EL1 under EL2), the guest kernel's first. The classic theorems look at the other
+  // modes; the guest-mode condition (classify.h) at these.
+  std::vector<std::string> guest_modes;
   std::string oracle;  // the machine that can execute its forms ("rv32": vmscope's hart), or ""
   std::vector<Source> sources;
   std::vector<Setting> settings;
   std::vector<Instruction> instructions;
 
   const Setting* find_setting(const std::string& name) const;
+  bool is_guest_mode(const std::string& mode) const;
   const Instruction* find_instruction(const std::string& name) const;
 };
 

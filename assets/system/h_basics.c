@@ -19,6 +19,7 @@ const volatile char vmscope_needs_hypervisor[] = "H";
 #define hideleg 0x603
 #define hie 0x604
 #define hcounteren 0x606
+#define hip 0x644
 #define hvip 0x645
 #define hgatp 0x680
 #define vsstatus 0x200
@@ -302,6 +303,12 @@ static void test_vs_interrupt(void)
     CHECK_EQ(vs_cause, MCAUSE_INTERRUPT | IRQ_S_SOFT, "as a supervisor software interrupt (vscause)");
     CHECK_EQ(csr_read(hvip), 0, "the guest cleared it through sip (hvip.VSSIP)");
     CHECK_EQ(m_traps, 0, "M saw nothing");
+    csr_set(hie, 1u << IRQ_VS_SOFT);
+    csr_write(hvip, 1u << IRQ_VS_SOFT);
+    CHECK_EQ(csr_read(sie) & 0x1444, 0, "sie shows none of the VS-level enables (they are hie's)");
+    CHECK_EQ(csr_read(sip) & 0x1444, 0, "sip shows none of the VS-level pending bits (they are hip's)");
+    CHECK_EQ(csr_read(hip) & 0x444, 1u << IRQ_VS_SOFT, "hip shows the injected one");
+    csr_write(hvip, 0);
     csr_write(hideleg, 0);
     csr_clear(hie, 1u << IRQ_VS_SOFT);
     kprintf("VS-level interrupt: injected through hvip, delegated with hideleg\n");

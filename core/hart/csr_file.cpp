@@ -24,7 +24,8 @@ bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) const {
     case 0xc01: v = static_cast<uint32_t>(mtime() + (virt_ ? csr_.htimedelta : 0)); return true;
     case 0xc81: v = static_cast<uint32_t>((mtime() + (virt_ ? csr_.htimedelta : 0)) >> 32); return true;
     case 0x100: v = csr_.mstatus & kSstatusMask; return true;
-    case 0x104: v = csr_.mie & csr_.mideleg; return true;
+    // With H the VS-level and guest-external bits are hie's and hip's, not sie's and sip's.
+    case 0x104: v = csr_.mie & csr_.mideleg & ~kHypervisorInterrupts; return true;
     case 0x105: v = csr_.stvec; return true;
     case 0x106: v = csr_.scounteren; return true;
     case 0x10a: v = 0; return true;  // senvcfg: no fields implemented
@@ -32,7 +33,7 @@ bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) const {
     case 0x141: v = csr_.sepc; return true;
     case 0x142: v = csr_.scause; return true;
     case 0x143: v = csr_.stval; return true;
-    case 0x144: v = (csr_.mip | (csr_.external_line ? kMipMeip : 0)) & csr_.mideleg; return true;
+    case 0x144: v = (csr_.mip | (csr_.external_line ? kMipMeip : 0)) & csr_.mideleg & ~kHypervisorInterrupts; return true;
     case 0x180: v = csr_.satp; return true;
     case 0xf11: case 0xf12: case 0xf13: case 0xf14: case 0xf15: v = 0; return true;
     case 0x300: v = csr_.mstatus; return true;

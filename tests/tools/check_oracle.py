@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Runs the executing oracle (`vmscope analyze SPEC --oracle`) and checks its verdict.
 
-  check_oracle.py VMSCOPE SPEC --expect-exit N [--critical "A,B"] [--mutate OLD NEW]
-                  [--expect REGEX] [-- MORE ANALYZE ARGS]
+  check_oracle.py VMSCOPE SPEC --expect-exit N [--critical "A,B"] [--guest-critical "A,B"]
+                  [--mutate OLD NEW] [--expect REGEX] [-- MORE ANALYZE ARGS]
 
 --critical: the exact list of instructions the oracle must find critical on the hart ("" for
-none). --mutate: analyze a copy of SPEC with the first OLD replaced by NEW (a wrong fact the
+none); --guest-critical: the same for guest-critical (descriptions with guest modes). --mutate: analyze a copy of SPEC with the first OLD replaced by NEW (a wrong fact the
 oracle must catch; "\\n" in them stands for a newline). --expect: a regex its output must match.
 """
 import argparse
@@ -24,6 +24,7 @@ def main():
     ap.add_argument("spec")
     ap.add_argument("--expect-exit", type=int, required=True)
     ap.add_argument("--critical")
+    ap.add_argument("--guest-critical")
     ap.add_argument("--mutate", nargs=2)
     ap.add_argument("--expect")
     a = ap.parse_args(argv[:split])
@@ -51,12 +52,18 @@ def main():
     if r.returncode != a.expect_exit:
         print(f"FAIL: exit code {r.returncode}, expected {a.expect_exit}")
         ok = False
-    if a.critical is not None:
-        m = re.search(r"critical on this hart: (.*)", out)
-        got = [] if not m or m.group(1) == "none" else [x.strip() for x in m.group(1).split(", ")]
-        want = [x for x in a.critical.split(",") if x]
+    for label, expected in (("critical", a.critical), ("guest-critical", a.guest_critical)):
+        if expected is None:
+            continue
+        m = re.search(r"^  " + label + r" on this hart: (.*)$", out, re.M)
+        if not m:
+            print(f"FAIL: no '{label} on this hart' line")
+            ok = False
+            continue
+        got = [] if m.group(1) == "none" else [x.strip() for x in m.group(1).split(", ")]
+        want = [x for x in expected.split(",") if x]
         if sorted(got) != sorted(want):
-            print(f"FAIL: critical on the hart {got}, expected {want}")
+            print(f"FAIL: {label} on the hart {got}, expected {want}")
             ok = False
     if a.expect and not re.search(a.expect, out):
         print(f"FAIL: the output does not match /{a.expect}/")

@@ -251,3 +251,160 @@ TEST(Analyzer, ShippedDescriptionsLoad) {
     EXPECT_EQ(a.theorem1.holds, std::string(f) == "rv32") << f;
   }
 }
+
+// ---- Hardware-assisted machines: guest modes and the state the hardware keeps per guest.
+namespace {
+
+const char* kGuestHeader = R"(
+[isa]
+name = "synthetic, hardware-assisted"
+modes = ["u", "s", "g"]
+user_mode = "u"
+supervisor_mode = "s"
+guest_modes = ["g"]
+[[source]]
+id = "t"
+citation = "a test"
+)";
+
+Spec load_guest(const std::string& instructions) {
+  LoadResult r = parse_spec(std::string(kGuestHeader) + instructions, "g.toml");
+  for (const auto& e : r.errors) ADD_FAILURE() << e.str();
+  return *r.spec;
+}
+
+// An instruction privileged in the classic sense, whose fact in the guest mode is `guest_fact`.
+std::string with_guest_fact(const std::string& guest_fact) {
+  return R"(
+[[instruction]]
+name = "X"
+sources = ["t"]
+[[instruction.fact]]
+modes = ["u"]
+traps = true
+[[instruction.fact]]
+modes = ["s"]
+traps = false
+reads = ["interrupts"]
+writes = ["interrupts", "registers"]
+[[instruction.fact]]
+modes = ["g"]
+)" + guest_fact + "\n";
+}
+
+}  // namespace
+
+TEST(AnalyzerGuestModes, PerGuestStateIsNotTheMachinesControlState) {
+  const Spec s = load_guest(with_guest_fact("traps = false\nreads = [\"guest\"]\nwrites = [\"guest\", \"registers\"]"));
+  const Analysis a = analyze(s, {});
+  const Classification& c = a.instructions.at(0);
+  EXPECT_FALSE(c.guest_critical.value) << c.guest_critical.why;
+  ASSERT_TRUE(a.guest_condition);
+  EXPECT_TRUE(a.guest_condition->holds);
+  EXPECT_NE(a.guest_condition->explanation.find("directly in g"), std::string::npos);
+  // The classic view is the machine's own modes: privileged, sensitive in s.
+  EXPECT_TRUE(c.privileged.value);
+  EXPECT_TRUE(c.sensitive.value);
+  EXPECT_TRUE(a.theorem1.holds);
+}
+
+TEST(AnalyzerGuestModes, WritingOrReadingTheMachinesStateInAGuestModeIsGuestCritical) {
+  for (const char* fact : {"traps = false\nwrites = [\"interrupts\"]", "traps = false\nreads = [\"relocation\"]",
+                           "traps = false\nwrites = [\"mode\", \"guest\"]"}) {
+    const Spec s = load_guest(with_guest_fact(fact));
+    const Analysis a = analyze(s, {});
+    EXPECT_TRUE(a.instructions.at(0).guest_critical.value) << fact;
+    EXPECT_NE(a.instructions.at(0).guest_critical.why.find("the machine's"), std::string::npos);
+    ASSERT_TRUE(a.guest_condition);
+    EXPECT_FALSE(a.guest_condition->holds);
+    EXPECT_EQ(a.guest_condition->counterexamples, std::vector<std::string>{"X"});
+    EXPECT_TRUE(a.theorem1.holds) << "the guest mode's facts are not the classic theorems' business";
+  }
+  const Spec trapping = load_guest(with_guest_fact("traps = true"));
+  EXPECT_FALSE(analyze(trapping, {}).instructions.at(0).guest_critical.value);
+}
+
+// Properties: the classic classes never depend on the guest modes' facts, and the guest-mode
+// condition never depends on the machine's own modes' facts, whatever the facts are.
+TEST(AnalyzerGuestModes, ClassicAndGuestViewsAreIndependent) {
+  const std::vector<std::string> classes = {"mode", "relocation", "interrupts", "control", "registers", "memory", "guest"};
+  auto fact = [&](unsigned bits) {  // bit 0: traps; bits 1..7 reads; bits 8..14 writes
+    if (bits & 1) return std::string("traps = true");
+    std::string r, w;
+    for (size_t i = 0; i < classes.size(); ++i) {
+      if (bits >> (1 + i) & 1) r += (r.empty() ? "\"" : ", \"") + classes[i] + "\"";
+      if (bits >> (8 + i) & 1) w += (w.empty() ? "\"" : ", \"") + classes[i] + "\"";
+    }
+    return "traps = false\nreads = [" + r + "]\nwrites = [" + w + "]";
+  };
+  auto instruction = [&](unsigned u, unsigned s, unsigned g) {
+    return "[[instruction]]\nname = \"X\"\nsources = [\"t\"]\n[[instruction.fact]]\nmodes = [\"u\"]\n" + fact(u) +
+           "\n[[instruction.fact]]\nmodes = [\"s\"]\n" + fact(s) + "\n[[instruction.fact]]\nmodes = [\"g\"]\n" + fact(g) + "\n";
+  };
+  uint32_t seed = 12345;
+  auto next = [&seed] { return seed = seed * 1103515245u + 12345u, (seed >> 8) & 0x7fff; };
+  for (int trial = 0; trial < 200; ++trial) {
+    const unsigned u = next(), s = next(), g1 = next(), g2 = next(), u2 = next(), s2 = next();
+    const Classification a = analyze(load_guest(instruction(u, s, g1)), {}).instructions.at(0);
+    const Classification b = analyze(load_guest(instruction(u, s, g2)), {}).instructions.at(0);
+    EXPECT_EQ(a.critical.value, b.critical.value) << trial;
+    EXPECT_EQ(a.sensitive.value, b.sensitive.value) << trial;
+    EXPECT_EQ(a.privileged.value, b.privileged.value) << trial;
+    EXPECT_EQ(a.user_sensitive.value, b.user_sensitive.value) << trial;
+    const Classification c = analyze(load_guest(instruction(u2, s2, g1)), {}).instructions.at(0);
+    EXPECT_EQ(a.guest_critical.value, c.guest_critical.value) << trial;
+    // And it is exactly: runs in g and touches one of the machine's control classes there.
+    const bool touches = !(g1 & 1) && (((g1 >> 1) & 0xf) || ((g1 >> 8) & 0xf));
+    EXPECT_EQ(a.guest_critical.value, touches) << trial << ": " << fact(g1);
+  }
+}
+
+TEST(AnalyzerGuestModes, SearchCountsWhereTheGuestConditionHolds) {
+  LoadResult r = parse_spec(std::string(kGuestHeader) + R"(
+[[setting]]
+name = "vt"
+values = [0, 1]
+[[instruction]]
+name = "W"
+sources = ["t"]
+[[instruction.fact]]
+modes = ["u"]
+traps = true
+[[instruction.fact]]
+modes = ["s"]
+traps = false
+reads = ["interrupts"]
+[[instruction.fact]]
+modes = ["g"]
+when = { vt = 0 }
+traps = false
+reads = ["interrupts"]
+[[instruction.fact]]
+modes = ["g"]
+when = { vt = 1 }
+traps = true
+)", "g.toml");
+  for (const auto& e : r.errors) ADD_FAILURE() << e.str();
+  ASSERT_TRUE(r.spec);
+  const SearchResult s = search(*r.spec);
+  EXPECT_EQ(s.combinations, 2u);
+  EXPECT_EQ(s.holding, 2u);
+  EXPECT_EQ(s.guest_holding, 1u);
+  ASSERT_EQ(s.guest_holding_projected.size(), 1u);
+  EXPECT_EQ(s.guest_holding_projected[0].at("vt"), "1");
+}
+
+TEST(AnalyzerGuestModes, Errors) {
+  auto first_error = [](const std::string& guest_modes) {
+    std::string header = kGuestHeader;
+    header.replace(header.find("guest_modes = [\"g\"]"), 19, guest_modes);
+    LoadResult r = parse_spec(header + with_guest_fact("traps = true"), "g.toml");
+    EXPECT_FALSE(r.spec) << guest_modes;
+    return r.errors.empty() ? std::string() : r.errors[0].str();
+  };
+  EXPECT_NE(first_error("guest_modes = [\"h\"]").find("g.toml:7:15: unknown mode 'h' in guest_modes"), std::string::npos)
+      << first_error("guest_modes = [\"h\"]");
+  EXPECT_NE(first_error("guest_modes = [\"u\"]").find("cannot also be the user or supervisor mode"), std::string::npos);
+  EXPECT_NE(first_error("guest_modes = []").find("at least one mode"), std::string::npos);
+  EXPECT_NE(first_error("guest_modes = [\"g\", \"g\"]").find("listed twice"), std::string::npos);
+}
