@@ -111,7 +111,8 @@ class Reader {
 
   LessonStep step(const toml::table& t) {
     only(t, {"text", "do", "event", "steps", "to", "set", "compare", "label", "analyzer", "analyzer_settings", "look",
-             "expect_console", "expect_status", "expect_illusion", "expect_theorem1"},
+             "expect_console", "expect_status", "expect_illusion", "expect_theorem1",
+             "expect_guest_condition"},
          "a step");
     LessonStep s;
     s.line = static_cast<int>(t.source().begin.line);
@@ -173,6 +174,7 @@ class Reader {
     s.expect_status = string(t, "expect_status").value_or("");
     s.expect_illusion = string(t, "expect_illusion").value_or("");
     s.expect_theorem1 = string(t, "expect_theorem1").value_or("");
+    s.expect_guest_condition = string(t, "expect_guest_condition").value_or("");
     return s;
   }
 

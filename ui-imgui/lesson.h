@@ -41,6 +41,7 @@ struct LessonStep {
   std::vector<std::string> look;  // panel titles to show and highlight
   // What must be true after the step (checked by the lessons' tests; shown to nobody).
   std::string expect_console, expect_status, expect_illusion, expect_theorem1;
+  std::string expect_guest_condition;  // "holds" / "fails": the analyzer's guest-mode condition
 };
 
 struct Lesson {

@@ -119,6 +119,13 @@ std::vector<std::string> LessonRunner::unmet() const {
     const bool broken = mon && !mon->illusion_broken().empty();
     if (broken != (s.expect_illusion == "broken")) out.push_back(std::string("the illusion is ") + (broken ? "broken" : "kept"));
   }
+  if (!s.expect_guest_condition.empty()) {
+    const auto& a = analyzer_.analysis();
+    const bool holds = a && a->guest_condition && a->guest_condition->holds;
+    if (!a || !a->guest_condition || holds != (s.expect_guest_condition == "holds"))
+      out.push_back(std::string("the guest-mode condition ") +
+                    (!a || !a->guest_condition ? "does not apply (no guest modes)" : holds ? "holds" : "fails"));
+  }
   if (!s.expect_theorem1.empty()) {
     const auto& a = analyzer_.analysis();
     if (!a || a->theorem1.holds != (s.expect_theorem1 == "holds"))

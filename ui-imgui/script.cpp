@@ -264,6 +264,10 @@ void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const s
   if (w.size() == 4 && w[1] == "theorem" && (w[3] == "holds" || w[3] == "fails")) {  // the analyzer's verdict
     const auto& a = app.analyzer().analysis();
     if (!a) return check(false, "no analysis: " + (app.analyzer().errors().empty() ? std::string() : app.analyzer().errors()[0].str()));
+    if (w[2] == "guest") {  // the guest-mode condition of a hardware-assisted machine
+      if (!a->guest_condition) return check(false, "the description has no guest modes");
+      return check(a->guest_condition->holds == (w[3] == "holds"), a->guest_condition->holds ? "holds" : "fails");
+    }
     const analyzer::Theorem& t = w[2] == "1" ? a->theorem1 : w[2] == "2" ? a->theorem2 : a->theorem3;
     return check(t.holds == (w[3] == "holds"), t.holds ? "holds" : "fails");
   }

@@ -36,7 +36,7 @@
 //   expect engine translator|interpreter
 //   expect translator blocks|translated|invalidated|evicted|flushes|links|entries|chained >=|<=|== N
 //   expect code-cache selected   (the window is open and shows a live block)
-//   expect theorem 1|2|3 holds|fails   (the analyzer's verdict)
+//   expect theorem 1|2|3|guest holds|fails   (the analyzer's verdict; guest: the guest-mode condition)
 #pragma once
 
 #include <cstdint>

@@ -393,6 +393,7 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
     if (const auto& an = a.analysis()) {
       j += ",\"theorems\":[" + std::string(an->theorem1.holds ? "true" : "false") + "," +
            (an->theorem2.holds ? "true" : "false") + "," + (an->theorem3.holds ? "true" : "false") + "]";
+      if (an->guest_condition) j += ",\"guestCondition\":" + std::string(an->guest_condition->holds ? "true" : "false");
       j += ",\"critical\":[";
       bool first = true;
       for (const auto& c : an->instructions)

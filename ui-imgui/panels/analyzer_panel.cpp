@@ -1,7 +1,8 @@
 // The analyzer: choose a shipped ISA description, see Popek and Goldberg's verdicts (the three
 // theorems) and every instruction coloured by its class, filter them, read why each class holds,
-// flip the description's settings, edit its text and watch the verdict follow; for vmscope's own
-// RV32, run the executing oracle on the hart.
+// flip the description's settings, edit its text and watch the verdict follow; for a
+// hardware-assisted machine, the guest-mode condition and what each instruction does in the guest
+// modes; for vmscope's own RV32 (with and without H), run the executing oracle on the hart.
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -30,29 +31,94 @@ std::string classes_of(const Classification& c) {
   return s.empty() ? "innocuous" : s;
 }
 
-void theorem_line(const Theorem& t) {
-  ImGui::TextColored(t.holds ? kHolds : kCritical, "Theorem %d %s", t.number, t.holds ? "holds" : "does not hold");
-  ImGui::SameLine();
-  ImGui::TextWrapped("%s", t.explanation.c_str());
+// One line per verdict, so the instruction table keeps its room on a 720-line projector: the
+// explanation is cut to the line, and shown whole on hover.
+void one_line(const std::string& text, bool disabled = false) {
+  if (disabled) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+  const float room = ImGui::GetContentRegionAvail().x;
+  const bool fits_whole = ImGui::CalcTextSize(text.c_str()).x <= room;
+  size_t fits = text.size();
+  while (!fits_whole && fits != std::string::npos && fits > 0 &&
+         ImGui::CalcTextSize((text.substr(0, fits) + "...").c_str()).x > room)
+    fits = text.rfind(' ', fits - 1);
+  ImGui::TextUnformatted(fits_whole ? text.c_str() : (text.substr(0, fits == std::string::npos ? 0 : fits) + "...").c_str());
+  if (disabled) ImGui::PopStyleColor();
+  if (!fits_whole && ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40);
+    ImGui::TextUnformatted(text.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
 }
 
+void verdict_line(const std::string& label, bool holds, const std::string& explanation) {
+  ImGui::TextColored(holds ? kHolds : kCritical, "%s", label.c_str());
+  ImGui::SameLine();
+  one_line(explanation);
+}
+
+void theorem_line(const Theorem& t) {
+  verdict_line("Theorem " + std::to_string(t.number) + (t.holds ? " holds" : " does not hold"), t.holds, t.explanation);
+}
+
+std::string guest_modes(const Spec& s) {
+  std::string m;
+  for (const std::string& g : s.guest_modes) m += (m.empty() ? "" : ", ") + g;
+  return m;
+}
+
+void guest_condition_line(const Spec& s, const Theorem& t) {
+  verdict_line("Guest modes " + guest_modes(s) + (t.holds ? " holds" : " does not hold"), t.holds, t.explanation);
+}
+
+// What an instruction does in the guest modes: traps to the VMM everywhere, runs on the guest's
+// own state, or touches the machine's (guest-critical).
+const char* in_guest(const Spec& s, const Classification& c, const AnalyzerWorkbench& w) {
+  if (c.guest_critical.value) return "CRITICAL";
+  const Instruction* in = s.find_instruction(c.instruction);
+  for (const std::string& g : s.guest_modes)
+    if (const Fact* f = in ? applicable_fact(*in, g, w.settings()) : nullptr; f && !f->traps) return "runs directly";
+  return "traps";
+}
+
+void setting_combo(AnalyzerWorkbench& w, const Setting& s, float width) {
+  const std::string current = w.settings().at(s.name);
+  const std::string label = s.name + "=" + current;
+  ImGui::SetNextItemWidth(width > 0 ? width : ImGui::CalcTextSize(label.c_str()).x + 40);
+  if (ImGui::BeginCombo(("##setting-" + s.name).c_str(), label.c_str())) {
+    for (const std::string& v : s.values)
+      if (ImGui::Selectable((s.name + "=" + v).c_str(), v == current)) w.set_setting(s.name, v);
+    ImGui::EndCombo();
+  }
+  if (ImGui::IsItemHovered() && !s.description.empty()) ImGui::SetTooltip("%s", s.description.c_str());
+}
+
+// The settings changed from their defaults, on one flowing line, and all of them in a popup:
+// a description with a dozen settings keeps the instruction table on screen.
 void settings_row(AnalyzerWorkbench& w) {
   if (!w.spec() || w.spec()->settings.empty()) return;
   ImGui::TextDisabled("settings:");
   const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  size_t changed = 0;
   for (const Setting& s : w.spec()->settings) {
-    const std::string current = w.settings().at(s.name);
-    const std::string label = s.name + "=" + current;
-    const float width = ImGui::CalcTextSize(label.c_str()).x + 40;
-    // Flow the combos along the line, wrapping where the next would not fit.
+    if (w.settings().at(s.name) == s.default_value) continue;
+    ++changed;
+    const float width = ImGui::CalcTextSize((s.name + "=" + w.settings().at(s.name)).c_str()).x + 40;
     if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width < right) ImGui::SameLine();
-    ImGui::SetNextItemWidth(width);
-    if (ImGui::BeginCombo(("##setting-" + s.name).c_str(), label.c_str())) {
-      for (const std::string& v : s.values)
-        if (ImGui::Selectable((s.name + "=" + v).c_str(), v == current)) w.set_setting(s.name, v);
-      ImGui::EndCombo();
-    }
-    if (ImGui::IsItemHovered() && !s.description.empty()) ImGui::SetTooltip("%s", s.description.c_str());
+    setting_combo(w, s, width);
+  }
+  const std::string all = changed ? "the other " + std::to_string(w.spec()->settings.size() - changed) + "..."
+                                  : "all " + std::to_string(w.spec()->settings.size()) + " at their defaults...";
+  if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize(all.c_str()).x + 20 < right)
+    ImGui::SameLine();
+  if (ImGui::SmallButton(all.c_str())) ImGui::OpenPopup("all settings");
+  if (ImGui::BeginPopup("all settings")) {
+    float width = 0;
+    for (const Setting& s : w.spec()->settings)
+      width = std::max(width, ImGui::CalcTextSize((s.name + "=" + s.values.front()).c_str()).x + 60);
+    for (const Setting& s : w.spec()->settings) setting_combo(w, s, width);
+    ImGui::EndPopup();
   }
 }
 
@@ -66,15 +132,17 @@ void instruction_table(AnalyzerWorkbench& w, Panels& p) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(160);
   ImGui::InputTextWithHint("##analyzer-filter", "name contains", &p.analyzer_filter);
-  if (!ImGui::BeginTable("instructions", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Borders |
+  const bool guest = !w.spec()->guest_modes.empty();
+  if (!ImGui::BeginTable("instructions", guest ? 5 : 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Borders |
                                                 ImGuiTableFlags_SizingStretchProp,
-                         ImVec2(0, ImGui::GetContentRegionAvail().y * 0.55f)))
+                         ImVec2(0, std::max(ImGui::GetContentRegionAvail().y * 0.55f, ImGui::GetTextLineHeightWithSpacing() * 9))))
     return;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("instruction", ImGuiTableColumnFlags_WidthStretch, 3);
   ImGui::TableSetupColumn("class", ImGuiTableColumnFlags_WidthStretch, 2);
   ImGui::TableSetupColumn("sensitive because", ImGuiTableColumnFlags_WidthStretch, 2);
   ImGui::TableSetupColumn("user-sensitive", ImGuiTableColumnFlags_WidthStretch, 1);
+  if (guest) ImGui::TableSetupColumn(("in " + guest_modes(*w.spec())).c_str(), ImGuiTableColumnFlags_WidthStretch, 1.5f);
   ImGui::TableHeadersRow();
   for (const Classification& c : a.instructions) {
     const bool critical = c.critical.value, sensitive = c.sensitive.value;
@@ -97,6 +165,11 @@ void instruction_table(AnalyzerWorkbench& w, Panels& p) {
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(c.user_sensitive.value ? (c.privileged.value ? "yes (privileged)" : "yes") : "");
     ImGui::PopStyleColor();
+    if (guest) {
+      ImGui::TableNextColumn();
+      const char* what = in_guest(*w.spec(), c, w);
+      ImGui::TextColored(c.guest_critical.value ? kCritical : kInnocuous, "%s", what);
+    }
   }
   ImGui::EndTable();
 }
@@ -125,23 +198,31 @@ void explanation(const AnalyzerWorkbench& w, const Panels& p) {
   row("resource-sensitive", c.resource_sensitive);
   row("critical", c.critical);
   row("user-sensitive", c.user_sensitive);
+  if (!w.spec()->guest_modes.empty()) row("guest-critical", c.guest_critical);
 }
 
 void oracle_view(AnalyzerWorkbench& w) {
   if (!w.has_oracle()) {
     ImGui::TextWrapped("This description has no executing oracle: only descriptions of vmscope's own hart "
-                       "(oracle = \"rv32\") can be checked against a machine.");
+                       "(oracle = \"rv32\", or \"rv32h\" with the hypervisor extension) can be checked against a machine.");
     return;
   }
   if (ImGui::Button("Run every form on the hart")) w.run_oracle();
   ImGui::SameLine();
-  ImGui::TextDisabled("every instruction form and CSR number, in U, S and M, in pairs of states");
+  std::string modes;
+  for (const std::string& m : w.spec()->modes) modes += (modes.empty() ? "" : ", ") + m;
+  ImGui::TextDisabled("every instruction form and CSR number, in %s, in pairs of states", modes.c_str());
   if (!w.oracle()) return;
   const OracleReport& r = *w.oracle();
   ImGui::Text("%zu forms in %zu runs on %s", r.forms, r.runs, r.machine.c_str());
   std::string critical;
   for (const std::string& c : r.critical) critical += (critical.empty() ? "" : ", ") + c;
   ImGui::Text("critical on the hart: %s", critical.empty() ? "none" : critical.c_str());
+  if (!w.spec()->guest_modes.empty()) {
+    std::string guest;
+    for (const std::string& c : r.guest_critical) guest += (guest.empty() ? "" : ", ") + c;
+    ImGui::Text("guest-critical on the hart: %s", guest.empty() ? "none" : guest.c_str());
+  }
   if (r.disagreements.empty()) {
     ImGui::TextColored(kHolds, "The description agrees with the hart.");
     return;
@@ -170,19 +251,23 @@ void draw_analyzer(Panels& p) {
       if (ImGui::Selectable(std::string(specs[i].file).c_str(), i == w.chosen())) w.choose(i);
     ImGui::EndPopup();
   }
-  ImGui::SameLine();
-  if (w.spec()) ImGui::TextDisabled("%s (user mode %s, supervisor mode %s)%s", w.spec()->name.c_str(), w.spec()->user_mode.c_str(),
-                                    w.spec()->supervisor_mode.c_str(), w.edited() ? ", edited" : "");
   if (w.edited()) {
     ImGui::SameLine();
     if (ImGui::SmallButton("revert")) w.choose(w.chosen());
   }
+  ImGui::SameLine();
+  if (w.spec())
+    one_line(w.spec()->name + " (user mode " + w.spec()->user_mode + ", supervisor mode " + w.spec()->supervisor_mode +
+                 (w.spec()->guest_modes.empty() ? "" : ", guest modes " + guest_modes(*w.spec())) + ")" +
+                 (w.edited() ? ", edited" : ""),
+             true);
   if (!w.errors().empty()) {
     for (const SpecError& e : w.errors()) ImGui::TextColored(kCritical, "%s", e.str().c_str());
   } else if (w.analysis()) {
     theorem_line(w.analysis()->theorem1);
     theorem_line(w.analysis()->theorem2);
     theorem_line(w.analysis()->theorem3);
+    if (w.analysis()->guest_condition) guest_condition_line(*w.spec(), *w.analysis()->guest_condition);
     settings_row(w);
   }
   ImGui::Separator();

@@ -452,6 +452,22 @@ try {
   check(s.analyzer.errors.length === 0 && s.analyzer.critical.length === 0,
         'with JRST 1 trapping in user mode the edited PDP-10 satisfies Theorem 1');
   await shoot('analyzer');
+  // A hardware-assisted machine: vmscope's hart with the H extension; the guest-mode condition
+  // holds, and the instruction table says what each instruction does in VS and VU.
+  await click('Other description...', 'Analyzer');
+  await click('isa-specs/rv32h.toml', '');
+  s = await waitFor((x) => x.analyzer.file === 'isa-specs/rv32h.toml', 'the RV32 description with the H extension');
+  check(s.analyzer.theorems[0] === true && s.analyzer.guestCondition === true,
+        `RV32 with H: Theorem 1 holds and so does the guest-mode condition (VS, VU) (${s.analyzer.guestCondition})`);
+  await click('Instructions', 'Analyzer');  // the table, with its "in VS, VU" column
+  for (const [w, h] of [[1280, 720], [1920, 1080]]) {
+    await page.setViewportSize({ width: w, height: h });
+    await waitFor((x) => x.display.height === h, `the canvas to follow ${w}x${h}`);
+    await frames(3);
+    await shoot(`analyzer-guest-${w}x${h}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await waitFor((x) => x.display.height === 800, 'the canvas to follow 1280x800');
   await click('Analyzer', '##MainMenuBar');  // close it again
 
   // ---- 14. the block translator from a link: hello runs on translated, chained blocks; the
