@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "machine/machine.h"
+
 namespace vmscope {
 struct RunResult;
 class Hart;
@@ -37,8 +39,17 @@ struct RunOptions {
   bool quiet = false;
   std::string record_file;             // write a recording of the run here
   std::vector<std::string> guest_args;
+  // Migration to a second machine side by side (migration_run.cpp).
+  std::optional<uint64_t> migrate_at;  // after this many instructions
+  std::string migrate = "live";        // "cold" or "live"
+  double migrate_bandwidth = 4.0;      // bytes of stream per guest instruction
+  unsigned migrate_rounds = 30;        // live: pre-copy rounds at most
+  uint32_t migrate_stop_pages = 16;    // live: stop and copy at this many dirty pages or fewer
+  std::optional<uint64_t> migrate_corrupt;  // flip this byte of the stream (the destination must refuse it)
 };
 int run_command(const RunOptions& options);
+// `vmscope run --migrate-at N`: the run, moved to a second machine on the way.
+int run_with_migration(const MachineOptions& machine, const std::vector<uint8_t>& file, const RunOptions& options);
 
 struct ReplayOptions {
   std::string file;                     // a recording, or a snapshot (replay goes on from it)

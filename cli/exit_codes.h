@@ -1,4 +1,4 @@
-// vmscope's own exit codes. They sit in 110..124 so they rarely collide with a guest's
+// vmscope's own exit codes. They sit in 110..125 so they rarely collide with a guest's
 // exit code, which vmscope passes through unchanged when the guest exits by itself.
 #pragma once
 
@@ -20,6 +20,7 @@ enum ExitCode : int {
   kBadRecording = 122,      // a recording or snapshot file that is damaged, truncated or not one
   kReplayDiverged = 123,    // a replay did not end as the recording did
   kWaysDisagree = 124,      // compare-ways: the ways did not all print the same and end alike
+  kMigrationFailed = 125,   // --migrate: the migration was refused or went wrong (the guest ran on at the source)
 };
 
 }  // namespace vmscope::cli

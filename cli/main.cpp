@@ -108,6 +108,23 @@ int main(int argc, char** argv) {
                       "Write a recording of the run to FILE: the program, the machine's settings and every\n"
                       "input from outside (console bytes with the step they arrived at, stdin reads, clock\n"
                       "reads), so that `vmscope replay FILE` reproduces the run exactly");
+  run_cmd->add_option("--migrate-at", run.migrate_at,
+                      "Migrate the running guest after N instructions to a second machine side by side (its\n"
+                      "own RAM and monitor) and finish the run there; prints each round");
+  run_cmd->add_option("--migrate", run.migrate,
+                      "cold: stop, send everything, resume at the destination; live (default): pre-copy, the\n"
+                      "guest runs on while its memory is sent, then the pages it dirtied, round by round")
+      ->check(CLI::IsMember({"cold", "live"}));
+  run_cmd->add_option("--migrate-bandwidth", run.migrate_bandwidth,
+                      "The link: bytes of migration stream sent per guest instruction (default 4)")
+      ->check(CLI::Range(0.001, 1e9));
+  run_cmd->add_option("--migrate-rounds", run.migrate_rounds, "Live: at most N pre-copy rounds (default 30)")
+      ->check(CLI::Range(1u, 1000u));
+  run_cmd->add_option("--migrate-stop-pages", run.migrate_stop_pages,
+                      "Live: stop and copy once a round leaves at most N dirty pages (default 16)");
+  run_cmd->add_option("--migrate-corrupt", run.migrate_corrupt,
+                      "Flip byte N of the migration stream on the way: the destination must refuse it and the\n"
+                      "guest run on at the source");
   run_cmd->add_option("args", run.guest_args, "Arguments for a process-VM guest (after --)");
 
   ReplayOptions replay;

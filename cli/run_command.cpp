@@ -311,6 +311,18 @@ int run_command(const RunOptions& o) {
     options.argv.insert(options.argv.end(), o.guest_args.begin(), o.guest_args.end());
   }
   if (o.lockstep || o.lockstep_every) return run_lockstep(options, file, o);
+  if (o.migrate_at) {
+    if (!o.trace_file.empty() || !o.record_file.empty() || kind != MachineKind::system) {
+      std::fprintf(stderr, "vmscope: --migrate-at moves a system machine; it cannot be combined with --trace or --record\n");
+      return kUsage;
+    }
+    if (o.migrate == "live" && !monitored) {
+      std::fprintf(stderr, "vmscope: --migrate live needs a monitor to keep the dirty log: --virt trap-and-emulate, "
+                           "binary-translation, paravirtual or hardware-assisted (or --migrate cold)\n");
+      return kUsage;
+    }
+    return run_with_migration(options, file, o);
+  }
   Machine machine(options);
   const ElfResult loaded = machine.load(file, o.program);
   if (!loaded.ok()) {

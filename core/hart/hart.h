@@ -159,6 +159,11 @@ class Hart {
   // ---- for a monitor running as host code in M-mode
   // What SFENCE.VMA does (TLB and micro-TLB flush), without the privilege check.
   void sfence(bool by_addr, uint32_t vaddr, bool by_asid, uint16_t asid);
+  // What HFENCE.GVMA x0, x0 does: every guest's cached translations go.
+  void hfence_gvma_all() {
+    tlb_.flush_guest(false, 0);
+    flush_micro_tlbs();
+  }
   // The last step was the monitor's business, not the guest's: it does not count as time.
   void hide_steps(uint64_t n) { hidden_steps_ += n; }
   void unhide_steps(uint64_t n) { hidden_steps_ -= n; }

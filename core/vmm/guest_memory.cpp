@@ -25,6 +25,7 @@ bool GuestMemory::read(uint32_t gpa, std::span<uint8_t> out) const {
 
 bool GuestMemory::write(uint32_t gpa, std::span<const uint8_t> bytes) {
   if (!in_ram(gpa, static_cast<uint32_t>(bytes.size()))) return false;
+  note_written(gpa, static_cast<uint32_t>(bytes.size()));
   return bus_.write_bytes(gpa + offset_, bytes);
 }
 
@@ -38,7 +39,9 @@ bool GuestMemory::read_pte(uint32_t gpa, uint32_t& pte) const {
 void GuestMemory::write_pte(uint32_t gpa, uint32_t pte) const {
   const uint8_t raw[4] = {static_cast<uint8_t>(pte), static_cast<uint8_t>(pte >> 8), static_cast<uint8_t>(pte >> 16),
                           static_cast<uint8_t>(pte >> 24)};
-  if (in_ram(gpa, 4)) bus_.write_bytes(gpa + offset_, raw);
+  if (!in_ram(gpa, 4)) return;
+  note_written(gpa, 4);
+  bus_.write_bytes(gpa + offset_, raw);
 }
 
 }  // namespace vmscope

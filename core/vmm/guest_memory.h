@@ -9,6 +9,7 @@
 
 #include "mem/bus.h"
 #include "mem/sv32.h"
+#include "vmm/dirty_log.h"
 
 namespace vmscope {
 
@@ -40,6 +41,14 @@ class GuestMemory final : public PteMemory {
   bool read_pte(uint32_t gpa, uint32_t& pte) const override;
   void write_pte(uint32_t gpa, uint32_t pte) const override;
 
+  // Live migration's dirty log (by guest RAM page): every write above is noted in it, and the
+  // monitor notes the guest's own stores as they fault on write-protected entries.
+  DirtyLog& dirty_log() const { return log_; }
+  void note_written(uint32_t gpa, uint32_t length = 1) const {
+    if (!log_.on() || !in_ram(gpa, length)) return;
+    for (uint32_t p = (gpa - ram_base_) >> 12; p <= (gpa - ram_base_ + length - 1) >> 12; ++p) log_.mark(p);
+  }
+
  private:
   struct Range {
     uint32_t base, size;
@@ -47,6 +56,7 @@ class GuestMemory final : public PteMemory {
   Bus& bus_;
   uint32_t ram_base_, ram_size_, offset_;
   std::vector<Range> devices_;
+  mutable DirtyLog log_;  // (write_pte is const for the walker, and notes its writes)
 };
 
 }  // namespace vmscope

@@ -111,8 +111,15 @@ void Monitor::back_guest_memory(const TrapEvent& t, ExitAction& action) {
   const auto gpa = static_cast<uint32_t>(t.gpa);
   const uint32_t region = gpa & ~0x3fffffu;
   const uint32_t root_entry = g_root_ + (gpa >> 22) * 4;
+  if (t.cause == static_cast<uint32_t>(ExceptionCause::store_guest_page_fault) && g_dirty_fault(gpa)) {
+    hart_.set_pc(t.epc);  // a store to a page the dirty log watches: noted, and now writable
+    action = ExitAction::g_stage_fill;
+    ++stats_.hidden_faults;
+    return;
+  }
   if (guest_.in_ram(region, 0x400000)) {  // a whole 4 MiB of RAM: one superpage
     bus_.write(root_entry, 4, pte_for(region + guest_.offset(), kLeafFlags));
+    if (guest_.dirty_log().on()) g_split_for_dirty_log(region);  // (4 KiB entries while logging)
   } else {  // a page under a second-level table of its own (after the 16 KiB root)
     uint64_t entry = 0;
     bus_.read(root_entry, 4, entry);
@@ -134,6 +141,56 @@ void Monitor::back_guest_memory(const TrapEvent& t, ExitAction& action) {
   action = ExitAction::g_stage_fill;
   ++stats_.g_stage_fills;
   ++stats_.hidden_faults;
+}
+
+// ---- the dirty log of live migration: 4 KiB G-stage entries without W for RAM the guest has not
+// written this round; its first store faults, the page is noted and the entry made writable.
+
+// Replaces the superpage backing 4 MiB of guest RAM by a table of 4 KiB entries, none writable.
+void Monitor::g_split_for_dirty_log(uint32_t region) {
+  const uint32_t table = g_ram_table(region);
+  for (uint32_t i = 0; i < 1024; ++i)
+    bus_.write(table + i * 4, 4, pte_for(region + guest_.offset() + i * 0x1000, kLeafFlags & ~kPteW));
+  bus_.write(g_root_ + (region >> 22) * 4, 4, pte_for(table, kPteV));
+  hart_.hfence_gvma_all();
+}
+
+// Every backed RAM page's entry loses (or gets back) its write permission.
+void Monitor::g_write_protect_ram(bool writable) {
+  for (uint32_t region = guest_.ram_base(); guest_.in_ram(region, 0x400000); region += 0x400000) {
+    uint64_t root = 0;
+    bus_.read(g_root_ + (region >> 22) * 4, 4, root);
+    if (!(root & kPteV)) continue;  // not backed yet
+    if (root & (kPteR | kPteX)) {   // still a superpage
+      if (!writable) g_split_for_dirty_log(region);
+      continue;
+    }
+    const uint32_t table = g_ram_table(region);
+    for (uint32_t i = 0; i < 1024; ++i) {
+      uint64_t pte = 0;
+      bus_.read(table + i * 4, 4, pte);
+      bus_.write(table + i * 4, 4, writable ? pte | kPteW : pte & ~uint64_t{kPteW});
+    }
+  }
+  hart_.hfence_gvma_all();
+}
+
+// A store guest-page fault on RAM the G-stage maps read-only for the dirty log: note the page,
+// let the guest write it. False when the fault is not that (memory not backed yet).
+bool Monitor::g_dirty_fault(uint32_t gpa) {
+  if (!guest_.is_ram_page(gpa)) return false;
+  uint64_t root = 0;
+  bus_.read(g_root_ + (gpa >> 22) * 4, 4, root);
+  if (!(root & kPteV) || (root & (kPteR | kPteX))) return false;  // not backed, or a superpage (writable)
+  const uint32_t entry = g_ram_table(gpa) + ((gpa >> 12) & 0x3ff) * 4;
+  uint64_t pte = 0;
+  bus_.read(entry, 4, pte);
+  if (!(pte & kPteV) || (pte & kPteW)) return false;
+  guest_.note_written(gpa);
+  bus_.write(entry, 4, pte | kPteW);
+  hart_.hfence_gvma_all();
+  ++g_dirty_faults_;
+  return true;
 }
 
 // A fault the guest must see, delivered as the hardware delivers its own.

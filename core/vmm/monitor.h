@@ -142,6 +142,19 @@ class Monitor {
   // Set once a quirk let a sensitive instruction through: the monitor lost control.
   const std::string& illusion_broken() const { return illusion_broken_; }
 
+  // ---- migration (migration_support.cpp)
+  // Starts the guest memory's dirty log: from now on every page the guest (or the monitor for
+  // it) writes is noted, the guest's stores by write-protecting the shadow or G-stage entries.
+  void start_dirty_log();
+  // The pages written since the start or the last take (guest RAM page numbers), and every
+  // entry write-protected again for the next round.
+  std::vector<uint32_t> take_dirty_pages();
+  void stop_dirty_log();
+  uint64_t dirty_log_faults() const { return shadow_.dirty_log_faults() + g_dirty_faults_; }
+  // A migrated guest arrived (its state loaded; the monitor's own memory did not travel): start
+  // the shadow tables or the G-stage again from empty, as the destination's own.
+  void after_incoming();
+
   // Snapshots (vmm_state.cpp): the virtual CPU, the shadow MMU's bookkeeping, statistics and log.
   void save_state(StateWriter& out) const;
   void load_state(StateReader& in);
@@ -193,6 +206,13 @@ class Monitor {
   unsigned g_regions_ = 0;   // ... guest-physical regions backed (4 MiB of RAM, or a device page)
   unsigned g_tables_ = 0;    // ... second-level tables in use (device pages), after the root
   static constexpr unsigned kMaxGTables = 8;
+  // Dirty logging splits the RAM superpages into 4 KiB entries: one table per 4 MiB of guest
+  // RAM, after the device tables (hardware_assisted.cpp).
+  uint32_t g_ram_table(uint32_t gpa) const { return g_root_ + 0x4000 + (kMaxGTables + ((gpa - guest_.ram_base()) >> 22)) * 0x1000; }
+  void g_split_for_dirty_log(uint32_t region);
+  void g_write_protect_ram(bool writable);
+  bool g_dirty_fault(uint32_t gpa);
+  uint64_t g_dirty_faults_ = 0;
   vmscope_pv_shared pv_page_{};
   // A guard against a fault the monitor keeps "fixing" without progress.
   uint32_t last_fault_pc_ = 0, last_fault_addr_ = 0;

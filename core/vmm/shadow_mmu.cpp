@@ -203,6 +203,16 @@ void ShadowMmu::untrack_leaf_table(uint32_t page, unsigned table, unsigned vpn1)
   if (v.empty() && it->second.root_of.empty()) pt_pages_.erase(it);
 }
 
+void ShadowMmu::protect_for_dirty_log() {
+  for (unsigned i = 0; i < pages_.size(); ++i) {
+    if (pages_[i].kind != PageKind::table) continue;
+    uint32_t* words = page_words(page_hpa(i));
+    for (unsigned j = 0; j < 1024; ++j) words[j] &= ~kPteW;
+  }
+  for (unsigned t = 0; t < kMaxTables; ++t)
+    if (tables_[t].live) flush_host(t, false, 0);
+}
+
 // A page just became a guest page table: shadows that let the guest write it must stop.
 void ShadowMmu::protect_existing(uint32_t page) {
   for (unsigned i = 0; i < pages_.size(); ++i) {
@@ -270,6 +280,17 @@ ShadowMmu::Fill ShadowMmu::fill(uint32_t gva, AccessType type) {
   const bool may_fetch = !key.paging() || sv32_permits(flags, AccessType::fetch, key.mode, key.sum, key.mxr);
   const bool protect = strategy_ == ShadowInvalidation::write_protect && may_write && is_page_table(rec.gpa);
   if (protect) may_write = false;
+  // Live migration: writable only once the page is in the dirty log, and a store puts it there.
+  DirtyLog& log = guest_.dirty_log();
+  const uint32_t log_page = (rec.gpa - guest_.ram_base()) >> 12;
+  if (may_write && log.on() && guest_.is_ram_page(rec.gpa) && !log.dirty(log_page)) {
+    if (type == AccessType::store) {
+      log.mark(log_page);
+      ++dirty_log_faults_;
+    } else {
+      may_write = false;
+    }
+  }
   const uint32_t pte = ((hpa >> 12) << 10) | kPteV | kPteU | kPteA | kPteD | (may_read ? kPteR : 0) |
                        (may_write ? kPteW : 0) | (may_fetch ? kPteX : 0);
   uint32_t& slot = page_words(page_hpa(static_cast<unsigned>(l0)))[vpn0_of(gva)];
@@ -294,7 +315,8 @@ void ShadowMmu::fill_ahead(unsigned table, unsigned l0, uint32_t gva) {
     const uint32_t page = region | i << 12;
     uint32_t hpa;
     if (words[i] || !guest_.is_ram_page(page) || !guest_.to_host(page, hpa)) continue;
-    const bool writable = !(strategy_ == ShadowInvalidation::write_protect && is_page_table(page));
+    const bool writable = !(strategy_ == ShadowInvalidation::write_protect && is_page_table(page)) &&
+                          !(guest_.dirty_log().on() && !guest_.dirty_log().dirty((page - guest_.ram_base()) >> 12));
     words[i] = ((hpa >> 12) << 10) | kPteV | kPteU | kPteA | kPteD | kPteR | kPteX | (writable ? kPteW : 0);
     LeafRecord rec;
     rec.gpa = page;

@@ -102,6 +102,12 @@ class ShadowMmu {
   void release_root(uint32_t root);
   bool is_page_table(uint32_t gpa) const { return pt_pages_.count(gpa & ~0xfffu) != 0; }
 
+  // Live migration (dirty_log.h): while the guest memory's dirty log is on, a shadow entry lets
+  // the guest write only pages already dirty in it; the first store to a clean page faults and
+  // its fill marks the page. Called as each round starts: every entry loses its write permission.
+  void protect_for_dirty_log();
+  uint64_t dirty_log_faults() const { return dirty_log_faults_; }  // store faults that marked a page
+
   // Checking mode: every valid shadow entry agrees with the guest's page table and physical
   // map and never grants more than the guest allows. An entry whose guest PTE changed since it
   // was filled is stale: an error with write protection, allowed (until a covering fence) with
@@ -183,6 +189,7 @@ class ShadowMmu {
   ShadowInvalidation strategy_ = ShadowInvalidation::sfence;
   std::unordered_map<uint32_t, PageTableUse> pt_pages_;
   ShadowStats stats_;
+  uint64_t dirty_log_faults_ = 0;  // (not part of snapshots: a migration's own count)
 };
 
 }  // namespace vmscope
