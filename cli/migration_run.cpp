@@ -3,6 +3,7 @@
 // console shows one uninterrupted run; stderr each round of the migration.
 #include <chrono>
 #include <cstdio>
+#include <string>
 
 #include "commands.h"
 #include "exit_codes.h"
@@ -13,21 +14,23 @@ namespace vmscope::cli {
 
 namespace {
 
+std::string pages(uint64_t n) { return std::to_string(n) + (n == 1 ? " page" : " pages"); }
+
 void print_rounds(const migration::Result& r, migration::Kind kind) {
   auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
   for (const migration::Round& round : r.rounds) {
     if (round.stop_and_copy)
       std::fprintf(stderr,
-                   "vmscope: migration (%s): stop-and-copy: %llu pages (%llu of them zero) and the machine's state, "
+                   "vmscope: migration (%s): stop-and-copy: %s (%llu of them zero) and the machine's state, "
                    "%llu bytes; downtime %llu guest instructions, %.2f ms on the host\n",
-                   to_string(kind), u(round.pages_sent), u(round.zero_pages), u(round.bytes), u(round.guest_instructions),
+                   to_string(kind), pages(round.pages_sent).c_str(), u(round.zero_pages), u(round.bytes), u(round.guest_instructions),
                    round.host_ms);
     else
       std::fprintf(stderr,
-                   "vmscope: migration (%s): round %u: %llu pages sent (%llu of them zero), %llu bytes, while the guest "
-                   "ran %llu instructions and dirtied %llu pages; %.2f ms on the host\n",
-                   to_string(kind), round.number, u(round.pages_sent), u(round.zero_pages), u(round.bytes),
-                   u(round.guest_instructions), u(round.pages_dirtied), round.host_ms);
+                   "vmscope: migration (%s): round %u: %s sent (%llu of them zero), %llu bytes, while the guest "
+                   "ran %llu instructions and dirtied %s; %.2f ms on the host\n",
+                   to_string(kind), round.number, pages(round.pages_sent).c_str(), u(round.zero_pages), u(round.bytes),
+                   u(round.guest_instructions), pages(round.pages_dirtied).c_str(), round.host_ms);
   }
 }
 
@@ -78,10 +81,10 @@ int run_with_migration(const MachineOptions& options, const std::vector<uint8_t>
     if (r.switched) {
       running = &destination;
       std::fprintf(stderr,
-                   "vmscope: migration (%s) at instruction %llu: %zu round%s, %llu pages and %llu bytes in all; "
+                   "vmscope: migration (%s) at instruction %llu: %zu round%s, %s and %llu bytes in all; "
                    "downtime %llu guest instructions (%.2f ms on the host); %llu dirty-page faults; guest RAM at the "
                    "switch-over identical at both ends; the guest runs on at the destination\n",
-                   to_string(kind), u(total), r.rounds.size(), r.rounds.size() == 1 ? "" : "s", u(r.total_pages),
+                   to_string(kind), u(total), r.rounds.size(), r.rounds.size() == 1 ? "" : "s", pages(r.total_pages).c_str(),
                    u(r.total_bytes), u(r.downtime_instructions), r.downtime_host_ms, u(r.dirty_faults));
     } else if (r.guest_ended) {
       last = r.ended;
