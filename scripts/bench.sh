@@ -2,14 +2,16 @@
 # Benchmark: the interpreter, the block translator (chained, unchained, threaded code) and
 # qemu-riscv32 on the bundled compute-heavy programs, then
 # the monitor: the guest kernel by emulation and under trap-and-emulate (scripts/bench_vmm.py),
-# then time travel: what recording costs, snapshot memory, time to travel (vmscope-bench-timetravel).
+# then time travel: what recording costs, snapshot memory, time to travel (vmscope-bench-timetravel),
+# then migration: cold and live, rounds, pages and downtime (scripts/bench_migration.py).
 #   bash scripts/bench.sh [--repeat N]                 every section
 #   bash scripts/bench.sh --vmm [--repeat N]           the monitor section only
 #   bash scripts/bench.sh --timetravel [--repeat N]    the time-travel section only
+#   bash scripts/bench.sh --migration [--repeat N]     the migration section only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 section=all
-if [ "${1:-}" = --vmm ] || [ "${1:-}" = --timetravel ]; then
+if [ "${1:-}" = --vmm ] || [ "${1:-}" = --timetravel ] || [ "${1:-}" = --migration ]; then
   section=${1#--}
   shift
 fi
@@ -28,4 +30,8 @@ if [ "$section" = all ] || [ "$section" = timetravel ]; then
   build/native/tests/vmscope-bench-timetravel build/native/assets/kernel/kernel.elf --sbi "$@"
   echo "and a longer program: sha256 (process VM)"
   build/native/tests/vmscope-bench-timetravel build/native/assets/bench/sha256.elf "$@"
+fi
+if [ "$section" = all ] || [ "$section" = migration ]; then
+  echo
+  python3 scripts/bench_migration.py build/native/cli/vmscope build/native/assets/kernel/kernel.elf "$@"
 fi

@@ -108,6 +108,7 @@ Result migrate(Machine& source, Machine& destination, const Options& o,
   last.stop_and_copy = true;
   const auto started = Clock::now();
   send_pages(last, pages);
+  if (monitor) monitor->drop_translations();  // the destination builds its own: no need to send their bookkeeping
   out.state(source);
   out.end();
   const bool ok = send(last, started);

@@ -190,7 +190,7 @@ bool Incoming::apply_record(uint8_t kind, std::span<const uint8_t> p) {
       if (has_state_) return fail("a second machine state");
       StateReader r(p);
       if (!m_.load_state(r)) return fail("the machine state does not load (truncated, or of another machine)");
-      if (Monitor* monitor = m_.monitor()) monitor->after_incoming();
+      if (Monitor* monitor = m_.monitor()) monitor->drop_translations();
       has_state_ = true;
       return true;
     }

@@ -3,7 +3,7 @@
 // machine's state (Machine::save_state), an end — each with its own checksum, so the destination
 // rejects a corrupt or truncated stream before the guest runs on it. Only guest RAM travels:
 // under a monitor, its own memory (shadow tables, G-stage) stays behind, and the destination's
-// monitor builds its own (Monitor::after_incoming).
+// monitor builds its own (Monitor::drop_translations).
 #pragma once
 
 #include <cstdint>

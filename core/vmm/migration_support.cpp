@@ -23,7 +23,7 @@ void Monitor::stop_dirty_log() {
   // (shadow entries without W fill again, writable, on their next store)
 }
 
-void Monitor::after_incoming() {
+void Monitor::drop_translations() {
   if (hardware_assisted) {
     for (uint32_t a = g_root_; a < g_root_ + 0x4000 + kMaxGTables * 0x1000; a += 4) bus_.write(a, 4, 0);
     g_regions_ = g_tables_ = 0;

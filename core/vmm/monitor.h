@@ -151,9 +151,10 @@ class Monitor {
   std::vector<uint32_t> take_dirty_pages();
   void stop_dirty_log();
   uint64_t dirty_log_faults() const { return shadow_.dirty_log_faults() + g_dirty_faults_; }
-  // A migrated guest arrived (its state loaded; the monitor's own memory did not travel): start
-  // the shadow tables or the G-stage again from empty, as the destination's own.
-  void after_incoming();
+  // The shadow tables or the G-stage start again from empty (refilled by hidden faults, which
+  // the guest never sees): at a migration's destination, whose monitor memory did not travel,
+  // and at its source before the state is sent (their bookkeeping would be thrown away there).
+  void drop_translations();
 
   // Snapshots (vmm_state.cpp): the virtual CPU, the shadow MMU's bookkeeping, statistics and log.
   void save_state(StateWriter& out) const;
