@@ -112,7 +112,7 @@ class Reader {
   LessonStep step(const toml::table& t) {
     only(t, {"text", "do", "event", "steps", "to", "set", "compare", "label", "analyzer", "analyzer_settings", "look",
              "expect_console", "expect_status", "expect_illusion", "expect_theorem1",
-             "expect_guest_condition"},
+             "expect_guest_condition", "migration", "expect_migration"},
          "a step");
     LessonStep s;
     s.line = static_cast<int>(t.source().begin.line);
@@ -121,7 +121,8 @@ class Reader {
     using A = LessonStep::Action;
     s.action = choice<A>(t, "do", {{"nothing", A::none}, {"run", A::run}, {"run-to-event", A::run_to_event},
                                    {"step", A::step}, {"step-back", A::step_back}, {"travel", A::travel},
-                                   {"reset", A::reset}, {"compare", A::compare}, {"compare-ways", A::compare_ways}, {"analyzer", A::analyzer}})
+                                   {"reset", A::reset}, {"compare", A::compare}, {"compare-ways", A::compare_ways}, {"analyzer", A::analyzer},
+                                   {"migrate", A::migrate}})
                    .value_or(A::none);
     if (auto e = string(t, "event")) {
       s.event = *e;
@@ -175,6 +176,13 @@ class Reader {
     s.expect_illusion = string(t, "expect_illusion").value_or("");
     s.expect_theorem1 = string(t, "expect_theorem1").value_or("");
     s.expect_guest_condition = string(t, "expect_guest_condition").value_or("");
+    if (const auto kind = string(t, "migration")) {
+      if (*kind != "live" && *kind != "cold") error(t.get("migration"), "'migration' is \"live\" or \"cold\"");
+      s.live_migration = *kind == "live";
+    }
+    s.expect_migration = string(t, "expect_migration").value_or("");
+    if (!s.expect_migration.empty() && s.expect_migration != "unnoticed")
+      error(t.get("expect_migration"), "'expect_migration' is \"unnoticed\" (the guest moved and ended as if it had not)");
     return s;
   }
 

@@ -26,7 +26,7 @@ struct LessonSettings {
 };
 
 struct LessonStep {
-  enum class Action : uint8_t { none, run, run_to_event, step, step_back, travel, reset, compare, compare_ways, analyzer };
+  enum class Action : uint8_t { none, run, run_to_event, step, step_back, travel, reset, compare, compare_ways, analyzer, migrate };
   int line = 0;             // where it starts in the file
   std::string text;
   Action action = Action::none;
@@ -37,11 +37,13 @@ struct LessonStep {
   LessonSettings compare;   // compare: the other run's settings (the current ones against these)
   std::string compare_label;  // how the other run is called in the table
   std::string analyzer;     // analyzer: a shipped description ("isa-specs/pdp10.toml")
+  bool live_migration = true;  // migrate: live (pre-copy) or cold
   std::vector<std::pair<std::string, std::string>> analyzer_settings;
   std::vector<std::string> look;  // panel titles to show and highlight
   // What must be true after the step (checked by the lessons' tests; shown to nobody).
   std::string expect_console, expect_status, expect_illusion, expect_theorem1;
   std::string expect_guest_condition;  // "holds" / "fails": the analyzer's guest-mode condition
+  std::string expect_migration;        // "unnoticed": the guest moved and ended as if it had not
 };
 
 struct Lesson {

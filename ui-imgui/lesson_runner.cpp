@@ -95,6 +95,12 @@ void LessonRunner::perform(const LessonStep& s) {
     case A::compare_ways:
       if (!session_.compare_ways()) error_ = "compare-ways: the program is not a kernel on SBI firmware";
       break;
+    case A::migrate: {
+      migration::Options o;
+      o.kind = s.live_migration ? migration::Kind::live : migration::Kind::cold;
+      if (!session_.migrate(o)) error_ = "migrate: the program is not a kernel on SBI firmware (live: under a monitor)";
+      break;
+    }
     case A::analyzer:
       analyzer_.choose(s.analyzer);
       for (const auto& [name, value] : s.analyzer_settings) analyzer_.set_setting(name, value);
@@ -118,6 +124,12 @@ std::vector<std::string> LessonRunner::unmet() const {
     const Monitor* mon = session_.machine() ? session_.machine()->monitor() : nullptr;
     const bool broken = mon && !mon->illusion_broken().empty();
     if (broken != (s.expect_illusion == "broken")) out.push_back(std::string("the illusion is ") + (broken ? "broken" : "kept"));
+  }
+  if (!s.expect_migration.empty()) {
+    const auto& m = session_.migration();
+    if (!m) out.push_back("no migration happened");
+    else if (!m->result.switched) out.push_back("the migration failed: " + m->result.error);
+    else if (!m->same_as_unmoved()) out.push_back("the migrated guest ended differently from one that never moved");
   }
   if (!s.expect_guest_condition.empty()) {
     const auto& a = analyzer_.analysis();

@@ -185,6 +185,11 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     app.lessons().next();
   } else if (w[0] == "lesson-back" && w.size() == 1) {
     app.lessons().back();
+  } else if (w[0] == "migrate" && w.size() == 2 && (w[1] == "cold" || w[1] == "live")) {
+    migration::Options o;
+    o.kind = w[1] == "live" ? migration::Kind::live : migration::Kind::cold;
+    if (!app.session().migrate(o)) return bad("nothing to migrate (a kernel on SBI firmware; live: under a monitor)");
+    app.set_panel_open("Migration", true);
   } else if (w[0] == "analyzer" && w.size() == 2) {
     app.show_analyzer(true);
     if (!app.analyzer().choose(w[1])) bad("no shipped description " + w[1]);
@@ -335,6 +340,11 @@ void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const s
     check(s.console().find(rest_after(line, 3)) == std::string::npos, "console: " + std::string(s.console().substr(0, 200)));
   } else if (w.size() == 4 && w[1] == "instret" && w[2] == ">=") {
     check(h.instret() >= std::stoull(w[3]), std::to_string(h.instret()));
+  } else if (w.size() == 3 && w[1] == "migration" && w[2] == "unnoticed") {  // moved, and ended as if it had not
+    const auto& mg = s.migration();
+    if (!mg) return check(false, "no migration");
+    check(mg->result.switched && mg->same_as_unmoved() && mg->result.rounds.size() >= 1,
+          mg->result.switched ? (mg->same_as_unmoved() ? "unnoticed" : "the guest could tell") : "failed: " + mg->result.error);
   } else if (w.size() == 3 && w[1] == "comparison") {  // N runs, all printing what the first printed
     const auto& c = s.comparison();
     if (!c) return check(false, "no comparison");

@@ -30,6 +30,8 @@
 //   expect instret >= N
 //   expect monitor exits|hidden-faults|page-table-writes|hypercalls|shadow-entries >= N
 //   expect comparison N          the Compare panel has N runs, all ended, all printing the same
+//   migrate cold|live         move a copy of the VM from here to a second machine (the Migration panel)
+//   expect migration unnoticed   it moved, and ended exactly as a copy that never moved
 //   mmu-translate ADDRESS MODE STEP   the MMU panel translates ADDRESS as MODE (0 the hart's, 1 U,
 //                                2 S, 3 VU, 4 VS), a two-dimensional walk shown up to STEP
 //   expect illusion kept|broken

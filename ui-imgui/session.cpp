@@ -117,6 +117,14 @@ bool DebugSession::compare_ways() {
   return true;
 }
 
+bool DebugSession::migrate(const migration::Options& options) {
+  if (!machine_ || kind_ != MachineKind::system || firmware_ != Firmware::sbi) return false;
+  if (options.kind == migration::Kind::live && !machine_->monitor()) return false;
+  pause();
+  migration_ = migration::migrate_copy(*machine_, elf_, program_name_, options);
+  return true;
+}
+
 std::vector<uint8_t> DebugSession::save_snapshot() {
   if (!time_) return {};
   const RecordedEnd end = time_->end() ? *time_->end() : RecordedEnd{time_->frontier(), StopReason::budget, 0};
@@ -226,6 +234,7 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, M
   if (!speed_chosen_) speed_ = firmware == Firmware::sbi ? 1'000'000 : 0;  // a class watches a kernel run
   elf_.assign(elf.begin(), elf.end());
   comparison_.reset();
+  migration_.reset();
   kind_ = kind;
   firmware_ = firmware;
   program_name_ = name;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "compare/comparison.h"
+#include "migration/experiment.h"
 #include "machine/machine.h"
 #include "timetravel/time_machine.h"
 
@@ -126,6 +127,11 @@ class DebugSession {
   // paravirtual build (the bundled NAME-pv) included: false if the program is not a kernel.
   bool compare_ways();
   const std::optional<Comparison>& comparison() const { return comparison_; }
+  // Migration from this moment (migration/experiment.h): a copy of the machine moves to a second
+  // one and runs to the end there; the session's own machine and history are left as they are.
+  // False when there is nothing to migrate (no kernel, or live without a monitor).
+  bool migrate(const migration::Options& options);
+  const std::optional<migration::Experiment>& migration() const { return migration_; }
   // A bundled program's bytes by name (empty if there is none): set by the debugger.
   std::function<std::vector<uint8_t>(const std::string& name)> read_program;
 
@@ -186,6 +192,7 @@ class DebugSession {
   std::optional<uint32_t> run_to_, step_over_return_;
   std::optional<uint64_t> stop_at_;  // run_for: where the run pauses
   std::optional<Comparison> comparison_;
+  std::optional<migration::Experiment> migration_;
   std::array<uint32_t, 32> previous_registers_{};
   uint32_t previous_pc_ = 0;
   std::deque<StatsSample> stats_;

@@ -60,7 +60,11 @@ Result migrate(Machine& source, Machine& destination, const Options& o,
   };
   const auto send_pages = [&](Round& round, const std::vector<uint32_t>& pages) {
     const uint64_t zero_before = out.zero_pages();
-    for (const uint32_t p : pages) out.page(p, memory + static_cast<size_t>(p) * kPageSize);
+    for (const uint32_t p : pages) {
+      const uint64_t zeros = out.zero_pages();
+      out.page(p, memory + static_cast<size_t>(p) * kPageSize);
+      if (out.zero_pages() == zeros) round.with_data.push_back(p);
+    }
     round.pages_sent = pages.size();
     round.zero_pages = out.zero_pages() - zero_before;
   };
@@ -96,6 +100,7 @@ Result migrate(Machine& source, Machine& destination, const Options& o,
       }
       pages = monitor->take_dirty_pages();
       round.pages_dirtied = pages.size();
+      round.dirtied = pages;
       r.rounds.push_back(round);
       if (pages.size() <= o.stop_pages || n >= o.max_rounds) break;
     }

@@ -34,6 +34,8 @@ struct Round {
   uint64_t bytes = 0;
   uint64_t guest_instructions = 0;          // the guest ran this long meanwhile (live), or was stopped this long
   double host_ms = 0;                       // host time to write, send and apply it
+  std::vector<uint32_t> with_data;          // guest RAM pages sent with contents (not zero)
+  std::vector<uint32_t> dirtied;            // ... and those dirtied meanwhile: the next round's
 };
 
 struct Result {

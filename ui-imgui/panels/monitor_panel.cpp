@@ -486,6 +486,29 @@ void draw_monitor(DebugSession& s, Panels& p) {
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Runs this kernel to the end under every way at once (emulation, trap-and-emulate with\n"
                       "either shadow strategy, binary translation, paravirtual) and shows them side by side.");
+  ImGui::SameLine();
+  const bool can_live = s.machine() && s.machine()->monitor();
+  if (!can_live) p.migration_kind = 0;
+  if (ImGui::Button(p.migration_kind ? "Migrate from here (live)" : "Migrate from here (cold)")) {
+    migration::Options o;
+    o.kind = p.migration_kind ? migration::Kind::live : migration::Kind::cold;
+    if (s.migrate(o)) {
+      p.migration_round = 0;
+      p.is_open(Panel::migration) = true;
+      p.layout.bring_forward(Panel::migration);
+    }
+  }
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Moves a copy of this VM, as it is now, to a second machine (its own RAM and monitor) and\n"
+                      "runs it to the end there; the Migration window shows the rounds and both machines.");
+  ImGui::SameLine();
+  ImGui::RadioButton("cold", &p.migration_kind, 0);
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!can_live);
+  ImGui::RadioButton("live", &p.migration_kind, 1);
+  ImGui::EndDisabled();
+  if (!can_live && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("Live migration needs a monitor to keep the dirty log: choose a way other than emulation.");
   const Machine* m = s.machine();
   const Monitor* mon = m ? m->monitor() : nullptr;
   if (mon && !mon->illusion_broken().empty())

@@ -73,6 +73,8 @@ struct Panels {
   bool timeline_fit = true;                    // the range follows the whole run
   std::vector<size_t> timeline_counts;         // events per lane, counted as they arrive
   size_t timeline_counted = 0;
+  int migration_round = 0;    // the round whose pages the Migration panel's map shows (0: the first)
+  int migration_kind = 1;     // what the Monitor's Migrate button does: 0 cold, 1 live
 };
 
 // Reads an address typed by the user: hex (with or without 0x) or a symbol of the program.
@@ -96,6 +98,7 @@ void draw_monitor(DebugSession& s, Panels& p);
 void draw_code_cache(DebugSession& s, Panels& p);
 void draw_timeline(DebugSession& s, Panels& p);
 void draw_compare(DebugSession& s, Panels& p);
+void draw_migration(DebugSession& s, Panels& p);
 void draw_analyzer(Panels& p);
 void draw_lesson(DebuggerApp& app, Panels& p);
 void draw_menu_bar(DebuggerApp& app, Panels& p);
