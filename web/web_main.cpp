@@ -440,6 +440,15 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
     j += ",\"lessonErrors\":[";
     for (size_t i = 0; i < w.app.lesson_errors().size(); ++i) j += (i ? "," : "") + json_string(w.app.lesson_errors()[i].str());
     j += "]";
+    if (const auto& m = w.app.session().migration()) {  // the last migration: how it went
+      j += ",\"migration\":{\"kind\":" + json_string(migration::to_string(m->options.kind)) +
+           ",\"switched\":" + (m->result.switched ? "true" : "false") +
+           ",\"unnoticed\":" + (m->same_as_unmoved() ? "true" : "false") +
+           ",\"rounds\":" + std::to_string(m->result.rounds.size()) +
+           ",\"downtime\":" + std::to_string(m->result.downtime_instructions) +
+           ",\"firstRoundBytes\":" + std::to_string(m->result.rounds.empty() ? 0 : m->result.rounds.front().bytes) +
+           ",\"error\":" + json_string(m->result.error) + "}";
+    }
     if (const auto& c = w.app.session().comparison()) {  // each run: what it was, what it did
       j += ",\"comparison\":[";
       for (size_t i = 0; i < c->runs.size(); ++i) {

@@ -19,7 +19,13 @@ std::unique_ptr<Machine> copy_of(const Machine& from, std::span<const uint8_t> e
   if (!m->load(elf, program).ok()) return nullptr;
   StateWriter w;
   from.save_state(w);
-  m->bus().write_bytes(from.bus().ram_base(), std::span(from.bus().ram(), from.bus().ram_size()));
+  // RAM page by page, leaving alone the pages zero at both ends (most of them: never touched).
+  static const uint8_t kZero[kPageSize] = {};
+  for (uint32_t at = 0; at < from.bus().ram_size(); at += kPageSize) {
+    const uint8_t* page = from.bus().ram() + at;
+    if (std::memcmp(page, kZero, kPageSize) == 0 && std::memcmp(m->bus().ram() + at, kZero, kPageSize) == 0) continue;
+    m->bus().write_bytes(from.bus().ram_base() + at, std::span(page, kPageSize));
+  }
   StateReader r(w.bytes());
   if (!m->load_state(r)) return nullptr;
   m->on_output = [&output](int, std::string_view bytes) { output.append(bytes); };
@@ -55,10 +61,19 @@ Experiment migrate_copy(const Machine& current, std::span<const uint8_t> elf, co
   e.options = options;
   e.at = current.hart().steps();
   e.guest_pages = guest_ram(current).pages;
+  {  // First the copy that never moves (one machine at a time: a browser tab's memory is dear).
+    auto unmoved = copy_of(current, elf, program, e.unmoved_output);
+    if (!unmoved) {
+      e.result.error = "the machine could not be copied";
+      return e;
+    }
+    run_to_end(*unmoved, max_steps);
+    e.unmoved_exit_code = unmoved->hart().exit_code;
+    e.unmoved_retired = retired(*unmoved);
+  }
   auto source = copy_of(current, elf, program, e.output);
-  auto unmoved = copy_of(current, elf, program, e.unmoved_output);
   auto destination = std::make_unique<Machine>(current.options());
-  if (!source || !unmoved || !destination->load(elf, program).ok()) {
+  if (!source || !destination->load(elf, program).ok()) {
     e.result.error = "the machine could not be copied";
     return e;
   }
@@ -68,9 +83,6 @@ Experiment migrate_copy(const Machine& current, std::span<const uint8_t> elf, co
   e.end = run_to_end(running, max_steps, e.result.guest_ended ? e.result.ended : RunResult{});
   e.exit_code = running.hart().exit_code;
   e.retired = retired(running);
-  run_to_end(*unmoved, max_steps);
-  e.unmoved_exit_code = unmoved->hart().exit_code;
-  e.unmoved_retired = retired(*unmoved);
   e.source_pages_in_use = pages_in_use(*source);
   e.destination_pages_in_use = e.result.switched ? pages_in_use(*destination) : 0;
   return e;

@@ -182,7 +182,10 @@ bool Incoming::apply_record(uint8_t kind, std::span<const uint8_t> p) {
       const auto first = static_cast<uint32_t>(get(p, 0, 4)), count = static_cast<uint32_t>(get(p, 4, 4));
       if (first >= ram.pages || count > ram.pages - first) return fail("zero pages outside guest RAM");
       static const uint8_t kZero[kPageSize] = {};
-      for (uint32_t i = 0; i < count; ++i) m_.bus().write_bytes(ram.host_base + (first + i) * kPageSize, kZero);
+      for (uint32_t i = 0; i < count; ++i) {  // (a page zero already stays untouched: RAM is allocated lazily)
+        const uint32_t at = ram.host_base + (first + i) * kPageSize;
+        if (std::memcmp(m_.bus().ram_pointer(at, kPageSize), kZero, kPageSize) != 0) m_.bus().write_bytes(at, kZero);
+      }
       pages_ += count;
       return true;
     }

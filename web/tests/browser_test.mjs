@@ -602,7 +602,7 @@ try {
   const lessonNames = ['interpretation-vs-translation', 'chaining', 'self-modifying-code', 'code-cache-eviction',
                        'trap-and-emulate', 'shadow-paging', 'critical-instruction', 'binary-translation',
                        'is-x86-virtualizable', 'pdp10-jrst1', 'process-syscalls', 'paravirtualization',
-                       'hardware-assisted'];
+                       'hardware-assisted', 'migration'];
   for (const name of lessonNames) {
     await open(`?lesson=${name}`);
     s = await state();
@@ -616,6 +616,13 @@ try {
     s = await waitFor((x) => !x.running, `the last step of ${name} to stop`, 60000);
     check(walked && steps >= 2 && s.lessonErrors.length === 0 && s.error === '',
           `?lesson=${name}: walked through its ${steps} steps ("${s.status}")`);
+    if (name === 'migration') {  // its last step: a live migration under hardware-assisted, in the page
+      const m = s.migration ?? {};
+      check(m.kind === 'live' && m.switched && m.unnoticed && m.rounds >= 2 && 20 * m.downtime < m.firstRoundBytes / 4,
+            `the migration lesson moves the kernel live in the browser, unnoticed: ${m.rounds} rounds, downtime ` +
+            `${m.downtime} guest instructions (cold: about ${Math.round((m.firstRoundBytes ?? 0) / 4)})`);
+      await shoot('migration');
+    }
     if (name === 'paravirtualization') {  // its last step: every way of running the kernel, in the page
       const ways = s.comparison ?? [];
       check(ways.length === 6 && ways.every((w) => w.sameOutput && w.exitCode === 0) &&
