@@ -272,7 +272,9 @@ void draw_analyzer(Panels& p) {
   }
   ImGui::Separator();
   if (ImGui::BeginTabBar("analyzer")) {
-    if (ImGui::BeginTabItem("Instructions")) {
+    const bool other_description = p.analyzer_shown != w.chosen();
+    p.analyzer_shown = w.chosen();
+    if (ImGui::BeginTabItem("Instructions", nullptr, other_description && !edit ? ImGuiTabItemFlags_SetSelected : 0)) {
       if (w.analysis()) {
         instruction_table(w, p);
         explanation(w, p);

@@ -60,6 +60,7 @@ struct Panels {
   AnalyzerWorkbench workbench;  // the analyzer window's description, settings and analysis
   bool analyzer_show_critical = true, analyzer_show_sensitive = true, analyzer_show_innocuous = true;
   std::string analyzer_filter, analyzer_selected;
+  size_t analyzer_shown = SIZE_MAX;  // the description last drawn: another one opens on its instructions
   int monitor_table = -1;      // the shadow table shown
   bool monitor_follow = true;  // show the current one
   bool monitor_only_shadowed = false;  // hide guest mappings with no shadow entry yet

@@ -459,7 +459,7 @@ try {
   s = await waitFor((x) => x.analyzer.file === 'isa-specs/rv32h.toml', 'the RV32 description with the H extension');
   check(s.analyzer.theorems[0] === true && s.analyzer.guestCondition === true,
         `RV32 with H: Theorem 1 holds and so does the guest-mode condition (VS, VU) (${s.analyzer.guestCondition})`);
-  await click('Instructions', 'Analyzer');  // the table, with its "in VS, VU" column
+  // (another description opens on its instructions: the table, with its "in VS, VU" column)
   for (const [w, h] of [[1280, 720], [1920, 1080]]) {
     await page.setViewportSize({ width: w, height: h });
     await waitFor((x) => x.display.height === h, `the canvas to follow ${w}x${h}`);
