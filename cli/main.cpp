@@ -48,6 +48,11 @@ int main(int argc, char** argv) {
                       "hardware-assisted: the unmodified kernel in the hart's VS-mode (the H extension) behind\n"
                       "the monitor's G-stage table; the monitor sees SBI calls, guest-page faults and its timer")
       ->check(CLI::IsMember({"emulation", "trap-and-emulate", "binary-translation", "paravirtual", "hardware-assisted"}));
+  run_cmd->add_option("--console", run.console,
+                      "How a kernel on SBI firmware reaches its console: sbi (default: the firmware's DBCN\n"
+                      "calls), pass-through (it drives the board's 16550 itself, directly) or emulated (it\n"
+                      "drives the 16550, and under a monitor every register access traps and is carried out)")
+      ->check(CLI::IsMember({"sbi", "pass-through", "emulated"}));
   run_cmd->add_option("--shadow", run.shadow,
                       "trap-and-emulate: how shadow page tables follow the guest's: sfence (dropped on\n"
                       "the guest's SFENCE.VMA) or write-protect (guest page-table pages write-protected,\n"

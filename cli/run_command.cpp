@@ -122,6 +122,9 @@ void print_monitor_summary(const Monitor& m, const Hart& hart, double seconds) {
     std::fprintf(stderr, "vmscope: monitor: %llu hypercalls (%s); %llu page-table entries written in batches\n",
                  u(s.hypercalls), calls.empty() ? "none" : calls.c_str(), u(s.pte_updates));
   }
+  if (s.device_accesses)
+    std::fprintf(stderr, "vmscope: monitor: %llu device register accesses emulated (the 16550's, trapped one by one)\n",
+                 u(s.device_accesses));
   if (m.hardware_assisted)
     std::fprintf(stderr, "vmscope: monitor: G-stage: %llu guest-page faults filled it (%u regions backed: 4 MiB of RAM or a "
                          "device page each); %llu faults injected into the guest; no shadow tables\n",
@@ -269,6 +272,15 @@ int run_command(const RunOptions& o) {
     std::fprintf(stderr, "vmscope: --shadow, --shadow-pages and --check-shadows need --virt trap-and-emulate (or binary-translation, paravirtual)\n");
     return kUsage;
   }
+  if (o.console != "sbi" && !(o.firmware == "sbi" || monitored)) {
+    std::fprintf(stderr, "vmscope: --console is for a kernel on SBI firmware (--firmware sbi or a --virt way)\n");
+    return kUsage;
+  }
+  if (o.console == "emulated" && !monitored) {
+    std::fprintf(stderr, "vmscope: --console emulated needs a monitor to trap the device's registers: --virt "
+                         "trap-and-emulate, binary-translation, paravirtual or hardware-assisted\n");
+    return kUsage;
+  }
   if (o.virt == "paravirtual" && o.shadow != "sfence") {
     std::fprintf(stderr, "vmscope: --virt paravirtual: the kernel's page-table updates arrive by hypercall and its "
                          "page tables are write-protected; --shadow does not apply\n");
@@ -283,6 +295,7 @@ int run_command(const RunOptions& o) {
   options.kind = kind;
   options.firmware = o.firmware == "sbi" || monitored ? Firmware::sbi : Firmware::none;
   options.virtualization = parse_virtualization(o.virt).value_or(Virtualization::emulation);
+  options.console = parse_console(o.console).value_or(Console::sbi);
   options.invalidation = o.shadow == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
   options.check_shadows = o.check_shadows;
   options.hypervisor = hypervisor;

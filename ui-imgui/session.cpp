@@ -23,7 +23,7 @@ const std::vector<TimelineLane>& timeline_lanes() {
       v.push_back({std::string("exception: ") + exception_name(static_cast<unsigned>(c)), EventKind::exception, c});
     for (int c : {1, 3, 5, 7, 9, 11})
       v.push_back({std::string("interrupt: ") + interrupt_name(static_cast<unsigned>(c)), EventKind::interrupt, c});
-    for (int a = 0; a <= static_cast<int>(ExitAction::injected_fault); ++a)  // (the last)
+    for (int a = 0; a <= static_cast<int>(ExitAction::emulated_device); ++a)  // (the last)
       v.push_back({std::string("exit: ") + to_string(static_cast<ExitAction>(a)), EventKind::monitor_exit, a});
     v.push_back({"shadow invalidations", EventKind::shadow_invalidation});
     v.push_back({"satp writes", EventKind::satp_write});

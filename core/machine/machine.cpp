@@ -22,6 +22,21 @@ const char* to_string(Virtualization v) {
   return "?";
 }
 
+const char* to_string(Console c) {
+  switch (c) {
+    case Console::sbi: return "sbi";
+    case Console::pass_through: return "pass-through";
+    case Console::emulated: return "emulated";
+  }
+  return "?";
+}
+
+std::optional<Console> parse_console(std::string_view name) {
+  for (const Console c : {Console::sbi, Console::pass_through, Console::emulated})
+    if (name == to_string(c)) return c;
+  return std::nullopt;
+}
+
 std::string virtualization_names() {
   std::string names;
   for (size_t i = 0; i < std::size(kVirtualizations); ++i)
@@ -97,6 +112,7 @@ void Machine::assemble() {
     if (options_.firmware == Firmware::sbi) {
       sbi_ = std::make_unique<SbiFirmware>(*hart_, *bus_, uart_);
       sbi_->on_output = [this](std::string_view bytes) { output(1, bytes); };
+      sbi_->offer_console = options_.console == Console::sbi;
       hart_->ecall_hook = [this](Hart& h) { return sbi_->handle_ecall(h); };
     }
     if (monitored) {
@@ -104,7 +120,8 @@ void Machine::assemble() {
       // through; the monitor keeps the first kMonitorMemory bytes of host RAM for itself.
       guest_memory_ = std::make_unique<GuestMemory>(*bus_, board::kRamBase, options_.ram_size, vmm_layout::kMonitorMemory);
       guest_memory_->pass_through(board::kTestDeviceBase, board::kTestDeviceSize);
-      guest_memory_->pass_through(board::kUartBase, board::kUartSize);
+      if (options_.console == Console::emulated) guest_memory_->emulate(board::kUartBase, board::kUartSize);
+      else guest_memory_->pass_through(board::kUartBase, board::kUartSize);
       sbi_->read_physical = [this](uint32_t gpa, std::span<uint8_t> out) { return guest_memory_->read(gpa, out); };
       const unsigned pages = std::clamp(options_.shadow_pages, vmm_layout::kMinShadowPages, vmm_layout::kMaxShadowPages);
       monitor_ = std::make_unique<Monitor>(*hart_, *bus_, *guest_memory_, *sbi_, board::kRamBase, pages * 4096);

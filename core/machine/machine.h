@@ -79,6 +79,14 @@ inline constexpr unsigned kMaxShadowPages = kMonitorMemory / 4096;  // the shado
 inline constexpr unsigned kMinShadowPages = 8;  // one table's root and the pages one instruction needs, with room
 }
 
+// How a kernel on SBI firmware reaches its console: by firmware call (SBI DBCN, a call per
+// string), or driving the board's 16550 itself, passed through to it (its register accesses
+// reach the device directly) or, under a monitor, emulated (each access traps and the monitor
+// carries it out).
+enum class Console : uint8_t { sbi, pass_through, emulated };
+const char* to_string(Console c);  // "pass-through"
+std::optional<Console> parse_console(std::string_view name);
+
 // How the hart runs guest code: the interpreter (predecoded instructions), or the block
 // translator (translated blocks in a code cache, chained together).
 enum class Engine : uint8_t { interpreter, translator };
@@ -90,6 +98,7 @@ struct MachineOptions {
   std::vector<std::string> argv;  // process VM: the guest's argv (argv[0] defaults to the file name)
   Firmware firmware = Firmware::none;  // system VM only
   Virtualization virtualization = Virtualization::emulation;  // trap-and-emulate implies SBI firmware
+  Console console = Console::sbi;  // (emulated needs a monitor)
   ShadowInvalidation invalidation = ShadowInvalidation::sfence;
   bool check_shadows = false;  // the monitor verifies its shadow tables after every exit
   unsigned shadow_pages = vmm_layout::kMaxShadowPages;  // the shadow-table pool (kMin..kMax pages)

@@ -70,7 +70,7 @@ EcallAction SbiFirmware::serve(Hart& h) {
         case 1: value = 0x766d7363; break;  // implementation id ("vmsc")
         case 2: value = 1; break;           // implementation version
         case 3:                             // probe_extension
-          value = a0 == kBase || a0 == kTime || a0 == kDbcn || a0 == kSrst || a0 <= kLegacyGetchar ||
+          value = a0 == kBase || a0 == kTime || (a0 == kDbcn && offer_console) || a0 == kSrst || a0 <= kLegacyGetchar ||
                   a0 == kLegacyShutdown;
           break;
         case 4: case 5: case 6: value = 0; break;  // mvendorid, marchid, mimpid
@@ -82,7 +82,9 @@ EcallAction SbiFirmware::serve(Hart& h) {
       else error = kNotSupported;
       break;
     case kDbcn:
-      if (fid == 0) {  // console_write(num_bytes, base_lo, base_hi): a physical buffer
+      if (!offer_console) {
+        error = kNotSupported;
+      } else if (fid == 0) {  // console_write(num_bytes, base_lo, base_hi): a physical buffer
         // SBI lets the firmware write fewer bytes than asked (the caller loops): at most a page.
         std::vector<uint8_t> bytes(std::min<uint32_t>(a0, 4096));
         if (a2 != 0 || !(read_physical ? read_physical(a1, bytes) : bus_.read_bytes(a1, bytes))) {

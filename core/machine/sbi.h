@@ -26,6 +26,9 @@ class SbiFirmware {
   EcallAction serve(Hart& hart);
 
   std::function<void(std::string_view bytes)> on_output;
+  // Whether the debug console extension (DBCN) is offered: a kernel without it drives the
+  // console device itself (MachineOptions::console).
+  bool offer_console = true;
   // How the firmware reads the caller's physical memory (the bus by default; a monitor gives
   // its guest-physical view).
   std::function<bool(uint32_t paddr, std::span<uint8_t> out)> read_physical;

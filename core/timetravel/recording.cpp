@@ -12,7 +12,7 @@ namespace vmscope {
 namespace {
 constexpr char kRecordingMagic[8] = {'V', 'M', 'S', 'C', 'R', 'E', 'C', '\n'};
 constexpr char kSnapshotMagic[8] = {'V', 'M', 'S', 'C', 'S', 'N', 'P', '\n'};
-constexpr uint32_t kFormatVersion = 2;  // 2: the monitor's paravirtual state
+constexpr uint32_t kFormatVersion = 3;  // 2: the monitor's paravirtual state; 3: emulated devices, the console kind
 
 uint64_t fnv1a(const uint8_t* data, size_t size) {
   uint64_t h = 0xcbf29ce484222325ull;
@@ -29,7 +29,7 @@ void transfer_state(Ar& ar, TranslatorOptions& t) {
 template <class Ar>
 void transfer_state(Ar& ar, MachineOptions& o) {
   ar(o.kind, o.ram_size, o.argv, o.firmware, o.virtualization, o.invalidation, o.check_shadows, o.shadow_pages);
-  ar(o.hypervisor);
+  ar(o.hypervisor, o.console);
   ar(o.quirks.status_read, o.quirks.status_write, o.quirks.sret_jump, o.engine, o.translator);
 }
 

@@ -21,6 +21,14 @@ class GuestMemory final : public PteMemory {
 
   // A device page the guest reaches directly (host address = guest address).
   void pass_through(uint32_t base, uint32_t size) { devices_.push_back({base, size}); }
+  // A device the guest reaches only through the monitor: never mapped, every access traps and
+  // the monitor carries it out on the device (same address).
+  void emulate(uint32_t base, uint32_t size) { emulated_.push_back({base, size}); }
+  bool is_emulated(uint32_t gpa) const {
+    for (const Range& r : emulated_)
+      if (gpa - r.base < r.size) return true;
+    return false;
+  }
 
   uint32_t ram_base() const { return ram_base_; }
   uint32_t ram_size() const { return ram_size_; }
@@ -55,7 +63,7 @@ class GuestMemory final : public PteMemory {
   };
   Bus& bus_;
   uint32_t ram_base_, ram_size_, offset_;
-  std::vector<Range> devices_;
+  std::vector<Range> devices_, emulated_;
   mutable DirtyLog log_;  // (write_pte is const for the walker, and notes its writes)
 };
 

@@ -102,6 +102,18 @@ bool Monitor::on_trap_hardware_assisted(const TrapEvent& t) {
 // other address is the guest's access fault, as on the real board.
 void Monitor::back_guest_memory(const TrapEvent& t, ExitAction& action) {
   uint32_t hpa;
+  // A device the guest reaches only through the monitor: the access carried out on it.
+  if (t.gpa <= 0xffffffffull && guest_.is_emulated(static_cast<uint32_t>(t.gpa))) {
+    const bool fetch = t.cause == static_cast<uint32_t>(ExceptionCause::fetch_guest_page_fault);
+    if (!fetch && emulate_device_access(t.epc, static_cast<uint32_t>(t.gpa))) {
+      hart_.retire_for_guest(1);
+      action = ExitAction::emulated_device;
+    } else {
+      inject_into_guest(t.cause == 20 ? 1 : t.cause == 21 ? 5 : 7, t.tval, t.epc);
+      action = ExitAction::injected_fault;
+    }
+    return;
+  }
   if (t.gpa > 0xffffffffull || !guest_.to_host(static_cast<uint32_t>(t.gpa), hpa)) {
     const auto type = t.cause == 20 ? AccessType::fetch : t.cause == 21 ? AccessType::load : AccessType::store;
     inject_into_guest(static_cast<uint32_t>(access_fault_for(type)), t.tval, t.epc);

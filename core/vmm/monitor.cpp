@@ -39,6 +39,7 @@ const char* to_string(ExitAction a) {
     case ExitAction::hypercall: return "hypercall";
     case ExitAction::g_stage_fill: return "guest-page fault: G-stage filled";
     case ExitAction::injected_fault: return "fault injected into the guest";
+    case ExitAction::emulated_device: return "device access emulated";
   }
   return "?";
 }
@@ -272,7 +273,46 @@ void Monitor::handle_page_fault(const TrapEvent& t, ExitAction& action) {
       emulate_page_table_store(t.epc, t.tval, fill.gpa);
       action = ExitAction::page_table_write;
       return;
+    case ShadowMmu::FillResult::emulated_device:
+      if (emulate_device_access(t.epc, fill.gpa)) {
+        action = ExitAction::emulated_device;
+        return;
+      }
+      reflect(t.cause == 12 ? 1 : t.cause == 13 ? 5 : 7, t.tval, t.epc);  // no AMO or fetch on a device: its access fault
+      ++stats_.reflected_other;
+      action = ExitAction::reflected;
+      return;
   }
+}
+
+bool Monitor::emulate_device_access(uint32_t epc, uint32_t gpa) {
+  const isa::DecodedInsn d = isa::decode(hart_.instruction_bits(epc));
+  unsigned size = 0;
+  bool load = true, sign = false;
+  switch (d.op) {
+    case Op::lb: size = 1; sign = true; break;
+    case Op::lh: size = 2; sign = true; break;
+    case Op::lw: size = 4; break;
+    case Op::lbu: size = 1; break;
+    case Op::lhu: size = 2; break;
+    case Op::sb: size = 1; load = false; break;
+    case Op::sh: size = 2; load = false; break;
+    case Op::sw: size = 4; load = false; break;
+    default: return false;
+  }
+  if (load) {
+    uint64_t value = 0;
+    if (!bus_.read(gpa, size, value)) value = 0;
+    auto v = static_cast<uint32_t>(value);
+    if (sign && size < 4 && (v >> (8 * size - 1) & 1)) v |= ~0u << (8 * size);
+    hart_.set_reg(d.rd, v);
+  } else {
+    bus_.write(gpa, size, hart_.reg(d.rs2) & (size == 4 ? ~0u : (1u << (8 * size)) - 1));
+  }
+  hart_.set_pc(epc + d.length);
+  ++stats_.device_accesses;
+  ++stats_.emulated;
+  return true;
 }
 
 // A store (or AMO) to a guest page-table page: done here, then the shadows built from the

@@ -44,7 +44,8 @@ enum class ExitAction : uint8_t {
   timer,             // the real timer fired (the virtual interrupt may or may not be taken)
   hypercall,         // paravirtual: the guest kernel asked the monitor (paravirt_abi.h)
   g_stage_fill,      // hardware-assisted: a guest-page fault; the monitor backed the guest's memory
-  injected_fault,    // hardware-assisted: a fault the guest must see (no memory there), put in VS; the last
+  injected_fault,    // hardware-assisted: a fault the guest must see (no memory there), put in VS
+  emulated_device,   // a load or store to a device the guest reaches only through the monitor, carried out; the last
   quirk_escape,      // a sensitive instruction ran in U-mode without trapping: illusion lost
 };
 const char* to_string(ExitAction a);
@@ -70,6 +71,7 @@ struct MonitorStats {
   std::array<uint64_t, kPvFunctionCount> hypercalls_by_function{};
   uint64_t pte_updates = 0;  // paravirtual: page-table entries written for the guest in batches
   uint64_t g_stage_fills = 0, injected_faults = 0;  // hardware-assisted
+  uint64_t device_accesses = 0;  // loads and stores to emulated devices, carried out by the monitor
   uint64_t checks = 0;  // consistency checks run (checking mode)
   // Popek and Goldberg's efficiency: the share of guest instructions the hart ran with no
   // monitor intervention (instructions that caused an exit count as intervened).
@@ -169,6 +171,9 @@ class Monitor {
   bool write_csr(uint16_t number, uint32_t value);
   void emulate_sret();
   void emulate_page_table_store(uint32_t epc, uint32_t gva, uint32_t gpa);
+  // A load or store to an emulated device (GuestMemory::emulate) at guest-physical `gpa`: the
+  // instruction at `epc` carried out on the device. False if it is not a plain load or store.
+  bool emulate_device_access(uint32_t epc, uint32_t gpa);
   void reflect(uint32_t cause, uint32_t tval, uint32_t epc);
   void enter_virtual_trap(uint32_t xcause, uint32_t tval, uint32_t epc);
   bool deliver_interrupt();

@@ -255,6 +255,10 @@ ShadowMmu::Fill ShadowMmu::fill(uint32_t gva, AccessType type) {
   }
   f.gpa = rec.gpa;
   uint32_t hpa;
+  if (guest_.is_emulated(rec.gpa)) {
+    f.result = FillResult::emulated_device;
+    return f;
+  }
   if (!guest_.to_host(rec.gpa, hpa)) {
     f.result = FillResult::guest_fault;
     f.fault = access_fault_for(type);

@@ -83,6 +83,7 @@ class ShadowMmu {
     filled,            // a hidden fault: the access can be retried
     guest_fault,       // the guest's own tables (or its physical map) forbid it: reflect `fault`
     page_table_write,  // a store to a write-protected guest page table: emulate it
+    emulated_device,   // a device the guest reaches only through the monitor: carry the access out
   };
   struct Fill {
     FillResult result = FillResult::filled;

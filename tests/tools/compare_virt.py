@@ -2,13 +2,14 @@
 """Runs one S-mode guest (on SBI firmware) several ways and checks they are indistinguishable.
 
   compare_virt.py VMSCOPE ELF [--runner=CMD] [--expect-exit N] --way "ARGS" [--way "ARGS" ...]
-                  [--other-build ELF2 "ARGS" ...]
+                  [--other-build ELF2 "ARGS" ...] [--other-path "ARGS" ...]
 
 The first way is the reference (normally plain emulation). Every other way must give the same
 console output byte for byte, the same exit code, and the same number of instructions retired
 as the guest counts them (its instret): a monitor that keeps the illusion leaves no trace.
 --other-build runs another build of the same guest (the paravirtual kernel): the same console
-output and exit code, its instruction count its own.
+output and exit code, its instruction count its own. --other-path does the same for the same
+build taking another code path (the kernel on another console).
 """
 import argparse
 import re
@@ -34,15 +35,17 @@ def main():
     ap.add_argument("--way", action="append", required=True)
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--other-build", nargs=2, action="append", default=[], metavar=("ELF", "ARGS"))
+    ap.add_argument("--other-path", action="append", default=[], metavar="ARGS")
     a = ap.parse_args()
 
     results = []
-    for elf, way in [(a.elf, w) for w in a.way] + [(e, w) for e, w in a.other_build]:
+    others = [(e, w) for e, w in a.other_build] + [(a.elf, w) for w in a.other_path]
+    for n, (elf, way) in enumerate([(a.elf, w) for w in a.way] + others):
         cmd = a.runner.split() + [a.vmscope, "run", elf] + way.split()
         r = run(cmd, a.timeout)
         stderr = r.stderr.decode(errors="replace")
-        same_build = elf == a.elf
-        if not same_build:
+        same_build = n < len(a.way)
+        if elf != a.elf:
             way = f"{elf.rsplit('/', 1)[-1]} {way}"
         results.append((way, r, stderr, same_build))
         print(f"{way or '(default)'}: exit {r.returncode}, {retired(stderr)} instructions retired, "

@@ -28,6 +28,7 @@ ImVec4 action_color(ExitAction a) {
     case ExitAction::hypercall: return ImVec4(0.45f, 0.95f, 0.55f, 1);         // green: asked for
     case ExitAction::g_stage_fill: return ImVec4(0.6f, 0.6f, 0.6f, 1);         // grey: invisible to the guest
     case ExitAction::injected_fault: return ImVec4(1.0f, 0.75f, 0.3f, 1);      // orange: the guest's
+    case ExitAction::emulated_device: return ImVec4(0.35f, 0.65f, 1.0f, 1);   // blue: emulated
   }
   return ImVec4(1, 1, 1, 1);
 }
