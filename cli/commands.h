@@ -65,6 +65,8 @@ struct CompareWaysOptions {
   std::string pv;         // its paravirtual build (default: NAME-pv.elf beside it)
   std::string engine = "interp";
   uint64_t max_insns = 0;  // per way (0: 300 million)
+  bool consoles = false;   // the console three ways instead (under `virt`)
+  std::string virt = "trap-and-emulate";
 };
 int compare_ways_command(const CompareWaysOptions& options);
 

@@ -40,27 +40,33 @@ int compare_ways_command(const CompareWaysOptions& o) {
                  o.kernel.c_str());
     return kUsage;
   }
-  // The paravirtual build: --pv, or NAME-pv.elf beside the kernel.
-  const std::filesystem::path k(o.kernel);
-  std::string pv_path = o.pv;
-  if (pv_path.empty()) {
-    const std::filesystem::path beside = k.parent_path() / (k.stem().string() + "-pv" + k.extension().string());
-    if (std::filesystem::exists(beside)) pv_path = beside.string();
-  }
-  if (!pv_path.empty()) {
-    if (!load(pv_path, pv, failure)) return failure;
-    if (!is_paravirtual_kernel(parse_elf(pv, pv_path).image)) {
-      std::fprintf(stderr, "vmscope: %s is not a paravirtual kernel (it has no pv_shared page)\n", pv_path.c_str());
-      return kUsage;
-    }
-  } else {
-    std::fprintf(stderr, "vmscope: no paravirtual build beside %s (NAME-pv.elf, or --pv FILE): compared without it\n",
-                 o.kernel.c_str());
-  }
   MachineOptions base;
   base.engine = o.engine == "translate" ? Engine::translator : Engine::interpreter;
-  const std::vector<RunSpec> ways = ways_to_run(kernel, k.filename().string(), pv,
-                                                std::filesystem::path(pv_path).filename().string(), base);
+  const std::filesystem::path k(o.kernel);
+  std::vector<RunSpec> ways;
+  if (o.consoles) {
+    base.virtualization = parse_virtualization(o.virt).value_or(Virtualization::trap_and_emulate);
+    base.hypervisor = base.virtualization == Virtualization::hardware_assisted;
+    ways = consoles_to_run(kernel, k.filename().string(), base);
+  } else {
+    // The paravirtual build: --pv, or NAME-pv.elf beside the kernel.
+    std::string pv_path = o.pv;
+    if (pv_path.empty()) {
+      const std::filesystem::path beside = k.parent_path() / (k.stem().string() + "-pv" + k.extension().string());
+      if (std::filesystem::exists(beside)) pv_path = beside.string();
+    }
+    if (!pv_path.empty()) {
+      if (!load(pv_path, pv, failure)) return failure;
+      if (!is_paravirtual_kernel(parse_elf(pv, pv_path).image)) {
+        std::fprintf(stderr, "vmscope: %s is not a paravirtual kernel (it has no pv_shared page)\n", pv_path.c_str());
+        return kUsage;
+      }
+    } else {
+      std::fprintf(stderr, "vmscope: no paravirtual build beside %s (NAME-pv.elf, or --pv FILE): compared without it\n",
+                   o.kernel.c_str());
+    }
+    ways = ways_to_run(kernel, k.filename().string(), pv, std::filesystem::path(pv_path).filename().string(), base);
+  }
   const Comparison c = compare_runs(ways, o.max_insns ? o.max_insns : 300'000'000);
 
   std::printf("%s, run to the end in %zu ways (%s):\n", o.kernel.c_str(), c.runs.size(), to_string(base.engine));
@@ -77,8 +83,17 @@ int compare_ways_command(const CompareWaysOptions& o) {
     for (const RunFigures& r : c.runs) std::printf(" %12llu", static_cast<unsigned long long>(r.counters[row].second));
     std::printf("\n");
   }
-  // Exits against trap-and-emulate's (B), the classic way's cost.
-  const uint64_t te = c.runs.size() > 1 ? c.runs[1].counter("monitor exits") : 0;
+  // Exits per console byte (consoles), or against trap-and-emulate's (B), the classic way's cost.
+  if (o.consoles) {
+    std::printf("%-48s", "monitor exits per console byte");
+    for (const RunFigures& r : c.runs) {
+      const uint64_t bytes = r.counter("console bytes");
+      const uint64_t console_exits = r.counter("  of them SBI console calls (DBCN)") + r.counter("  device register accesses emulated");
+      std::printf(" %12.3f", bytes ? static_cast<double>(console_exits) / static_cast<double>(bytes) : 0.0);
+    }
+    std::printf("\n");
+  }
+  const uint64_t te = !o.consoles && c.runs.size() > 1 ? c.runs[1].counter("monitor exits") : 0;
   if (te) {
     std::printf("%-48s", "monitor exits / trap-and-emulate's (B)");
     for (const RunFigures& r : c.runs) std::printf(" %12.3f", static_cast<double>(r.counter("monitor exits")) / static_cast<double>(te));

@@ -158,6 +158,11 @@ int main(int argc, char** argv) {
   compare_cmd->add_option("--engine", compare.engine, "interp or translate (every way)")
       ->check(CLI::IsMember({"interp", "translate"}));
   compare_cmd->add_option("--max-insns", compare.max_insns, "Stop each way after N instructions (default 300 million)");
+  compare_cmd->add_flag("--consoles", compare.consoles,
+                        "Compare the kernel's console three ways instead: by SBI call, the 16550 passed through,\n"
+                        "the 16550 emulated by the monitor (exits per console byte)");
+  compare_cmd->add_option("--virt", compare.virt, "With --consoles: the way of running (default trap-and-emulate)")
+      ->check(CLI::IsMember({"trap-and-emulate", "binary-translation", "hardware-assisted"}));
 
   DisasmOptions disasm;
   CLI::App* disasm_cmd = app.add_subcommand(

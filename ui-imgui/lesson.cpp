@@ -71,7 +71,7 @@ class Reader {
   }
 
   LessonSettings settings(const toml::table& t, const char* where) {
-    only(t, {"virt", "shadow", "quirks", "engine", "chain", "cache_kib", "evict", "speed"}, where);
+    only(t, {"virt", "shadow", "console", "quirks", "engine", "chain", "cache_kib", "evict", "speed"}, where);
     LessonSettings s;
     s.virt = choice<Virtualization>(t, "virt", {{to_string(Virtualization::emulation), Virtualization::emulation},
                                                 {to_string(Virtualization::trap_and_emulate), Virtualization::trap_and_emulate},
@@ -80,6 +80,9 @@ class Reader {
                                                 {to_string(Virtualization::hardware_assisted), Virtualization::hardware_assisted}});
     s.shadow = choice<ShadowInvalidation>(t, "shadow", {{"sfence", ShadowInvalidation::sfence},
                                                         {"write-protect", ShadowInvalidation::write_protect}});
+    s.console = choice<Console>(t, "console", {{to_string(Console::sbi), Console::sbi},
+                                               {to_string(Console::pass_through), Console::pass_through},
+                                               {to_string(Console::emulated), Console::emulated}});
     s.engine = choice<Engine>(t, "engine", {{"interp", Engine::interpreter}, {"translate", Engine::translator}});
     s.eviction = choice<Eviction>(t, "evict", {{"fifo", Eviction::fifo}, {"flush", Eviction::flush}});
     if (const toml::node* n = t.get("chain")) {
@@ -121,7 +124,7 @@ class Reader {
     using A = LessonStep::Action;
     s.action = choice<A>(t, "do", {{"nothing", A::none}, {"run", A::run}, {"run-to-event", A::run_to_event},
                                    {"step", A::step}, {"step-back", A::step_back}, {"travel", A::travel},
-                                   {"reset", A::reset}, {"compare", A::compare}, {"compare-ways", A::compare_ways}, {"analyzer", A::analyzer},
+                                   {"reset", A::reset}, {"compare", A::compare}, {"compare-ways", A::compare_ways}, {"compare-consoles", A::compare_consoles}, {"analyzer", A::analyzer},
                                    {"migrate", A::migrate}})
                    .value_or(A::none);
     if (auto e = string(t, "event")) {

@@ -17,6 +17,7 @@ namespace vmscope::ui {
 struct LessonSettings {
   std::optional<Virtualization> virt;
   std::optional<ShadowInvalidation> shadow;
+  std::optional<Console> console;
   std::optional<Quirks> quirks;
   std::optional<Engine> engine;
   std::optional<bool> chaining;
@@ -26,7 +27,9 @@ struct LessonSettings {
 };
 
 struct LessonStep {
-  enum class Action : uint8_t { none, run, run_to_event, step, step_back, travel, reset, compare, compare_ways, analyzer, migrate };
+  enum class Action : uint8_t {
+    none, run, run_to_event, step, step_back, travel, reset, compare, compare_ways, compare_consoles, analyzer, migrate
+  };
   int line = 0;             // where it starts in the file
   std::string text;
   Action action = Action::none;

@@ -10,6 +10,7 @@ void LessonRunner::apply(const LessonSettings& s) {
   if (s.virt) vm.virtualization = *s.virt;
   if (s.shadow) vm.invalidation = *s.shadow;
   if (s.quirks) vm.quirks = *s.quirks;
+  if (s.console) vm.console = *s.console;
   session_.set_vm_settings(vm);
   TranslatorSettings t = session_.translator_settings();
   if (s.engine) t.engine = *s.engine;
@@ -84,6 +85,7 @@ void LessonRunner::perform(const LessonStep& s) {
       if (c.virt) other.virtualization = *c.virt;
       if (c.virt && *c.virt != Virtualization::emulation) other.firmware = Firmware::sbi;
       if (c.shadow) other.invalidation = *c.shadow;
+      if (c.console) other.console = *c.console;
       if (c.quirks) other.quirks = *c.quirks;
       if (c.engine) other.engine = *c.engine;
       if (c.chaining) other.translator.chaining = *c.chaining;
@@ -94,6 +96,9 @@ void LessonRunner::perform(const LessonStep& s) {
     }
     case A::compare_ways:
       if (!session_.compare_ways()) error_ = "compare-ways: the program is not a kernel on SBI firmware";
+      break;
+    case A::compare_consoles:
+      if (!session_.compare_consoles()) error_ = "compare-consoles: the program is not a native kernel on SBI firmware";
       break;
     case A::migrate: {
       migration::Options o;

@@ -88,6 +88,7 @@ MachineOptions DebugSession::options_for(MachineKind kind, Firmware firmware) co
     options.virtualization = vm_.virtualization;
     options.invalidation = vm_.invalidation;
     options.check_shadows = vm_.check_shadows;
+    options.console = vm_.console;
   }
   options.hypervisor = hypervisor_;     // the program asked for the H extension
   options.engine = translator_.engine;  // a new machine (a load, or a rebuild) keeps the engine
@@ -114,6 +115,15 @@ bool DebugSession::compare_ways() {
   const std::vector<uint8_t> pv = pv_loaded ? elf_ : read_program(pv_name);
   if (native.empty()) return false;
   comparison_ = compare_runs(ways_to_run(native, native_name, pv, pv_name, current_options()));
+  return true;
+}
+
+bool DebugSession::compare_consoles() {
+  if (!machine_ || kind_ != MachineKind::system || firmware_ != Firmware::sbi || is_paravirtual_kernel(machine_->image()))
+    return false;
+  MachineOptions base = current_options();
+  if (base.virtualization == Virtualization::emulation) base.virtualization = Virtualization::trap_and_emulate;
+  comparison_ = compare_runs(consoles_to_run(elf_, program_name_, base));
   return true;
 }
 
@@ -422,7 +432,7 @@ void DebugSession::set_watchpoints(std::vector<Hart::Watchpoint> w) {
 }
 
 void DebugSession::set_vm_settings(const VmSettings& settings) {
-  const bool rebuild = settings.virtualization != vm_.virtualization;
+  const bool rebuild = settings.virtualization != vm_.virtualization || settings.console != vm_.console;
   vm_ = settings;
   if (!machine_) return;
   // Settings change what follows: the time machine logs them (a change in the past starts a

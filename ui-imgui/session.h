@@ -36,6 +36,7 @@ struct VmSettings {
   ShadowInvalidation invalidation = ShadowInvalidation::sfence;
   bool check_shadows = false;
   Quirks quirks;
+  Console console = Console::sbi;  // (emulated applies under a monitor; by emulation it is the device itself)
 };
 
 // How the debugger runs guest code (the Code cache panel's switches): the engine and the block
@@ -126,6 +127,9 @@ class DebugSession {
   // Every way to run this kernel side by side (compare/comparison.h: ways_to_run), its
   // paravirtual build (the bundled NAME-pv) included: false if the program is not a kernel.
   bool compare_ways();
+  // The kernel's console three ways (compare/comparison.h: consoles_to_run) under the current way
+  // of running (trap-and-emulate when it is emulation: the emulated 16550 needs a monitor).
+  bool compare_consoles();
   const std::optional<Comparison>& comparison() const { return comparison_; }
   // Migration from this moment (migration/experiment.h): a copy of the machine moves to a second
   // one and runs to the end there; the session's own machine and history are left as they are.

@@ -16,6 +16,8 @@ std::string describe(const MachineOptions& o) {
     if (o.virtualization == Virtualization::trap_and_emulate || o.virtualization == Virtualization::binary_translation)
       d += std::string(", shadows by ") + to_string(o.invalidation);
     if (o.quirks.any()) d += ", quirks";
+    if (o.console == Console::pass_through) d += ", 16550 passed through";
+    if (o.console == Console::emulated) d += ", 16550 emulated";
     d += ", ";
   }
   d += to_string(o.engine);
@@ -80,6 +82,9 @@ RunFigures run(const RunSpec& spec, uint64_t max_steps) {
   add("  hypercalls", s.hypercalls);
   add("  callouts from translated kernel code", s.callouts);
   add("  guest page-table writes emulated", s.page_table_writes);
+  add("  of them SBI console calls (DBCN)", s.console_calls);
+  add("  device register accesses emulated", s.device_accesses);
+  add("console bytes", f.output.size());
   add("page-table entries written by hypercall", s.pte_updates);
   add("hidden page faults", s.hidden_faults);
   add("page faults reflected to the guest", s.reflected_page_faults);
@@ -126,6 +131,22 @@ std::vector<RunSpec> ways_to_run(std::span<const uint8_t> kernel_elf, const std:
   if (!pv_elf.empty()) way(Virtualization::paravirtual, ShadowInvalidation::write_protect, "paravirtual", true);
   way(Virtualization::hardware_assisted, ShadowInvalidation::sfence, "hardware-assisted", false);
   return ways;
+}
+
+std::vector<RunSpec> consoles_to_run(std::span<const uint8_t> kernel_elf, const std::string& kernel_name,
+                                     const MachineOptions& base) {
+  std::vector<RunSpec> runs;
+  for (const auto& [console, label] : {std::pair{Console::sbi, "console by SBI call (DBCN)"},
+                                       std::pair{Console::pass_through, "16550 passed through"},
+                                       std::pair{Console::emulated, "16550 emulated by the monitor"}}) {
+    MachineOptions o = base;
+    o.kind = MachineKind::system;
+    o.firmware = Firmware::sbi;
+    o.console = console;
+    o.quirks = {};
+    runs.push_back({kernel_elf, kernel_name, o, std::string(label) + ", " + to_string(o.virtualization)});
+  }
+  return runs;
 }
 
 }  // namespace vmscope

@@ -11,7 +11,7 @@ namespace vmscope {
 
 namespace {
 constexpr uint32_t kLegacySetTimer = 0x00, kLegacyPutchar = 0x01, kLegacyGetchar = 0x02, kLegacyShutdown = 0x08;
-constexpr uint32_t kBase = 0x10, kTime = 0x54494d45, kDbcn = 0x4442434e, kSrst = 0x53525354;
+constexpr uint32_t kBase = 0x10, kTime = 0x54494d45, kDbcn = kSbiDebugConsole, kSrst = 0x53525354;
 constexpr int32_t kSuccess = 0, kNotSupported = -2, kInvalidParam = -3;
 }  // namespace
 

@@ -13,6 +13,8 @@
 
 namespace vmscope {
 
+inline constexpr uint32_t kSbiDebugConsole = 0x4442434E;  // the DBCN extension's id ("DBCN")
+
 class SbiFirmware {
  public:
   SbiFirmware(Hart& hart, Bus& bus, Uart16550& uart) : hart_(hart), bus_(bus), uart_(uart) {}

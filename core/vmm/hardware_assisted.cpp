@@ -67,6 +67,7 @@ bool Monitor::on_trap_hardware_assisted(const TrapEvent& t) {
       case ExceptionCause::ecall_vs: {  // an SBI call of the guest kernel
         if (hart_.on_event) hart_.on_event({hart_.steps(), EventKind::sbi_call, hart_.reg(17), t.epc, hart_.reg(16)});
         const bool set_timer = hart_.reg(17) == 0x54494D45 || hart_.reg(17) == 0;
+        stats_.console_calls += hart_.reg(17) == kSbiDebugConsole;
         const EcallAction a = sbi_.serve(hart_);
         if (set_timer) hart_.debug_write_csr(0x645, hart_.csrs().hvip & ~kMipVstip);  // a new deadline
         hart_.set_pc(a == EcallAction::wait ? t.epc : t.epc + 4);

@@ -224,6 +224,7 @@ void Monitor::handle_exception(const TrapEvent& t, ExitAction& action) {
         hart_.set_pc(a == EcallAction::wait ? t.epc : t.epc + 4);
         action = ExitAction::sbi_call;
         ++stats_.sbi_calls;
+        stats_.console_calls += hart_.reg(17) == kSbiDebugConsole;
         ++stats_.emulated;
         return;
       }

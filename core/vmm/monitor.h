@@ -72,6 +72,7 @@ struct MonitorStats {
   uint64_t pte_updates = 0;  // paravirtual: page-table entries written for the guest in batches
   uint64_t g_stage_fills = 0, injected_faults = 0;  // hardware-assisted
   uint64_t device_accesses = 0;  // loads and stores to emulated devices, carried out by the monitor
+  uint64_t console_calls = 0;    // of the SBI calls: the debug console's (DBCN)
   uint64_t checks = 0;  // consistency checks run (checking mode)
   // Popek and Goldberg's efficiency: the share of guest instructions the hart ran with no
   // monitor intervention (instructions that caused an exit count as intervened).

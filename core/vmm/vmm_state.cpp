@@ -94,7 +94,7 @@ void transfer_state(Ar& ar, MonitorStats& s) {
   ar(s.exits, s.exits_by_exception, s.exits_by_interrupt, s.emulated, s.csr, s.sret, s.wfi, s.sfence,
      s.sbi_calls, s.page_table_writes, s.hidden_faults, s.reflected_page_faults, s.reflected_other,
      s.injected_interrupts, s.callouts, s.hypercalls, s.hypercalls_by_function, s.pte_updates, s.g_stage_fills,
-     s.injected_faults, s.device_accesses, s.checks);
+     s.injected_faults, s.device_accesses, s.console_calls, s.checks);
 }
 
 template <class Ar>

@@ -4,6 +4,8 @@
 // -> host-physical), the exits as a timeline and a log, and the monitor's statistics.
 #include <imgui.h>
 
+#include <initializer_list>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -31,6 +33,18 @@ ImVec4 action_color(ExitAction a) {
     case ExitAction::emulated_device: return ImVec4(0.35f, 0.65f, 1.0f, 1);   // blue: emulated
   }
   return ImVec4(1, 1, 1, 1);
+}
+
+// Puts the next group of `labels` (radio buttons or checkboxes, after a text) on this line if it
+// fits, on the next otherwise: the switches wrap instead of running out of the window.
+bool same_line_if_fits(std::initializer_list<const char*> labels) {
+  const ImGuiStyle& st = ImGui::GetStyle();
+  float width = 0;
+  for (const char* l : labels) width += ImGui::CalcTextSize(l).x + ImGui::GetFrameHeight() + st.ItemInnerSpacing.x + st.ItemSpacing.x;
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + st.ItemSpacing.x + width >= right) return false;
+  ImGui::SameLine();
+  return true;
 }
 
 void switches(DebugSession& s) {
@@ -62,8 +76,9 @@ void switches(DebugSession& s) {
   v.virtualization = static_cast<Virtualization>(mode);
   const bool shadows = v.virtualization == Virtualization::trap_and_emulate || v.virtualization == Virtualization::binary_translation;
   ImGui::BeginDisabled(!shadows);
-  ImGui::SameLine();
-  ImGui::TextDisabled("|  shadows follow the guest by");
+  ImGui::TextDisabled(same_line_if_fits({"|  shadows follow the guest by", "SFENCE.VMA", "write-protect", "check every exit"})
+                          ? "|  shadows follow the guest by"
+                          : "Shadows follow the guest by");
   ImGui::SameLine();
   int wp = v.invalidation == ShadowInvalidation::write_protect;
   changed |= ImGui::RadioButton("SFENCE.VMA", &wp, 0);
@@ -83,6 +98,23 @@ void switches(DebugSession& s) {
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Each quirk makes a sensitive instruction unprivileged, as on machines that could not\n"
                       "be virtualized by trap-and-emulate. Switching mode restarts the kernel.");
+  ImGui::TextDisabled(same_line_if_fits({"|  console:", "SBI call", "16550 passed through", "16550 emulated"})
+                          ? "|  console:"
+                          : "Console:");
+  ImGui::SameLine();
+  int console = static_cast<int>(v.console);
+  changed |= ImGui::RadioButton("SBI call", &console, static_cast<int>(Console::sbi));
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The kernel prints through the firmware (SBI DBCN): one call, one exit, per string.");
+  ImGui::SameLine();
+  changed |= ImGui::RadioButton("16550 passed through", &console, static_cast<int>(Console::pass_through));
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("The kernel drives the board's 16550 itself and its registers are mapped for it:\nno exit at all.");
+  ImGui::SameLine();
+  changed |= ImGui::RadioButton("16550 emulated", &console, static_cast<int>(Console::emulated));
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("The kernel drives the 16550, but its registers are not mapped: every access traps and\n"
+                      "the monitor carries it out (two exits a byte). Switching restarts the kernel.");
+  v.console = static_cast<Console>(console);
   if (changed) s.set_vm_settings(v);
 }
 
@@ -487,6 +519,16 @@ void draw_monitor(DebugSession& s, Panels& p) {
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Runs this kernel to the end under every way at once (emulation, trap-and-emulate with\n"
                       "either shadow strategy, binary translation, paravirtual) and shows them side by side.");
+  ImGui::SameLine();
+  if (ImGui::Button("Compare the consoles")) {
+    if (s.compare_consoles()) {
+      p.is_open(Panel::compare) = true;
+      p.layout.bring_forward(Panel::compare);
+    }
+  }
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Runs this kernel to the end three times, its console by SBI call, on the 16550 passed\n"
+                      "through and on the 16550 emulated by the monitor, and shows them side by side.");
   ImGui::SameLine();
   const bool can_live = s.machine() && s.machine()->monitor();
   if (!can_live) p.migration_kind = 0;
