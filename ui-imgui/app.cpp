@@ -219,6 +219,7 @@ std::string DebuggerApp::share_query() const {
   if (session_.is_supervisor_kernel()) {
     add("virt", to_string(vm.virtualization));
     add("shadow", to_string(vm.invalidation));
+    if (vm.console != Console::sbi) add("console", to_string(vm.console));
     std::string quirks;
     for (unsigned i = 0; i < kQuirkCount; ++i) {
       const bool on = i == 0 ? vm.quirks.status_read : i == 1 ? vm.quirks.status_write : vm.quirks.sret_jump;
@@ -267,6 +268,9 @@ std::vector<std::string> DebuggerApp::open_link(const std::vector<std::pair<std:
       if (value == "write-protect" || value == "sfence")
         vm.invalidation = value == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
       else bad_value(name, value, "sfence or write-protect");
+    } else if (name == "console") {
+      if (const std::optional<Console> c = parse_console(value)) vm.console = *c;
+      else bad_value(name, value, "sbi, pass-through or emulated");
     } else if (name == "check") {
       if (value == "0" || value == "1") vm.check_shadows = value == "1";
       else bad_value(name, value, "0 or 1");

@@ -602,7 +602,7 @@ try {
   const lessonNames = ['interpretation-vs-translation', 'chaining', 'self-modifying-code', 'code-cache-eviction',
                        'trap-and-emulate', 'shadow-paging', 'critical-instruction', 'binary-translation',
                        'is-x86-virtualizable', 'pdp10-jrst1', 'process-syscalls', 'paravirtualization',
-                       'hardware-assisted', 'migration'];
+                       'hardware-assisted', 'migration', 'io-virtualization'];
   for (const name of lessonNames) {
     await open(`?lesson=${name}`);
     s = await state();
@@ -616,6 +616,14 @@ try {
     s = await waitFor((x) => !x.running, `the last step of ${name} to stop`, 60000);
     check(walked && steps >= 2 && s.lessonErrors.length === 0 && s.error === '',
           `?lesson=${name}: walked through its ${steps} steps ("${s.status}")`);
+    if (name === 'io-virtualization') {  // its third step compared the consoles: the same bytes three ways
+      const runs = s.comparison ?? [];
+      check(runs.length === 3 && runs.every((r) => r.sameOutput && r.exitCode === 0) && /emulated/.test(runs[2].label) &&
+            runs[2].exits > runs[1].exits + 3000,
+            `the I/O lesson compares the console three ways in the browser, the same output each; exits: ` +
+            `${runs.map((r) => r.exits).join(', ')}`);
+      await shoot('io-virtualization');
+    }
     if (name === 'migration') {  // its last step: a live migration under hardware-assisted, in the page
       const m = s.migration ?? {};
       check(m.kind === 'live' && m.switched && m.unnoticed && m.rounds >= 2 && 20 * m.downtime < m.firstRoundBytes / 4,
