@@ -3,10 +3,11 @@
 
   run_guest.py VMSCOPE ELF [--machine K] [--firmware F] [--stdin FILE] [--expect-exit N]
                [--expect-stderr REGEX] [--expect-stdout REGEX] [--max-insns N]
-               [--vm-args "MORE ARGS"] [--qemu qemu-riscv32] [--runner=CMD]
+               [--vm-args "MORE ARGS"] [--qemu qemu-riscv32 [--qemu-elf ELF2]] [--runner=CMD]
 
 With --qemu, the program also runs under the reference (qemu-riscv32, or a whole command such as
-"qemu-system-riscv32 -M virt -cpu rv32,h=true -bios none -nographic -kernel", the ELF last) with
+"qemu-system-riscv32 -M virt -cpu rv32,h=true -bios none -nographic -kernel", the ELF last, or
+--qemu-elf: the same program built for QEMU's memory layout) with
 the same stdin, and vmscope's stdout and exit code must equal the reference's, byte for byte.
 --runner runs vmscope through another program (node for the WebAssembly build).
 """
@@ -34,6 +35,7 @@ def main():
     ap.add_argument("--max-insns")
     ap.add_argument("--firmware")
     ap.add_argument("--qemu")
+    ap.add_argument("--qemu-elf")
     ap.add_argument("--runner", default="", help="a command to run vmscope with, e.g. 'node --no-experimental-fetch'")
     ap.add_argument("--timeout", type=float, default=120)
     a = ap.parse_args()
@@ -59,7 +61,7 @@ def main():
         print(f"FAIL: the guest's output does not match /{a.expect_stdout}/")
         ok = False
     if a.qemu:
-        ref = run(a.qemu.split() + [a.elf], a.stdin, a.timeout)
+        ref = run(a.qemu.split() + [a.qemu_elf or a.elf], a.stdin, a.timeout)
         if ref.stdout != vm.stdout:
             print("FAIL: stdout differs from the reference")
             print("--- reference:\n" + ref.stdout.decode(errors="replace")[-2000:])

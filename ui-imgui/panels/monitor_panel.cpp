@@ -88,6 +88,20 @@ void switches(DebugSession& s) {
   ImGui::SameLine();
   changed |= ImGui::Checkbox("check every exit", &v.check_shadows);
   ImGui::EndDisabled();
+  // The console: a combo (the panel's switches must leave the tables room on a 720-line screen).
+  static const char* const kConsoles[] = {"SBI call", "16550 passed through", "16550 emulated"};
+  ImGui::TextDisabled(same_line_if_fits({"|  console:", "16550 passed through"}) ? "|  console:" : "Console:");
+  ImGui::SameLine();
+  int console = static_cast<int>(v.console);
+  ImGui::SetNextItemWidth(ImGui::CalcTextSize("16550 passed through").x + ImGui::GetFrameHeight() * 2);
+  changed |= ImGui::Combo("##console", &console, kConsoles, 3);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("How the kernel reaches its console (switching restarts it):\n"
+                      "SBI call: through the firmware (DBCN), one call and one exit per string;\n"
+                      "16550 passed through: it drives the UART itself, its registers mapped: no exit;\n"
+                      "16550 emulated: it drives the UART, but every register access traps and the\n"
+                      "monitor carries it out (two exits a byte).");
+  v.console = static_cast<Console>(console);
   ImGui::TextUnformatted("Quirks in U-mode:");
   ImGui::SameLine();
   changed |= ImGui::Checkbox("status-read (PUSHF)", &v.quirks.status_read);
@@ -98,23 +112,6 @@ void switches(DebugSession& s) {
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Each quirk makes a sensitive instruction unprivileged, as on machines that could not\n"
                       "be virtualized by trap-and-emulate. Switching mode restarts the kernel.");
-  ImGui::TextDisabled(same_line_if_fits({"|  console:", "SBI call", "16550 passed through", "16550 emulated"})
-                          ? "|  console:"
-                          : "Console:");
-  ImGui::SameLine();
-  int console = static_cast<int>(v.console);
-  changed |= ImGui::RadioButton("SBI call", &console, static_cast<int>(Console::sbi));
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The kernel prints through the firmware (SBI DBCN): one call, one exit, per string.");
-  ImGui::SameLine();
-  changed |= ImGui::RadioButton("16550 passed through", &console, static_cast<int>(Console::pass_through));
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("The kernel drives the board's 16550 itself and its registers are mapped for it:\nno exit at all.");
-  ImGui::SameLine();
-  changed |= ImGui::RadioButton("16550 emulated", &console, static_cast<int>(Console::emulated));
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("The kernel drives the 16550, but its registers are not mapped: every access traps and\n"
-                      "the monitor carries it out (two exits a byte). Switching restarts the kernel.");
-  v.console = static_cast<Console>(console);
   if (changed) s.set_vm_settings(v);
 }
 

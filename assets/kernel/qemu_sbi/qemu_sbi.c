@@ -49,6 +49,13 @@ static void shutdown(int fail) {
 
 #define EID_TIME 0x54494D45u
 #define EID_DBCN 0x4442434Eu
+/* Built with -DQEMU_SBI_NO_DBCN (qemu_sbi_no_dbcn.elf) it offers no debug console: the kernel
+   then drives QEMU's 16550 itself, which checks its driver against a real implementation. */
+#ifdef QEMU_SBI_NO_DBCN
+#define OFFER_DBCN 0
+#else
+#define OFFER_DBCN 1
+#endif
 #define EID_SRST 0x53525354u
 
 /* regs[] = x0..x31 at the trap: a0..a7 are regs[10..17]; a0/a1 return error/value. */
@@ -62,13 +69,13 @@ static void sbi_call(uint32_t *r) {
   else if (eid == 0x08) shutdown(0);
   else if (eid == 0x10 && fid == 0) value = 0x01000000u;
   else if (eid == 0x10 && fid == 3)
-    value = a0 <= 2 || a0 == 8 || a0 == 0x10 || a0 == EID_TIME || a0 == EID_DBCN || a0 == EID_SRST;
+    value = a0 <= 2 || a0 == 8 || a0 == 0x10 || a0 == EID_TIME || (a0 == EID_DBCN && OFFER_DBCN) || a0 == EID_SRST;
   else if (eid == 0x10 && fid <= 6) value = 0; /* impl id/version, mvendorid... */
   else if (eid == EID_TIME && fid == 0) set_timer(a0, a1);
-  else if (eid == EID_DBCN && fid == 0) {
+  else if (eid == EID_DBCN && OFFER_DBCN && fid == 0) {
     if (r[12]) error = -3; /* SBI_ERR_INVALID_PARAM: no memory above 4 GiB */
     else for (value = 0; value < a0; value++) uart_putc(((const uint8_t *)a1)[value]);
-  } else if (eid == EID_DBCN && fid == 2) uart_putc((uint8_t)a0);
+  } else if (eid == EID_DBCN && OFFER_DBCN && fid == 2) uart_putc((uint8_t)a0);
   else if (eid == EID_SRST && fid == 0) shutdown(a1 != 0);
   else error = -2; /* SBI_ERR_NOT_SUPPORTED */
   r[10] = (uint32_t)error;
