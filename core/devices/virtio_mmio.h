@@ -1,0 +1,130 @@
+// virtio over MMIO (OASIS virtio 1.2, §4.2: the modern "version 2" register layout) with split
+// virtqueues (§2.7): the transport of the board's virtio devices, as QEMU's virt board has them
+// (slots at 0x10001000 + n * 0x1000, vendor "QEMU"). A device type (VirtioDeviceType) supplies
+// its ID, features, configuration space and what a notification of one of its queues means; the
+// transport keeps the registers, the feature negotiation, the queues' setup and the rings.
+// Everything the driver wrote is checked where it is used: a malformed ring or chain sets the
+// status's DEVICE_NEEDS_RESET and `error()` says what, never touching memory outside the guest's.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "devices/device.h"
+
+namespace vmscope {
+
+// The board's virtio-mmio slots (QEMU virt's addresses).
+namespace virtio {
+inline constexpr uint32_t kMagic = 0x74726976;   // "virt"
+inline constexpr uint32_t kVendorQemu = 0x554d4551;  // "QEMU": what drivers written against QEMU check
+inline constexpr uint64_t kFeatureVersion1 = uint64_t{1} << 32;  // VIRTIO_F_VERSION_1
+// Device status bits (§2.1).
+inline constexpr uint32_t kAcknowledge = 1, kDriver = 2, kDriverOk = 4, kFeaturesOk = 8, kNeedsReset = 64, kFailed = 128;
+// Descriptor flags (§2.7.5).
+inline constexpr uint16_t kDescNext = 1, kDescWrite = 2, kDescIndirect = 4;
+inline constexpr unsigned kMaxQueueSize = 256;
+}  // namespace virtio
+
+// Where a device reaches the guest's memory by DMA: a host pointer for `length` bytes at the
+// guest-physical `address` (under a monitor: the guest's RAM at its offset), or null if that is
+// not all RAM the guest has.
+using DmaPointer = std::function<uint8_t*(uint64_t address, uint32_t length)>;
+
+class VirtioMmio;
+
+// A buffer chain popped from a queue: its head (what goes back in the used ring) and its
+// driver-written (readable) and device-written (writable) parts, as host pointers.
+struct VirtioChain {
+  uint16_t head = 0;
+  struct Part {
+    uint8_t* data;
+    uint32_t length;
+  };
+  std::vector<Part> readable, writable;
+};
+
+class VirtioDeviceType {
+ public:
+  virtual ~VirtioDeviceType() = default;
+  virtual const char* name() const = 0;
+  virtual uint32_t device_id() const = 0;
+  virtual uint64_t features() const = 0;  // VERSION_1 is added by the transport
+  virtual unsigned queues() const = 0;
+  virtual uint8_t config_read(uint32_t offset) const = 0;  // device-specific configuration
+  virtual void config_write(uint32_t, uint8_t) {}
+  // The driver made buffers available in queue `q` (QueueNotify).
+  virtual void notified(VirtioMmio& transport, unsigned q) = 0;
+  virtual void reset() {}
+};
+
+class VirtioMmio : public Device {
+ public:
+  VirtioMmio(VirtioDeviceType& type, DmaPointer dma) : type_(type), dma_(std::move(dma)) {}
+  const char* name() const override { return type_.name(); }
+  bool read(uint32_t offset, unsigned size, uint64_t& value) override;
+  bool write(uint32_t offset, unsigned size, uint64_t value) override;
+  uint64_t peek(uint32_t offset, unsigned size) const override;
+  void reset() override;
+
+  // For device types: the next chain the driver made available in queue `q` (nullopt when there
+  // is none, or when the ring is malformed: then the device needs a reset and error() says why).
+  std::optional<VirtioChain> pop(unsigned q);
+  // Hands a chain back (`written` bytes of its writable part filled) and raises the used-buffer
+  // interrupt.
+  void push_used(unsigned q, uint16_t head, uint32_t written);
+
+  bool interrupt_pending() const { return interrupt_status_ != 0; }
+  std::function<void(bool)> on_interrupt_line;
+  uint32_t status() const { return status_; }
+  uint64_t driver_features() const { return driver_features_; }
+  const std::string& error() const { return error_; }
+  uint64_t notifications() const { return notifications_; }
+
+ private:
+  struct Queue {
+    uint32_t num = 0;
+    bool ready = false;
+    uint64_t desc = 0, driver = 0, device = 0;
+    uint16_t last_avail = 0, used_idx = 0;
+  };
+  uint32_t register_value(uint32_t offset) const;
+  void fail(const std::string& why);
+  void set_interrupt(uint32_t bits);
+  bool live() const { return (status_ & virtio::kDriverOk) && !(status_ & virtio::kNeedsReset); }
+
+  VirtioDeviceType& type_;
+  DmaPointer dma_;
+  uint32_t status_ = 0, device_features_sel_ = 0, driver_features_sel_ = 0, queue_sel_ = 0;
+  uint32_t interrupt_status_ = 0, config_generation_ = 0;
+  uint64_t driver_features_ = 0, notifications_ = 0;
+  std::array<Queue, 8> queues_{};
+  std::string error_;
+};
+
+// virtio-console (§5.3, device ID 3) with one port, no multiport, no emergency write: the
+// driver's transmitq (1) goes to `on_output`, bytes pushed in reach its receiveq (0).
+class VirtioConsole : public VirtioDeviceType {
+ public:
+  const char* name() const override { return "virtio-console"; }
+  uint32_t device_id() const override { return 3; }
+  uint64_t features() const override { return 0; }
+  unsigned queues() const override { return 2; }
+  uint8_t config_read(uint32_t) const override { return 0; }  // cols, rows, max_nr_ports: not offered
+  void notified(VirtioMmio& transport, unsigned q) override;
+  void reset() override { input_.clear(); }
+  void push_input(VirtioMmio& transport, std::string_view bytes);
+
+  std::function<void(std::string_view)> on_output;
+
+ private:
+  void deliver(VirtioMmio& transport);
+  std::string input_;  // received, not yet in a buffer of the driver's
+};
+
+}  // namespace vmscope
