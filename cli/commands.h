@@ -22,7 +22,7 @@ struct RunOptions {
   std::optional<std::string> firmware; // system machine: "none" (default) or "sbi"
   std::string virt = "emulation";      // "emulation" or "trap-and-emulate"
   std::string shadow = "sfence";       // shadow invalidation: "sfence" or "write-protect"
-  std::string console = "sbi";         // a kernel's console: "sbi", "pass-through" or "emulated" (16550)
+  std::string console = "sbi";         // a kernel's console: "sbi", "pass-through", "emulated" (16550) or "virtio"
   std::vector<std::string> quirks;     // "status-read", "status-write", "sret-jump"
   bool hypervisor = false;             // the hart has the H extension
   bool check_shadows = false;

@@ -51,8 +51,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--console", run.console,
                       "How a kernel on SBI firmware reaches its console: sbi (default: the firmware's DBCN\n"
                       "calls), pass-through (it drives the board's 16550 itself, directly) or emulated (it\n"
-                      "drives the 16550, and under a monitor every register access traps and is carried out)")
-      ->check(CLI::IsMember({"sbi", "pass-through", "emulated"}));
+                      "drives the 16550, and under a monitor every register access traps and is carried out) or\n"
+                      "virtio (a paravirtual virtio-console: one exit per string, at its notification)")
+      ->check(CLI::IsMember({"sbi", "pass-through", "emulated", "virtio"}));
   run_cmd->add_option("--shadow", run.shadow,
                       "trap-and-emulate: how shadow page tables follow the guest's: sfence (dropped on\n"
                       "the guest's SFENCE.VMA) or write-protect (guest page-table pages write-protected,\n"
@@ -159,8 +160,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"interp", "translate"}));
   compare_cmd->add_option("--max-insns", compare.max_insns, "Stop each way after N instructions (default 300 million)");
   compare_cmd->add_flag("--consoles", compare.consoles,
-                        "Compare the kernel's console three ways instead: by SBI call, the 16550 passed through,\n"
-                        "the 16550 emulated by the monitor (exits per console byte)");
+                        "Compare the kernel's console four ways instead: by SBI call, the 16550 passed through,\n"
+                        "the 16550 emulated by the monitor, a virtio-console (exits per console byte)");
   compare_cmd->add_option("--virt", compare.virt, "With --consoles: the way of running (default trap-and-emulate)")
       ->check(CLI::IsMember({"trap-and-emulate", "binary-translation", "hardware-assisted"}));
 

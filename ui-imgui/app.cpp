@@ -270,7 +270,7 @@ std::vector<std::string> DebuggerApp::open_link(const std::vector<std::pair<std:
       else bad_value(name, value, "sfence or write-protect");
     } else if (name == "console") {
       if (const std::optional<Console> c = parse_console(value)) vm.console = *c;
-      else bad_value(name, value, "sbi, pass-through or emulated");
+      else bad_value(name, value, "sbi, pass-through, emulated or virtio");
     } else if (name == "check") {
       if (value == "0" || value == "1") vm.check_shadows = value == "1";
       else bad_value(name, value, "0 or 1");

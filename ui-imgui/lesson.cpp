@@ -82,7 +82,8 @@ class Reader {
                                                         {"write-protect", ShadowInvalidation::write_protect}});
     s.console = choice<Console>(t, "console", {{to_string(Console::sbi), Console::sbi},
                                                {to_string(Console::pass_through), Console::pass_through},
-                                               {to_string(Console::emulated), Console::emulated}});
+                                               {to_string(Console::emulated), Console::emulated},
+                                               {to_string(Console::virtio), Console::virtio}});
     s.engine = choice<Engine>(t, "engine", {{"interp", Engine::interpreter}, {"translate", Engine::translator}});
     s.eviction = choice<Eviction>(t, "evict", {{"fifo", Eviction::fifo}, {"flush", Eviction::flush}});
     if (const toml::node* n = t.get("chain")) {

@@ -18,6 +18,7 @@ std::string describe(const MachineOptions& o) {
     if (o.quirks.any()) d += ", quirks";
     if (o.console == Console::pass_through) d += ", 16550 passed through";
     if (o.console == Console::emulated) d += ", 16550 emulated";
+    if (o.console == Console::virtio) d += ", virtio-console";
     d += ", ";
   }
   d += to_string(o.engine);
@@ -138,7 +139,8 @@ std::vector<RunSpec> consoles_to_run(std::span<const uint8_t> kernel_elf, const 
   std::vector<RunSpec> runs;
   for (const auto& [console, label] : {std::pair{Console::sbi, "console by SBI call (DBCN)"},
                                        std::pair{Console::pass_through, "16550 passed through"},
-                                       std::pair{Console::emulated, "16550 emulated by the monitor"}}) {
+                                       std::pair{Console::emulated, "16550 emulated by the monitor"},
+                                       std::pair{Console::virtio, "virtio-console (paravirtual)"}}) {
     MachineOptions o = base;
     o.kind = MachineKind::system;
     o.firmware = Firmware::sbi;

@@ -52,8 +52,8 @@ std::vector<RunSpec> ways_to_run(std::span<const uint8_t> kernel_elf, const std:
                                  std::span<const uint8_t> pv_elf, const std::string& pv_name,
                                  const MachineOptions& base);
 
-// The kernel's console three ways under `base`'s way of running (one with a monitor): by SBI
-// call, driving the 16550 passed through, driving it emulated by the monitor.
+// The kernel's console four ways under `base`'s way of running (one with a monitor): by SBI
+// call, driving the 16550 passed through, driving it emulated by the monitor, a virtio-console.
 std::vector<RunSpec> consoles_to_run(std::span<const uint8_t> kernel_elf, const std::string& kernel_name,
                                      const MachineOptions& base);
 

@@ -86,6 +86,14 @@ class VirtioMmio : public Device {
   const std::string& error() const { return error_; }
   uint64_t notifications() const { return notifications_; }
 
+  // Snapshots: the registers, the negotiation and the queues (the rings are in guest RAM).
+  template <class Ar>
+  void transfer_state(Ar& ar) {
+    ar(status_, device_features_sel_, driver_features_sel_, queue_sel_, interrupt_status_, config_generation_,
+       driver_features_, notifications_, error_);
+    for (Queue& q : queues_) ar(q.num, q.ready, q.desc, q.driver, q.device, q.last_avail, q.used_idx);
+  }
+
  private:
   struct Queue {
     uint32_t num = 0;
@@ -107,6 +115,22 @@ class VirtioMmio : public Device {
   std::string error_;
 };
 
+// A virtio-mmio slot with no device behind it (device ID 0), as QEMU's virt board answers in its
+// unused slots: drivers probe every slot and skip these.
+class VirtioEmptySlot : public Device {
+ public:
+  const char* name() const override { return "virtio-mmio (empty)"; }
+  bool read(uint32_t offset, unsigned size, uint64_t& value) override {
+    value = peek(offset, size);
+    return size == 4 && offset % 4 == 0;
+  }
+  bool write(uint32_t offset, unsigned size, uint64_t) override { return size == 4 && offset % 4 == 0; }
+  uint64_t peek(uint32_t offset, unsigned) const override {
+    return offset == 0 ? virtio::kMagic : offset == 4 ? 2 : offset == 0xc ? virtio::kVendorQemu : 0;
+  }
+  void reset() override {}
+};
+
 // virtio-console (§5.3, device ID 3) with one port, no multiport, no emergency write: the
 // driver's transmitq (1) goes to `on_output`, bytes pushed in reach its receiveq (0).
 class VirtioConsole : public VirtioDeviceType {
@@ -119,6 +143,10 @@ class VirtioConsole : public VirtioDeviceType {
   void notified(VirtioMmio& transport, unsigned q) override;
   void reset() override { input_.clear(); }
   void push_input(VirtioMmio& transport, std::string_view bytes);
+  template <class Ar>
+  void transfer_state(Ar& ar) {
+    ar(input_);
+  }
 
   std::function<void(std::string_view)> on_output;
 

@@ -27,12 +27,13 @@ const char* to_string(Console c) {
     case Console::sbi: return "sbi";
     case Console::pass_through: return "pass-through";
     case Console::emulated: return "emulated";
+    case Console::virtio: return "virtio";
   }
   return "?";
 }
 
 std::optional<Console> parse_console(std::string_view name) {
-  for (const Console c : {Console::sbi, Console::pass_through, Console::emulated})
+  for (const Console c : {Console::sbi, Console::pass_through, Console::emulated, Console::virtio})
     if (name == to_string(c)) return c;
   return std::nullopt;
 }
@@ -103,6 +104,21 @@ void Machine::assemble() {
     bus_->map_device(board::kUartBase, board::kUartSize, &uart_);
     uart_.on_output = [this](char c) { output(1, std::string_view(&c, 1)); };
     uart_.on_interrupt_line = [this](bool level) { hart_->set_external_interrupt(level); };
+    if (options_.console == Console::virtio) {
+      // The device reaches the guest's memory by DMA: guest-physical addresses, under a monitor
+      // its RAM at the monitor's offset (and nothing else).
+      console_device_ = std::make_unique<VirtioConsole>();
+      virtio_ = std::make_unique<VirtioMmio>(*console_device_, [this](uint64_t gpa, uint32_t length) -> uint8_t* {
+        if (gpa > 0xffffffffull) return nullptr;
+        const auto a = static_cast<uint32_t>(gpa);
+        if (guest_memory_) return guest_memory_->in_ram(a, length) ? bus_->ram_pointer(a + guest_memory_->offset(), length) : nullptr;
+        return bus_->ram_pointer(a, length);
+      });
+      bus_->map_device(board::kVirtioBase, board::kVirtioSlotSize, virtio_.get());
+      console_device_->on_output = [this](std::string_view bytes) { output(1, bytes); };
+    }
+    for (uint32_t slot = virtio_ ? 1 : 0; slot < board::kVirtioSlots; ++slot)
+      bus_->map_device(board::kVirtioBase + slot * board::kVirtioSlotSize, board::kVirtioSlotSize, &empty_virtio_slot_);
     test_device_.on_exit = [this](int code, bool reset_requested) {
       hart_->exit_code = code;
       hart_->stop_message = reset_requested ? "the guest asked for a reset (test device)"
@@ -122,6 +138,10 @@ void Machine::assemble() {
       guest_memory_->pass_through(board::kTestDeviceBase, board::kTestDeviceSize);
       if (options_.console == Console::emulated) guest_memory_->emulate(board::kUartBase, board::kUartSize);
       else guest_memory_->pass_through(board::kUartBase, board::kUartSize);
+      // The virtio slots: the console's emulated (every register access exits), the empty ones passed through.
+      if (virtio_) guest_memory_->emulate(board::kVirtioBase, board::kVirtioSlotSize);
+      for (uint32_t slot = virtio_ ? 1 : 0; slot < board::kVirtioSlots; ++slot)
+        guest_memory_->pass_through(board::kVirtioBase + slot * board::kVirtioSlotSize, board::kVirtioSlotSize);
       sbi_->read_physical = [this](uint32_t gpa, std::span<uint8_t> out) { return guest_memory_->read(gpa, out); };
       const unsigned pages = std::clamp(options_.shadow_pages, vmm_layout::kMinShadowPages, vmm_layout::kMaxShadowPages);
       monitor_ = std::make_unique<Monitor>(*hart_, *bus_, *guest_memory_, *sbi_, board::kRamBase, pages * 4096);
@@ -190,6 +210,7 @@ void Machine::reset() {
   bus_->clear_ram();
   code_->clear();
   uart_.reset();
+  if (virtio_) virtio_->reset();
   hart_->reset(image_.entry);
   place_image();
   if (monitor_) monitor_->start(image_.entry);

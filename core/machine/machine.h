@@ -15,6 +15,7 @@
 #include "devices/clint.h"
 #include "devices/test_device.h"
 #include "devices/uart16550.h"
+#include "devices/virtio_mmio.h"
 #include "elf/elf_image.h"
 #include "hart/code_cache.h"
 #include "hart/hart.h"
@@ -43,6 +44,7 @@ namespace board {
 inline constexpr uint32_t kTestDeviceBase = 0x00100000, kTestDeviceSize = 0x1000;
 inline constexpr uint32_t kClintBase = 0x02000000;
 inline constexpr uint32_t kUartBase = 0x10000000, kUartSize = 0x100;
+inline constexpr uint32_t kVirtioBase = 0x10001000, kVirtioSlotSize = 0x1000, kVirtioSlots = 8;  // QEMU virt's
 inline constexpr uint32_t kRamBase = 0x80000000;
 inline constexpr uint32_t kDefaultRamSize = 128u << 20;
 }  // namespace board
@@ -83,7 +85,9 @@ inline constexpr unsigned kMinShadowPages = 8;  // one table's root and the page
 // string), or driving the board's 16550 itself, passed through to it (its register accesses
 // reach the device directly) or, under a monitor, emulated (each access traps and the monitor
 // carries it out).
-enum class Console : uint8_t { sbi, pass_through, emulated };
+// Or (virtio) through a paravirtual virtio-console in the board's first virtio-mmio slot, its
+// registers reached only through the monitor (one exit per notification).
+enum class Console : uint8_t { sbi, pass_through, emulated, virtio };
 const char* to_string(Console c);  // "pass-through"
 std::optional<Console> parse_console(std::string_view name);
 
@@ -149,6 +153,8 @@ class Machine {
   std::optional<uint32_t> program_address(uint32_t hpa) const;
   const ElfImage& image() const { return image_; }
   Uart16550& uart() { return uart_; }
+  // The virtio-console transport (Console::virtio; null otherwise).
+  const VirtioMmio* virtio_console() const { return virtio_.get(); }
   // The monitor, under trap-and-emulate (null otherwise).
   Monitor* monitor() { return monitor_.get(); }
   const Monitor* monitor() const { return monitor_.get(); }
@@ -180,6 +186,9 @@ class Machine {
   std::unique_ptr<BlockCache> blocks_;
   std::unique_ptr<Hart> hart_;
   Uart16550 uart_;
+  std::unique_ptr<VirtioConsole> console_device_;
+  std::unique_ptr<VirtioMmio> virtio_;
+  VirtioEmptySlot empty_virtio_slot_;  // in every slot without a device
   std::unique_ptr<Clint> clint_;
   TestDevice test_device_;
   std::unique_ptr<LinuxProcess> process_;

@@ -14,6 +14,7 @@ void Machine::save_state(StateWriter& out) const {
   out(kStateMagic, static_cast<uint8_t>(options_.kind), bus_->ram_size(), static_cast<bool>(monitor_));
   hart_->save_state(out);
   out(uart_);
+  if (virtio_) out(*virtio_, *console_device_);
   if (process_) out(*process_);
   if (monitor_) monitor_->save_state(out);
   out(kStateMagic);
@@ -29,6 +30,7 @@ bool Machine::load_state(StateReader& in) {
     return false;
   hart_->load_state(in);
   in(uart_);
+  if (virtio_) in(*virtio_, *console_device_);
   if (process_) in(*process_);
   if (monitor_) monitor_->load_state(in);
   in(magic);

@@ -89,18 +89,19 @@ void switches(DebugSession& s) {
   changed |= ImGui::Checkbox("check every exit", &v.check_shadows);
   ImGui::EndDisabled();
   // The console: a combo (the panel's switches must leave the tables room on a 720-line screen).
-  static const char* const kConsoles[] = {"SBI call", "16550 passed through", "16550 emulated"};
+  static const char* const kConsoles[] = {"SBI call", "16550 passed through", "16550 emulated", "virtio-console"};
   ImGui::TextDisabled(same_line_if_fits({"|  console:", "16550 passed through"}) ? "|  console:" : "Console:");
   ImGui::SameLine();
   int console = static_cast<int>(v.console);
   ImGui::SetNextItemWidth(ImGui::CalcTextSize("16550 passed through").x + ImGui::GetFrameHeight() * 2);
-  changed |= ImGui::Combo("##console", &console, kConsoles, 3);
+  changed |= ImGui::Combo("##console", &console, kConsoles, 4);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("How the kernel reaches its console (switching restarts it):\n"
                       "SBI call: through the firmware (DBCN), one call and one exit per string;\n"
                       "16550 passed through: it drives the UART itself, its registers mapped: no exit;\n"
                       "16550 emulated: it drives the UART, but every register access traps and the\n"
-                      "monitor carries it out (two exits a byte).");
+                      "monitor carries it out (two exits a byte);\n"
+                      "virtio-console: a paravirtual device, buffers in shared rings, one exit per string.");
   v.console = static_cast<Console>(console);
   ImGui::TextUnformatted("Quirks in U-mode:");
   ImGui::SameLine();
@@ -524,8 +525,8 @@ void draw_monitor(DebugSession& s, Panels& p) {
     }
   }
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Runs this kernel to the end three times, its console by SBI call, on the 16550 passed\n"
-                      "through and on the 16550 emulated by the monitor, and shows them side by side.");
+    ImGui::SetTooltip("Runs this kernel to the end four times, its console by SBI call, on the 16550 passed\n"
+                      "through, on the 16550 emulated by the monitor and on a virtio-console, side by side.");
   ImGui::SameLine();
   const bool can_live = s.machine() && s.machine()->monitor();
   if (!can_live) p.migration_kind = 0;

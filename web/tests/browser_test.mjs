@@ -618,9 +618,9 @@ try {
           `?lesson=${name}: walked through its ${steps} steps ("${s.status}")`);
     if (name === 'io-virtualization') {  // its third step compared the consoles: the same bytes three ways
       const runs = s.comparison ?? [];
-      check(runs.length === 3 && runs.every((r) => r.sameOutput && r.exitCode === 0) && /emulated/.test(runs[2].label) &&
-            runs[2].exits > runs[1].exits + 3000,
-            `the I/O lesson compares the console three ways in the browser, the same output each; exits: ` +
+      check(runs.length === 4 && runs.every((r) => r.sameOutput && r.exitCode === 0) && /emulated/.test(runs[2].label) &&
+            runs[2].exits > runs[1].exits + 3000 && /virtio/.test(runs[3].label) && runs[3].exits < runs[1].exits + 100,
+            `the I/O lesson compares the console four ways in the browser, the same output each; exits: ` +
             `${runs.map((r) => r.exits).join(', ')}`);
       await shoot('io-virtualization');
     }
