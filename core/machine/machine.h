@@ -153,8 +153,6 @@ class Machine {
   std::optional<uint32_t> program_address(uint32_t hpa) const;
   const ElfImage& image() const { return image_; }
   Uart16550& uart() { return uart_; }
-  // The virtio-console transport (Console::virtio; null otherwise).
-  const VirtioMmio* virtio_console() const { return virtio_.get(); }
   // The monitor, under trap-and-emulate (null otherwise).
   Monitor* monitor() { return monitor_.get(); }
   const Monitor* monitor() const { return monitor_.get(); }

@@ -157,6 +157,15 @@ TEST(Migration, DamagedTruncatedAndForeignStreamsAreRefusedAndTheGuestRunsOn) {
   EXPECT_FALSE(r.switched);
   EXPECT_NE(r.error.find("the stream is of a system machine, trap-and-emulate"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("the destination is a system machine, hardware-assisted"), std::string::npos) << r.error;
+  // The same way of running with another console is another machine too.
+  MachineOptions virtio = options_for(Virtualization::trap_and_emulate);
+  virtio.console = Console::virtio;
+  Machine other_console(virtio);
+  const migration::Result c = migration::migrate(*source, other_console, cold);
+  EXPECT_FALSE(c.switched);
+  EXPECT_NE(c.error.find("console sbi, 136 MiB of RAM; the destination is a system machine, trap-and-emulate, console virtio"),
+            std::string::npos)
+      << c.error;
 }
 
 TEST(Migration, LiveNeedsAMonitor) {
