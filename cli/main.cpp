@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
       "  116 --max-insns reached, 117 unsupported system call, 118 trap loop,\n"
       "  119 the guest waits for an interrupt that can never come, 120 a monitor consistency\n"
       "  check failed (--check-shadows), 121 the engines disagree (--lockstep),\n"
-      "  122 a damaged or truncated recording or snapshot file, 123 a replay that diverged.");
+      "  122 a damaged or truncated recording or snapshot file, 123 a replay that diverged,\n"
+      "  124 compare-ways: the ways disagree, 125 --migrate-at: the migration failed (the guest ran on).");
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a RISC-V ELF program and print a summary");
