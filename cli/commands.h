@@ -47,6 +47,9 @@ struct RunOptions {
   unsigned migrate_rounds = 30;        // live: pre-copy rounds at most
   uint32_t migrate_stop_pages = 16;    // live: stop and copy at this many dirty pages or fewer
   std::optional<uint64_t> migrate_corrupt;  // flip this byte of the stream (the destination must refuse it)
+  // Ballooning: the machine has a virtio-balloon; the host sets its target at these steps.
+  bool balloon = false;
+  std::vector<std::string> balloon_targets;  // "STEP:PAGES"
 };
 int run_command(const RunOptions& options);
 // `vmscope run --migrate-at N`: the run, moved to a second machine on the way.

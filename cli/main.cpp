@@ -132,6 +132,13 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--migrate-corrupt", run.migrate_corrupt,
                       "Flip byte N of the migration stream on the way: the destination must refuse it and the\n"
                       "guest run on at the source");
+  run_cmd->add_flag("--balloon", run.balloon,
+                    "Give the system machine a virtio-balloon (virtio-mmio slot 1): the host can ask the guest\n"
+                    "kernel's driver for pages back, and releases the memory of the pages it gives");
+  run_cmd->add_option("--balloon-target", run.balloon_targets,
+                      "STEP:PAGES: after STEP instructions, ask the balloon to hold PAGES pages (4 KiB each;\n"
+                      "0 deflates it). Repeatable; implies --balloon. Prints what the balloon did at the end")
+      ->allow_extra_args(false);
   run_cmd->add_option("args", run.guest_args, "Arguments for a process-VM guest (after --)");
 
   ReplayOptions replay;

@@ -2,6 +2,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -85,6 +86,28 @@ int exit_code_for_stop(const RunResult& r, const Hart& h) {
 
 namespace {
 
+// What the balloon did, and what it saved the host.
+void print_balloon_summary(const Machine& machine) {
+  const VirtioBalloon& b = *machine.balloon();
+  const Bus& bus = machine.bus();
+  const Monitor* m = machine.monitor();
+  const uint32_t guest_pages = (m ? m->guest_memory().ram_size() : bus.ram_size()) >> 12;
+  const uint32_t host_base = bus.ram_base() + (m ? m->guest_memory().offset() : 0);
+  const uint32_t reclaimed = bus.reclaimed_pages();
+  auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  std::fprintf(stderr,
+               "vmscope: balloon: target %u pages, the guest's driver says it holds %u; %llu pages given and %llu "
+               "taken back in %llu requests%s\n",
+               b.target(), b.actual(), u(b.counts().inflated), u(b.counts().deflated), u(b.counts().requests),
+               b.counts().refused ? (", " + std::to_string(b.counts().refused) + " page frames refused (not guest RAM)").c_str() : "");
+  std::fprintf(stderr,
+               "vmscope: balloon: host memory for the guest's RAM: %u of %u pages (%u reclaimed); of them resident "
+               "now (pages the guest ever touched, less the reclaimed): %u%s%s\n",
+               guest_pages - reclaimed, guest_pages, reclaimed, bus.resident_pages(host_base, guest_pages << 12),
+               m ? "; pages the guest touched after giving them: " : "",
+               m ? std::to_string(m->reclaimed_touched()).c_str() : "");
+}
+
 void print_monitor_summary(const Monitor& m, const Hart& hart, double seconds) {
   const MonitorStats& s = m.stats();
   const ShadowStats& sh = m.shadow().stats();
@@ -123,7 +146,7 @@ void print_monitor_summary(const Monitor& m, const Hart& hart, double seconds) {
                  u(s.hypercalls), calls.empty() ? "none" : calls.c_str(), u(s.pte_updates));
   }
   if (s.device_accesses)
-    std::fprintf(stderr, "vmscope: monitor: %llu device register accesses emulated (the 16550's, trapped one by one)\n",
+    std::fprintf(stderr, "vmscope: monitor: %llu device register accesses emulated (an emulated 16550's or a virtio device's, trapped one by one)\n",
                  u(s.device_accesses));
   if (m.hardware_assisted)
     std::fprintf(stderr, "vmscope: monitor: G-stage: %llu guest-page faults filled it (%u regions backed: 4 MiB of RAM or a "
@@ -291,8 +314,36 @@ int run_command(const RunOptions& o) {
                          "monitor's G-stage): --shadow, --shadow-pages and --check-shadows do not apply\n");
     return kUsage;
   }
+  // --balloon-target STEP:PAGES, in step order.
+  std::vector<std::pair<uint64_t, uint32_t>> balloon_targets;
+  for (const std::string& t : o.balloon_targets) {
+    const size_t colon = t.find(':');
+    uint64_t step = 0;
+    uint32_t pages = 0;
+    const auto parse = [](std::string_view text, auto& value) {
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      return !text.empty() && ec == std::errc() && end == text.data() + text.size();
+    };
+    if (colon == std::string::npos || !parse(std::string_view(t).substr(0, colon), step) ||
+        !parse(std::string_view(t).substr(colon + 1), pages)) {
+      std::fprintf(stderr, "vmscope: --balloon-target '%s': expected STEP:PAGES (two whole numbers, e.g. 2000000:256)\n", t.c_str());
+      return kUsage;
+    }
+    balloon_targets.emplace_back(step, pages);
+  }
+  std::stable_sort(balloon_targets.begin(), balloon_targets.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  const bool balloon = o.balloon || !balloon_targets.empty();
+  if (balloon && !(o.firmware == "sbi" || monitored)) {
+    std::fprintf(stderr, "vmscope: --balloon is for a kernel on SBI firmware (--firmware sbi or a --virt way)\n");
+    return kUsage;
+  }
+  if (balloon && (o.migrate_at || !o.trace_file.empty())) {
+    std::fprintf(stderr, "vmscope: --balloon cannot be combined with --migrate-at or --trace\n");
+    return kUsage;
+  }
   MachineOptions options;
   options.kind = kind;
+  options.balloon = balloon;
   options.firmware = o.firmware == "sbi" || monitored ? Firmware::sbi : Firmware::none;
   options.virtualization = parse_virtualization(o.virt).value_or(Virtualization::emulation);
   options.console = parse_console(o.console).value_or(Console::sbi);
@@ -369,9 +420,15 @@ int run_command(const RunOptions& o) {
   uint32_t before[32] = {};  // registers before a traced step
   uint64_t traps_before = 0;
   const bool system = kind == MachineKind::system;
+  size_t next_target = 0;  // --balloon-target
   for (;;) {
+    for (; next_target < balloon_targets.size() && balloon_targets[next_target].first <= hart.steps(); ++next_target) {
+      if (recorder) recorder->set_balloon_target(balloon_targets[next_target].second);
+      else machine.set_balloon_target(balloon_targets[next_target].second);
+    }
     uint64_t slice = trace ? 1 : (system ? 1u << 20 : 1u << 26);
     if (o.max_insns) slice = std::min<uint64_t>(slice, o.max_insns - total);
+    if (next_target < balloon_targets.size()) slice = std::min(slice, balloon_targets[next_target].first - hart.steps());
     if (slice == 0) break;
     if (system) forward_ready_stdin(feed);
     if (trace) {
@@ -453,6 +510,7 @@ int run_command(const RunOptions& o) {
                  static_cast<unsigned long long>(hart.exceptions()),
                  static_cast<unsigned long long>(hart.interrupts()));
     if (monitor) print_monitor_summary(*monitor, hart, seconds);
+    if (machine.balloon()) print_balloon_summary(machine);
     if (machine.engine() == Engine::translator) print_translator_summary(machine.block_cache());
     if (machine.engine() == Engine::translator && o.profile) print_profile(machine, o.profile);
     for (unsigned q = 0; q < kQuirkCount; ++q)

@@ -35,6 +35,7 @@ const std::vector<TimelineLane>& timeline_lanes() {
     v.push_back({"blocks evicted", EventKind::block_evicted});
     v.push_back({"console lines", EventKind::console_line});
     v.push_back({"input", EventKind::input});
+    v.push_back({"balloon", EventKind::balloon});
     return v;
   }();
   return lanes;

@@ -2,6 +2,7 @@
    ASIDs, round-robin preemption on timer ticks, system calls, and the final report. */
 #include "kernel.h"
 #include "syscalls.h"
+#include "virtio.h"
 
 #define TICK_TIME 10000u    /* timer period in mtime units (1 ms at 10 MHz) */
 #define SCAUSE_INTERRUPT 0x80000000u
@@ -48,67 +49,25 @@ static void uart_put(char c) {
   uart[UART_THR] = (uint8_t)c;
 }
 
-/* A virtio-console (virtio 1.x over MMIO, QEMU virt's slots at 0x10001000 + n * 0x1000), when
-   the board has one: the paravirtual console. Its transmit queue has one descriptor in use at a
-   time; a string is copied into a buffer, offered in the available ring and announced by one
-   write to QueueNotify - the only register access per string, so under a monitor one exit. */
-#define VIRTIO_MMIO 0x10001000u
-#define VQ_SIZE 4
-struct vq_desc { uint64_t addr; uint32_t len; uint16_t flags, next; };
-static struct vq_desc tx_desc[VQ_SIZE] __attribute__((aligned(16)));
-static struct { uint16_t flags, idx, ring[VQ_SIZE], used_event; } tx_avail __attribute__((aligned(4)));
-static struct { uint16_t flags, idx; struct { uint32_t id, len; } ring[VQ_SIZE]; uint16_t avail_event; } tx_used
-    __attribute__((aligned(4)));
+/* A virtio-console (device 3), when the board has one: the paravirtual console. A string is
+   copied into a buffer and sent through the transmit queue - one write to QueueNotify per
+   string, the only register access, so under a monitor one exit. */
+static struct virtq tx_queue;
 static char tx_buffer[256];
 static volatile uint32_t *virtio_console;
-static uint16_t tx_done;
-
-enum { VIRTIO_STATUS = 0x70 / 4, VIRTIO_QUEUE_SEL = 0x30 / 4, VIRTIO_QUEUE_NUM_MAX = 0x34 / 4,
-       VIRTIO_QUEUE_NUM = 0x38 / 4, VIRTIO_QUEUE_READY = 0x44 / 4, VIRTIO_QUEUE_NOTIFY = 0x50 / 4 };
 
 static void virtio_console_probe(void) {
-  for (uint32_t slot = 0; slot < 8; slot++) {
-    volatile uint32_t *r = (volatile uint32_t *)(VIRTIO_MMIO + slot * 0x1000u);
-    if (r[0] != 0x74726976u || r[1] != 2 || r[2] != 3) continue; /* "virt", modern, a console */
-    r[VIRTIO_STATUS] = 0;
-    r[VIRTIO_STATUS] = 1 | 2; /* ACKNOWLEDGE, DRIVER */
-    r[0x24 / 4] = 1;          /* driver features, bits 32..63: VIRTIO_F_VERSION_1 only */
-    r[0x20 / 4] = 1;
-    r[0x24 / 4] = 0;
-    r[0x20 / 4] = 0;
-    r[VIRTIO_STATUS] = 1 | 2 | 8; /* FEATURES_OK */
-    if (!(r[VIRTIO_STATUS] & 8)) continue;
-    r[VIRTIO_QUEUE_SEL] = 1; /* transmitq */
-    if (r[VIRTIO_QUEUE_NUM_MAX] < VQ_SIZE) continue;
-    r[VIRTIO_QUEUE_NUM] = VQ_SIZE;
-    r[0x80 / 4] = (uint32_t)tx_desc; /* the kernel's addresses are physical (identity-mapped) */
-    r[0x84 / 4] = 0;
-    r[0x90 / 4] = (uint32_t)&tx_avail;
-    r[0x94 / 4] = 0;
-    r[0xa0 / 4] = (uint32_t)&tx_used;
-    r[0xa4 / 4] = 0;
-    r[VIRTIO_QUEUE_READY] = 1;
-    r[VIRTIO_STATUS] = 1 | 2 | 8 | 4; /* DRIVER_OK */
-    virtio_console = r;
-    return;
-  }
+  volatile uint32_t *r = virtio_find(3);
+  if (!r || !virtq_init(r, 1, &tx_queue)) return; /* queue 1: transmitq */
+  virtio_driver_ok(r);
+  virtio_console = r;
 }
 
 static void virtio_console_write(const char *s, uint32_t len) {
   while (len > 0) {
     uint32_t n = len < sizeof tx_buffer ? len : sizeof tx_buffer;
     memcpy(tx_buffer, s, n);
-    tx_desc[0].addr = (uint32_t)tx_buffer;
-    tx_desc[0].len = n;
-    tx_desc[0].flags = 0;
-    tx_avail.ring[tx_avail.idx % VQ_SIZE] = 0;
-    __sync_synchronize(); /* the descriptor before the index that offers it */
-    tx_avail.idx++;
-    __sync_synchronize();
-    virtio_console[VIRTIO_QUEUE_NOTIFY] = 1;
-    while (*(volatile uint16_t *)&tx_used.idx == tx_done) {
-    }
-    tx_done++;
+    virtq_send(virtio_console, 1, &tx_queue, tx_buffer, n);
     s += n;
     len -= n;
   }
@@ -269,6 +228,7 @@ static void kill(struct proc *p, const char *why, uint32_t addr) {
 static void timer_tick(void) {
   ticks++;
   set_timer(read_time() + TICK_TIME);
+  balloon_poll();
   for (int i = 0; i < NPROC; i++)
     if (procs[i].state == SLEEPING && ticks >= procs[i].wake_tick) procs[i].state = RUNNABLE;
 }
@@ -379,7 +339,8 @@ static void report(void) {
   if (!preempted) kprintf("kernel: FAIL: no process was ever preempted by the timer\n");
   if (illusion_failures) kprintf("kernel: FAIL: the machine broke %d of its promises\n", illusion_failures);
   failures += illusion_failures;
-  uint32_t free_now = free_page_count();
+  uint32_t free_now = free_page_count() + balloon_pages(); /* the balloon's are the host's */
+  if (balloon_present()) kprintf("kernel: the balloon holds %u pages at the end\n", balloon_pages());
   if (free_now != pages_free_at_start)
     kprintf("kernel: FAIL: %u pages leaked\n", pages_free_at_start - free_now);
   failures += !preempted + (free_now != pages_free_at_start);
@@ -399,6 +360,7 @@ void kmain(uint32_t hartid) {
   has_time = sbi_call(SBI_BASE, 3, SBI_TIME, 0, 0).value != 0;
   has_srst = sbi_call(SBI_BASE, 3, SBI_SRST, 0, 0).value != 0;
   if (!has_dbcn) virtio_console_probe();
+  balloon_probe();
   if (arch_init() < 0) {
     kprintf("kernel: this is the paravirtual build of vmscope's teaching kernel: it runs only "
             "under vmscope's monitor (vmscope run --virt paravirtual)\n");

@@ -66,6 +66,7 @@ struct proc {
 /* vm.c */
 void kalloc_init(void);
 void *kalloc(void);  /* a zeroed page, or 0 */
+void *kalloc_uncleared(void);  /* a page as it was freed (the balloon's: never read), or 0 */
 void kfree(void *page);
 uint32_t free_page_count(void);
 uint32_t vm_init(void); /* builds the kernel's table; returns its satp value (ASID 0) */
@@ -75,6 +76,12 @@ int vm_load_elf(struct proc *p, const uint8_t *elf, uint32_t size);
 int vm_demand_page(struct proc *p, uint32_t va);
 void *vm_user_ptr(struct proc *p, uint32_t va);
 int32_t vm_sbrk(struct proc *p, int32_t increment);
+
+/* balloon.c */
+void balloon_probe(void);
+void balloon_poll(void); /* on every timer tick */
+int balloon_present(void);
+uint32_t balloon_pages(void);
 
 /* kernel.c */
 void kprintf(const char *format, ...);

@@ -14,12 +14,17 @@ void kfree(void *page) {
   free_pages++;
 }
 
-void *kalloc(void) {
+void *kalloc_uncleared(void) {
   void *page = free_list;
   if (!page) return 0;
   free_list = *(void **)page;
   free_pages--;
-  memset(page, 0, PAGE_SIZE);
+  return page;
+}
+
+void *kalloc(void) {
+  void *page = kalloc_uncleared();
+  if (page) memset(page, 0, PAGE_SIZE);
   return page;
 }
 

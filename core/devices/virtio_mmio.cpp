@@ -217,6 +217,11 @@ void VirtioMmio::push_used(unsigned qi, uint16_t head, uint32_t written) {
   set_interrupt(1);
 }
 
+void VirtioMmio::config_changed() {
+  ++config_generation_;
+  if (live()) set_interrupt(2);
+}
+
 // ---- virtio-console
 
 void VirtioConsole::notified(VirtioMmio& t, unsigned q) {

@@ -78,6 +78,9 @@ class VirtioMmio : public Device {
   // Hands a chain back (`written` bytes of its writable part filled) and raises the used-buffer
   // interrupt.
   void push_used(unsigned q, uint16_t head, uint32_t written);
+  // The device changed its configuration space: a new generation and the configuration-change
+  // interrupt (§4.2.2: InterruptStatus bit 1).
+  void config_changed();
 
   bool interrupt_pending() const { return interrupt_status_ != 0; }
   std::function<void(bool)> on_interrupt_line;

@@ -24,8 +24,9 @@ enum class EventKind : uint8_t {
   block_evicted,      // value = physical address (or 0: the whole cache flushed)
   console_line,       // a line of guest output ended (pc = 0)
   input,              // bytes fed to the guest (value = how many)
+  balloon,            // the balloon took (code 0) or gave back (code 1) pages; value = pages the host has reclaimed now
 };
-inline constexpr unsigned kEventKindCount = static_cast<unsigned>(EventKind::input) + 1;
+inline constexpr unsigned kEventKindCount = static_cast<unsigned>(EventKind::balloon) + 1;
 const char* to_string(EventKind k);
 
 struct Event {

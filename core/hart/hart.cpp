@@ -40,6 +40,7 @@ const char* to_string(EventKind k) {
     case EventKind::block_evicted: return "block evicted";
     case EventKind::console_line: return "console line";
     case EventKind::input: return "input";
+    case EventKind::balloon: return "balloon";
   }
   return "?";
 }

@@ -2,6 +2,7 @@
 #include "machine/machine.h"
 
 #include <algorithm>
+#include <array>
 #include <iterator>
 
 #include "machine/linux_process.h"
@@ -104,21 +105,28 @@ void Machine::assemble() {
     bus_->map_device(board::kUartBase, board::kUartSize, &uart_);
     uart_.on_output = [this](char c) { output(1, std::string_view(&c, 1)); };
     uart_.on_interrupt_line = [this](bool level) { hart_->set_external_interrupt(level); };
+    std::array<Device*, board::kVirtioSlots> slots;
+    slots.fill(&empty_virtio_slot_);
     if (options_.console == Console::virtio) {
-      // The device reaches the guest's memory by DMA: guest-physical addresses, under a monitor
-      // its RAM at the monitor's offset (and nothing else).
       console_device_ = std::make_unique<VirtioConsole>();
-      virtio_ = std::make_unique<VirtioMmio>(*console_device_, [this](uint64_t gpa, uint32_t length) -> uint8_t* {
-        if (gpa > 0xffffffffull) return nullptr;
-        const auto a = static_cast<uint32_t>(gpa);
-        if (guest_memory_) return guest_memory_->in_ram(a, length) ? bus_->ram_pointer(a + guest_memory_->offset(), length) : nullptr;
-        return bus_->ram_pointer(a, length);
-      });
-      bus_->map_device(board::kVirtioBase, board::kVirtioSlotSize, virtio_.get());
+      console_transport_ = make_virtio_transport(*console_device_);
       console_device_->on_output = [this](std::string_view bytes) { output(1, bytes); };
+      slots[board::kVirtioConsoleSlot] = console_transport_.get();
     }
-    for (uint32_t slot = virtio_ ? 1 : 0; slot < board::kVirtioSlots; ++slot)
-      bus_->map_device(board::kVirtioBase + slot * board::kVirtioSlotSize, board::kVirtioSlotSize, &empty_virtio_slot_);
+    if (options_.balloon) {
+      balloon_device_ = std::make_unique<VirtioBalloon>();
+      balloon_transport_ = make_virtio_transport(*balloon_device_);
+      balloon_device_->on_inflate = [this](uint32_t pfn) { return balloon_page(pfn, true); };
+      balloon_device_->on_deflate = [this](uint32_t pfn) { return balloon_page(pfn, false); };
+      balloon_device_->after_request = [this](bool inflated) {
+        if (inflated && monitor_) monitor_->unmap_reclaimed();
+        if (hart_->on_event)
+          hart_->on_event({hart_->steps() + 1, EventKind::balloon, inflated ? 0u : 1u, hart_->pc(), bus_->reclaimed_pages()});
+      };
+      slots[board::kVirtioBalloonSlot] = balloon_transport_.get();
+    }
+    for (uint32_t slot = 0; slot < board::kVirtioSlots; ++slot)
+      bus_->map_device(board::kVirtioBase + slot * board::kVirtioSlotSize, board::kVirtioSlotSize, slots[slot]);
     test_device_.on_exit = [this](int code, bool reset_requested) {
       hart_->exit_code = code;
       hart_->stop_message = reset_requested ? "the guest asked for a reset (test device)"
@@ -138,10 +146,12 @@ void Machine::assemble() {
       guest_memory_->pass_through(board::kTestDeviceBase, board::kTestDeviceSize);
       if (options_.console == Console::emulated) guest_memory_->emulate(board::kUartBase, board::kUartSize);
       else guest_memory_->pass_through(board::kUartBase, board::kUartSize);
-      // The virtio slots: the console's emulated (every register access exits), the empty ones passed through.
-      if (virtio_) guest_memory_->emulate(board::kVirtioBase, board::kVirtioSlotSize);
-      for (uint32_t slot = virtio_ ? 1 : 0; slot < board::kVirtioSlots; ++slot)
-        guest_memory_->pass_through(board::kVirtioBase + slot * board::kVirtioSlotSize, board::kVirtioSlotSize);
+      // The virtio slots: the devices' emulated (every register access exits), the empty ones passed through.
+      for (uint32_t slot = 0; slot < board::kVirtioSlots; ++slot) {
+        const uint32_t base = board::kVirtioBase + slot * board::kVirtioSlotSize;
+        if (slots[slot] != &empty_virtio_slot_) guest_memory_->emulate(base, board::kVirtioSlotSize);
+        else guest_memory_->pass_through(base, board::kVirtioSlotSize);
+      }
       sbi_->read_physical = [this](uint32_t gpa, std::span<uint8_t> out) { return guest_memory_->read(gpa, out); };
       const unsigned pages = std::clamp(options_.shadow_pages, vmm_layout::kMinShadowPages, vmm_layout::kMaxShadowPages);
       monitor_ = std::make_unique<Monitor>(*hart_, *bus_, *guest_memory_, *sbi_, board::kRamBase, pages * 4096);
@@ -195,6 +205,35 @@ void Machine::set_engine(Engine engine) {
   hart_->set_translator(engine == Engine::translator ? blocks_.get() : nullptr);
 }
 
+// A virtio device's transport: it reaches the guest's memory by DMA, at guest-physical
+// addresses (under a monitor: the guest's RAM at the monitor's offset, and nothing else).
+std::unique_ptr<VirtioMmio> Machine::make_virtio_transport(VirtioDeviceType& type) {
+  return std::make_unique<VirtioMmio>(type, [this](uint64_t gpa, uint32_t length) -> uint8_t* {
+    if (gpa > 0xffffffffull) return nullptr;
+    const auto a = static_cast<uint32_t>(gpa);
+    if (guest_memory_) return guest_memory_->in_ram(a, length) ? bus_->ram_pointer(a + guest_memory_->offset(), length) : nullptr;
+    return bus_->ram_pointer(a, length);
+  });
+}
+
+// A page frame the guest's balloon driver gave (or takes back): the host reclaims its memory
+// (or backs it again). Only the guest's RAM; under a monitor the shadow or G-stage entries of
+// reclaimed pages go once the whole request is handled (after_inflate).
+bool Machine::balloon_page(uint32_t pfn, bool inflate) {
+  if (pfn >= (1u << 20)) return false;
+  const uint32_t gpa = pfn << 12;
+  const bool ram = guest_memory_ ? guest_memory_->is_ram_page(gpa) : bus_->in_ram(gpa, 0x1000);
+  if (!ram) return false;
+  const uint32_t hpa = gpa + (guest_memory_ ? guest_memory_->offset() : 0);
+  if (inflate) bus_->reclaim_page(hpa);
+  else bus_->back_page(hpa);
+  return true;
+}
+
+void Machine::set_balloon_target(uint32_t pages) {
+  if (balloon_device_) balloon_device_->set_target(*balloon_transport_, pages);
+}
+
 void Machine::set_translator_options(const TranslatorOptions& options) {
   blocks_->set_options(options);
   options_.translator = blocks_->options();
@@ -210,7 +249,9 @@ void Machine::reset() {
   bus_->clear_ram();
   code_->clear();
   uart_.reset();
-  if (virtio_) virtio_->reset();
+  if (console_transport_) console_transport_->reset();
+  if (balloon_transport_) balloon_transport_->reset();
+  if (balloon_device_) balloon_device_->power_on();
   hart_->reset(image_.entry);
   place_image();
   if (monitor_) monitor_->start(image_.entry);

@@ -15,6 +15,7 @@
 #include "devices/clint.h"
 #include "devices/test_device.h"
 #include "devices/uart16550.h"
+#include "devices/virtio_balloon.h"
 #include "devices/virtio_mmio.h"
 #include "elf/elf_image.h"
 #include "hart/code_cache.h"
@@ -45,6 +46,7 @@ inline constexpr uint32_t kTestDeviceBase = 0x00100000, kTestDeviceSize = 0x1000
 inline constexpr uint32_t kClintBase = 0x02000000;
 inline constexpr uint32_t kUartBase = 0x10000000, kUartSize = 0x100;
 inline constexpr uint32_t kVirtioBase = 0x10001000, kVirtioSlotSize = 0x1000, kVirtioSlots = 8;  // QEMU virt's
+inline constexpr uint32_t kVirtioConsoleSlot = 0, kVirtioBalloonSlot = 1;  // when the machine has them
 inline constexpr uint32_t kRamBase = 0x80000000;
 inline constexpr uint32_t kDefaultRamSize = 128u << 20;
 }  // namespace board
@@ -108,6 +110,7 @@ struct MachineOptions {
   unsigned shadow_pages = vmm_layout::kMaxShadowPages;  // the shadow-table pool (kMin..kMax pages)
   Quirks quirks;               // teaching quirks of the hart (any machine)
   bool hypervisor = false;     // the hart has the hypervisor extension (misa.H; system machine)
+  bool balloon = false;        // a virtio-balloon device (system machine): the host can ask for memory back
   Engine engine = Engine::interpreter;
   TranslatorOptions translator;  // the block translator's code cache (used when engine = translator)
 };
@@ -154,6 +157,10 @@ class Machine {
   const ElfImage& image() const { return image_; }
   Uart16550& uart() { return uart_; }
   // The monitor, under trap-and-emulate (null otherwise).
+  // The balloon (MachineOptions::balloon), or null. Setting its target asks the guest's driver
+  // to give (or take back) pages; what it gave, the host reclaims (Bus::reclaimed).
+  const VirtioBalloon* balloon() const { return balloon_device_.get(); }
+  void set_balloon_target(uint32_t pages);
   Monitor* monitor() { return monitor_.get(); }
   const Monitor* monitor() const { return monitor_.get(); }
   const MachineOptions& options() const { return options_; }
@@ -184,9 +191,14 @@ class Machine {
   std::unique_ptr<BlockCache> blocks_;
   std::unique_ptr<Hart> hart_;
   Uart16550 uart_;
+  // The board's virtio devices (kVirtio*Slot), each behind its own transport.
   std::unique_ptr<VirtioConsole> console_device_;
-  std::unique_ptr<VirtioMmio> virtio_;
+  std::unique_ptr<VirtioMmio> console_transport_;
+  std::unique_ptr<VirtioBalloon> balloon_device_;
+  std::unique_ptr<VirtioMmio> balloon_transport_;
   VirtioEmptySlot empty_virtio_slot_;  // in every slot without a device
+  std::unique_ptr<VirtioMmio> make_virtio_transport(VirtioDeviceType& type);
+  bool balloon_page(uint32_t pfn, bool inflate);  // the host's side of the balloon
   std::unique_ptr<Clint> clint_;
   TestDevice test_device_;
   std::unique_ptr<LinuxProcess> process_;

@@ -14,7 +14,9 @@ void Machine::save_state(StateWriter& out) const {
   out(kStateMagic, static_cast<uint8_t>(options_.kind), bus_->ram_size(), static_cast<bool>(monitor_));
   hart_->save_state(out);
   out(uart_);
-  if (virtio_) out(*virtio_, *console_device_);
+  if (console_transport_) out(*console_transport_, *console_device_);
+  if (balloon_transport_) out(*balloon_transport_, *balloon_device_);
+  out(bus_->reclaimed_bits());
   if (process_) out(*process_);
   if (monitor_) monitor_->save_state(out);
   out(kStateMagic);
@@ -30,7 +32,11 @@ bool Machine::load_state(StateReader& in) {
     return false;
   hart_->load_state(in);
   in(uart_);
-  if (virtio_) in(*virtio_, *console_device_);
+  if (console_transport_) in(*console_transport_, *console_device_);
+  if (balloon_transport_) in(*balloon_transport_, *balloon_device_);
+  std::vector<uint64_t> reclaimed;
+  in(reclaimed);
+  if (!in.failed()) bus_->set_reclaimed_bits(reclaimed);
   if (process_) in(*process_);
   if (monitor_) monitor_->load_state(in);
   in(magic);

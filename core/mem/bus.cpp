@@ -1,8 +1,16 @@
 // Physical memory: RAM bounds checks, device dispatch and host-side copies.
 #include "mem/bus.h"
 
+#include <bit>
+#include <cstdlib>
 #include <cstring>
 #include <new>
+
+#if !defined(__EMSCRIPTEN__)
+#include <sys/mman.h>
+#include <unistd.h>
+#define VMSCOPE_RAM_MAPPED 1
+#endif
 
 #include "hart/code_cache.h"
 
@@ -12,11 +20,74 @@ Bus::Bus(uint32_t ram_base, uint32_t ram_size) : ram_base_(ram_base), ram_size_(
   clear_ram();
 }
 
+void Bus::RamDeleter::operator()(uint8_t* p) const {
+#ifdef VMSCOPE_RAM_MAPPED
+  munmap(p, size ? size : 1);
+#else
+  std::free(p);
+#endif
+}
+
 void Bus::clear_ram() {
-  ram_.reset(static_cast<uint8_t*>(std::calloc(ram_size_, 1)));
+  ram_.reset();
+#ifdef VMSCOPE_RAM_MAPPED
+  void* p = mmap(nullptr, ram_size_ ? ram_size_ : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  ram_ = std::unique_ptr<uint8_t, RamDeleter>(static_cast<uint8_t*>(p), RamDeleter{ram_size_});
+#else
+  ram_ = std::unique_ptr<uint8_t, RamDeleter>(static_cast<uint8_t*>(std::calloc(ram_size_ ? ram_size_ : 1, 1)), RamDeleter{ram_size_});
   if (!ram_) throw std::bad_alloc();
+#endif
   dirty_.assign((ram_pages() + 63) / 64, 0);  // all zero: only what is written from now on differs
+  reclaimed_.assign((ram_pages() + 63) / 64, 0);
+  reclaimed_any_ = false;
   zero_but_dirty_ = true;
+}
+
+void Bus::reclaim_page(uint32_t paddr) {
+  paddr &= ~0xfffu;
+  if (!in_ram(paddr, 0x1000)) return;
+  if (code_cache_) code_cache_->on_write(paddr, 0x1000);  // (code decoded from it is gone)
+  mark_dirty(paddr, 0x1000);                              // its contents changed: to zero
+  uint8_t* page = ram_.get() + (paddr - ram_base_);
+#ifdef VMSCOPE_RAM_MAPPED
+  // Dropped from the mapping: the memory goes back to the OS, and reads see zero again.
+  if (madvise(page, 0x1000, MADV_DONTNEED) != 0) std::memset(page, 0, 0x1000);
+#else
+  std::memset(page, 0, 0x1000);  // (WebAssembly memory cannot shrink: zeroed only)
+#endif
+  const uint32_t p = (paddr - ram_base_) >> 12;
+  reclaimed_[p >> 6] |= uint64_t{1} << (p & 63);
+  reclaimed_any_ = true;
+}
+
+uint32_t Bus::reclaimed_pages() const {
+  uint32_t n = 0;
+  for (const uint64_t w : reclaimed_) n += static_cast<uint32_t>(std::popcount(w));
+  return n;
+}
+
+void Bus::set_reclaimed_bits(const std::vector<uint64_t>& bits) {
+  reclaimed_.assign(reclaimed_.size(), 0);
+  std::copy_n(bits.begin(), std::min(bits.size(), reclaimed_.size()), reclaimed_.begin());
+  reclaimed_any_ = reclaimed_pages() != 0;
+}
+
+uint32_t Bus::resident_pages(uint32_t paddr, uint32_t length) const {
+  paddr &= ~0xfffu;
+  length &= ~0xfffu;
+  if (!in_ram(paddr, length) || length == 0) return 0;
+#ifdef VMSCOPE_RAM_MAPPED
+  std::vector<unsigned char> in_core(length >> 12);
+  if (sysconf(_SC_PAGESIZE) == 4096 && mincore(ram_.get() + (paddr - ram_base_), length, in_core.data()) == 0) {
+    uint32_t n = 0;
+    for (const unsigned char c : in_core) n += c & 1;
+    return n;
+  }
+#endif
+  uint32_t n = 0;
+  for (uint32_t p = paddr; p - paddr < length; p += 0x1000) n += !reclaimed(p);
+  return n;
 }
 
 void Bus::map_device(uint32_t base, uint32_t size, Device* device) {
@@ -48,6 +119,7 @@ bool Bus::write(uint32_t paddr, unsigned size, uint64_t value) {
   if (uint8_t* p = ram_pointer(paddr, size)) {
     if (code_cache_) code_cache_->on_write(paddr, size);
     mark_dirty(paddr, size);
+    back_pages(paddr, size);
     std::memcpy(p, &value, size);
     return true;
   }
@@ -61,6 +133,7 @@ bool Bus::write_bytes(uint32_t paddr, std::span<const uint8_t> bytes) {
   if (bytes.size() > ram_size_ || !in_ram(paddr, length)) return false;
   if (code_cache_) code_cache_->on_write(paddr, length);
   mark_dirty(paddr, length);
+  back_pages(paddr, length);
   if (length) std::memcpy(ram_.get() + (paddr - ram_base_), bytes.data(), length);
   return true;
 }

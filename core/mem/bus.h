@@ -4,7 +4,6 @@
 
 #include <cstdint>
 #include <algorithm>
-#include <cstdlib>
 #include <memory>
 #include <span>
 #include <string>
@@ -55,6 +54,31 @@ class Bus {
   void set_code_cache(CodeCache* cache) { code_cache_ = cache; }
   void clear_ram();
 
+  // ---- memory the host took back (a balloon's pages): one bit per 4 KiB RAM page. Reclaiming
+  // zeroes the page and gives its host memory back to the operating system (natively: the RAM
+  // is an anonymous mapping and the page is dropped from it); whoever maps guest memory (a
+  // monitor's shadow or G-stage tables) must not map a reclaimed page, and backs it again
+  // (a zero page) if the guest touches it anyway.
+  void reclaim_page(uint32_t paddr);
+  void back_page(uint32_t paddr) {  // in use again
+    if (in_ram(paddr, 1)) reclaimed_[(paddr - ram_base_) >> 18] &= ~(uint64_t{1} << ((paddr - ram_base_) >> 12 & 63));
+  }
+  bool reclaimed(uint32_t paddr) const {
+    return in_ram(paddr, 1) && (reclaimed_[(paddr - ram_base_) >> 18] >> ((paddr - ram_base_) >> 12 & 63) & 1);
+  }
+  uint32_t reclaimed_pages() const;
+  // Written by the host for the guest (a store through the bus, a copy): in use again.
+  void back_pages(uint32_t paddr, uint32_t length) {
+    if (length && reclaimed_any_)
+      for (uint32_t p = paddr & ~0xfffu; p <= paddr + length - 1 && p >= (paddr & ~0xfffu); p += 0x1000) back_page(p);
+  }
+  const std::vector<uint64_t>& reclaimed_bits() const { return reclaimed_; }  // bit p: RAM page p
+  // Snapshots and migration: the set as saved (the pages' contents come with the RAM).
+  void set_reclaimed_bits(const std::vector<uint64_t>& bits);
+  // Pages of RAM in [paddr, paddr + length) the host operating system really holds now
+  // (natively, by mincore; elsewhere: every page not reclaimed). What ballooning saves, measured.
+  uint32_t resident_pages(uint32_t paddr, uint32_t length) const;
+
   // ---- dirty pages, for incremental snapshots: one bit per 4 KiB RAM page, set by every write
   // that goes through the bus or reports itself here (the hart's store slow paths and atomics,
   // a monitor's shadow tables). The hart's write fast paths skip it: see Hart::drop_write_fast_paths.
@@ -76,11 +100,16 @@ class Bus {
   const uint8_t* ram() const { return ram_.get(); }
 
  private:
-  struct FreeDeleter {
-    void operator()(uint8_t* p) const { std::free(p); }
+  struct RamDeleter {
+    uint32_t size;
+    void operator()(uint8_t* p) const;
   };
   uint32_t ram_base_, ram_size_;
-  std::unique_ptr<uint8_t, FreeDeleter> ram_;  // calloc'd: the OS hands out zero pages lazily
+  // Zero pages the OS hands out lazily: an anonymous mapping natively (pages can be dropped
+  // again), calloc'd elsewhere.
+  std::unique_ptr<uint8_t, RamDeleter> ram_;
+  std::vector<uint64_t> reclaimed_;
+  bool reclaimed_any_ = false;  // (since the RAM was cleared: writes skip the check until then)
   std::vector<DeviceMapping> devices_;
   CodeCache* code_cache_ = nullptr;
   std::vector<uint64_t> dirty_;

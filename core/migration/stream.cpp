@@ -12,7 +12,7 @@ namespace vmscope::migration {
 namespace {
 
 constexpr uint32_t kMagic = 0x474d'4d56;  // "VMMG"
-constexpr uint16_t kVersion = 2;  // 2: the console in the header
+constexpr uint16_t kVersion = 3;  // 2: the console in the header; 3: the balloon
 enum : uint8_t { kHeader = 1, kPage = 2, kZeroRun = 3, kState = 4, kEnd = 5 };
 
 uint64_t fnv1a(uint64_t h, std::span<const uint8_t> bytes) {
@@ -31,21 +31,22 @@ uint64_t get(std::span<const uint8_t> in, size_t at, unsigned bytes) {
 }
 
 struct Fingerprint {
-  uint8_t kind, virtualization, hypervisor, console;
+  uint8_t kind, virtualization, hypervisor, console, balloon;
   uint32_t ram_size, guest_pages;
   bool operator==(const Fingerprint&) const = default;
 };
 
 Fingerprint fingerprint(const Machine& m) {
   return {static_cast<uint8_t>(m.kind()), static_cast<uint8_t>(m.options().virtualization),
-          static_cast<uint8_t>(m.options().hypervisor), static_cast<uint8_t>(m.options().console), m.bus().ram_size(),
-          guest_ram(m).pages};
+          static_cast<uint8_t>(m.options().hypervisor), static_cast<uint8_t>(m.options().console),
+          static_cast<uint8_t>(m.options().balloon), m.bus().ram_size(), guest_ram(m).pages};
 }
 
 std::string describe(const Fingerprint& f) {
   return std::string(to_string(static_cast<MachineKind>(f.kind))) + " machine, " +
          to_string(static_cast<Virtualization>(f.virtualization)) + (f.hypervisor ? ", hypervisor extension" : "") +
-         ", console " + to_string(static_cast<Console>(f.console)) + ", " + std::to_string(f.ram_size >> 20) + " MiB of RAM";
+         ", console " + to_string(static_cast<Console>(f.console)) + (f.balloon ? ", a balloon" : "") + ", " +
+         std::to_string(f.ram_size >> 20) + " MiB of RAM";
 }
 
 }  // namespace
@@ -74,6 +75,7 @@ void StreamWriter::header(const Machine& m) {
   put(p, f.virtualization, 1);
   put(p, f.hypervisor, 1);
   put(p, f.console, 1);
+  put(p, f.balloon, 1);
   put(p, f.ram_size, 4);
   put(p, f.guest_pages, 4);
   record(kHeader, p);
@@ -164,9 +166,8 @@ bool Incoming::apply_record(uint8_t kind, std::span<const uint8_t> p) {
       if (started_) return fail("a second header");
       if (p.size() < 6 || get(p, 0, 4) != kMagic) return fail("not a vmscope migration stream");
       if (get(p, 4, 2) != kVersion) return fail("stream version " + std::to_string(get(p, 4, 2)) + ", expected " + std::to_string(kVersion));
-      if (p.size() != 18) return fail("a header of " + std::to_string(p.size()) + " bytes, expected 18");
-      const Fingerprint f{static_cast<uint8_t>(p[6]), static_cast<uint8_t>(p[7]), static_cast<uint8_t>(p[8]),
-                          static_cast<uint8_t>(p[9]), static_cast<uint32_t>(get(p, 10, 4)), static_cast<uint32_t>(get(p, 14, 4))};
+      if (p.size() != 19) return fail("a header of " + std::to_string(p.size()) + " bytes, expected 19");
+      const Fingerprint f{p[6], p[7], p[8], p[9], p[10], static_cast<uint32_t>(get(p, 11, 4)), static_cast<uint32_t>(get(p, 15, 4))};
       if (!(f == fingerprint(m_)))
         return fail("the stream is of a " + describe(f) + "; the destination is a " + describe(fingerprint(m_)));
       started_ = true;

@@ -12,7 +12,7 @@ namespace vmscope {
 namespace {
 constexpr char kRecordingMagic[8] = {'V', 'M', 'S', 'C', 'R', 'E', 'C', '\n'};
 constexpr char kSnapshotMagic[8] = {'V', 'M', 'S', 'C', 'S', 'N', 'P', '\n'};
-constexpr uint32_t kFormatVersion = 3;  // 2: the monitor's paravirtual state; 3: emulated devices, the console kind
+constexpr uint32_t kFormatVersion = 4;  // 2: the monitor's paravirtual state; 3: emulated devices, the console kind; 4: the balloon
 
 uint64_t fnv1a(const uint8_t* data, size_t size) {
   uint64_t h = 0xcbf29ce484222325ull;
@@ -29,7 +29,7 @@ void transfer_state(Ar& ar, TranslatorOptions& t) {
 template <class Ar>
 void transfer_state(Ar& ar, MachineOptions& o) {
   ar(o.kind, o.ram_size, o.argv, o.firmware, o.virtualization, o.invalidation, o.check_shadows, o.shadow_pages);
-  ar(o.hypervisor, o.console);
+  ar(o.hypervisor, o.console, o.balloon);
   ar(o.quirks.status_read, o.quirks.status_write, o.quirks.sret_jump, o.engine, o.translator);
 }
 
@@ -103,7 +103,7 @@ bool valid(const Recording& r) {
     return false;
   uint64_t last = 0;
   for (const FedInput& f : r.inputs.fed) {
-    if (static_cast<unsigned>(f.kind) > static_cast<unsigned>(FedInput::Kind::check_shadows) || f.position < last) return false;
+    if (static_cast<unsigned>(f.kind) > static_cast<unsigned>(FedInput::Kind::balloon_target) || f.position < last) return false;
     last = f.position;
   }
   return true;

@@ -17,11 +17,11 @@ namespace vmscope {
 
 // Something fed to the machine between two steps.
 struct FedInput {
-  enum class Kind : uint8_t { bytes, close_input, quirks, invalidation, check_shadows };
+  enum class Kind : uint8_t { bytes, close_input, quirks, invalidation, check_shadows, balloon_target };
   uint64_t position = 0;
   Kind kind = Kind::bytes;
   std::string bytes;   // Kind::bytes
-  uint32_t value = 0;  // a setting: Quirks bits (read, write, sret = 1, 2, 4), ShadowInvalidation, bool
+  uint32_t value = 0;  // a setting: Quirks bits (read, write, sret = 1, 2, 4), ShadowInvalidation, bool, pages
 };
 
 struct InputLog {

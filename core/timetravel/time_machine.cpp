@@ -118,6 +118,7 @@ void TimeMachine::apply(const FedInput& f) {
     case FedInput::Kind::check_shadows:
       if (Monitor* m = machine_.monitor()) m->check_shadows = f.value != 0;
       break;
+    case FedInput::Kind::balloon_target: machine_.set_balloon_target(f.value); break;
   }
 }
 
@@ -174,6 +175,13 @@ void TimeMachine::set_check_shadows(bool on) {
   FedInput f;
   f.kind = FedInput::Kind::check_shadows;
   f.value = on;
+  log_fed(std::move(f));
+}
+
+void TimeMachine::set_balloon_target(uint32_t pages) {
+  FedInput f;
+  f.kind = FedInput::Kind::balloon_target;
+  f.value = pages;
   log_fed(std::move(f));
 }
 

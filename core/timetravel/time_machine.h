@@ -60,6 +60,7 @@ class TimeMachine {
   void set_quirks(Quirks q);
   void set_invalidation(ShadowInvalidation s);
   void set_check_shadows(bool on);
+  void set_balloon_target(uint32_t pages);  // the host asks the guest's balloon for this many pages
 
   // ---- travel (breakpoints and watchpoints are ignored on the way)
   // To any position in [0, frontier]. False (nothing changes) if it is beyond.

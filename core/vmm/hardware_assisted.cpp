@@ -131,8 +131,26 @@ void Monitor::back_guest_memory(const TrapEvent& t, ExitAction& action) {
     return;
   }
   if (guest_.in_ram(region, 0x400000)) {  // a whole 4 MiB of RAM: one superpage
-    bus_.write(root_entry, 4, pte_for(region + guest_.offset(), kLeafFlags));
-    if (guest_.dirty_log().on()) g_split_for_dirty_log(region);  // (4 KiB entries while logging)
+    uint64_t root = 0;
+    bus_.read(root_entry, 4, root);
+    if ((root & kPteV) && !(root & (kPteR | kPteX))) {
+      // Already 4 KiB entries (the dirty log, or the balloon): this page's, given back if the
+      // guest had given it to the balloon (it touched memory it gave away).
+      if (bus_.reclaimed(hpa & ~0xfffu)) {
+        bus_.back_page(hpa & ~0xfffu);
+        ++g_reclaimed_touched_;
+      }
+      const bool logging = guest_.dirty_log().on();
+      const bool store = t.cause == static_cast<uint32_t>(ExceptionCause::store_guest_page_fault);
+      if (logging && store) guest_.note_written(gpa);
+      const bool writable = !logging || store;
+      bus_.write(g_ram_table(gpa) + ((gpa >> 12) & 0x3ff) * 4, 4, pte_for(hpa & ~0xfffu, writable ? kLeafFlags : kLeafFlags & ~kPteW));
+      hart_.hfence_gvma_all();
+    } else if (guest_.dirty_log().on() || g_region_has_reclaimed(region)) {
+      g_split_ram_region(region, !guest_.dirty_log().on());  // (4 KiB entries while logging or ballooned)
+    } else {
+      bus_.write(root_entry, 4, pte_for(region + guest_.offset(), kLeafFlags));
+    }
   } else {  // a page under a second-level table of its own (after the 16 KiB root)
     uint64_t entry = 0;
     bus_.read(root_entry, 4, entry);
@@ -159,12 +177,39 @@ void Monitor::back_guest_memory(const TrapEvent& t, ExitAction& action) {
 // ---- the dirty log of live migration: 4 KiB G-stage entries without W for RAM the guest has not
 // written this round; its first store faults, the page is noted and the entry made writable.
 
-// Replaces the superpage backing 4 MiB of guest RAM by a table of 4 KiB entries, none writable.
-void Monitor::g_split_for_dirty_log(uint32_t region) {
+// Replaces the superpage backing 4 MiB of guest RAM (or its table) by a table of 4 KiB entries,
+// writable or not (the dirty log), none for pages the host reclaimed (the balloon's).
+void Monitor::g_split_ram_region(uint32_t region, bool writable) {
   const uint32_t table = g_ram_table(region);
-  for (uint32_t i = 0; i < 1024; ++i)
-    bus_.write(table + i * 4, 4, pte_for(region + guest_.offset() + i * 0x1000, kLeafFlags & ~kPteW));
+  for (uint32_t i = 0; i < 1024; ++i) {
+    const uint32_t hpa = region + guest_.offset() + i * 0x1000;
+    bus_.write(table + i * 4, 4, bus_.reclaimed(hpa) ? 0 : pte_for(hpa, writable ? kLeafFlags : kLeafFlags & ~kPteW));
+  }
   bus_.write(g_root_ + (region >> 22) * 4, 4, pte_for(table, kPteV));
+  hart_.hfence_gvma_all();
+}
+
+bool Monitor::g_region_has_reclaimed(uint32_t region) const {
+  for (uint32_t i = 0; i < 1024; ++i)
+    if (bus_.reclaimed(region + guest_.offset() + i * 0x1000)) return true;
+  return false;
+}
+
+// Ballooning: the pages the host reclaimed lose their G-stage entries (a superpage holding one
+// is split first).
+void Monitor::g_unmap_reclaimed() {
+  for (uint32_t region = guest_.ram_base(); guest_.in_ram(region, 0x400000); region += 0x400000) {
+    uint64_t root = 0;
+    bus_.read(g_root_ + (region >> 22) * 4, 4, root);
+    if (!(root & kPteV) || !g_region_has_reclaimed(region)) continue;
+    if (root & (kPteR | kPteX)) {  // a superpage: its table, without the reclaimed pages
+      g_split_ram_region(region, !guest_.dirty_log().on());
+      continue;
+    }
+    const uint32_t table = g_ram_table(region);
+    for (uint32_t i = 0; i < 1024; ++i)
+      if (bus_.reclaimed(region + guest_.offset() + i * 0x1000)) bus_.write(table + i * 4, 4, 0);
+  }
   hart_.hfence_gvma_all();
 }
 
@@ -175,14 +220,14 @@ void Monitor::g_write_protect_ram(bool writable) {
     bus_.read(g_root_ + (region >> 22) * 4, 4, root);
     if (!(root & kPteV)) continue;  // not backed yet
     if (root & (kPteR | kPteX)) {   // still a superpage
-      if (!writable) g_split_for_dirty_log(region);
+      if (!writable) g_split_ram_region(region, false);
       continue;
     }
     const uint32_t table = g_ram_table(region);
     for (uint32_t i = 0; i < 1024; ++i) {
       uint64_t pte = 0;
       bus_.read(table + i * 4, 4, pte);
-      bus_.write(table + i * 4, 4, writable ? pte | kPteW : pte & ~uint64_t{kPteW});
+      if (pte & kPteV) bus_.write(table + i * 4, 4, writable ? pte | kPteW : pte & ~uint64_t{kPteW});
     }
   }
   hart_.hfence_gvma_all();

@@ -1,5 +1,5 @@
-// The monitor's part in migrating its guest (migration/): the dirty log a live migration's
-// rounds read, and starting afresh at the destination.
+// The monitor's part in moving and sizing its guest: the dirty log a live migration's rounds
+// read (migration/), starting afresh at the destination, and the pages a balloon took.
 #include "vmm/monitor.h"
 
 namespace vmscope {
@@ -34,6 +34,11 @@ void Monitor::drop_translations() {
   host_satp_ = ~0u;
   sync_host();
   hart_.sfence(false, 0, false, 0);
+}
+
+void Monitor::unmap_reclaimed() {
+  if (hardware_assisted) g_unmap_reclaimed();
+  else shadow_.unmap_reclaimed();
 }
 
 }  // namespace vmscope

@@ -159,6 +159,12 @@ class Monitor {
   // and at its source before the state is sent (their bookkeeping would be thrown away there).
   void drop_translations();
 
+  // ---- ballooning (migration_support.cpp): the host reclaimed guest pages (Bus::reclaimed);
+  // no shadow or G-stage entry may map them any more. A page the guest touches anyway is backed
+  // again (a zero page), and counted.
+  void unmap_reclaimed();
+  uint64_t reclaimed_touched() const { return shadow_.stats().reclaimed_touched + g_reclaimed_touched_; }
+
   // Snapshots (vmm_state.cpp): the virtual CPU, the shadow MMU's bookkeeping, statistics and log.
   void save_state(StateWriter& out) const;
   void load_state(StateReader& in);
@@ -213,10 +219,13 @@ class Monitor {
   unsigned g_regions_ = 0;   // ... guest-physical regions backed (4 MiB of RAM, or a device page)
   unsigned g_tables_ = 0;    // ... second-level tables in use (device pages), after the root
   static constexpr unsigned kMaxGTables = 8;
-  // Dirty logging splits the RAM superpages into 4 KiB entries: one table per 4 MiB of guest
-  // RAM, after the device tables (hardware_assisted.cpp).
+  // Dirty logging and the balloon split the RAM superpages into 4 KiB entries: one table per
+  // 4 MiB of guest RAM, after the device tables (hardware_assisted.cpp).
   uint32_t g_ram_table(uint32_t gpa) const { return g_root_ + 0x4000 + (kMaxGTables + ((gpa - guest_.ram_base()) >> 22)) * 0x1000; }
-  void g_split_for_dirty_log(uint32_t region);
+  void g_split_ram_region(uint32_t region, bool writable);
+  bool g_region_has_reclaimed(uint32_t region) const;
+  void g_unmap_reclaimed();
+  uint64_t g_reclaimed_touched_ = 0;
   void g_write_protect_ram(bool writable);
   bool g_dirty_fault(uint32_t gpa);
   uint64_t g_dirty_faults_ = 0;

@@ -213,6 +213,20 @@ void ShadowMmu::protect_for_dirty_log() {
     if (tables_[t].live) flush_host(t, false, 0);
 }
 
+void ShadowMmu::unmap_reclaimed() {
+  for (unsigned i = 0; i < pages_.size(); ++i) {
+    PoolPage& p = pages_[i];
+    if (p.kind != PageKind::table) continue;
+    uint32_t* words = page_words(page_hpa(i));
+    for (unsigned j = 0; j < 1024; ++j) {
+      if (!(words[j] & kPteV) || !bus_.reclaimed(pte_target(words[j]))) continue;
+      words[j] = 0;
+      ++stats_.reclaimed_unmapped;
+      flush_host(p.table, true, static_cast<uint32_t>(p.vpn1) << 22 | j << 12);
+    }
+  }
+}
+
 // A page just became a guest page table: shadows that let the guest write it must stop.
 void ShadowMmu::protect_existing(uint32_t page) {
   for (unsigned i = 0; i < pages_.size(); ++i) {
@@ -263,6 +277,10 @@ ShadowMmu::Fill ShadowMmu::fill(uint32_t gva, AccessType type) {
     f.result = FillResult::guest_fault;
     f.fault = access_fault_for(type);
     return f;
+  }
+  if (bus_.reclaimed(hpa)) {  // given to the balloon, and touched anyway: backed again
+    bus_.back_page(hpa);
+    ++stats_.reclaimed_touched;
   }
   const unsigned vpn1 = vpn1_of(gva);
   const int l0 = ensure_second_level(table, vpn1);
@@ -318,7 +336,7 @@ void ShadowMmu::fill_ahead(unsigned table, unsigned l0, uint32_t gva) {
   for (unsigned i = 0; i < 1024; ++i) {
     const uint32_t page = region | i << 12;
     uint32_t hpa;
-    if (words[i] || !guest_.is_ram_page(page) || !guest_.to_host(page, hpa)) continue;
+    if (words[i] || !guest_.is_ram_page(page) || !guest_.to_host(page, hpa) || bus_.reclaimed(hpa)) continue;
     const bool writable = !(strategy_ == ShadowInvalidation::write_protect && is_page_table(page)) &&
                           !(guest_.dirty_log().on() && !guest_.dirty_log().dirty((page - guest_.ram_base()) >> 12));
     words[i] = ((hpa >> 12) << 10) | kPteV | kPteU | kPteA | kPteD | kPteR | kPteX | (writable ? kPteW : 0);
@@ -423,6 +441,7 @@ std::vector<std::string> ShadowMmu::check() const {
         problem(p.table, gva, "the shadow entry maps another host page than the guest-physical map gives");
         continue;
       }
+      if (bus_.reclaimed(hpa)) problem(p.table, gva, "the shadow entry maps a page the host reclaimed (the balloon's)");
       if (!key.paging()) continue;
       if (!(flags & kPteA)) problem(p.table, gva, "the guest PTE has no A bit yet the shadow maps it");
       if ((pte & kPteR) && !sv32_permits(flags, AccessType::load, key.mode, key.sum, key.mxr))

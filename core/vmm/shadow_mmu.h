@@ -48,6 +48,8 @@ struct ShadowStats {
   uint64_t cleared_tables = 0;       // whole shadow tables emptied (fences without an address)
   uint64_t tables_created = 0, tables_evicted = 0;
   uint64_t protected_entries = 0;    // writable entries made read-only: their page became a page table
+  uint64_t reclaimed_unmapped = 0;   // entries removed because the host reclaimed their page (balloon)
+  uint64_t reclaimed_touched = 0;    // fills of a reclaimed page: the guest touched memory it gave away
 };
 
 // One shadow entry, followed guest-virtual -> guest-physical -> host-physical (debugger view).
@@ -108,6 +110,10 @@ class ShadowMmu {
   // its fill marks the page. Called as each round starts: every entry loses its write permission.
   void protect_for_dirty_log();
   uint64_t dirty_log_faults() const { return dirty_log_faults_; }  // store faults that marked a page
+
+  // Ballooning: every entry that maps a page the host has reclaimed (Bus::reclaimed) goes. A
+  // later fill of such a page backs it again (a zero page), and is counted.
+  void unmap_reclaimed();
 
   // Checking mode: every valid shadow entry agrees with the guest's page table and physical
   // map and never grants more than the guest allows. An entry whose guest PTE changed since it

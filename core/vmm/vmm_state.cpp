@@ -107,7 +107,7 @@ void Monitor::transfer_state(Ar& ar) {
   ar(vcpu_, stats_, log_, quirks_seen_, illusion_broken_, host_satp_, host_mie_);
   ar(last_fault_pc_, last_fault_addr_, repeated_faults_, binary_translation, check_shadows);
   ar(paravirtual, pv_shared_, pv_batch_, host_scounteren_);  // (pv_page_ is read again at every exit)
-  ar(hardware_assisted, g_root_, g_regions_, g_tables_);
+  ar(hardware_assisted, g_root_, g_regions_, g_tables_, g_reclaimed_touched_);
   if constexpr (Ar::kLoading) shadow_.load_state(ar);
   else shadow_.save_state(ar);
 }

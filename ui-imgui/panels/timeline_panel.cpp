@@ -42,6 +42,9 @@ std::string describe(const DebugSession& s, const Event& e) {
       break;
     case EventKind::console_line: std::snprintf(text, sizeof text, "a line of output"); break;
     case EventKind::input: std::snprintf(text, sizeof text, "%u bytes of input", e.value); break;
+    case EventKind::balloon:
+      std::snprintf(text, sizeof text, "balloon %s: the host holds %u reclaimed pages", e.code ? "deflated" : "inflated", e.value);
+      break;
   }
   const std::string sym = e.pc ? symbol_for(s, e.pc) : "";
   return std::string(text) + (sym.empty() ? "" : " <" + sym + ">");
