@@ -220,6 +220,7 @@ std::string DebuggerApp::share_query() const {
     add("virt", to_string(vm.virtualization));
     add("shadow", to_string(vm.invalidation));
     if (vm.console != Console::sbi) add("console", to_string(vm.console));
+    if (vm.balloon) add("balloon", "1");
     std::string quirks;
     for (unsigned i = 0; i < kQuirkCount; ++i) {
       const bool on = i == 0 ? vm.quirks.status_read : i == 1 ? vm.quirks.status_write : vm.quirks.sret_jump;
@@ -271,6 +272,9 @@ std::vector<std::string> DebuggerApp::open_link(const std::vector<std::pair<std:
     } else if (name == "console") {
       if (const std::optional<Console> c = parse_console(value)) vm.console = *c;
       else bad_value(name, value, "sbi, pass-through, emulated or virtio");
+    } else if (name == "balloon") {
+      if (value == "0" || value == "1") vm.balloon = value == "1";
+      else bad_value(name, value, "0 or 1");
     } else if (name == "check") {
       if (value == "0" || value == "1") vm.check_shadows = value == "1";
       else bad_value(name, value, "0 or 1");

@@ -71,7 +71,7 @@ class Reader {
   }
 
   LessonSettings settings(const toml::table& t, const char* where) {
-    only(t, {"virt", "shadow", "console", "quirks", "engine", "chain", "cache_kib", "evict", "speed"}, where);
+    only(t, {"virt", "shadow", "console", "balloon", "quirks", "engine", "chain", "cache_kib", "evict", "speed"}, where);
     LessonSettings s;
     s.virt = choice<Virtualization>(t, "virt", {{to_string(Virtualization::emulation), Virtualization::emulation},
                                                 {to_string(Virtualization::trap_and_emulate), Virtualization::trap_and_emulate},
@@ -84,6 +84,10 @@ class Reader {
                                                {to_string(Console::pass_through), Console::pass_through},
                                                {to_string(Console::emulated), Console::emulated},
                                                {to_string(Console::virtio), Console::virtio}});
+    if (const toml::node* n = t.get("balloon")) {
+      if (const auto v = n->value<bool>()) s.balloon = *v;
+      else error(n, "'balloon' must be true or false (the board has a virtio-balloon)");
+    }
     s.engine = choice<Engine>(t, "engine", {{"interp", Engine::interpreter}, {"translate", Engine::translator}});
     s.eviction = choice<Eviction>(t, "evict", {{"fifo", Eviction::fifo}, {"flush", Eviction::flush}});
     if (const toml::node* n = t.get("chain")) {
@@ -116,7 +120,7 @@ class Reader {
   LessonStep step(const toml::table& t) {
     only(t, {"text", "do", "event", "steps", "to", "set", "compare", "label", "analyzer", "analyzer_settings", "look",
              "expect_console", "expect_status", "expect_illusion", "expect_theorem1",
-             "expect_guest_condition", "migration", "expect_migration"},
+             "expect_guest_condition", "migration", "expect_migration", "pages", "expect_balloon"},
          "a step");
     LessonStep s;
     s.line = static_cast<int>(t.source().begin.line);
@@ -126,7 +130,7 @@ class Reader {
     s.action = choice<A>(t, "do", {{"nothing", A::none}, {"run", A::run}, {"run-to-event", A::run_to_event},
                                    {"step", A::step}, {"step-back", A::step_back}, {"travel", A::travel},
                                    {"reset", A::reset}, {"compare", A::compare}, {"compare-ways", A::compare_ways}, {"compare-consoles", A::compare_consoles}, {"analyzer", A::analyzer},
-                                   {"migrate", A::migrate}})
+                                   {"migrate", A::migrate}, {"balloon", A::balloon}})
                    .value_or(A::none);
     if (auto e = string(t, "event")) {
       s.event = *e;
@@ -185,6 +189,9 @@ class Reader {
       s.live_migration = *kind == "live";
     }
     s.expect_migration = string(t, "expect_migration").value_or("");
+    if (const auto n = integer(t, "pages", 0)) s.balloon_pages = static_cast<uint32_t>(*n);
+    else if (s.action == A::balloon) error(&t, "do = \"balloon\" needs 'pages' (the target: how many 4 KiB pages the host wants back)");
+    if (const auto n = integer(t, "expect_balloon", 0)) s.expect_balloon = static_cast<uint32_t>(*n);
     if (!s.expect_migration.empty() && s.expect_migration != "unnoticed")
       error(t.get("expect_migration"), "'expect_migration' is \"unnoticed\" (the guest moved and ended as if it had not)");
     return s;

@@ -18,6 +18,7 @@ struct LessonSettings {
   std::optional<Virtualization> virt;
   std::optional<ShadowInvalidation> shadow;
   std::optional<Console> console;
+  std::optional<bool> balloon;  // the board has a virtio-balloon
   std::optional<Quirks> quirks;
   std::optional<Engine> engine;
   std::optional<bool> chaining;
@@ -28,7 +29,8 @@ struct LessonSettings {
 
 struct LessonStep {
   enum class Action : uint8_t {
-    none, run, run_to_event, step, step_back, travel, reset, compare, compare_ways, compare_consoles, analyzer, migrate
+    none, run, run_to_event, step, step_back, travel, reset, compare, compare_ways, compare_consoles, analyzer, migrate,
+    balloon
   };
   int line = 0;             // where it starts in the file
   std::string text;
@@ -41,12 +43,14 @@ struct LessonStep {
   std::string compare_label;  // how the other run is called in the table
   std::string analyzer;     // analyzer: a shipped description ("isa-specs/pdp10.toml")
   bool live_migration = true;  // migrate: live (pre-copy) or cold
+  uint32_t balloon_pages = 0;  // balloon: the target the host sets
   std::vector<std::pair<std::string, std::string>> analyzer_settings;
   std::vector<std::string> look;  // panel titles to show and highlight
   // What must be true after the step (checked by the lessons' tests; shown to nobody).
   std::string expect_console, expect_status, expect_illusion, expect_theorem1;
   std::string expect_guest_condition;  // "holds" / "fails": the analyzer's guest-mode condition
   std::string expect_migration;        // "unnoticed": the guest moved and ended as if it had not
+  std::optional<uint32_t> expect_balloon;  // the balloon holds this many pages, and the host reclaimed them
 };
 
 struct Lesson {

@@ -11,6 +11,7 @@ void LessonRunner::apply(const LessonSettings& s) {
   if (s.shadow) vm.invalidation = *s.shadow;
   if (s.quirks) vm.quirks = *s.quirks;
   if (s.console) vm.console = *s.console;
+  if (s.balloon) vm.balloon = *s.balloon;
   session_.set_vm_settings(vm);
   TranslatorSettings t = session_.translator_settings();
   if (s.engine) t.engine = *s.engine;
@@ -106,6 +107,9 @@ void LessonRunner::perform(const LessonStep& s) {
       if (!session_.migrate(o)) error_ = "migrate: the program is not a kernel on SBI firmware (live: under a monitor)";
       break;
     }
+    case A::balloon:
+      if (!session_.set_balloon_target(s.balloon_pages)) error_ = "balloon: the machine has no balloon ([machine] balloon = true)";
+      break;
     case A::analyzer:
       analyzer_.choose(s.analyzer);
       for (const auto& [name, value] : s.analyzer_settings) analyzer_.set_setting(name, value);
@@ -135,6 +139,14 @@ std::vector<std::string> LessonRunner::unmet() const {
     if (!m) out.push_back("no migration happened");
     else if (!m->result.switched) out.push_back("the migration failed: " + m->result.error);
     else if (!m->same_as_unmoved()) out.push_back("the migrated guest ended differently from one that never moved");
+  }
+  if (s.expect_balloon) {
+    const Machine* m = session_.machine();
+    const VirtioBalloon* b = m ? m->balloon() : nullptr;
+    if (!b) out.push_back("the machine has no balloon");
+    else if (b->actual() != *s.expect_balloon || m->bus().reclaimed_pages() != *s.expect_balloon)
+      out.push_back("the balloon holds " + std::to_string(b->actual()) + " pages and the host reclaimed " +
+                    std::to_string(m->bus().reclaimed_pages()) + ", not " + std::to_string(*s.expect_balloon));
   }
   if (!s.expect_guest_condition.empty()) {
     const auto& a = analyzer_.analysis();

@@ -132,6 +132,10 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     if (!way) return bad("virt " + virtualization_names());
     v.virtualization = *way;
     s.set_vm_settings(v);
+  } else if (w[0] == "balloon-device" && w.size() == 2 && (w[1] == "on" || w[1] == "off")) {
+    VmSettings v = s.vm_settings();
+    v.balloon = w[1] == "on";
+    s.set_vm_settings(v);
   } else if ((w[0] == "shadow" || w[0] == "quirk") && w.size() >= 2) {
     VmSettings v = s.vm_settings();
     if (w[0] == "shadow" && w[1] == "write-protect") v.invalidation = ShadowInvalidation::write_protect;
@@ -190,6 +194,9 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     o.kind = w[1] == "live" ? migration::Kind::live : migration::Kind::cold;
     if (!app.session().migrate(o)) return bad("nothing to migrate (a kernel on SBI firmware; live: under a monitor)");
     app.set_panel_open("Migration", true);
+  } else if (w[0] == "balloon" && w.size() == 2 && w[1].find_first_not_of("0123456789") == std::string::npos) {
+    if (!app.session().set_balloon_target(static_cast<uint32_t>(std::stoul(w[1])))) return bad("the machine has no balloon");
+    app.set_panel_open("Balloon", true);
   } else if (w[0] == "analyzer" && w.size() == 2) {
     app.show_analyzer(true);
     if (!app.analyzer().choose(w[1])) bad("no shipped description " + w[1]);
@@ -345,6 +352,12 @@ void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const s
     if (!mg) return check(false, "no migration");
     check(mg->result.switched && mg->same_as_unmoved() && mg->result.rounds.size() >= 1,
           mg->result.switched ? (mg->same_as_unmoved() ? "unnoticed" : "the guest could tell") : "failed: " + mg->result.error);
+  } else if (w.size() == 3 && w[1] == "balloon") {  // the balloon holds N pages, and the host reclaimed them
+    const VirtioBalloon* b = m->balloon();
+    if (!b) return check(false, "no balloon");
+    const uint32_t want = static_cast<uint32_t>(std::stoul(w[2]));
+    check(b->actual() == want && m->bus().reclaimed_pages() == want,
+          "the balloon holds " + std::to_string(b->actual()) + ", the host reclaimed " + std::to_string(m->bus().reclaimed_pages()));
   } else if (w.size() == 3 && w[1] == "comparison") {  // N runs, all printing what the first printed
     const auto& c = s.comparison();
     if (!c) return check(false, "no comparison");

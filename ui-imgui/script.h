@@ -32,6 +32,9 @@
 //   expect comparison N          the Compare panel has N runs, all ended, all printing the same
 //   migrate cold|live         move a copy of the VM from here to a second machine (the Migration panel)
 //   expect migration unnoticed   it moved, and ended exactly as a copy that never moved
+//   balloon-device on|off     give the board a virtio-balloon, or take it away (restarts a kernel)
+//   balloon PAGES             the host asks the guest's balloon for PAGES pages (the Balloon panel)
+//   expect balloon PAGES      the balloon holds PAGES pages, and the host reclaimed exactly those
 //   mmu-translate ADDRESS MODE STEP   the MMU panel translates ADDRESS as MODE (0 the hart's, 1 U,
 //                                2 S, 3 VU, 4 VS), a two-dimensional walk shown up to STEP
 //   expect illusion kept|broken

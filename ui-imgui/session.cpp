@@ -90,6 +90,7 @@ MachineOptions DebugSession::options_for(MachineKind kind, Firmware firmware) co
     options.invalidation = vm_.invalidation;
     options.check_shadows = vm_.check_shadows;
     options.console = vm_.console;
+    options.balloon = vm_.balloon;
   }
   options.hypervisor = hypervisor_;     // the program asked for the H extension
   options.engine = translator_.engine;  // a new machine (a load, or a rebuild) keeps the engine
@@ -165,6 +166,8 @@ bool DebugSession::open_saved(std::span<const uint8_t> bytes, const std::string&
   vm_.invalidation = o.invalidation;
   vm_.check_shadows = o.check_shadows;
   vm_.quirks = o.quirks;
+  vm_.console = o.console;
+  vm_.balloon = o.balloon;
   translator_.engine = o.engine;
   translator_.options = o.translator;
   if (!load(recording->program, recording->program_name, o.kind, o.firmware)) return false;
@@ -433,7 +436,8 @@ void DebugSession::set_watchpoints(std::vector<Hart::Watchpoint> w) {
 }
 
 void DebugSession::set_vm_settings(const VmSettings& settings) {
-  const bool rebuild = settings.virtualization != vm_.virtualization || settings.console != vm_.console;
+  const bool rebuild = settings.virtualization != vm_.virtualization || settings.console != vm_.console ||
+                       settings.balloon != vm_.balloon;
   vm_ = settings;
   if (!machine_) return;
   // Settings change what follows: the time machine logs them (a change in the past starts a
@@ -497,6 +501,14 @@ void DebugSession::type_input(std::string_view bytes) {
   if (time_->position() < time_->frontier()) forget_console_after(time_->position());  // a new future
   time_->feed_input(bytes);
   finished_ = false;
+}
+
+bool DebugSession::set_balloon_target(uint32_t pages) {
+  if (!time_ || !machine_->balloon()) return false;
+  if (time_->position() < time_->frontier()) forget_console_after(time_->position());  // a new future
+  time_->set_balloon_target(pages);
+  finished_ = false;
+  return true;
 }
 
 void DebugSession::close_input() {

@@ -37,6 +37,7 @@ struct VmSettings {
   bool check_shadows = false;
   Quirks quirks;
   Console console = Console::sbi;  // (emulated applies under a monitor; by emulation it is the device itself)
+  bool balloon = false;            // the board has a virtio-balloon
 };
 
 // How the debugger runs guest code (the Code cache panel's switches): the engine and the block
@@ -96,6 +97,9 @@ class DebugSession {
   void flush_code_cache();  // drops every translated block (they are made again as code runs)
   void type_input(std::string_view bytes);  // console input: UART or process stdin
   void close_input();                       // end of input for a process's stdin (like Ctrl-D)
+  // The host asks the kernel's balloon to hold this many pages (logged like input). False if
+  // the machine has no balloon.
+  bool set_balloon_target(uint32_t pages);
 
   // ---- time travel: every run is recorded; these move through it (time_machine.h)
   // The snapshots' memory budget (a browser tab's share by default): ?snapshots=MiB, --snapshots MiB.

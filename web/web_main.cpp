@@ -449,6 +449,13 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
            ",\"firstRoundBytes\":" + std::to_string(m->result.rounds.empty() ? 0 : m->result.rounds.front().bytes) +
            ",\"error\":" + json_string(m->result.error) + "}";
     }
+    if (const Machine* m = w.app.session().machine(); m && m->balloon()) {  // the balloon and the host's memory
+      const VirtioBalloon& b = *m->balloon();
+      j += ",\"balloon\":{\"target\":" + std::to_string(b.target()) + ",\"actual\":" + std::to_string(b.actual()) +
+           ",\"reclaimed\":" + std::to_string(m->bus().reclaimed_pages()) +
+           ",\"given\":" + std::to_string(b.counts().inflated) + ",\"takenBack\":" + std::to_string(b.counts().deflated) +
+           ",\"touched\":" + std::to_string(m->monitor() ? m->monitor()->reclaimed_touched() : 0) + "}";
+    }
     if (const auto& c = w.app.session().comparison()) {  // each run: what it was, what it did
       j += ",\"comparison\":[";
       for (size_t i = 0; i < c->runs.size(); ++i) {

@@ -550,6 +550,13 @@ void draw_monitor(DebugSession& s, Panels& p) {
   ImGui::EndDisabled();
   if (!can_live && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
     ImGui::SetTooltip("Live migration needs a monitor to keep the dirty log: choose a way other than emulation.");
+  ImGui::SameLine();
+  if (ImGui::Button("Balloon...")) {
+    p.is_open(Panel::balloon) = true;
+    p.layout.bring_forward(Panel::balloon);
+  }
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("The Balloon window: the host asks the guest for memory back, and sees what it got.");
   const Machine* m = s.machine();
   const Monitor* mon = m ? m->monitor() : nullptr;
   if (mon && !mon->illusion_broken().empty())

@@ -27,7 +27,8 @@ uint32_t Panels::cursor_or_pc(const DebugSession& s) const {
 
 Panels::Panels() {
   open.fill(true);
-  for (Panel p : {Panel::lesson, Panel::code_cache, Panel::analyzer, Panel::compare, Panel::migration}) is_open(p) = false;
+  for (Panel p : {Panel::lesson, Panel::code_cache, Panel::analyzer, Panel::compare, Panel::migration, Panel::balloon})
+    is_open(p) = false;
 }
 
 void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& programs) {
@@ -41,6 +42,7 @@ void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& progr
   available[static_cast<size_t>(Panel::monitor)] = s.is_supervisor_kernel();  // only kernels can be virtualized
   available[static_cast<size_t>(Panel::compare)] = s.comparison().has_value();
   available[static_cast<size_t>(Panel::migration)] = s.migration().has_value();
+  available[static_cast<size_t>(Panel::balloon)] = s.is_supervisor_kernel();
   std::array<bool, kPanelCount> shown = open;
   if (embedded && app.lessons().lesson())  // in a course page: the lesson and the panels its step names
     for (size_t i = 0; i < kPanelCount; ++i)
@@ -63,6 +65,7 @@ void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& progr
   draw_analyzer(*this);
   draw_compare(s, *this);
   draw_migration(s, *this);
+  draw_balloon(s, *this);
   if (show_help) draw_help(*this);
   if (show_share) draw_share(app, *this);
   if (show_file_browser) draw_file_browser(app, *this);

@@ -76,6 +76,9 @@ struct Panels {
   size_t timeline_counted = 0;
   int migration_round = 0;    // the round whose pages the Migration panel's map shows (0: the first)
   int migration_kind = 1;     // what the Monitor's Migrate button does: 0 cold, 1 live
+  int balloon_request = 256;  // the Balloon panel's target, in pages
+  int balloon_seen_target = 0;  // the balloon's target when last drawn (set elsewhere: the slider follows)
+  int balloon_region = 0;     // the 4 MiB of guest RAM its map shows (0: the kernel's)
 };
 
 // Reads an address typed by the user: hex (with or without 0x) or a symbol of the program.
@@ -100,6 +103,7 @@ void draw_code_cache(DebugSession& s, Panels& p);
 void draw_timeline(DebugSession& s, Panels& p);
 void draw_compare(DebugSession& s, Panels& p);
 void draw_migration(DebugSession& s, Panels& p);
+void draw_balloon(DebugSession& s, Panels& p);
 void draw_analyzer(Panels& p);
 void draw_lesson(DebuggerApp& app, Panels& p);
 void draw_menu_bar(DebuggerApp& app, Panels& p);

@@ -602,7 +602,7 @@ try {
   const lessonNames = ['interpretation-vs-translation', 'chaining', 'self-modifying-code', 'code-cache-eviction',
                        'trap-and-emulate', 'shadow-paging', 'critical-instruction', 'binary-translation',
                        'is-x86-virtualizable', 'pdp10-jrst1', 'process-syscalls', 'paravirtualization',
-                       'hardware-assisted', 'migration', 'io-virtualization'];
+                       'hardware-assisted', 'migration', 'io-virtualization', 'ballooning'];
   for (const name of lessonNames) {
     await open(`?lesson=${name}`);
     s = await state();
@@ -623,6 +623,13 @@ try {
             `the I/O lesson compares the console four ways in the browser, the same output each; exits: ` +
             `${runs.map((r) => r.exits).join(', ')}`);
       await shoot('io-virtualization');
+    }
+    if (name === 'ballooning') {  // its last step: 256 pages given under hardware-assisted, in the page
+      const b = s.balloon ?? {};
+      check(b.target === 256 && b.actual === 256 && b.reclaimed === 256 && b.touched === 0 && b.given === 256,
+            `the ballooning lesson inflates the kernel's balloon in the browser: it holds ${b.actual} of ${b.target} ` +
+            `pages, the host reclaimed ${b.reclaimed}, the guest touched ${b.touched} of them`);
+      await shoot('ballooning');
     }
     if (name === 'migration') {  // its last step: a live migration under hardware-assisted, in the page
       const m = s.migration ?? {};
