@@ -2,12 +2,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "machine/machine.h"
+#include "timetravel/time_machine.h"
 
 namespace vmscope {
 struct RunResult;
@@ -50,10 +52,16 @@ struct RunOptions {
   // Ballooning: the machine has a virtio-balloon; the host sets its target at these steps.
   bool balloon = false;
   std::vector<std::string> balloon_targets;  // "STEP:PAGES"
+  // A gdb remote stub (gdb_server.cpp): listen here and wait for gdb before the first instruction.
+  std::optional<unsigned> gdb_port;
+  std::string gdb_address = "127.0.0.1";
 };
 int run_command(const RunOptions& options);
 // `vmscope run --migrate-at N`: the run, moved to a second machine on the way.
 int run_with_migration(const MachineOptions& machine, const std::vector<uint8_t>& file, const RunOptions& options);
+// `vmscope run --gdb PORT`: the loaded machine under gdb's control (its exit code, or kGdbKilled).
+// `read_input` is called between slices: it hands what the terminal typed to the guest.
+int run_with_gdb(Machine& machine, TimeMachine& time, const RunOptions& options, const std::function<void()>& read_input);
 
 struct ReplayOptions {
   std::string file;                     // a recording, or a snapshot (replay goes on from it)

@@ -1,4 +1,4 @@
-// vmscope's own exit codes. They sit in 110..125 so they rarely collide with a guest's
+// vmscope's own exit codes. They sit in 110..126 so they rarely collide with a guest's
 // exit code, which vmscope passes through unchanged when the guest exits by itself.
 #pragma once
 
@@ -21,6 +21,7 @@ enum ExitCode : int {
   kReplayDiverged = 123,    // a replay did not end as the recording did
   kWaysDisagree = 124,      // compare-ways: the ways did not all print the same and end alike
   kMigrationFailed = 125,   // --migrate: the migration was refused or went wrong (the guest ran on at the source)
+  kGdbKilled = 126,         // --gdb: gdb ended the run (kill) before the guest did
 };
 
 }  // namespace vmscope::cli

@@ -139,6 +139,13 @@ int main(int argc, char** argv) {
                       "STEP:PAGES: after STEP instructions, ask the balloon to hold PAGES pages (4 KiB each;\n"
                       "0 deflates it). Repeatable; implies --balloon. Prints what the balloon did at the end")
       ->allow_extra_args(false);
+  run_cmd->add_option("--gdb", run.gdb_port,
+                      "Debug the run with gdb: listen on 127.0.0.1:PORT (gdb-multiarch: target remote :PORT),\n"
+                      "the guest stopped before its first instruction. Breakpoints, watchpoints, stepping,\n"
+                      "reverse-stepi/-continue (the run is recorded), `monitor help`")
+      ->check(CLI::Range(1u, 65535u));
+  run_cmd->add_option("--gdb-address", run.gdb_address,
+                      "With --gdb: the address to listen on (default 127.0.0.1; 0.0.0.0 lets other hosts in)");
   run_cmd->add_option("args", run.guest_args, "Arguments for a process-VM guest (after --)");
 
   ReplayOptions replay;

@@ -337,6 +337,11 @@ int run_command(const RunOptions& o) {
     std::fprintf(stderr, "vmscope: --balloon is for a kernel on SBI firmware (--firmware sbi or a --virt way)\n");
     return kUsage;
   }
+  if (o.gdb_port && (o.migrate_at || !o.trace_file.empty() || !o.record_file.empty() || !balloon_targets.empty() || o.max_insns)) {
+    std::fprintf(stderr, "vmscope: --gdb cannot be combined with --migrate-at, --trace, --record, --balloon-target or "
+                         "--max-insns (gdb decides how far the guest runs)\n");
+    return kUsage;
+  }
   if (balloon && (o.migrate_at || !o.trace_file.empty())) {
     std::fprintf(stderr, "vmscope: --balloon cannot be combined with --migrate-at or --trace\n");
     return kUsage;
@@ -395,6 +400,16 @@ int run_command(const RunOptions& o) {
   }
   machine.on_output = write_guest_output;
   machine.read_stdin = read_host_stdin;
+  if (o.gdb_port) {  // every step recorded, so that gdb can go backwards too
+    TimeMachine time(machine);
+    const int code = run_with_gdb(machine, time, o, [&] {
+      if (kind == MachineKind::system) forward_ready_stdin([&](std::string_view bytes) { time.feed_input(bytes); });
+    });
+    if (!o.quiet && code != kUsage)
+      std::fprintf(stderr, "vmscope: the gdb session ended at instruction %llu: exit code %d\n",
+                   static_cast<unsigned long long>(time.position()), code);
+    return code;
+  }
   // --record: the run goes through a time machine that logs its inputs (no snapshots needed).
   std::optional<TimeMachine> recorder;
   if (!o.record_file.empty()) recorder.emplace(machine, TimeTravelOptions{.snapshot_interval = ~uint64_t{0} >> 1});

@@ -131,6 +131,7 @@ bool Hart::watched(uint32_t vaddr, unsigned size, bool write) {
                     write ? "write" : "read", size, vaddr, pc_);
       stop_message = text;
       stop_request_ = StopReason::breakpoint;
+      watch_hit_ = {vaddr, write};
       return true;
     }
   }

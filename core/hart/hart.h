@@ -212,6 +212,12 @@ class Hart {
   // set, every load and store takes the slow path.
   void set_watchpoints(std::vector<Watchpoint> watchpoints);
   const std::vector<Watchpoint>& watchpoints() const { return watchpoints_; }
+  // The access that stopped the last run at a watchpoint (a gdb stub reports its address).
+  struct WatchHit {
+    uint32_t vaddr = 0;
+    bool write = false;
+  };
+  const WatchHit& last_watch_hit() const { return watch_hit_; }
 
   // ---- execution engine: the interpreter, or the block translator with this code cache
   void set_translator(BlockCache* cache);
@@ -371,6 +377,7 @@ class Hart {
   bool watched(uint32_t vaddr, unsigned size, bool write);  // records a hit and asks to stop
   std::vector<uint32_t> breakpoints_;  // sorted
   std::vector<Watchpoint> watchpoints_;
+  WatchHit watch_hit_;
 
   TrapLog trap_log_;
   std::array<uint64_t, 32> exception_counts_{};

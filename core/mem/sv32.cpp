@@ -135,4 +135,11 @@ std::string sv32_explain(const Sv32Walk& w, const Sv32Context& ctx, AccessType t
   return text;
 }
 
+std::string pte_flag_letters(uint32_t pte) {
+  std::string f;
+  const char* names = "VRWXUGAD";
+  for (int i = 0; i < 8; ++i) f += (pte >> i & 1) ? names[i] : '-';
+  return f;
+}
+
 }  // namespace vmscope

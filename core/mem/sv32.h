@@ -62,6 +62,8 @@ Sv32Walk sv32_walk(Bus& bus, const Sv32Context& ctx, uint32_t vaddr, AccessType 
 
 // Whether a leaf with these PTE flags allows the access (U/SUM/MXR rules, not A/D).
 bool sv32_permits(uint32_t pte_flags, AccessType type, Priv mode, bool sum, bool mxr);
+// A PTE's flag bits as "VRWXUGAD", a dash for each clear one.
+std::string pte_flag_letters(uint32_t pte);
 // Why a walk failed, in words, naming the level and the PTE bit: "level 0 PTE at 0x80012008 is
 // not valid (V = 0)", "the leaf is a supervisor page (U = 0): U-mode may not touch it", ...
 // Empty for a walk that succeeded.

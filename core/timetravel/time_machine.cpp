@@ -2,6 +2,7 @@
 #include "timetravel/time_machine.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "isa/decoder.h"
@@ -213,9 +214,19 @@ RunResult TimeMachine::advance(uint64_t target, bool stop_at_breakpoints) {
   RunResult total;
   Hart& hart = machine_.hart();
   apply_due();
-  while (position() < target) {
+  for (bool first = true; position() < target; first = false) {
     if (end_ && position() >= end_->position) {
       total.reason = end_->reason;
+      return total;
+    }
+    // The run goes on in pieces (at the frontier, snapshots, input): a breakpoint where a piece
+    // starts is one the hart would skip as its first step, yet this run has not stopped there.
+    const std::vector<uint32_t>& bps = hart.breakpoints();
+    if (!first && stop_at_breakpoints && !hart.waiting() && std::binary_search(bps.begin(), bps.end(), hart.pc())) {
+      char text[64];
+      std::snprintf(text, sizeof text, "breakpoint at 0x%08x", hart.pc());
+      hart.stop_message = text;
+      total.reason = StopReason::breakpoint;
       return total;
     }
     replaying_ = position() < frontier_;

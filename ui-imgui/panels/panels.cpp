@@ -6,12 +6,7 @@
 
 namespace vmscope::ui {
 
-std::string pte_flags(uint32_t pte) {
-  std::string f;
-  const char* names = "VRWXUGAD";
-  for (int i = 0; i < 8; ++i) f += (pte >> i & 1) ? names[i] : '-';
-  return f;
-}
+std::string pte_flags(uint32_t pte) { return pte_flag_letters(pte); }
 
 void Panels::on_program_loaded(DebugSession&) {
   follow_pc = true;

@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""vmscope's gdb stub, driven by a real gdb (gdb-multiarch) and compared with QEMU's.
+
+  check_gdb.py VMSCOPE QEMU_SYSTEM_RISCV32 PROGRAM_ELF PORT
+
+1. The same gdb script runs against `vmscope run --gdb` and against `qemu-system-riscv32 -M virt
+   -bios none -gdb` on the same bare-metal program (assets/system/sv32_paging.elf: M-mode, S-mode
+   with Sv32 paging, U-mode): single steps, breakpoints by symbol and at a user virtual address,
+   `info registers`, memory read through the page tables, a write watchpoint (gdb's "Old
+   value/New value"). Everything gdb prints after both stand at _start must be identical. (Not
+   across an ECALL: QEMU's single step does not stop in the trap handler, it runs on.)
+2. vmscope alone (QEMU cannot go backwards without record/replay): reverse-stepi retraces the
+   exact pcs stepi went through; reverse-continue stops at an earlier breakpoint;
+   `monitor info mem` lists the program's Sv32 window; `monitor phys on` reads by physical address;
+   detach lets the guest run to its end (vmscope exits 0); a program waiting for input stops on gdb's Ctrl-C
+   (0x03) with SIGINT; and a run killed by gdb exits 126.
+"""
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def wait_for_stub(proc):
+    # (not by connecting: a connection that goes away is a detach, and the guest would run on)
+    line = proc.stderr.readline().decode()
+    if "waiting for gdb" not in line:
+        sys.exit(f"check_gdb: the stub did not start listening: {line}{proc.stderr.read().decode()}")
+
+
+def wait_for_port(port, proc):
+    for _ in range(200):
+        if proc.poll() is not None:
+            sys.exit(f"check_gdb: the stub exited early ({proc.returncode}): {proc.stderr.read().decode()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"check_gdb: nothing listens on port {port}")
+
+
+def gdb(program, port, script, tmp):
+    path = os.path.join(tmp, "script.gdb")
+    with open(path, "w") as f:
+        f.write(script)
+    r = subprocess.run(["gdb-multiarch", "-nx", "-batch", "-ex", f"file {program}", "-ex", f"target remote 127.0.0.1:{port}",
+                        "-x", path], capture_output=True, timeout=120)
+    return r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
+
+
+def after_marker(text):
+    # (gdb ends the batch by detaching; it names the inferior "process 1" for QEMU, whose stub
+    # speaks the multiprocess extension, and "Remote target" for vmscope's: that line is left out)
+    text = text[text.index("=== at _start") :] if "=== at _start" in text else text
+    return re.sub(r"\[Inferior 1 \(.*\) detached\]\n?", "", text)
+
+
+START = """set pagination off
+set confirm off
+tbreak *0x80000000
+if $pc != 0x80000000
+  continue
+end
+delete
+set $a1 = 0
+set $a2 = 0
+echo === at _start\\n
+"""
+
+# QEMU starts in its reset ROM (0x1000) with a1 = the device tree and a2 = its firmware data;
+# vmscope's board starts at the entry. From _start on, with a1 and a2 cleared, both must agree.
+COMPARED = START + """stepi 25
+info registers
+break s_main
+continue
+info registers
+x/8xw $sp
+break *0xc000700c
+continue
+info registers
+x/4xw 0xc0008000
+watch *(int*)0xc0008008
+continue
+info registers pc a0 a1
+delete
+stepi 2
+info registers
+"""
+
+REVERSE = START + """break s_main
+continue
+echo === forward\\n
+stepi
+p/x $pc
+stepi
+p/x $pc
+stepi
+p/x $pc
+stepi
+p/x $pc
+stepi
+p/x $pc
+echo === backward\\n
+reverse-stepi
+p/x $pc
+reverse-stepi
+p/x $pc
+reverse-stepi
+p/x $pc
+reverse-stepi
+p/x $pc
+echo === reverse-continue\\n
+break *0xc000700c
+continue
+p/x $pc
+reverse-continue
+p/x $pc
+echo === monitor\\n
+monitor info mem
+x/2xw 0xc0000000
+monitor phys on
+x/2xw 0x80006000
+monitor phys off
+p $priv
+detach
+"""
+
+KILL = START + """stepi 3
+kill
+"""
+
+
+def main():
+    vmscope, qemu, program, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    failures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        # 1. Against QEMU.
+        ours = subprocess.Popen([vmscope, "run", "--gdb", str(port), program], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        wait_for_stub(ours)
+        v = gdb(program, port, COMPARED, tmp)
+        ours.kill()
+        ours.wait()
+        theirs = subprocess.Popen(qemu.split() + ["-M", "virt", "-bios", "none", "-display", "none", "-serial", "none",
+                                  "-monitor", "none", "-gdb", f"tcp:127.0.0.1:{port + 1}", "-S", "-kernel", program],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        wait_for_port(port + 1, theirs)
+        q = gdb(program, port + 1, COMPARED, tmp)
+        theirs.kill()
+        theirs.wait()
+        v, q = after_marker(v), after_marker(q)
+        if "Old value" not in v or "Breakpoint 3, " not in v or v.count("pc ") < 3:
+            failures.append("the compared script did not get through (no watchpoint hit or breakpoint):\n" + v)
+        if v != q:
+            vl, ql = v.splitlines(), q.splitlines()
+            diff = [f"  line {i + 1}:\n    vmscope: {a}\n    QEMU:    {b}" for i, (a, b) in enumerate(zip(vl, ql)) if a != b][:10]
+            failures.append("gdb saw something else on vmscope than on QEMU:\n" + "\n".join(diff) +
+                            (f"\n  ({len(vl)} lines against {len(ql)})" if len(vl) != len(ql) else ""))
+        else:
+            print(f"check_gdb: the same {len(v.splitlines())} lines of gdb output on vmscope and on QEMU")
+
+        # 2. Reverse execution, monitor commands, detach.
+        ours = subprocess.Popen([vmscope, "run", "--gdb", str(port + 2), program], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        wait_for_stub(ours)
+        r = gdb(program, port + 2, REVERSE, tmp)
+        out, err = ours.communicate(timeout=60)
+        if any(m not in r for m in ("=== forward", "=== backward", "=== reverse-continue", "=== monitor")):
+            sys.exit("check_gdb: the reverse script did not get through:\n" + r)
+        forward = re.findall(r"= (0x[0-9a-f]+)", r[r.index("=== forward") : r.index("=== backward")])
+        backward = re.findall(r"= (0x[0-9a-f]+)", r[r.index("=== backward") : r.index("=== reverse-continue")])
+        if len(forward) != 5 or backward != forward[-2::-1]:
+            failures.append(f"reverse-stepi did not retrace stepi: forward {forward}, backward {backward}")
+        rc = re.findall(r"= (0x[0-9a-f]+)", r[r.index("=== reverse-continue") : r.index("=== monitor")])
+        if rc != ["0xc000700c", "0x80002fda"]:
+            failures.append(f"reverse-continue did not go back to the breakpoint at s_main: pcs {rc}\n{r}")
+        mon = r[r.index("=== monitor") :]
+        if not re.search(r"c0000000-c0000fff +[0-9a-f]{8} +1000 +VRW", mon):
+            failures.append("monitor info mem does not list the program's page at 0xc0000000:\n" + mon)
+        words = re.findall(r"0x[0-9a-f]+(?: <[^>]*>)?:\t(0x[0-9a-f]+)\t(0x[0-9a-f]+)", mon)
+        if len(words) != 2 or words[0] != words[1]:
+            failures.append("monitor phys on: physical 0x80006000 should hold what virtual 0xc0000000 shows:\n" + mon)
+        if ours.returncode != 0 or b"gdb detached" not in err:
+            failures.append(f"after detach the guest should run to its end: exit {ours.returncode}\n{err.decode()}")
+
+        # 3. Ctrl-C: the raw protocol, on a program that never ends by itself (it waits for input).
+        echo = os.path.join(os.path.dirname(program), "uart_echo.elf")
+        ours = subprocess.Popen([vmscope, "run", "--gdb", str(port + 4), echo], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        wait_for_stub(ours)
+        sock = socket.create_connection(("127.0.0.1", port + 4), timeout=30)
+        def packet(payload):
+            checksum = sum(payload.encode()) & 0xFF
+            sock.sendall(f"${payload}#{checksum:02x}".encode())
+        def reply():
+            data = b""
+            while not re.search(rb"\$([^#]*)#..", data):
+                data += sock.recv(4096)
+            return re.search(rb"\$([^#]*)#..", data).group(1).decode()
+        packet("QStartNoAckMode")
+        no_ack = reply()
+        packet("vCont;c")
+        time.sleep(0.2)
+        sock.sendall(b"\x03")
+        stopped = reply()
+        packet("p20")  # pc
+        pc = reply()
+        packet("k")
+        sock.close()
+        ours.wait(timeout=60)
+        if no_ack != "OK" or stopped != "T02" or len(pc) != 8:
+            failures.append(f"Ctrl-C while running: QStartNoAckMode -> {no_ack}, interrupt -> {stopped}, pc -> {pc}")
+
+        # 4. Kill.
+        ours = subprocess.Popen([vmscope, "run", "--gdb", str(port + 3), program], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        wait_for_stub(ours)
+        gdb(program, port + 3, KILL, tmp)
+        ours.wait(timeout=60)
+        if ours.returncode != 126:
+            failures.append(f"a run killed by gdb should exit 126, not {ours.returncode}")
+
+    for f in failures:
+        print("FAIL:", f)
+    if not failures:
+        print("check_gdb: reverse-stepi, reverse-continue, monitor info mem / phys, detach, Ctrl-C and kill as expected")
+    sys.exit(1 if failures else 0)
+
+
+main()
