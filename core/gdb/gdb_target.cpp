@@ -74,14 +74,18 @@ bool Target::write_registers(std::string_view hex) {
   return true;
 }
 
+// Under a monitor gdb debugs the guest kernel: its general registers and pc are the hart's, its
+// CSRs and mode the guest's own (Monitor::guest_csr), never the host's.
 std::optional<uint32_t> Target::read_register(unsigned regnum) const {
   const Hart& h = m_.hart();
+  const Monitor* mon = m_.monitor();
   if (regnum < 32) return h.reg(regnum);
   if (regnum == kPcRegnum) return h.pc();
-  if (regnum == kPrivRegnum) return static_cast<uint32_t>(h.priv());
+  if (regnum == kPrivRegnum) return static_cast<uint32_t>(mon ? mon->guest_mode() : h.priv());
   if (regnum >= kFirstCsrRegnum && regnum < kFirstCsrRegnum + 4096) {
     uint32_t v = 0;
-    if (h.debug_read_csr(static_cast<uint16_t>(regnum - kFirstCsrRegnum), v)) return v;
+    const auto n = static_cast<uint16_t>(regnum - kFirstCsrRegnum);
+    if (mon ? mon->guest_csr(n, v) : h.debug_read_csr(n, v)) return v;
   }
   return std::nullopt;
 }
@@ -96,9 +100,11 @@ bool Target::write_register(unsigned regnum, uint32_t value) {
     h.set_pc(value);
     return true;
   }
-  if (regnum >= kFirstCsrRegnum && regnum < kFirstCsrRegnum + 4096)
+  // (The guest's CSRs under a monitor are read-only here: the monitor keeps its shadows in step
+  // with them only when the guest writes them itself. priv is read-only everywhere.)
+  if (regnum >= kFirstCsrRegnum && regnum < kFirstCsrRegnum + 4096 && !m_.monitor())
     return h.debug_write_csr(static_cast<uint16_t>(regnum - kFirstCsrRegnum), value);
-  return false;  // (priv is read-only: the mode changes by trapping and returning)
+  return false;
 }
 
 // The description gdb reads (qXfer:features:read:target.xml): the general registers and pc, every
@@ -111,9 +117,8 @@ std::string Target::target_xml() const {
          (i == 1 ? "code_ptr" : i == 2 || i == 8 ? "data_ptr" : "int") + "\"/>\n";
   x += "<reg name=\"pc\" bitsize=\"32\" regnum=\"32\" type=\"code_ptr\"/>\n</feature>\n<feature name=\"org.gnu.gdb.riscv.csr\">\n";
   for (unsigned n = 0; n < 4096; ++n) {
-    uint32_t v;
     const char* name = isa::csr_name(static_cast<uint16_t>(n));
-    if (!name || !m_.hart().debug_read_csr(static_cast<uint16_t>(n), v)) continue;
+    if (!name || !read_register(kFirstCsrRegnum + n)) continue;
     x += std::string("<reg name=\"") + name + "\" bitsize=\"32\" regnum=\"" + std::to_string(kFirstCsrRegnum + n) +
          "\" group=\"csr\"/>\n";
   }
@@ -126,6 +131,12 @@ std::string Target::target_xml() const {
 // physical ones after `monitor phys on` / Qqemu.PhyMemMode:1.
 
 std::optional<uint32_t> Target::translate(uint32_t address, bool write) const {
+  if (const Monitor* mon = m_.monitor()) {  // the guest's addresses: its page tables, its physical map
+    uint32_t hpa = 0;
+    if (physical_) return mon->guest_memory().to_host(address, hpa) ? std::optional<uint32_t>((hpa & ~0xfffu) | (address & 0xfff)) : std::nullopt;
+    const Hart::Translation t = mon->guest_translate(address, write ? AccessType::store : AccessType::load);
+    return t.ok ? std::optional<uint32_t>(t.paddr) : std::nullopt;
+  }
   if (physical_) return address;
   const Hart& h = m_.hart();
   const Hart::Translation t = h.debug_translate(address, write ? AccessType::store : AccessType::load, h.priv());
@@ -178,19 +189,33 @@ std::string Target::monitor_command(const std::string& command) {
       std::snprintf(line, sizeof line, "%-4s 0x%08x%s", kXregNames[i], h.reg(i), i % 4 == 3 ? "\n" : "   ");
       out += line;
     }
-    std::snprintf(line, sizeof line, "pc   0x%08x   priv %s%s\n", h.pc(), to_string(h.priv()), h.virt() ? " (V=1)" : "");
+    if (m_.monitor())
+      std::snprintf(line, sizeof line, "pc   0x%08x   the guest's mode %s (the hart runs it in %s%s)\n", h.pc(),
+                    to_string(m_.monitor()->guest_mode()), to_string(h.priv()), h.virt() ? ", V=1" : "");
+    else
+      std::snprintf(line, sizeof line, "pc   0x%08x   priv %s\n", h.pc(), to_string(h.priv()));
     out += line;
     for (const uint16_t n : {0x300, 0x304, 0x305, 0x341, 0x342, 0x343, 0x344, 0x100, 0x104, 0x105, 0x141, 0x142, 0x143, 0x144, 0x180}) {
-      uint32_t v = 0;
-      if (!h.debug_read_csr(n, v)) continue;
-      std::snprintf(line, sizeof line, "%-9s 0x%08x\n", isa::csr_name(n), v);
+      const std::optional<uint32_t> v = read_register(kFirstCsrRegnum + n);
+      if (!v) continue;
+      std::snprintf(line, sizeof line, "%-9s 0x%08x\n", isa::csr_name(n), *v);
       out += line;
     }
     return out;
   }
   if (command == "info mem") {
     uint32_t satp = 0;
-    h.debug_read_csr(0x180, satp);
+    satp = read_register(kFirstCsrRegnum + 0x180).value_or(0);
+    // Page-table entries at physical addresses (under a monitor: the guest's, in its memory).
+    const auto pte_at = [this](uint32_t address, uint64_t& pte) {
+      if (const Monitor* mon = m_.monitor()) {
+        uint32_t v = 0;
+        if (!mon->guest_memory().read_pte(address, v)) return false;
+        pte = v;
+        return true;
+      }
+      return m_.bus().peek(address, 4, pte);
+    };
     if (!(satp >> 31)) return "paging is off (satp.MODE = Bare): virtual = physical\n";
     const uint32_t root = (satp & 0x3fffff) << 12;
     std::snprintf(line, sizeof line, "satp 0x%08x: Sv32, ASID %u, root table at 0x%08x\n", satp, (satp >> 22) & 0x1ff, root);
@@ -218,7 +243,7 @@ std::string Target::monitor_command(const std::string& command) {
     };
     for (uint32_t i = 0; i < 1024; ++i) {
       uint64_t l1 = 0;
-      if (!m_.bus().peek(root + i * 4, 4, l1) || !(l1 & 1)) continue;
+      if (!pte_at(root + i * 4, l1) || !(l1 & 1)) continue;
       if (l1 & 0xe) {
         leaf(i << 22, static_cast<uint32_t>(l1 >> 10 << 12), 0x400000, static_cast<uint32_t>(l1 & 0xff));
         continue;
@@ -226,7 +251,7 @@ std::string Target::monitor_command(const std::string& command) {
       const uint32_t table = static_cast<uint32_t>(l1 >> 10 << 12);
       for (uint32_t j = 0; j < 1024; ++j) {
         uint64_t l0 = 0;
-        if (m_.bus().peek(table + j * 4, 4, l0) && (l0 & 1) && (l0 & 0xe))
+        if (pte_at(table + j * 4, l0) && (l0 & 1) && (l0 & 0xe))
           leaf(i << 22 | j << 12, static_cast<uint32_t>(l0 >> 10 << 12), 0x1000, static_cast<uint32_t>(l0 & 0xff));
       }
     }

@@ -50,12 +50,34 @@ Monitor::Monitor(Hart& hart, Bus& bus, GuestMemory& guest, SbiFirmware& sbi, uin
   hart_.patch_sensitive_code = [this] { return binary_translation && vcpu_.mode == Priv::S; };
 }
 
+bool Monitor::guest_csr(uint16_t number, uint32_t& value) const {
+  if (!hardware_assisted) return read_csr(number, value);
+  // The guest's S-level CSRs are the hart's VS copies (its S-mode accesses go to them while V = 1).
+  static constexpr std::pair<uint16_t, uint16_t> kVs[] = {{0x100, 0x200}, {0x104, 0x204}, {0x105, 0x205},
+                                                          {0x140, 0x240}, {0x141, 0x241}, {0x142, 0x242},
+                                                          {0x143, 0x243}, {0x144, 0x244}, {0x180, 0x280}};
+  for (const auto& [s, vs] : kVs)
+    if (number == s) return hart_.debug_read_csr(vs, value);
+  if (number == 0x106 || number == 0x10a || (number >= 0xc00 && number <= 0xc9f)) return hart_.debug_read_csr(number, value);
+  return false;
+}
+
+Priv Monitor::guest_mode() const {
+  if (!hardware_assisted) return vcpu_.mode;
+  return hart_.priv() == Priv::M ? Priv::S : hart_.priv();  // (VS and VU are S and U with V = 1)
+}
+
 Hart::Translation Monitor::guest_translate(uint32_t gva, AccessType type) const {
   Hart::Translation t;
   uint32_t gpa = gva;
-  if (vcpu_.satp & kSatpModeSv32) {
-    const Sv32Context ctx{vcpu_.satp, vcpu_.mode, static_cast<bool>(vcpu_.sstatus & kMstatusSum),
-                          static_cast<bool>(vcpu_.sstatus & kMstatusMxr), hart_.config().hardware_ad_update};
+  uint32_t satp = vcpu_.satp, status = vcpu_.sstatus;
+  if (hardware_assisted) {
+    guest_csr(0x180, satp);
+    guest_csr(0x100, status);
+  }
+  if (satp & kSatpModeSv32) {
+    const Sv32Context ctx{satp, guest_mode(), static_cast<bool>(status & kMstatusSum),
+                          static_cast<bool>(status & kMstatusMxr), hart_.config().hardware_ad_update};
     const Sv32Walk w = sv32_walk(guest_, ctx, gva, type, false);
     if (!w.ok) {
       t.fault = w.fault;

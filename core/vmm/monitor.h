@@ -142,6 +142,11 @@ class Monitor {
   // The guest's own view of `gva` (its page table, then its physical map), without side
   // effects: what the debugger shows where no shadow entry exists yet.
   Hart::Translation guest_translate(uint32_t gva, AccessType type) const;
+  // The guest kernel's own view (a debugger's, gdb's): its supervisor CSRs and counters as it
+  // reads them (the virtual CPU's; under hardware-assisted the hart's VS copies), false for CSRs
+  // it does not have (machine and hypervisor ones); the mode it believes it runs in.
+  bool guest_csr(uint16_t number, uint32_t& value) const;
+  Priv guest_mode() const;
   // Set once a quirk let a sensitive instruction through: the monitor lost control.
   const std::string& illusion_broken() const { return illusion_broken_; }
 

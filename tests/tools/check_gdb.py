@@ -14,6 +14,9 @@
    `monitor info mem` lists the program's Sv32 window; `monitor phys on` reads by physical address;
    detach lets the guest run to its end (vmscope exits 0); a program waiting for input stops on gdb's Ctrl-C
    (0x03) with SIGINT; and a run killed by gdb exits 126.
+3. The teaching kernel under trap-and-emulate, binary translation and hardware-assisted: the same
+   gdb session (a breakpoint in the kernel, registers, the guest's CSRs and mode, memory through
+   its page tables, steps) prints exactly what it prints with the kernel on the bare hart.
 """
 import os
 import re
@@ -133,6 +136,28 @@ KILL = START + """stepi 3
 kill
 """
 
+# The teaching kernel under a monitor: gdb must see the guest - its registers, its own CSRs and
+# mode (S, though the hart runs it in U or VS), its memory through its own page tables - exactly
+# as when the kernel runs on the bare hart.
+GUEST = """set pagination off
+set confirm off
+break timer_tick
+continue
+info registers
+p $priv
+p/x $sstatus
+p/x $satp
+p/x $scause
+p/x $sepc
+p/x $stvec
+x/8xw $sp
+continue
+info registers pc sp ra a0
+stepi 5
+info registers pc sp a0 a5
+kill
+"""
+
 
 def main():
     vmscope, qemu, program, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -213,7 +238,25 @@ def main():
         if no_ack != "OK" or stopped != "T02" or len(pc) != 8:
             failures.append(f"Ctrl-C while running: QStartNoAckMode -> {no_ack}, interrupt -> {stopped}, pc -> {pc}")
 
-        # 4. Kill.
+        # 4. The kernel under every monitor, as gdb sees it, against the kernel on the bare hart.
+        kernel = os.path.join(os.path.dirname(os.path.dirname(program)), "kernel", "kernel.elf")
+        seen = {}
+        for n, way in enumerate(["--firmware sbi", "--virt trap-and-emulate", "--virt binary-translation",
+                                 "--virt hardware-assisted"]):
+            ours = subprocess.Popen([vmscope, "run", *way.split(), "--gdb", str(port + 5 + n), kernel],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            wait_for_stub(ours)
+            seen[way] = gdb(kernel, port + 5 + n, GUEST, tmp)
+            ours.wait(timeout=60)
+        bare = seen["--firmware sbi"]
+        if "Breakpoint 1, timer_tick" not in bare or "$1 = 1" not in bare:
+            failures.append("the kernel session did not stop in timer_tick in S-mode:\n" + bare)
+        for way, text in seen.items():
+            if text != bare:
+                diff = [f"    bare: {a}\n    {way}: {b}" for a, b in zip(bare.splitlines(), text.splitlines()) if a != b][:6]
+                failures.append(f"under {way} gdb saw another guest than on the bare hart:\n" + "\n".join(diff))
+
+        # 5. Kill.
         ours = subprocess.Popen([vmscope, "run", "--gdb", str(port + 3), program], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         wait_for_stub(ours)
         gdb(program, port + 3, KILL, tmp)
@@ -224,7 +267,8 @@ def main():
     for f in failures:
         print("FAIL:", f)
     if not failures:
-        print("check_gdb: reverse-stepi, reverse-continue, monitor info mem / phys, detach, Ctrl-C and kill as expected")
+        print("check_gdb: reverse-stepi, reverse-continue, monitor info mem / phys, detach, Ctrl-C and kill as expected;")
+        print("check_gdb: the kernel looks the same to gdb under every monitor as on the bare hart")
     sys.exit(1 if failures else 0)
 
 
