@@ -410,6 +410,7 @@ void DebuggerApp::select_block(std::optional<uint32_t> paddr) { panels_->panels.
 std::optional<uint32_t> DebuggerApp::selected_block() const { return panels_->panels.cache_block; }
 
 void DebuggerApp::frame(double frame_seconds) {
+  gdb_.tick(session_, session_.target_frame_seconds / 2);  // (a guest running for gdb: half a frame each)
   session_.tick(frame_seconds);
   // The analyzer's RV32 description follows the hart's quirk switches (its quirk.* settings).
   const Quirks& q = session_.vm_settings().quirks;

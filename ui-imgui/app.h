@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "gdb_link.h"
 #include "analyzer_workbench.h"
 #include "appearance.h"
 #include "lesson_runner.h"
@@ -86,6 +87,7 @@ class DebuggerApp {
   bool panel_open(const std::string& title) const;
 
   DebugSession& session() { return session_; }
+  GdbLink& gdb() { return gdb_; }
   void set_cursor(uint32_t address);  // the disassembly cursor (F9, run to cursor)
   // The analyzer window and what it shows.
   AnalyzerWorkbench& analyzer();
@@ -112,6 +114,7 @@ class DebuggerApp {
   void handle_keys();
   bool start(const Lesson& lesson);
   DebugSession session_;
+  GdbLink gdb_;
   Appearance appearance_;
   std::vector<BundledProgram> programs_;
   std::string error_, warning_;

@@ -73,7 +73,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: vmscope-debugger [PROGRAM.elf|NAME] [--lesson NAME|FILE.toml] [--step K] [--at STEP] [--script FILE]\n"
                "                        [--screenshot FILE.ppm] [--virt V] [--shadow S] [--quirk Q] [--engine E]\n"
-               "                        [--chain 0|1] [--cache KIB] [--evict E] [--speed full|N] [--embed 1]\n"
+               "                        [--chain 0|1] [--cache KIB] [--evict E] [--speed full|N] [--embed 1] [--gdb PORT]\n"
                "  --step, --at  open a lesson at step K / the run at step STEP (replayed there): the Share\n"
                "             menu gives the command for the moment on screen; the other options are as in\n"
                "             the browser's links (web/README.md)\n"
@@ -84,6 +84,8 @@ int usage() {
                "  --script   run debugger commands from FILE, one per line, then exit with 0 if every\n"
                "             'expect' held (see ui-imgui/script.h for the commands)\n"
                "  --screenshot  with --script: write the final frame to FILE (binary PPM)\n"
+               "  --gdb      let gdb attach on 127.0.0.1:PORT (gdb-multiarch PROGRAM -ex 'target remote :PORT');\n"
+               "             File > Debug with gdb... does it later, without a restart\n"
                "Keys: F5 run/continue, Shift+F5 pause, F10 step over, F11 step, F9 toggle breakpoint.\n");
   return 110;
 }
@@ -92,12 +94,22 @@ int usage() {
 
 int main(int argc, char** argv) {
   std::string program, script_path, screenshot, scenario;
+  unsigned gdb_port = 0;
   std::vector<std::pair<std::string, std::string>> link;  // what a shared link says, as options
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--script" && i + 1 < argc) script_path = argv[++i];
     else if (a == "--screenshot" && i + 1 < argc) screenshot = argv[++i];
     else if ((a == "--scenario" || a == "--lesson") && i + 1 < argc) scenario = argv[++i];
+    else if (a == "--gdb" && i + 1 < argc) {
+      const std::string port = argv[++i];
+      if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoul(port) == 0 || std::stoul(port) > 65535) {
+        std::fprintf(stderr, "vmscope-debugger: --gdb %s: expected a TCP port (1 to 65535)\n", port.c_str());
+        return 110;
+      }
+      gdb_port = static_cast<unsigned>(std::stoul(port));
+    }
     else if (a == "-h" || a == "--help") return usage(), 0;
     else if (a.starts_with("--") && i + 1 < argc) link.emplace_back(a.substr(2), argv[++i]);
     else if (!a.empty() && a[0] == '-') return usage();
@@ -156,6 +168,10 @@ int main(int argc, char** argv) {
   }
   // Settings, a bundled program or lesson, a lesson step, a step of the run (--at N), --embed 1.
   for (const std::string& problem : app.open_link(link)) std::fprintf(stderr, "vmscope-debugger: %s\n", problem.c_str());
+  if (gdb_port) {  // (File > Debug with gdb... does the same later)
+    std::string error;
+    if (!app.gdb().listen(gdb_port, error)) std::fprintf(stderr, "vmscope-debugger: --gdb %u: %s\n", gdb_port, error.c_str());
+  }
   // Snapshots go to the current folder.
   app.save_file = [](const std::string& name, const std::vector<uint8_t>& bytes) {
     std::ofstream out(name, std::ios::binary);

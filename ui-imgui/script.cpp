@@ -77,6 +77,16 @@ std::optional<uint32_t> Script::address_of(const DebuggerApp& app, const std::st
   return std::nullopt;
 }
 
+namespace {
+int gdb_state(const std::string& name) {
+  if (name == "off") return static_cast<int>(GdbLink::State::off);
+  if (name == "listening") return static_cast<int>(GdbLink::State::listening);
+  if (name == "attached") return static_cast<int>(GdbLink::State::attached);
+  if (name == "running") return static_cast<int>(GdbLink::State::running);
+  return -1;
+}
+}  // namespace
+
 void Script::step(DebuggerApp& app, std::ostream& log) {
   ImGuiIO& io = ImGui::GetIO();
   if (releasing_) {  // a key is held for exactly one frame
@@ -95,6 +105,16 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
       ++failures_;
       log << "FAIL: still running after waiting\n";
     }
+    return;
+  }
+  if (waiting_gdb_ >= 0) {
+    if (static_cast<int>(app.gdb().state()) != waiting_gdb_ && --wait_frames_ > 0) return;
+    if (static_cast<int>(app.gdb().state()) != waiting_gdb_) {
+      ++failures_;
+      log << "FAIL: the gdb link is not there yet: " << app.gdb().describe() << "\n";
+    }
+    waiting_gdb_ = -1;
+    wait_frames_ = 0;
     return;
   }
   if (wait_frames_ > 0) {
@@ -132,6 +152,14 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     if (!way) return bad("virt " + virtualization_names());
     v.virtualization = *way;
     s.set_vm_settings(v);
+  } else if (w[0] == "gdb-listen" && w.size() == 2) {
+    std::string error;
+    if (!app.gdb().listen(static_cast<unsigned>(std::stoul(w[1])), error)) return bad("gdb-listen: " + error);
+  } else if (w[0] == "wait-gdb" && (w.size() == 2 || w.size() == 3)) {
+    const int state = gdb_state(w[1]);
+    if (state < 0) return bad("wait-gdb off|listening|attached|running");
+    waiting_gdb_ = state;
+    wait_frames_ = w.size() == 3 ? std::stoi(w[2]) : 1200;
   } else if (w[0] == "balloon-device" && w.size() == 2 && (w[1] == "on" || w[1] == "off")) {
     VmSettings v = s.vm_settings();
     v.balloon = w[1] == "on";
@@ -352,6 +380,8 @@ void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const s
     if (!mg) return check(false, "no migration");
     check(mg->result.switched && mg->same_as_unmoved() && mg->result.rounds.size() >= 1,
           mg->result.switched ? (mg->same_as_unmoved() ? "unnoticed" : "the guest could tell") : "failed: " + mg->result.error);
+  } else if (w.size() == 3 && w[1] == "gdb") {
+    check(static_cast<int>(app.gdb().state()) == gdb_state(w[2]), app.gdb().describe());
   } else if (w.size() == 3 && w[1] == "balloon") {  // the balloon holds N pages, and the host reclaimed them
     const VirtioBalloon* b = m->balloon();
     if (!b) return check(false, "no balloon");

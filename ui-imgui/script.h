@@ -32,6 +32,9 @@
 //   expect comparison N          the Compare panel has N runs, all ended, all printing the same
 //   migrate cold|live         move a copy of the VM from here to a second machine (the Migration panel)
 //   expect migration unnoticed   it moved, and ended exactly as a copy that never moved
+//   gdb-listen PORT           let gdb attach to the session on 127.0.0.1:PORT (File > Debug with gdb)
+//   wait-gdb off|listening|attached|running [FRAMES]   wait until the gdb link is so (default 1200 frames)
+//   expect gdb off|listening|attached|running
 //   balloon-device on|off     give the board a virtio-balloon, or take it away (restarts a kernel)
 //   balloon PAGES             the host asks the guest's balloon for PAGES pages (the Balloon panel)
 //   expect balloon PAGES      the balloon holds PAGES pages, and the host reclaimed exactly those
@@ -71,6 +74,7 @@ class Script {
   int failures_ = 0;
   int wait_frames_ = 0;
   bool waiting_stop_ = false;
+  int waiting_gdb_ = -1;  // wait-gdb: the GdbLink::State awaited
   int releasing_ = 0;  // a key pressed last frame, to release now (0 = none)
   bool release_shift_ = false;
 };

@@ -192,6 +192,10 @@ bool DebugSession::open_saved(std::span<const uint8_t> bytes, const std::string&
 }
 
 void DebugSession::run_until(uint64_t position) {
+  if (!controller_.empty()) {  // gdb (or another debugger) has the machine
+    status_ = controller_ + " has control of the machine: detach it to go on here";
+    return;
+  }
   if (!time_) return;
   running_ = false;
   remember_registers();
@@ -208,6 +212,10 @@ void DebugSession::run_until(uint64_t position) {
 }
 
 void DebugSession::run_for(uint64_t steps) {
+  if (!controller_.empty()) {  // gdb (or another debugger) has the machine
+    status_ = controller_ + " has control of the machine: detach it to go on here";
+    return;
+  }
   if (!machine_) return;
   run();
   stop_at_ = time_->position() + steps;
@@ -259,6 +267,10 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, M
 }
 
 void DebugSession::reset() {
+  if (!controller_.empty()) {  // gdb (or another debugger) has the machine
+    status_ = controller_ + " has control of the machine: detach it to go on here";
+    return;
+  }
   if (!machine_) return;
   machine_->reset();
   time_->restart();
@@ -282,6 +294,20 @@ void DebugSession::remember_registers() {
   previous_pc_ = machine_->hart().pc();
 }
 
+void DebugSession::set_controller(std::string who) {
+  controller_ = std::move(who);
+  if (controller_.empty()) {  // back to the debugger: its own breakpoints and watchpoints again
+    apply_breakpoints();
+    if (machine_) machine_->hart().set_watchpoints(watchpoints_);
+    char text[64];
+    std::snprintf(text, sizeof text, "paused at 0x%08x", machine_ ? machine_->hart().pc() : 0);
+    status_ = text;
+  } else {
+    pause();
+    status_ = controller_ + " has control of the machine";
+  }
+}
+
 void DebugSession::apply_breakpoints() {
   if (!machine_) return;
   std::vector<uint32_t> all = breakpoints_;
@@ -291,6 +317,10 @@ void DebugSession::apply_breakpoints() {
 }
 
 void DebugSession::run() {
+  if (!controller_.empty()) {  // gdb (or another debugger) has the machine
+    status_ = controller_ + " has control of the machine: detach it to go on here";
+    return;
+  }
   if (!machine_) return;
   if (finished_) reset();  // run again: from the start, breakpoints and settings kept
   running_ = true;
@@ -337,6 +367,10 @@ void DebugSession::after_travel(const char* what) {
 }
 
 void DebugSession::travel_to(uint64_t position) {
+  if (!controller_.empty()) {  // gdb (or another debugger) has the machine
+    status_ = controller_ + " has control of the machine: detach it to go on here";
+    return;
+  }
   if (!time_) return;
   remember_registers();
   time_->travel_to(std::min(position, time_->frontier()));
@@ -344,6 +378,10 @@ void DebugSession::travel_to(uint64_t position) {
 }
 
 void DebugSession::step_back() {
+  if (!controller_.empty()) {  // gdb (or another debugger) has the machine
+    status_ = controller_ + " has control of the machine: detach it to go on here";
+    return;
+  }
   if (!time_ || time_->position() == 0) return;
   remember_registers();
   time_->step_back(1);
@@ -351,6 +389,10 @@ void DebugSession::step_back() {
 }
 
 void DebugSession::step_back_over() {
+  if (!controller_.empty()) {  // gdb (or another debugger) has the machine
+    status_ = controller_ + " has control of the machine: detach it to go on here";
+    return;
+  }
   if (!time_ || time_->position() == 0) return;
   remember_registers();
   time_->reverse_step_over();
@@ -358,6 +400,10 @@ void DebugSession::step_back_over() {
 }
 
 void DebugSession::reverse_continue() {
+  if (!controller_.empty()) {  // gdb (or another debugger) has the machine
+    status_ = controller_ + " has control of the machine: detach it to go on here";
+    return;
+  }
   if (!time_) return;
   remember_registers();
   const bool found = time_->reverse_continue();
@@ -365,6 +411,10 @@ void DebugSession::reverse_continue() {
 }
 
 void DebugSession::previous_event(const TimelineLane& lane) {
+  if (!controller_.empty()) {  // gdb (or another debugger) has the machine
+    status_ = controller_ + " has control of the machine: detach it to go on here";
+    return;
+  }
   if (!time_) return;
   remember_registers();
   const bool found = time_->back_to([&lane](const Event& e) { return lane.matches(e); });
@@ -372,6 +422,10 @@ void DebugSession::previous_event(const TimelineLane& lane) {
 }
 
 void DebugSession::next_event(const TimelineLane& lane) {
+  if (!controller_.empty()) {  // gdb (or another debugger) has the machine
+    status_ = controller_ + " has control of the machine: detach it to go on here";
+    return;
+  }
   if (!time_) return;
   remember_registers();
   const bool found = time_->forward_to([&lane](const Event& e) { return lane.matches(e); }, 200'000'000);
@@ -388,6 +442,10 @@ void DebugSession::pause() {
 }
 
 void DebugSession::step() {
+  if (!controller_.empty()) {  // gdb (or another debugger) has the machine
+    status_ = controller_ + " has control of the machine: detach it to go on here";
+    return;
+  }
   if (!machine_ || finished_) return;
   running_ = false;
   remember_registers();
@@ -400,6 +458,10 @@ void DebugSession::step() {
 }
 
 void DebugSession::step_over() {
+  if (!controller_.empty()) {  // gdb (or another debugger) has the machine
+    status_ = controller_ + " has control of the machine: detach it to go on here";
+    return;
+  }
   if (!machine_ || finished_) return;
   const Hart& h = machine_->hart();
   const isa::DecodedInsn d = isa::decode(h.instruction_bits(h.pc()));
@@ -416,6 +478,10 @@ void DebugSession::step_over() {
 }
 
 void DebugSession::run_to(uint32_t pc) {
+  if (!controller_.empty()) {  // gdb (or another debugger) has the machine
+    status_ = controller_ + " has control of the machine: detach it to go on here";
+    return;
+  }
   if (!machine_ || finished_) return;
   run_to_ = pc;
   apply_breakpoints();
@@ -432,6 +498,7 @@ void DebugSession::toggle_breakpoint(uint32_t pc) {
 }
 
 void DebugSession::set_watchpoints(std::vector<Hart::Watchpoint> w) {
+  watchpoints_ = w;
   if (machine_) machine_->hart().set_watchpoints(std::move(w));
 }
 

@@ -101,6 +101,12 @@ class DebugSession {
   // the machine has no balloon.
   bool set_balloon_target(uint32_t pages);
 
+  // Another debugger (gdb, through the stub) drives the machine: the session's own commands
+  // wait, the views keep showing. Empty: the session's own again (its breakpoints restored).
+  void set_controller(std::string who);
+  const std::string& controller() const { return controller_; }
+  void set_status(std::string text) { status_ = std::move(text); }
+
   // ---- time travel: every run is recorded; these move through it (time_machine.h)
   // The snapshots' memory budget (a browser tab's share by default): ?snapshots=MiB, --snapshots MiB.
   void set_snapshot_budget(size_t bytes);
@@ -197,6 +203,8 @@ class DebugSession {
   std::string program_name_, last_error_, status_, console_;
   bool running_ = false, finished_ = false;
   std::vector<uint32_t> breakpoints_;
+  std::vector<Hart::Watchpoint> watchpoints_;
+  std::string controller_;
   std::optional<uint32_t> run_to_, step_over_return_;
   std::optional<uint64_t> stop_at_;  // run_for: where the run pauses
   std::optional<Comparison> comparison_;

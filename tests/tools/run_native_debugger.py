@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Runs the native debugger under Xvfb with a script, then checks its final frame.
 
-  run_native_debugger.py DEBUGGER SCRIPT OUT.png [WIDTHxHEIGHT]
+  run_native_debugger.py DEBUGGER SCRIPT OUT.png [WIDTHxHEIGHT] [--alongside COMMAND...]
+
+--alongside runs a command while the debugger runs (gdb attaching to it, say); it must exit 0 too.
 
 Passes when every expectation of the script held (exit code 0) and the screenshot shows a
 rendered interface (many distinct colours, not a blank or black window). The PNG is kept for
@@ -21,12 +23,22 @@ def read_ppm(path):
 
 
 def main():
-    debugger, script, png = sys.argv[1:4]
-    screen = sys.argv[4] if len(sys.argv) > 4 else "1280x800"
+    args = sys.argv[1:]
+    alongside = args[args.index("--alongside") + 1 :] if "--alongside" in args else []
+    args = args[: args.index("--alongside")] if "--alongside" in args else args
+    debugger, script, png = args[0:3]
+    screen = args[3] if len(args) > 3 else "1280x800"
     ppm = png[:-4] + ".ppm"
     cmd = ["xvfb-run", "-a", "-s", f"-screen 0 {screen}x24", debugger, "--script", script, "--screenshot", ppm]
+    helper = subprocess.Popen(alongside, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) if alongside else None
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     print(r.stdout[-4000:])
+    if helper:
+        out, _ = helper.communicate(timeout=120)
+        print("--- alongside:\n" + out[-3000:])
+        if helper.returncode != 0:
+            print(f"FAIL: {' '.join(alongside)} exited with {helper.returncode}")
+            return 1
     if r.returncode != 0:
         print(r.stderr[-2000:])
         print(f"FAIL: the debugger exited with {r.returncode}")

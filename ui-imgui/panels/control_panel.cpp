@@ -121,6 +121,13 @@ void draw_control(DebuggerApp& app, Panels& p) {
     ImGui::SetTooltip("Instructions per second. At slow speeds the current instruction and the registers\n"
                       "it changed are highlighted as they go; every run is recorded, so the Timeline\n"
                       "can go back to any moment of it.");
+  if (const std::string g = app.gdb().describe(); !g.empty()) {  // gdb's indicator: where, and who has the machine
+    ImGui::SameLine();
+    const bool attached = app.gdb().state() != GdbLink::State::listening;
+    ImGui::TextColored(attached ? ImVec4(1.0f, 0.75f, 0.3f, 1) : ImVec4(0.55f, 0.8f, 1.0f, 1), "| %s", g.c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("File > Debug with gdb...: the port, and stopping it");
+    if (ImGui::IsItemClicked()) p.show_gdb = true;
+  }
 
 
   if (const Machine* m = s.machine()) {
@@ -236,6 +243,9 @@ void draw_menu_bar(DebuggerApp& app, Panels& p) {
       ImGui::SetTooltip("The whole machine at this moment and its recording, in a file: open it later (here, in the\n"
                         "browser, or with vmscope replay FILE) and it goes on exactly from here");
     if (!p.saved_snapshot.empty()) ImGui::TextDisabled("saved %s", p.saved_snapshot.c_str());
+    if (ImGui::MenuItem("Debug with gdb...", nullptr, p.show_gdb)) p.show_gdb = !p.show_gdb;
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Let gdb (gdb-multiarch: target remote :PORT) attach to this session, as it is now");
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Lessons")) {
@@ -305,6 +315,52 @@ void draw_share(DebuggerApp& app, Panels& p) {
   ImGui::InputText("##link", link.data(), link.size() + 1, ImGuiInputTextFlags_ReadOnly);
   ImGui::SameLine();
   if (ImGui::Button("Copy")) ImGui::SetClipboardText(link.c_str());
+  ImGui::End();
+}
+
+// File > Debug with gdb...: listen for gdb on a port (the running session, as it is), or stop.
+void draw_gdb(DebuggerApp& app, Panels& p) {
+  const ImVec2 d = ImGui::GetIO().DisplaySize;
+  ImGui::SetNextWindowPos(ImVec2(d.x * 0.5f, d.y * 0.3f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(std::min(d.x * 0.9f, ImGui::GetFontSize() * 46), 0), ImGuiCond_Always);
+  ImGui::SetNextWindowBgAlpha(1.0f);
+  ImGui::Begin("Debug with gdb", &p.show_gdb, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
+                                                  ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize);
+  GdbLink& g = app.gdb();
+  if (g.state() == GdbLink::State::off) {
+#ifdef __EMSCRIPTEN__
+    ImGui::TextUnformatted("The bridge's port for this page");
+#else
+    ImGui::TextUnformatted("Port");
+#endif
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::CalcTextSize("000000").x + ImGui::GetFrameHeight() * 3);
+    ImGui::InputInt("##port", &p.gdb_port);
+    p.gdb_port = std::clamp(p.gdb_port, 1, 65535);
+    ImGui::SameLine();
+    if (ImGui::Button("Listen")) {
+      p.gdb_error.clear();
+      if (!g.listen(static_cast<unsigned>(p.gdb_port), p.gdb_error)) p.gdb_error = "cannot listen: " + p.gdb_error;
+    }
+    if (!p.gdb_error.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", p.gdb_error.c_str());
+  } else {
+    ImGui::TextUnformatted(g.describe().c_str());
+    ImGui::SameLine();
+    if (ImGui::Button("Stop listening")) g.close(app.session());
+  }
+#ifdef __EMSCRIPTEN__
+  ImGui::TextWrapped("A web page cannot be connected to, so a bridge stands between: run it where gdb runs, "
+                     "`node scripts/gdb-bridge --page-port %d --gdb-port 1234` (from vmscope's sources), then in gdb:",
+                     p.gdb_port);
+  ImGui::TextUnformatted("  gdb-multiarch PROGRAM.elf -ex 'target remote :1234'");
+#else
+  ImGui::TextWrapped("Then, in gdb (gdb-multiarch), with the program's ELF for its symbols:");
+  ImGui::TextUnformatted(("  gdb-multiarch " + app.session().program_name() + " -ex 'target remote :" +
+                          std::to_string(g.state() == GdbLink::State::off ? p.gdb_port : static_cast<int>(g.port())) + "'")
+                             .c_str());
+#endif
+  ImGui::TextWrapped("While gdb is attached it has the machine: this window's commands wait, every panel shows what "
+                     "gdb does (reverse-stepi and reverse-continue travel back here too). Detach gdb to take it back.");
   ImGui::End();
 }
 

@@ -63,6 +63,7 @@ void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& progr
   draw_balloon(s, *this);
   if (show_help) draw_help(*this);
   if (show_share) draw_share(app, *this);
+  if (show_gdb) draw_gdb(app, *this);
   if (show_file_browser) draw_file_browser(app, *this);
   if (open != saved_open) {  // which panels are open is kept with the settings
     saved_open = open;

@@ -50,6 +50,13 @@ struct Panels {
   bool show_help = false;
   bool embedded = false;  // in a course page: no menu bar, no program list
   bool show_share = false;
+  bool show_gdb = false;     // the "Debug with gdb" window
+#ifdef __EMSCRIPTEN__
+  int gdb_port = 1235;       // the bridge's WebSocket port (gdb itself connects to the bridge on 1234)
+#else
+  int gdb_port = 1234;
+#endif
+  std::string gdb_error;
   std::string saved_snapshot;  // the last snapshot file written
   bool show_file_browser = false;  // the debugger's own Open dialog (natively)
   std::string browse_dir;
@@ -109,6 +116,7 @@ void draw_lesson(DebuggerApp& app, Panels& p);
 void draw_menu_bar(DebuggerApp& app, Panels& p);
 void draw_help(Panels& p);
 void draw_share(DebuggerApp& app, Panels& p);
+void draw_gdb(DebuggerApp& app, Panels& p);
 void draw_file_browser(DebuggerApp& app, Panels& p);
 void open_file(DebuggerApp& app, Panels& p);
 
