@@ -29,13 +29,18 @@ fi
 # Dear ImGui's full sources (Debian's source package), for both the native and the web build.
 bash "$(dirname "$0")/fetch_imgui.sh"
 
-# The browser tests' npm packages (playwright-core, pinned in web/package-lock.json) in
-# web/node_modules. Playwright drives Debian's /usr/bin/chromium: no browser is downloaded.
+# The npm packages (pinned in web/package-lock.json) in web/node_modules: playwright-core for the
+# browser tests (it drives Debian's /usr/bin/chromium: no browser is downloaded) and ws for
+# scripts/gdb-bridge.
 web="$(cd "$(dirname "$0")/../web" && pwd)"
-lock_version=$(node -p "require('$web/package-lock.json').packages['node_modules/playwright-core'].version")
-have_version=$(node -p "try { require('$web/node_modules/playwright-core/package.json').version } catch { '' }")
-if [ "$lock_version" != "$have_version" ]; then
+npm_current=yes
+for package in playwright-core ws; do
+  lock_version=$(node -p "require('$web/package-lock.json').packages['node_modules/$package'].version")
+  have_version=$(node -p "try { require('$web/node_modules/$package/package.json').version } catch { '' }")
+  [ "$lock_version" = "$have_version" ] || npm_current=no
+done
+if [ "$npm_current" = no ]; then
   command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq --no-install-recommends npm >/dev/null; }
-  echo "setup: installing playwright-core $lock_version into web/node_modules"
+  echo "setup: installing the npm packages of web/package-lock.json into web/node_modules"
   (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi

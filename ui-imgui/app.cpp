@@ -272,6 +272,10 @@ std::vector<std::string> DebuggerApp::open_link(const std::vector<std::pair<std:
     } else if (name == "console") {
       if (const std::optional<Console> c = parse_console(value)) vm.console = *c;
       else bad_value(name, value, "sbi, pass-through, emulated or virtio");
+    } else if (name == "gdb") {  // let gdb attach (natively on this port; in the browser through the bridge's)
+      std::string error;
+      if (!is_number(value) || std::stoul(value) == 0 || std::stoul(value) > 65535) bad_value(name, value, "a TCP port");
+      else if (!gdb_.listen(static_cast<unsigned>(std::stoul(value)), error)) problems.push_back("?gdb=" + value + ": " + error);
     } else if (name == "balloon") {
       if (value == "0" || value == "1") vm.balloon = value == "1";
       else bad_value(name, value, "0 or 1");

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #ifdef __EMSCRIPTEN__
+#include <emscripten/emscripten.h>
 #include <emscripten/websocket.h>
 #else
 #include "gdb/tcp_listener.h"
@@ -20,6 +21,10 @@ struct GdbLink::Transport {
   unsigned port = 0;
   std::string inbox;
   bool open_now = false, closed = false, heard = false;
+  // A bridge that dropped us (gdb left) is tried again soon; one that is not there every few
+  // seconds, not every frame (each failed attempt is a line in the browser's console).
+  double closed_at = 0;  // (ms)
+  bool last_opened = false;
 
   bool open(unsigned p, std::string& error) {
     port = p;
@@ -39,10 +44,11 @@ struct GdbLink::Transport {
       error = "cannot open a WebSocket to " + url;
       return false;
     }
-    open_now = closed = heard = false;
+    open_now = closed = heard = last_opened = false;
     inbox.clear();
     emscripten_websocket_set_onopen_callback(socket, this, [](int, const EmscriptenWebSocketOpenEvent*, void* self) {
       static_cast<Transport*>(self)->open_now = true;
+      static_cast<Transport*>(self)->last_opened = true;
       return EM_TRUE;
     });
     emscripten_websocket_set_onmessage_callback(socket, this, [](int, const EmscriptenWebSocketMessageEvent* e, void* self) {
@@ -62,10 +68,13 @@ struct GdbLink::Transport {
     return true;
   }
   bool accept() {
-    if (closed) {  // the bridge went or dropped us: try again (a second a time is plenty)
+    if (closed) {  // the bridge went or dropped us (gdb left): connect again, not too often
+      if (closed_at == 0) closed_at = emscripten_get_now();
+      if (emscripten_get_now() - closed_at < (last_opened ? 200 : 3000)) return false;
       std::string ignored;
       hang_up();
       connect(ignored);
+      closed_at = 0;
     }
     return open_now && heard;  // gdb is there once its first bytes arrive
   }
@@ -79,7 +88,7 @@ struct GdbLink::Transport {
   }
   void hang_up() {
     if (socket > 0) {
-      emscripten_websocket_close(socket, 1000, "");
+      if (open_now && !closed) emscripten_websocket_close(socket, 1000, "");
       emscripten_websocket_delete(socket);
     }
     socket = 0;

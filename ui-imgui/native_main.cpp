@@ -94,22 +94,12 @@ int usage() {
 
 int main(int argc, char** argv) {
   std::string program, script_path, screenshot, scenario;
-  unsigned gdb_port = 0;
   std::vector<std::pair<std::string, std::string>> link;  // what a shared link says, as options
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--script" && i + 1 < argc) script_path = argv[++i];
     else if (a == "--screenshot" && i + 1 < argc) screenshot = argv[++i];
     else if ((a == "--scenario" || a == "--lesson") && i + 1 < argc) scenario = argv[++i];
-    else if (a == "--gdb" && i + 1 < argc) {
-      const std::string port = argv[++i];
-      if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-          std::stoul(port) == 0 || std::stoul(port) > 65535) {
-        std::fprintf(stderr, "vmscope-debugger: --gdb %s: expected a TCP port (1 to 65535)\n", port.c_str());
-        return 110;
-      }
-      gdb_port = static_cast<unsigned>(std::stoul(port));
-    }
     else if (a == "-h" || a == "--help") return usage(), 0;
     else if (a.starts_with("--") && i + 1 < argc) link.emplace_back(a.substr(2), argv[++i]);
     else if (!a.empty() && a[0] == '-') return usage();
@@ -168,10 +158,6 @@ int main(int argc, char** argv) {
   }
   // Settings, a bundled program or lesson, a lesson step, a step of the run (--at N), --embed 1.
   for (const std::string& problem : app.open_link(link)) std::fprintf(stderr, "vmscope-debugger: %s\n", problem.c_str());
-  if (gdb_port) {  // (File > Debug with gdb... does the same later)
-    std::string error;
-    if (!app.gdb().listen(gdb_port, error)) std::fprintf(stderr, "vmscope-debugger: --gdb %u: %s\n", gdb_port, error.c_str());
-  }
   // Snapshots go to the current folder.
   app.save_file = [](const std::string& name, const std::vector<uint8_t>& bytes) {
     std::ofstream out(name, std::ios::binary);

@@ -57,15 +57,16 @@
   const programsFetched = fetchPrograms();
   programsFetched.catch(() => {});  // reported through fail() once the module asks for them
 
-  // ?program=NAME, then the monitor's switches for a kernel: virt, shadow, console, quirk (comma-separated), check;
+  // ?program=NAME, then the monitor's switches for a kernel: virt, shadow, console, balloon, quirk (comma-separated), check;
   // and the translator's: engine (interp|translate), chain (0|1), cache (KiB), evict (fifo|flush)
   // and the speed: speed=full or instructions per second. Any other name is reported in the page.
   const initial = params.get('program');
   const args = [initial || 'sv32_paging'];
   // ?lesson=NAME opens a shipped lesson; ?lesson=URL (ending in .toml) fetches a lesson file.
   // ?step=K (a lesson's step), ?t=N (a step of the run, replayed to) and ?embed=1 open a shared moment.
-  const known = ['virt', 'shadow', 'console', 'quirk', 'check', 'scenario', 'engine', 'chain', 'cache', 'evict', 'speed', 'lesson',
-                 'step', 't', 'embed', 'snapshots'];
+  // ?gdb=PORT lets gdb in through scripts/gdb-bridge (the bridge's port for pages).
+  const known = ['virt', 'shadow', 'console', 'balloon', 'quirk', 'check', 'scenario', 'engine', 'chain', 'cache', 'evict',
+                 'speed', 'lesson', 'step', 't', 'embed', 'snapshots', 'gdb'];
   const lessonUrl = params.has('lesson') && params.get('lesson').endsWith('.toml') ? params.get('lesson') : null;
   for (const name of known) {
     if (params.has(name) && !(name === 'lesson' && lessonUrl)) args.push('--' + name, params.get(name));

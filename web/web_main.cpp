@@ -440,6 +440,10 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
     j += ",\"lessonErrors\":[";
     for (size_t i = 0; i < w.app.lesson_errors().size(); ++i) j += (i ? "," : "") + json_string(w.app.lesson_errors()[i].str());
     j += "]";
+    {  // the gdb link: off, listening (through the bridge), attached or running
+      static const char* const kStates[] = {"off", "listening", "attached", "running"};
+      j += ",\"gdb\":" + json_string(kStates[static_cast<int>(w.app.gdb().state())]);
+    }
     if (const auto& m = w.app.session().migration()) {  // the last migration: how it went
       j += ",\"migration\":{\"kind\":" + json_string(migration::to_string(m->options.kind)) +
            ",\"switched\":" + (m->result.switched ? "true" : "false") +

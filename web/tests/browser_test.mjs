@@ -7,6 +7,7 @@
 //        [--chromium /usr/bin/chromium] [--headed]
 // Exit 0 when every check held, 1 otherwise, 2 when playwright-core or Chromium is missing
 // (scripts/setup.sh installs both). Any console error or page error fails the test.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -688,6 +689,43 @@ try {
   check(s.pc === saved.pc && JSON.stringify(s.regs) === JSON.stringify(saved.regs) && s.monitor?.exits === saved.monitor.exits,
         `the snapshot opens at the same moment (pc ${hex(s.pc)}, ${s.monitor?.exits} monitor exits)`);
   fs.rmSync(snapPath, { force: true });
+
+  // ---- 20. gdb debugs a guest in the page, through scripts/gdb-bridge (gdb by TCP, the page by
+  // WebSocket): a breakpoint, registers, memory through Sv32, a step and a reverse step, detach.
+  {
+    const bridge = spawn('node', [path.join(here, '../../scripts/gdb-bridge'), '--gdb-port', '47360', '--page-port', '47361'],
+                         { stdio: ['ignore', 'ignore', 'pipe'] });
+    process.on('exit', () => bridge.kill());  // (also when a check below throws)
+    let bridgeLog = '';
+    await new Promise((resolve, reject) => {
+      bridge.stderr.on('data', (d) => { bridgeLog += d; if (bridgeLog.includes('gdb connects to')) resolve(); });
+      bridge.on('exit', (code) => reject(new Error(`the bridge exited (${code}): ${bridgeLog}`)));
+    });
+    await open('?program=sv32_paging&gdb=47361');
+    s = await waitFor((x) => x.gdb === 'listening', 'the page to reach the bridge');
+    const session = ['set pagination off', 'set confirm off', 'break *0x80002fda', 'continue', 'info registers pc sp',
+                     'x/2xw 0xc0000000', 'stepi', 'reverse-stepi', 'info registers pc', 'p $priv', 'shell sleep 2', 'detach'];
+    const gdbArgs = ['-nx', '-batch', '-ex', 'set architecture riscv:rv32', '-ex', 'target remote 127.0.0.1:47360'];
+    for (const c of session) gdbArgs.push('-ex', c);
+    const gdbDone = new Promise((resolve) => {
+      let out = '';
+      const g = spawn('gdb-multiarch', gdbArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+      g.stdout.on('data', (d) => { out += d; });
+      g.stderr.on('data', (d) => { out += d; });
+      g.on('exit', () => resolve(out));
+    });
+    s = await waitFor((x) => x.gdb === 'attached' && x.pc === 0x80002fda, 'gdb to stop the guest at s_main in the page', 30000);
+    await shoot('gdb');
+    const out = await gdbDone;
+    check(/Breakpoint 1, 0x80002fda/.test(out) && /pc\s+0x80002fda/.test(out) && /0xc0000000:\s+0x[0-9a-f]+/.test(out) &&
+          /\$1 = 1/.test(out) && /detached/.test(out),
+          'gdb-multiarch debugs the guest in the page through scripts/gdb-bridge: breakpoint, registers, memory, ' +
+          'stepi and reverse-stepi, detach', out);
+    s = await waitFor((x) => x.gdb === 'listening', 'the page to wait for the next gdb', 15000);
+    check(s.pc === 0x80002fda, `after the detach the page has the machine again, where gdb left it (pc ${hex(s.pc)})`);
+    await open('?program=sv32_paging');  // (a page without the link, before the bridge goes)
+    bridge.kill();
+  }
 
   // ---- 15. the canvas follows the window, and high-DPI screens get a sharper backing store
   await page.setViewportSize({ width: 1000, height: 700 });
