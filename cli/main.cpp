@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
       "  119 the guest waits for an interrupt that can never come, 120 a monitor consistency\n"
       "  check failed (--check-shadows), 121 the engines disagree (--lockstep),\n"
       "  122 a damaged or truncated recording or snapshot file, 123 a replay that diverged,\n"
-      "  124 compare-ways: the ways disagree, 125 --migrate-at: the migration failed (the guest ran on).");
+      "  124 compare-ways: the ways disagree, 125 --migrate-at: the migration failed (the guest ran on),\n"
+      "  126 --gdb: gdb ended the run (kill).");
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a RISC-V ELF program and print a summary");

@@ -16,7 +16,7 @@ namespace vmscope::gdb {
 
 class Session {
  public:
-  explicit Session(Target& target) : target_(target) {}
+  explicit Session(Target& target) : target_(target) { target_.on_attach(); }
 
   // Bytes from gdb; returns the bytes to send back.
   std::string receive(std::string_view bytes);

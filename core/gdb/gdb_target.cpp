@@ -51,6 +51,11 @@ void Target::forget_breakpoints() {
   apply_breakpoints();
 }
 
+void Target::on_attach() {
+  no_ack_ = false;  // a new connection starts acknowledging
+  if (!finished_) last_stop_ = "T05";
+}
+
 void Target::apply_breakpoints() {
   m_.hart().set_breakpoints(breakpoints_);
   m_.hart().set_watchpoints(watchpoints_);

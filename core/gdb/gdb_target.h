@@ -48,6 +48,8 @@ class Target {
 
   // Detaching: no breakpoints or watchpoints left; the guest runs on.
   void forget_breakpoints();
+  // A gdb attaches (again): the guest stands where it is, stopped (or it has ended).
+  void on_attach();
 
  private:
   std::string read_registers() const;

@@ -13,7 +13,8 @@
    exact pcs stepi went through; reverse-continue stops at an earlier breakpoint;
    `monitor info mem` lists the program's Sv32 window; `monitor phys on` reads by physical address;
    detach lets the guest run to its end (vmscope exits 0); a program waiting for input stops on gdb's Ctrl-C
-   (0x03) with SIGINT; and a run killed by gdb exits 126.
+   (0x03) with SIGINT, runs on after a detach, stops again for the next gdb; a run killed by gdb
+   exits 126. reverse-finish goes back to the call.
 3. The teaching kernel under trap-and-emulate, binary translation and hardware-assisted: the same
    gdb session (a breakpoint in the kernel, registers, the guest's CSRs and mode, memory through
    its page tables, steps) prints exactly what it prints with the kernel on the bare hart.
@@ -122,6 +123,11 @@ continue
 p/x $pc
 reverse-continue
 p/x $pc
+echo === reverse-finish\\n
+break kprintf
+continue
+reverse-finish
+x/i $pc
 echo === monitor\\n
 monitor info mem
 x/2xw 0xc0000000
@@ -198,7 +204,10 @@ def main():
         backward = re.findall(r"= (0x[0-9a-f]+)", r[r.index("=== backward") : r.index("=== reverse-continue")])
         if len(forward) != 5 or backward != forward[-2::-1]:
             failures.append(f"reverse-stepi did not retrace stepi: forward {forward}, backward {backward}")
-        rc = re.findall(r"= (0x[0-9a-f]+)", r[r.index("=== reverse-continue") : r.index("=== monitor")])
+        rc = re.findall(r"= (0x[0-9a-f]+)", r[r.index("=== reverse-continue") : r.index("=== reverse-finish")])
+        rf = r[r.index("=== reverse-finish") : r.index("=== monitor")]
+        if not re.search(r"=> 0x[0-9a-f]+ <s_main\+\d+>:\s+jal\s+0x8000038a <kprintf>", rf):
+            failures.append("reverse-finish did not go back to the call of kprintf in s_main:\n" + rf)
         if rc != ["0xc000700c", "0x80002fda"]:
             failures.append(f"reverse-continue did not go back to the breakpoint at s_main: pcs {rc}\n{r}")
         mon = r[r.index("=== monitor") :]
@@ -232,11 +241,20 @@ def main():
         stopped = reply()
         packet("p20")  # pc
         pc = reply()
+        packet("D")  # detach: the guest runs on, and another gdb may come
+        detached = reply()
+        sock.close()
+        time.sleep(0.2)
+        sock = socket.create_connection(("127.0.0.1", port + 4), timeout=30)
+        packet("?")
+        again = reply()
         packet("k")
         sock.close()
         ours.wait(timeout=60)
         if no_ack != "OK" or stopped != "T02" or len(pc) != 8:
             failures.append(f"Ctrl-C while running: QStartNoAckMode -> {no_ack}, interrupt -> {stopped}, pc -> {pc}")
+        if detached != "OK" or again != "T05" or ours.returncode != 126:
+            failures.append(f"detach and attach again: D -> {detached}, then ? -> {again}; k -> exit {ours.returncode}")
 
         # 4. The kernel under every monitor, as gdb sees it, against the kernel on the bare hart.
         kernel = os.path.join(os.path.dirname(os.path.dirname(program)), "kernel", "kernel.elf")
