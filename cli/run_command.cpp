@@ -402,6 +402,10 @@ int run_command(const RunOptions& o) {
   machine.read_stdin = read_host_stdin;
   if (o.gdb_port) {  // every step recorded, so that gdb can go backwards too
     TimeMachine time(machine);
+    // Going back and forth replays what the guest printed: the terminal gets each byte once.
+    machine.on_output = [&](int fd, std::string_view bytes) {
+      if (machine.hart().steps() > time.frontier()) write_guest_output(fd, bytes);
+    };
     const int code = run_with_gdb(machine, time, o, [&] {
       if (kind == MachineKind::system) forward_ready_stdin([&](std::string_view bytes) { time.feed_input(bytes); });
     });

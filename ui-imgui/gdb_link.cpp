@@ -145,26 +145,28 @@ std::string GdbLink::describe() const {
   return "";
 }
 
-void GdbLink::end(DebugSession& s, const char* why) {
+void GdbLink::end(DebugSession& s, const char* why, bool machine_alive) {
   transport_->hang_up();
-  if (target_) target_->forget_breakpoints();
+  if (target_ && machine_alive) target_->forget_breakpoints();
   session_.reset();
   target_.reset();
   machine_ = nullptr;
+  time_ = nullptr;
   s.set_controller("");
   s.set_status(std::string("gdb: ") + why);
 }
 
 void GdbLink::tick(DebugSession& s, double seconds) {
   if (!transport_) return;
-  if (session_ && s.machine() != machine_) {  // another program was loaded: gdb's target is gone
-    end(s, "the program changed");
+  if (session_ && (s.machine() != machine_ || s.time() != time_)) {  // another program was loaded: gdb's target is gone
+    end(s, "the program changed", false);  // (gdb's machine is gone: nothing of it to touch)
     return;
   }
   if (!session_) {
     if (!s.loaded() || !s.time() || !transport_->accept()) return;
     s.set_controller("gdb");
     machine_ = s.machine();
+    time_ = s.time();
     target_ = std::make_unique<gdb::Target>(*s.machine(), *s.time());
     session_ = std::make_unique<gdb::Session>(*target_);
   }

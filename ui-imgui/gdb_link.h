@@ -29,12 +29,13 @@ class GdbLink {
   std::string describe() const;  // "gdb: waiting on :1234", "gdb attached (:1234)", ...
 
  private:
-  void end(DebugSession& s, const char* why);
+  void end(DebugSession& s, const char* why, bool machine_alive = true);
   struct Transport;
   std::unique_ptr<Transport> transport_;  // (TCP natively; in the browser, the bridge's WebSocket)
   std::unique_ptr<gdb::Target> target_;
   std::unique_ptr<gdb::Session> session_;
-  const Machine* machine_ = nullptr;  // the machine gdb was given (another program: gdb is let go)
+  const Machine* machine_ = nullptr;  // the machine and history gdb was given (another: gdb is let go)
+  const TimeMachine* time_ = nullptr;
   unsigned port_ = 0;
 };
 

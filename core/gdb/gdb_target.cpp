@@ -43,7 +43,7 @@ bool parse_pair(std::string_view text, uint64_t& a, uint64_t& b) {
 
 Target::Target(Machine& machine, TimeMachine& time) : m_(machine), time_(time) { xml_ = target_xml(); }
 
-Target::~Target() { forget_breakpoints(); }
+Target::~Target() = default;  // (the machine may be gone already: a detach forgets the breakpoints)
 
 void Target::forget_breakpoints() {
   breakpoints_.clear();
@@ -144,7 +144,10 @@ std::optional<uint32_t> Target::translate(uint32_t address, bool write) const {
   }
   if (physical_) return address;
   const Hart& h = m_.hart();
-  const Hart::Translation t = h.debug_translate(address, write ? AccessType::store : AccessType::load, h.priv());
+  const AccessType type = write ? AccessType::store : AccessType::load;
+  Hart::Translation t = h.debug_translate(address, type, h.priv());
+  // A debugger reads what is mapped: a supervisor page seen from U-mode too (as in S-mode).
+  if (!t.ok && h.priv() == Priv::U) t = h.debug_translate(address, type, Priv::S);
   if (!t.ok) return std::nullopt;
   return t.paddr;
 }
@@ -173,9 +176,6 @@ bool Target::write_memory(uint64_t address, const std::vector<uint8_t>& bytes) {
 // ---- monitor commands (qRcmd): what QEMU's monitor would say, for vmscope's machine.
 
 std::string Target::monitor_command(const std::string& command) {
-  const Hart& h = m_.hart();
-  std::string out;
-  char line[160];
   if (command == "help" || command.empty()) {
     return "vmscope monitor commands:\n"
            "  info registers   the general registers, pc, the privilege and the main CSRs\n"
@@ -189,122 +189,154 @@ std::string Target::monitor_command(const std::string& command) {
     physical_ = command == "phys on";
     return std::string("memory accesses are now by ") + (physical_ ? "physical" : "virtual") + " address\n";
   }
-  if (command == "info registers") {
-    for (unsigned i = 0; i < 32; ++i) {
-      std::snprintf(line, sizeof line, "%-4s 0x%08x%s", kXregNames[i], h.reg(i), i % 4 == 3 ? "\n" : "   ");
-      out += line;
-    }
-    if (m_.monitor())
-      std::snprintf(line, sizeof line, "pc   0x%08x   the guest's mode %s (the hart runs it in %s%s)\n", h.pc(),
-                    to_string(m_.monitor()->guest_mode()), to_string(h.priv()), h.virt() ? ", V=1" : "");
-    else
-      std::snprintf(line, sizeof line, "pc   0x%08x   priv %s\n", h.pc(), to_string(h.priv()));
+  if (command == "info registers") return info_registers();
+  if (command == "info mem") return info_mem();
+  if (command == "info tlb") return info_tlb();
+  if (command == "info shadow") return info_shadow();
+  return "unknown monitor command '" + command + "' (try: monitor help)\n";
+}
+
+std::string Target::info_registers() const {
+  const Hart& h = m_.hart();
+  std::string out;
+  char line[160];
+  for (unsigned i = 0; i < 32; ++i) {
+    std::snprintf(line, sizeof line, "%-4s 0x%08x%s", kXregNames[i], h.reg(i), i % 4 == 3 ? "\n" : "   ");
     out += line;
-    for (const uint16_t n : {0x300, 0x304, 0x305, 0x341, 0x342, 0x343, 0x344, 0x100, 0x104, 0x105, 0x141, 0x142, 0x143, 0x144, 0x180}) {
-      const std::optional<uint32_t> v = read_register(kFirstCsrRegnum + n);
-      if (!v) continue;
-      std::snprintf(line, sizeof line, "%-9s 0x%08x\n", isa::csr_name(n), *v);
-      out += line;
-    }
-    return out;
   }
-  if (command == "info mem") {
-    uint32_t satp = 0;
-    satp = read_register(kFirstCsrRegnum + 0x180).value_or(0);
-    // Page-table entries at physical addresses (under a monitor: the guest's, in its memory).
-    const auto pte_at = [this](uint32_t address, uint64_t& pte) {
-      if (const Monitor* mon = m_.monitor()) {
-        uint32_t v = 0;
-        if (!mon->guest_memory().read_pte(address, v)) return false;
-        pte = v;
-        return true;
-      }
-      return m_.bus().peek(address, 4, pte);
-    };
-    if (!(satp >> 31)) return "paging is off (satp.MODE = Bare): virtual = physical\n";
-    const uint32_t root = (satp & 0x3fffff) << 12;
-    std::snprintf(line, sizeof line, "satp 0x%08x: Sv32, ASID %u, root table at 0x%08x\n", satp, (satp >> 22) & 0x1ff, root);
+  if (const Monitor* mon = m_.monitor())
+    std::snprintf(line, sizeof line, "pc   0x%08x   the guest's mode %s (the hart runs it in %s%s)\n", h.pc(),
+                  to_string(mon->guest_mode()), to_string(h.priv()), h.virt() ? ", V=1" : "");
+  else
+    std::snprintf(line, sizeof line, "pc   0x%08x   priv %s\n", h.pc(), to_string(h.priv()));
+  out += line;
+  for (const uint16_t n : {0x300, 0x304, 0x305, 0x341, 0x342, 0x343, 0x344, 0x100, 0x104, 0x105, 0x141, 0x142, 0x143, 0x144, 0x180}) {
+    const std::optional<uint32_t> v = read_register(kFirstCsrRegnum + n);
+    if (!v) continue;
+    std::snprintf(line, sizeof line, "%-9s 0x%08x\n", isa::csr_name(n), *v);
     out += line;
-    out += "virtual                 physical    size      flags\n";
-    // Leaves in address order, runs of contiguous pages with the same flags merged.
-    struct Run { uint32_t va, pa, size, flags; };
-    std::optional<Run> run;
-    unsigned lines = 0;
-    const auto flush = [&] {
-      if (!run) return;
-      if (lines++ < 200) {
-        std::snprintf(line, sizeof line, "%08x-%08x  %08x  %8x  %s\n", run->va, run->va + run->size - 1, run->pa, run->size,
-                      pte_flag_letters(run->flags).c_str());
-        out += line;
-      }
-      run.reset();
-    };
-    const auto leaf = [&](uint32_t va, uint32_t pa, uint32_t size, uint32_t flags) {
-      if (run && run->va + run->size == va && run->pa + run->size == pa && run->flags == flags) run->size += size;
-      else {
-        flush();
-        run = Run{va, pa, size, flags};
-      }
-    };
-    for (uint32_t i = 0; i < 1024; ++i) {
-      uint64_t l1 = 0;
-      if (!pte_at(root + i * 4, l1) || !(l1 & 1)) continue;
-      if (l1 & 0xe) {
-        leaf(i << 22, static_cast<uint32_t>(l1 >> 10 << 12), 0x400000, static_cast<uint32_t>(l1 & 0xff));
-        continue;
-      }
-      const uint32_t table = static_cast<uint32_t>(l1 >> 10 << 12);
-      for (uint32_t j = 0; j < 1024; ++j) {
-        uint64_t l0 = 0;
-        if (pte_at(table + j * 4, l0) && (l0 & 1) && (l0 & 0xe))
-          leaf(i << 22 | j << 12, static_cast<uint32_t>(l0 >> 10 << 12), 0x1000, static_cast<uint32_t>(l0 & 0xff));
-      }
+  }
+  return out;
+}
+
+// The Sv32 mappings of satp's address space (the guest's own, under a monitor): leaves in
+// address order, runs of contiguous pages with the same flags merged.
+std::string Target::info_mem() const {
+  const uint32_t satp = read_register(kFirstCsrRegnum + 0x180).value_or(0);
+  if (!(satp >> 31)) return "paging is off (satp.MODE = Bare): virtual = physical\n";
+  const auto pte_at = [this](uint32_t address, uint64_t& pte) {  // (guest-physical under a monitor)
+    if (const Monitor* mon = m_.monitor()) {
+      uint32_t v = 0;
+      if (!mon->guest_memory().read_pte(address, v)) return false;
+      pte = v;
+      return true;
+    }
+    return m_.bus().peek(address, 4, pte);
+  };
+  char line[160];
+  const uint32_t root = (satp & 0x3fffff) << 12;
+  std::snprintf(line, sizeof line, "satp 0x%08x: Sv32, ASID %u, root table at 0x%08x\n", satp, (satp >> 22) & 0x1ff, root);
+  std::string out = std::string(line) + "virtual                 physical    size      flags\n";
+  struct Run {
+    uint32_t va, pa, size, flags;
+  };
+  std::optional<Run> run;
+  unsigned ranges = 0;
+  constexpr unsigned kMostRanges = 200;
+  const auto flush = [&] {
+    if (run && ranges++ < kMostRanges) {
+      std::snprintf(line, sizeof line, "%08x-%08x  %08x  %8x  %s\n", run->va, run->va + run->size - 1, run->pa, run->size,
+                    pte_flag_letters(run->flags).c_str());
+      out += line;
+    }
+    run.reset();
+  };
+  const auto leaf = [&](uint32_t va, uint32_t pa, uint32_t size, uint32_t flags) {
+    if (run && run->va + run->size == va && run->pa + run->size == pa && run->flags == flags) {
+      run->size += size;
+      return;
     }
     flush();
-    if (lines > 200) out += "(" + std::to_string(lines - 200) + " more ranges)\n";
-    return out;
-  }
-  if (command == "info tlb") {
-    out = "virtual     physical    size   ASID  flags\n";
-    for (const TlbEntry& e : h.tlb().entries()) {
-      if (!e.valid) continue;
-      const uint32_t va = e.superpage ? e.vpn << 12 : e.vpn << 12, size = e.superpage ? 0x400000 : 0x1000;
-      std::snprintf(line, sizeof line, "%08x    %08x    %-6s %-5u %s%s\n", e.superpage ? (e.vpn >> 10) << 22 : va,
-                    e.ppn << 12, size == 0x1000 ? "4K" : "4M", e.asid, pte_flag_letters(e.pte_flags).c_str(),
-                    e.virt ? " (guest, both stages)" : "");
-      out += line;
+    run = Run{va, pa, size, flags};
+  };
+  for (uint32_t i = 0; i < 1024; ++i) {
+    uint64_t l1 = 0;
+    if (!pte_at(root + i * 4, l1) || !(l1 & 1)) continue;
+    if (l1 & 0xe) {
+      leaf(i << 22, static_cast<uint32_t>(l1 >> 10 << 12), 0x400000, static_cast<uint32_t>(l1 & 0xff));
+      continue;
     }
-    return out;
-  }
-  if (command == "info shadow") {
-    const Monitor* mon = m_.monitor();
-    if (!mon) return "no monitor: the kernel runs by emulation (no shadow tables, no G-stage)\n";
-    if (mon->hardware_assisted) {
-      std::snprintf(line, sizeof line, "G-stage root at host-physical 0x%08x; %u regions backed\n", mon->g_stage_root(),
-                    mon->g_stage_regions());
-      return line;
+    const auto table = static_cast<uint32_t>(l1 >> 10 << 12);
+    for (uint32_t j = 0; j < 1024; ++j) {
+      uint64_t l0 = 0;
+      if (pte_at(table + j * 4, l0) && (l0 & 1) && (l0 & 0xe))
+        leaf(i << 22 | j << 12, static_cast<uint32_t>(l0 >> 10 << 12), 0x1000, static_cast<uint32_t>(l0 & 0xff));
     }
-    const ShadowMmu& sh = mon->shadow();
-    for (int t = 0; t < static_cast<int>(ShadowMmu::kMaxTables); ++t) {
-      if (!sh.tables()[t].live) continue;
-      const auto maps = sh.mappings(t);
-      std::snprintf(line, sizeof line, "shadow table %d%s: host ASID %u, %zu entries\n", t,
-                    t == sh.current_table() ? " (current)" : "", sh.tables()[t].host_asid, maps.size());
-      out += line;
-      unsigned shown = 0;
-      for (const ShadowMapping& s : maps) {
-        if (shown++ == 32) {
-          out += "  ...\n";
-          break;
-        }
-        std::snprintf(line, sizeof line, "  gva %08x -> gpa %08x -> hpa %08x  %s%s\n", s.gva, s.gpa, s.hpa,
-                      pte_flag_letters(s.shadow_pte).c_str(), s.write_protected ? " (write-protected page table)" : "");
+  }
+  flush();
+  if (ranges > kMostRanges) out += "(" + std::to_string(ranges - kMostRanges) + " more ranges)\n";
+  return out;
+}
+
+std::string Target::info_tlb() const {
+  std::string out = "virtual     physical    size   ASID  flags\n";
+  char line[160];
+  for (const TlbEntry& e : m_.hart().tlb().entries()) {
+    if (!e.valid) continue;
+    std::snprintf(line, sizeof line, "%08x    %08x    %-6s %-5u %s%s\n", e.vpn << 12, e.ppn << 12, e.superpage ? "4M" : "4K",
+                  e.asid, pte_flag_letters(e.pte_flags).c_str(), e.virt ? " (guest, both stages)" : "");
+    out += line;
+  }
+  return out;
+}
+
+// The monitor's own translation of guest memory: its shadow tables, or its G-stage.
+std::string Target::info_shadow() const {
+  const Monitor* mon = m_.monitor();
+  if (!mon) return "no monitor: the kernel runs by emulation (no shadow tables, no G-stage)\n";
+  std::string out;
+  char line[160];
+  if (mon->hardware_assisted) {
+    std::snprintf(line, sizeof line, "G-stage root at host-physical 0x%08x (hgatp), %u regions backed\n", mon->g_stage_root(),
+                  mon->g_stage_regions());
+    out = std::string(line) + "guest-physical          host-physical  flags\n";
+    for (uint32_t i = 0; i < 4096; ++i) {  // (Sv32x4: a 16 KiB root)
+      uint64_t root = 0;
+      if (!m_.bus().peek(mon->g_stage_root() + i * 4, 4, root) || !(root & 1)) continue;
+      const auto base = static_cast<unsigned long long>(i) << 22;  // (guest-physical addresses have 34 bits)
+      if (root & 0xe) {
+        std::snprintf(line, sizeof line, "%09llx-%09llx     %08x  %s (4 MiB)\n", base, base + 0x3fffff,
+                      static_cast<uint32_t>(root >> 10 << 12), pte_flag_letters(static_cast<uint32_t>(root)).c_str());
         out += line;
+        continue;
       }
+      unsigned mapped = 0;
+      for (uint32_t j = 0; j < 1024; ++j) {
+        uint64_t pte = 0;
+        mapped += m_.bus().peek(static_cast<uint32_t>(root >> 10 << 12) + j * 4, 4, pte) && (pte & 1);
+      }
+      std::snprintf(line, sizeof line, "%09llx-%09llx     4 KiB entries: %u of 1024 mapped\n", base, base + 0x3fffff, mapped);
+      out += line;
     }
-    return out.empty() ? "no shadow tables yet\n" : out;
+    return out;
   }
-  return "unknown monitor command '" + command + "' (try: monitor help)\n";
+  const ShadowMmu& sh = mon->shadow();
+  for (int t = 0; t < static_cast<int>(ShadowMmu::kMaxTables); ++t) {
+    if (!sh.tables()[t].live) continue;
+    const std::vector<ShadowMapping> maps = sh.mappings(t);
+    std::snprintf(line, sizeof line, "shadow table %d%s: host ASID %u, %zu entries\n", t,
+                  t == sh.current_table() ? " (current)" : "", sh.tables()[t].host_asid, maps.size());
+    out += line;
+    constexpr size_t kMostShown = 32;
+    for (size_t k = 0; k < maps.size() && k < kMostShown; ++k) {
+      const ShadowMapping& m = maps[k];
+      std::snprintf(line, sizeof line, "  gva %08x -> gpa %08x -> hpa %08x  %s%s\n", m.gva, m.gpa, m.hpa,
+                    pte_flag_letters(m.shadow_pte).c_str(), m.write_protected ? " (write-protected page table)" : "");
+      out += line;
+    }
+    if (maps.size() > kMostShown) out += "  ...\n";
+  }
+  return out.empty() ? "no shadow tables yet\n" : out;
 }
 
 // ---- running

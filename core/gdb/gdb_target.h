@@ -61,6 +61,10 @@ class Target {
   bool write_memory(uint64_t address, const std::vector<uint8_t>& bytes);
   std::string target_xml() const;
   std::string monitor_command(const std::string& command);
+  std::string info_registers() const;
+  std::string info_mem() const;
+  std::string info_tlb() const;
+  std::string info_shadow() const;
   std::string stop_after_run(const RunResult& r);
   void apply_breakpoints();
   std::string signal_stop(const std::string& extra = "") const;

@@ -15,9 +15,12 @@
    detach lets the guest run to its end (vmscope exits 0); a program waiting for input stops on gdb's Ctrl-C
    (0x03) with SIGINT, runs on after a detach, stops again for the next gdb; a run killed by gdb
    exits 126. reverse-finish goes back to the call.
-3. The teaching kernel under trap-and-emulate, binary translation and hardware-assisted: the same
+3. The bare-metal program on the translator, and a process program (to main, next, to its end
+   with its output intact).
+4. The teaching kernel under trap-and-emulate, binary translation and hardware-assisted: the same
    gdb session (a breakpoint in the kernel, registers, the guest's CSRs and mode, memory through
-   its page tables, steps) prints exactly what it prints with the kernel on the bare hart.
+   its page tables, steps) prints exactly what it prints with the kernel on the bare hart (also on
+   the translator).
 """
 import os
 import re
@@ -97,6 +100,15 @@ info registers
 
 REVERSE = START + """break s_main
 continue
+echo === state before\\n
+info registers
+x/8xw $sp
+echo === stepping\\n
+stepi 7
+reverse-stepi 7
+echo === state after\\n
+info registers
+x/8xw $sp
 echo === forward\\n
 stepi
 p/x $pc
@@ -128,6 +140,14 @@ break kprintf
 continue
 reverse-finish
 x/i $pc
+delete
+nexti
+p/x $pc
+echo === hbreak\\n
+delete
+hbreak *0xc000700c
+continue
+p/x $pc
 echo === monitor\\n
 monitor info mem
 x/2xw 0xc0000000
@@ -139,7 +159,24 @@ detach
 """
 
 KILL = START + """stepi 3
+set $a0 = 0x1234
+monitor info registers
+set {int}0x80100000 = 0x55667788
+monitor phys on
+x/xw 0x80100000
 kill
+"""
+
+# A process program (the Linux-like process VM): to main, a few lines, on to the end.
+PROCESS = """set pagination off
+set confirm off
+break main
+continue
+info registers pc
+p $priv
+next
+next
+continue
 """
 
 # The teaching kernel under a monitor: gdb must see the guest - its registers, its own CSRs and
@@ -200,12 +237,22 @@ def main():
         out, err = ours.communicate(timeout=60)
         if any(m not in r for m in ("=== forward", "=== backward", "=== reverse-continue", "=== monitor")):
             sys.exit("check_gdb: the reverse script did not get through:\n" + r)
+        before = r[r.index("=== state before") : r.index("=== stepping")].split("\n", 1)[1]
+        after = r[r.index("=== state after") : r.index("=== forward")].split("\n", 1)[1]
+        if before != after or "pc " not in before:
+            failures.append(f"reverse-stepi 7 after stepi 7 did not give the same registers and memory:\n{before}\n---\n{after}")
         forward = re.findall(r"= (0x[0-9a-f]+)", r[r.index("=== forward") : r.index("=== backward")])
         backward = re.findall(r"= (0x[0-9a-f]+)", r[r.index("=== backward") : r.index("=== reverse-continue")])
         if len(forward) != 5 or backward != forward[-2::-1]:
             failures.append(f"reverse-stepi did not retrace stepi: forward {forward}, backward {backward}")
         rc = re.findall(r"= (0x[0-9a-f]+)", r[r.index("=== reverse-continue") : r.index("=== reverse-finish")])
-        rf = r[r.index("=== reverse-finish") : r.index("=== monitor")]
+        rf = r[r.index("=== reverse-finish") : r.index("=== hbreak")]
+        call = re.search(r"=> (0x[0-9a-f]+) <s_main", rf)
+        if not call or f"= {hex(int(call.group(1), 16) + 4)}" not in rf:
+            failures.append("nexti over the call of kprintf did not land on the next instruction:\n" + rf)
+        hb = r[r.index("=== hbreak") : r.index("=== monitor")]
+        if "Hardware assisted breakpoint" not in hb or "= 0xc000700c" not in hb:
+            failures.append("a hardware breakpoint (hbreak, Z1) did not stop the guest:\n" + hb)
         if not re.search(r"=> 0x[0-9a-f]+ <s_main\+\d+>:\s+jal\s+0x8000038a <kprintf>", rf):
             failures.append("reverse-finish did not go back to the call of kprintf in s_main:\n" + rf)
         if rc != ["0xc000700c", "0x80002fda"]:
@@ -218,10 +265,13 @@ def main():
             failures.append("monitor phys on: physical 0x80006000 should hold what virtual 0xc0000000 shows:\n" + mon)
         if ours.returncode != 0 or b"gdb detached" not in err:
             failures.append(f"after detach the guest should run to its end: exit {ours.returncode}\n{err.decode()}")
+        plain = subprocess.run([vmscope, "run", program], capture_output=True, timeout=60)
+        if out != plain.stdout:
+            failures.append("the program's output after a gdb session differs from a plain run's:\n" + out.decode())
 
-        # 3. Ctrl-C: the raw protocol, on a program that never ends by itself (it waits for input).
-        echo = os.path.join(os.path.dirname(program), "uart_echo.elf")
-        ours = subprocess.Popen([vmscope, "run", "--gdb", str(port + 4), echo], stdin=subprocess.PIPE,
+        # 3. Ctrl-C: the raw protocol, on a guest that loops forever.
+        loop = os.path.join(os.path.dirname(os.path.dirname(program)), "bad", "infinite_loop.elf")
+        ours = subprocess.Popen([vmscope, "run", "--gdb", str(port + 4), loop], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         wait_for_stub(ours)
         sock = socket.create_connection(("127.0.0.1", port + 4), timeout=30)
@@ -266,6 +316,12 @@ def main():
             wait_for_stub(ours)
             seen[way] = gdb(kernel, port + 5 + n, GUEST, tmp)
             ours.wait(timeout=60)
+        # ... and on the translator: the same.
+        ours = subprocess.Popen([vmscope, "run", "--virt", "trap-and-emulate", "--engine", "translate", "--gdb",
+                                 str(port + 9), kernel], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        wait_for_stub(ours)
+        seen["--virt trap-and-emulate --engine translate"] = gdb(kernel, port + 9, GUEST, tmp)
+        ours.wait(timeout=60)
         bare = seen["--firmware sbi"]
         if "Breakpoint 1, timer_tick" not in bare or "$1 = 1" not in bare:
             failures.append("the kernel session did not stop in timer_tick in S-mode:\n" + bare)
@@ -274,11 +330,34 @@ def main():
                 diff = [f"    bare: {a}\n    {way}: {b}" for a, b in zip(bare.splitlines(), text.splitlines()) if a != b][:6]
                 failures.append(f"under {way} gdb saw another guest than on the bare hart:\n" + "\n".join(diff))
 
-        # 5. Kill.
+        # 5. The bare-metal program on the translator: what gdb saw on the interpreter (and QEMU).
+        ours = subprocess.Popen([vmscope, "run", "--engine", "translate", "--gdb", str(port + 10), program],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        wait_for_stub(ours)
+        t = after_marker(gdb(program, port + 10, COMPARED, tmp))
+        ours.kill()
+        ours.wait()
+        if t != v:
+            diff = [f"    interpreter: {a}\n    translator:  {b}" for a, b in zip(v.splitlines(), t.splitlines()) if a != b][:6]
+            failures.append("gdb saw something else with the translator than with the interpreter:\n" + "\n".join(diff))
+
+        # 6. A process program: to main, two lines, to its end with its output intact.
+        hello = os.path.join(os.path.dirname(os.path.dirname(program)), "process", "hello.elf")
+        ours = subprocess.Popen([vmscope, "run", "--gdb", str(port + 11), hello], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        wait_for_stub(ours)
+        h = gdb(hello, port + 11, PROCESS, tmp)
+        out, err = ours.communicate(timeout=60)
+        plain = subprocess.run([vmscope, "run", hello], capture_output=True, timeout=60)
+        if "Breakpoint 1, main" not in h or "$1 = 0" not in h or "exited normally" not in h or out != plain.stdout:
+            failures.append(f"the process program under gdb:\n{h}\noutput {out!r}, a plain run's {plain.stdout!r}")
+
+        # 7. Kill.
         ours = subprocess.Popen([vmscope, "run", "--gdb", str(port + 3), program], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         wait_for_stub(ours)
-        gdb(program, port + 3, KILL, tmp)
+        k = gdb(program, port + 3, KILL, tmp)
         ours.wait(timeout=60)
+        if not re.search(r"a0 +0x00001234", k) or "0x80100000:\t0x55667788" not in k:
+            failures.append("register and memory writes from gdb are not what vmscope's own view shows:\n" + k)
         if ours.returncode != 126:
             failures.append(f"a run killed by gdb should exit 126, not {ours.returncode}")
 

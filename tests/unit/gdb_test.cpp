@@ -145,3 +145,33 @@ TEST(GdbTarget, MemoryBreakpointsAndRunning) {
             "vContSupported+;qemu.PhyMemMode+");
   EXPECT_EQ(f.ask("vMustReplyEmpty"), "");
 }
+
+// Bad packets get the protocol's answers (an error, or the empty reply for what is not
+// supported), never a crash: the fuzz target (tests/fuzz/fuzz_gdb.cpp) tries the rest.
+TEST(GdbTarget, MalformedAndUnknownPacketsGetTheProtocolsAnswers) {
+  Fixture f;
+  EXPECT_EQ(f.ask("mzz,4"), "E01");
+  EXPECT_EQ(f.ask("m80000000"), "E01") << "no length";
+  EXPECT_EQ(f.ask("m80000000,100000"), "E01") << "more than a packet can carry";
+  EXPECT_EQ(f.ask("mffffffff,4"), "E14") << "beyond the address space";
+  EXPECT_EQ(f.ask("M80100000,4:beef"), "E01") << "fewer bytes than the length says";
+  EXPECT_EQ(f.ask("M80100000,2:bexx"), "E01");
+  EXPECT_EQ(f.ask("X80100000,3:ab"), "E01");
+  EXPECT_EQ(f.ask("G00"), "E01");
+  EXPECT_EQ(f.ask("P20=12"), "E01") << "a register is four bytes";
+  EXPECT_EQ(f.ask("Pzz=12345678"), "E01");
+  EXPECT_EQ(f.ask("Z9,80000000,4"), "") << "an unknown breakpoint type is not supported";
+  EXPECT_EQ(f.ask("Z0,zz,4"), "E01");
+  EXPECT_EQ(f.ask("Z0"), "E01");
+  EXPECT_EQ(f.ask("qFooBar"), "");
+  EXPECT_EQ(f.ask("vFile:open:2f6574632f706173737764,0,0"), "") << "no host files, ever";
+  EXPECT_EQ(f.ask("qXfer:exec-file:read::0,100"), "");
+  EXPECT_EQ(f.ask("qXfer:features:read:target.xml:zz"), "E01");
+  EXPECT_EQ(f.ask("qRcmd,zz"), "E01");
+  const auto unknown = from_hex(f.ask("qRcmd," + std::string("726d202d7266")));  // "rm -rf"
+  ASSERT_TRUE(unknown);
+  EXPECT_NE(std::string(unknown->begin(), unknown->end()).find("unknown monitor command"), std::string::npos);
+  EXPECT_EQ(f.ask("vCont;x"), "E01");
+  EXPECT_EQ(f.ask("bx"), "");
+  EXPECT_EQ(f.ask("?"), "S05") << "nothing above changed the machine's state of being stopped";
+}

@@ -283,14 +283,21 @@ void draw_menu_bar(DebuggerApp& app, Panels& p) {
   ImGui::EndMainMenuBar();
 }
 
-// A link to this very moment: the program or lesson and step, the settings, the step of the run.
-void draw_share(DebuggerApp& app, Panels& p) {
+namespace {
+// A small dialog over the panels, a third of the way down the screen, `width` font sizes wide.
+void begin_dialog(const char* title, bool* open, float width) {
   const ImVec2 d = ImGui::GetIO().DisplaySize;
   ImGui::SetNextWindowPos(ImVec2(d.x * 0.5f, d.y * 0.3f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowSize(ImVec2(std::min(d.x * 0.9f, ImGui::GetFontSize() * 60), 0), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(std::min(d.x * 0.9f, ImGui::GetFontSize() * width), 0), ImGuiCond_Always);
   ImGui::SetNextWindowBgAlpha(1.0f);
-  ImGui::Begin("Share this moment", &p.show_share, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
-                                                     ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize);
+  ImGui::Begin(title, open, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove |
+                                ImGuiWindowFlags_NoResize);
+}
+}  // namespace
+
+// A link to this very moment: the program or lesson and step, the settings, the step of the run.
+void draw_share(DebuggerApp& app, Panels& p) {
+  begin_dialog("Share this moment", &p.show_share, 60);
   const std::string query = app.share_query();
   std::string link;
   if (app.page_address) {
@@ -320,12 +327,7 @@ void draw_share(DebuggerApp& app, Panels& p) {
 
 // File > Debug with gdb...: listen for gdb on a port (the running session, as it is), or stop.
 void draw_gdb(DebuggerApp& app, Panels& p) {
-  const ImVec2 d = ImGui::GetIO().DisplaySize;
-  ImGui::SetNextWindowPos(ImVec2(d.x * 0.5f, d.y * 0.3f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowSize(ImVec2(std::min(d.x * 0.9f, ImGui::GetFontSize() * 46), 0), ImGuiCond_Always);
-  ImGui::SetNextWindowBgAlpha(1.0f);
-  ImGui::Begin("Debug with gdb", &p.show_gdb, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
-                                                  ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize);
+  begin_dialog("Debug with gdb", &p.show_gdb, 46);
   GdbLink& g = app.gdb();
   if (g.state() == GdbLink::State::off) {
 #ifdef __EMSCRIPTEN__
