@@ -225,8 +225,12 @@ bool Machine::balloon_page(uint32_t pfn, bool inflate) {
   const bool ram = guest_memory_ ? guest_memory_->is_ram_page(gpa) : bus_->in_ram(gpa, 0x1000);
   if (!ram) return false;
   const uint32_t hpa = gpa + (guest_memory_ ? guest_memory_->offset() : 0);
-  if (inflate) bus_->reclaim_page(hpa);
-  else bus_->back_page(hpa);
+  if (inflate) {
+    bus_->reclaim_page(hpa);
+    if (guest_memory_) guest_memory_->note_written(gpa, 0x1000);  // (zeroed: a live migration sends it again)
+  } else {
+    bus_->back_page(hpa);
+  }
   return true;
 }
 
