@@ -55,8 +55,19 @@ struct RunOptions {
   // A gdb remote stub (gdb_server.cpp): listen here and wait for gdb before the first instruction.
   std::optional<unsigned> gdb_port;
   std::string gdb_address = "127.0.0.1";
+  // The board: its RAM (MiB; 0 = the default) and a virtio-blk disk ("FILE" or "FILE:rw").
+  uint32_t ram_mib = 0;
+  std::string drive;
 };
 int run_command(const RunOptions& options);
+
+// `vmscope dtb`: the board's device tree.
+struct DtbOptions {
+  uint32_t ram_mib = 0;
+  bool hypervisor = false;
+  std::string output;  // the blob to this file; otherwise source text on stdout
+};
+int dtb_command(const DtbOptions& options);
 // `vmscope run --migrate-at N`: the run, moved to a second machine on the way.
 int run_with_migration(const MachineOptions& machine, const std::vector<uint8_t>& file, const RunOptions& options);
 // `vmscope run --gdb PORT`: the loaded machine under gdb's control (its exit code, or kGdbKilled).

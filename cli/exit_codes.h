@@ -1,10 +1,11 @@
-// vmscope's own exit codes. They sit in 110..126 so they rarely collide with a guest's
+// vmscope's own exit codes. They sit in 109..126 so they rarely collide with a guest's
 // exit code, which vmscope passes through unchanged when the guest exits by itself.
 #pragma once
 
 namespace vmscope::cli {
 
 enum ExitCode : int {
+  kBadDiskImage = 109,      // --drive: an image that cannot be a disk (empty, not whole 512-byte sectors)
   kUsage = 110,             // bad command line
   kCannotRead = 111,        // the program file cannot be opened or read
   kBadElf = 112,            // not an ELF, truncated, malformed headers or segments

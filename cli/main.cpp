@@ -147,6 +147,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 65535u));
   run_cmd->add_option("--gdb-address", run.gdb_address,
                       "With --gdb: the address to listen on (default 127.0.0.1; 0.0.0.0 lets other hosts in)");
+  run_cmd->add_option("--ram", run.ram_mib, "The system machine's RAM in MiB (default 128, at most 1024), as QEMU's -m")
+      ->check(CLI::Range(1u, 1024u));
+  run_cmd->add_option("--drive", run.drive,
+                      "FILE[:rw]: a virtio-blk disk (virtio-mmio slot 0, 0x10001000) with this raw image.\n"
+                      "The file is never changed: writes go to an overlay in memory, unless :rw writes them\n"
+                      "through to it");
   run_cmd->add_option("args", run.guest_args, "Arguments for a process-VM guest (after --)");
 
   ReplayOptions replay;
@@ -186,6 +192,13 @@ int main(int argc, char** argv) {
       "disasm", "Disassemble the executable sections, in the format of objdump -d -M no-aliases");
   disasm_cmd->add_option("program", disasm.program, "RV32 ELF executable")->required();
 
+  DtbOptions dtb;
+  CLI::App* dtb_cmd = app.add_subcommand(
+      "dtb", "Print the system machine's device tree (what a0/a1 hand a booting OS) as source, or write the blob");
+  dtb_cmd->add_option("--ram", dtb.ram_mib, "RAM in MiB (default 128), as for run")->check(CLI::Range(1u, 1024u));
+  dtb_cmd->add_flag("--hypervisor", dtb.hypervisor, "A hart with the H extension (its ISA string says so)");
+  dtb_cmd->add_option("-o,--output", dtb.output, "Write the flattened tree (DTB) to FILE instead");
+
   AnalyzeOptions analyze;
   CLI::App* analyze_cmd = app.add_subcommand(
       "analyze", "Popek-Goldberg analysis of ISA descriptions (isa-specs/*.toml, docs/isa-spec-format.md)");
@@ -217,6 +230,7 @@ int main(int argc, char** argv) {
   if (*replay_cmd) return replay_command(replay);
   if (*compare_cmd) return compare_ways_command(compare);
   if (*disasm_cmd) return disasm_command(disasm);
+  if (*dtb_cmd) return dtb_command(dtb);
   if (*analyze_cmd) return analyze_command(analyze);
   return kUsage;
 }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include "commands.h"
 #include "exit_codes.h"
@@ -349,6 +350,41 @@ int run_command(const RunOptions& o) {
   MachineOptions options;
   options.kind = kind;
   options.balloon = balloon;
+  if (o.ram_mib) {
+    if (kind != MachineKind::system) {
+      std::fprintf(stderr, "vmscope: --ram sizes the system machine's RAM; '%s' runs as a process\n", o.program.c_str());
+      return kUsage;
+    }
+    options.ram_size = o.ram_mib << 20;
+  }
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> write_through(nullptr, std::fclose);
+  if (!o.drive.empty()) {
+    const bool rw = o.drive.size() > 3 && o.drive.ends_with(":rw");
+    const std::string path = rw ? o.drive.substr(0, o.drive.size() - 3) : o.drive;
+    if (kind != MachineKind::system) {
+      std::fprintf(stderr, "vmscope: --drive gives the system machine a disk; '%s' runs as a process\n", o.program.c_str());
+      return kUsage;
+    }
+    if (rw && (o.lockstep || o.lockstep_every || o.migrate_at)) {  // (two machines: whose writes?)
+      std::fprintf(stderr, "vmscope: --drive FILE:rw cannot be combined with --lockstep or --migrate-at (drop :rw: "
+                           "writes then stay in memory)\n");
+      return kUsage;
+    }
+    auto image = std::make_shared<std::vector<uint8_t>>();
+    if (!read_file(path, *image)) return kCannotRead;
+    if (const std::string problem = disk_image_problem(image->size()); !problem.empty()) {
+      std::fprintf(stderr, "vmscope: --drive %s: %s\n", path.c_str(), problem.c_str());
+      return kBadDiskImage;
+    }
+    if (rw) {
+      write_through.reset(std::fopen(path.c_str(), "r+b"));
+      if (!write_through) {
+        std::fprintf(stderr, "vmscope: --drive %s:rw: cannot open it for writing\n", path.c_str());
+        return kCannotRead;
+      }
+    }
+    options.drive = std::move(image);
+  }
   options.firmware = o.firmware == "sbi" || monitored ? Firmware::sbi : Firmware::none;
   options.virtualization = parse_virtualization(o.virt).value_or(Virtualization::emulation);
   options.console = parse_console(o.console).value_or(Console::sbi);
@@ -400,6 +436,14 @@ int run_command(const RunOptions& o) {
   }
   machine.on_output = write_guest_output;
   machine.read_stdin = read_host_stdin;
+  if (write_through) {  // --drive FILE:rw
+    machine.disk()->on_write = [f = write_through.get()](uint64_t sector, const uint8_t* data, uint32_t count) {
+      if (std::fseek(f, static_cast<long>(sector * kSectorSize), SEEK_SET) != 0 ||
+          std::fwrite(data, kSectorSize, count, f) != count || std::fflush(f) != 0)
+        std::fprintf(stderr, "vmscope: --drive: writing sector %llu through to the image failed\n",
+                     static_cast<unsigned long long>(sector));
+    };
+  }
   if (o.gdb_port) {  // every step recorded, so that gdb can go backwards too
     TimeMachine time(machine);
     // Going back and forth replays what the guest printed: the terminal gets each byte once.

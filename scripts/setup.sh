@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build python3 clang lld llvm libclang-rt-14-dev
   libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
-  qemu-user qemu-system-misc gdb-multiarch
+  qemu-user qemu-system-misc gdb-multiarch device-tree-compiler
   emscripten nodejs
   libglfw3-dev libgl1-mesa-dev libgl1-mesa-dri xvfb xauth imagemagick fonts-dejavu-core
   chromium

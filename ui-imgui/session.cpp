@@ -36,6 +36,7 @@ const std::vector<TimelineLane>& timeline_lanes() {
     v.push_back({"console lines", EventKind::console_line});
     v.push_back({"input", EventKind::input});
     v.push_back({"balloon", EventKind::balloon});
+    v.push_back({"disk requests", EventKind::disk});
     return v;
   }();
   return lanes;

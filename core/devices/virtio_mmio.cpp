@@ -40,12 +40,13 @@ void VirtioMmio::fail(const std::string& why) {
 
 void VirtioMmio::set_interrupt(uint32_t bits) {
   const bool was = interrupt_pending();
+  ++interrupts_;
   interrupt_status_ |= bits;
   if (!was && on_interrupt_line) on_interrupt_line(true);
 }
 
 uint32_t VirtioMmio::register_value(uint32_t offset) const {
-  const uint64_t offered = type_.features() | virtio::kFeatureVersion1;
+  const uint64_t offered = type_.features() | virtio::kTransportFeatures;
   const Queue* q = queue_sel_ < type_.queues() ? &queues_[queue_sel_] : nullptr;
   switch (offset) {
     case 0x000: return virtio::kMagic;
@@ -125,7 +126,7 @@ bool VirtioMmio::write(uint32_t offset, unsigned size, uint64_t value64) {
       }
       // FEATURES_OK only if the driver took nothing not offered, and the modern interface.
       if ((value & virtio::kFeaturesOk) && !(status_ & virtio::kFeaturesOk)) {
-        const uint64_t offered = type_.features() | virtio::kFeatureVersion1;
+        const uint64_t offered = type_.features() | virtio::kTransportFeatures;
         if ((driver_features_ & ~offered) || !(driver_features_ & virtio::kFeatureVersion1))
           value &= ~virtio::kFeaturesOk;
       }
@@ -146,7 +147,7 @@ std::optional<VirtioChain> VirtioMmio::pop(unsigned qi) {
   if (!live() || qi >= type_.queues() || !queues_[qi].ready) return std::nullopt;
   Queue& q = queues_[qi];
   const std::string where = "queue " + std::to_string(qi) + ": ";
-  const uint8_t* avail = dma_(q.driver, 4 + 2 * q.num);
+  const uint8_t* avail = dma_(q.driver, 6 + 2 * q.num);
   if (!avail) {
     fail(where + "its available ring at " + hex(q.driver) + " is not in guest RAM");
     return std::nullopt;
@@ -160,61 +161,89 @@ std::optional<VirtioChain> VirtioMmio::pop(unsigned qi) {
   VirtioChain chain;
   chain.head = le16(avail + 4 + 2 * (q.last_avail % q.num));
   ++q.last_avail;
-  uint32_t i = chain.head;
-  for (uint32_t count = 0;; ++count) {
-    if (i >= q.num) {
-      fail(where + "descriptor " + std::to_string(i) + " is beyond the table of " + std::to_string(q.num));
-      return std::nullopt;
+  if (negotiated(virtio::kFeatureEventIdx)) {  // avail_event: notify me when you pass this
+    uint8_t* used = dma_(q.device, 6 + 8 * q.num);
+    if (used) put16(used + 4 + 8 * q.num, q.last_avail);
+  }
+  unsigned budget = q.num;  // a chain is never longer than the queue (§2.7.5.3.1)
+  if (!walk(q.desc, q.num, chain.head, false, budget, chain, where)) return std::nullopt;
+  return chain;
+}
+
+bool VirtioMmio::walk(uint64_t table, uint32_t size, uint32_t first, bool in_indirect, unsigned& budget,
+                      VirtioChain& chain, const std::string& where) {
+  const std::string table_name = in_indirect ? "indirect table" : "table";
+  for (uint32_t i = first;;) {
+    if (i >= size) {
+      fail(where + "descriptor " + std::to_string(i) + " is beyond the " + table_name + " of " + std::to_string(size));
+      return false;
     }
-    if (count == q.num) {
-      fail(where + "the chain from descriptor " + std::to_string(chain.head) + " loops");
-      return std::nullopt;
+    if (budget == 0) {
+      fail(where + "the chain from descriptor " + std::to_string(chain.head) + " is longer than the queue (a loop?)");
+      return false;
     }
-    const uint8_t* d = dma_(q.desc + 16ull * i, 16);
+    --budget;
+    const uint8_t* d = dma_(table + 16ull * i, 16);
     if (!d) {
-      fail(where + "its descriptor table at " + hex(q.desc) + " is not in guest RAM");
-      return std::nullopt;
+      fail(where + "its descriptor " + table_name + " at " + hex(table) + " is not in guest RAM");
+      return false;
     }
     const uint64_t addr = le64(d);
     const uint32_t len = le32(d + 8);
     const uint16_t flags = le16(d + 12), next = le16(d + 14);
     if (flags & virtio::kDescIndirect) {
-      fail(where + "an indirect descriptor, not negotiated");
-      return std::nullopt;
+      if (!negotiated(virtio::kFeatureIndirectDesc)) {
+        fail(where + "an indirect descriptor, not negotiated");
+        return false;
+      }
+      if (in_indirect || (flags & virtio::kDescNext) || len == 0 || len % 16) {
+        fail(where + "indirect descriptor " + std::to_string(i) + " is malformed (nested, chained, or its length " +
+             std::to_string(len) + " is not a multiple of 16)");
+        return false;
+      }
+      return walk(addr, len / 16, 0, true, budget, chain, where);
     }
     uint8_t* data = len ? dma_(addr, len) : nullptr;
     if (len && !data) {
       fail(where + "descriptor " + std::to_string(i) + "'s buffer " + hex(addr) + "+" + std::to_string(len) +
            " is not in guest RAM");
-      return std::nullopt;
+      return false;
     }
     if (flags & virtio::kDescWrite) {
       chain.writable.push_back({data, len});
     } else {
       if (!chain.writable.empty()) {
         fail(where + "a device-readable descriptor after a writable one");
-        return std::nullopt;
+        return false;
       }
       chain.readable.push_back({data, len});
     }
-    if (!(flags & virtio::kDescNext)) break;
+    if (!(flags & virtio::kDescNext)) return true;
     i = next;
   }
-  return chain;
 }
 
 void VirtioMmio::push_used(unsigned qi, uint16_t head, uint32_t written) {
   Queue& q = queues_[qi];
-  uint8_t* used = dma_(q.device, 4 + 8 * q.num);
-  if (!used) {
-    fail("queue " + std::to_string(qi) + ": its used ring at " + hex(q.device) + " is not in guest RAM");
+  uint8_t* used = dma_(q.device, 6 + 8 * q.num);
+  const uint8_t* avail = dma_(q.driver, 6 + 2 * q.num);
+  if (!used || !avail) {
+    fail("queue " + std::to_string(qi) + ": its rings are not in guest RAM");
     return;
   }
   uint8_t* slot = used + 4 + 8 * (q.used_idx % q.num);
   put32(slot, head);
   put32(slot + 4, written);
+  const uint16_t old_idx = q.used_idx;
   put16(used + 2, ++q.used_idx);
-  set_interrupt(1);
+  bool wanted;
+  if (negotiated(virtio::kFeatureEventIdx)) {  // vring_need_event (§2.7.10)
+    const uint16_t used_event = le16(avail + 4 + 2 * q.num);
+    wanted = static_cast<uint16_t>(q.used_idx - used_event - 1) < static_cast<uint16_t>(q.used_idx - old_idx);
+  } else {
+    wanted = !(le16(avail) & virtio::kAvailNoInterrupt);
+  }
+  if (wanted) set_interrupt(1);
 }
 
 void VirtioMmio::config_changed() {

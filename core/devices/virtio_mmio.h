@@ -24,10 +24,15 @@ namespace virtio {
 inline constexpr uint32_t kMagic = 0x74726976;   // "virt"
 inline constexpr uint32_t kVendorQemu = 0x554d4551;  // "QEMU": what drivers written against QEMU check
 inline constexpr uint64_t kFeatureVersion1 = uint64_t{1} << 32;  // VIRTIO_F_VERSION_1
+// What the transport offers for every device, as QEMU does: indirect descriptors (§2.7.5.3) and
+// the event index (§2.7.7, §2.7.10: interrupts only when the driver's used_event is passed).
+inline constexpr uint64_t kFeatureIndirectDesc = uint64_t{1} << 28, kFeatureEventIdx = uint64_t{1} << 29;
+inline constexpr uint64_t kTransportFeatures = kFeatureVersion1 | kFeatureIndirectDesc | kFeatureEventIdx;
 // Device status bits (§2.1).
 inline constexpr uint32_t kAcknowledge = 1, kDriver = 2, kDriverOk = 4, kFeaturesOk = 8, kNeedsReset = 64, kFailed = 128;
 // Descriptor flags (§2.7.5).
 inline constexpr uint16_t kDescNext = 1, kDescWrite = 2, kDescIndirect = 4;
+inline constexpr uint16_t kAvailNoInterrupt = 1;  // VIRTQ_AVAIL_F_NO_INTERRUPT
 inline constexpr unsigned kMaxQueueSize = 256;
 }  // namespace virtio
 
@@ -54,7 +59,7 @@ class VirtioDeviceType {
   virtual ~VirtioDeviceType() = default;
   virtual const char* name() const = 0;
   virtual uint32_t device_id() const = 0;
-  virtual uint64_t features() const = 0;  // VERSION_1 is added by the transport
+  virtual uint64_t features() const = 0;  // the transport adds virtio::kTransportFeatures
   virtual unsigned queues() const = 0;
   virtual uint8_t config_read(uint32_t offset) const = 0;  // device-specific configuration
   virtual void config_write(uint32_t, uint8_t) {}
@@ -76,7 +81,7 @@ class VirtioMmio : public Device {
   // is none, or when the ring is malformed: then the device needs a reset and error() says why).
   std::optional<VirtioChain> pop(unsigned q);
   // Hands a chain back (`written` bytes of its writable part filled) and raises the used-buffer
-  // interrupt.
+  // interrupt unless the driver suppressed it (the avail ring's flag, or its used_event).
   void push_used(unsigned q, uint16_t head, uint32_t written);
   // The device changed its configuration space: a new generation and the configuration-change
   // interrupt (§4.2.2: InterruptStatus bit 1).
@@ -88,12 +93,28 @@ class VirtioMmio : public Device {
   uint64_t driver_features() const { return driver_features_; }
   const std::string& error() const { return error_; }
   uint64_t notifications() const { return notifications_; }
+  uint64_t interrupts() const { return interrupts_; }
+  uint32_t queue_count() const { return type_.queues(); }
+  const VirtioDeviceType& type() const { return type_; }
+  // The debugger's view of a queue: its setup and where the device is in its rings.
+  struct QueueView {
+    uint32_t num;
+    bool ready;
+    uint64_t desc, driver, device;
+    uint16_t last_avail, used_idx;
+  };
+  QueueView queue(unsigned q) const {
+    const Queue& x = queues_[q];
+    return {x.num, x.ready, x.desc, x.driver, x.device, x.last_avail, x.used_idx};
+  }
+  // Host memory behind a guest-physical range (for the debugger's ring view), or null.
+  const uint8_t* dma_view(uint64_t address, uint32_t length) const { return dma_(address, length); }
 
   // Snapshots: the registers, the negotiation and the queues (the rings are in guest RAM).
   template <class Ar>
   void transfer_state(Ar& ar) {
     ar(status_, device_features_sel_, driver_features_sel_, queue_sel_, interrupt_status_, config_generation_,
-       driver_features_, notifications_, error_);
+       driver_features_, notifications_, interrupts_, error_);
     for (Queue& q : queues_) ar(q.num, q.ready, q.desc, q.driver, q.device, q.last_avail, q.used_idx);
   }
 
@@ -107,13 +128,18 @@ class VirtioMmio : public Device {
   uint32_t register_value(uint32_t offset) const;
   void fail(const std::string& why);
   void set_interrupt(uint32_t bits);
+  bool negotiated(uint64_t feature) const { return (driver_features_ & feature) != 0; }
+  // Appends the chain from descriptor `first` of the table at `table` (`size` entries) to
+  // `chain`; an indirect descriptor's table is walked in turn (once, and only if negotiated).
+  bool walk(uint64_t table, uint32_t size, uint32_t first, bool in_indirect, unsigned& budget,
+            VirtioChain& chain, const std::string& where);
   bool live() const { return (status_ & virtio::kDriverOk) && !(status_ & virtio::kNeedsReset); }
 
   VirtioDeviceType& type_;
   DmaPointer dma_;
   uint32_t status_ = 0, device_features_sel_ = 0, driver_features_sel_ = 0, queue_sel_ = 0;
   uint32_t interrupt_status_ = 0, config_generation_ = 0;
-  uint64_t driver_features_ = 0, notifications_ = 0;
+  uint64_t driver_features_ = 0, notifications_ = 0, interrupts_ = 0;
   std::array<Queue, 8> queues_{};
   std::string error_;
 };

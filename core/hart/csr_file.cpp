@@ -33,7 +33,7 @@ bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) const {
     case 0x141: v = csr_.sepc; return true;
     case 0x142: v = csr_.scause; return true;
     case 0x143: v = csr_.stval; return true;
-    case 0x144: v = (csr_.mip | (csr_.external_line ? kMipMeip : 0)) & csr_.mideleg & ~kHypervisorInterrupts; return true;
+    case 0x144: v = external_view(csr_.mip) & csr_.mideleg & ~kHypervisorInterrupts; return true;
     case 0x180: v = csr_.satp; return true;
     case 0xf11: case 0xf12: case 0xf13: case 0xf14: case 0xf15: v = 0; return true;
     case 0x300: v = csr_.mstatus; return true;
@@ -49,7 +49,7 @@ bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) const {
     case 0x342: v = csr_.mcause; return true;
     case 0x343: v = csr_.mtval; return true;
     case 0x344:
-      v = csr_.mip | (csr_.external_line ? kMipMeip : 0);
+      v = external_view(csr_.mip);
       if (mtime() >= mtimecmp_) v |= kMipMtip;
       return true;
     default: break;

@@ -93,7 +93,8 @@ struct CsrState {
   uint32_t mcounteren = 0, scounteren = 0;
   uint32_t stvec = 0, sscratch = 0, sepc = 0, scause = 0, stval = 0;
   uint32_t satp = 0;
-  bool external_line = false;  // the board's external interrupt input (mip.MEIP)
+  bool external_line = false;    // the board's machine external interrupt input (mip.MEIP)
+  bool external_line_s = false;  // its supervisor external interrupt input (ORed into mip.SEIP)
   // The hypervisor extension (all zero and unused without it). VS-level interrupt pending bits
   // live in hvip (what hip and vsip show of them), their enables in mie.
   uint32_t mstatush = 0, mtval2 = 0, mtinst = 0;

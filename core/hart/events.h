@@ -25,8 +25,9 @@ enum class EventKind : uint8_t {
   console_line,       // a line of guest output ended (pc = 0)
   input,              // bytes fed to the guest (value = how many)
   balloon,            // the balloon took (code 0) or gave back (code 1) pages; value = pages the host has reclaimed now
+  disk,               // a virtio-blk request done: code = type | status << 8 | sectors << 16, value = first sector
 };
-inline constexpr unsigned kEventKindCount = static_cast<unsigned>(EventKind::balloon) + 1;
+inline constexpr unsigned kEventKindCount = static_cast<unsigned>(EventKind::disk) + 1;
 const char* to_string(EventKind k);
 
 struct Event {

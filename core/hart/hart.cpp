@@ -41,6 +41,7 @@ const char* to_string(EventKind k) {
     case EventKind::console_line: return "console line";
     case EventKind::input: return "input";
     case EventKind::balloon: return "balloon";
+    case EventKind::disk: return "disk";
   }
   return "?";
 }
@@ -106,6 +107,7 @@ void Hart::set_msip(bool on) {
 }
 
 void Hart::set_external_interrupt(bool on) { csr_.external_line = on; }
+void Hart::set_supervisor_external_interrupt(bool on) { csr_.external_line_s = on; }
 
 void Hart::set_breakpoints(std::vector<uint32_t> pcs) {
   std::sort(pcs.begin(), pcs.end());

@@ -133,7 +133,10 @@ class Hart {
   void set_mtime(uint64_t v) { time_offset_ = v - time_steps() / config_.steps_per_tick; }
   bool msip() const { return csr_.mip & kMipMsip; }
   void set_msip(bool on);
-  void set_external_interrupt(bool on);  // mip.MEIP, driven by the board's devices
+  void set_external_interrupt(bool on);  // mip.MEIP, driven by the board's interrupt controller
+  // mip.SEIP's input from the interrupt controller: reads of mip/sip see it ORed with the bit
+  // software wrote (priv spec 3.1.9), and so does the interrupt logic.
+  void set_supervisor_external_interrupt(bool on);
 
   // ---- hooks and stops
   std::function<EcallAction(Hart&)> ecall_hook;  // process VM system calls, SBI
@@ -297,6 +300,10 @@ class Hart {
   bool hypervisor_csr_read(uint16_t number, uint32_t& value) const;
   bool hypervisor_csr_write(uint16_t number, uint32_t value);
   uint32_t vs_interrupts_pending() const;  // hvip's VS bits (mip's VS bits)
+  // mip as read: the software-written bits with the interrupt controller's lines ORed in.
+  uint32_t external_view(uint32_t mip) const {
+    return mip | (csr_.external_line ? kMipMeip : 0) | (csr_.external_line_s ? kMipSeip : 0);
+  }
   DecodedPage* code_page_for(uint32_t pc, uint32_t& page_vbase);  // null on a fetch fault
   bool fetch_parcel(uint32_t vaddr, uint16_t& parcel);
   bool fetch_slow(uint32_t pc, uint32_t& word);

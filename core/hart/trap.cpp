@@ -193,6 +193,7 @@ bool Hart::take_pending_exception(uint32_t epc) {
 uint32_t Hart::pending_interrupts() const {
   uint32_t mip = csr_.mip | vs_interrupts_pending();
   if (csr_.external_line) mip |= kMipMeip;
+  if (csr_.external_line_s) mip |= kMipSeip;
   return mip & csr_.mie;
 }
 

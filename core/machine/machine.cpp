@@ -5,6 +5,7 @@
 #include <array>
 #include <iterator>
 
+#include "machine/device_tree.h"
 #include "machine/linux_process.h"
 #include "machine/sbi.h"
 #include "vmm/guest_memory.h"
@@ -99,23 +100,30 @@ void Machine::assemble() {
   code_->set_listener(blocks_.get());
   set_engine(options_.engine);
   if (system) {
+    device_tree_ = flatten_device_tree(board_device_tree(options_));
+    device_tree_address_ = vmscope::device_tree_address(board::kRamBase, options_.ram_size, static_cast<uint32_t>(device_tree_.size()));
     clint_ = std::make_unique<Clint>(*hart_);
     bus_->map_device(board::kTestDeviceBase, board::kTestDeviceSize, &test_device_);
     bus_->map_device(board::kClintBase, Clint::kSize, clint_.get());
     bus_->map_device(board::kUartBase, board::kUartSize, &uart_);
     uart_.on_output = [this](char c) { output(1, std::string_view(&c, 1)); };
-    uart_.on_interrupt_line = [this](bool level) { hart_->set_external_interrupt(level); };
+    bus_->map_device(board::kPlicBase, Plic::kSize, &plic_);
+    plic_.on_context_line = [this](unsigned context, bool level) {
+      if (context == 0) hart_->set_external_interrupt(level);
+      else hart_->set_supervisor_external_interrupt(level);
+    };
+    uart_.on_interrupt_line = [this](bool level) { plic_.set_level(board::kUartIrq, level); };
     std::array<Device*, board::kVirtioSlots> slots;
     slots.fill(&empty_virtio_slot_);
     if (options_.console == Console::virtio) {
       console_device_ = std::make_unique<VirtioConsole>();
-      console_transport_ = make_virtio_transport(*console_device_);
+      console_transport_ = make_virtio_transport(*console_device_, board::kVirtioConsoleSlot);
       console_device_->on_output = [this](std::string_view bytes) { output(1, bytes); };
       slots[board::kVirtioConsoleSlot] = console_transport_.get();
     }
     if (options_.balloon) {
       balloon_device_ = std::make_unique<VirtioBalloon>();
-      balloon_transport_ = make_virtio_transport(*balloon_device_);
+      balloon_transport_ = make_virtio_transport(*balloon_device_, board::kVirtioBalloonSlot);
       balloon_device_->on_inflate = [this](uint32_t pfn) { return balloon_page(pfn, true); };
       balloon_device_->on_deflate = [this](uint32_t pfn) { return balloon_page(pfn, false); };
       balloon_device_->after_request = [this](bool inflated) {
@@ -124,6 +132,16 @@ void Machine::assemble() {
           hart_->on_event({hart_->steps() + 1, EventKind::balloon, inflated ? 0u : 1u, hart_->pc(), bus_->reclaimed_pages()});
       };
       slots[board::kVirtioBalloonSlot] = balloon_transport_.get();
+    }
+    if (options_.drive) {
+      disk_device_ = std::make_unique<VirtioBlock>(options_.drive);
+      disk_transport_ = make_virtio_transport(*disk_device_, board::kVirtioBlockSlot);
+      disk_device_->on_request = [this](uint32_t type, uint64_t sector, uint32_t count, uint8_t status) {
+        if (hart_->on_event)
+          hart_->on_event({hart_->steps() + 1, EventKind::disk, (type & 0xff) | uint32_t{status} << 8 | std::min(count, 0xffffu) << 16,
+                           hart_->pc(), static_cast<uint32_t>(sector)});
+      };
+      slots[board::kVirtioBlockSlot] = disk_transport_.get();
     }
     for (uint32_t slot = 0; slot < board::kVirtioSlots; ++slot)
       bus_->map_device(board::kVirtioBase + slot * board::kVirtioSlotSize, board::kVirtioSlotSize, slots[slot]);
@@ -207,13 +225,16 @@ void Machine::set_engine(Engine engine) {
 
 // A virtio device's transport: it reaches the guest's memory by DMA, at guest-physical
 // addresses (under a monitor: the guest's RAM at the monitor's offset, and nothing else).
-std::unique_ptr<VirtioMmio> Machine::make_virtio_transport(VirtioDeviceType& type) {
-  return std::make_unique<VirtioMmio>(type, [this](uint64_t gpa, uint32_t length) -> uint8_t* {
+// Its interrupt line is the slot's PLIC source.
+std::unique_ptr<VirtioMmio> Machine::make_virtio_transport(VirtioDeviceType& type, uint32_t slot) {
+  auto transport = std::make_unique<VirtioMmio>(type, [this](uint64_t gpa, uint32_t length) -> uint8_t* {
     if (gpa > 0xffffffffull) return nullptr;
     const auto a = static_cast<uint32_t>(gpa);
     if (guest_memory_) return guest_memory_->in_ram(a, length) ? bus_->ram_pointer(a + guest_memory_->offset(), length) : nullptr;
     return bus_->ram_pointer(a, length);
   });
+  transport->on_interrupt_line = [this, slot](bool level) { plic_.set_level(board::kVirtioIrqBase + slot, level); };
+  return transport;
 }
 
 // A page frame the guest's balloon driver gave (or takes back): the host reclaims its memory
@@ -234,6 +255,13 @@ bool Machine::balloon_page(uint32_t pfn, bool inflate) {
   return true;
 }
 
+const VirtioMmio* Machine::virtio_slot(uint32_t slot) const {
+  if (slot == board::kVirtioBlockSlot && disk_transport_) return disk_transport_.get();
+  if (slot == board::kVirtioBalloonSlot && balloon_transport_) return balloon_transport_.get();
+  if (slot == board::kVirtioConsoleSlot && console_transport_) return console_transport_.get();
+  return nullptr;
+}
+
 void Machine::set_balloon_target(uint32_t pages) {
   if (balloon_device_) balloon_device_->set_target(*balloon_transport_, pages);
 }
@@ -252,14 +280,23 @@ void Machine::place_image() {
 void Machine::reset() {
   bus_->clear_ram();
   code_->clear();
+  plic_.reset();
   uart_.reset();
   if (console_transport_) console_transport_->reset();
   if (balloon_transport_) balloon_transport_->reset();
   if (balloon_device_) balloon_device_->power_on();
+  if (disk_transport_) disk_transport_->reset();
+  if (disk_device_) disk_device_->power_on();
   hart_->reset(image_.entry);
+  // The device tree first, the program over it if they overlap (as QEMU loads them).
+  if (!device_tree_.empty()) bus_->write_bytes(device_tree_address_ + (guest_memory_ ? guest_memory_->offset() : 0), device_tree_);
   place_image();
   if (monitor_) monitor_->start(image_.entry);
   else if (sbi_) sbi_->start(image_.entry);
+  if (!device_tree_.empty()) {  // what QEMU's boot code (or OpenSBI) passes: a0 = hart id, a1 = the tree
+    hart_->set_reg(10, 0);
+    hart_->set_reg(11, device_tree_address_);
+  }
   if (process_) {
     uint32_t end = 0;
     for (const ElfSegment& s : image_.segments) end = std::max(end, s.vaddr + s.memsz);

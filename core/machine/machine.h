@@ -13,9 +13,11 @@
 #include <vector>
 
 #include "devices/clint.h"
+#include "devices/plic.h"
 #include "devices/test_device.h"
 #include "devices/uart16550.h"
 #include "devices/virtio_balloon.h"
+#include "devices/virtio_blk.h"
 #include "devices/virtio_mmio.h"
 #include "elf/elf_image.h"
 #include "hart/code_cache.h"
@@ -44,9 +46,14 @@ bool wants_hypervisor(const ElfImage& image);
 namespace board {
 inline constexpr uint32_t kTestDeviceBase = 0x00100000, kTestDeviceSize = 0x1000;
 inline constexpr uint32_t kClintBase = 0x02000000;
+inline constexpr uint32_t kPlicBase = 0x0c000000;
 inline constexpr uint32_t kUartBase = 0x10000000, kUartSize = 0x100;
 inline constexpr uint32_t kVirtioBase = 0x10001000, kVirtioSlotSize = 0x1000, kVirtioSlots = 8;  // QEMU virt's
-inline constexpr uint32_t kVirtioConsoleSlot = 0, kVirtioBalloonSlot = 1;  // when the machine has them
+// Where the machine's virtio devices are, when it has them: the disk in the first slot, where
+// teaching kernels written for QEMU (xv6's VIRTIO0) look for it.
+inline constexpr uint32_t kVirtioBlockSlot = 0, kVirtioBalloonSlot = 1, kVirtioConsoleSlot = 2;
+// PLIC interrupt sources: virtio slot n interrupts on source 1 + n, the UART on 10.
+inline constexpr unsigned kVirtioIrqBase = 1, kUartIrq = 10;
 inline constexpr uint32_t kRamBase = 0x80000000;
 inline constexpr uint32_t kDefaultRamSize = 128u << 20;
 }  // namespace board
@@ -111,6 +118,7 @@ struct MachineOptions {
   Quirks quirks;               // teaching quirks of the hart (any machine)
   bool hypervisor = false;     // the hart has the hypervisor extension (misa.H; system machine)
   bool balloon = false;        // a virtio-balloon device (system machine): the host can ask for memory back
+  DiskBytes drive;             // a virtio-blk disk with this image (system machine), or none
   Engine engine = Engine::interpreter;
   TranslatorOptions translator;  // the block translator's code cache (used when engine = translator)
 };
@@ -156,14 +164,23 @@ class Machine {
   std::optional<uint32_t> program_address(uint32_t hpa) const;
   const ElfImage& image() const { return image_; }
   Uart16550& uart() { return uart_; }
+  const Plic& plic() const { return plic_; }
   // The monitor, under trap-and-emulate (null otherwise).
   // The balloon (MachineOptions::balloon), or null. Setting its target asks the guest's driver
   // to give (or take back) pages; what it gave, the host reclaims (Bus::reclaimed).
   const VirtioBalloon* balloon() const { return balloon_device_.get(); }
   void set_balloon_target(uint32_t pages);
+  // The disk (MachineOptions::drive), or null; its transport, for the debugger's view.
+  VirtioBlock* disk() { return disk_device_.get(); }
+  const VirtioBlock* disk() const { return disk_device_.get(); }
+  // The transport in virtio slot `slot` (0..7), or null when the slot is empty.
+  const VirtioMmio* virtio_slot(uint32_t slot) const;
   Monitor* monitor() { return monitor_.get(); }
   const Monitor* monitor() const { return monitor_.get(); }
   const MachineOptions& options() const { return options_; }
+  // The system machine's device tree blob and its (guest-physical) address: a1 at entry.
+  const std::vector<uint8_t>& device_tree() const { return device_tree_; }
+  uint32_t device_tree_address() const { return device_tree_address_; }
 
   // The timeline's events from every part of the machine (null: nobody listens).
   void set_event_sink(EventSink sink);
@@ -191,13 +208,16 @@ class Machine {
   std::unique_ptr<BlockCache> blocks_;
   std::unique_ptr<Hart> hart_;
   Uart16550 uart_;
+  Plic plic_;
   // The board's virtio devices (kVirtio*Slot), each behind its own transport.
   std::unique_ptr<VirtioConsole> console_device_;
   std::unique_ptr<VirtioMmio> console_transport_;
   std::unique_ptr<VirtioBalloon> balloon_device_;
   std::unique_ptr<VirtioMmio> balloon_transport_;
+  std::unique_ptr<VirtioBlock> disk_device_;
+  std::unique_ptr<VirtioMmio> disk_transport_;
   VirtioEmptySlot empty_virtio_slot_;  // in every slot without a device
-  std::unique_ptr<VirtioMmio> make_virtio_transport(VirtioDeviceType& type);
+  std::unique_ptr<VirtioMmio> make_virtio_transport(VirtioDeviceType& type, uint32_t slot);
   bool balloon_page(uint32_t pfn, bool inflate);  // the host's side of the balloon
   std::unique_ptr<Clint> clint_;
   TestDevice test_device_;
@@ -208,6 +228,8 @@ class Machine {
   ElfImage image_;
   SymbolTable symbols_;
   std::string file_name_;
+  std::vector<uint8_t> device_tree_;
+  uint32_t device_tree_address_ = 0;
 };
 
 }  // namespace vmscope

@@ -13,9 +13,10 @@ constexpr uint32_t kStateMagic = 0x5453'4d56;  // "VMST"
 void Machine::save_state(StateWriter& out) const {
   out(kStateMagic, static_cast<uint8_t>(options_.kind), bus_->ram_size(), static_cast<bool>(monitor_));
   hart_->save_state(out);
-  out(uart_);
+  out(uart_, plic_);
   if (console_transport_) out(*console_transport_, *console_device_);
   if (balloon_transport_) out(*balloon_transport_, *balloon_device_);
+  if (disk_transport_) out(*disk_transport_, *disk_device_);
   out(bus_->reclaimed_bits());
   if (process_) out(*process_);
   if (monitor_) monitor_->save_state(out);
@@ -31,9 +32,10 @@ bool Machine::load_state(StateReader& in) {
       ram_size != bus_->ram_size() || monitored != static_cast<bool>(monitor_))
     return false;
   hart_->load_state(in);
-  in(uart_);
+  in(uart_, plic_);
   if (console_transport_) in(*console_transport_, *console_device_);
   if (balloon_transport_) in(*balloon_transport_, *balloon_device_);
+  if (disk_transport_) in(*disk_transport_, *disk_device_);
   std::vector<uint64_t> reclaimed;
   in(reclaimed);
   if (!in.failed()) bus_->set_reclaimed_bits(reclaimed);

@@ -40,7 +40,7 @@ void Monitor::start_hardware_assisted(uint32_t entry) {
   hart_.set_priv(Priv::S);
   hart_.set_virt(true);
   hart_.set_reg(10, 0);  // a0: hart id
-  hart_.set_reg(11, 0);  // a1: no device tree
+  hart_.set_reg(11, 0);  // a1: the device tree (Machine::reset sets it)
   hart_.set_pc(entry);
 }
 

@@ -120,7 +120,7 @@ void Monitor::start(uint32_t entry) {
   hart_.debug_write_csr(0x306, 0);
   hart_.set_priv(Priv::U);
   hart_.set_reg(10, 0);
-  hart_.set_reg(11, 0);
+  hart_.set_reg(11, 0);  // a1: the device tree (Machine::reset sets it)
   hart_.set_pc(entry);
   host_satp_ = 0;
   host_mie_ = ~0u;

@@ -82,7 +82,7 @@ struct Driver {
 TEST(VirtioBalloonDevice, IdentifiesItselfAndHasTheSpecsConfiguration) {
   Driver d;
   EXPECT_EQ(d.reg(0x008), 5u);  // device ID: memory balloon
-  EXPECT_EQ(d.reg(0x010), 0u);  // no optional feature in bits 0..31
+  EXPECT_EQ(d.reg(0x010), static_cast<uint32_t>(virtio::kTransportFeatures)) << "no balloon feature: only the transport's";
   d.start();
   EXPECT_EQ(d.reg(0x100), 0u);  // num_pages
   const uint32_t generation = d.reg(0x0fc);

@@ -45,6 +45,13 @@ std::string describe(const DebugSession& s, const Event& e) {
     case EventKind::balloon:
       std::snprintf(text, sizeof text, "balloon %s: the host holds %u reclaimed pages", e.code ? "deflated" : "inflated", e.value);
       break;
+    case EventKind::disk: {
+      const unsigned type = e.code & 0xff, status = (e.code >> 8) & 0xff, sectors = e.code >> 16;
+      const char* what = type == 0 ? "read" : type == 1 ? "write" : type == 4 ? "flush" : type == 8 ? "get-id" : "request";
+      std::snprintf(text, sizeof text, "disk %s: %u sectors at sector %u%s", what, sectors, e.value,
+                    status == 0 ? "" : status == 1 ? " (I/O error)" : " (unsupported)");
+      break;
+    }
   }
   const std::string sym = e.pc ? symbol_for(s, e.pc) : "";
   return std::string(text) + (sym.empty() ? "" : " <" + sym + ">");
