@@ -171,6 +171,7 @@ void Machine::assemble() {
         else guest_memory_->pass_through(base, board::kVirtioSlotSize);
       }
       sbi_->read_physical = [this](uint32_t gpa, std::span<uint8_t> out) { return guest_memory_->read(gpa, out); };
+      sbi_->write_physical = [this](uint32_t gpa, std::span<const uint8_t> in) { return guest_memory_->write(gpa, in); };
       const unsigned pages = std::clamp(options_.shadow_pages, vmm_layout::kMinShadowPages, vmm_layout::kMaxShadowPages);
       monitor_ = std::make_unique<Monitor>(*hart_, *bus_, *guest_memory_, *sbi_, board::kRamBase, pages * 4096);
       monitor_->set_invalidation(options_.invalidation);
@@ -179,6 +180,8 @@ void Machine::assemble() {
       monitor_->paravirtual = options_.virtualization == Virtualization::paravirtual;
       monitor_->hardware_assisted = options_.virtualization == Virtualization::hardware_assisted;
       hart_->trap_hook = [this](Hart& h, const TrapEvent& t) { return monitor_->on_trap(h, t); };
+      sbi_->set_software_interrupt = [this](bool pending) { monitor_->set_guest_software_interrupt(pending); };
+      sbi_->fence_vma = [this](uint32_t a, uint32_t n, bool by_asid, uint16_t asid) { monitor_->fence_guest(a, n, by_asid, asid); };
     }
   } else {
     process_ = std::make_unique<LinuxProcess>(*hart_, *bus_);

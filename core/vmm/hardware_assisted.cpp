@@ -70,7 +70,9 @@ bool Monitor::on_trap_hardware_assisted(const TrapEvent& t) {
         stats_.console_calls += hart_.reg(17) == kSbiDebugConsole;
         const EcallAction a = sbi_.serve(hart_);
         if (set_timer) hart_.debug_write_csr(0x645, hart_.csrs().hvip & ~kMipVstip);  // a new deadline
+        const bool suspended = hart_.waiting();  // (SBI HSM hart_suspend waits like WFI: set_pc would wake it)
         hart_.set_pc(a == EcallAction::wait ? t.epc : t.epc + 4);
+        if (suspended) hart_.wait_for_interrupt();
         hart_.retire_for_guest(1);
         action = ExitAction::sbi_call;
         ++stats_.sbi_calls;

@@ -243,7 +243,9 @@ void Monitor::handle_exception(const TrapEvent& t, ExitAction& action) {
       if (vcpu_.mode == Priv::S) {
         if (hart_.on_event) hart_.on_event({hart_.steps(), EventKind::sbi_call, hart_.reg(17), t.epc, hart_.reg(16)});
         const EcallAction a = sbi_.serve(hart_);
+        const bool suspended = hart_.waiting();  // (SBI HSM hart_suspend waits like WFI: set_pc would wake it)
         hart_.set_pc(a == EcallAction::wait ? t.epc : t.epc + 4);
+        if (suspended) hart_.wait_for_interrupt();
         action = ExitAction::sbi_call;
         ++stats_.sbi_calls;
         stats_.console_calls += hart_.reg(17) == kSbiDebugConsole;
@@ -383,6 +385,22 @@ void Monitor::emulate_page_table_store(uint32_t epc, uint32_t gva, uint32_t gpa)
 }
 
 // ---- the virtual CPU -------------------------------------------------------------------------
+
+void Monitor::set_guest_software_interrupt(bool pending) {
+  if (hardware_assisted) {
+    const uint32_t hvip = hart_.csrs().hvip;
+    hart_.debug_write_csr(0x645, pending ? hvip | kMipVssip : hvip & ~kMipVssip);
+  } else {
+    vcpu_.sip = pending ? vcpu_.sip | kMipSsip : vcpu_.sip & ~kMipSsip;  // delivered after this exit
+  }
+}
+
+void Monitor::fence_guest(uint32_t address, uint32_t size, bool by_asid, uint16_t asid) {
+  if (hardware_assisted) return hart_.hfence_gvma_all();
+  if ((address == 0 && size == 0) || size == ~0u || size > 64 * 4096) return shadow_.on_sfence(false, 0, by_asid, asid);
+  for (uint32_t page = address & ~0xfffu; page - (address & ~0xfffu) < size + (address & 0xfff); page += 4096)
+    shadow_.on_sfence(true, page, by_asid, asid);
+}
 
 uint32_t Monitor::virtual_sip() const { return (vcpu_.sip & kMipSsip) | (hart_.csrs().mip & kMipStip); }
 

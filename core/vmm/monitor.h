@@ -167,6 +167,10 @@ class Monitor {
   // ---- ballooning (migration_support.cpp): the host reclaimed guest pages (Bus::reclaimed);
   // no shadow or G-stage entry may map them any more. A page the guest touches anyway is backed
   // again (a zero page), and counted.
+  // SBI IPI and RFENCE calls of the guest kernel, aimed at its (virtual) hart: its sip.SSIP
+  // (hvip.VSSIP when hardware-assisted), its shadow entries (its G-stage-cached translations).
+  void set_guest_software_interrupt(bool pending);
+  void fence_guest(uint32_t address, uint32_t size, bool by_asid, uint16_t asid);
   void unmap_reclaimed();
   uint64_t reclaimed_touched() const { return shadow_.stats().reclaimed_touched + g_reclaimed_touched_; }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs one S-mode guest (on SBI firmware) several ways and checks they are indistinguishable.
 
-  compare_virt.py VMSCOPE ELF [--runner=CMD] [--expect-exit N] --way "ARGS" [--way "ARGS" ...]
+  compare_virt.py VMSCOPE ELF [--runner=CMD] [--expect-exit N] [--stdin FILE] --way "ARGS" [--way "ARGS" ...]
                   [--other-build ELF2 "ARGS" ...] [--other-path "ARGS" ...]
 
 The first way is the reference (normally plain emulation). Every other way must give the same
@@ -17,8 +17,9 @@ import subprocess
 import sys
 
 
-def run(cmd, timeout):
-    return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+def run(cmd, timeout, stdin_path=None):
+    with open(stdin_path or "/dev/null", "rb") as stdin:
+        return subprocess.run(cmd, stdin=stdin, capture_output=True, timeout=timeout)
 
 
 def retired(stderr):
@@ -34,6 +35,7 @@ def main():
     ap.add_argument("--expect-exit", type=int, default=0)
     ap.add_argument("--way", action="append", required=True)
     ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--stdin", help="a file every way reads as its input")
     ap.add_argument("--other-build", nargs=2, action="append", default=[], metavar=("ELF", "ARGS"))
     ap.add_argument("--other-path", action="append", default=[], metavar="ARGS")
     a = ap.parse_args()
@@ -42,7 +44,7 @@ def main():
     others = [(e, w) for e, w in a.other_build] + [(a.elf, w) for w in a.other_path]
     for n, (elf, way) in enumerate([(a.elf, w) for w in a.way] + others):
         cmd = a.runner.split() + [a.vmscope, "run", elf] + way.split()
-        r = run(cmd, a.timeout)
+        r = run(cmd, a.timeout, a.stdin)
         stderr = r.stderr.decode(errors="replace")
         same_build = n < len(a.way)
         if elf != a.elf:

@@ -72,3 +72,28 @@ TEST_F(Sbi, EcallsFromUserModeStillTrapToTheKernel) {
   EXPECT_EQ(csr(0x142), 8u);  // scause: ECALL from U
   EXPECT_TRUE(output.empty());
 }
+
+// Calls made directly (a7, a6, a0, a1): the ends of a run the firmware can cause.
+TEST_F(Sbi, HartStopEndsTheRunAsIdleAndRebootWithFailureExitsOne) {
+  hart().set_reg(17, 0x48534d);  // HSM
+  hart().set_reg(16, 1);         // hart_stop: the only hart
+  EXPECT_EQ(sbi_->serve(hart()), EcallAction::stop);
+  EXPECT_NE(hart().stop_message.find("hart_stop"), std::string::npos) << hart().stop_message;
+
+  hart().reset(kRam);
+  sbi_->start(kRam);
+  hart().set_reg(17, kSrst);
+  hart().set_reg(16, 0);
+  hart().set_reg(10, 1);  // cold reboot
+  hart().set_reg(11, 1);  // reason: system failure
+  EXPECT_EQ(sbi_->serve(hart()), EcallAction::stop);
+  EXPECT_EQ(hart().exit_code, 1);
+  EXPECT_EQ(hart().stop_message, "the guest asked for a cold reboot through SBI, reporting a system failure");
+
+  hart().set_reg(17, 0x52464e43);  // RFENCE
+  hart().set_reg(16, 5);           // hfence_vvma_asid: a hypervisor's, not offered
+  hart().set_reg(10, 1);
+  hart().set_reg(11, 0);
+  EXPECT_EQ(sbi_->serve(hart()), EcallAction::handled);
+  EXPECT_EQ(static_cast<int32_t>(hart().reg(10)), -2);
+}
