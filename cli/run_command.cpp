@@ -55,14 +55,16 @@ namespace {
 
 // Bytes waiting on the host's stdin, without blocking (a system guest polls its UART).
 template <typename Feed>
-void forward_ready_stdin(Feed&& feed) {
+// Returns false once stdin has ended.
+bool forward_ready_stdin(Feed&& feed) {
   pollfd p{0, POLLIN, 0};
   while (poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP))) {
     char buf[4096];
     const ssize_t n = ::read(0, buf, sizeof buf);
-    if (n <= 0) return;
+    if (n <= 0) return false;
     feed(std::string_view(buf, static_cast<size_t>(n)));
   }
+  return true;
 }
 
 size_t read_host_stdin(uint8_t* buffer, size_t size) {
@@ -484,6 +486,7 @@ int run_command(const RunOptions& o) {
   uint64_t traps_before = 0;
   const bool system = kind == MachineKind::system;
   size_t next_target = 0;  // --balloon-target
+  bool stdin_open = true;
   for (;;) {
     for (; next_target < balloon_targets.size() && balloon_targets[next_target].first <= hart.steps(); ++next_target) {
       if (recorder) recorder->set_balloon_target(balloon_targets[next_target].second);
@@ -493,7 +496,8 @@ int run_command(const RunOptions& o) {
     if (o.max_insns) slice = std::min<uint64_t>(slice, o.max_insns - total);
     if (next_target < balloon_targets.size()) slice = std::min(slice, balloon_targets[next_target].first - hart.steps());
     if (slice == 0) break;
-    if (system) forward_ready_stdin(feed);
+    if (system && stdin_open) stdin_open = forward_ready_stdin(feed);
+    const uint64_t idle_before = hart.idle_steps();
     if (trace) {
       const uint32_t pc = hart.pc();
       const uint32_t word = hart.instruction_bits(pc);
@@ -518,6 +522,14 @@ int run_command(const RunOptions& o) {
     }
     total += last.steps;
     std::fflush(stdout);  // a slice is a few milliseconds: output appears as the guest writes it
+    // A guest idling in WFI between timer ticks while someone may still type (an interactive
+    // shell): its time passes no faster than the host's (at 100 MIPS, 100,000 steps a
+    // millisecond), so an idle guest costs no host CPU; input wakes it at once.
+    if (system && stdin_open && !trace && hart.idle_steps() > idle_before) {
+      const int ms = static_cast<int>(std::min<uint64_t>((hart.idle_steps() - idle_before) / 100'000, 50));
+      pollfd p{0, POLLIN, 0};
+      if (ms > 0 && poll(&p, 1, ms) > 0) stdin_open = forward_ready_stdin(feed);
+    }
     if (last.reason == StopReason::idle && system) {
       // A guest waiting for input: give it what stdin has, or stop at end of input.
       pollfd p{0, POLLIN, 100};

@@ -242,6 +242,7 @@ class Hart {
   const TrapLog& trap_log() const { return trap_log_; }
   uint64_t exceptions() const { return exceptions_; }
   uint64_t interrupts() const { return interrupts_; }
+  uint64_t idle_steps() const { return idle_steps_; }  // steps spent waiting in WFI
   const std::array<uint64_t, 32>& exception_counts() const { return exception_counts_; }
   const std::array<uint64_t, 32>& interrupt_counts() const { return interrupt_counts_; }
 
