@@ -65,7 +65,36 @@ bool DebuggerApp::open_file(std::span<const uint8_t> bytes, const std::string& n
   }
   if (name.ends_with(".toml"))
     return start_lesson_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), name);
+  // Not an ELF: a raw disk image (whole 512-byte sectors) for the board's virtio-blk drive.
+  const bool elf = bytes.size() >= 4 && std::memcmp(bytes.data(), "\x7f" "ELF", 4) == 0;
+  if (!elf && !bytes.empty() && bytes.size() % kSectorSize == 0) {
+    if (!session_.loaded()) {
+      error_ = name + " looks like a disk image: open a program for the board first, then its disk";
+      return false;
+    }
+    if (!session_.set_disk(std::make_shared<const std::vector<uint8_t>>(bytes.begin(), bytes.end()),
+                           name.substr(name.find_last_of('/') + 1))) {
+      error_ = session_.last_error();
+      return false;
+    }
+    bundled_disk_ = false;
+    error_.clear();
+    panels_->panels.on_program_loaded(session_);
+    return true;
+  }
   return load_program(bytes, name);
+}
+
+std::string DebuggerApp::save_disk() {
+  if (session_.disk_name().empty() || !save_file) return {};
+  std::string name = session_.disk_name();
+  if (name.ends_with(".img")) name.resize(name.size() - 4);
+  name += "-step" + std::to_string(session_.time() ? session_.time()->position() : 0) + ".img";
+  if (!save_file(name, session_.disk_contents())) {
+    error_ = "cannot write " + name;
+    return {};
+  }
+  return name;
 }
 
 std::string DebuggerApp::save_snapshot() {
@@ -84,6 +113,17 @@ std::string DebuggerApp::save_snapshot() {
 bool DebuggerApp::load_bundled(const std::string& name) {
   for (const BundledProgram& p : programs_) {
     if (p.name != name) continue;
+    // Its own disk, or none (a disk the user opened stays for other programs).
+    if (p.read_disk) {
+      if (!session_.set_disk(std::make_shared<const std::vector<uint8_t>>(p.read_disk()), p.name + ".img", false)) {
+        error_ = session_.last_error();
+        return false;
+      }
+      bundled_disk_ = true;
+    } else if (bundled_disk_) {
+      session_.remove_disk(false);
+      bundled_disk_ = false;
+    }
     // A supervisor kernel (or a system program built for SBI, named *_sbi): on the board,
     // started in S-mode by vmscope's SBI firmware.
     const bool on_sbi = p.group == "kernel" || p.name.ends_with("_sbi");

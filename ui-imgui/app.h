@@ -26,6 +26,8 @@ struct BundledProgram {
   std::string group;        // process, system, bench, kernel (started in S-mode on vmscope's SBI)
   std::string description;  // one line
   std::function<std::vector<uint8_t>()> read;
+  // Its disk image (an OS written for a disk, e.g. os/pebble.img beside os/pebble.elf), or null.
+  std::function<std::vector<uint8_t>()> read_disk;
 };
 
 class DebuggerApp {
@@ -42,6 +44,8 @@ class DebuggerApp {
   // Saves a snapshot of this moment through save_file (a download in the browser, a file in the
   // current folder natively); its name is returned.
   std::string save_snapshot();
+  // Saves (downloads) the disk as the guest sees it now; its name is returned.
+  std::string save_disk();
   std::function<bool(const std::string& name, const std::vector<uint8_t>& bytes)> save_file;
   // A lesson (lesson.h): a shipped one by name, or one read from a file (its text; a bad one
   // leaves its file:line errors in lesson_errors()). Loads its program with its settings and
@@ -118,6 +122,7 @@ class DebuggerApp {
   Appearance appearance_;
   std::vector<BundledProgram> programs_;
   std::string error_, warning_;
+  bool bundled_disk_ = false;  // the disk came with a bundled program (another one removes it)
   std::string lesson_name_;
   std::vector<LessonError> lesson_errors_;
   std::unique_ptr<LessonRunner> runner_;

@@ -120,7 +120,7 @@ class Reader {
   LessonStep step(const toml::table& t) {
     only(t, {"text", "do", "event", "steps", "to", "set", "compare", "label", "analyzer", "analyzer_settings", "look",
              "expect_console", "expect_status", "expect_illusion", "expect_theorem1",
-             "expect_guest_condition", "migration", "expect_migration", "pages", "expect_balloon"},
+             "expect_guest_condition", "migration", "expect_migration", "pages", "expect_balloon", "input"},
          "a step");
     LessonStep s;
     s.line = static_cast<int>(t.source().begin.line);
@@ -130,7 +130,7 @@ class Reader {
     s.action = choice<A>(t, "do", {{"nothing", A::none}, {"run", A::run}, {"run-to-event", A::run_to_event},
                                    {"step", A::step}, {"step-back", A::step_back}, {"travel", A::travel},
                                    {"reset", A::reset}, {"compare", A::compare}, {"compare-ways", A::compare_ways}, {"compare-consoles", A::compare_consoles}, {"analyzer", A::analyzer},
-                                   {"migrate", A::migrate}, {"balloon", A::balloon}})
+                                   {"migrate", A::migrate}, {"balloon", A::balloon}, {"type", A::type}})
                    .value_or(A::none);
     if (auto e = string(t, "event")) {
       s.event = *e;
@@ -192,6 +192,8 @@ class Reader {
     if (const auto n = integer(t, "pages", 0)) s.balloon_pages = static_cast<uint32_t>(*n);
     else if (s.action == A::balloon) error(&t, "do = \"balloon\" needs 'pages' (the target: how many 4 KiB pages the host wants back)");
     if (const auto n = integer(t, "expect_balloon", 0)) s.expect_balloon = static_cast<uint32_t>(*n);
+    s.input = string(t, "input").value_or("");
+    if (s.action == A::type && s.input.empty()) error(&t, "do = \"type\" needs 'input' (what is typed at the console, e.g. \"ls\\n\")");
     if (!s.expect_migration.empty() && s.expect_migration != "unnoticed")
       error(t.get("expect_migration"), "'expect_migration' is \"unnoticed\" (the guest moved and ended as if it had not)");
     return s;

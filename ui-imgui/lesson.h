@@ -30,7 +30,7 @@ struct LessonSettings {
 struct LessonStep {
   enum class Action : uint8_t {
     none, run, run_to_event, step, step_back, travel, reset, compare, compare_ways, compare_consoles, analyzer, migrate,
-    balloon
+    balloon, type
   };
   int line = 0;             // where it starts in the file
   std::string text;
@@ -44,6 +44,7 @@ struct LessonStep {
   std::string analyzer;     // analyzer: a shipped description ("isa-specs/pdp10.toml")
   bool live_migration = true;  // migrate: live (pre-copy) or cold
   uint32_t balloon_pages = 0;  // balloon: the target the host sets
+  std::string input;           // type: what is typed at the console (as a person would)
   std::vector<std::pair<std::string, std::string>> analyzer_settings;
   std::vector<std::string> look;  // panel titles to show and highlight
   // What must be true after the step (checked by the lessons' tests; shown to nobody).

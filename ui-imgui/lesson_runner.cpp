@@ -110,6 +110,9 @@ void LessonRunner::perform(const LessonStep& s) {
     case A::balloon:
       if (!session_.set_balloon_target(s.balloon_pages)) error_ = "balloon: the machine has no balloon ([machine] balloon = true)";
       break;
+    case A::type:
+      session_.type_input(s.input);
+      break;
     case A::analyzer:
       analyzer_.choose(s.analyzer);
       for (const auto& [name, value] : s.analyzer_settings) analyzer_.set_setting(name, value);

@@ -34,7 +34,7 @@ std::vector<uint8_t> read_file(const std::string& path) {
 std::vector<BundledProgram> bundled_programs() {
   std::vector<BundledProgram> list;
   // The same order as the browser's picker: the kernel first, names sorted within a group.
-  for (const char* group : {"kernel", "system", "process", "bench"}) {
+  for (const char* group : {"kernel", "os", "system", "process", "bench"}) {
     const std::filesystem::path dir = std::filesystem::path(VMSCOPE_ASSETS_DIR) / group;
     std::error_code ec;
     std::vector<std::filesystem::path> files;
@@ -43,7 +43,10 @@ std::vector<BundledProgram> bundled_programs() {
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
       if (f.stem() == "kernel_qemu") continue;  // the same kernel linked for QEMU + OpenSBI
-      list.push_back({f.stem().string(), group, "", [f] { return read_file(f.string()); }});
+      BundledProgram p{f.stem().string(), group, "", [f] { return read_file(f.string()); }, nullptr};
+      const std::filesystem::path disk = std::filesystem::path(f).replace_extension(".img");
+      if (std::filesystem::exists(disk, ec)) p.read_disk = [disk] { return read_file(disk.string()); };
+      list.push_back(std::move(p));
     }
   }
   return list;

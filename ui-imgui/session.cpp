@@ -93,6 +93,7 @@ MachineOptions DebugSession::options_for(MachineKind kind, Firmware firmware) co
     options.console = vm_.console;
     options.balloon = vm_.balloon;
   }
+  if (kind == MachineKind::system) options.drive = disk_;
   options.hypervisor = hypervisor_;     // the program asked for the H extension
   options.engine = translator_.engine;  // a new machine (a load, or a rebuild) keeps the engine
   options.translator = translator_.options;
@@ -504,8 +505,8 @@ void DebugSession::set_watchpoints(std::vector<Hart::Watchpoint> w) {
 }
 
 void DebugSession::set_vm_settings(const VmSettings& settings) {
-  const bool rebuild = settings.virtualization != vm_.virtualization || settings.console != vm_.console ||
-                       settings.balloon != vm_.balloon;
+  const bool new_machine = settings.virtualization != vm_.virtualization || settings.console != vm_.console ||
+                           settings.balloon != vm_.balloon;
   vm_ = settings;
   if (!machine_) return;
   // Settings change what follows: the time machine logs them (a change in the past starts a
@@ -529,7 +530,7 @@ void DebugSession::set_vm_settings(const VmSettings& settings) {
       time_->set_check_shadows(vm_.check_shadows);
     }
   }
-  if (rebuild && is_supervisor_kernel()) {
+  if (new_machine && is_supervisor_kernel()) {
     std::vector<uint8_t> elf = elf_;  // load() replaces elf_
     std::string name = program_name_;
     std::vector<uint32_t> keep = breakpoints_;
@@ -549,6 +550,46 @@ void DebugSession::set_vm_settings(const VmSettings& settings) {
     apply_breakpoints();
     status_ = std::string("ready at the entry point, ") + to_string(vm_.virtualization);
   }
+}
+
+void DebugSession::rebuild(const std::vector<uint8_t>& elf, const std::string& name) {
+  std::vector<uint32_t> keep = breakpoints_;
+  const std::vector<uint8_t> copy = elf;  // load() replaces elf_
+  load(copy, name, kind_, firmware_);
+  breakpoints_ = keep;
+  apply_breakpoints();
+}
+
+bool DebugSession::set_disk(DiskBytes image, std::string name, bool restart) {
+  if (const std::string problem = disk_image_problem(image ? image->size() : 0); !problem.empty()) {
+    last_error_ = name + ": " + problem + " (a disk image is raw 512-byte sectors)";
+    return false;
+  }
+  if (restart && machine_ && kind_ != MachineKind::system) {
+    last_error_ = name + ": a disk is for the board (a system program); " + program_name_ + " runs as a process";
+    return false;
+  }
+  disk_ = std::move(image);
+  disk_name_ = std::move(name);
+  if (restart && machine_) {
+    rebuild(elf_, program_name_);
+    status_ = "ready at the entry point, with the disk " + disk_name_;
+  }
+  return true;
+}
+
+void DebugSession::remove_disk(bool restart) {
+  disk_.reset();
+  disk_name_.clear();
+  if (restart && machine_ && kind_ == MachineKind::system) {
+    rebuild(elf_, program_name_);
+    status_ = "ready at the entry point, without a disk";
+  }
+}
+
+std::vector<uint8_t> DebugSession::disk_contents() const {
+  if (machine_ && machine_->disk()) return machine_->disk()->contents();
+  return disk_ ? *disk_ : std::vector<uint8_t>{};
 }
 
 void DebugSession::set_translator_settings(const TranslatorSettings& settings) {

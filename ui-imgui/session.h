@@ -100,6 +100,15 @@ class DebugSession {
   // The host asks the kernel's balloon to hold this many pages (logged like input). False if
   // the machine has no balloon.
   bool set_balloon_target(uint32_t pages);
+  // The board's disk (a virtio-blk drive with this raw image; MachineOptions::drive): attaching
+  // or removing one rebuilds the machine and starts the program again. False (last_error says
+  // why) for an image that cannot be a disk or a program that has no board.
+  // (restart = false: only for the next load.)
+  bool set_disk(DiskBytes image, std::string name, bool restart = true);
+  void remove_disk(bool restart = true);
+  const std::string& disk_name() const { return disk_name_; }  // empty: no disk
+  // The disk as the guest sees it now, its writes included (the image itself never changes).
+  std::vector<uint8_t> disk_contents() const;
 
   // Another debugger (gdb, through the stub) drives the machine: the session's own commands
   // wait, the views keep showing. Empty: the session's own again (its breakpoints restored).
@@ -185,6 +194,7 @@ class DebugSession {
   void apply_breakpoints();
   void after_travel(const char* what);
   void forget_console_after(uint64_t position);
+  void rebuild(const std::vector<uint8_t>& elf, const std::string& name);  // the same program on a new machine
 
   std::unique_ptr<Machine> machine_;
   std::unique_ptr<TimeMachine> time_;
@@ -197,6 +207,8 @@ class DebugSession {
   MachineKind kind_ = MachineKind::system;
   Firmware firmware_ = Firmware::none;
   VmSettings vm_;
+  DiskBytes disk_;
+  std::string disk_name_;
   bool hypervisor_ = false;  // the loaded program wants a hart with the H extension
   TranslatorSettings translator_;
   uint64_t last_exits_ = 0, last_hidden_ = 0, last_reflected_ = 0, last_emulated_ = 0;

@@ -24,8 +24,9 @@
 
   // What web_main.cpp reads through Module.vmscopeWeb (EM_JS functions).
   const web = {
-    programs: [],   // [{name, group, description, file, size}] from programs/programs.json
+    programs: [],   // [{name, group, description, file, size, disk?}] from programs/programs.json
     bytes: {},      // name -> Uint8Array
+    disks: {},      // name -> Uint8Array: a program's own disk image (programs.json's "disk")
     layoutKey: 'vmscope.imgui-layout.v1',
     wheel: [0, 0],  // the last wheel event in notches, +y up (read by web_main.cpp)
     clipboard: '',  // what Dear ImGui pastes: the last text copied in the app or pasted into the page
@@ -47,6 +48,11 @@
       const r = await fetch('programs/' + p.file);
       if (!r.ok) throw new Error('programs/' + p.file + ': HTTP ' + r.status);
       web.bytes[p.name] = new Uint8Array(await r.arrayBuffer());
+      if (p.disk) {
+        const d = await fetch('programs/' + p.disk);
+        if (!d.ok) throw new Error('programs/' + p.disk + ': HTTP ' + d.status);
+        web.disks[p.name] = new Uint8Array(await d.arrayBuffer());
+      }
     }));
     web.programs = list;
     // The font: without it the debugger falls back to Dear ImGui's small bitmap font.

@@ -47,6 +47,14 @@ EM_JS(int, js_program_size, (const char* name), {
 EM_JS(void, js_program_copy, (const char* name, uint8_t* dest), {
   HEAPU8.set(Module.vmscopeWeb.bytes[UTF8ToString(name)], dest);
 });
+// A bundled program's disk image (web.disks[name]: an OS written with a disk), -1 if none.
+EM_JS(int, js_program_disk_size, (const char* name), {
+  const b = Module.vmscopeWeb.disks[UTF8ToString(name)];
+  return b ? b.length : -1;
+});
+EM_JS(void, js_program_disk_copy, (const char* name, uint8_t* dest), {
+  HEAPU8.set(Module.vmscopeWeb.disks[UTF8ToString(name)], dest);
+});
 EM_JS(void, js_open_file_dialog, (), { Module.vmscopeWeb.openFileDialog(); });
 // Offers bytes as a file download (a snapshot).
 EM_JS(void, js_download, (const char* name, const uint8_t* data, int size), {
@@ -208,6 +216,13 @@ std::vector<BundledProgram> bundled_programs() {
       if (size > 0) js_program_copy(name.c_str(), bytes.data());
       return bytes;
     };
+    if (js_program_disk_size(name.c_str()) >= 0) {
+      p.read_disk = [name] {
+        std::vector<uint8_t> bytes(static_cast<size_t>(js_program_disk_size(name.c_str())));
+        js_program_disk_copy(name.c_str(), bytes.data());
+        return bytes;
+      };
+    }
     list.push_back(std::move(p));
   }
   return list;
@@ -460,6 +475,14 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
            ",\"given\":" + std::to_string(b.counts().inflated) + ",\"takenBack\":" + std::to_string(b.counts().deflated) +
            ",\"touched\":" + std::to_string(m->monitor() ? m->monitor()->reclaimed_touched() : 0) + "}";
     }
+    if (const Machine* m = w.app.session().machine(); m && m->disk()) {  // the virtio-blk disk
+      const VirtioBlock::Counts& c = m->disk()->counts();
+      j += ",\"disk\":{\"name\":" + json_string(w.app.session().disk_name()) + ",\"sectors\":" +
+           std::to_string(m->disk()->sectors()) + ",\"reads\":" + std::to_string(c.reads) + ",\"writes\":" +
+           std::to_string(c.writes) + ",\"written\":" + std::to_string(m->disk()->overlay_sectors()) + "}";
+    }
+    if (const Machine* m = w.app.session().machine(); m && m->kind() == MachineKind::system)  // the PLIC's claims
+      j += ",\"plic\":{\"claims\":" + std::to_string(m->plic().claims()) + "}";
     if (const auto& c = w.app.session().comparison()) {  // each run: what it was, what it did
       j += ",\"comparison\":[";
       for (size_t i = 0; i < c->runs.size(); ++i) {

@@ -23,11 +23,13 @@ std::vector<uint8_t> read(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
-// A bundled program by name, loaded as the debugger's picker loads it.
+// A bundled program by name, loaded as the debugger's picker loads it (with its disk, if any).
 bool load_bundled(DebugSession& s, const std::string& name) {
-  for (const char* group : {"process", "system", "bench", "kernel"}) {
+  for (const char* group : {"process", "system", "bench", "kernel", "os"}) {
     const std::string path = assets() + "/" + group + "/" + name + ".elf";
     if (!std::filesystem::exists(path)) continue;
+    const std::string disk = assets() + "/" + group + "/" + name + ".img";
+    if (std::filesystem::exists(disk)) s.set_disk(std::make_shared<const std::vector<uint8_t>>(read(disk)), name + ".img", false);
     const bool sbi = std::string(group) == "kernel" || name.ends_with("_sbi");
     return sbi ? s.load(read(path), name, MachineKind::system, Firmware::sbi) : s.load(read(path), name);
   }

@@ -56,7 +56,7 @@ void draw_file_browser(DebuggerApp& app, Panels& p) {
   std::error_code ec;
   if (p.browse_dir.empty()) p.browse_dir = fs::current_path(ec).string();
   ImGui::TextWrapped("%s", p.browse_dir.c_str());
-  ImGui::TextDisabled("programs (ELF), lessons (.toml), snapshots (.snap), recordings (.rec)");
+  ImGui::TextDisabled("programs (ELF), lessons (.toml), snapshots (.snap), recordings (.rec), disk images (.img)");
   ImGui::BeginChild("##files", ImVec2(0, 0), true);
   if (ImGui::Selectable("..")) p.browse_dir = fs::path(p.browse_dir).parent_path().string();
   std::vector<fs::directory_entry> entries;
@@ -71,7 +71,7 @@ void draw_file_browser(DebuggerApp& app, Panels& p) {
       continue;
     }
     const std::string ext = e.path().extension().string();
-    if (ext != ".elf" && ext != ".toml" && ext != ".snap" && ext != ".rec" && !ext.empty()) continue;
+    if (ext != ".elf" && ext != ".toml" && ext != ".snap" && ext != ".rec" && ext != ".img" && !ext.empty()) continue;
     if (ImGui::Selectable(name.c_str())) {
       std::ifstream in(e.path(), std::ios::binary);
       const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -171,9 +171,13 @@ void draw_programs(DebuggerApp& app, Panels& p, const std::vector<BundledProgram
   for (const BundledProgram& prog : programs) {
     if (prog.group != group) {
       group = prog.group;
-      const char* shown = group == "kernel" ? "kernel (a small OS: start here for virtualization)" : group.c_str();
+      const char* shown = group == "kernel" ? "kernel (a small OS: start here for virtualization)"
+                          : group == "os"   ? "os (written for QEMU's virt board, with a disk)"
+                                            : group.c_str();
       ImGui::PushID(group.c_str());
-      open = ImGui::CollapsingHeader(shown, group == "system" || group == "process" || group == "kernel" ? ImGuiTreeNodeFlags_DefaultOpen : 0);
+      open = ImGui::CollapsingHeader(shown, group == "system" || group == "process" || group == "kernel" || group == "os"
+                                                ? ImGuiTreeNodeFlags_DefaultOpen
+                                                : 0);
       ImGui::PopID();
     }
     if (!open) continue;
@@ -234,7 +238,17 @@ void draw_menu_bar(DebuggerApp& app, Panels& p) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
     if (ImGui::MenuItem("Open...", nullptr, false)) open_file(app, p);
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("A program (ELF), a lesson (.toml), a snapshot or a recording");
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("A program (ELF), a lesson (.toml), a snapshot, a recording, or a disk image (raw\n"
+                        "512-byte sectors: the board's virtio-blk disk, for the program loaded)");
+    DebugSession& s = app.session();
+    if (ImGui::MenuItem("Save disk image", nullptr, false, !s.disk_name().empty() && app.save_file != nullptr)) {
+      const std::string name = app.save_disk();
+      if (!name.empty()) p.saved_snapshot = name;
+    }
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("The disk as the guest sees it now, its writes included (the image opened is never changed)");
+    if (ImGui::MenuItem("Remove disk", nullptr, false, !s.disk_name().empty())) s.remove_disk();
     if (ImGui::MenuItem("Save snapshot", nullptr, false, app.session().loaded() && app.save_file != nullptr)) {
       const std::string name = app.save_snapshot();
       if (!name.empty()) p.saved_snapshot = name;

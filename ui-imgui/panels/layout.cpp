@@ -42,7 +42,8 @@ void Layout::arrange(const std::array<bool, kPanelCount>& open, const std::array
     if (on(p) && !(embed && p == Panel::programs)) put(places_[kLeftTop], p);
   if (on(Panel::breakpoints) && !embed) put(places_[kLeftBottom], Panel::breakpoints);
   bool big = false;
-  for (Panel p : {Panel::monitor, Panel::code_cache, Panel::analyzer, Panel::compare, Panel::migration, Panel::balloon})
+  for (Panel p : {Panel::monitor, Panel::code_cache, Panel::analyzer, Panel::compare, Panel::migration, Panel::balloon,
+                  Panel::devices})
     if (on(p)) {
       put(places_[kSide], p);
       big = true;

@@ -22,7 +22,8 @@ uint32_t Panels::cursor_or_pc(const DebugSession& s) const {
 
 Panels::Panels() {
   open.fill(true);
-  for (Panel p : {Panel::lesson, Panel::code_cache, Panel::analyzer, Panel::compare, Panel::migration, Panel::balloon})
+  for (Panel p : {Panel::lesson, Panel::code_cache, Panel::analyzer, Panel::compare, Panel::migration, Panel::balloon,
+                  Panel::devices})
     is_open(p) = false;
 }
 
@@ -38,6 +39,7 @@ void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& progr
   available[static_cast<size_t>(Panel::compare)] = s.comparison().has_value();
   available[static_cast<size_t>(Panel::migration)] = s.migration().has_value();
   available[static_cast<size_t>(Panel::balloon)] = s.is_supervisor_kernel();
+  available[static_cast<size_t>(Panel::devices)] = s.machine() && s.machine()->kind() == MachineKind::system;
   std::array<bool, kPanelCount> shown = open;
   if (embedded && app.lessons().lesson())  // in a course page: the lesson and the panels its step names
     for (size_t i = 0; i < kPanelCount; ++i)
@@ -61,6 +63,7 @@ void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& progr
   draw_compare(s, *this);
   draw_migration(s, *this);
   draw_balloon(s, *this);
+  draw_devices(app, *this);
   if (show_help) draw_help(*this);
   if (show_share) draw_share(app, *this);
   if (show_gdb) draw_gdb(app, *this);

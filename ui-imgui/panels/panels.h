@@ -111,6 +111,7 @@ void draw_timeline(DebugSession& s, Panels& p);
 void draw_compare(DebugSession& s, Panels& p);
 void draw_migration(DebugSession& s, Panels& p);
 void draw_balloon(DebugSession& s, Panels& p);
+void draw_devices(DebuggerApp& app, Panels& p);
 void draw_analyzer(Panels& p);
 void draw_lesson(DebuggerApp& app, Panels& p);
 void draw_menu_bar(DebuggerApp& app, Panels& p);

@@ -690,6 +690,55 @@ try {
         `the snapshot opens at the same moment (pc ${hex(s.pc)}, ${s.monitor?.exits} monitor exits)`);
   fs.rmSync(snapPath, { force: true });
 
+  // ---- 21. an OS written for QEMU's virt board (pebble) boots to its shell with its own disk; the
+  // Console panel types to it (the UART's interrupts through the PLIC), the disk is read and
+  // written, the Devices window shows the board, the disk downloads with the guest's write in it,
+  // and a dropped image becomes the disk.
+  await open('?program=pebble&speed=full');
+  s = await state();
+  check(s.program === 'pebble' && s.disk?.name === 'pebble.img' && s.disk.sectors === 128,
+        `pebble loads with its disk (${JSON.stringify(s.disk)})`);
+  await press('F5');
+  s = await waitFor((x) => x.console.includes("type 'help' for the commands"), 'pebble to boot to its shell', 30000);
+  await click('##input', 'Console');
+  await page.keyboard.type('cat hello.txt');
+  await press('Enter');
+  s = await waitFor((x) => x.console.includes('hello from the disk'), 'the shell to cat a file', 30000);
+  check(s.running && s.plic.claims >= 2 && s.disk.reads >= 3,
+        `typed at the Console panel, the shell read the file from the disk (${s.plic.claims} PLIC claims, ${s.disk.reads} disk reads)`);
+  await click('##input', 'Console');
+  await page.keyboard.type('write notes.txt typed in a browser');
+  await press('Enter');
+  s = await waitFor((x) => x.console.includes('write: 23 bytes to notes.txt'), 'the shell to write a file', 30000);
+  check(s.disk.writes >= 2 && s.disk.written >= 2, `the write reached the disk (${s.disk.writes} writes, ${s.disk.written} sectors changed)`);
+  await click('View', '##MainMenuBar');
+  await click('Devices', '##Menu_00');
+  await frames(3);
+  check((await page.evaluate(() => window.vmscope.windows())).some((w) => w.name === 'Devices'), 'View > Devices opens the Devices window');
+  await shoot('pebble-devices');
+  const diskDownload = page.waitForEvent('download', { timeout: 10000 });
+  await click('File', '##MainMenuBar');
+  await click('Save disk image', '##Menu_00');
+  const diskFile = await diskDownload;
+  const diskPath = path.join(shotDir, '..', diskFile.suggestedFilename());
+  await diskFile.saveAs(diskPath);
+  const diskBytes = fs.readFileSync(diskPath);
+  check(/^pebble-step\d+\.img$/.test(diskFile.suggestedFilename()) && diskBytes.length === 65536 &&
+        diskBytes.includes(Buffer.from('typed in a browser')),
+        `Save disk image downloads ${diskFile.suggestedFilename()} (${diskBytes.length} bytes, the guest's write in it)`);
+  await open('?program=pebble&speed=full');
+  await dropFile(diskBytes, 'my-disk.img');
+  s = await waitFor((x) => x.disk?.name === 'my-disk.img', 'the dropped image to become the disk');
+  await press('F5');
+  await waitFor((x) => x.console.includes("type 'help'"), 'pebble to boot on the dropped disk', 30000);
+  await click('##input', 'Console');
+  await page.keyboard.type('cat notes.txt');
+  await press('Enter');
+  s = await waitFor((x) => x.console.includes('typed in a browser'), 'the file written before to be read back', 30000);
+  check(true, 'a dropped disk image is the disk: the file written in the first run is there');
+  fs.rmSync(diskPath, { force: true });
+  await press('Shift+F5');
+
   // ---- 20. gdb debugs a guest in the page, through scripts/gdb-bridge (gdb by TCP, the page by
   // WebSocket): a breakpoint, registers, memory through Sv32, a step and a reverse step, detach.
   {

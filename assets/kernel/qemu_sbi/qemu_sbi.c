@@ -1,5 +1,5 @@
-/* The SBI calls of the minimal QEMU firmware: the same subset vmscope's built-in SBI offers
-   (legacy timer/console/shutdown, BASE, TIME, DBCN, SRST) on the virt board's devices. */
+/* The SBI calls of the minimal QEMU firmware: what vmscope's built-in SBI offers (SBI v2.0:
+   the legacy calls, BASE, TIME, IPI, RFENCE, HSM, SRST, DBCN) for one hart on the virt board. */
 #include <stdint.h>
 
 #define CLINT_MTIMECMP ((volatile uint32_t *)0x02004000)
@@ -48,7 +48,17 @@ static void shutdown(int fail) {
 }
 
 #define EID_TIME 0x54494D45u
+#define EID_IPI 0x735049u
+#define EID_RFENCE 0x52464E43u
+#define EID_HSM 0x48534Du
+#define MIP_SSIP 0x2u
 #define EID_DBCN 0x4442434Eu
+/* A hart mask (mask, base) that names only hart 0, and whether it names it. */
+static int only_hart0(uint32_t mask, uint32_t base, int *hart0) {
+  if (base == 0xffffffffu) return *hart0 = 1;
+  *hart0 = base == 0 && (mask & 1);
+  return base == 0 ? (mask & ~1u) == 0 : mask == 0;
+}
 /* Built with -DQEMU_SBI_NO_DBCN (qemu_sbi_no_dbcn.elf) it offers no debug console: the kernel
    then drives QEMU's 16550 itself, which checks its driver against a real implementation. */
 #ifdef QEMU_SBI_NO_DBCN
@@ -66,16 +76,39 @@ static void sbi_call(uint32_t *r) {
   if (eid == 0x00) { set_timer(a0, a1); r[10] = 0; return; } /* legacy: a0 only */
   else if (eid == 0x01) { uart_putc((uint8_t)a0); r[10] = 0; return; }
   else if (eid == 0x02) { r[10] = (UART[5] & 1) ? UART[0] : (uint32_t)-1; return; }
+  else if (eid == 0x03) { csr_clear(mip, MIP_SSIP); r[10] = 0; return; }
+  else if (eid == 0x04) { csr_set(mip, MIP_SSIP); r[10] = 0; return; }
+  else if (eid == 0x05) { asm volatile("fence.i"); r[10] = 0; return; }
+  else if (eid == 0x06 || eid == 0x07) { asm volatile("sfence.vma"); r[10] = 0; return; }
   else if (eid == 0x08) shutdown(0);
-  else if (eid == 0x10 && fid == 0) value = 0x01000000u;
+  else if (eid == 0x10 && fid == 0) value = 0x02000000u; /* SBI 2.0 */
   else if (eid == 0x10 && fid == 3)
-    value = a0 <= 2 || a0 == 8 || a0 == 0x10 || a0 == EID_TIME || (a0 == EID_DBCN && OFFER_DBCN) || a0 == EID_SRST;
+    value = a0 <= 8 || a0 == 0x10 || a0 == EID_TIME || a0 == EID_IPI || a0 == EID_RFENCE || a0 == EID_HSM ||
+            (a0 == EID_DBCN && OFFER_DBCN) || a0 == EID_SRST;
   else if (eid == 0x10 && fid <= 6) value = 0; /* impl id/version, mvendorid... */
   else if (eid == EID_TIME && fid == 0) set_timer(a0, a1);
+  else if (eid == EID_IPI && fid == 0) {
+    int hart0;
+    if (!only_hart0(a0, a1, &hart0)) error = -3;
+    else if (hart0) csr_set(mip, MIP_SSIP);
+  } else if (eid == EID_RFENCE && fid <= 2) {
+    int hart0;
+    if (!only_hart0(a0, a1, &hart0)) error = -3;
+    else if (hart0 && fid == 0) asm volatile("fence.i");
+    else if (hart0) asm volatile("sfence.vma");
+  } else if (eid == EID_HSM && fid == 0) error = a0 == 0 ? -6 : -3; /* hart 0 already runs; no others */
+  else if (eid == EID_HSM && fid == 1) for (;;) asm volatile("wfi");  /* the only hart stops */
+  else if (eid == EID_HSM && fid == 2) { if (a0 != 0) error = -3; }  /* hart 0: STARTED (0) */
+  else if (eid == EID_HSM && fid == 3) {
+    if (a0 == 0) asm volatile("wfi");  /* default retentive suspend */
+    else error = (a0 == 0x80000000u || (a0 >= 0x10000000u && a0 < 0x80000000u) || a0 >= 0x90000000u) ? -2 : -3;
+  }
   else if (eid == EID_DBCN && OFFER_DBCN && fid == 0) {
     if (r[12]) error = -3; /* SBI_ERR_INVALID_PARAM: no memory above 4 GiB */
     else for (value = 0; value < a0; value++) uart_putc(((const uint8_t *)a1)[value]);
   } else if (eid == EID_DBCN && OFFER_DBCN && fid == 2) uart_putc((uint8_t)a0);
+  else if (eid == EID_SRST && fid == 0 && (a0 > 2 || a1 > 1))
+    error = (a0 >= 0xf0000000u || a1 >= 0xe0000000u) ? -2 : -3;
   else if (eid == EID_SRST && fid == 0) shutdown(a1 != 0);
   else error = -2; /* SBI_ERR_NOT_SUPPORTED */
   r[10] = (uint32_t)error;
