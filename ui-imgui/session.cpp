@@ -650,7 +650,12 @@ void DebugSession::tick(double frame_seconds) {
   // Slices small enough to stop near the budget (a few hundred microseconds each).
   constexpr uint64_t kSlice = 100'000;
   if (stop_at_) limit = std::min(limit, *stop_at_ > time_->position() ? *stop_at_ - time_->position() : 0);
-  for (uint64_t done = 0; done < limit && running_ && seconds < budget;) {
+  // An idle guest (in WFI until its next timer tick): its time passes no faster than the host's
+  // (100 million steps a second: mtime's 10 MHz at 10 steps a tick), so a shell waiting for a key
+  // neither races its clock ahead nor fills the timeline with ticks nobody watched.
+  const uint64_t idle0 = h.idle_steps();
+  const auto idle_allowance = static_cast<uint64_t>(std::max(frame_seconds, target_frame_seconds) * 1e8);
+  for (uint64_t done = 0; done < limit && running_ && seconds < budget && h.idle_steps() - idle0 < idle_allowance;) {
     const uint64_t before = h.steps();
     const StopReason why = run_slice(std::min(kSlice, limit - done));
     done += h.steps() - before;

@@ -153,7 +153,10 @@ bool Hart::csr_op(const Slot& s) {
   bool ok = true;
   if (reads || writes) ok = csr_read(target, old, false);
   if (ok && writes) {
-    const uint32_t value = is_write_op ? src : op == isa::Op::csrrs || op == isa::Op::csrrsi ? old | src : old & ~src;
+    // CSRRS/CSRRC of mip modify the SEIP bit software wrote, not the interrupt controller's line
+    // that reads OR in (priv spec 3.1.9): else setting SSIP while a device interrupts latches SEIP.
+    const uint32_t base = target == 0x344 ? (old & ~kMipSeip) | (csr_.mip & kMipSeip) : old;
+    const uint32_t value = is_write_op ? src : op == isa::Op::csrrs || op == isa::Op::csrrsi ? base | src : base & ~src;
     ok = csr_write(target, value);
     // Zicsr: the write is done instead of this instruction's own increment of minstret, so
     // the next instruction reads the value written (debugger writes retire nothing).

@@ -399,3 +399,23 @@ TEST_F(Session, TimelineLanesByCause) {
   ASSERT_TRUE(s.load(asset("process/hello.elf"), "hello"));
   EXPECT_EQ(s.time()->options().memory_budget, size_t{8} << 20);
 }
+
+// An OS written for QEMU's virt board with its disk: it boots to its shell at full speed, and a
+// line typed at the console (the UART's interrupt through the PLIC) runs a command that reads
+// the disk. Its idle ticks stay ticks: the timer interrupts no more often than the OS asked.
+TEST_F(Session, AnOsWithADiskAnswersTypedCommands) {
+  ASSERT_TRUE(s.set_disk(std::make_shared<const std::vector<uint8_t>>(asset("os/pebble.img")), "pebble.img", false));
+  ASSERT_TRUE(s.load(asset("os/pebble.elf"), "pebble")) << s.last_error();
+  s.set_speed(0);
+  s.run();
+  run_frames(30);
+  ASSERT_NE(s.console().find("type 'help' for the commands"), std::string_view::npos) << s.console();
+  const Hart& h = s.machine()->hart();
+  EXPECT_LT(h.interrupts(), 2 * (h.steps() / 1'000'000 + 2)) << "a tick every 1M steps (10 ms), two interrupts each";
+  s.type_input("cat hello.txt\n");
+  run_frames(30);
+  EXPECT_NE(s.console().find("hello from the disk"), std::string_view::npos) << s.console();
+  EXPECT_EQ(s.machine()->disk()->counts().reads, 3u);
+  const Hart& h2 = s.machine()->hart();
+  EXPECT_EQ(h2.interrupt_counts()[9], s.machine()->plic().claims()) << "every device interrupt had a source to claim";
+}

@@ -1029,5 +1029,20 @@ TEST_F(Traps, EcallHookMayDeclineAndLetTheTrapHappen) {
   EXPECT_EQ(pc(), kHandler);
 }
 
+// mip.SEIP as read is the software-written bit ORed with the interrupt controller's line; a
+// CSRRS/CSRRC of mip modifies only the written bit (priv spec 3.1.9). Setting SSIP while a device
+// interrupts must not latch SEIP once the device is served (found by an OS whose M-mode timer
+// handler sets SSIP with csrs mip).
+TEST_F(Traps, SettingSsipWhileTheLineIsHighDoesNotLatchSeip) {
+  hart().set_supervisor_external_interrupt(true);
+  load({csrrsi(t0, csr::mip, 2), csrr(t1, csr::mip)});
+  run(2);
+  EXPECT_EQ(x(t0) & kMipSeip, kMipSeip) << "a read sees the line";
+  EXPECT_EQ(x(t1) & (kMipSeip | kMipSsip), kMipSeip | kMipSsip);
+  hart().set_supervisor_external_interrupt(false);
+  EXPECT_EQ(csr(csr::mip) & kMipSeip, 0u) << "the line fell: SEIP reads 0 (nothing latched it)";
+  EXPECT_EQ(csr(csr::mip) & kMipSsip, kMipSsip);
+}
+
 }  // namespace
 }  // namespace vmscope::test
