@@ -162,6 +162,9 @@ void Machine::assemble() {
       // through; the monitor keeps the first kMonitorMemory bytes of host RAM for itself.
       guest_memory_ = std::make_unique<GuestMemory>(*bus_, board::kRamBase, options_.ram_size, vmm_layout::kMonitorMemory);
       guest_memory_->pass_through(board::kTestDeviceBase, board::kTestDeviceSize);
+      // The PLIC's registers are emulated (its claims and completions exit: the monitor sees the
+      // guest serve its devices); its supervisor context is the guest's external interrupt.
+      guest_memory_->emulate(board::kPlicBase, Plic::kSize);
       if (options_.console == Console::emulated) guest_memory_->emulate(board::kUartBase, board::kUartSize);
       else guest_memory_->pass_through(board::kUartBase, board::kUartSize);
       // The virtio slots: the devices' emulated (every register access exits), the empty ones passed through.

@@ -29,7 +29,7 @@ void Monitor::start_hardware_assisted(uint32_t entry) {
   hart_.debug_write_csr(0x602, kGuestExceptions);          // hedeleg: ... and on to the guest
   hart_.debug_write_csr(0x303, kSupervisorInterrupts);     // mideleg (+ the VS-level ones, always)
   hart_.debug_write_csr(0x603, kGuestInterrupts);          // hideleg
-  hart_.debug_write_csr(0x304, kMipStip);                  // mie: the monitor's own timer
+  hart_.debug_write_csr(0x304, kMipStip | kMipSeip);       // mie: the monitor's own timer, the PLIC's S context
   hart_.debug_write_csr(0x306, 0x7);                       // mcounteren
   hart_.debug_write_csr(0x606, 0x7);                       // hcounteren: the guest reads its counters itself
   hart_.debug_write_csr(0x600, 0);                         // hstatus
@@ -96,8 +96,19 @@ bool Monitor::on_trap_hardware_assisted(const TrapEvent& t) {
     }
     if (action != ExitAction::g_stage_fill) hart_.unhide_steps(1);
   }
+  sync_guest_external_interrupt();
   log(t, action, false, mode);
   return true;
+}
+
+// The PLIC's supervisor context belongs to the guest: while its line is high the guest sees
+// VSEIP, and the monitor stops taking the line itself (its exits would never end); the guest's
+// claim and completion are emulated accesses, so the next exit sees the line fall.
+void Monitor::sync_guest_external_interrupt() {
+  const bool line = hart_.csrs().external_line_s;
+  const uint32_t hvip = hart_.csrs().hvip, mie = hart_.csrs().mie;
+  hart_.debug_write_csr(0x645, line ? hvip | kMipVseip : hvip & ~kMipVseip);
+  hart_.debug_write_csr(0x304, line ? mie & ~kMipSeip : mie | kMipSeip);
 }
 
 // A guest-page fault: the guest touched guest-physical memory the G-stage does not map yet.

@@ -402,7 +402,11 @@ void Monitor::fence_guest(uint32_t address, uint32_t size, bool by_asid, uint16_
     shadow_.on_sfence(true, page, by_asid, asid);
 }
 
-uint32_t Monitor::virtual_sip() const { return (vcpu_.sip & kMipSsip) | (hart_.csrs().mip & kMipStip); }
+// SSIP is the guest's own bit; STIP is the real timer's; SEIP is the PLIC's supervisor context
+// (its devices' interrupts, passed through: the guest claims and completes them itself).
+uint32_t Monitor::virtual_sip() const {
+  return (vcpu_.sip & kMipSsip) | (hart_.csrs().mip & kMipStip) | (hart_.csrs().external_line_s ? kMipSeip : 0);
+}
 
 bool Monitor::read_csr(uint16_t n, uint32_t& v) const {
   switch (n) {
@@ -544,7 +548,7 @@ void Monitor::sync_host() {
     }
   }
   const bool can_take = vcpu_.mode == Priv::U || (vcpu_.sstatus & kSstatusSie) || hart_.waiting();
-  const uint32_t mie = (vcpu_.sie & kMipStip) && can_take ? kMipStip : 0;
+  const uint32_t mie = can_take ? vcpu_.sie & (kMipStip | kMipSeip) : 0;
   if (mie != host_mie_) {
     hart_.debug_write_csr(0x304, mie);
     host_mie_ = mie;

@@ -194,6 +194,7 @@ class Monitor {
   void enter_virtual_trap(uint32_t xcause, uint32_t tval, uint32_t epc);
   bool deliver_interrupt();
   uint32_t virtual_sip() const;
+  void sync_guest_external_interrupt();  // hardware-assisted: hvip.VSEIP from the PLIC's S line
   void sync_host();
   void note_quirks(uint32_t epc);
   void log(const TrapEvent& t, ExitAction action, bool injected, Priv mode);

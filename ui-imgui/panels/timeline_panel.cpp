@@ -173,15 +173,18 @@ void draw_timeline(DebugSession& s, Panels& p) {
     p.timeline_hi = static_cast<uint64_t>(std::ceil(nhi));
     p.timeline_fit = p.timeline_lo == 0 && p.timeline_hi >= frontier;
   }
-  // Axis: ticks at round numbers.
+  // Axis: ticks at round numbers (1, 2 or 5 times a power of ten), far enough apart for their labels.
   draw->AddRectFilled(plot0, ImVec2(plot0.x + width, origin.y + height), IM_COL32(30, 32, 40, 255));
-  const double span = hi - lo;
-  const double tick = std::pow(10.0, std::floor(std::log10(std::max(1.0, span / 5))));
+  const double span = std::max(1.0, static_cast<double>(hi - lo));
+  const double min_gap = ImGui::CalcTextSize("8888.8M").x + ImGui::GetFontSize();
+  double tick = 1;
+  for (int i = 0; tick * width / span < min_gap && i < 60; ++i) tick *= i % 3 == 1 ? 2.5 : 2;  // 1 2 5 10 20 50 ...
   for (double t = std::ceil(lo / tick) * tick; t <= hi; t += tick) {
     const float x = x_of(t);
     draw->AddLine(ImVec2(x, origin.y), ImVec2(x, origin.y + height), IM_COL32(70, 72, 85, 255));
     char label[32];
-    if (t >= 1e6) std::snprintf(label, sizeof label, "%gM", t / 1e6);
+    if (t >= 1e9) std::snprintf(label, sizeof label, "%gG", t / 1e9);
+    else if (t >= 1e6) std::snprintf(label, sizeof label, "%gM", t / 1e6);
     else if (t >= 1e3) std::snprintf(label, sizeof label, "%gk", t / 1e3);
     else std::snprintf(label, sizeof label, "%g", t);
     draw->AddText(ImVec2(x + 2, origin.y), IM_COL32(200, 200, 210, 255), label);

@@ -709,7 +709,7 @@ try {
   await click('##input', 'Console');
   await page.keyboard.type('write notes.txt typed in a browser');
   await press('Enter');
-  s = await waitFor((x) => x.console.includes('write: 23 bytes to notes.txt'), 'the shell to write a file', 30000);
+  s = await waitFor((x) => x.console.includes('write: 19 bytes to notes.txt'), 'the shell to write a file', 30000);
   check(s.disk.writes >= 2 && s.disk.written >= 2, `the write reached the disk (${s.disk.writes} writes, ${s.disk.written} sectors changed)`);
   await click('View', '##MainMenuBar');
   await click('Devices', '##Menu_00');

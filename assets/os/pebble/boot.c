@@ -4,7 +4,6 @@
    id and the device tree it was given. */
 #include "pebble.h"
 
-#define TICK 100000u /* mtime ticks between timer interrupts: 10 ms at 10 MHz */
 static uint32_t timer_scratch[5];
 void timer_vector(void);
 

@@ -160,10 +160,32 @@ struct frame {
     uint32_t regs[32];
 };
 
+#ifdef PEBBLE_SBI
+/* On SBI firmware the tick is the supervisor timer: SBI's TIME extension sets the next one. */
+static void sbi_set_timer(uint64_t when)
+{
+    register uint32_t a0 __asm__("a0") = (uint32_t)when, a1 __asm__("a1") = (uint32_t)(when >> 32);
+    register uint32_t a6 __asm__("a6") = 0, a7 __asm__("a7") = 0x54494D45u;
+    __asm__ volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a6), "r"(a7) : "memory");
+}
+static uint64_t next_tick;
+static void tick(void)
+{
+    ticks++;
+    next_tick += TICK;
+    sbi_set_timer(next_tick);
+}
+#endif
+
 void kernel_trap(struct frame *f)
 {
     (void)f;
     uint32_t cause = csr_read(scause);
+#ifdef PEBBLE_SBI
+    if (cause == 0x80000005u) { /* the supervisor timer */
+        tick();
+    } else
+#endif
     if (cause == 0x80000001u) { /* the tick M-mode forwarded */
         ticks++;
         csr_clear(sip, 2);
@@ -243,6 +265,11 @@ void kernel_main(uint32_t hartid, const uint8_t *device_tree)
     printf("pebble: Sv32 paging on\n");
     plic_init();
     csr_set(sie, (1u << 1) | (1u << 9)); /* SSIE (ticks), SEIE (devices) */
+#ifdef PEBBLE_SBI
+    next_tick = (uint64_t)csr_read(timeh) << 32 | csr_read(time);
+    tick();
+    csr_set(sie, 1u << 5); /* STIE */
+#endif
     csr_set(sstatus, 1u << 1);
     if (!disk_init()) {
         printf("pebble: no disk (virtio-blk in the first virtio slot)\n");

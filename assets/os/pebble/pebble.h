@@ -15,6 +15,7 @@
 #define PLIC 0x0c000000u
 #define CLINT 0x02000000u
 #define TEST_DEVICE 0x00100000u
+#define TICK 100000u /* mtime ticks between timer interrupts: 10 ms at 10 MHz */
 #define UART0_IRQ 10
 #define VIRTIO0_IRQ 1
 

@@ -1,6 +1,7 @@
 /* Pebble's entry (M-mode, from QEMU's reset code or vmscope: a0 = hart id, a1 = device tree),
    the M-mode timer vector that turns each machine timer tick into a supervisor software
-   interrupt (as xv6 does), and the S-mode trap vector. */
+   interrupt (as xv6 does), and the S-mode trap vector. Built with -DPEBBLE_SBI (pebble_sbi.elf)
+   it starts in S-mode on SBI firmware instead (a0, a1 the same), as a kernel for OpenSBI does. */
     .section .text.start, "ax", @progbits
     .globl _start
 _start:
@@ -9,7 +10,11 @@ _start:
     la      gp, __global_pointer$
     .option pop
     la      sp, __stack_top
+#ifdef PEBBLE_SBI
+    call    kernel_main             /* kernel.c: never returns */
+#else
     call    machine_start           /* boot.c: never returns */
+#endif
 
     .text
 /* The machine timer: mscratch points at {a0, a1, a2 save, &mtimecmp, interval}. */
