@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Device I/O: disk throughput (MiB/s of guest reads) and interrupts per second, vmscope's two
 engines against qemu-system-riscv32 in the same run. The guest (assets/devices/virtio_blk.c
-built as disk_bench.elf) reads a 16 MiB disk 8 times in 64 KiB requests and once in 4 KiB
+built as disk_bench.elf) reads a 64 MiB disk 8 times in 64 KiB requests and once in 4 KiB
 requests, each completed by a virtio-blk interrupt through the PLIC; the figures are bytes and
 interrupts the guest counted over the wall time of the whole run (boot included), best of N.
 
@@ -32,7 +32,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args()
     with tempfile.NamedTemporaryFile(suffix=".img") as disk:
-        disk.write(bytes(16 << 20))
+        disk.write(bytes(64 << 20))
         disk.flush()
         qemu = ["qemu-system-riscv32", "-M", "virt", "-bios", "none", "-nographic", "-global",
                 "virtio-mmio.force-legacy=false", "-drive", f"file={disk.name},if=none,format=raw,id=d0,snapshot=on",
@@ -40,7 +40,7 @@ def main():
         ways = [("vmscope interpreter", [a.vmscope, "run", a.elf, "-q", "--drive", disk.name]),
                 ("vmscope translator", [a.vmscope, "run", a.elf, "-q", "--drive", disk.name, "--engine", "translate"]),
                 ("qemu-system-riscv32", qemu)]
-        print(f"Device I/O: a 16 MiB virtio-blk disk read 8x in 64 KiB requests and once in 4 KiB ones "
+        print(f"Device I/O: a 64 MiB virtio-blk disk read 8x in 64 KiB requests and once in 4 KiB ones "
               f"(best of {a.repeat}, wall time incl. start-up)")
         print(f"{'':22} {'seconds':>8} {'MiB/s':>8} {'interrupts/s':>13} {'vs qemu':>8}")
         rows = []
