@@ -111,6 +111,8 @@ int analyze_command(const AnalyzeOptions& options);
 bool read_file(const std::string& path, std::vector<uint8_t>& bytes);
 // The exit code for an ELF that failed to load.
 int exit_code_for_elf_error(int elf_error);
+// Feeds what the host's stdin has ready (without waiting); false once stdin has ended.
+bool forward_ready_stdin(const std::function<void(std::string_view)>& feed);
 // The exit code for a run that stopped (the guest's own when it exited).
 int exit_code_for_stop(const RunResult& r, const Hart& h);
 // The guest's console: its stdout and stderr are vmscope's.

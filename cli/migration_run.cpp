@@ -51,7 +51,14 @@ int run_with_migration(const MachineOptions& options, const std::vector<uint8_t>
   // To the switch-over, at the source.
   uint64_t total = 0;
   RunResult last;
+  // The terminal's input goes to wherever the guest runs (a shell on the board reads it).
+  bool stdin_open = true;
+  const auto forward_input = [&](Machine& m) {
+    if (stdin_open && options.kind == MachineKind::system)
+      stdin_open = forward_ready_stdin([&m](std::string_view bytes) { m.feed_input(bytes); });
+  };
   while (total < *o.migrate_at) {
+    forward_input(source);
     last = source.run(std::min<uint64_t>(*o.migrate_at - total, 1u << 20));
     total += last.steps;
     std::fflush(stdout);
@@ -99,6 +106,7 @@ int run_with_migration(const MachineOptions& options, const std::vector<uint8_t>
   // The rest of the run, where the guest now is.
   if (!(last.reason != StopReason::budget && running == &source)) {
     for (;;) {
+      forward_input(*running);
       last = running->run(1u << 20);
       std::fflush(stdout);
       if (last.reason != StopReason::budget) break;

@@ -53,10 +53,11 @@ void write_guest_output(int fd, std::string_view bytes) {
 
 namespace {
 
+}  // namespace
+
 // Bytes waiting on the host's stdin, without blocking (a system guest polls its UART).
-template <typename Feed>
 // Returns false once stdin has ended.
-bool forward_ready_stdin(Feed&& feed) {
+bool forward_ready_stdin(const std::function<void(std::string_view)>& feed) {
   pollfd p{0, POLLIN, 0};
   while (poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP))) {
     char buf[4096];
@@ -66,6 +67,8 @@ bool forward_ready_stdin(Feed&& feed) {
   }
   return true;
 }
+
+namespace {
 
 size_t read_host_stdin(uint8_t* buffer, size_t size) {
   std::fflush(stdout);
@@ -88,6 +91,18 @@ int exit_code_for_stop(const RunResult& r, const Hart& h) {
 }
 
 namespace {
+
+// What the guest did with its disk, and where its writes went.
+void print_disk_summary(const Machine& machine, const std::string& drive) {
+  const VirtioBlock& d = *machine.disk();
+  const VirtioBlock::Counts& c = d.counts();
+  const bool rw = drive.ends_with(":rw");
+  std::fprintf(stderr, "vmscope: disk %s: %llu reads (%llu KiB), %llu writes (%llu KiB), %llu errors; %zu sectors changed (%s)\n",
+               drive.c_str(), static_cast<unsigned long long>(c.reads), static_cast<unsigned long long>(c.bytes_read / 1024),
+               static_cast<unsigned long long>(c.writes), static_cast<unsigned long long>(c.bytes_written / 1024),
+               static_cast<unsigned long long>(c.errors), d.overlay_sectors(),
+               rw ? "written through to the file" : "in memory only: the image file is unchanged");
+}
 
 // What the balloon did, and what it saved the host.
 void print_balloon_summary(const Machine& machine) {
@@ -586,6 +601,7 @@ int run_command(const RunOptions& o) {
                  static_cast<unsigned long long>(hart.interrupts()));
     if (monitor) print_monitor_summary(*monitor, hart, seconds);
     if (machine.balloon()) print_balloon_summary(machine);
+    if (machine.disk()) print_disk_summary(machine, o.drive);
     if (machine.engine() == Engine::translator) print_translator_summary(machine.block_cache());
     if (machine.engine() == Engine::translator && o.profile) print_profile(machine, o.profile);
     for (unsigned q = 0; q < kQuirkCount; ++q)
