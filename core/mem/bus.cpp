@@ -1,6 +1,7 @@
 // Physical memory: RAM bounds checks, device dispatch and host-side copies.
 #include "mem/bus.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdlib>
 #include <cstring>
@@ -73,21 +74,25 @@ void Bus::set_reclaimed_bits(const std::vector<uint64_t>& bits) {
   reclaimed_any_ = reclaimed_pages() != 0;
 }
 
-uint32_t Bus::resident_pages(uint32_t paddr, uint32_t length) const {
+std::vector<bool> Bus::resident_map(uint32_t paddr, uint32_t length) const {
   paddr &= ~0xfffu;
   length &= ~0xfffu;
-  if (!in_ram(paddr, length) || length == 0) return 0;
+  if (!in_ram(paddr, length) || length == 0) return {};
+  std::vector<bool> resident(length >> 12);
 #ifdef VMSCOPE_RAM_MAPPED
   std::vector<unsigned char> in_core(length >> 12);
   if (sysconf(_SC_PAGESIZE) == 4096 && mincore(ram_.get() + (paddr - ram_base_), length, in_core.data()) == 0) {
-    uint32_t n = 0;
-    for (const unsigned char c : in_core) n += c & 1;
-    return n;
+    for (size_t i = 0; i < in_core.size(); ++i) resident[i] = in_core[i] & 1;
+    return resident;
   }
 #endif
-  uint32_t n = 0;
-  for (uint32_t p = paddr; p - paddr < length; p += 0x1000) n += !reclaimed(p);
-  return n;
+  for (size_t i = 0; i < resident.size(); ++i) resident[i] = !reclaimed(paddr + static_cast<uint32_t>(i << 12));
+  return resident;
+}
+
+uint32_t Bus::resident_pages(uint32_t paddr, uint32_t length) const {
+  const std::vector<bool> map = resident_map(paddr, length);
+  return static_cast<uint32_t>(std::count(map.begin(), map.end(), true));
 }
 
 void Bus::map_device(uint32_t base, uint32_t size, Device* device) {

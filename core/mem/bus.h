@@ -78,6 +78,7 @@ class Bus {
   // Pages of RAM in [paddr, paddr + length) the host operating system really holds now
   // (natively, by mincore; elsewhere: every page not reclaimed). What ballooning saves, measured.
   uint32_t resident_pages(uint32_t paddr, uint32_t length) const;
+  std::vector<bool> resident_map(uint32_t paddr, uint32_t length) const;  // the same, page by page (one mincore)
 
   // ---- dirty pages, for incremental snapshots: one bit per 4 KiB RAM page, set by every write
   // that goes through the bus or reports itself here (the hart's store slow paths and atomics,

@@ -73,10 +73,11 @@ void ram_map(const Machine& m, int region, bool measured) {
   const float cell = std::max(3.0f, std::floor(std::min(width, height) / 32));
   ImDrawList* d = ImGui::GetWindowDrawList();
   const ImVec2 o = ImGui::GetCursorScreenPos();
+  const std::vector<bool> resident = measured ? bus.resident_map(base, 1024 * 4096) : std::vector<bool>{};
   for (uint32_t i = 0; i < 1024; ++i) {
     const uint32_t page = base + i * 4096;
     const ImU32 colour = bus.reclaimed(page) ? kBallooned
-                         : !measured || bus.resident_pages(page, 4096) ? kInUse
+                         : !measured || (i < resident.size() && resident[i]) ? kInUse
                                                                         : kUntouched;
     const float x = o.x + cell * static_cast<float>(i % 32), y = o.y + cell * static_cast<float>(i / 32);
     d->AddRectFilled(ImVec2(x, y), ImVec2(x + cell - (cell > 4 ? 1 : 0), y + cell - (cell > 4 ? 1 : 0)), colour);
