@@ -147,6 +147,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 65535u));
   run_cmd->add_option("--gdb-address", run.gdb_address,
                       "With --gdb: the address to listen on (default 127.0.0.1; 0.0.0.0 lets other hosts in)");
+  run_cmd->add_option("--pmp-entries", run.pmp_entries,
+                      "The hart's PMP entries, 0 to 16 (default 16, as QEMU's virt hart): an OS written for\n"
+                      "QEMU's pmp=false, which never programs PMP, needs 0 (else S and U reach no memory)")
+      ->check(CLI::Range(0u, 16u));
   run_cmd->add_option("--ram", run.ram_mib, "The system machine's RAM in MiB (default 128, at most 1024), as QEMU's -m")
       ->check(CLI::Range(1u, 1024u));
   run_cmd->add_option("--drive", run.drive,

@@ -367,6 +367,13 @@ int run_command(const RunOptions& o) {
   MachineOptions options;
   options.kind = kind;
   options.balloon = balloon;
+  if (o.pmp_entries) {
+    if (kind != MachineKind::system) {
+      std::fprintf(stderr, "vmscope: --pmp-entries is for the system machine's hart; '%s' runs as a process\n", o.program.c_str());
+      return kUsage;
+    }
+    options.pmp_entries = *o.pmp_entries;
+  }
   if (o.ram_mib) {
     if (kind != MachineKind::system) {
       std::fprintf(stderr, "vmscope: --ram sizes the system machine's RAM; '%s' runs as a process\n", o.program.c_str());

@@ -54,7 +54,15 @@ bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) const {
       return true;
     default: break;
   }
-  // Unimplemented but architecturally present: read as zero (PMP, performance counters).
+  if (n >= 0x3a0 && n <= 0x3a3) {  // pmpcfg0..3 (RV32: all four)
+    v = pmp_.read_cfg(n - 0x3a0);
+    return true;
+  }
+  if (n >= 0x3b0 && n <= 0x3bf) {  // pmpaddr0..15
+    v = pmp_.read_addr(n - 0x3b0);
+    return true;
+  }
+  // Unimplemented but architecturally present: read as zero (PMP entries 16..63, performance counters).
   if ((n >= 0x3a0 && n <= 0x3ef) || (n >= 0x323 && n <= 0x33f) || (n >= 0xb03 && n <= 0xb1f) ||
       (n >= 0xb83 && n <= 0xb9f) || (n >= 0xc03 && n <= 0xc1f) || (n >= 0xc83 && n <= 0xc9f)) {
     v = 0;
@@ -120,6 +128,12 @@ bool Hart::csr_write(uint16_t n, uint32_t v) {
       return true;
     }
     default: break;
+  }
+  if ((n >= 0x3a0 && n <= 0x3a3) || (n >= 0x3b0 && n <= 0x3bf)) {  // PMP: the old rules' fast paths go
+    if (n <= 0x3a3) pmp_.write_cfg(n - 0x3a0, v);
+    else pmp_.write_addr(n - 0x3b0, v);
+    flush_micro_tlbs();
+    return true;
   }
   if ((n >= 0x3a0 && n <= 0x3ef) || (n >= 0x323 && n <= 0x33f) || (n >= 0xb03 && n <= 0xb1f) ||
       (n >= 0xb83 && n <= 0xb9f))

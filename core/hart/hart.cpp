@@ -74,6 +74,8 @@ void Hart::reset(uint32_t pc) {
   virt_ = false;
   csr_ = CsrState{};
   if (config_.hypervisor) csr_.mideleg = kHypervisorInterrupts;  // read-only ones with H
+  pmp_.set_entries(config_.pmp_entries);
+  pmp_.reset();
   pending_gpa_ = 0;
   pending_tinst_ = 0;
   pending_gva_ = false;
@@ -282,7 +284,26 @@ void Hart::drop_write_entries(uint32_t ppage) {
       if (e.ppage == ppage) e.tag = kNoPage;
 }
 
+// Every access's physical address passes PMP (a guest's too: its mode is S or U).
 bool Hart::translate(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr) {
+  if (!translate_address(vaddr, type, mode, paddr)) return false;
+  if (pmp_.entries() && !pmp_.allows(paddr, type, mode)) {
+    raise(access_fault_for(type), vaddr);
+    return false;
+  }
+  return true;
+}
+
+void Hart::pmp_allow_all() {
+  if (pmp_.entries() == 0) return;
+  const unsigned last = pmp_.entries() - 1;
+  debug_write_csr(static_cast<uint16_t>(0x3b0 + last), ~0u);  // NAPOT over all 34 bits of address
+  const unsigned shift = 8 * (last % 4);
+  debug_write_csr(static_cast<uint16_t>(0x3a0 + last / 4),
+                  (pmp_.read_cfg(last / 4) & ~(0xffu << shift)) | (uint32_t{Pmp::kNapot << 3 | Pmp::kR | Pmp::kW | Pmp::kX} << shift));
+}
+
+bool Hart::translate_address(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr) {
   if (config_.hypervisor && (type == AccessType::fetch ? virt_ : data_virt()))  // a guest's: two stages
     return translate_guest(vaddr, type, mode, false, paddr);
   if (mode == Priv::M || !(csr_.satp & kSatpModeSv32)) {
@@ -295,7 +316,7 @@ bool Hart::translate(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr
   const uint32_t needed = kPteA | (type == AccessType::store ? kPteD : 0);
   if (!e || (e->pte_flags & needed) != needed) {
     const Sv32Context ctx{csr_.satp, mode, sum, mxr, config_.hardware_ad_update};
-    const Sv32Walk w = sv32_walk(bus_, ctx, vaddr, type, true);
+    const Sv32Walk w = sv32_walk(BusPteMemory(bus_, &pmp_), ctx, vaddr, type, true);  // (PTE reads pass PMP as S)
     ++tlb_.stats.walks;
     tlb_.stats.walk_accesses += w.step_count;
     if (!w.ok) {
@@ -361,7 +382,7 @@ Hart::MemResult Hart::load_slow(uint32_t vaddr, T& value) {
   const MemResult done = !watchpoints_.empty() && watched(vaddr, sizeof(T), false) ? MemResult::ok_reload : MemResult::ok;
   const uint32_t page = paddr & ~(kPageSize - 1);
   if (uint8_t* host = bus_.ram_pointer(page, kPageSize)) {
-    if (watchpoints_.empty()) {
+    if (watchpoints_.empty() && pmp_.allows_page(page, AccessType::load, data_mode())) {
       MicroTlbEntry& e = read_tlb_[(vaddr >> 12) % kMicroTlbSize];
       e = {vaddr & ~(kPageSize - 1), page, reinterpret_cast<uintptr_t>(host) - (vaddr & ~(kPageSize - 1))};
     }
@@ -407,7 +428,7 @@ Hart::MemResult Hart::store_slow(uint32_t vaddr, T value) {
     std::memcpy(host + (paddr - page), &value, sizeof(T));
     if (done != MemResult::ok) return done;
     // Pages holding decoded code keep taking this path, so their stores stay coherent.
-    if (!code_.has_code(page) && watchpoints_.empty()) {
+    if (!code_.has_code(page) && watchpoints_.empty() && pmp_.allows_page(page, AccessType::store, data_mode())) {
       MicroTlbEntry& e = write_tlb_[(vaddr >> 12) % kMicroTlbSize];
       e = {vaddr & ~(kPageSize - 1), page, reinterpret_cast<uintptr_t>(host) - (vaddr & ~(kPageSize - 1))};
     }
@@ -511,6 +532,8 @@ DecodedPage* Hart::code_page_for(uint32_t pc, uint32_t& page_vbase) {
     raise(ExceptionCause::fetch_access, pc);
     return nullptr;
   }
+  // (Execute permission is PMP's per page here: a page only partly executable is entered once
+  // its first instruction passed, as with an Sv32 page.)
   e.tag = vpage;
   e.page = code_.page(ppage);
   page_vbase = vpage;

@@ -16,6 +16,7 @@
 #include "hart/events.h"
 #include "hart/trap.h"
 #include "mem/bus.h"
+#include "mem/pmp.h"
 #include "mem/tlb.h"
 #include "mem/two_stage.h"
 
@@ -80,6 +81,8 @@ struct HartConfig {
   // The hypervisor extension (misa.H). Off by default, as in QEMU's rv32 CPU: a hart without it
   // is what the programs and the teaching kernel expect; the hardware-assisted way turns it on.
   bool hypervisor = false;
+  // PMP entries (0..16; QEMU's virt hart has 16). With none, every mode reaches all memory.
+  unsigned pmp_entries = 0;
 };
 
 class Hart {
@@ -239,6 +242,10 @@ class Hart {
   // ---- observation
   Tlb& tlb() { return tlb_; }
   const Tlb& tlb() const { return tlb_; }
+  const Pmp& pmp() const { return pmp_; }
+  // What firmware does before it starts a kernel below M (OpenSBI's catch-all entry): the last
+  // PMP entry covers all memory, RWX, so that S and U reach everything the page tables allow.
+  void pmp_allow_all();
   const TrapLog& trap_log() const { return trap_log_; }
   uint64_t exceptions() const { return exceptions_; }
   uint64_t interrupts() const { return interrupts_; }
@@ -286,7 +293,8 @@ class Hart {
   MemResult store_slow(uint32_t vaddr, T value);
   bool atomic_address(uint32_t vaddr, AccessType type, uint8_t*& host, uint32_t& paddr);
   bool execute_atomic(const Slot& s);
-  bool translate(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr);
+  bool translate(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr);  // then PMP
+  bool translate_address(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr);
   // ---- the hypervisor extension (hypervisor.cpp)
   bool translate_guest(uint32_t vaddr, AccessType type, Priv mode, bool hlvx, uint32_t& paddr);
   TwoStageContext guest_context(Priv mode, bool hlvx) const;
@@ -374,6 +382,7 @@ class Hart {
   StopReason stop_request_ = StopReason::budget;
 
   Tlb tlb_;
+  Pmp pmp_;
   MicroTlbEntry micro_[3][2][kMicroTlbSize];  // [mode U/S/M][read/write][set]
   CodeTlbEntry code_tlb_[3][kCodeTlbSize];
   MicroTlbEntry* read_tlb_ = micro_[2][0];  // for the current data mode

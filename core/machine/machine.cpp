@@ -93,6 +93,7 @@ void Machine::assemble() {
   config.misaligned_access_traps = system;
   config.exceptions_stop = !system;
   config.hypervisor = system && options_.hypervisor;
+  config.pmp_entries = system ? std::min(options_.pmp_entries, Pmp::kMaxEntries) : 0;
   hart_ = std::make_unique<Hart>(*bus_, *code_, config);
   hart_->set_quirks(options_.quirks);
   blocks_ = std::make_unique<BlockCache>(*bus_, options_.translator);

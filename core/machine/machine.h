@@ -119,6 +119,7 @@ struct MachineOptions {
   bool hypervisor = false;     // the hart has the hypervisor extension (misa.H; system machine)
   bool balloon = false;        // a virtio-balloon device (system machine): the host can ask for memory back
   DiskBytes drive;             // a virtio-blk disk with this image (system machine), or none
+  unsigned pmp_entries = 16;   // the hart's PMP entries (system machine; 0..16, as QEMU's pmp=false is 0)
   Engine engine = Engine::interpreter;
   TranslatorOptions translator;  // the block translator's code cache (used when engine = translator)
 };

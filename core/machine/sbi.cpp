@@ -45,6 +45,7 @@ void SbiFirmware::start(uint32_t entry) {
   hart_.debug_write_csr(0x302, kDelegableExceptions & ~(1u << 9));  // medeleg: all but ECALL from S
   hart_.debug_write_csr(0x303, kSupervisorInterrupts);               // mideleg
   hart_.debug_write_csr(0x306, 0x7);                                 // mcounteren: cycle, time, instret
+  hart_.pmp_allow_all();                                             // S and U reach all memory
   hart_.set_reg(10, 0);                                              // a0: hartid
   hart_.set_reg(11, 0);                                              // a1: the device tree (Machine::reset sets it)
   hart_.set_pc(entry);

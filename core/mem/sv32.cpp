@@ -33,6 +33,7 @@ bool sv32_permits(uint32_t flags, AccessType type, Priv mode, bool sum, bool mxr
 }
 
 bool BusPteMemory::read_pte(uint32_t paddr, uint32_t& pte) const {
+  if (pmp_ && pmp_->entries() && !pmp_->allows(paddr, AccessType::load, Priv::S)) return false;
   uint8_t raw[4];
   if (!bus_.read_bytes(paddr, raw)) return false;
   pte = raw[0] | raw[1] << 8 | raw[2] << 16 | static_cast<uint32_t>(raw[3]) << 24;

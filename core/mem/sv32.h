@@ -5,6 +5,7 @@
 #include <string>
 
 #include "hart/trap.h"
+#include "mem/pmp.h"
 #include "mem/tlb.h"
 
 namespace vmscope {
@@ -45,14 +46,16 @@ class PteMemory {
 };
 
 // The hart's physical memory as page tables live in it (reads and A/D writes through the bus).
+// With a PMP, the walk's reads are checked as S-mode loads (a denied one: an access fault).
 class BusPteMemory final : public PteMemory {
  public:
-  explicit BusPteMemory(Bus& bus) : bus_(bus) {}
+  explicit BusPteMemory(Bus& bus, const Pmp* pmp = nullptr) : bus_(bus), pmp_(pmp) {}
   bool read_pte(uint32_t paddr, uint32_t& pte) const override;
   void write_pte(uint32_t paddr, uint32_t pte) const override;
 
  private:
   Bus& bus_;
+  const Pmp* pmp_;
 };
 
 // With `side_effects` false the walk only reads memory: no A/D update (for the debugger).

@@ -37,6 +37,7 @@ void Monitor::start_hardware_assisted(uint32_t entry) {
   hart_.debug_write_csr(0x680, kHgatpModeSv32x4 | kVmid << kHgatpVmidShift | g_root_ >> 12);
   hart_.debug_write_csr(0x280, 0);                         // vsatp: the guest starts with paging off
   hart_.set_stimecmp(~uint64_t{0});
+  hart_.pmp_allow_all();  // (the G-stage decides what the guest reaches)
   hart_.set_priv(Priv::S);
   hart_.set_virt(true);
   hart_.set_reg(10, 0);  // a0: hart id

@@ -118,6 +118,7 @@ void Monitor::start(uint32_t entry) {
   hart_.debug_write_csr(0x302, 0);
   hart_.debug_write_csr(0x303, 0);
   hart_.debug_write_csr(0x306, 0);
+  hart_.pmp_allow_all();  // (the shadow tables decide what the guest reaches)
   hart_.set_priv(Priv::U);
   hart_.set_reg(10, 0);
   hart_.set_reg(11, 0);  // a1: the device tree (Machine::reset sets it)

@@ -269,6 +269,7 @@ class HartTest : public ::testing::Test {
     MachineOptions o;
     o.kind = MachineKind::system;
     o.ram_size = kTestRamSize;
+    o.pmp_entries = 0;  // (a hart without PMP: these tests drop to S and U without programming it; pmp_test.cpp has it)
     return o;
   }
   HartTest() : machine_(test_options()) {
