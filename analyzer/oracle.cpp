@@ -251,6 +251,7 @@ Outcome Rv32Oracle::execute(const Form& f, const Mode& mode, Variant v) {
   const bool paged = relocated && !mode.virt;
   const bool b = v == Variant::reloc_b;
   h.reset(kRam);
+  h.pmp_allow_all();  // as firmware leaves it: S and U reach all memory
   h.tlb().flush_all();
   // Memory: handlers, the instruction and its landing places, the data, the page tables.
   auto put32 = [&bus](uint32_t at, uint32_t value) {
@@ -302,6 +303,10 @@ Outcome Rv32Oracle::execute(const Form& f, const Mode& mode, Variant v) {
   h.debug_write_csr(0x142, other ? 3u : 0);
   h.debug_write_csr(0x343, other ? 0x1234u : 0);
   h.debug_write_csr(0x143, other ? 0x4321u : 0);
+  // PMP: an entry that is off (so it protects nothing) with another address, and the R bit it
+  // would have: control state a read sees, the catch-all untouched.
+  h.debug_write_csr(0x3b0, other ? 0x2468u : 0x1357u);
+  h.debug_write_csr(0x3a0, other ? 0x01u : 0x00u);
   h.debug_write_csr(0x300, other ? (1u << kMstatusMppShift) | kMstatusSpp : kMstatusMpie | kMstatusSpie);
   // A pending interrupt masked only by the global enable: below S (and in a guest, where every
   // S-level interrupt is enabled) it would be taken.

@@ -240,6 +240,36 @@ void draw_mmu(DebugSession& s, Panels& p) {
       ImGui::EndTable();
     }
   }
+
+  // PMP: each entry that is on, the physical range it covers and what it allows.
+  const Pmp& pmp = h.pmp();
+  if (pmp.entries() && ImGui::CollapsingHeader("PMP: physical memory protection")) {
+    ImGui::TextWrapped("%u entries. The lowest-numbered entry that matches an access decides; S and U reach "
+                       "nothing no entry matches; M obeys only locked (L) entries.", pmp.entries());
+    bool any = false;
+    if (ImGui::BeginTable("pmp", 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) {
+      for (const char* c : {"entry", "mode", "physical range", "allows"}) ImGui::TableSetupColumn(c);
+      ImGui::TableHeadersRow();
+      static const char* const kModes[] = {"OFF", "TOR", "NA4", "NAPOT"};
+      for (unsigned e = 0; e < pmp.entries(); ++e) {
+        const Pmp::Region r = pmp.region(e);
+        if (r.mode == Pmp::kOff) continue;
+        any = true;
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::Text("%u", e);
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(kModes[r.mode]);
+        ImGui::TableNextColumn();
+        ImGui::Text("0x%09llx - 0x%09llx", static_cast<unsigned long long>(r.lo), static_cast<unsigned long long>(r.hi));
+        ImGui::TableNextColumn();
+        ImGui::Text("%c%c%c%s", r.cfg & Pmp::kR ? 'R' : '-', r.cfg & Pmp::kW ? 'W' : '-', r.cfg & Pmp::kX ? 'X' : '-',
+                    r.cfg & Pmp::kL ? "  locked" : "");
+      }
+      ImGui::EndTable();
+    }
+    if (!any) ImGui::TextDisabled("Every entry is off: S and U reach no memory at all.");
+  }
   ImGui::End();
 }
 
