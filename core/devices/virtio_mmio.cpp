@@ -147,7 +147,7 @@ std::optional<VirtioChain> VirtioMmio::pop(unsigned qi) {
   if (!live() || qi >= type_.queues() || !queues_[qi].ready) return std::nullopt;
   Queue& q = queues_[qi];
   const std::string where = "queue " + std::to_string(qi) + ": ";
-  const uint8_t* avail = dma_(q.driver, 6 + 2 * q.num);
+  const uint8_t* avail = dma_(q.driver, 4 + 2 * q.num + event_trailer());
   if (!avail) {
     fail(where + "its available ring at " + hex(q.driver) + " is not in guest RAM");
     return std::nullopt;
@@ -162,7 +162,7 @@ std::optional<VirtioChain> VirtioMmio::pop(unsigned qi) {
   chain.head = le16(avail + 4 + 2 * (q.last_avail % q.num));
   ++q.last_avail;
   if (negotiated(virtio::kFeatureEventIdx)) {  // avail_event: notify me when you pass this
-    uint8_t* used = dma_(q.device, 6 + 8 * q.num);
+    uint8_t* used = dma_(q.device, 4 + 8 * q.num + event_trailer());
     if (used) put16(used + 4 + 8 * q.num, q.last_avail);
   }
   unsigned budget = q.num;  // a chain is never longer than the queue (§2.7.5.3.1)
@@ -225,8 +225,8 @@ bool VirtioMmio::walk(uint64_t table, uint32_t size, uint32_t first, bool in_ind
 
 void VirtioMmio::push_used(unsigned qi, uint16_t head, uint32_t written) {
   Queue& q = queues_[qi];
-  uint8_t* used = dma_(q.device, 6 + 8 * q.num);
-  const uint8_t* avail = dma_(q.driver, 6 + 2 * q.num);
+  uint8_t* used = dma_(q.device, 4 + 8 * q.num + event_trailer());
+  const uint8_t* avail = dma_(q.driver, 4 + 2 * q.num + event_trailer());
   if (!used || !avail) {
     fail("queue " + std::to_string(qi) + ": its rings are not in guest RAM");
     return;

@@ -129,6 +129,8 @@ class VirtioMmio : public Device {
   void fail(const std::string& why);
   void set_interrupt(uint32_t bits);
   bool negotiated(uint64_t feature) const { return (driver_features_ & feature) != 0; }
+  // The rings' used_event / avail_event words exist only with the event index (§2.7.6, §2.7.8).
+  uint32_t event_trailer() const { return negotiated(virtio::kFeatureEventIdx) ? 2 : 0; }
   // Appends the chain from descriptor `first` of the table at `table` (`size` entries) to
   // `chain`; an indirect descriptor's table is walked in turn (once, and only if negotiated).
   bool walk(uint64_t table, uint32_t size, uint32_t first, bool in_indirect, unsigned& budget,

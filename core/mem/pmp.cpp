@@ -10,6 +10,12 @@ uint32_t Pmp::read_cfg(unsigned index) const {
   return v;
 }
 
+void Pmp::decode() {
+  active_count_ = 0;
+  for (unsigned e = 0; e < entries_; ++e)
+    if (const Region r = region(e); r.mode != kOff && r.lo < r.hi) active_[active_count_++] = r;
+}
+
 void Pmp::write_cfg(unsigned index, uint32_t value) {
   for (unsigned i = 0; i < 4; ++i) {
     const unsigned e = index * 4 + i;
@@ -19,6 +25,7 @@ void Pmp::write_cfg(unsigned index, uint32_t value) {
     cfg_[e] = c;
   }
   ++generation_;
+  decode();
 }
 
 void Pmp::write_addr(unsigned entry, uint32_t value) {
@@ -27,6 +34,7 @@ void Pmp::write_addr(unsigned entry, uint32_t value) {
   if (entry + 1 < entries_ && locked(entry + 1) && ((cfg_[entry + 1] >> 3) & 3) == kTor) return;
   addr_[entry] = value;
   ++generation_;
+  decode();
 }
 
 Pmp::Region Pmp::region(unsigned e) const {
@@ -50,18 +58,18 @@ bool Pmp::permits(uint8_t cfg, AccessType type, Priv mode) const {
 }
 
 bool Pmp::allows(uint32_t paddr, AccessType type, Priv mode) const {
-  for (unsigned e = 0; e < entries_; ++e) {
-    const Region r = region(e);
-    if (r.mode != kOff && paddr >= r.lo && paddr < r.hi) return permits(r.cfg, type, mode);
+  for (unsigned i = 0; i < active_count_; ++i) {
+    const Region& r = active_[i];
+    if (paddr >= r.lo && paddr < r.hi) return permits(r.cfg, type, mode);
   }
   return mode == Priv::M || entries_ == 0;
 }
 
 bool Pmp::allows_page(uint32_t page, AccessType type, Priv mode) const {
   const uint64_t lo = page, hi = uint64_t{page} + 4096;
-  for (unsigned e = 0; e < entries_; ++e) {
-    const Region r = region(e);
-    if (r.mode == kOff || r.hi <= lo || r.lo >= hi) continue;
+  for (unsigned i = 0; i < active_count_; ++i) {
+    const Region& r = active_[i];
+    if (r.hi <= lo || r.lo >= hi) continue;
     // The first entry that matches any byte decides: it must cover the whole page.
     return r.lo <= lo && r.hi >= hi && permits(r.cfg, type, mode);
   }

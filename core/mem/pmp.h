@@ -21,8 +21,14 @@ class Pmp {
   enum Mode : uint8_t { kOff = 0, kTor = 1, kNa4 = 2, kNapot = 3 };
 
   unsigned entries() const { return entries_; }
-  void set_entries(unsigned n) { entries_ = n < kMaxEntries ? n : kMaxEntries; }
-  void reset() { cfg_ = {}, addr_ = {}, ++generation_; }
+  void set_entries(unsigned n) {
+    entries_ = n < kMaxEntries ? n : kMaxEntries;
+    decode();
+  }
+  void reset() {
+    cfg_ = {}, addr_ = {}, ++generation_;
+    decode();
+  }
 
   // The CSRs: pmpcfg0..3 (`index` 0..3) and pmpaddr0..15. Entries beyond entries() read 0 and
   // ignore writes.
@@ -51,15 +57,19 @@ class Pmp {
   template <class Ar>
   void transfer_state(Ar& ar) {
     ar(cfg_, addr_, entries_, generation_);
+    if constexpr (Ar::kLoading) decode();
   }
 
  private:
+  void decode();  // the entries that are on, in order, with their ranges (what every check walks)
   bool locked(unsigned entry) const { return entry < entries_ && (cfg_[entry] & kL); }
   bool permits(uint8_t cfg, AccessType type, Priv mode) const;
   std::array<uint8_t, kMaxEntries> cfg_{};
   std::array<uint32_t, kMaxEntries> addr_{};
   unsigned entries_ = 0;
   uint64_t generation_ = 0;
+  std::array<Region, kMaxEntries> active_{};
+  unsigned active_count_ = 0;
 };
 
 }  // namespace vmscope
