@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Configures and builds one CMake preset (native, asan, fuzz, wasm) with the project's settings.
+# Configures and builds one CMake preset (native, asan, fuzz, wasm) with the project's settings;
+# usage: build.sh PRESET [--target NAME...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-native}
+shift || true  # (the rest goes to cmake --build: --target NAME...)
 jobs=${JOBS:-$(nproc)}
 if [ "$preset" = wasm ]; then
   # Debian's emcc needs Debian's node modules (acorn); see ../shared/docs/TOOLCHAIN.md.
@@ -11,4 +13,4 @@ if [ "$preset" = wasm ]; then
 else
   [ -f "build/$preset/CMakeCache.txt" ] || cmake --preset "$preset" >/dev/null
 fi
-cmake --build "build/$preset" -j "$jobs"
+cmake --build "build/$preset" -j "$jobs" "$@"
