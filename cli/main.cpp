@@ -1,6 +1,8 @@
 // vmscope's command line: parses arguments and hands over to a subcommand.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <map>
+#include <string>
 
 #include "commands.h"
 #include "exit_codes.h"
@@ -10,16 +12,9 @@ using namespace vmscope::cli;
 int main(int argc, char** argv) {
   CLI::App app{"vmscope - a visual laboratory for virtual machines (RISC-V RV32IMAC)"};
   app.require_subcommand(1);
-  app.footer(
-      "Exit codes: the guest's own exit code when it exits; otherwise\n"
-      "  110 usage error, 111 cannot read file, 112 bad ELF, 113 wrong architecture/ABI,\n"
-      "  114 segments outside memory, 115 unhandled guest exception (process VM),\n"
-      "  116 --max-insns reached, 117 unsupported system call, 118 trap loop,\n"
-      "  119 the guest waits for an interrupt that can never come, 120 a monitor consistency\n"
-      "  check failed (--check-shadows), 121 the engines disagree (--lockstep),\n"
-      "  122 a damaged or truncated recording or snapshot file, 123 a replay that diverged,\n"
-      "  124 compare-ways: the ways disagree, 125 --migrate-at: the migration failed (the guest ran on),\n"
-      "  126 --gdb: gdb ended the run (kill).");
+  std::string exit_codes = "Exit codes: the guest's own when it exits by itself; otherwise vmscope's:\n";
+  for (const ExitCodeMeaning& e : kExitCodeMeanings) exit_codes += "  " + std::to_string(e.code) + " " + e.meaning + "\n";
+  app.footer(exit_codes);
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a RISC-V ELF program and print a summary");
@@ -151,6 +146,11 @@ int main(int argc, char** argv) {
                       "The hart's PMP entries, 0 to 16 (default 16, as QEMU's virt hart): an OS written for\n"
                       "QEMU's pmp=false, which never programs PMP, needs 0 (else S and U reach no memory)")
       ->check(CLI::Range(0u, 16u));
+  run_cmd->add_option("--misaligned", run.misaligned,
+                      "Misaligned loads and stores: emulate (default: carried out, as on QEMU's virt and under\n"
+                      "Linux) or trap (an address-misaligned exception, mtval = the address, as Spike does).\n"
+                      "Misaligned atomics always raise the exception")
+      ->check(CLI::IsMember({"emulate", "trap"}));
   run_cmd->add_option("--ram", run.ram_mib, "The system machine's RAM in MiB (default 128, at most 1024), as QEMU's -m")
       ->check(CLI::Range(1u, 1024u));
   run_cmd->add_option("--drive", run.drive,

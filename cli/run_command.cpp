@@ -367,6 +367,7 @@ int run_command(const RunOptions& o) {
   MachineOptions options;
   options.kind = kind;
   options.balloon = balloon;
+  options.misaligned = parse_misaligned(o.misaligned).value_or(Misaligned::emulate);
   if (o.pmp_entries) {
     if (kind != MachineKind::system) {
       std::fprintf(stderr, "vmscope: --pmp-entries is for the system machine's hart; '%s' runs as a process\n", o.program.c_str());

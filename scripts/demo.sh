@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds vmscope natively and runs two bundled demo
-# programs, then builds the debugger for the browser and serves it on 127.0.0.1 until Ctrl-C.
+# The main job: installs what is missing, builds vmscope natively and runs five demos (a process
+# program, a bare-metal program, the kernel under the monitor, a benchmark on both engines, the
+# analyzer on x86), then builds the debugger for the browser and serves it on 127.0.0.1 until Ctrl-C.
 # PORT=N picks the port (default: 8080, or a free one); --no-serve stops after the builds.
 set -euo pipefail
 cd "$(dirname "$0")/.."

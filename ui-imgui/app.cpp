@@ -268,6 +268,7 @@ std::string DebuggerApp::share_query() const {
     }
     if (!quirks.empty()) add("quirk", quirks);
   }
+  if (session_.misaligned() != Misaligned::emulate) add("misaligned", to_string(session_.misaligned()));
   const TranslatorSettings& t = session_.translator_settings();
   add("engine", t.engine == Engine::translator ? "translate" : "interp");
   if (t.engine == Engine::translator) {
@@ -286,6 +287,7 @@ std::string DebuggerApp::share_query() const {
 std::vector<std::string> DebuggerApp::open_link(const std::vector<std::pair<std::string, std::string>>& options) {
   VmSettings vm;
   TranslatorSettings translator;
+  Misaligned misaligned = Misaligned::emulate;
   std::string program, lesson;
   std::optional<size_t> step;
   std::optional<uint64_t> position;
@@ -322,6 +324,9 @@ std::vector<std::string> DebuggerApp::open_link(const std::vector<std::pair<std:
     } else if (name == "check") {
       if (value == "0" || value == "1") vm.check_shadows = value == "1";
       else bad_value(name, value, "0 or 1");
+    } else if (name == "misaligned") {
+      if (const std::optional<Misaligned> m = parse_misaligned(value)) misaligned = *m;
+      else bad_value(name, value, "emulate or trap");
     } else if (name == "engine") {
       if (value == "translate" || value == "interp") translator.engine = value == "translate" ? Engine::translator : Engine::interpreter;
       else bad_value(name, value, "interp or translate");
@@ -368,6 +373,7 @@ std::vector<std::string> DebuggerApp::open_link(const std::vector<std::pair<std:
   }
   session_.set_vm_settings(vm);
   session_.set_translator_settings(translator);
+  session_.set_misaligned(misaligned, false);
   if (!program.empty() && !load_bundled(program)) problems.push_back(error_);
   if (!lesson.empty() && find_lesson(lesson)) start_lesson(lesson);
   if (step || position) open_moment(step, position);

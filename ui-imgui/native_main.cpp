@@ -30,12 +30,25 @@ std::vector<uint8_t> read_file(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// The bundled programs: the guest programs built with vmscope, in the build tree.
+// Where the bundled programs are: installed (cmake --install, the .deb) beside bin/ in
+// share/vmscope/programs, else the build tree's assets.
+std::filesystem::path programs_dir() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const std::filesystem::path installed = exe.parent_path().parent_path() / "share/vmscope/programs";
+    if (std::filesystem::is_directory(installed, ec)) return installed;
+  }
+  return VMSCOPE_ASSETS_DIR;
+}
+
+// The bundled programs: the guest programs built with vmscope.
 std::vector<BundledProgram> bundled_programs() {
   std::vector<BundledProgram> list;
+  const std::filesystem::path root = programs_dir();
   // The same order as the browser's picker: the kernel first, names sorted within a group.
   for (const char* group : {"kernel", "os", "system", "process", "bench"}) {
-    const std::filesystem::path dir = std::filesystem::path(VMSCOPE_ASSETS_DIR) / group;
+    const std::filesystem::path dir = root / group;
     std::error_code ec;
     std::vector<std::filesystem::path> files;
     for (const auto& e : std::filesystem::directory_iterator(dir, ec))

@@ -173,6 +173,8 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     else if (w[0] == "quirk" && w[1] == "sret-jump") v.quirks.sret_jump = w.size() < 3 || w[2] != "off";
     else return bad("unknown setting " + w[1]);
     s.set_vm_settings(v);
+  } else if (w[0] == "misaligned" && w.size() == 2 && parse_misaligned(w[1])) {  // the Machine menu's choice
+    s.set_misaligned(*parse_misaligned(w[1]));
   } else if (w[0] == "engine" && w.size() == 2 && (w[1] == "translate" || w[1] == "interp")) {
     TranslatorSettings t = s.translator_settings();
     t.engine = w[1] == "translate" ? Engine::translator : Engine::interpreter;

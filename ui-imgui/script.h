@@ -14,6 +14,7 @@
 //   shadow sfence|write-protect       the monitor's shadow strategy
 //   quirk NAME [off]          status-read, status-write, sret-jump
 //   engine translate|interp   how guest code runs (applies at once, mid-run too)
+//   misaligned emulate|trap   misaligned loads and stores (the Machine menu; restarts the program)
 //   translator chaining on|off | cache-kib N | evict fifo|flush | backend native|threaded | flush
 //   code-cache open|close     the Code cache window
 //   code-cache select hottest|ADDRESS   select a live block (the most executed, or by physical address)

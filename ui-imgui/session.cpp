@@ -94,6 +94,7 @@ MachineOptions DebugSession::options_for(MachineKind kind, Firmware firmware) co
     options.balloon = vm_.balloon;
   }
   if (kind == MachineKind::system) options.drive = disk_;
+  options.misaligned = misaligned_;
   options.hypervisor = hypervisor_;     // the program asked for the H extension
   options.engine = translator_.engine;  // a new machine (a load, or a rebuild) keeps the engine
   options.translator = translator_.options;
@@ -172,6 +173,11 @@ bool DebugSession::open_saved(std::span<const uint8_t> bytes, const std::string&
   vm_.balloon = o.balloon;
   translator_.engine = o.engine;
   translator_.options = o.translator;
+  misaligned_ = o.misaligned;
+  if (o.drive.get() != disk_.get()) {  // the disk it ran with (its image travels in the file)
+    disk_ = o.drive;
+    disk_name_ = o.drive ? recording->program_name + " (its disk, from " + name + ")" : "";
+  }
   if (!load(recording->program, recording->program_name, o.kind, o.firmware)) return false;
   if (snapshot) {
     if (!time_->resume_from(snapshot->snapshot, snapshot->ram, recording->inputs, recording->end)) {
@@ -576,6 +582,16 @@ bool DebugSession::set_disk(DiskBytes image, std::string name, bool restart) {
     status_ = "ready at the entry point, with the disk " + disk_name_;
   }
   return true;
+}
+
+void DebugSession::set_misaligned(Misaligned m, bool restart) {
+  if (m == misaligned_) return;
+  misaligned_ = m;
+  if (restart && machine_) {
+    rebuild(elf_, program_name_);
+    status_ = std::string("ready at the entry point; misaligned loads and stores ") +
+              (m == Misaligned::trap ? "trap" : "are carried out");
+  }
 }
 
 void DebugSession::remove_disk(bool restart) {

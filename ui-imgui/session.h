@@ -109,6 +109,10 @@ class DebugSession {
   const std::string& disk_name() const { return disk_name_; }  // empty: no disk
   // The disk as the guest sees it now, its writes included (the image itself never changes).
   std::vector<uint8_t> disk_contents() const;
+  // Misaligned loads and stores carried out or trapping (the Machine menu; any program). A
+  // change rebuilds the machine and starts the program again (restart = false: the next load).
+  void set_misaligned(Misaligned m, bool restart = true);
+  Misaligned misaligned() const { return misaligned_; }
 
   // Another debugger (gdb, through the stub) drives the machine: the session's own commands
   // wait, the views keep showing. Empty: the session's own again (its breakpoints restored).
@@ -209,6 +213,7 @@ class DebugSession {
   VmSettings vm_;
   DiskBytes disk_;
   std::string disk_name_;
+  Misaligned misaligned_ = Misaligned::emulate;
   bool hypervisor_ = false;  // the loaded program wants a hart with the H extension
   TranslatorSettings translator_;
   uint64_t last_exits_ = 0, last_hidden_ = 0, last_reflected_ = 0, last_emulated_ = 0;

@@ -387,6 +387,7 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
   j += ",\"running\":" + std::string(s.running() ? "true" : "false");
   j += ",\"finished\":" + std::string(s.finished() ? "true" : "false");
   j += ",\"status\":" + json_string(s.status());
+  j += ",\"misaligned\":" + json_string(to_string(s.misaligned()));
   j += ",\"error\":" + json_string(w.app.error());
   j += ",\"console\":" + json_string(ascii_only(s.console()));
   j += ",\"frames\":" + std::to_string(w.frames);

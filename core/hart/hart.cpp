@@ -426,9 +426,11 @@ Hart::MemResult Hart::store_slow(uint32_t vaddr, T value) {
     code_.on_write(paddr, sizeof(T));
     bus_.mark_dirty(page, kPageSize);  // also covers the fast path filled below
     std::memcpy(host + (paddr - page), &value, sizeof(T));
+    if (bus_.ram_store_watched(paddr, sizeof(T))) return MemResult::ok_reload;  // (HTIF may have asked to stop)
     if (done != MemResult::ok) return done;
-    // Pages holding decoded code keep taking this path, so their stores stay coherent.
-    if (!code_.has_code(page) && watchpoints_.empty() && pmp_.allows_page(page, AccessType::store, data_mode())) {
+    // Pages holding decoded code, or watched bytes, keep taking this path: their stores are seen.
+    if (!code_.has_code(page) && !bus_.page_watched(page) && watchpoints_.empty() &&
+        pmp_.allows_page(page, AccessType::store, data_mode())) {
       MicroTlbEntry& e = write_tlb_[(vaddr >> 12) % kMicroTlbSize];
       e = {vaddr & ~(kPageSize - 1), page, reinterpret_cast<uintptr_t>(host) - (vaddr & ~(kPageSize - 1))};
     }

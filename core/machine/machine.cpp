@@ -40,6 +40,14 @@ std::optional<Console> parse_console(std::string_view name) {
   return std::nullopt;
 }
 
+const char* to_string(Misaligned m) { return m == Misaligned::trap ? "trap" : "emulate"; }
+
+std::optional<Misaligned> parse_misaligned(std::string_view name) {
+  for (const Misaligned m : {Misaligned::emulate, Misaligned::trap})
+    if (name == to_string(m)) return m;
+  return std::nullopt;
+}
+
 std::string virtualization_names() {
   std::string names;
   for (size_t i = 0; i < std::size(kVirtualizations); ++i)
@@ -89,8 +97,7 @@ void Machine::assemble() {
   code_ = std::make_unique<CodeCache>(*bus_);
   bus_->set_code_cache(code_.get());
   HartConfig config;
-  // Linux fixes up misaligned accesses for user programs; bare metal sees the exception.
-  config.misaligned_access_traps = system;
+  config.misaligned_access_traps = options_.misaligned == Misaligned::trap;
   config.exceptions_stop = !system;
   config.hypervisor = system && options_.hypervisor;
   config.pmp_entries = system ? std::min(options_.pmp_entries, Pmp::kMaxEntries) : 0;
@@ -211,6 +218,7 @@ ElfResult Machine::load(std::span<const uint8_t> file, std::string_view file_nam
   image_ = std::move(parsed.image);
   symbols_ = SymbolTable(image_.symbols);
   file_name_ = std::string(file_name);
+  install_htif();
   reset();
   return parsed;  // ok, image moved out
 }
@@ -228,6 +236,31 @@ std::optional<uint32_t> Machine::program_address(uint32_t hpa) const {
 void Machine::set_engine(Engine engine) {
   options_.engine = engine;
   hart_->set_translator(engine == Engine::translator ? blocks_.get() : nullptr);
+}
+
+// Programs written for Spike's HTIF (riscv-tests and most conformance suites) end by writing to
+// their `tohost` word: on the board, without a monitor (they start in M-mode), it is watched.
+void Machine::install_htif() {
+  htif_.reset();
+  bus_->unwatch_ram_stores();
+  const ElfSymbol* tohost = symbols_.find("tohost");
+  if (options_.kind != MachineKind::system || monitor_ || !tohost || (tohost->value & 7) || !bus_->in_ram(tohost->value, 8))
+    return;
+  const ElfSymbol* fromhost = symbols_.find("fromhost");
+  std::optional<uint32_t> fromhost_address;
+  if (fromhost && !(fromhost->value & 7) && bus_->in_ram(fromhost->value, 8)) fromhost_address = fromhost->value;
+  htif_ = std::make_unique<Htif>(*bus_, tohost->value, fromhost_address);
+  htif_->on_exit = [this](int code) {
+    hart_->exit_code = code;
+    hart_->stop_message = "the guest wrote its exit code to tohost (HTIF)";
+    hart_->request_stop(StopReason::exited);
+  };
+  htif_->on_output = [this](std::string_view bytes) { output(1, bytes); };
+  htif_->on_unsupported = [this](const std::string& message) {
+    hart_->stop_message = message;
+    hart_->request_stop(StopReason::unsupported);
+  };
+  bus_->watch_ram_stores(tohost->value, 8, [this](uint32_t paddr, unsigned size) { htif_->on_store(paddr, size); });
 }
 
 // A virtio device's transport: it reaches the guest's memory by DMA, at guest-physical

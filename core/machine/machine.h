@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "devices/clint.h"
+#include "devices/htif.h"
 #include "devices/plic.h"
 #include "devices/test_device.h"
 #include "devices/uart16550.h"
@@ -100,6 +101,13 @@ enum class Console : uint8_t { sbi, pass_through, emulated, virtio };
 const char* to_string(Console c);  // "pass-through"
 std::optional<Console> parse_console(std::string_view name);
 
+// Misaligned loads and stores (not atomics: those always raise the exception): carried out
+// byte by byte as QEMU's virt and Linux do (emulate), or an address-misaligned exception with
+// the address in mtval (trap), as the spec also allows and as Spike does by default.
+enum class Misaligned : uint8_t { emulate, trap };
+const char* to_string(Misaligned m);  // "emulate"
+std::optional<Misaligned> parse_misaligned(std::string_view name);
+
 // How the hart runs guest code: the interpreter (predecoded instructions), or the block
 // translator (translated blocks in a code cache, chained together).
 enum class Engine : uint8_t { interpreter, translator };
@@ -120,6 +128,7 @@ struct MachineOptions {
   bool balloon = false;        // a virtio-balloon device (system machine): the host can ask for memory back
   DiskBytes drive;             // a virtio-blk disk with this image (system machine), or none
   unsigned pmp_entries = 16;   // the hart's PMP entries (system machine; 0..16, as QEMU's pmp=false is 0)
+  Misaligned misaligned = Misaligned::emulate;
   Engine engine = Engine::interpreter;
   TranslatorOptions translator;  // the block translator's code cache (used when engine = translator)
 };
@@ -220,6 +229,8 @@ class Machine {
   VirtioEmptySlot empty_virtio_slot_;  // in every slot without a device
   std::unique_ptr<VirtioMmio> make_virtio_transport(VirtioDeviceType& type, uint32_t slot);
   bool balloon_page(uint32_t pfn, bool inflate);  // the host's side of the balloon
+  void install_htif();  // for a program with a tohost symbol (riscv-tests and the like)
+  std::unique_ptr<Htif> htif_;
   std::unique_ptr<Clint> clint_;
   TestDevice test_device_;
   std::unique_ptr<LinuxProcess> process_;

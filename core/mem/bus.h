@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -100,6 +101,22 @@ class Bus {
   uint8_t* ram() { return ram_.get(); }
   const uint8_t* ram() const { return ram_.get(); }
 
+  // A few bytes of RAM whose stores a device acts on (HTIF's tohost word): harts never map their
+  // page for fast stores, and call ram_store_watched after every store into RAM they make.
+  void watch_ram_stores(uint32_t paddr, uint32_t length, std::function<void(uint32_t paddr, unsigned size)> on_store) {
+    watched_ = {paddr, length, std::move(on_store)};
+  }
+  void unwatch_ram_stores() { watched_ = {}; }
+  bool page_watched(uint32_t page) const {
+    return watched_.length && (watched_.paddr & ~0xfffu) <= page && page <= ((watched_.paddr + watched_.length - 1) & ~0xfffu);
+  }
+  // True when the store touched the watched bytes (the device has acted on it).
+  bool ram_store_watched(uint32_t paddr, unsigned size) {
+    if (!watched_.length || paddr + size <= watched_.paddr || paddr >= watched_.paddr + watched_.length) return false;
+    watched_.on_store(paddr, size);
+    return true;
+  }
+
  private:
   struct RamDeleter {
     uint32_t size;
@@ -115,6 +132,10 @@ class Bus {
   CodeCache* code_cache_ = nullptr;
   std::vector<uint64_t> dirty_;
   bool zero_but_dirty_ = true;
+  struct Watched {
+    uint32_t paddr = 0, length = 0;
+    std::function<void(uint32_t, unsigned)> on_store;
+  } watched_;
 };
 
 }  // namespace vmscope

@@ -14,7 +14,7 @@ namespace vmscope {
 namespace {
 constexpr char kRecordingMagic[8] = {'V', 'M', 'S', 'C', 'R', 'E', 'C', '\n'};
 constexpr char kSnapshotMagic[8] = {'V', 'M', 'S', 'C', 'S', 'N', 'P', '\n'};
-constexpr uint32_t kFormatVersion = 6;  // 2: the monitor's paravirtual state; 3: emulated devices, the console kind; 4: the balloon; 5: the disk image; 6: PMP entries
+constexpr uint32_t kFormatVersion = 7;  // 2: the monitor's paravirtual state; 3: emulated devices, the console kind; 4: the balloon; 5: the disk image; 6: PMP entries; 7: misaligned accesses
 
 uint64_t fnv1a(const uint8_t* data, size_t size) {
   uint64_t h = 0xcbf29ce484222325ull;
@@ -31,7 +31,7 @@ void transfer_state(Ar& ar, TranslatorOptions& t) {
 template <class Ar>
 void transfer_state(Ar& ar, MachineOptions& o) {
   ar(o.kind, o.ram_size, o.argv, o.firmware, o.virtualization, o.invalidation, o.check_shadows, o.shadow_pages);
-  ar(o.hypervisor, o.console, o.balloon, o.pmp_entries);
+  ar(o.hypervisor, o.console, o.balloon, o.pmp_entries, o.misaligned);
   // The disk's image travels whole (a replay must read what the run read).
   if constexpr (std::is_same_v<Ar, StateReader>) {
     std::vector<uint8_t> image;

@@ -1,6 +1,7 @@
 // How translated blocks get their host form. The code cache and the block builder only see this
-// interface; the portable threaded-code backend is the first implementation, and a native
-// (x86-64, WebAssembly) backend would fill `Block::host` instead of `Block::ops`.
+// interface. Two implementations: portable threaded code (`threaded_backend.cpp`, the only one
+// in WebAssembly builds) and x86-64 machine code (`x86_64_backend.cpp`, native builds), which
+// fills `Block::host` and keeps threaded code beside it for the slow paths.
 #pragma once
 
 #include <cstdint>

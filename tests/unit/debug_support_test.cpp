@@ -8,6 +8,7 @@ using namespace vmscope::test::reg;
 
 namespace {
 class DebugSupport : public HartTest {};
+VMSCOPE_HART_TEST_SUITE(DebugSupport);
 }  // namespace
 
 TEST_F(DebugSupport, BreakpointStopsBeforeTheInstructionAndResumes) {

@@ -94,6 +94,7 @@ class Hypervisor : public HartTest {
     return cause < 0 ? static_cast<int64_t>(x(reg::a0)) : static_cast<int64_t>(-cause - 1);
   }
 };
+VMSCOPE_HART_TEST_SUITE(Hypervisor);
 
 // ---- CSRs -----------------------------------------------------------------------------------------
 

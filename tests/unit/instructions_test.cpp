@@ -15,6 +15,7 @@ namespace {
 using namespace reg;
 
 class Instructions : public HartTest {};
+VMSCOPE_HART_TEST_SUITE(Instructions);
 
 constexpr uint32_t kData = kRam + 0x8000;  // a data page away from the code
 
@@ -206,6 +207,7 @@ struct BranchCase {
 };
 
 class Branches : public HartTest, public ::testing::WithParamInterface<BranchCase> {};
+VMSCOPE_HART_TEST_SUITE(Branches);
 
 TEST_P(Branches, TakenOrNot) {
   const BranchCase& c = GetParam();
@@ -323,6 +325,7 @@ struct AmoCase {
 };
 
 class Amos : public HartTest, public ::testing::WithParamInterface<AmoCase> {};
+VMSCOPE_HART_TEST_SUITE(Amos);
 
 TEST_P(Amos, ReturnOldValueAndStoreResult) {
   constexpr uint32_t kOld = 0xfffffff0;  // -16 signed, huge unsigned
@@ -791,6 +794,7 @@ class MisalignedAllowed : public HartTest {
     use_own_hart(config);
   }
 };
+VMSCOPE_HART_TEST_SUITE(MisalignedAllowed);
 
 TEST_F(MisalignedAllowed, LoadsAndStoresSpanningWordsAndPages) {
   constexpr uint32_t kEdge = kRam + 0x3000;  // a page boundary

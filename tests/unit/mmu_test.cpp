@@ -101,6 +101,7 @@ class Mmu : public HartTest {
 
   uint32_t next_table_ = 0;
 };
+VMSCOPE_HART_TEST_SUITE(Mmu);
 
 // ---- translation --------------------------------------------------------------------------------
 
@@ -168,6 +169,7 @@ struct BadPte {
 };
 
 class MmuBadPte : public Mmu, public ::testing::WithParamInterface<BadPte> {};
+VMSCOPE_HART_TEST_SUITE(MmuBadPte);
 
 TEST_P(MmuBadPte, PageFaults) {
   const BadPte& c = GetParam();
@@ -342,6 +344,7 @@ class MmuSoftwareAd : public Mmu {
     build_base();
   }
 };
+VMSCOPE_HART_TEST_SUITE(MmuSoftwareAd);
 
 TEST_F(MmuSoftwareAd, AccessWithoutAccessedPageFaults) {
   ASSERT_FALSE(hart().config().hardware_ad_update);

@@ -31,6 +31,7 @@ class QuirksTest : public HartTest {
     run(steps);
   }
 };
+VMSCOPE_HART_TEST_SUITE(QuirksTest);
 
 TEST_F(QuirksTest, StatusReadInUserModeTrapsWithoutTheQuirk) {
   run_in(Priv::U, {csrr(a0, csr::sstatus)}, 1);

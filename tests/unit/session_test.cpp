@@ -400,6 +400,53 @@ TEST_F(Session, TimelineLanesByCause) {
   EXPECT_EQ(s.time()->options().memory_budget, size_t{8} << 20);
 }
 
+// The Machine menu's choice for misaligned loads and stores: carried out by default (as on QEMU's
+// virt), trapping when chosen (the program restarts); a snapshot carries the choice with it.
+TEST_F(Session, MisalignedAccessesAreCarriedOutOrTrapAsChosen) {
+  const auto run_to_end = [](DebugSession& d) {
+    d.set_speed(0);
+    d.run();
+    for (int i = 0; i < 1000 && d.running(); ++i) d.tick(1.0 / 60);
+    ASSERT_TRUE(d.finished()) << d.status();
+  };
+  ASSERT_TRUE(s.load(asset("system/m_traps.elf"), "m_traps"));
+  EXPECT_EQ(s.misaligned(), Misaligned::emulate);
+  run_to_end(s);
+  EXPECT_NE(s.console().find("misaligned loads/stores: handled without a trap"), std::string_view::npos) << s.console();
+  s.set_misaligned(Misaligned::trap);
+  EXPECT_EQ(s.time()->position(), 0u);
+  EXPECT_EQ(s.machine()->options().misaligned, Misaligned::trap);
+  const std::vector<uint8_t> at_start = s.save_snapshot();
+  run_to_end(s);
+  EXPECT_NE(s.console().find("misaligned loads/stores: trap (mtval = address)"), std::string_view::npos) << s.console();
+
+  DebugSession other;
+  ASSERT_TRUE(other.open_saved(at_start, "m_traps.snap")) << other.last_error();
+  EXPECT_EQ(other.misaligned(), Misaligned::trap);
+  run_to_end(other);
+  EXPECT_NE(other.console().find("misaligned loads/stores: trap (mtval = address)"), std::string_view::npos) << other.console();
+}
+
+// A snapshot of a machine with a disk opens with that disk (its image travels in the file), even
+// in a session that has another disk or none.
+TEST_F(Session, ASnapshotBringsItsDisk) {
+  ASSERT_TRUE(s.set_disk(std::make_shared<const std::vector<uint8_t>>(asset("os/pebble.img")), "pebble.img", false));
+  ASSERT_TRUE(s.load(asset("os/pebble.elf"), "pebble")) << s.last_error();
+  s.set_speed(0);
+  s.run_until(200'000);
+  const std::vector<uint8_t> file = s.save_snapshot();
+  DebugSession other;
+  ASSERT_TRUE(other.open_saved(file, "pebble.snap")) << other.last_error();
+  ASSERT_NE(other.machine()->disk(), nullptr);
+  EXPECT_FALSE(other.disk_name().empty());
+  other.set_speed(0);
+  other.run();
+  for (int i = 0; i < 30; ++i) other.tick(1.0 / 60);
+  other.type_input("cat hello.txt\n");
+  for (int i = 0; i < 30; ++i) other.tick(1.0 / 60);
+  EXPECT_NE(other.console().find("hello from the disk"), std::string_view::npos) << other.console();
+}
+
 // An OS written for QEMU's virt board with its disk: it boots to its shell at full speed, and a
 // line typed at the console (the UART's interrupt through the PLIC) runs a command that reads
 // the disk. Its idle ticks stay ticks: the timer interrupts no more often than the OS asked.

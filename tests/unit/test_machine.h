@@ -14,12 +14,15 @@
 #include <deque>
 #include <initializer_list>
 #include <memory>
+#include <set>
 #include <span>
+#include <string>
 #include <string_view>
 #include <stdexcept>
 #include <vector>
 
 #include "machine/machine.h"
+#include "translator/block_cache.h"
 
 namespace vmscope::test {
 
@@ -263,6 +266,21 @@ inline std::vector<uint8_t> assemble(std::initializer_list<Insn> code) {
 }
 
 // ---- the fixture ---------------------------------------------------------------------------------
+// Every hart test runs on both engines: ctest runs unit_tests again with --hart-tests (main.cpp),
+// which keeps only the suites registered here and sets the fixture's engine to the translator.
+// A HartTest suite that is not registered fails, so none can be left out of the second run.
+inline std::set<std::string>& hart_test_suites() {
+  static std::set<std::string> suites;
+  return suites;
+}
+#define VMSCOPE_HART_TEST_SUITE(Suite) \
+  [[maybe_unused]] static const bool Suite##_is_a_hart_test = (::vmscope::test::hart_test_suites().insert(#Suite), true)
+// The engine the fixture's hart runs on (main.cpp sets it for --hart-tests).
+inline Engine& hart_test_engine() {
+  static Engine engine = Engine::interpreter;
+  return engine;
+}
+
 class HartTest : public ::testing::Test {
  protected:
   static MachineOptions test_options() {
@@ -270,12 +288,15 @@ class HartTest : public ::testing::Test {
     o.kind = MachineKind::system;
     o.ram_size = kTestRamSize;
     o.pmp_entries = 0;  // (a hart without PMP: these tests drop to S and U without programming it; pmp_test.cpp has it)
+    o.misaligned = Misaligned::trap;  // (the exceptions are what Traps tests; MisalignedAllowed the other choice)
     return o;
   }
   HartTest() : machine_(test_options()) {
-    // The same tests on the block translator: ctest runs them again with this set.
-    if (const char* engine = std::getenv("VMSCOPE_TEST_ENGINE"); engine && std::string_view(engine) == "translate")
-      machine_.set_engine(Engine::translator);
+    std::string suite = ::testing::UnitTest::GetInstance()->current_test_info()->test_suite_name();
+    suite = suite.substr(suite.find('/') + 1);  // (a parameterized suite: "Instantiation/Suite")
+    if (!hart_test_suites().count(suite))
+      ADD_FAILURE() << "register " << suite << " with VMSCOPE_HART_TEST_SUITE so it also runs on the translator";
+    machine_.set_engine(hart_test_engine());
     hart_ = &machine_.hart();
     bus_ = &machine_.bus();
     hart().reset(kRam);
@@ -294,6 +315,12 @@ class HartTest : public ::testing::Test {
     own_code_ = std::make_unique<CodeCache>(*own_bus_);
     own_bus_->set_code_cache(own_code_.get());
     own_hart_ = std::make_unique<Hart>(*own_bus_, *own_code_, config);
+    if (hart_test_engine() == Engine::translator) {
+      own_blocks_ = std::make_unique<BlockCache>(*own_bus_);
+      own_blocks_->clock = [this] { return own_hart_->steps(); };
+      own_code_->set_listener(own_blocks_.get());
+      own_hart_->set_translator(own_blocks_.get());
+    }
     own_hart_->reset(kRam);
     hart_ = own_hart_.get();
     bus_ = own_bus_.get();
@@ -367,6 +394,7 @@ class HartTest : public ::testing::Test {
   Machine machine_;
   std::unique_ptr<Bus> own_bus_;
   std::unique_ptr<CodeCache> own_code_;
+  std::unique_ptr<BlockCache> own_blocks_;  // (the hart, declared after it, goes first)
   std::unique_ptr<Hart> own_hart_;
   Hart* hart_ = nullptr;
   Bus* bus_ = nullptr;

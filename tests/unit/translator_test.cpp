@@ -25,6 +25,7 @@ class Translator : public HartTest, public ::testing::WithParamInterface<Transla
     set_csr(csr::mtvec, at);
   }
 };
+VMSCOPE_HART_TEST_SUITE(Translator);
 
 TEST_P(Translator, FaultInTheMiddleOfABlockIsPrecise) {
   skip_handler(kRam + 0x800);

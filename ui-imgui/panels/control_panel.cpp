@@ -267,6 +267,18 @@ void draw_menu_bar(DebuggerApp& app, Panels& p) {
       if (ImGui::MenuItem(l.title.c_str(), nullptr, app.scenario() == l.name)) app.start_lesson(l.name);
     ImGui::EndMenu();
   }
+  if (ImGui::BeginMenu("Machine")) {
+    DebugSession& s = app.session();
+    ImGui::TextDisabled("Misaligned loads and stores (restarts the program):");
+    if (ImGui::MenuItem("  carried out, as on QEMU's virt", nullptr, s.misaligned() == Misaligned::emulate))
+      s.set_misaligned(Misaligned::emulate);
+    if (ImGui::MenuItem("  trap: address-misaligned exception", nullptr, s.misaligned() == Misaligned::trap))
+      s.set_misaligned(Misaligned::trap);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("The spec allows either. Trapping shows a handler's work (mcause 4 or 6, mtval = the\n"
+                        "address); atomics always trap when misaligned.");
+    ImGui::EndMenu();
+  }
   if (ImGui::BeginMenu("View")) {
     for (size_t i = 0; i < kPanelCount; ++i) {
       const Panel panel = static_cast<Panel>(i);

@@ -348,6 +348,21 @@ try {
     await page.setViewportSize({ width: 1280, height: 800 });
     await waitFor((x) => x.display.height === 800, 'the canvas to follow 1280x800');
 
+    // The Machine menu: misaligned loads and stores trap instead of being carried out (m_traps
+    // restarts and reports what it saw); the share link says so.
+    await open('?program=m_traps&speed=full');
+    s = await state();
+    check(s.misaligned === 'emulate', `misaligned accesses are carried out by default (${s.misaligned})`);
+    await click('Machine', '##MainMenuBar');
+    await shoot('machine-menu');
+    await click('  trap: address-misaligned exception', '##Menu_00');
+    s = await waitFor((x) => x.misaligned === 'trap' && x.instret === 0, 'the Machine menu to make misaligned accesses trap');
+    await press('F5');
+    s = await waitFor((x) => x.finished, 'm_traps to finish', 30000);
+    check(/misaligned loads\/stores: trap \(mtval = address\)/.test(s.console) && /all \d+ checks passed/.test(s.console),
+          'after Machine > trap, m_traps saw misaligned loads and stores trap (mtval = the address)', s.console);
+    check(/misaligned=trap/.test(s.share ?? ''), `the share link keeps the choice (${s.share})`);
+
     warnings.length = 0;
     await open('?program=no_such_program');
     s = await state();
