@@ -220,6 +220,16 @@ def emit_tables(fields, insns, csrs, out):
     w("};\n")
 
 
+def emit_csr_numbers(csrs, out):
+    w = out.write
+    w("// Generated from isa-specs/rv32.opcodes by scripts/gen_isa.py: every CSR's number by its name\n"
+      "// (csr::mstatus == 0x300), the one table the core, the tests and the tools use.\n"
+      "#pragma once\n\n#include <cstdint>\n\nnamespace vmscope::csr {\n")
+    for number, name in sorted(csrs.items()):
+        w(f"inline constexpr uint16_t {name} = {number:#05x};\n")
+    w("}  // namespace vmscope::csr\n")
+
+
 def main():
     if len(sys.argv) != 3:
         sys.stderr.write("usage: gen_isa.py SPEC OUTPUT_DIR\n")
@@ -235,6 +245,8 @@ def main():
         emit_ops(base_ops, compressed_ops, out)
     with open(f"{sys.argv[2]}/isa_tables.inc", "w") as out:
         emit_tables(fields, insns, csrs, out)
+    with open(f"{sys.argv[2]}/csr_numbers.h", "w") as out:
+        emit_csr_numbers(csrs, out)
     return 0
 
 

@@ -1,4 +1,5 @@
 // The CSRs: which exist, who may access them, and their WARL legalization (privileged spec 1.12).
+#include "csr_numbers.h"
 #include "hart/hart.h"
 
 namespace vmscope {
@@ -17,38 +18,38 @@ bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) const {
   const uint64_t retired = instret() + instret_offset_;
   if (config_.hypervisor && hypervisor_csr_read(n, v)) return true;
   switch (n) {
-    case 0xc00: case 0xb00: v = static_cast<uint32_t>(cycle); return true;
-    case 0xc80: case 0xb80: v = static_cast<uint32_t>(cycle >> 32); return true;
-    case 0xc02: case 0xb02: v = static_cast<uint32_t>(retired); return true;
-    case 0xc82: case 0xb82: v = static_cast<uint32_t>(retired >> 32); return true;
-    case 0xc01: v = static_cast<uint32_t>(mtime() + (virt_ ? csr_.htimedelta : 0)); return true;
-    case 0xc81: v = static_cast<uint32_t>((mtime() + (virt_ ? csr_.htimedelta : 0)) >> 32); return true;
-    case 0x100: v = csr_.mstatus & kSstatusMask; return true;
+    case csr::cycle: case csr::mcycle: v = static_cast<uint32_t>(cycle); return true;
+    case csr::cycleh: case csr::mcycleh: v = static_cast<uint32_t>(cycle >> 32); return true;
+    case csr::instret: case csr::minstret: v = static_cast<uint32_t>(retired); return true;
+    case csr::instreth: case csr::minstreth: v = static_cast<uint32_t>(retired >> 32); return true;
+    case csr::time: v = static_cast<uint32_t>(mtime() + (virt_ ? csr_.htimedelta : 0)); return true;
+    case csr::timeh: v = static_cast<uint32_t>((mtime() + (virt_ ? csr_.htimedelta : 0)) >> 32); return true;
+    case csr::sstatus: v = csr_.mstatus & kSstatusMask; return true;
     // With H the VS-level and guest-external bits are hie's and hip's, not sie's and sip's.
-    case 0x104: v = csr_.mie & csr_.mideleg & ~kHypervisorInterrupts; return true;
-    case 0x105: v = csr_.stvec; return true;
-    case 0x106: v = csr_.scounteren; return true;
-    case 0x10a: v = 0; return true;  // senvcfg: no fields implemented
-    case 0x140: v = csr_.sscratch; return true;
-    case 0x141: v = csr_.sepc; return true;
-    case 0x142: v = csr_.scause; return true;
-    case 0x143: v = csr_.stval; return true;
-    case 0x144: v = external_view(csr_.mip) & csr_.mideleg & ~kHypervisorInterrupts; return true;
-    case 0x180: v = csr_.satp; return true;
-    case 0xf11: case 0xf12: case 0xf13: case 0xf14: case 0xf15: v = 0; return true;
-    case 0x300: v = csr_.mstatus; return true;
-    case 0x301: v = kMisa | (config_.hypervisor ? kMisaH : 0); return true;
-    case 0x302: v = csr_.medeleg; return true;
-    case 0x303: v = csr_.mideleg; return true;
-    case 0x304: v = csr_.mie; return true;
-    case 0x305: v = csr_.mtvec; return true;
-    case 0x306: v = csr_.mcounteren; return true;
-    case 0x30a: case 0x31a: case 0x310: case 0x320: v = 0; return true;  // menvcfg(h), mstatush, mcountinhibit
-    case 0x340: v = csr_.mscratch; return true;
-    case 0x341: v = csr_.mepc; return true;
-    case 0x342: v = csr_.mcause; return true;
-    case 0x343: v = csr_.mtval; return true;
-    case 0x344:
+    case csr::sie: v = csr_.mie & csr_.mideleg & ~kHypervisorInterrupts; return true;
+    case csr::stvec: v = csr_.stvec; return true;
+    case csr::scounteren: v = csr_.scounteren; return true;
+    case csr::senvcfg: v = 0; return true;  // senvcfg: no fields implemented
+    case csr::sscratch: v = csr_.sscratch; return true;
+    case csr::sepc: v = csr_.sepc; return true;
+    case csr::scause: v = csr_.scause; return true;
+    case csr::stval: v = csr_.stval; return true;
+    case csr::sip: v = external_view(csr_.mip) & csr_.mideleg & ~kHypervisorInterrupts; return true;
+    case csr::satp: v = csr_.satp; return true;
+    case csr::mvendorid: case csr::marchid: case csr::mimpid: case csr::mhartid: case csr::mconfigptr: v = 0; return true;
+    case csr::mstatus: v = csr_.mstatus; return true;
+    case csr::misa: v = kMisa | (config_.hypervisor ? kMisaH : 0); return true;
+    case csr::medeleg: v = csr_.medeleg; return true;
+    case csr::mideleg: v = csr_.mideleg; return true;
+    case csr::mie: v = csr_.mie; return true;
+    case csr::mtvec: v = csr_.mtvec; return true;
+    case csr::mcounteren: v = csr_.mcounteren; return true;
+    case csr::menvcfg: case csr::menvcfgh: case csr::mstatush: case csr::mcountinhibit: v = 0; return true;  // menvcfg(h), mstatush, mcountinhibit
+    case csr::mscratch: v = csr_.mscratch; return true;
+    case csr::mepc: v = csr_.mepc; return true;
+    case csr::mcause: v = csr_.mcause; return true;
+    case csr::mtval: v = csr_.mtval; return true;
+    case csr::mip:
       v = external_view(csr_.mip);
       if (mtime() >= mtimecmp_) v |= kMipMtip;
       return true;
@@ -74,35 +75,35 @@ bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) const {
 bool Hart::csr_write(uint16_t n, uint32_t v) {
   if (config_.hypervisor && hypervisor_csr_write(n, v)) return true;
   switch (n) {
-    case 0xb00: cycle_offset_ = with_half(time_steps() + cycle_offset_, v, false) - time_steps(); return true;
-    case 0xb80: cycle_offset_ = with_half(time_steps() + cycle_offset_, v, true) - time_steps(); return true;
-    case 0xb02: instret_offset_ = with_half(instret() + instret_offset_, v, false) - instret(); return true;
-    case 0xb82: instret_offset_ = with_half(instret() + instret_offset_, v, true) - instret(); return true;
-    case 0x100: {
+    case csr::mcycle: cycle_offset_ = with_half(time_steps() + cycle_offset_, v, false) - time_steps(); return true;
+    case csr::mcycleh: cycle_offset_ = with_half(time_steps() + cycle_offset_, v, true) - time_steps(); return true;
+    case csr::minstret: instret_offset_ = with_half(instret() + instret_offset_, v, false) - instret(); return true;
+    case csr::minstreth: instret_offset_ = with_half(instret() + instret_offset_, v, true) - instret(); return true;
+    case csr::sstatus: {
       const uint32_t old = csr_.mstatus;
       csr_.mstatus = (old & ~kSstatusMask) | (v & kSstatusMask);
       if ((old ^ csr_.mstatus) & (kMstatusSum | kMstatusMxr)) flush_micro_tlbs();
       return true;
     }
-    case 0x104: csr_.mie = (csr_.mie & ~csr_.mideleg) | (v & csr_.mideleg & kAllInterrupts); return true;
-    case 0x105: csr_.stvec = (v & 3) <= 1 ? v : v & ~3u; return true;
-    case 0x106: csr_.scounteren = v; return true;
-    case 0x10a: return true;
-    case 0x140: csr_.sscratch = v; return true;
-    case 0x141: csr_.sepc = v & ~1u; return true;
-    case 0x142: csr_.scause = v; return true;
-    case 0x143: csr_.stval = v; return true;
-    case 0x144: {
+    case csr::sie: csr_.mie = (csr_.mie & ~csr_.mideleg) | (v & csr_.mideleg & kAllInterrupts); return true;
+    case csr::stvec: csr_.stvec = (v & 3) <= 1 ? v : v & ~3u; return true;
+    case csr::scounteren: csr_.scounteren = v; return true;
+    case csr::senvcfg: return true;
+    case csr::sscratch: csr_.sscratch = v; return true;
+    case csr::sepc: csr_.sepc = v & ~1u; return true;
+    case csr::scause: csr_.scause = v; return true;
+    case csr::stval: csr_.stval = v; return true;
+    case csr::sip: {
       const uint32_t mask = kMipSsip & csr_.mideleg;
       csr_.mip = (csr_.mip & ~mask) | (v & mask);
       return true;
     }
-    case 0x180:
+    case csr::satp:
       csr_.satp = v;
       flush_micro_tlbs();  // the TLB itself keeps its ASID-tagged entries
       if (on_event && !trap_hook) on_event({steps_ + 1, EventKind::satp_write, 0, pc_, v});  // a monitor tells its guest's
       return true;
-    case 0x300: {
+    case csr::mstatus: {
       const uint32_t old = csr_.mstatus;
       uint32_t m = (old & ~kMstatusWritable) | (v & kMstatusWritable);
       if (((m & kMstatusMpp) >> kMstatusMppShift) == 2) m = (m & ~kMstatusMpp) | (old & kMstatusMpp);
@@ -110,19 +111,19 @@ bool Hart::csr_write(uint16_t n, uint32_t v) {
       if ((old ^ m) & (kMstatusSum | kMstatusMxr | kMstatusMprv | kMstatusMpp)) flush_micro_tlbs();
       return true;
     }
-    case 0x301: return true;  // misa is read-only here
-    case 0x302: csr_.medeleg = v & (config_.hypervisor ? kDelegableExceptionsH : kDelegableExceptions); return true;
+    case csr::misa: return true;  // misa is read-only here
+    case csr::medeleg: csr_.medeleg = v & (config_.hypervisor ? kDelegableExceptionsH : kDelegableExceptions); return true;
     // With H the VS-level interrupts and SGEI are always delegated to HS (read-only ones).
-    case 0x303: csr_.mideleg = (v & kSupervisorInterrupts) | (config_.hypervisor ? kHypervisorInterrupts : 0); return true;
-    case 0x304: csr_.mie = v & (kAllInterrupts | (config_.hypervisor ? kHypervisorInterrupts : 0)); return true;
-    case 0x305: csr_.mtvec = (v & 3) <= 1 ? v : v & ~3u; return true;
-    case 0x306: csr_.mcounteren = v; return true;
-    case 0x30a: case 0x31a: case 0x310: case 0x320: return true;
-    case 0x340: csr_.mscratch = v; return true;
-    case 0x341: csr_.mepc = v & ~1u; return true;
-    case 0x342: csr_.mcause = v; return true;
-    case 0x343: csr_.mtval = v; return true;
-    case 0x344: {
+    case csr::mideleg: csr_.mideleg = (v & kSupervisorInterrupts) | (config_.hypervisor ? kHypervisorInterrupts : 0); return true;
+    case csr::mie: csr_.mie = v & (kAllInterrupts | (config_.hypervisor ? kHypervisorInterrupts : 0)); return true;
+    case csr::mtvec: csr_.mtvec = (v & 3) <= 1 ? v : v & ~3u; return true;
+    case csr::mcounteren: csr_.mcounteren = v; return true;
+    case csr::menvcfg: case csr::menvcfgh: case csr::mstatush: case csr::mcountinhibit: return true;
+    case csr::mscratch: csr_.mscratch = v; return true;
+    case csr::mepc: csr_.mepc = v & ~1u; return true;
+    case csr::mcause: csr_.mcause = v; return true;
+    case csr::mtval: csr_.mtval = v; return true;
+    case csr::mip: {
       const uint32_t mask = kMipSsip | kMipStip | kMipSeip;
       csr_.mip = (csr_.mip & ~mask) | (v & mask);
       return true;

@@ -1,4 +1,5 @@
 // Trap-and-emulate: what the monitor does on each exit (see monitor.h).
+#include "csr_numbers.h"
 #include "vmm/monitor.h"
 
 #include <cstdio>
@@ -411,42 +412,42 @@ uint32_t Monitor::virtual_sip() const {
 
 bool Monitor::read_csr(uint16_t n, uint32_t& v) const {
   switch (n) {
-    case 0x100: v = vcpu_.sstatus & kSstatusMask; return true;
-    case 0x104: v = vcpu_.sie; return true;
-    case 0x105: v = vcpu_.stvec; return true;
-    case 0x106: v = vcpu_.scounteren; return true;
-    case 0x10a: v = 0; return true;
-    case 0x140: v = vcpu_.sscratch; return true;
-    case 0x141: v = vcpu_.sepc; return true;
-    case 0x142: v = vcpu_.scause; return true;
-    case 0x143: v = vcpu_.stval; return true;
-    case 0x144: v = virtual_sip(); return true;
-    case 0x180: v = vcpu_.satp; return true;
-    case 0xc00: case 0xc80: case 0xc01: case 0xc81: {
+    case csr::sstatus: v = vcpu_.sstatus & kSstatusMask; return true;
+    case csr::sie: v = vcpu_.sie; return true;
+    case csr::stvec: v = vcpu_.stvec; return true;
+    case csr::scounteren: v = vcpu_.scounteren; return true;
+    case csr::senvcfg: v = 0; return true;
+    case csr::sscratch: v = vcpu_.sscratch; return true;
+    case csr::sepc: v = vcpu_.sepc; return true;
+    case csr::scause: v = vcpu_.scause; return true;
+    case csr::stval: v = vcpu_.stval; return true;
+    case csr::sip: v = virtual_sip(); return true;
+    case csr::satp: v = vcpu_.satp; return true;
+    case csr::cycle: case csr::cycleh: case csr::time: case csr::timeh: {
       uint32_t value;  // cycle and time count guest steps only (see Hart::hide_steps)
       hart_.debug_read_csr(n, value);
       v = value;
       return true;
     }
-    case 0xc02: v = static_cast<uint32_t>(guest_instret()); return true;
-    case 0xc82: v = static_cast<uint32_t>(guest_instret() >> 32); return true;
+    case csr::instret: v = static_cast<uint32_t>(guest_instret()); return true;
+    case csr::instreth: v = static_cast<uint32_t>(guest_instret() >> 32); return true;
     default: return false;
   }
 }
 
 bool Monitor::write_csr(uint16_t n, uint32_t v) {
   switch (n) {
-    case 0x100: vcpu_.sstatus = v & kSstatusMask; return true;
-    case 0x104: vcpu_.sie = v & kSupervisorInterrupts; return true;
-    case 0x105: vcpu_.stvec = (v & 3) <= 1 ? v : v & ~3u; return true;
-    case 0x106: vcpu_.scounteren = v; return true;
-    case 0x10a: return true;
-    case 0x140: vcpu_.sscratch = v; return true;
-    case 0x141: vcpu_.sepc = v & ~1u; return true;
-    case 0x142: vcpu_.scause = v; return true;
-    case 0x143: vcpu_.stval = v; return true;
-    case 0x144: vcpu_.sip = (vcpu_.sip & ~kMipSsip) | (v & kMipSsip); return true;
-    case 0x180:
+    case csr::sstatus: vcpu_.sstatus = v & kSstatusMask; return true;
+    case csr::sie: vcpu_.sie = v & kSupervisorInterrupts; return true;
+    case csr::stvec: vcpu_.stvec = (v & 3) <= 1 ? v : v & ~3u; return true;
+    case csr::scounteren: vcpu_.scounteren = v; return true;
+    case csr::senvcfg: return true;
+    case csr::sscratch: vcpu_.sscratch = v; return true;
+    case csr::sepc: vcpu_.sepc = v & ~1u; return true;
+    case csr::scause: vcpu_.scause = v; return true;
+    case csr::stval: vcpu_.stval = v; return true;
+    case csr::sip: vcpu_.sip = (vcpu_.sip & ~kMipSsip) | (v & kMipSsip); return true;
+    case csr::satp:
       vcpu_.satp = v;
       if (hart_.on_event) hart_.on_event({hart_.steps(), EventKind::satp_write, 0, hart_.pc(), v});  // in an exit
       return true;

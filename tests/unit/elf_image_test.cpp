@@ -1,5 +1,6 @@
 // Unit tests of the ELF parser/validator and SymbolTable on ELF files built here, many of them hostile.
 #include "elf/elf_image.h"
+#include "test_assets.h"
 
 #include <gtest/gtest.h>
 
@@ -272,7 +273,7 @@ TEST(ElfImage, ParsesValidFiles) {
   EXPECT_TRUE(parse(top.build()).ok());
 
   // Real compiler output, when the build tells where it is (not a test of its own).
-  if (const char* dir = std::getenv("VMSCOPE_ASSETS_DIR")) {
+  if (const std::string dir = vmscope::test::assets_dir(); !dir.empty()) {
     std::error_code ec;
     int found = 0;
     for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);

@@ -11,14 +11,6 @@
 namespace vmscope::test {
 namespace {
 
-namespace h {
-inline constexpr uint16_t mstatush = 0x310, mtinst = 0x34a, mtval2 = 0x34b;
-inline constexpr uint16_t hstatus = 0x600, hedeleg = 0x602, hideleg = 0x603, hie = 0x604, htimedelta = 0x605,
-                          hcounteren = 0x606, hgeie = 0x607, htimedeltah = 0x615, htval = 0x643, hip = 0x644,
-                          hvip = 0x645, htinst = 0x64a, hgatp = 0x680, hgeip = 0xe12;
-inline constexpr uint16_t vsstatus = 0x200, vsie = 0x204, vstvec = 0x205, vsscratch = 0x240, vsepc = 0x241,
-                          vscause = 0x242, vstval = 0x243, vsip = 0x244, vsatp = 0x280;
-}  // namespace h
 
 constexpr Insn hlv_w(unsigned rd, unsigned rs1) { return word(enc_r(0x34, 0, rs1, 4, rd, 0x73)); }
 constexpr Insn hlv_b(unsigned rd, unsigned rs1) { return word(enc_r(0x30, 0, rs1, 4, rd, 0x73)); }
@@ -50,7 +42,7 @@ class Hypervisor : public HartTest {
     use_own_hart(config);
     set_csr(csr::mtvec, kHandler);
     set_csr(csr::stvec, kHandler);
-    set_csr(h::vstvec, kHandler);
+    set_csr(csr::vstvec, kHandler);
     place(kHandler, {nop()});
   }
 
@@ -58,7 +50,7 @@ class Hypervisor : public HartTest {
   void enter_v(Priv mode, bool virt, uint32_t target) {
     hart().set_priv(Priv::M);  // (wherever the last step left it)
     hart().set_virt(false);
-    set_csr(h::mstatush, virt ? 1u << 7 : 0);
+    set_csr(csr::mstatush, virt ? 1u << 7 : 0);
     enter(mode, target);
     ASSERT_EQ(hart().virt(), virt);
   }
@@ -84,8 +76,8 @@ class Hypervisor : public HartTest {
     write32(kVsRoot + (kRam >> 22) * 4, pte(kRam, kLeaf | kPteR | kPteW | kPteX));
     write32(kVsRoot + (kGva >> 22) * 4, pte(kVsL0, kPteV));
     write32(kVsL0 + ((kGva >> 12) & 0x3ff) * 4, pte(kGpa, kLeaf | vs_flags));
-    set_csr(h::hgatp, 1u << 31 | 1u << 22 | kGRoot >> 12);  // Sv32x4, VMID 1
-    set_csr(h::vsatp, 1u << 31 | kVsRoot >> 12);            // Sv32
+    set_csr(csr::hgatp, 1u << 31 | 1u << 22 | kGRoot >> 12);  // Sv32x4, VMID 1
+    set_csr(csr::vsatp, 1u << 31 | kVsRoot >> 12);            // Sv32
   }
   // A load from kGva in VS-mode: the value, or the trap's cause (as -cause - 1).
   int64_t vs_load(uint32_t gva = kGva) {
@@ -100,45 +92,45 @@ VMSCOPE_HART_TEST_SUITE(Hypervisor);
 
 TEST_F(Hypervisor, MisaSaysHAndTheWarlFieldsHoldWhatTheSpecAllows) {
   EXPECT_TRUE(csr(csr::misa) & (1u << 7));
-  set_csr(h::hedeleg, ~0u);
-  EXPECT_EQ(csr(h::hedeleg), 0xb1ffu);  // not ECALL from HS/VS/M (9-11), guest-page faults, virtual instruction
-  set_csr(h::hideleg, ~0u);
-  EXPECT_EQ(csr(h::hideleg), 0x444u);  // VSSI, VSTI, VSEI only
-  set_csr(h::hvip, ~0u);
-  EXPECT_EQ(csr(h::hvip), 0x444u);
-  set_csr(h::hstatus, ~0u);
-  EXPECT_EQ(csr(h::hstatus), (1u << 6 | 1u << 7 | 1u << 8 | 1u << 9 | 1u << 20 | 1u << 21 | 1u << 22));  // no VGEIN, VSBE
-  set_csr(h::hgatp, ~0u);  // Sv32x4, a 7-bit VMID, PPN[1:0] zero (QEMU 7.2 keeps bits 30:29 and PPN[1:0])
-  EXPECT_EQ(csr(h::hgatp), 0x8000'0000u | 0x7fu << 22 | 0x3ffffcu);
+  set_csr(csr::hedeleg, ~0u);
+  EXPECT_EQ(csr(csr::hedeleg), 0xb1ffu);  // not ECALL from HS/VS/M (9-11), guest-page faults, virtual instruction
+  set_csr(csr::hideleg, ~0u);
+  EXPECT_EQ(csr(csr::hideleg), 0x444u);  // VSSI, VSTI, VSEI only
+  set_csr(csr::hvip, ~0u);
+  EXPECT_EQ(csr(csr::hvip), 0x444u);
+  set_csr(csr::hstatus, ~0u);
+  EXPECT_EQ(csr(csr::hstatus), (1u << 6 | 1u << 7 | 1u << 8 | 1u << 9 | 1u << 20 | 1u << 21 | 1u << 22));  // no VGEIN, VSBE
+  set_csr(csr::hgatp, ~0u);  // Sv32x4, a 7-bit VMID, PPN[1:0] zero (QEMU 7.2 keeps bits 30:29 and PPN[1:0])
+  EXPECT_EQ(csr(csr::hgatp), 0x8000'0000u | 0x7fu << 22 | 0x3ffffcu);
   set_csr(csr::mideleg, 0);
   EXPECT_EQ(csr(csr::mideleg), 0x1444u);  // VS-level interrupts and SGEI: always HS's
   set_csr(csr::medeleg, ~0u);
   EXPECT_EQ(csr(csr::medeleg), 0xf0b7ffu);  // with ECALL from VS and 20..23
-  set_csr(h::mstatush, ~0u);
-  EXPECT_EQ(csr(h::mstatush), 0xc0u);  // MPV, GVA
-  set_csr(h::hgeie, ~0u);
-  EXPECT_EQ(csr(h::hgeie), 0u);  // GEILEN = 0
-  EXPECT_EQ(csr(h::hgeip), 0u);
-  set_csr(h::htimedeltah, 0x12);
-  set_csr(h::htimedelta, 0x345);
-  EXPECT_EQ(csr(h::htimedelta), 0x345u);
-  EXPECT_EQ(csr(h::htimedeltah), 0x12u);
+  set_csr(csr::mstatush, ~0u);
+  EXPECT_EQ(csr(csr::mstatush), 0xc0u);  // MPV, GVA
+  set_csr(csr::hgeie, ~0u);
+  EXPECT_EQ(csr(csr::hgeie), 0u);  // GEILEN = 0
+  EXPECT_EQ(csr(csr::hgeip), 0u);
+  set_csr(csr::htimedeltah, 0x12);
+  set_csr(csr::htimedelta, 0x345);
+  EXPECT_EQ(csr(csr::htimedelta), 0x345u);
+  EXPECT_EQ(csr(csr::htimedeltah), 0x12u);
 }
 
 TEST_F(Hypervisor, HipHieVsipAndVsieAreViewsOfTheSameBits) {
-  set_csr(h::hvip, 1u << 2 | 1u << 6);
-  EXPECT_EQ(csr(h::hip), (1u << 2 | 1u << 6));
-  EXPECT_EQ(csr(h::vsip), 0u);  // nothing delegated to VS: vsip shows nothing
-  set_csr(h::hideleg, 1u << 2 | 1u << 6);
-  EXPECT_EQ(csr(h::vsip), (1u << 1 | 1u << 5));  // VSSIP -> SSIP, VSTIP -> STIP
-  set_csr(h::vsip, 0);                            // only SSIP is writable: it clears hvip.VSSIP
-  EXPECT_EQ(csr(h::hvip), 1u << 6);
-  set_csr(h::hip, 1u << 2);  // hip.VSSIP is hvip.VSSIP
-  EXPECT_EQ(csr(h::hvip), (1u << 2 | 1u << 6));
-  set_csr(h::vsie, ~0u);
+  set_csr(csr::hvip, 1u << 2 | 1u << 6);
+  EXPECT_EQ(csr(csr::hip), (1u << 2 | 1u << 6));
+  EXPECT_EQ(csr(csr::vsip), 0u);  // nothing delegated to VS: vsip shows nothing
+  set_csr(csr::hideleg, 1u << 2 | 1u << 6);
+  EXPECT_EQ(csr(csr::vsip), (1u << 1 | 1u << 5));  // VSSIP -> SSIP, VSTIP -> STIP
+  set_csr(csr::vsip, 0);                            // only SSIP is writable: it clears hvip.VSSIP
+  EXPECT_EQ(csr(csr::hvip), 1u << 6);
+  set_csr(csr::hip, 1u << 2);  // hip.VSSIP is hvip.VSSIP
+  EXPECT_EQ(csr(csr::hvip), (1u << 2 | 1u << 6));
+  set_csr(csr::vsie, ~0u);
   EXPECT_EQ(csr(csr::mie) & 0x1444, (1u << 2 | 1u << 6));  // only the delegated ones
-  EXPECT_EQ(csr(h::hie), (1u << 2 | 1u << 6));
-  EXPECT_EQ(csr(h::vsie), (1u << 1 | 1u << 5));
+  EXPECT_EQ(csr(csr::hie), (1u << 2 | 1u << 6));
+  EXPECT_EQ(csr(csr::vsie), (1u << 1 | 1u << 5));
 }
 
 TEST_F(Hypervisor, WithoutTheExtensionItsCsrsAndInstructionsAreIllegal) {
@@ -148,8 +140,8 @@ TEST_F(Hypervisor, WithoutTheExtensionItsCsrsAndInstructionsAreIllegal) {
   place(kHandler, {nop(), nop(), nop()});
   EXPECT_FALSE(csr(csr::misa) & (1u << 7));
   uint32_t v;
-  EXPECT_FALSE(hart().debug_read_csr(h::hstatus, v));
-  place(kCode, {csrr(reg::a0, h::hstatus), hlv_w(reg::a0, reg::a1), hfence_gvma(0, 0)});
+  EXPECT_FALSE(hart().debug_read_csr(csr::hstatus, v));
+  place(kCode, {csrr(reg::a0, csr::hstatus), hlv_w(reg::a0, reg::a1), hfence_gvma(0, 0)});
   hart().set_pc(kCode);
   run(3);
   ASSERT_EQ(traps().size(), 1u);
@@ -160,7 +152,7 @@ TEST_F(Hypervisor, WithoutTheExtensionItsCsrsAndInstructionsAreIllegal) {
 TEST_F(Hypervisor, CsrAccessFromEachModeIsAllowedIllegalOrAVirtualInstruction) {
   set_csr(csr::mcounteren, 7);
   set_csr(csr::scounteren, 7);
-  set_csr(h::hcounteren, 0);  // the guest may not read counters: virtual instruction
+  set_csr(csr::hcounteren, 0);  // the guest may not read counters: virtual instruction
   struct Mode {
     const char* name;
     Priv priv;
@@ -170,7 +162,7 @@ TEST_F(Hypervisor, CsrAccessFromEachModeIsAllowedIllegalOrAVirtualInstruction) {
     uint16_t number;
     int expected[4];  // HS VS VU U: -1 allowed, 2 illegal, 22 virtual instruction
   } const cases[] = {
-      {h::hstatus, {-1, 22, 22, 2}}, {h::vsstatus, {-1, 22, 22, 2}}, {h::hgatp, {-1, 22, 22, 2}},
+      {csr::hstatus, {-1, 22, 22, 2}}, {csr::vsstatus, {-1, 22, 22, 2}}, {csr::hgatp, {-1, 22, 22, 2}},
       {csr::sstatus, {-1, -1, 22, 2}}, {csr::satp, {-1, -1, 22, 2}},  {csr::mstatus, {2, 2, 2, 2}},
       {csr::cycle, {-1, 22, 22, -1}},
   };
@@ -178,26 +170,26 @@ TEST_F(Hypervisor, CsrAccessFromEachModeIsAllowedIllegalOrAVirtualInstruction) {
     for (int m = 0; m < 4; ++m)
       EXPECT_EQ(run_one(modes[m].priv, modes[m].virt, csrr(reg::a0, c.number)), c.expected[m])
           << "csr 0x" << std::hex << c.number << " from " << modes[m].name;
-  set_csr(h::hcounteren, 7);
+  set_csr(csr::hcounteren, 7);
   EXPECT_EQ(run_one(Priv::S, true, csrr(reg::a0, csr::cycle)), -1) << "hcounteren lets VS read cycle";
   set_csr(csr::scounteren, 0);
   EXPECT_EQ(run_one(Priv::U, true, csrr(reg::a0, csr::cycle)), 22) << "VU: scounteren says no";
   // A write to a read-only CSR is illegal even where reading it would be a virtual instruction.
-  EXPECT_EQ(run_one(Priv::S, true, csrw(h::hgeip, reg::a0)), 2);
+  EXPECT_EQ(run_one(Priv::S, true, csrw(csr::hgeip, reg::a0)), 2);
   // TVM: HS may not touch hgatp; VTVM: VS may not touch satp.
   set_csr(csr::mstatus, csr(csr::mstatus) | kMstatusTvm);
-  EXPECT_EQ(run_one(Priv::S, false, csrr(reg::a0, h::hgatp)), 2);  // (QEMU 7.2 lets it through)
+  EXPECT_EQ(run_one(Priv::S, false, csrr(reg::a0, csr::hgatp)), 2);  // (QEMU 7.2 lets it through)
   set_csr(csr::mstatus, csr(csr::mstatus) & ~kMstatusTvm);
-  set_csr(h::hstatus, 1u << 20);
+  set_csr(csr::hstatus, 1u << 20);
   EXPECT_EQ(run_one(Priv::S, true, csrr(reg::a0, csr::satp)), 22);  // (QEMU 7.2 lets it through)
 }
 
 TEST_F(Hypervisor, InVsModeTheSupervisorCsrsAreTheGuestsOwn) {
   set_csr(csr::sscratch, 0x1111);
-  set_csr(h::vsscratch, 0x2222);
-  set_csr(h::vsatp, 0x00400000);  // (Bare: the guest's addresses are its physical ones, and hgatp is Bare too)
+  set_csr(csr::vsscratch, 0x2222);
+  set_csr(csr::vsatp, 0x00400000);  // (Bare: the guest's addresses are its physical ones, and hgatp is Bare too)
   set_csr(csr::satp, 0x00800000);
-  set_csr(h::vsstatus, kMstatusSum);
+  set_csr(csr::vsstatus, kMstatusSum);
   place(kCode, {csrr(reg::a0, csr::sscratch), csrw(csr::sscratch, reg::a2), csrr(reg::a3, csr::satp),
                 csrr(reg::a4, csr::sstatus), csrw(csr::satp, reg::a5), nop()});
   set_x(reg::a2, 0x3333);
@@ -205,10 +197,10 @@ TEST_F(Hypervisor, InVsModeTheSupervisorCsrsAreTheGuestsOwn) {
   enter_v(Priv::S, true, kCode);
   run(5);
   EXPECT_EQ(x(reg::a0), 0x2222u);
-  EXPECT_EQ(csr(h::vsscratch), 0x3333u);
+  EXPECT_EQ(csr(csr::vsscratch), 0x3333u);
   EXPECT_EQ(csr(csr::sscratch), 0x1111u);
   EXPECT_EQ(x(reg::a3), 0x00400000u);
-  EXPECT_EQ(csr(h::vsatp), 0x00c00000u);
+  EXPECT_EQ(csr(csr::vsatp), 0x00c00000u);
   EXPECT_EQ(csr(csr::satp), 0x00800000u) << "HS's satp untouched";
   EXPECT_EQ(x(reg::a4), kMstatusSum);
   EXPECT_EQ(hart().mode_name(), std::string("VS"));
@@ -226,16 +218,16 @@ TEST_F(Hypervisor, PrivilegedInstructionsInTheGuestAreVirtualInstructionsWhereHs
   EXPECT_EQ(run_one(Priv::U, true, sfence_vma(0, 0)), 22);  // (QEMU 7.2: illegal instruction)
   EXPECT_EQ(run_one(Priv::U, false, hfence_vvma(0, 0)), 2);
   EXPECT_EQ(run_one(Priv::S, true, mret()), 2);
-  set_csr(h::hstatus, 1u << 22);  // VTSR
+  set_csr(csr::hstatus, 1u << 22);  // VTSR
   EXPECT_EQ(run_one(Priv::S, true, sret()), 22);
-  set_csr(h::hstatus, 1u << 21);  // VTW
+  set_csr(csr::hstatus, 1u << 21);  // VTW
   EXPECT_EQ(run_one(Priv::S, true, wfi()), 22);
   set_csr(csr::mstatus, csr(csr::mstatus) | kMstatusTw);  // TW wins: illegal
   EXPECT_EQ(run_one(Priv::S, true, wfi()), 2);
   set_csr(csr::mstatus, csr(csr::mstatus) & ~kMstatusTw);
-  set_csr(h::hstatus, 1u << 20);  // VTVM
+  set_csr(csr::hstatus, 1u << 20);  // VTVM
   EXPECT_EQ(run_one(Priv::S, true, sfence_vma(0, 0)), 22);
-  set_csr(h::hstatus, 0);
+  set_csr(csr::hstatus, 0);
   EXPECT_EQ(run_one(Priv::S, true, sfence_vma(0, 0)), -1);
   EXPECT_EQ(run_one(Priv::S, false, hfence_gvma(0, 0)), -1);
   set_csr(csr::mstatus, csr(csr::mstatus) | kMstatusTvm);
@@ -246,7 +238,7 @@ TEST_F(Hypervisor, PrivilegedInstructionsInTheGuestAreVirtualInstructionsWhereHs
 TEST_F(Hypervisor, HlvAndHsvReachTheGuestsMemoryAsTheGuestSeesIt) {
   map_two_stages();
   write32(kData, 0x8899aabb);
-  set_csr(h::hstatus, 1u << 8);  // SPVP: as VS-mode
+  set_csr(csr::hstatus, 1u << 8);  // SPVP: as VS-mode
   set_x(reg::a1, kGva);
   EXPECT_EQ(run_one(Priv::S, false, hlv_w(reg::a0, reg::a1)), -1);
   EXPECT_EQ(x(reg::a0), 0x8899aabbu);
@@ -258,22 +250,22 @@ TEST_F(Hypervisor, HlvAndHsvReachTheGuestsMemoryAsTheGuestSeesIt) {
   EXPECT_EQ(run_one(Priv::S, false, hsv_w(reg::a2, reg::a1)), -1);
   EXPECT_EQ(read32(kData + 4), 0x12345678u);
   // From U-mode only with hstatus.HU (QEMU 7.2 raises a virtual instruction without it).
-  set_csr(h::hstatus, 1u << 8);
+  set_csr(csr::hstatus, 1u << 8);
   EXPECT_EQ(run_one(Priv::U, false, hlv_w(reg::a0, reg::a1)), 2);
-  set_csr(h::hstatus, 1u << 8 | 1u << 9);
+  set_csr(csr::hstatus, 1u << 8 | 1u << 9);
   EXPECT_EQ(run_one(Priv::U, false, hlv_w(reg::a0, reg::a1)), -1);
   // As VU (SPVP = 0) the guest's page must be a user page: it is not, a guest page fault... no:
   // a page fault of the VS-stage, with GVA set.
-  set_csr(h::hstatus, 0);
+  set_csr(csr::hstatus, 0);
   EXPECT_EQ(run_one(Priv::M, false, hlv_w(reg::a0, reg::a1)), 13);
-  EXPECT_TRUE(csr(h::mstatush) & (1u << 6)) << "GVA: mtval is a guest virtual address";
+  EXPECT_TRUE(csr(csr::mstatush) & (1u << 6)) << "GVA: mtval is a guest virtual address";
   EXPECT_EQ(csr(csr::mtval), kGva + 4);
 }
 
 TEST_F(Hypervisor, HlvxNeedsExecutePermissionAtBothStages) {
   map_two_stages(kPteX, kPteX | kPteU);  // execute-only at both stages
   write32(kData, 0x00000013);
-  set_csr(h::hstatus, 1u << 8);
+  set_csr(csr::hstatus, 1u << 8);
   set_x(reg::a1, kGva);
   EXPECT_EQ(run_one(Priv::M, false, hlv_w(reg::a0, reg::a1)), 13);  // a plain read may not (QEMU 7.2: HLVX checks R)
   EXPECT_EQ(run_one(Priv::M, false, hlvx_wu(reg::a0, reg::a1)), -1);
@@ -288,13 +280,13 @@ TEST_F(Hypervisor, AnEcallFromVsGoesToMThenToHsWhenDelegatedAndSretReturnsToTheG
   EXPECT_EQ(run_one(Priv::S, true, ecall()), 10);
   EXPECT_EQ(hart().priv(), Priv::M);
   EXPECT_FALSE(hart().virt());
-  EXPECT_TRUE(csr(h::mstatush) & (1u << 7)) << "MPV";
+  EXPECT_TRUE(csr(csr::mstatush) & (1u << 7)) << "MPV";
   set_csr(csr::medeleg, 1u << 10);
   EXPECT_EQ(run_one(Priv::S, true, ecall()), 10);
   EXPECT_EQ(hart().priv(), Priv::S);
   EXPECT_FALSE(hart().virt()) << "HS takes it";
   EXPECT_EQ(csr(csr::scause), 10u);
-  EXPECT_EQ(csr(h::hstatus) & (1u << 7 | 1u << 8), (1u << 7 | 1u << 8)) << "SPV, SPVP (from VS)";
+  EXPECT_EQ(csr(csr::hstatus) & (1u << 7 | 1u << 8), (1u << 7 | 1u << 8)) << "SPV, SPVP (from VS)";
   // SRET from HS with SPV goes back into the guest and clears SPV.
   set_csr(csr::sepc, kCode + 4);
   set_csr(csr::mstatus, csr(csr::mstatus) | kMstatusSpp);
@@ -304,19 +296,19 @@ TEST_F(Hypervisor, AnEcallFromVsGoesToMThenToHsWhenDelegatedAndSretReturnsToTheG
   EXPECT_TRUE(hart().virt());
   EXPECT_EQ(hart().priv(), Priv::S);
   EXPECT_EQ(pc(), kCode + 4);
-  EXPECT_EQ(csr(h::hstatus) & (1u << 7), 0u);
+  EXPECT_EQ(csr(csr::hstatus) & (1u << 7), 0u);
 }
 
 TEST_F(Hypervisor, TheGuestsOwnExceptionsGoToItsHandlerThroughHedeleg) {
   set_csr(csr::medeleg, 1u << 2);
-  set_csr(h::hedeleg, 1u << 2);
-  set_csr(h::vsstatus, kMstatusSie);
+  set_csr(csr::hedeleg, 1u << 2);
+  set_csr(csr::vsstatus, kMstatusSie);
   EXPECT_EQ(run_one(Priv::U, true, csrr(reg::a0, csr::mstatus)), 2);  // from VU
   EXPECT_TRUE(hart().virt());
   EXPECT_EQ(hart().priv(), Priv::S);
-  EXPECT_EQ(csr(h::vscause), 2u);
-  EXPECT_EQ(csr(h::vsepc), kCode);
-  EXPECT_EQ(csr(h::vsstatus) & (kMstatusSpp | kMstatusSpie | kMstatusSie), kMstatusSpie) << "SPP = VU, SPIE = SIE";
+  EXPECT_EQ(csr(csr::vscause), 2u);
+  EXPECT_EQ(csr(csr::vsepc), kCode);
+  EXPECT_EQ(csr(csr::vsstatus) & (kMstatusSpp | kMstatusSpie | kMstatusSie), kMstatusSpie) << "SPP = VU, SPIE = SIE";
   EXPECT_EQ(csr(csr::scause), 0u) << "HS saw nothing";
   // The guest's SRET returns to VU.
   place(kHandler, {sret()});
@@ -330,7 +322,7 @@ TEST_F(Hypervisor, TheGuestsOwnExceptionsGoToItsHandlerThroughHedeleg) {
 TEST_F(Hypervisor, VsLevelInterruptsAreInjectedThroughHvip) {
   // Not delegated to VS: HS takes it, even with the guest's SIE off, as a VS-level interrupt.
   set_csr(csr::mie, 1u << 2);
-  set_csr(h::hvip, 1u << 2);
+  set_csr(csr::hvip, 1u << 2);
   place(kCode, {nop(), nop()});
   enter_v(Priv::S, true, kCode);
   run(1);
@@ -339,24 +331,24 @@ TEST_F(Hypervisor, VsLevelInterruptsAreInjectedThroughHvip) {
   EXPECT_FALSE(hart().virt());
   EXPECT_EQ(csr(csr::scause), 0x80000002u);
   // Delegated (hideleg): the guest takes it as its supervisor software interrupt, when it enables it.
-  set_csr(h::hideleg, 1u << 2);
-  set_csr(h::vsstatus, 0);
+  set_csr(csr::hideleg, 1u << 2);
+  set_csr(csr::vsstatus, 0);
   enter_v(Priv::S, true, kCode);
   run(1);
   EXPECT_TRUE(hart().virt());
   EXPECT_EQ(pc(), kCode + 4) << "vsstatus.SIE = 0: not taken";
-  set_csr(h::vsstatus, kMstatusSie);
+  set_csr(csr::vsstatus, kMstatusSie);
   run(1);  // the interrupt, then the handler's first instruction
   EXPECT_EQ(pc(), kHandler + 4);
   EXPECT_TRUE(hart().virt());
-  EXPECT_EQ(csr(h::vscause), 0x80000001u);
-  EXPECT_EQ(csr(h::vsstatus) & kMstatusSpie, kMstatusSpie);
+  EXPECT_EQ(csr(csr::vscause), 0x80000001u);
+  EXPECT_EQ(csr(csr::vsstatus) & kMstatusSpie, kMstatusSpie);
 }
 
 TEST_F(Hypervisor, TimeInTheGuestIsShiftedByHtimedelta) {
   set_csr(csr::mcounteren, 2);
-  set_csr(h::hcounteren, 2);
-  set_csr(h::htimedelta, 1000000);
+  set_csr(csr::hcounteren, 2);
+  set_csr(csr::htimedelta, 1000000);
   place(kCode, {csrr(reg::a0, csr::time), nop()});
   enter_v(Priv::S, true, kCode);
   const uint64_t at = hart().mtime();  // (mtime moves every 10 steps: not during this one)
@@ -374,15 +366,15 @@ TEST_F(Hypervisor, TwoStageLoadsAndStoresAndEveryFaultAtEitherStage) {
   // VS-stage: no mapping -> the guest's page fault, mtval = GVA, no mtval2.
   EXPECT_EQ(vs_load(kGva + 0x1000), -13 - 1);
   EXPECT_EQ(csr(csr::mtval), kGva + 0x1000);
-  EXPECT_EQ(csr(h::mtval2), 0u);
-  EXPECT_TRUE(csr(h::mstatush) & (1u << 6));
+  EXPECT_EQ(csr(csr::mtval2), 0u);
+  EXPECT_TRUE(csr(csr::mstatush) & (1u << 6));
   // G-stage: the leaf without U -> a guest-page fault, mtval2 = GPA >> 2.
   write32(kGL0 + ((kGpa >> 12) & 0x3ff) * 4, pte(kData, kLeaf | kPteR | kPteW));
   hart().tlb().flush_all();
   EXPECT_EQ(vs_load(kGva + 8), -21 - 1);
   EXPECT_EQ(csr(csr::mtval), kGva + 8);
-  EXPECT_EQ(csr(h::mtval2), (kGpa + 8) >> 2);
-  EXPECT_EQ(csr(h::mtinst), 0u) << "the final access: no pseudo-instruction";
+  EXPECT_EQ(csr(csr::mtval2), (kGpa + 8) >> 2);
+  EXPECT_EQ(csr(csr::mtinst), 0u) << "the final access: no pseudo-instruction";
   // G-stage read-only: a store is a store guest-page fault.
   write32(kGL0 + ((kGpa >> 12) & 0x3ff) * 4, pte(kData, kLeaf | kPteR | kPteU));
   hart().tlb().flush_all();
@@ -397,8 +389,8 @@ TEST_F(Hypervisor, AFaultInTheVsStagesOwnPageTableAccessIsAGuestPageFaultOfTheOr
   // not map (the code's own superpage still translates).
   write32(kVsRoot + (kGva >> 22) * 4, pte(0xd0000000u, kPteV));
   EXPECT_EQ(vs_load(), -21 - 1);
-  EXPECT_EQ(csr(h::mtval2), (0xd0000000u + ((kGva >> 12) & 0x3ff) * 4) >> 2) << "the PTE's guest-physical address";
-  EXPECT_EQ(csr(h::mtinst), 0x00002000u) << "the pseudo-instruction of an implicit read";
+  EXPECT_EQ(csr(csr::mtval2), (0xd0000000u + ((kGva >> 12) & 0x3ff) * 4) >> 2) << "the PTE's guest-physical address";
+  EXPECT_EQ(csr(csr::mtinst), 0x00002000u) << "the pseudo-instruction of an implicit read";
   EXPECT_EQ(csr(csr::mtval), kGva);
   set_x(reg::a1, kGva);
   EXPECT_EQ(run_one(Priv::S, true, sw(reg::a0, reg::a1, 0)), 23) << "a store's walk faults as a store (QEMU 7.2: 21)";
@@ -408,8 +400,8 @@ TEST_F(Hypervisor, AFaultInTheVsStagesOwnPageTableAccessIsAGuestPageFaultOfTheOr
   write32(kGRoot + (kRam >> 22) * 4, pte(kRam, kLeaf | kPteR | kPteX | kPteU));    // RAM read-only at the G-stage
   set_csr(csr::medeleg, 0);
   EXPECT_EQ(vs_load(), -21 - 1);
-  EXPECT_EQ(csr(h::mtinst), 0x00002020u);
-  EXPECT_EQ(csr(h::mtval2), (kVsL0 + ((kGva >> 12) & 0x3ff) * 4) >> 2);
+  EXPECT_EQ(csr(csr::mtinst), 0x00002020u);
+  EXPECT_EQ(csr(csr::mtval2), (kVsL0 + ((kGva >> 12) & 0x3ff) * 4) >> 2);
 }
 
 TEST_F(Hypervisor, SuperpagesAtEitherStage) {
@@ -448,7 +440,7 @@ TEST_F(Hypervisor, TheTlbTagsGuestTranslationsByVmidAndTheHfencesDropThem) {
   EXPECT_EQ(vs_load(), 2);  // cached again, for VMID 1, to kData2
   // Another VMID never hits VMID 1's entry: it walks, and sees the table as it is now.
   g_maps_to(kData);
-  set_csr(h::hgatp, 1u << 31 | 2u << 22 | kGRoot >> 12);
+  set_csr(csr::hgatp, 1u << 31 | 2u << 22 | kGRoot >> 12);
   EXPECT_EQ(vs_load(), 1);
   bool tagged = false;
   for (const TlbEntry& e : hart().tlb().entries()) tagged |= e.valid && e.virt && e.vmid == 2 && e.vpn == kGva >> 12;

@@ -10,15 +10,13 @@
 
 #include "bundled_lessons.h"
 #include "lesson_runner.h"
+#include "test_assets.h"
 
 using namespace vmscope;
 using namespace vmscope::ui;
 
 namespace {
-std::string assets() {
-  const char* dir = std::getenv("VMSCOPE_ASSETS_DIR");
-  return dir ? dir : "";
-}
+std::string assets() { return vmscope::test::assets_dir(); }
 std::vector<uint8_t> read(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

@@ -10,21 +10,17 @@
 
 #include "session.h"
 #include "vmm/monitor.h"
+#include "test_assets.h"
 
 using namespace vmscope;
 using namespace vmscope::ui;
 
 namespace {
-std::vector<uint8_t> asset(const std::string& path) {
-  const char* dir = std::getenv("VMSCOPE_ASSETS_DIR");
-  std::ifstream in(std::string(dir ? dir : "") + "/" + path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+std::vector<uint8_t> asset(const std::string& path) { return vmscope::test::read_asset(path); }
 
 class Session : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_NE(std::getenv("VMSCOPE_ASSETS_DIR"), nullptr) << "needs the guest programs: set VMSCOPE_ASSETS_DIR";
     ASSERT_TRUE(s.load(asset("process/hello.elf"), "hello")) << s.last_error();
   }
   uint32_t symbol(const char* name) { return s.machine()->symbols().find(name)->value; }

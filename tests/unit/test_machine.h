@@ -21,6 +21,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "csr_numbers.h"
 #include "machine/machine.h"
 #include "translator/block_cache.h"
 
@@ -37,18 +38,7 @@ enum : unsigned {
 };
 }  // namespace reg
 
-// ---- CSR numbers -------------------------------------------------------------------------------
-namespace csr {
-inline constexpr uint16_t cycle = 0xc00, time = 0xc01, instret = 0xc02, cycleh = 0xc80;
-inline constexpr uint16_t sstatus = 0x100, sie = 0x104, stvec = 0x105, scounteren = 0x106;
-inline constexpr uint16_t sscratch = 0x140, sepc = 0x141, scause = 0x142, stval = 0x143, sip = 0x144;
-inline constexpr uint16_t satp = 0x180;
-inline constexpr uint16_t mstatus = 0x300, misa = 0x301, medeleg = 0x302, mideleg = 0x303, mie = 0x304;
-inline constexpr uint16_t mtvec = 0x305, mcounteren = 0x306, mscratch = 0x340, mepc = 0x341;
-inline constexpr uint16_t mcause = 0x342, mtval = 0x343, mip = 0x344;
-inline constexpr uint16_t mcycle = 0xb00, minstret = 0xb02, mcycleh = 0xb80, minstreth = 0xb82;
-inline constexpr uint16_t mhartid = 0xf14;
-}  // namespace csr
+// ---- CSR numbers: csr::NAME, generated from isa-specs/rv32.opcodes (csr_numbers.h) ------------
 
 // ---- raw formats ---------------------------------------------------------------------------------
 // Immediates that do not fit their field are a mistake in the test: they throw (a compile error
