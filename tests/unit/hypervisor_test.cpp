@@ -3,7 +3,7 @@
 // VU and U (illegal or virtual instruction), traps and their delegation across V, the
 // two-stage walk (superpages at either stage, every fault at either stage, faults of the
 // VS-stage's own page-table accesses), the VMID-tagged TLB and both HFENCEs, VS-level
-// interrupts through hvip, htimedelta. Run on the interpreter and (VMSCOPE_TEST_ENGINE) the
+// interrupts through hvip, htimedelta. Run on the interpreter and (unit_tests --hart-tests) the
 // translator. Where QEMU 7.2 departs from the spec (../shared/docs/TOOLCHAIN.md), these follow
 // the spec and say so.
 #include "test_machine.h"
