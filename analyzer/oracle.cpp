@@ -1,5 +1,6 @@
 // The RV32 executing oracle (see oracle.h): single-instruction runs on a fresh hart, compared in
 // pairs of states, and the derived classes checked against the description's.
+#include "csr_numbers.h"
 #include "oracle.h"
 
 #include <algorithm>
@@ -128,19 +129,19 @@ void classify_csr_change(uint16_t n, uint32_t before, uint32_t after, bool in_gu
   uint32_t diff = before ^ after;
   if (!diff) return;
   constexpr uint32_t kEnables = kMstatusSie | kMstatusMie | kMstatusSpie | kMstatusMpie;
-  if ((n >> 8) == 0x2 || (in_guest && (n == 0x106 || n == 0x10a))) {
+  if ((n >> 8) == 0x2 || (in_guest && (n == csr::scounteren || n == csr::senvcfg))) {
     out.insert(StateClass::guest);
     return;
   }
   switch (n) {
-    case 0x304: case 0x344: case 0x604: case 0x644: case 0x645:  // mie, mip, hie, hip, hvip
+    case csr::mie: case csr::mip: case csr::hie: case csr::hip: case csr::hvip:
       if (diff & kVsInterrupts) out.insert(StateClass::guest);
       diff &= ~kVsInterrupts;
       if (diff) out.insert(StateClass::interrupts);
       return;
-    case 0x180: case 0x680: out.insert(StateClass::relocation); return;
-    case 0x104: case 0x144: case 0x303: case 0x603: out.insert(StateClass::interrupts); return;
-    case 0x100: case 0x300:
+    case csr::satp: case csr::hgatp: out.insert(StateClass::relocation); return;
+    case csr::sie: case csr::sip: case csr::mideleg: case csr::hideleg: out.insert(StateClass::interrupts); return;
+    case csr::sstatus: case csr::mstatus:
       if (diff & kEnables) out.insert(StateClass::interrupts);
       if (diff & ~kEnables) out.insert(StateClass::control);
       return;
@@ -228,14 +229,14 @@ void Rv32Oracle::apply_settings(Hart& h, std::vector<std::string>* unknown) cons
     else if (unknown) unknown->push_back(name);
   }
   uint32_t current = 0;
-  h.debug_read_csr(0x300, current);
-  h.debug_write_csr(0x300, current | mstatus);
-  h.debug_write_csr(0x306, mcounteren);
-  h.debug_write_csr(0x106, scounteren);
+  h.debug_read_csr(csr::mstatus, current);
+  h.debug_write_csr(csr::mstatus, current | mstatus);
+  h.debug_write_csr(csr::mcounteren, mcounteren);
+  h.debug_write_csr(csr::scounteren, scounteren);
   if (h_ext) {
-    h.debug_write_csr(0x606, hcounteren);
-    h.debug_read_csr(0x600, current);
-    h.debug_write_csr(0x600, current | hstatus);
+    h.debug_write_csr(csr::hcounteren, hcounteren);
+    h.debug_read_csr(csr::hstatus, current);
+    h.debug_write_csr(csr::hstatus, current | hstatus);
   }
   h.set_quirks(q);
 }
@@ -293,70 +294,70 @@ Outcome Rv32Oracle::execute(const Form& f, const Mode& mode, Variant v) {
   h.set_reg(14, code_at + 4);
   // CSRs: the machine's (what the resource variant varies)...
   const bool other = v == Variant::resource;
-  h.debug_write_csr(0x305, other ? kMHandler + 0x100 : kMHandler);
-  h.debug_write_csr(0x105, other ? kSHandler + 0x100 : kSHandler);
-  h.debug_write_csr(0x341, code_at + (other ? kLandingAlt : kLanding));
-  h.debug_write_csr(0x141, code_at + (other ? kLandingAlt : kLanding));
-  h.debug_write_csr(0x340, other ? 0xa5a5a5a5u : 0x3c3c3c3cu);
-  h.debug_write_csr(0x140, other ? 0x5a5a5a5au : 0x5c5c5c5cu);
-  h.debug_write_csr(0x342, other ? 0x8000000bu : 0);
-  h.debug_write_csr(0x142, other ? 3u : 0);
-  h.debug_write_csr(0x343, other ? 0x1234u : 0);
-  h.debug_write_csr(0x143, other ? 0x4321u : 0);
+  h.debug_write_csr(csr::mtvec, other ? kMHandler + 0x100 : kMHandler);
+  h.debug_write_csr(csr::stvec, other ? kSHandler + 0x100 : kSHandler);
+  h.debug_write_csr(csr::mepc, code_at + (other ? kLandingAlt : kLanding));
+  h.debug_write_csr(csr::sepc, code_at + (other ? kLandingAlt : kLanding));
+  h.debug_write_csr(csr::mscratch, other ? 0xa5a5a5a5u : 0x3c3c3c3cu);
+  h.debug_write_csr(csr::sscratch, other ? 0x5a5a5a5au : 0x5c5c5c5cu);
+  h.debug_write_csr(csr::mcause, other ? 0x8000000bu : 0);
+  h.debug_write_csr(csr::scause, other ? 3u : 0);
+  h.debug_write_csr(csr::mtval, other ? 0x1234u : 0);
+  h.debug_write_csr(csr::stval, other ? 0x4321u : 0);
   // PMP: an entry that is off (so it protects nothing) with another address, and the R bit it
   // would have: control state a read sees, the catch-all untouched.
-  h.debug_write_csr(0x3b0, other ? 0x2468u : 0x1357u);
-  h.debug_write_csr(0x3a0, other ? 0x01u : 0x00u);
-  h.debug_write_csr(0x300, other ? (1u << kMstatusMppShift) | kMstatusSpp : kMstatusMpie | kMstatusSpie);
+  h.debug_write_csr(csr::pmpaddr0, other ? 0x2468u : 0x1357u);
+  h.debug_write_csr(csr::pmpcfg0, other ? 0x01u : 0x00u);
+  h.debug_write_csr(csr::mstatus, other ? (1u << kMstatusMppShift) | kMstatusSpp : kMstatusMpie | kMstatusSpie);
   // A pending interrupt masked only by the global enable: below S (and in a guest, where every
   // S-level interrupt is enabled) it would be taken.
   const bool can_mask = mode.priv != Priv::U && !mode.virt;
   if (other) {
-    h.debug_write_csr(0xb00, 1000);
-    h.debug_write_csr(0xb02, 2000);
+    h.debug_write_csr(csr::mcycle, 1000);
+    h.debug_write_csr(csr::minstret, 2000);
     h.set_mtime(5000);
-    h.debug_write_csr(0x303, kSupervisorInterrupts);
-    h.debug_write_csr(0x304, kMipSsip | kMipStip);
-    if (can_mask) h.debug_write_csr(0x344, kMipSsip);
+    h.debug_write_csr(csr::mideleg, kSupervisorInterrupts);
+    h.debug_write_csr(csr::mie, kMipSsip | kMipStip);
+    if (can_mask) h.debug_write_csr(csr::mip, kMipSsip);
     if (h_ext) {  // the hypervisor's own control state: previous V, trap values, the guests' time offset
-      h.debug_write_csr(0x600, kHstatusSpv | kHstatusSpvp);
-      h.debug_write_csr(0x310, kMstatushMpv);
-      h.debug_write_csr(0x643, 0x111);
-      h.debug_write_csr(0x64a, 0x222);
-      h.debug_write_csr(0x34b, 0x333);
-      h.debug_write_csr(0x34a, 0x444);
-      h.debug_write_csr(0x605, 0x5555);
+      h.debug_write_csr(csr::hstatus, kHstatusSpv | kHstatusSpvp);
+      h.debug_write_csr(csr::mstatush, kMstatushMpv);
+      h.debug_write_csr(csr::htval, 0x111);
+      h.debug_write_csr(csr::htinst, 0x222);
+      h.debug_write_csr(csr::mtval2, 0x333);
+      h.debug_write_csr(csr::mtinst, 0x444);
+      h.debug_write_csr(csr::htimedelta, 0x5555);
       // Which interrupts go to the guest: the VMM's definition of the virtual machine, which a
       // guest sees through (as P&G's guest sees the memory its relocation register gives it).
-      if (!mode.virt) h.debug_write_csr(0x603, kMipVssip);
+      if (!mode.virt) h.debug_write_csr(csr::hideleg, kMipVssip);
     }
   }
   if (v == Variant::saturated) {
     h.set_reg(11, 0);
-    h.debug_write_csr(0x303, kSupervisorInterrupts);
-    h.debug_write_csr(0x304, kSupervisorInterrupts);
-    if (can_mask) h.debug_write_csr(0x344, kSupervisorInterrupts);
+    h.debug_write_csr(csr::mideleg, kSupervisorInterrupts);
+    h.debug_write_csr(csr::mie, kSupervisorInterrupts);
+    if (can_mask) h.debug_write_csr(csr::mip, kSupervisorInterrupts);
   }
   // ... and the guest's own copies, the same in every variant (saturated: VS interrupts delegated,
   // enabled and, where the guest's global enable masks them, pending).
   if (h_ext) {
-    h.debug_write_csr(0x200, kMstatusSpie);
-    h.debug_write_csr(0x205, kSHandler);
-    h.debug_write_csr(0x240, 0x7c7c7c7cu);
-    h.debug_write_csr(0x241, code_at + kLanding);
+    h.debug_write_csr(csr::vsstatus, kMstatusSpie);
+    h.debug_write_csr(csr::vstvec, kSHandler);
+    h.debug_write_csr(csr::vsscratch, 0x7c7c7c7cu);
+    h.debug_write_csr(csr::vsepc, code_at + kLanding);
     if (v == Variant::saturated) {
-      h.debug_write_csr(0x603, kVsInterrupts);
+      h.debug_write_csr(csr::hideleg, kVsInterrupts);
       uint32_t mie = 0;
-      h.debug_read_csr(0x304, mie);
-      h.debug_write_csr(0x304, mie | kVsInterrupts);
-      if (mode.priv != Priv::U) h.debug_write_csr(0x645, kVsInterrupts);
+      h.debug_read_csr(csr::mie, mie);
+      h.debug_write_csr(csr::mie, mie | kVsInterrupts);
+      if (mode.priv != Priv::U) h.debug_write_csr(csr::hvip, kVsInterrupts);
     }
   }
   apply_settings(h, nullptr);
-  if (relocated) h.debug_write_csr(0x180, kSatpModeSv32 | 1u << kSatpAsidShift | ((b ? kRootB : kRootA) >> 12));
-  if (relocated && h_ext) h.debug_write_csr(0x680, kHgatpModeSv32x4 | kGuestVmid << kHgatpVmidShift | ((b ? kGRootB : kGRootA) >> 12));
+  if (relocated) h.debug_write_csr(csr::satp, kSatpModeSv32 | 1u << kSatpAsidShift | ((b ? kRootB : kRootA) >> 12));
+  if (relocated && h_ext) h.debug_write_csr(csr::hgatp, kHgatpModeSv32x4 | kGuestVmid << kHgatpVmidShift | ((b ? kGRootB : kGRootA) >> 12));
   uint32_t hgatp = 0;
-  if (h_ext) h.debug_read_csr(0x680, hgatp);
+  if (h_ext) h.debug_read_csr(csr::hgatp, hgatp);
   const uint16_t vmid = static_cast<uint16_t>((hgatp >> kHgatpVmidShift) & kHgatpVmidMask);
   // TLB entries that only a fence removes (for pages the form never touches): the host's, and
   // with H the running guest's and another guest's.
@@ -388,7 +389,7 @@ Outcome Rv32Oracle::execute(const Form& f, const Mode& mode, Variant v) {
   h.run(1);
   Outcome o;
   o.trapped = h.exceptions() > 0;
-  if (o.trapped) h.debug_read_csr(0x342, o.cause);
+  if (o.trapped) h.debug_read_csr(csr::mcause, o.cause);
   for (unsigned r = 0; r < 32; ++r) o.x[r] = h.reg(r);
   o.pc = h.pc();
   o.waiting = h.waiting();

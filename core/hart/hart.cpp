@@ -1,5 +1,6 @@
 // The hart's run loop around the interpreter, its memory slow paths (translation, micro-TLB
 // fills, devices, misaligned accesses, atomics) and the debugger's side-effect-free views.
+#include "csr_numbers.h"
 #include "hart/hart.h"
 
 #include <algorithm>
@@ -297,9 +298,9 @@ bool Hart::translate(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr
 void Hart::pmp_allow_all() {
   if (pmp_.entries() == 0) return;
   const unsigned last = pmp_.entries() - 1;
-  debug_write_csr(static_cast<uint16_t>(0x3b0 + last), ~0u);  // NAPOT over all 34 bits of address
+  debug_write_csr(static_cast<uint16_t>(csr::pmpaddr0 + last), ~0u);  // NAPOT over all 34 bits of address
   const unsigned shift = 8 * (last % 4);
-  debug_write_csr(static_cast<uint16_t>(0x3a0 + last / 4),
+  debug_write_csr(static_cast<uint16_t>(csr::pmpcfg0 + last / 4),
                   (pmp_.read_cfg(last / 4) & ~(0xffu << shift)) | (uint32_t{Pmp::kNapot << 3 | Pmp::kR | Pmp::kW | Pmp::kX} << shift));
 }
 

@@ -1,6 +1,7 @@
 // Linux system-call emulation for static rv32 programs. Only what a C library needs for stdio,
 // the heap and clocks is provided; any other call stops the run with its name and number.
 // There is deliberately no access to host files: openat always answers ENOENT.
+#include "csr_numbers.h"
 #include "machine/linux_process.h"
 
 #include <chrono>
@@ -79,12 +80,12 @@ void LinuxProcess::start(uint32_t image_end, const std::vector<std::string>& arg
   bus_.write_bytes(sp, std::span(reinterpret_cast<const uint8_t*>(words.data()), words.size() * 4));
   hart_.set_reg(2, sp);
   // A process runs in user mode, with the counters readable as on Linux.
-  hart_.debug_write_csr(0x306, 0x7);  // mcounteren
-  hart_.debug_write_csr(0x106, 0x7);  // scounteren
+  hart_.debug_write_csr(csr::mcounteren, 0x7);
+  hart_.debug_write_csr(csr::scounteren, 0x7);
   uint32_t mstatus;
-  hart_.debug_read_csr(0x300, mstatus);
-  hart_.debug_write_csr(0x300, mstatus & ~kMstatusMpp);
-  hart_.debug_write_csr(0x341, hart_.pc());  // mepc
+  hart_.debug_read_csr(csr::mstatus, mstatus);
+  hart_.debug_write_csr(csr::mstatus, mstatus & ~kMstatusMpp);
+  hart_.debug_write_csr(csr::mepc, hart_.pc());
   hart_.set_priv(Priv::U);
 }
 
