@@ -1,5 +1,5 @@
 // What native block code shares with the block executor: the hart state it reaches, and how it
-// says where it stopped. The layout is fixed: the x86-64 backend addresses these fields by offset.
+// says where it stopped. The x86-64 backend addresses these fields by their offsets.
 #pragma once
 
 #include <cstddef>
@@ -18,12 +18,7 @@ struct NativeContext {
   uint32_t page_vbase;    // virtual address of the running page (the same for chained blocks)
   uint32_t pc;            // out, with an exit: where execution goes next
 };
-// (Native code exists for 64-bit hosts only; WebAssembly's 32-bit pointers give other offsets.)
-static_assert(sizeof(void*) != 8 ||
-              (offsetof(NativeContext, x) == 0 && offsetof(NativeContext, read_tlb) == 8 &&
-               offsetof(NativeContext, write_tlb) == 16 && offsetof(NativeContext, remaining) == 24 &&
-               offsetof(NativeContext, block) == 32 && offsetof(NativeContext, page_vbase) == 40 &&
-               offsetof(NativeContext, pc) == 44));
+// (The x86-64 backend takes the fields' offsets from offsetof, in x86_64_backend.cpp.)
 
 // What native code returns: below kNativeExit, "continue this block's threaded code at op N"
 // (op N has not run: a slow path, or an instruction the backend leaves to threaded code);

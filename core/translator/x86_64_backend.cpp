@@ -26,7 +26,12 @@ using isa::Op;
 enum Reg : uint8_t { RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7, R12 = 12, R13 = 13, R14 = 14 };
 enum Cond : uint8_t { kBelow = 0x2, kAboveEq = 0x3, kEq = 0x4, kNotEq = 0x5, kLess = 0xc, kGreaterEq = 0xd };
 
-constexpr uint8_t kCtxBlock = 32, kCtxPc = 44;  // NativeContext offsets (remaining, 24: the trampoline)
+// NativeContext's fields, addressed as [rbp + disp8].
+constexpr uint8_t kCtxX = offsetof(NativeContext, x), kCtxReadTlb = offsetof(NativeContext, read_tlb),
+                  kCtxWriteTlb = offsetof(NativeContext, write_tlb), kCtxRemaining = offsetof(NativeContext, remaining),
+                  kCtxBlock = offsetof(NativeContext, block), kCtxPageVbase = offsetof(NativeContext, page_vbase),
+                  kCtxPc = offsetof(NativeContext, pc);
+static_assert(sizeof(NativeContext) <= 128, "the context's fields are reached with 8-bit displacements");
 constexpr uint32_t kTlbEntryShift = 4;  // 16-byte micro-TLB entries
 constexpr uint32_t kTlbIndexMask = 0xff << kTlbEntryShift;
 
@@ -216,14 +221,14 @@ class X86_64Backend final : public Backend {
     // push rbx, rbp, r12-r15; align the stack for calls; load the context's registers; jump.
     e.b({0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57, 0x48, 0x83, 0xec, 0x08});
     e.b({0x48, 0x89, 0xfd});        // mov rbp, rdi
-    e.b({0x48, 0x8b, 0x5d, 0x00});  // mov rbx, [rbp]
-    e.b({0x4c, 0x8b, 0x65, 0x08});  // mov r12, [rbp + 8]
-    e.b({0x4c, 0x8b, 0x6d, 0x10});  // mov r13, [rbp + 16]
-    e.b({0x44, 0x8b, 0x75, 0x28});  // mov r14d, [rbp + 40]
-    e.b({0x4c, 0x8b, 0x7d, 0x18});  // mov r15, [rbp + 24]: the budget stays in a register
-    e.b({0xff, 0xe6});              // jmp rsi
+    e.b({0x48, 0x8b, 0x5d, kCtxX});          // mov rbx, [rbp + x]: the guest registers
+    e.b({0x4c, 0x8b, 0x65, kCtxReadTlb});    // mov r12, [rbp + read_tlb]
+    e.b({0x4c, 0x8b, 0x6d, kCtxWriteTlb});   // mov r13, [rbp + write_tlb]
+    e.b({0x44, 0x8b, 0x75, kCtxPageVbase});  // mov r14d, [rbp + page_vbase]
+    e.b({0x4c, 0x8b, 0x7d, kCtxRemaining});  // mov r15, [rbp + remaining]: the budget stays in a register
+    e.b({0xff, 0xe6});                       // jmp rsi
     const size_t epilogue = e.size();
-    e.b({0x4c, 0x89, 0x7d, 0x18});  // mov [rbp + 24], r15
+    e.b({0x4c, 0x89, 0x7d, kCtxRemaining});  // mov [rbp + remaining], r15
     e.b({0x48, 0x83, 0xc4, 0x08, 0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, 0xc3});
     uint8_t* code = arena_.allocate(e.size());
     if (!code) return;
