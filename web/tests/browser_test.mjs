@@ -109,6 +109,16 @@ async function scrollTo(label, window) {
     await frames(2);
   }
 }
+// Picks ITEM in the File menu and saves the download it starts; returns its name and path.
+async function downloadFromFileMenu(item) {
+  const download = page.waitForEvent('download', { timeout: 10000 });
+  await click('File', '##MainMenuBar');
+  await click(item, '##Menu_00');
+  const file = await download;
+  const saved = path.join(shotDir, '..', file.suggestedFilename());
+  await file.saveAs(saved);
+  return { name: file.suggestedFilename(), path: saved };
+}
 async function press(keys) {
   await page.keyboard.press(keys);
   await frames(2);
@@ -705,13 +715,8 @@ try {
     await open('?program=kernel&virt=trap-and-emulate&speed=full&t=3000000');
     const saved = await state();
     check(saved.time.position === 3000000, `?t=3000000 opens the kernel's run at step ${saved.time.position}`);
-    const download = page.waitForEvent('download', { timeout: 10000 });
-    await click('File', '##MainMenuBar');
-    await click('Save snapshot', '##Menu_00');
-    const file = await download;
-    const snapPath = path.join(shotDir, '..', file.suggestedFilename());
-    await file.saveAs(snapPath);
-    check(/^vmscope-kernel-step3000000\.snap$/.test(file.suggestedFilename()), `Save snapshot downloads ${file.suggestedFilename()}`);
+    const { name: snapName, path: snapPath } = await downloadFromFileMenu('Save snapshot');
+    check(/^vmscope-kernel-step3000000\.snap$/.test(snapName), `Save snapshot downloads ${snapName}`);
     await open('?program=hello');
     const upload = page.waitForEvent('filechooser', { timeout: 5000 });
     await click('File', '##MainMenuBar');
@@ -748,16 +753,11 @@ try {
     await frames(3);
     check((await page.evaluate(() => window.vmscope.windows())).some((w) => w.name === 'Devices'), 'View > Devices opens the Devices window');
     await shoot('pebble-devices');
-    const diskDownload = page.waitForEvent('download', { timeout: 10000 });
-    await click('File', '##MainMenuBar');
-    await click('Save disk image', '##Menu_00');
-    const diskFile = await diskDownload;
-    const diskPath = path.join(shotDir, '..', diskFile.suggestedFilename());
-    await diskFile.saveAs(diskPath);
+    const { name: diskName, path: diskPath } = await downloadFromFileMenu('Save disk image');
     const diskBytes = fs.readFileSync(diskPath);
-    check(/^pebble-step\d+\.img$/.test(diskFile.suggestedFilename()) && diskBytes.length === 65536 &&
+    check(/^pebble-step\d+\.img$/.test(diskName) && diskBytes.length === 65536 &&
           diskBytes.includes(Buffer.from('typed in a browser')),
-          `Save disk image downloads ${diskFile.suggestedFilename()} (${diskBytes.length} bytes, the guest's write in it)`);
+          `Save disk image downloads ${diskName} (${diskBytes.length} bytes, the guest's write in it)`);
     await open('?program=pebble&speed=full');
     await dropFile(diskBytes, 'my-disk.img');
     s = await waitFor((x) => x.disk?.name === 'my-disk.img', 'the dropped image to become the disk');
