@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "hart/events.h"
+#include "events/events.h"
 #include "machine/machine.h"
 
 namespace vmscope {

@@ -1,8 +1,6 @@
 // CLINT registers; 32-bit halves of the 64-bit ones are accessible separately (RV32 software).
 #include "devices/clint.h"
 
-#include "hart/hart.h"
-
 namespace vmscope {
 
 uint64_t Clint::peek(uint32_t offset, unsigned size) const {

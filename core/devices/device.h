@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 namespace vmscope {
 
@@ -17,6 +18,15 @@ class Device {
   // report what a read would return, without doing it.
   virtual uint64_t peek(uint32_t offset, unsigned size) const = 0;
   virtual void reset() = 0;
+};
+
+// RAM as a device that reads and writes it by itself sees it (the bus, one layer up, is one):
+// byte copies at physical addresses, false where [paddr, paddr + size) is not all RAM.
+class PhysicalMemory {
+ public:
+  virtual ~PhysicalMemory() = default;
+  virtual bool read_bytes(uint32_t paddr, std::span<uint8_t> out) const = 0;
+  virtual bool write_bytes(uint32_t paddr, std::span<const uint8_t> bytes) = 0;
 };
 
 }  // namespace vmscope

@@ -17,13 +17,13 @@
 #include <string>
 #include <string_view>
 
-namespace vmscope {
+#include "devices/device.h"
 
-class Bus;
+namespace vmscope {
 
 class Htif {
  public:
-  Htif(Bus& bus, uint32_t tohost, std::optional<uint32_t> fromhost) : bus_(bus), tohost_(tohost), fromhost_(fromhost) {}
+  Htif(PhysicalMemory& memory, uint32_t tohost, std::optional<uint32_t> fromhost) : memory_(memory), tohost_(tohost), fromhost_(fromhost) {}
   uint32_t tohost() const { return tohost_; }
   // A store of `size` bytes at paddr touched tohost.
   void on_store(uint32_t paddr, unsigned size);
@@ -38,7 +38,7 @@ class Htif {
   void system_call(uint32_t magic);
   void acknowledge(uint64_t value);
 
-  Bus& bus_;
+  PhysicalMemory& memory_;
   uint32_t tohost_;
   std::optional<uint32_t> fromhost_;
   uint64_t commands_ = 0;

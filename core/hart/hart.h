@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "hart/code_cache.h"
+#include "mem/code_cache.h"
 #include "hart/csr_state.h"
-#include "hart/events.h"
+#include "events/events.h"
 #include "hart/trap.h"
 #include "mem/bus.h"
 #include "mem/pmp.h"

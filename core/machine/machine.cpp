@@ -5,13 +5,30 @@
 #include <array>
 #include <iterator>
 
+#include "firmware/sbi.h"
 #include "machine/device_tree.h"
 #include "machine/linux_process.h"
-#include "machine/sbi.h"
 #include "vmm/guest_memory.h"
 #include "vmm/monitor.h"
 
 namespace vmscope {
+
+namespace {
+// The CLINT's registers are the hart's timer state and software interrupt line.
+class HartClintLines final : public ClintLines {
+ public:
+  explicit HartClintLines(Hart& hart) : hart_(hart) {}
+  bool msip() const override { return hart_.msip(); }
+  void set_msip(bool pending) override { hart_.set_msip(pending); }
+  uint64_t mtime() const override { return hart_.mtime(); }
+  void set_mtime(uint64_t value) override { hart_.set_mtime(value); }
+  uint64_t mtimecmp() const override { return hart_.mtimecmp(); }
+  void set_mtimecmp(uint64_t value) override { hart_.set_mtimecmp(value); }
+
+ private:
+  Hart& hart_;
+};
+}  // namespace
 
 const char* to_string(Virtualization v) {
   switch (v) {
@@ -110,7 +127,8 @@ void Machine::assemble() {
   if (system) {
     device_tree_ = flatten_device_tree(board_device_tree(options_));
     device_tree_address_ = vmscope::device_tree_address(board::kRamBase, options_.ram_size, static_cast<uint32_t>(device_tree_.size()));
-    clint_ = std::make_unique<Clint>(*hart_);
+    clint_lines_ = std::make_unique<HartClintLines>(*hart_);
+    clint_ = std::make_unique<Clint>(*clint_lines_);
     bus_->map_device(board::kTestDeviceBase, board::kTestDeviceSize, &test_device_);
     bus_->map_device(board::kClintBase, Clint::kSize, clint_.get());
     bus_->map_device(board::kUartBase, board::kUartSize, &uart_);

@@ -21,7 +21,7 @@
 #include "devices/virtio_blk.h"
 #include "devices/virtio_mmio.h"
 #include "elf/elf_image.h"
-#include "hart/code_cache.h"
+#include "mem/code_cache.h"
 #include "hart/hart.h"
 #include "mem/bus.h"
 #include "translator/block_cache.h"
@@ -231,6 +231,7 @@ class Machine {
   bool balloon_page(uint32_t pfn, bool inflate);  // the host's side of the balloon
   void install_htif();  // for a program with a tohost symbol (riscv-tests and the like)
   std::unique_ptr<Htif> htif_;
+  std::unique_ptr<ClintLines> clint_lines_;  // the CLINT's view of the hart
   std::unique_ptr<Clint> clint_;
   TestDevice test_device_;
   std::unique_ptr<LinuxProcess> process_;

@@ -13,7 +13,7 @@
 #define VMSCOPE_RAM_MAPPED 1
 #endif
 
-#include "hart/code_cache.h"
+#include "mem/code_cache.h"
 
 namespace vmscope {
 

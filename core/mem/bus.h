@@ -21,7 +21,7 @@ struct DeviceMapping {
   Device* device;
 };
 
-class Bus {
+class Bus final : public PhysicalMemory {
  public:
   Bus(uint32_t ram_base, uint32_t ram_size);
 
@@ -47,8 +47,8 @@ class Bus {
 
   // Host-side copies (ELF loading, system-call buffers, debugger edits). RAM only.
   // Writes keep translated code coherent; reads have no side effects.
-  bool write_bytes(uint32_t paddr, std::span<const uint8_t> bytes);
-  bool read_bytes(uint32_t paddr, std::span<uint8_t> out) const;
+  bool write_bytes(uint32_t paddr, std::span<const uint8_t> bytes) override;
+  bool read_bytes(uint32_t paddr, std::span<uint8_t> out) const override;
   // Debugger reads: RAM and device registers, never a side effect. False where nothing is mapped.
   bool peek(uint32_t paddr, unsigned size, uint64_t& value) const;
 

@@ -10,7 +10,7 @@
 #include <array>
 #include <cstdint>
 
-#include "hart/trap.h"
+#include "isa/privilege.h"
 
 namespace vmscope {
 

@@ -4,7 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "hart/trap.h"
+#include "isa/causes.h"
+#include "isa/privilege.h"
 #include "mem/pmp.h"
 #include "mem/tlb.h"
 

@@ -3,7 +3,7 @@
 
 #include <iterator>
 
-#include "hart/csr_state.h"
+#include "isa/csr_fields.h"
 #include "mem/bus.h"
 
 namespace vmscope {

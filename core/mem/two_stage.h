@@ -8,7 +8,8 @@
 
 #include <cstdint>
 
-#include "hart/trap.h"
+#include "isa/causes.h"
+#include "isa/privilege.h"
 #include "mem/sv32.h"
 
 namespace vmscope {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "hart/events.h"
+#include "events/events.h"
 #include "machine/machine.h"
 #include "timetravel/recording.h"
 #include "timetravel/snapshot_store.h"

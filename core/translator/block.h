@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "hart/code_cache.h"
+#include "mem/code_cache.h"
 
 namespace vmscope {
 

@@ -18,9 +18,9 @@
 #include <utility>
 #include <vector>
 
-#include "hart/events.h"
+#include "events/events.h"
 
-#include "hart/code_cache.h"
+#include "mem/code_cache.h"
 #include "translator/backend.h"
 #include "translator/block.h"
 

@@ -19,7 +19,7 @@
 
 #include "hart/hart.h"
 #include "isa/decoder.h"
-#include "machine/sbi.h"
+#include "firmware/sbi.h"
 #include "vmm/guest_memory.h"
 #include "vmm/paravirt_abi.h"
 #include "vmm/shadow_mmu.h"

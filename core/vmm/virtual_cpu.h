@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "hart/trap.h"
+#include "isa/privilege.h"
 
 namespace vmscope {
 

@@ -1,6 +1,6 @@
 // vmscope's SBI firmware: a kernel started in S-mode prints through the legacy and DBCN console
 // calls, gets a supervisor timer interrupt from SBI set_timer, and shuts down through SRST.
-#include "machine/sbi.h"
+#include "firmware/sbi.h"
 
 #include "test_machine.h"
 

@@ -1,5 +1,5 @@
 // The SBI calls vmscope serves (sbi.h), numbered as in the SBI specification v2.0.
-#include "machine/sbi.h"
+#include "firmware/sbi.h"
 
 #include <algorithm>
 #include <vector>

@@ -1,5 +1,5 @@
 // Decoded-page storage and invalidation on writes.
-#include "hart/code_cache.h"
+#include "mem/code_cache.h"
 
 #include "mem/bus.h"
 
