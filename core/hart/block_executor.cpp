@@ -196,6 +196,8 @@ reload:
   pc = pc_;
   refresh_modes();
   if (waiting_) goto out;
+  // An execute trigger was armed: run() looks for it before each instruction from now on.
+  if (triggers_.armed(AccessType::fetch) && remaining != chunk) goto out;
   if (const uint64_t until_timer = steps_until_timer(); until_timer < remaining) {
     skipped_steps_ += remaining - until_timer;
     remaining = until_timer;

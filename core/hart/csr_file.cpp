@@ -17,6 +17,7 @@ bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) const {
   const uint64_t cycle = time_steps() + cycle_offset_;
   const uint64_t retired = instret() + instret_offset_;
   if (config_.hypervisor && hypervisor_csr_read(n, v)) return true;
+  if (triggers_.read(n, v)) return true;
   switch (n) {
     case csr::cycle: case csr::mcycle: v = static_cast<uint32_t>(cycle); return true;
     case csr::cycleh: case csr::mcycleh: v = static_cast<uint32_t>(cycle >> 32); return true;
@@ -74,6 +75,10 @@ bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) const {
 
 bool Hart::csr_write(uint16_t n, uint32_t v) {
   if (config_.hypervisor && hypervisor_csr_write(n, v)) return true;
+  if (triggers_.write(n, v)) {
+    flush_micro_tlbs();  // a load or store trigger: accesses take the slow path, where they are checked
+    return true;
+  }
   switch (n) {
     case csr::mcycle: cycle_offset_ = with_half(time_steps() + cycle_offset_, v, false) - time_steps(); return true;
     case csr::mcycleh: cycle_offset_ = with_half(time_steps() + cycle_offset_, v, true) - time_steps(); return true;

@@ -56,6 +56,7 @@ void Hart::reset(uint32_t pc) {
   if (config_.hypervisor) csr_.mideleg = kHypervisorInterrupts;  // read-only ones with H
   pmp_.set_entries(config_.pmp_entries);
   pmp_.reset();
+  triggers_ = Triggers(config_.hypervisor);
   pending_gpa_ = 0;
   pending_tinst_ = 0;
   pending_gva_ = false;
@@ -122,6 +123,38 @@ bool Hart::watched(uint32_t vaddr, unsigned size, bool write) {
   return false;
 }
 
+size_t Hart::set_hardware_stops(const std::vector<HardwareStop>& stops) {
+  triggers_.clear_debugger_triggers();
+  size_t placed = 0;
+  for (const HardwareStop& s : stops) {
+    const AccessType type = s.execute ? AccessType::fetch : AccessType::load;
+    if (triggers_.set_debugger_trigger(type, s.address, s.size, s.on_read, s.on_write) < 0) break;
+    ++placed;
+  }
+  flush_micro_tlbs();  // a watchpoint: accesses take the slow path
+  return placed;
+}
+
+bool Hart::hardware_watch_hit(AccessType type, uint32_t address, unsigned size) {
+  if (hardware_stops_suspended_ || !triggers_.armed(type)) return false;
+  const int index = triggers_.debugger_hit(type, address, size);
+  if (index < 0) return false;
+  const bool write = type == AccessType::store;
+  char text[160];
+  std::snprintf(text, sizeof text, "hardware watchpoint (trigger %d): %s of %u bytes at 0x%08x by the instruction at 0x%08x",
+                index, write ? "write" : "read", size, address, pc_);
+  stop_message = text;
+  stop_request_ = StopReason::breakpoint;
+  watch_hit_ = {address, write};
+  return true;
+}
+
+bool Hart::trigger_fires(AccessType type, uint32_t address, unsigned size) {
+  if (!triggers_.armed(type) || !triggers_.fires(type, address, size, priv_, virt_)) return false;
+  raise(ExceptionCause::breakpoint, address);
+  return true;
+}
+
 RunResult Hart::run(uint64_t max_steps) {
   RunResult result;
   const uint64_t start = steps_;
@@ -138,6 +171,24 @@ RunResult Hart::run(uint64_t max_steps) {
       stop_message = text;
       stop_request_ = StopReason::breakpoint;
       break;
+    }
+    // Execute triggers: looked for before every instruction, which the interpreter then runs
+    // alone (an instruction that fires one does not run: it takes a breakpoint exception).
+    const bool execute_triggers = triggers_.armed(AccessType::fetch);
+    if (execute_triggers && !waiting_) {
+      if (const int index = triggers_.debugger_hit(AccessType::fetch, pc_, 2);
+          index >= 0 && steps_ != start && !hardware_stops_suspended_) {
+        char text[80];
+        std::snprintf(text, sizeof text, "hardware breakpoint (trigger %d) at 0x%08x", index, pc_);
+        stop_message = text;
+        stop_request_ = StopReason::breakpoint;
+        break;
+      }
+      if (trigger_fires(AccessType::fetch, pc_, 2)) {
+        ++steps_;  // (an instruction that traps still takes a step)
+        if (!take_pending_exception(pc_)) break;
+        continue;
+      }
     }
     if (!wake_on_interrupt()) {
       if (((csr_.mie & kMipMtip) && mtimecmp_ != ~uint64_t{0}) ||
@@ -158,11 +209,11 @@ RunResult Hart::run(uint64_t max_steps) {
     // whatever its attributes, and each engine must stay a function of its own (hart.h).
     static void (Hart::*volatile interpret)(uint64_t) = &Hart::run_chunk;
     static void (Hart::*volatile run_translated)(uint64_t) = &Hart::run_blocks;
-    if (blocks_ && !interpret_next_) {
+    if (blocks_ && !interpret_next_ && !execute_triggers) {
       (this->*run_translated)(chunk);  // it looks for breakpoints itself, at block entries
     } else {
       if (interpret_next_) chunk = std::min(chunk, interpret_next_);
-      if (!breakpoints_.empty()) chunk = 1;
+      if (!breakpoints_.empty() || execute_triggers) chunk = 1;
       const uint64_t before = steps_;
       (this->*interpret)(chunk);
       if (blocks_) {
@@ -346,6 +397,7 @@ Hart::Translation Hart::debug_translate(uint32_t vaddr, AccessType type, Priv mo
 
 template <typename T>
 Hart::MemResult Hart::load_slow(uint32_t vaddr, T& value) {
+  if (trigger_fires(AccessType::load, vaddr, sizeof(T))) return MemResult::fault;
   if (vaddr & (sizeof(T) - 1)) {
     if (config_.misaligned_access_traps) {
       raise(ExceptionCause::misaligned_load, vaddr);
@@ -359,10 +411,11 @@ Hart::MemResult Hart::load_slow(uint32_t vaddr, T& value) {
   }
   uint32_t paddr;
   if (!translate(vaddr, AccessType::load, data_mode(), paddr)) return MemResult::fault;
-  const MemResult done = !watchpoints_.empty() && watched(vaddr, sizeof(T), false) ? MemResult::ok_reload : MemResult::ok;
+  const bool stop = (!watchpoints_.empty() && watched(vaddr, sizeof(T), false)) | hardware_watch_hit(AccessType::load, vaddr, sizeof(T));
+  const MemResult done = stop ? MemResult::ok_reload : MemResult::ok;
   const uint32_t page = paddr & ~(kPageSize - 1);
   if (uint8_t* host = bus_.ram_pointer(page, kPageSize)) {
-    if (watchpoints_.empty() && pmp_.allows_page(page, AccessType::load, data_mode())) {
+    if (watchpoints_.empty() && !triggers_.armed(AccessType::load) && pmp_.allows_page(page, AccessType::load, data_mode())) {
       MicroTlbEntry& e = read_tlb_[(vaddr >> 12) % kMicroTlbSize];
       e = {vaddr & ~(kPageSize - 1), page, reinterpret_cast<uintptr_t>(host) - (vaddr & ~(kPageSize - 1))};
     }
@@ -380,6 +433,7 @@ Hart::MemResult Hart::load_slow(uint32_t vaddr, T& value) {
 
 template <typename T>
 Hart::MemResult Hart::store_slow(uint32_t vaddr, T value) {
+  if (trigger_fires(AccessType::store, vaddr, sizeof(T))) return MemResult::fault;
   if (vaddr & (sizeof(T) - 1)) {
     if (config_.misaligned_access_traps) {
       raise(ExceptionCause::misaligned_store, vaddr);
@@ -400,7 +454,8 @@ Hart::MemResult Hart::store_slow(uint32_t vaddr, T value) {
   }
   uint32_t paddr;
   if (!translate(vaddr, AccessType::store, data_mode(), paddr)) return MemResult::fault;
-  const MemResult done = !watchpoints_.empty() && watched(vaddr, sizeof(T), true) ? MemResult::ok_reload : MemResult::ok;
+  const bool stop = (!watchpoints_.empty() && watched(vaddr, sizeof(T), true)) | hardware_watch_hit(AccessType::store, vaddr, sizeof(T));
+  const MemResult done = stop ? MemResult::ok_reload : MemResult::ok;
   const uint32_t page = paddr & ~(kPageSize - 1);
   if (uint8_t* host = bus_.ram_pointer(page, kPageSize)) {
     code_.on_write(paddr, sizeof(T));
@@ -410,7 +465,7 @@ Hart::MemResult Hart::store_slow(uint32_t vaddr, T value) {
     if (done != MemResult::ok) return done;
     // Pages holding decoded code, or watched bytes, keep taking this path: their stores are seen.
     if (!code_.has_code(page) && !bus_.page_watched(page) && watchpoints_.empty() &&
-        pmp_.allows_page(page, AccessType::store, data_mode())) {
+        !triggers_.armed(AccessType::store) && pmp_.allows_page(page, AccessType::store, data_mode())) {
       MicroTlbEntry& e = write_tlb_[(vaddr >> 12) % kMicroTlbSize];
       e = {vaddr & ~(kPageSize - 1), page, reinterpret_cast<uintptr_t>(host) - (vaddr & ~(kPageSize - 1))};
     }
@@ -433,7 +488,8 @@ template Hart::MemResult Hart::store_slow<uint16_t>(uint32_t, uint16_t);
 template Hart::MemResult Hart::store_slow<uint32_t>(uint32_t, uint32_t);
 
 // LR/SC and AMOs: naturally aligned words in RAM only.
-bool Hart::atomic_address(uint32_t vaddr, AccessType type, uint8_t*& host, uint32_t& paddr) {
+bool Hart::atomic_address(uint32_t vaddr, AccessType type, uint8_t*& host, uint32_t& paddr, bool also_reads) {
+  if (trigger_fires(type, vaddr, 4) || (also_reads && trigger_fires(AccessType::load, vaddr, 4))) return false;
   if (vaddr & 3) {
     raise(type == AccessType::load ? ExceptionCause::misaligned_load : ExceptionCause::misaligned_store, vaddr);
     return false;
@@ -463,7 +519,7 @@ bool Hart::execute_atomic(const Slot& slot) {
     x_[s.rd] = v;
     return true;
   }
-  if (!atomic_address(vaddr, AccessType::store, host, paddr)) return false;
+  if (!atomic_address(vaddr, AccessType::store, host, paddr, op != isa::Op::sc_w)) return false;
   if (op == isa::Op::sc_w) {
     const bool success = reservation_valid_ && reservation_addr_ == paddr;
     reservation_valid_ = false;

@@ -19,6 +19,7 @@
 #include "mem/pmp.h"
 #include "mem/tlb.h"
 #include "mem/two_stage.h"
+#include "hart/triggers.h"
 
 namespace vmscope {
 
@@ -224,6 +225,18 @@ class Hart {
     bool write = false;
   };
   const WatchHit& last_watch_hit() const { return watch_hit_; }
+  // Hardware breakpoints and watchpoints: the debugger's own debug triggers (hart/triggers.h),
+  // as many as the guest leaves free. A breakpoint stops before its instruction (not the one a
+  // run starts on), a watchpoint right after the access, as the software ones do. Returns how
+  // many it could place (the first ones of the list); the rest need a trigger the guest holds.
+  struct HardwareStop {
+    bool execute = true;          // a breakpoint; else a watchpoint
+    uint32_t address = 0, size = 1;  // a power of two, the address aligned to it
+    bool on_read = false, on_write = false;
+  };
+  size_t set_hardware_stops(const std::vector<HardwareStop>& stops);
+  // Time travel replays without them (what it replays already happened).
+  void suspend_hardware_stops(bool suspended) { hardware_stops_suspended_ = suspended; }
 
   // ---- execution engine: the interpreter, or the block translator with this code cache
   void set_translator(BlockCache* cache);
@@ -243,6 +256,7 @@ class Hart {
   Tlb& tlb() { return tlb_; }
   const Tlb& tlb() const { return tlb_; }
   const Pmp& pmp() const { return pmp_; }
+  const Triggers& triggers() const { return triggers_; }
   // What firmware does before it starts a kernel below M (OpenSBI's catch-all entry): the last
   // PMP entry covers all memory, RWX, so that S and U reach everything the page tables allow.
   void pmp_allow_all();
@@ -291,7 +305,12 @@ class Hart {
   MemResult load_slow(uint32_t vaddr, T& value);
   template <typename T>
   MemResult store_slow(uint32_t vaddr, T value);
-  bool atomic_address(uint32_t vaddr, AccessType type, uint8_t*& host, uint32_t& paddr);
+  // (also_reads: an AMO, which load triggers watch too)
+  bool atomic_address(uint32_t vaddr, AccessType type, uint8_t*& host, uint32_t& paddr, bool also_reads = false);
+  // A debug trigger fires on this access: the breakpoint exception is raised (tval = address).
+  bool trigger_fires(AccessType type, uint32_t address, unsigned size);
+  // The debugger's trigger on this access: the run stops after it (a watchpoint).
+  bool hardware_watch_hit(AccessType type, uint32_t address, unsigned size);
   bool execute_atomic(const Slot& s);
   bool translate(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr);  // then PMP
   bool translate_address(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr);
@@ -383,6 +402,7 @@ class Hart {
 
   Tlb tlb_;
   Pmp pmp_;
+  Triggers triggers_;  // Sdtrig
   MicroTlbEntry micro_[3][2][kMicroTlbSize];  // [mode U/S/M][read/write][set]
   CodeTlbEntry code_tlb_[3][kCodeTlbSize];
   MicroTlbEntry* read_tlb_ = micro_[2][0];  // for the current data mode
@@ -395,6 +415,7 @@ class Hart {
   std::vector<uint32_t> breakpoints_;  // sorted
   std::vector<Watchpoint> watchpoints_;
   WatchHit watch_hit_;
+  bool hardware_stops_suspended_ = false;
 
   TrapLog trap_log_;
   std::array<uint64_t, 32> exception_counts_{};

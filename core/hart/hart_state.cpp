@@ -45,7 +45,7 @@ void Hart::transfer_state(Ar& ar) {
   std::deque<TrapRecord> traps = trap_log_.records();
   ar(traps, exception_counts_, interrupt_counts_);
   ar(quirks_, quirk_counts_, quirk_last_pc_);
-  ar(pmp_);
+  ar(pmp_, triggers_);
   if constexpr (Ar::kLoading) {
     tlb_.load_entries(tlb);
     trap_log_.clear();

@@ -189,6 +189,8 @@ reload:
   pc = pc_;
   refresh_modes();
   if (waiting_) goto out;
+  // An execute trigger was armed: run() looks for it before each instruction from now on.
+  if (triggers_.armed(AccessType::fetch) && remaining != chunk) goto out;
   // A CLINT write may have brought the timer deadline before the end of this chunk: end the
   // chunk there, so that run() sees the deadline (steps_until_timer() >= 1 when it is not ~0).
   if (const uint64_t until_timer = steps_until_timer(); until_timer < remaining) {

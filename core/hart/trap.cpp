@@ -87,6 +87,7 @@ void Hart::enter_trap(uint32_t cause, bool interrupt, uint32_t tval, uint32_t ep
       csr_.mstatush = (from_virt ? kMstatushMpv : 0) | (gva ? kMstatushGva : 0);
     }
     priv_ = Priv::M;
+    triggers_.on_trap_into_m();
     set_virt_mode(false);
     vector = csr_.mtvec;
   }
@@ -202,6 +203,7 @@ bool Hart::do_mret(uint32_t& next_pc) {
     csr_.mstatush &= ~kMstatushMpv;
   }
   reservation_valid_ = false;
+  triggers_.on_mret();
   next_pc = csr_.mepc;
   refresh_modes();
   return true;

@@ -14,7 +14,7 @@ namespace vmscope {
 namespace {
 constexpr char kRecordingMagic[8] = {'V', 'M', 'S', 'C', 'R', 'E', 'C', '\n'};
 constexpr char kSnapshotMagic[8] = {'V', 'M', 'S', 'C', 'S', 'N', 'P', '\n'};
-constexpr uint32_t kFormatVersion = 7;  // 2: the monitor's paravirtual state; 3: emulated devices, the console kind; 4: the balloon; 5: the disk image; 6: PMP entries; 7: misaligned accesses
+constexpr uint32_t kFormatVersion = 8;  // 2: the monitor's paravirtual state; 3: emulated devices, the console kind; 4: the balloon; 5: the disk image; 6: PMP entries; 7: misaligned accesses; 8: debug triggers
 
 uint64_t fnv1a(const uint8_t* data, size_t size) {
   uint64_t h = 0xcbf29ce484222325ull;

@@ -21,8 +21,10 @@ class DebugStops {
   explicit DebugStops(Hart& hart) : hart_(hart), breakpoints_(hart.breakpoints()), watchpoints_(hart.watchpoints()) {
     if (!breakpoints_.empty()) hart_.set_breakpoints({});
     if (!watchpoints_.empty()) hart_.set_watchpoints({});
+    hart_.suspend_hardware_stops(true);
   }
   ~DebugStops() {
+    hart_.suspend_hardware_stops(false);
     if (!breakpoints_.empty()) hart_.set_breakpoints(breakpoints_);
     if (!watchpoints_.empty()) hart_.set_watchpoints(watchpoints_);
   }
