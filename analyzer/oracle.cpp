@@ -308,6 +308,12 @@ Outcome Rv32Oracle::execute(const Form& f, const Mode& mode, Variant v) {
   // would have: control state a read sees, the catch-all untouched.
   h.debug_write_csr(csr::pmpaddr0, other ? 0x2468u : 0x1357u);
   h.debug_write_csr(csr::pmpcfg0, other ? 0x01u : 0x00u);
+  // Debug triggers: trigger 1 selected, with an address and a kind but no mode, so it never fires.
+  h.debug_write_csr(csr::tselect, 1);
+  h.debug_write_csr(csr::tdata2, other ? 0x2468u : 0);
+  h.debug_write_csr(csr::tdata1, (Triggers::kTypeMcontrol6 << Triggers::kTypeShift) | (other ? Triggers::kExecute : 0));
+  h.debug_write_csr(csr::tselect, other ? 1 : 0);
+  h.debug_write_csr(csr::tcontrol, other ? Triggers::kMpte : 0);
   h.debug_write_csr(csr::mstatus, other ? (1u << kMstatusMppShift) | kMstatusSpp : kMstatusMpie | kMstatusSpie);
   // A pending interrupt masked only by the global enable: below S (and in a guest, where every
   // S-level interrupt is enabled) it would be taken.

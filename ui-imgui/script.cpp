@@ -146,6 +146,14 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     if (w[0] == "cursor") app.set_cursor(*a);
     else if (w[0] == "break") s.toggle_breakpoint(*a);
     else s.run_to(*a);
+  } else if (w[0] == "hw-break" && w.size() == 2) {  // a hardware breakpoint (a debug trigger)
+    const auto a = address_of(app, w[1]);
+    if (!a) return bad("unknown address or symbol " + w[1]);
+    s.add_hardware_stop({true, *a & ~1u, 1, false, false});
+  } else if (w[0] == "hw-watch" && w.size() == 4 && (w[3] == "r" || w[3] == "w" || w[3] == "rw")) {  // hw-watch ADDRESS SIZE r|w|rw
+    const auto a = address_of(app, w[1]);
+    if (!a) return bad("unknown address or symbol " + w[1]);
+    s.add_hardware_stop({false, *a, static_cast<uint32_t>(std::stoul(w[2], nullptr, 0)), w[3] != "w", w[3] != "r"});
   } else if (w[0] == "virt" && w.size() == 2) {
     VmSettings v = s.vm_settings();
     const std::optional<Virtualization> way = parse_virtualization(w[1]);

@@ -270,6 +270,7 @@ bool DebugSession::load(std::span<const uint8_t> elf, const std::string& name, M
   program_name_ = name;
   last_error_.clear();
   breakpoints_.clear();
+  hardware_stops_.clear();
   reset();
   return true;
 }
@@ -312,6 +313,8 @@ void DebugSession::set_controller(std::string who) {
     status_ = text;
   } else {
     pause();
+    if (machine_) machine_->hart().set_hardware_stops({});  // (the triggers are gdb's to use now)
+    hardware_placed_ = 0;
     status_ = controller_ + " has control of the machine";
   }
 }
@@ -322,6 +325,7 @@ void DebugSession::apply_breakpoints() {
   if (run_to_) all.push_back(*run_to_);
   if (step_over_return_) all.push_back(*step_over_return_);
   machine_->hart().set_breakpoints(std::move(all));
+  hardware_placed_ = controller_.empty() ? machine_->hart().set_hardware_stops(hardware_stops_) : 0;
 }
 
 void DebugSession::run() {
@@ -502,6 +506,17 @@ void DebugSession::toggle_breakpoint(uint32_t pc) {
     breakpoints_.push_back(pc);
   else
     breakpoints_.erase(it);
+  apply_breakpoints();
+}
+
+void DebugSession::add_hardware_stop(const Hart::HardwareStop& stop) {
+  hardware_stops_.push_back(stop);
+  apply_breakpoints();
+}
+
+void DebugSession::remove_hardware_stop(size_t index) {
+  if (index >= hardware_stops_.size()) return;
+  hardware_stops_.erase(hardware_stops_.begin() + static_cast<std::ptrdiff_t>(index));
   apply_breakpoints();
 }
 

@@ -85,6 +85,12 @@ class DebugSession {
   void run_to(uint32_t pc);        // like run, with a one-shot breakpoint
   void toggle_breakpoint(uint32_t pc);
   void set_watchpoints(std::vector<Hart::Watchpoint> w);
+  // Hardware breakpoints and watchpoints: debug triggers of the hart (as many as the guest
+  // leaves free; the rest wait, listed, until one is).
+  void add_hardware_stop(const Hart::HardwareStop& stop);
+  void remove_hardware_stop(size_t index);
+  const std::vector<Hart::HardwareStop>& hardware_stops() const { return hardware_stops_; }
+  size_t hardware_stops_placed() const { return hardware_placed_; }
   // The monitor's switches. Quirks, the shadow strategy and checking apply at once; a change
   // of virtualization rebuilds the machine and starts the program again.
   void set_vm_settings(const VmSettings& settings);
@@ -221,6 +227,8 @@ class DebugSession {
   bool running_ = false, finished_ = false;
   std::vector<uint32_t> breakpoints_;
   std::vector<Hart::Watchpoint> watchpoints_;
+  std::vector<Hart::HardwareStop> hardware_stops_;
+  size_t hardware_placed_ = 0;
   std::string controller_;
   std::optional<uint32_t> run_to_, step_over_return_;
   std::optional<uint64_t> stop_at_;  // run_for: where the run pauses

@@ -534,6 +534,10 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
     const Hart& h = m->hart();
     j += ",\"kind\":" + json_string(to_string(m->kind()));
     j += ",\"priv\":" + json_string(to_string(h.priv()));
+    j += ",\"hardwareStops\":{\"placed\":" + std::to_string(s.hardware_stops_placed()) +
+         ",\"count\":" + std::to_string(s.hardware_stops().size()) + ",\"triggers\":[";
+    for (unsigned i = 0; i < Triggers::kCount; ++i) j += (i ? "," : "") + json_string(h.triggers().describe(i));
+    j += "]}";
     j += ",\"pc\":" + std::to_string(h.pc());
     j += ",\"instret\":" + std::to_string(h.instret());
     j += ",\"regs\":[";

@@ -47,6 +47,7 @@ Target::~Target() = default;  // (the machine may be gone already: a detach forg
 
 void Target::forget_breakpoints() {
   breakpoints_.clear();
+  hardware_breakpoints_.clear();
   watchpoints_.clear();
   apply_breakpoints();
 }
@@ -57,8 +58,25 @@ void Target::on_attach() {
 }
 
 void Target::apply_breakpoints() {
-  m_.hart().set_breakpoints(breakpoints_);
-  m_.hart().set_watchpoints(watchpoints_);
+  std::vector<Hart::HardwareStop> hardware;
+  for (const uint32_t a : hardware_breakpoints_) hardware.push_back({true, a, 1, false, false});
+  std::vector<Hart::Watchpoint> software_watches;
+  for (const Hart::Watchpoint& w : watchpoints_) {
+    const uint32_t size = w.end - w.begin;
+    if (size && !(size & (size - 1)) && !(w.begin & (size - 1)))
+      hardware.push_back({false, w.begin, size, w.on_read, w.on_write});
+    else
+      software_watches.push_back(w);
+  }
+  const size_t placed = m_.hart().set_hardware_stops(hardware);
+  std::vector<uint32_t> software_breaks = breakpoints_;
+  for (size_t i = placed; i < hardware.size(); ++i) {
+    const Hart::HardwareStop& s = hardware[i];
+    if (s.execute) software_breaks.push_back(s.address);
+    else software_watches.push_back({s.address, s.address + s.size, s.on_read, s.on_write});
+  }
+  m_.hart().set_breakpoints(software_breaks);
+  m_.hart().set_watchpoints(software_watches);
 }
 
 // ---- registers: x0..x31 and pc in `g`; CSRs and priv one at a time (`p`), as gdb asks for them.
@@ -182,6 +200,7 @@ std::string Target::monitor_command(const std::string& command) {
            "  info mem         the current Sv32 mappings (satp's address space), merged into ranges\n"
            "  info tlb         the hart's TLB entries\n"
            "  info shadow      the monitor's shadow tables (trap-and-emulate) or its G-stage (hardware-assisted)\n"
+           "  info triggers    the hart's debug triggers (Sdtrig): the guest's, gdb's (hbreak, watch), free ones\n"
            "  phys on|off      memory accesses by physical (on) or virtual (off, the default) address\n"
            "  help             this list\n";
   }
@@ -193,6 +212,12 @@ std::string Target::monitor_command(const std::string& command) {
   if (command == "info mem") return info_mem();
   if (command == "info tlb") return info_tlb();
   if (command == "info shadow") return info_shadow();
+  if (command == "info triggers") {
+    std::string out;
+    const Triggers& t = m_.hart().triggers();
+    for (unsigned i = 0; i < Triggers::kCount; ++i) out += "trigger " + std::to_string(i) + ": " + t.describe(i) + "\n";
+    return out;
+  }
   return "unknown monitor command '" + command + "' (try: monitor help)\n";
 }
 
@@ -353,7 +378,7 @@ std::string Target::stop_after_run(const RunResult& r) {
       return last_stop_ = w;
     }
     case StopReason::breakpoint:
-      if (h.stop_message.rfind("watchpoint", 0) == 0) {
+      if (h.stop_message.rfind("watchpoint", 0) == 0 || h.stop_message.rfind("hardware watchpoint", 0) == 0) {
         const Hart::WatchHit hit = h.last_watch_hit();
         // gdb for RISC-V expects a watchpoint to stop *before* the access (its triggers do;
         // gdbarch have_nonsteppable_watchpoint): it then steps over the instruction itself. The
@@ -367,6 +392,7 @@ std::string Target::stop_after_run(const RunResult& r) {
           if (hit.vaddr < w.end && hit.vaddr + 4 > w.begin) reported = std::max(w.begin, hit.vaddr);
         return last_stop_ = signal_stop(std::string(kind) + ":" + hex32(reported) + ";");
       }
+      if (h.stop_message.rfind("hardware breakpoint", 0) == 0) return last_stop_ = signal_stop("hwbreak:;");
       return last_stop_ = signal_stop("swbreak:;");
     case StopReason::budget: return last_stop_ = signal_stop();  // a single step
     default:
@@ -461,9 +487,10 @@ Action Target::handle(std::string_view p) {
       const auto address = static_cast<uint32_t>(*at);
       const bool add = p[0] == 'Z';
       if (p[1] == '0' || p[1] == '1') {
-        auto it = std::find(breakpoints_.begin(), breakpoints_.end(), address);
-        if (add && it == breakpoints_.end()) breakpoints_.push_back(address);
-        if (!add && it != breakpoints_.end()) breakpoints_.erase(it);
+        std::vector<uint32_t>& list = p[1] == '0' ? breakpoints_ : hardware_breakpoints_;
+        auto it = std::find(list.begin(), list.end(), address);
+        if (add && it == list.end()) list.push_back(address);
+        if (!add && it != list.end()) list.erase(it);
       } else if (p[1] >= '2' && p[1] <= '4') {
         const Hart::Watchpoint w{address, address + static_cast<uint32_t>(std::max<uint64_t>(*kind, 1)), p[1] != '2', p[1] != '3'};
         auto it = std::find_if(watchpoints_.begin(), watchpoints_.end(), [&](const Hart::Watchpoint& x) {

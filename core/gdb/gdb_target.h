@@ -72,7 +72,10 @@ class Target {
   Machine& m_;
   TimeMachine& time_;
   bool no_ack_ = false, physical_ = false, finished_ = false;
-  std::vector<uint32_t> breakpoints_;  // Z0 and Z1 alike: the hart stops before the instruction
+  // gdb's breakpoints (Z0), hardware breakpoints (Z1) and watchpoints (Z2-Z4). Z1 and the
+  // watchpoints whose range a trigger can hold (a power of two, aligned) take the hart's free debug
+  // triggers; the rest the hart's own (software) breakpoints and watchpoints, which never run out.
+  std::vector<uint32_t> breakpoints_, hardware_breakpoints_;
   std::vector<Hart::Watchpoint> watchpoints_;
   std::string last_stop_ = "S05";
   std::string xml_;

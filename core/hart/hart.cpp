@@ -125,12 +125,13 @@ bool Hart::watched(uint32_t vaddr, unsigned size, bool write) {
 
 size_t Hart::set_hardware_stops(const std::vector<HardwareStop>& stops) {
   triggers_.clear_debugger_triggers();
-  size_t placed = 0;
+  hardware_stops_.clear();
   for (const HardwareStop& s : stops) {
     const AccessType type = s.execute ? AccessType::fetch : AccessType::load;
     if (triggers_.set_debugger_trigger(type, s.address, s.size, s.on_read, s.on_write) < 0) break;
-    ++placed;
+    hardware_stops_.push_back(s);
   }
+  const size_t placed = hardware_stops_.size();
   flush_micro_tlbs();  // a watchpoint: accesses take the slow path
   return placed;
 }
@@ -140,9 +141,9 @@ bool Hart::hardware_watch_hit(AccessType type, uint32_t address, unsigned size) 
   const int index = triggers_.debugger_hit(type, address, size);
   if (index < 0) return false;
   const bool write = type == AccessType::store;
-  char text[160];
-  std::snprintf(text, sizeof text, "hardware watchpoint (trigger %d): %s of %u bytes at 0x%08x by the instruction at 0x%08x",
-                index, write ? "write" : "read", size, address, pc_);
+  char text[96];  // (the pc is the instruction's: the status line shows it)
+  std::snprintf(text, sizeof text, "hardware watchpoint (trigger %d): %s of %u bytes at 0x%08x", index,
+                write ? "write" : "read", size, address);
   stop_message = text;
   stop_request_ = StopReason::breakpoint;
   watch_hit_ = {address, write};
@@ -176,8 +177,7 @@ RunResult Hart::run(uint64_t max_steps) {
     // alone (an instruction that fires one does not run: it takes a breakpoint exception).
     const bool execute_triggers = triggers_.armed(AccessType::fetch);
     if (execute_triggers && !waiting_) {
-      if (const int index = triggers_.debugger_hit(AccessType::fetch, pc_, 2);
-          index >= 0 && steps_ != start && !hardware_stops_suspended_) {
+      if (const int index = hardware_breakpoint_at(pc_); index >= 0 && steps_ != start) {
         char text[80];
         std::snprintf(text, sizeof text, "hardware breakpoint (trigger %d) at 0x%08x", index, pc_);
         stop_message = text;

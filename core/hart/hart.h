@@ -235,8 +235,13 @@ class Hart {
     bool on_read = false, on_write = false;
   };
   size_t set_hardware_stops(const std::vector<HardwareStop>& stops);
+  const std::vector<HardwareStop>& hardware_stops() const { return hardware_stops_; }  // the placed ones
   // Time travel replays without them (what it replays already happened).
   void suspend_hardware_stops(bool suspended) { hardware_stops_suspended_ = suspended; }
+  // The debugger's trigger that stops before an instruction at `pc` (-1: none).
+  int hardware_breakpoint_at(uint32_t pc) const {
+    return hardware_stops_suspended_ ? -1 : triggers_.debugger_hit(AccessType::fetch, pc, 2);
+  }
 
   // ---- execution engine: the interpreter, or the block translator with this code cache
   void set_translator(BlockCache* cache);
@@ -415,6 +420,7 @@ class Hart {
   std::vector<uint32_t> breakpoints_;  // sorted
   std::vector<Watchpoint> watchpoints_;
   WatchHit watch_hit_;
+  std::vector<HardwareStop> hardware_stops_;
   bool hardware_stops_suspended_ = false;
 
   TrapLog trap_log_;

@@ -1,6 +1,8 @@
 #include "hart/triggers.h"
 
 #include <bit>
+#include <cstdio>
+#include <utility>
 
 #include "csr_numbers.h"
 
@@ -109,6 +111,32 @@ void Triggers::clear_debugger_triggers() {
     tdata2_[i] = 0;
   }
   update_armed();
+}
+
+std::string Triggers::describe(unsigned index) const {
+  const uint32_t t = tdata1_[index];
+  if (!(t & (kExecute | kLoad | kStore)) || !(t & (kU | kS | kM | kVu | kVs))) return "free";
+  std::string text = (t & kDmode) ? "debugger: " : "guest: ";
+  text += (t >> kTypeShift) == kTypeMcontrol6 ? "mcontrol6" : "mcontrol";
+  for (const auto& [bit, name] : {std::pair{kExecute, " execute"}, {kLoad, " load"}, {kStore, " store"}})
+    if (t & bit) text += name;
+  if (!(t & kDmode)) {
+    text += " in";
+    for (const auto& [bit, name] : {std::pair{kM, " M"}, {kS, " S"}, {kU, " U"}, {kVs, " VS"}, {kVu, " VU"}})
+      if (t & bit) text += name;
+  }
+  char where[48];
+  const uint32_t t2 = tdata2_[index];
+  if (t & kMatchNapot) {
+    const int ones = std::countr_one(t2);
+    const uint64_t length = ones >= 31 ? uint64_t{1} << 32 : uint64_t{1} << (ones + 1);
+    const uint64_t base = t2 & ~(length - 1);
+    std::snprintf(where, sizeof where, " in [0x%08llx, 0x%08llx)", static_cast<unsigned long long>(base),
+                  static_cast<unsigned long long>(base + length));
+  } else {
+    std::snprintf(where, sizeof where, " at 0x%08x", t2);
+  }
+  return text + where;
 }
 
 bool Triggers::fires(AccessType type, uint32_t address, unsigned size, Priv mode, bool virtual_mode) const {

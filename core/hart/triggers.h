@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 
 #include "isa/privilege.h"
 
@@ -59,6 +60,8 @@ class Triggers {
   int set_debugger_trigger(AccessType type, uint32_t address, uint32_t size, bool on_read = false, bool on_write = false);
   void clear_debugger_triggers();
   bool owned_by_debugger(unsigned index) const { return tdata1_[index] & kDmode; }
+  // "free", or who holds it and what it watches, e.g. "guest: mcontrol6 load store U at 0x80001000".
+  std::string describe(unsigned index) const;
 
   void on_trap_into_m() { tcontrol_ = (tcontrol_ & kMte) ? kMpte : 0; }
   void on_mret() { tcontrol_ = (tcontrol_ & kMpte) ? (kMte | kMpte) : 0; }

@@ -15,26 +15,36 @@ namespace {
 uint32_t quirk_bits(Quirks q) { return (q.status_read ? 1 : 0) | (q.status_write ? 2 : 0) | (q.sret_jump ? 4 : 0); }
 Quirks quirks_of(uint32_t bits) { return {(bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0}; }
 
-// The hart's breakpoints and watchpoints, set aside while travelling (travel ignores them).
+// The hart's breakpoints and watchpoints, set aside while travelling (travel ignores them). What
+// a scan looks for includes the hardware ones (the debugger's triggers), as the same addresses.
 class DebugStops {
  public:
-  explicit DebugStops(Hart& hart) : hart_(hart), breakpoints_(hart.breakpoints()), watchpoints_(hart.watchpoints()) {
+  explicit DebugStops(Hart& hart)
+      : hart_(hart), breakpoints_(hart.breakpoints()), watchpoints_(hart.watchpoints()), hardware_(hart.hardware_stops()) {
     if (!breakpoints_.empty()) hart_.set_breakpoints({});
     if (!watchpoints_.empty()) hart_.set_watchpoints({});
     hart_.suspend_hardware_stops(true);
+    wanted_breakpoints_ = breakpoints_;
+    wanted_watchpoints_ = watchpoints_;
+    for (const Hart::HardwareStop& s : hart.hardware_stops()) {
+      if (s.execute) wanted_breakpoints_.push_back(s.address);
+      else wanted_watchpoints_.push_back({s.address, s.address + s.size, s.on_read, s.on_write});
+    }
   }
   ~DebugStops() {
     hart_.suspend_hardware_stops(false);
+    hart_.set_hardware_stops(hardware_);  // (a snapshot brought back the triggers it had)
     if (!breakpoints_.empty()) hart_.set_breakpoints(breakpoints_);
     if (!watchpoints_.empty()) hart_.set_watchpoints(watchpoints_);
   }
-  const std::vector<uint32_t>& breakpoints() const { return breakpoints_; }
-  const std::vector<Hart::Watchpoint>& watchpoints() const { return watchpoints_; }
+  const std::vector<uint32_t>& breakpoints() const { return wanted_breakpoints_; }
+  const std::vector<Hart::Watchpoint>& watchpoints() const { return wanted_watchpoints_; }
 
  private:
   Hart& hart_;
-  std::vector<uint32_t> breakpoints_;
-  std::vector<Hart::Watchpoint> watchpoints_;
+  std::vector<uint32_t> breakpoints_, wanted_breakpoints_;
+  std::vector<Hart::Watchpoint> watchpoints_, wanted_watchpoints_;
+  std::vector<Hart::HardwareStop> hardware_;
 };
 }  // namespace
 
@@ -224,12 +234,19 @@ RunResult TimeMachine::advance(uint64_t target, bool stop_at_breakpoints) {
     // The run goes on in pieces (at the frontier, snapshots, input): a breakpoint where a piece
     // starts is one the hart would skip as its first step, yet this run has not stopped there.
     const std::vector<uint32_t>& bps = hart.breakpoints();
-    if (!first && stop_at_breakpoints && !hart.waiting() && std::binary_search(bps.begin(), bps.end(), hart.pc())) {
-      char text[64];
-      std::snprintf(text, sizeof text, "breakpoint at 0x%08x", hart.pc());
-      hart.stop_message = text;
-      total.reason = StopReason::breakpoint;
-      return total;
+    if (!first && stop_at_breakpoints && !hart.waiting()) {
+      char text[80];
+      if (std::binary_search(bps.begin(), bps.end(), hart.pc()))
+        std::snprintf(text, sizeof text, "breakpoint at 0x%08x", hart.pc());
+      else if (const int trigger = hart.hardware_breakpoint_at(hart.pc()); trigger >= 0)
+        std::snprintf(text, sizeof text, "hardware breakpoint (trigger %d) at 0x%08x", trigger, hart.pc());
+      else
+        text[0] = '\0';
+      if (text[0]) {
+        hart.stop_message = text;
+        total.reason = StopReason::breakpoint;
+        return total;
+      }
     }
     replaying_ = position() < frontier_;
     uint64_t stop = target;

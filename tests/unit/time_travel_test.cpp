@@ -416,6 +416,32 @@ TEST(Reverse, ContinueFindsEveryBreakpointHitBackwards) {
   }
 }
 
+// A hardware breakpoint (a debug trigger) stops runs, replays and reverse-continue alike, also
+// where a replay's piece starts (the frontier sits on it after a forward run stopped there).
+TEST(Reverse, HardwareBreakpointsStopForwardReplayAndBackward) {
+  for (Engine engine : {Engine::interpreter, Engine::translator}) {
+    GuestSetup s{"process/recursion.elf"};
+    s.engine = engine;
+    auto m = make_machine(s);
+    TimeMachine tm(*m);
+    ASSERT_EQ(m->hart().set_hardware_stops({{true, symbol(*m, "fib"), 1, false, false}}), 1u);
+    std::vector<uint64_t> hits;
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_EQ(tm.run(10'000'000).reason, StopReason::breakpoint);
+      EXPECT_EQ(m->hart().stop_message.rfind("hardware breakpoint (trigger 0)", 0), 0u) << m->hart().stop_message;
+      hits.push_back(tm.position());
+    }
+    ASSERT_TRUE(tm.reverse_continue());
+    EXPECT_EQ(tm.position(), hits[1]);
+    ASSERT_TRUE(tm.travel_to(hits[0] + 1));
+    EXPECT_EQ(tm.run(10'000'000).reason, StopReason::breakpoint);
+    EXPECT_EQ(tm.position(), hits[1]) << "replayed forward to the next hit";
+    EXPECT_EQ(tm.run(10'000'000).reason, StopReason::breakpoint);
+    EXPECT_EQ(tm.position(), hits[2]) << "the frontier itself: a replay piece starts there";
+    EXPECT_EQ(m->hart().hardware_stops().size(), 1u) << "travel kept the debugger's trigger";
+  }
+}
+
 TEST(Reverse, ContinueFindsAWatchpointHit) {
   GuestSetup s{"process/memory.elf"};
   auto m = make_machine(s);

@@ -248,6 +248,15 @@ try {
     await press('Enter');
     s = await state();
     check(!s.breakpoints.includes(main_), 'Ctrl+C then Ctrl+V of "main" and Enter removed it again');
+    // A hardware breakpoint: "Add HW" takes one of the hart's debug triggers.
+    await click('##bp', 'Breakpoints');
+    await page.keyboard.type('main');
+    await frames(2);
+    await click('Add HW', 'Breakpoints');
+    s = await state();
+    check(s.hardwareStops.placed === 1 && s.hardwareStops.triggers[0] === `debugger: mcontrol6 execute at ${hex(main_)}` &&
+          s.hardwareStops.triggers[1] === 'free',
+          `"Add HW" placed a hardware breakpoint in trigger 0 (${JSON.stringify(s.hardwareStops.triggers)})`);
     await page.mouse.click(5, 795);  // leave the text field (keys are text while it is active)
     await frames(2);
 
