@@ -58,6 +58,7 @@ struct RunOptions {
   // The board: its RAM (MiB; 0 = the default) and a virtio-blk disk ("FILE" or "FILE:rw").
   uint32_t ram_mib = 0;
   std::string drive;
+  std::vector<std::string> dirs;  // --dir HOST[:GUEST][:rw]
   std::optional<unsigned> pmp_entries;  // the hart's PMP entries (default 16)
   std::string misaligned = "emulate";  // misaligned loads and stores: "emulate" or "trap"
 };

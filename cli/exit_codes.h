@@ -23,6 +23,7 @@ enum ExitCode : int {
   kWaysDisagree = 124,      // compare-ways: the ways did not all print the same and end alike
   kMigrationFailed = 125,   // --migrate: the migration was refused or went wrong (the guest ran on at the source)
   kGdbKilled = 126,         // --gdb: gdb ended the run (kill) before the guest did
+  kBadDirectory = 127,      // --dir: a folder that cannot be read or is too large, or its changes could not be written back
 };
 
 // What each code means, for --help and the README's table (a test checks they agree).
@@ -49,6 +50,7 @@ inline constexpr ExitCodeMeaning kExitCodeMeanings[] = {
     {kWaysDisagree, "vmscope compare-ways: the ways did not all print the same and end alike"},
     {kMigrationFailed, "--migrate-at: the migration was refused or went wrong (the guest ran on at the source)"},
     {kGdbKilled, "--gdb: gdb ended the run (kill) before the guest did"},
+    {kBadDirectory, "--dir: a folder that cannot be read or is too large, or the guest's changes could not be written back"},
 };
 
 }  // namespace vmscope::cli

@@ -157,6 +157,12 @@ int main(int argc, char** argv) {
                       "FILE[:rw]: a virtio-blk disk (virtio-mmio slot 0, 0x10001000) with this raw image.\n"
                       "The file is never changed: writes go to an overlay in memory, unless :rw writes them\n"
                       "through to it");
+  run_cmd->add_option("--dir", run.dirs,
+                      "HOST[:GUEST][:rw]: a host folder the process VM's guest may use, at GUEST (default /NAME,\n"
+                      "NAME the folder's name; the guest's working folder is /). Read-only unless :rw, which\n"
+                      "writes the guest's changes back when the run ends. Nothing else of the host is\n"
+                      "reachable: .. stops at /, symbolic links are followed only to files inside the folder")
+      ->allow_extra_args(false);  // (one folder per --dir: the program follows)
   run_cmd->add_option("args", run.guest_args, "Arguments for a process-VM guest (after --)");
 
   ReplayOptions replay;

@@ -13,6 +13,8 @@
 #include "exit_codes.h"
 #include "elf/symbol_namer.h"
 #include "isa/disassembler.h"
+#include "guest_directories.h"
+#include "machine/linux_process.h"
 #include "machine/lockstep.h"
 #include "machine/machine.h"
 #include "timetravel/time_machine.h"
@@ -382,6 +384,15 @@ int run_command(const RunOptions& o) {
     }
     options.ram_size = o.ram_mib << 20;
   }
+  if (!o.dirs.empty() && kind != MachineKind::process) {
+    std::fprintf(stderr, "vmscope: --dir gives a process-VM guest folders; '%s' runs on the system machine\n", o.program.c_str());
+    return kUsage;
+  }
+  for (const std::string& spec : o.dirs) {
+    std::optional<GuestDirectory> dir = read_guest_directory(spec);
+    if (!dir) return kBadDirectory;
+    options.directories.push_back(std::move(*dir));
+  }
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> write_through(nullptr, std::fclose);
   if (!o.drive.empty()) {
     const bool rw = o.drive.size() > 3 && o.drive.ends_with(":rw");
@@ -570,6 +581,14 @@ int run_command(const RunOptions& o) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   int code = exit_code_for_stop(last, hart);
+  if (const LinuxProcess* process = machine.process()) {  // --dir ...:rw: the guest's changes go back
+    for (size_t i = 0; i < o.dirs.size(); ++i) {
+      const GuestDirectory& d = options.directories[i];
+      const std::string at = GuestFiles::resolve("/", d.guest_path).value_or("/");
+      if (d.writable && !write_back_guest_directory(host_folder_of(o.dirs[i]), process->files().contents(at)))
+        code = kBadDirectory;
+    }
+  }
   if (o.max_insns && total >= o.max_insns && last.reason == StopReason::budget) code = kInstructionLimit;
   if (recorder) {
     Recording r{o.program, file, options, recorder->inputs(), {hart.steps(), last.reason, hart.exit_code}};

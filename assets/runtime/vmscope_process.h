@@ -6,15 +6,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define VM_SYS_mkdirat 34
+#define VM_SYS_unlinkat 35
 #define VM_SYS_openat 56
 #define VM_SYS_close 57
+#define VM_SYS_getdents64 61
+#define VM_SYS_llseek 62
 #define VM_SYS_read 63
 #define VM_SYS_write 64
 #define VM_SYS_writev 66
+#define VM_SYS_pread64 67
+#define VM_SYS_fstatat 79
 #define VM_SYS_fstat 80
 #define VM_SYS_exit 93
 #define VM_SYS_exit_group 94
 #define VM_SYS_brk 214
+#define VM_SYS_renameat2 276
+#define VM_SYS_statx 291
 #define VM_SYS_clock_gettime64 403
 
 #define VM_AT_FDCWD (-100)

@@ -5,11 +5,13 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "hart/hart.h"
+#include "machine/guest_files.h"
 #include "mem/bus.h"
 
 namespace vmscope {
@@ -35,10 +37,29 @@ class LinuxProcess {
 
   uint32_t brk() const { return brk_; }
 
-  // Snapshots: the heap and what stdin holds (wait_for_input is the front end's setting).
+  // The granted folders (MachineOptions::directories), mounted again at every start.
+  void set_directories(std::vector<GuestDirectory> directories) { directories_ = std::move(directories); }
+  const GuestFiles& files() const { return files_; }
+
+  // An open file: its path in the tree, where reads and writes go, how it was opened.
+  struct OpenFile {
+    std::string path;
+    uint64_t offset = 0;
+    uint32_t flags = 0;   // O_ACCMODE, O_APPEND
+    bool open = false;
+
+    template <class Ar>
+    void transfer_state(Ar& ar) {
+      ar(path, offset, flags, open);
+    }
+  };
+  static constexpr unsigned kMaxFiles = 64;
+
+  // Snapshots: the heap, what stdin holds, the files and the open ones (wait_for_input is the
+  // front end's setting).
   template <class Ar>
   void transfer_state(Ar& ar) {
-    ar(brk_start_, brk_, brk_limit_, stdin_, stdin_eof_);
+    ar(brk_start_, brk_, brk_limit_, stdin_, stdin_eof_, files_, fds_);
   }
 
  private:
@@ -47,14 +68,32 @@ class LinuxProcess {
   int32_t sys_write(uint32_t fd, uint32_t buf, uint32_t count);
   int32_t sys_writev(uint32_t fd, uint32_t iov, uint32_t iovcnt);
   int32_t sys_brk(uint32_t addr);
-  int32_t sys_fstat(uint32_t fd, uint32_t statbuf);
   int32_t sys_clock_gettime(uint32_t clock, uint32_t ts, bool time64);
+  // Files (guest_files.h).
+  std::optional<std::string> guest_path(int32_t dirfd, uint32_t address, int32_t& error) const;
+  int32_t sys_openat(int32_t dirfd, uint32_t path, uint32_t flags, uint32_t mode);
+  int32_t sys_close(uint32_t fd);
+  int32_t file_read(uint32_t fd, uint32_t buf, uint32_t count, std::optional<uint64_t> at);
+  int32_t file_write(uint32_t fd, uint32_t buf, uint32_t count);
+  int32_t sys_llseek(uint32_t fd, uint32_t high, uint32_t low, uint32_t result, uint32_t whence);
+  int32_t sys_fstatat(int32_t dirfd, uint32_t path, uint32_t statbuf, uint32_t flags);
+  int32_t sys_statx(int32_t dirfd, uint32_t path, uint32_t flags, uint32_t mask, uint32_t statxbuf);
+  int32_t sys_getdents64(uint32_t fd, uint32_t buf, uint32_t count);
+  int32_t sys_mkdirat(int32_t dirfd, uint32_t path, uint32_t mode);
+  int32_t sys_unlinkat(int32_t dirfd, uint32_t path, uint32_t flags);
+  int32_t sys_renameat2(int32_t olddirfd, uint32_t oldpath, int32_t newdirfd, uint32_t newpath, uint32_t flags);
+  const OpenFile* open_file(uint32_t fd) const { return fd < fds_.size() && fds_[fd].open ? &fds_[fd] : nullptr; }
+  // What stat reports for a path ("" and fd <= 2: the terminal).
+  bool stat_of(const std::string& path, uint32_t& mode, uint64_t& size, uint64_t& inode) const;
 
   Hart& hart_;
   Bus& bus_;
   uint32_t brk_start_ = 0, brk_ = 0, brk_limit_ = 0;
   std::deque<uint8_t> stdin_;
   bool stdin_eof_ = false;
+  std::vector<GuestDirectory> directories_;
+  GuestFiles files_;
+  std::vector<OpenFile> fds_;  // by descriptor; 0, 1, 2 are the standard streams
 };
 
 const char* linux_syscall_name(uint32_t number);  // null if vmscope does not know the number

@@ -214,6 +214,7 @@ void Machine::assemble() {
     }
   } else {
     process_ = std::make_unique<LinuxProcess>(*hart_, *bus_);
+    process_->set_directories(options_.directories);
     process_->on_output = [this](int fd, std::string_view bytes) { output(fd, bytes); };
     process_->host_clock = [this](bool realtime) {
       return host_clock ? host_clock(realtime) : LinuxProcess::read_host_clock(realtime);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "machine/guest_files.h"
 #include "devices/clint.h"
 #include "devices/htif.h"
 #include "devices/plic.h"
@@ -117,6 +118,7 @@ struct MachineOptions {
   MachineKind kind = MachineKind::system;
   uint32_t ram_size = 0;  // 0: the kind's default
   std::vector<std::string> argv;  // process VM: the guest's argv (argv[0] defaults to the file name)
+  std::vector<GuestDirectory> directories;  // process VM: the folders the guest may use (--dir)
   Firmware firmware = Firmware::none;  // system VM only
   Virtualization virtualization = Virtualization::emulation;  // trap-and-emulate implies SBI firmware
   Console console = Console::sbi;  // (emulated needs a monitor)
@@ -158,6 +160,7 @@ class Machine {
   MachineKind kind() const { return options_.kind; }
   Hart& hart() { return *hart_; }
   const Hart& hart() const { return *hart_; }
+  const LinuxProcess* process() const { return process_.get(); }  // the process VM's OS (null on the board)
   Bus& bus() { return *bus_; }
   const Bus& bus() const { return *bus_; }
   CodeCache& code_cache() { return *code_; }

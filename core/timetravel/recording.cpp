@@ -14,7 +14,7 @@ namespace vmscope {
 namespace {
 constexpr char kRecordingMagic[8] = {'V', 'M', 'S', 'C', 'R', 'E', 'C', '\n'};
 constexpr char kSnapshotMagic[8] = {'V', 'M', 'S', 'C', 'S', 'N', 'P', '\n'};
-constexpr uint32_t kFormatVersion = 8;  // 2: the monitor's paravirtual state; 3: emulated devices, the console kind; 4: the balloon; 5: the disk image; 6: PMP entries; 7: misaligned accesses; 8: debug triggers
+constexpr uint32_t kFormatVersion = 8;  // 2: the monitor's paravirtual state; 3: emulated devices, the console kind; 4: the balloon; 5: the disk image; 6: PMP entries; 7: misaligned accesses; 8: debug triggers, the process VM's files
 
 uint64_t fnv1a(const uint8_t* data, size_t size) {
   uint64_t h = 0xcbf29ce484222325ull;
@@ -26,6 +26,16 @@ uint64_t fnv1a(const uint8_t* data, size_t size) {
 template <class Ar>
 void transfer_state(Ar& ar, TranslatorOptions& t) {
   ar(t.backend, t.chaining, t.capacity_kib, t.eviction);
+}
+
+template <class Ar>
+void transfer_state(Ar& ar, GuestFileEntry& e) {
+  ar(e.path, e.directory, e.data, e.mode);
+}
+
+template <class Ar>
+void transfer_state(Ar& ar, GuestDirectory& d) {
+  ar(d.guest_path, d.writable, d.entries);
 }
 
 template <class Ar>
@@ -41,6 +51,7 @@ void transfer_state(Ar& ar, MachineOptions& o) {
     ar(o.drive ? *o.drive : std::vector<uint8_t>{});
   }
   ar(o.quirks.status_read, o.quirks.status_write, o.quirks.sret_jump, o.engine, o.translator);
+  ar(o.directories);  // (the granted folders travel whole too)
 }
 
 template <class Ar>
