@@ -59,6 +59,7 @@ struct RunOptions {
   uint32_t ram_mib = 0;
   std::string drive;
   std::vector<std::string> dirs;  // --dir HOST[:GUEST][:rw]
+  std::vector<std::string> env;   // --env NAME=VALUE
   std::optional<unsigned> pmp_entries;  // the hart's PMP entries (default 16)
   std::string misaligned = "emulate";  // misaligned loads and stores: "emulate" or "trap"
 };

@@ -388,6 +388,17 @@ int run_command(const RunOptions& o) {
     std::fprintf(stderr, "vmscope: --dir gives a process-VM guest folders; '%s' runs on the system machine\n", o.program.c_str());
     return kUsage;
   }
+  if (!o.env.empty() && kind != MachineKind::process) {
+    std::fprintf(stderr, "vmscope: --env gives a process-VM guest its environment; '%s' runs on the system machine\n", o.program.c_str());
+    return kUsage;
+  }
+  for (const std::string& e : o.env) {
+    if (e.find('=') == std::string::npos || e[0] == '=') {
+      std::fprintf(stderr, "vmscope: --env %s: expected NAME=VALUE\n", e.c_str());
+      return kUsage;
+    }
+  }
+  options.envp = o.env;
   for (const std::string& spec : o.dirs) {
     std::optional<GuestDirectory> dir = read_guest_directory(spec);
     if (!dir) return kBadDirectory;

@@ -1,7 +1,8 @@
 /* files: the file system calls on a folder the run grants (vmscope: --dir data:/data:rw; QEMU:
    a folder "data" in its working folder), with raw system calls: openat (create, exclusive,
    truncate, append, directory), read, write, llseek, pread64, fstat, fstatat, statx,
-   getdents64, mkdirat, unlinkat (files and folders), renameat2, close, and the errors of each.
+   getdents64, mkdirat, unlinkat (files and folders), renameat2, close, a private file mapping
+   (mmap), and the errors of each.
    Prints only what both machines define alike (no inode numbers or times; folder listings
    sorted). With the argument "sandbox" (vmscope only) it checks that nothing outside the
    granted folder is reachable. */
@@ -37,6 +38,7 @@ VM_CHECK_STORAGE;
 #define S_IFREG 0100000
 
 static long sys(long n, long a0, long a1, long a2, long a3, long a4) { return vm_syscall(n, a0, a1, a2, a3, a4, 0); }
+static long sys6(long n, long a0, long a1, long a2, long a3, long a4, long a5) { return vm_syscall(n, a0, a1, a2, a3, a4, a5); }
 static long open_at(const char *path, int flags, int mode) { return sys(VM_SYS_openat, VM_AT_FDCWD, (long)path, flags, mode, 0); }
 static long seek(int fd, int64_t offset, int whence, int64_t *result)
 {
@@ -133,6 +135,16 @@ static void test_reading(void)
     CHECK_EQ(open_at("data/sub", O_WRONLY, 0), -EISDIR, "a folder opened for writing");
     CHECK_EQ(open_at("data/hello.txt/x", O_RDONLY, 0), -ENOTDIR, "a file as a folder");
     list("data");
+    /* A private file mapping: the file's bytes, then zeros; writes to it stay in memory. */
+    fd = open_at("data/hello.txt", O_RDONLY, 0);
+    long m = sys6(222, 0, 8192, 3, 2, fd, 0);
+    CHECK(m > 0 && (m & 4095) == 0, "mmap of a file (MAP_PRIVATE)");
+    printf("mapped: %.13s, then %d\n", (const char *)m, ((const char *)m)[18]);
+    ((char *)m)[0] = 'J';
+    CHECK_EQ(sys6(215, m, 8192, 0, 0, 0, 0), 0, "munmap");
+    n = sys(VM_SYS_pread64, fd, (long)buf, 1, 0, 0);
+    CHECK_EQ(buf[0], 'H', "the file did not change");
+    vm_sys_close(fd);
 }
 
 static void test_writing(void)

@@ -263,9 +263,12 @@ bool Parser::load_segments(uint16_t phnum, uint32_t phoff, std::vector<uint32_t>
     seg.memsz = memsz;
     seg.flags = flags;
     if (filesz) seg.data.assign(file.begin() + offset, file.begin() + offset + filesz);
+    if (phoff >= offset && uint64_t{phoff} + uint64_t{phnum} * kPhdrSize <= uint64_t{offset} + filesz)
+      result.image.phdr_vaddr = vaddr + (phoff - offset);
     result.image.segments.push_back(std::move(seg));
     ph_index.push_back(i);
   }
+  result.image.phnum = phnum;
   if (result.image.segments.empty())
     return fail(ElfError::no_loadable_segments, "the file has no non-empty PT_LOAD segment, so nothing to load");
   return true;

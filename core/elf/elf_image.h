@@ -36,6 +36,10 @@ struct ElfSection {
 struct ElfImage {
   uint32_t entry = 0;
   uint32_t flags = 0;                 // e_flags
+  // Where the program headers are in memory (a PT_LOAD holds them; 0 if none does) and how
+  // many: what a process's auxiliary vector tells its C library (AT_PHDR, AT_PHNUM).
+  uint32_t phdr_vaddr = 0;
+  uint16_t phnum = 0;
   std::vector<ElfSegment> segments;   // in program header order
   std::vector<ElfSection> sections;   // in section header order
   // From .symtab (if present and sane), without empty names, undefined symbols,

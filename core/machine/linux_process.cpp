@@ -4,6 +4,7 @@
 #include "csr_numbers.h"
 #include "machine/linux_process.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -14,9 +15,14 @@ namespace vmscope {
 
 namespace {
 using namespace guest_errno;
-constexpr int32_t kEbadf = 9, kEfault = 14, kEmfile = 24, kEspipe = 29;
+constexpr int32_t kEbadf = 9, kEfault = 14, kEmfile = 24, kEspipe = 29, kEnomem = 12, kEnodev = 19;
+constexpr uint32_t kMapShared = 0x01, kMapFixed = 0x10, kMapAnonymous = 0x20, kMremapMaymove = 1;
+constexpr uint32_t kPid = 1;  // the process's pid and tid (there is one thread)
 
 enum Syscall : uint32_t {
+  kSetTidAddress = 96, kSchedYield = 124, kRtSigaction = 134, kRtSigprocmask = 135, kUname = 160, kGetpid = 172,
+  kGetppid = 173, kGetuid = 174, kGeteuid = 175, kGetgid = 176, kGetegid = 177, kGettid = 178, kMunmap = 215,
+  kMremap = 216, kMmap = 222, kMprotect = 226, kGetrandom = 278,
   kMkdirat = 34, kUnlinkat = 35, kOpenat = 56, kClose = 57, kGetdents64 = 61, kLlseek = 62, kRead = 63,
   kWrite = 64, kWritev = 66, kPread64 = 67, kFstatat = 79, kFstat = 80, kExit = 93, kExitGroup = 94,
   kClockGettime = 113, kBrk = 214, kRenameat2 = 276, kStatx = 291, kClockGettime64 = 403,
@@ -56,25 +62,31 @@ const char* linux_syscall_name(uint32_t number) {
   return nullptr;
 }
 
-void LinuxProcess::start(uint32_t image_end, const std::vector<std::string>& argv) {
+void LinuxProcess::start(const Start& start) {
   const uint32_t top = bus_.ram_base() + bus_.ram_size();
-  brk_start_ = brk_ = (image_end + kPageSize - 1) & ~(kPageSize - 1);
+  brk_start_ = brk_ = (start.image_end + kPageSize - 1) & ~(kPageSize - 1);
   brk_limit_ = top - process_layout::kStackSize;
   stdin_.clear();
   stdin_eof_ = false;
   files_.clear();
   for (const GuestDirectory& d : directories_) files_.mount(d);
   fds_.assign(3, OpenFile{"", 0, 0, true});  // stdin, stdout, stderr
+  maps_.clear();
+  random_state_ = 0x766d73636f706521ull;  // "vmscope!"
 
-  // Strings at the very top, then 16 random bytes for AT_RANDOM (fixed: runs are reproducible),
-  // then the aligned vector area: argc, argv[], NULL, envp NULL, auxv pairs.
+  // As Linux lays a new process out (fs/binfmt_elf.c): the file name and the argument and
+  // environment strings at the very top, 16 random bytes for AT_RANDOM (fixed: runs are
+  // reproducible), then, 16-byte aligned, argc, argv[], NULL, envp[], NULL, the auxv pairs.
   uint32_t sp = top;
-  std::vector<uint32_t> arg_ptrs;
-  for (const std::string& a : argv) {
-    sp -= static_cast<uint32_t>(a.size() + 1);
-    bus_.write_bytes(sp, std::span(reinterpret_cast<const uint8_t*>(a.c_str()), a.size() + 1));
-    arg_ptrs.push_back(sp);
-  }
+  auto push_string = [&](const std::string& text) {
+    sp -= static_cast<uint32_t>(text.size() + 1);
+    bus_.write_bytes(sp, std::span(reinterpret_cast<const uint8_t*>(text.c_str()), text.size() + 1));
+    return sp;
+  };
+  const uint32_t execfn = push_string(start.argv.empty() ? std::string() : start.argv[0]);
+  std::vector<uint32_t> env_ptrs, arg_ptrs;
+  for (auto it = start.envp.rbegin(); it != start.envp.rend(); ++it) env_ptrs.insert(env_ptrs.begin(), push_string(*it));
+  for (auto it = start.argv.rbegin(); it != start.argv.rend(); ++it) arg_ptrs.insert(arg_ptrs.begin(), push_string(*it));
   sp = (sp - 16) & ~15u;
   const uint32_t random_ptr = sp;
   static constexpr uint8_t kRandom[16] = {0x76, 0x6d, 0x73, 0x63, 0x6f, 0x70, 0x65, 0x21,
@@ -84,8 +96,15 @@ void LinuxProcess::start(uint32_t image_end, const std::vector<std::string>& arg
   words.push_back(static_cast<uint32_t>(arg_ptrs.size()));
   words.insert(words.end(), arg_ptrs.begin(), arg_ptrs.end());
   words.push_back(0);  // end of argv
-  words.push_back(0);  // empty envp
-  const uint32_t auxv[] = {6, kPageSize, 25, random_ptr, 0, 0};  // AT_PAGESZ, AT_RANDOM, AT_NULL
+  words.insert(words.end(), env_ptrs.begin(), env_ptrs.end());
+  words.push_back(0);  // end of envp
+  constexpr uint32_t kHwcap = 1u << ('I' - 'A') | 1u << ('M' - 'A') | 1u << ('A' - 'A') | 1u << ('C' - 'A');
+  const uint32_t auxv[] = {
+      3, start.phdr, 4, 32, 5, start.phnum,       // AT_PHDR, AT_PHENT, AT_PHNUM
+      6, kPageSize, 7, 0, 8, 0, 9, start.entry,   // AT_PAGESZ, AT_BASE (no interpreter), AT_FLAGS, AT_ENTRY
+      11, 0, 12, 0, 13, 0, 14, 0,                 // AT_UID, AT_EUID, AT_GID, AT_EGID: root, as under QEMU in a container
+      16, kHwcap, 17, 100, 23, 0,                 // AT_HWCAP (misa's letters), AT_CLKTCK, AT_SECURE
+      25, random_ptr, 31, execfn, 0, 0};          // AT_RANDOM, AT_EXECFN, AT_NULL
   words.insert(words.end(), std::begin(auxv), std::end(auxv));
   sp = (sp - static_cast<uint32_t>(words.size() * 4)) & ~15u;
   bus_.write_bytes(sp, std::span(reinterpret_cast<const uint8_t*>(words.data()), words.size() * 4));
@@ -129,6 +148,17 @@ EcallAction LinuxProcess::handle_ecall(Hart& h) {
     case kGetdents64: result = sys_getdents64(a0, a1, a2); break;
     case kMkdirat: result = sys_mkdirat(static_cast<int32_t>(a0), a1, a2); break;
     case kUnlinkat: result = sys_unlinkat(static_cast<int32_t>(a0), a1, a2); break;
+    case kMmap: result = sys_mmap(a0, a1, a2, h.reg(13), static_cast<int32_t>(h.reg(14)), h.reg(15)); break;
+    case kMunmap: result = sys_munmap(a0, a1); break;
+    case kMprotect: result = sys_mprotect(a0, a1, a2); break;
+    case kMremap: result = sys_mremap(a0, a1, a2, h.reg(13)); break;
+    case kGetrandom: result = sys_getrandom(a0, a1); break;
+    case kUname: result = sys_uname(a0); break;
+    case kGetpid: case kGettid: case kSetTidAddress: result = kPid; break;
+    case kGetppid: case kGetuid: case kGeteuid: case kGetgid: case kGetegid: case kSchedYield: result = 0; break;
+    // Signals: accepted, and never delivered (nothing sends one); the old action or mask reads empty.
+    case kRtSigaction: result = a2 && !zero_fill(a2, 20) ? -kEfault : 0; break;
+    case kRtSigprocmask: result = a2 && !zero_fill(a2, 8) ? -kEfault : 0; break;
     case kRenameat2: result = sys_renameat2(static_cast<int32_t>(a0), a1, static_cast<int32_t>(a2), h.reg(13), h.reg(14)); break;
     case kBrk: result = sys_brk(a0); break;
     case kClockGettime: result = sys_clock_gettime(a0, a1, false); break;
@@ -195,7 +225,8 @@ int32_t LinuxProcess::sys_writev(uint32_t fd, uint32_t iov, uint32_t iovcnt) {
 }
 
 int32_t LinuxProcess::sys_brk(uint32_t addr) {
-  if (addr >= brk_start_ && addr <= brk_limit_) {
+  const uint32_t limit = maps_.empty() ? brk_limit_ : std::min(brk_limit_, maps_.front().start);
+  if (addr >= brk_start_ && addr <= limit) {
     if (addr > brk_) {  // memory handed back and taken again must read as zero, as on Linux
       std::vector<uint8_t> zeros(addr - brk_);
       bus_.write_bytes(brk_, zeros);
@@ -478,6 +509,172 @@ int32_t LinuxProcess::sys_renameat2(int32_t olddirfd, uint32_t oldpath, int32_t 
   const auto to = guest_path(newdirfd, newpath, error);
   if (!to) return error;
   return files_.rename(*from, *to);
+}
+
+// ---- memory maps ------------------------------------------------------------------------------
+// mmap'd memory comes from the room between the heap's top and the stack, highest first, as
+// Linux's top-down layout does. There is no paging in the process VM: protections are accepted
+// and not enforced, and unmapped memory stays reachable (as it was before being mapped).
+
+// As Linux merges neighbouring areas of one protection into one.
+void LinuxProcess::sort_and_merge_maps() {
+  std::sort(maps_.begin(), maps_.end(), [](const Mapping& a, const Mapping& b) { return a.start < b.start; });
+  std::vector<Mapping> merged;
+  for (const Mapping& m : maps_) {
+    if (!merged.empty() && merged.back().start + merged.back().length == m.start && merged.back().prot == m.prot)
+      merged.back().length += m.length;
+    else
+      merged.push_back(m);
+  }
+  maps_ = std::move(merged);
+}
+
+bool LinuxProcess::zero_fill(uint32_t addr, uint32_t length) {
+  std::vector<uint8_t> zeros(length);
+  return bus_.write_bytes(addr, zeros);
+}
+
+bool LinuxProcess::is_free(uint32_t start, uint32_t length) const {
+  if (start < brk_ || uint64_t{start} + length > brk_limit_) return false;
+  for (const Mapping& m : maps_)
+    if (start < m.start + m.length && m.start < start + length) return false;
+  return true;
+}
+
+uint32_t LinuxProcess::find_free(uint32_t length) const {
+  uint32_t ceiling = brk_limit_;
+  for (auto it = maps_.rbegin(); it != maps_.rend(); ++it) {
+    if (ceiling - (it->start + it->length) >= length && it->start + it->length >= brk_) return ceiling - length;
+    ceiling = std::min(ceiling, it->start);
+  }
+  return ceiling >= brk_ && ceiling - brk_ >= length ? ceiling - length : 0;
+}
+
+void LinuxProcess::unmap(uint32_t start, uint32_t length) {
+  const uint32_t end = start + length;
+  std::vector<Mapping> kept;
+  for (const Mapping& m : maps_) {
+    const uint32_t m_end = m.start + m.length;
+    if (m_end <= start || m.start >= end) {
+      kept.push_back(m);
+      continue;
+    }
+    if (m.start < start) kept.push_back({m.start, start - m.start, m.prot});
+    if (m_end > end) kept.push_back({end, m_end - end, m.prot});
+  }
+  maps_ = std::move(kept);
+}
+
+int32_t LinuxProcess::sys_mmap(uint32_t addr, uint32_t length, uint32_t prot, uint32_t flags, int32_t fd, uint32_t pgoff) {
+  if (length == 0 || (addr & (kPageSize - 1))) return -kInval;
+  const uint32_t size = (length + kPageSize - 1) & ~(kPageSize - 1);
+  if (size < length) return -kEnomem;
+  const GuestFiles::Node* file = nullptr;
+  if (!(flags & kMapAnonymous)) {
+    const OpenFile* f = fd > 2 ? open_file(static_cast<uint32_t>(fd)) : nullptr;
+    if (!f) return -kEbadf;
+    if (flags & kMapShared) return -kEnodev;  // (a shared file mapping would write the file: not offered)
+    file = files_.find(f->path);
+    if (!file || file->directory) return -kEnodev;
+  }
+  uint32_t at;
+  if (flags & kMapFixed) {
+    if (addr < brk_ || uint64_t{addr} + size > brk_limit_) return -kEnomem;
+    unmap(addr, size);
+    at = addr;
+  } else if (addr && is_free(addr, size)) {
+    at = addr;
+  } else {
+    at = find_free(size);
+    if (!at) return -kEnomem;
+  }
+  maps_.push_back({at, size, prot});
+  sort_and_merge_maps();
+  zero_fill(at, size);
+  if (file) {
+    const uint64_t from = uint64_t{pgoff} * kPageSize;
+    if (from < file->data.size())
+      bus_.write_bytes(at, std::span(file->data.data() + from, std::min<uint64_t>(length, file->data.size() - from)));
+  }
+  return static_cast<int32_t>(at);
+}
+
+int32_t LinuxProcess::sys_munmap(uint32_t addr, uint32_t length) {
+  if ((addr & (kPageSize - 1)) || length == 0) return -kInval;
+  unmap(addr, (length + kPageSize - 1) & ~(kPageSize - 1));
+  return 0;
+}
+
+int32_t LinuxProcess::sys_mprotect(uint32_t addr, uint32_t length, uint32_t prot) {
+  if (addr & (kPageSize - 1)) return -kInval;
+  const uint32_t size = (length + kPageSize - 1) & ~(kPageSize - 1);
+  const uint64_t end = uint64_t{addr} + size;
+  if (addr < bus_.ram_base() || end > uint64_t{bus_.ram_base()} + bus_.ram_size()) return -kEnomem;
+  // The mapped parts of the range take the new protection (their areas split at its edges).
+  std::vector<Mapping> changed;
+  for (const Mapping& m : maps_) {
+    const uint32_t from = std::max(m.start, addr);
+    const uint64_t to = std::min<uint64_t>(uint64_t{m.start} + m.length, end);
+    if (from < to) changed.push_back({from, static_cast<uint32_t>(to - from), prot});
+  }
+  for (const Mapping& c : changed) unmap(c.start, c.length);
+  maps_.insert(maps_.end(), changed.begin(), changed.end());
+  sort_and_merge_maps();
+  return 0;
+}
+
+int32_t LinuxProcess::sys_mremap(uint32_t old_addr, uint32_t old_length, uint32_t new_length, uint32_t flags) {
+  if ((old_addr & (kPageSize - 1)) || new_length == 0) return -kInval;
+  const uint32_t old_size = (old_length + kPageSize - 1) & ~(kPageSize - 1);
+  const uint32_t new_size = (new_length + kPageSize - 1) & ~(kPageSize - 1);
+  // The old range must be one area (Linux: one VMA, so one protection), from its start or inside.
+  const auto it = std::find_if(maps_.begin(), maps_.end(), [&](const Mapping& m) {
+    return m.start <= old_addr && old_addr < m.start + m.length;
+  });
+  if (it == maps_.end() || uint64_t{old_addr} + old_size > uint64_t{it->start} + it->length) return -kEfault;
+  const uint32_t prot = it->prot;
+  if (new_size <= old_size) {
+    unmap(old_addr + new_size, old_size - new_size);
+    return static_cast<int32_t>(old_addr);
+  }
+  if (is_free(old_addr + old_size, new_size - old_size) && it->start + it->length == old_addr + old_size) {  // grow in place
+    it->length = new_size;
+    zero_fill(old_addr + old_size, new_size - old_size);
+    return static_cast<int32_t>(old_addr);
+  }
+  if (!(flags & kMremapMaymove)) return -kEnomem;
+  const uint32_t to = find_free(new_size);
+  if (!to) return -kEnomem;
+  std::vector<uint8_t> bytes(old_size);
+  bus_.read_bytes(old_addr, bytes);
+  unmap(old_addr, old_size);
+  maps_.push_back({to, new_size, prot});
+  sort_and_merge_maps();
+  zero_fill(to, new_size);
+  bus_.write_bytes(to, bytes);
+  return static_cast<int32_t>(to);
+}
+
+// ---- the rest ---------------------------------------------------------------------------------
+
+// Seeded (splitmix64): the same bytes every run, so runs replay and compare.
+int32_t LinuxProcess::sys_getrandom(uint32_t buf, uint32_t length) {
+  const uint32_t n = std::min<uint32_t>(length, 1u << 25);
+  std::vector<uint8_t> bytes(n);
+  for (uint32_t i = 0; i < n; i += 8) {
+    uint64_t z = (random_state_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    std::memcpy(bytes.data() + i, &z, std::min<uint32_t>(8, n - i));
+  }
+  if (n && !bus_.write_bytes(buf, bytes)) return -kEfault;
+  return static_cast<int32_t>(n);
+}
+
+int32_t LinuxProcess::sys_uname(uint32_t buf) {
+  char u[6][65] = {"Linux", "vmscope", "6.1.0-vmscope", "#1 vmscope process VM", "riscv32", "(none)"};
+  return bus_.write_bytes(buf, std::span(reinterpret_cast<const uint8_t*>(u), sizeof u)) ? 0 : -kEfault;
 }
 
 }  // namespace vmscope

@@ -20,8 +20,14 @@ class LinuxProcess {
  public:
   LinuxProcess(Hart& hart, Bus& bus) : hart_(hart), bus_(bus) {}
 
-  // Builds argc/argv/envp/auxv at the top of memory and sets sp; the heap starts after `image_end`.
-  void start(uint32_t image_end, const std::vector<std::string>& argv);
+  // What the process starts with, as execve gives it.
+  struct Start {
+    uint32_t image_end = 0;  // the heap starts on the next page
+    uint32_t entry = 0, phdr = 0, phnum = 0;
+    std::vector<std::string> argv, envp;
+  };
+  // Builds argc/argv/envp/auxv at the top of memory as Linux does and sets sp.
+  void start(const Start& s);
   EcallAction handle_ecall(Hart& hart);
   void push_stdin(std::string_view bytes);
 
@@ -54,12 +60,22 @@ class LinuxProcess {
     }
   };
   static constexpr unsigned kMaxFiles = 64;
+  // mmap'd memory: [start, start + length), page-aligned, between the heap's top and the stack,
+  // with its protection (recorded, as Linux splits its areas by it; not enforced: no paging).
+  struct Mapping {
+    uint32_t start = 0, length = 0, prot = 0;
+    template <class Ar>
+    void transfer_state(Ar& ar) {
+      ar(start, length, prot);
+    }
+  };
+  const std::vector<Mapping>& mappings() const { return maps_; }
 
   // Snapshots: the heap, what stdin holds, the files and the open ones (wait_for_input is the
   // front end's setting).
   template <class Ar>
   void transfer_state(Ar& ar) {
-    ar(brk_start_, brk_, brk_limit_, stdin_, stdin_eof_, files_, fds_);
+    ar(brk_start_, brk_, brk_limit_, stdin_, stdin_eof_, files_, fds_, maps_, random_state_);
   }
 
  private:
@@ -83,6 +99,19 @@ class LinuxProcess {
   int32_t sys_unlinkat(int32_t dirfd, uint32_t path, uint32_t flags);
   int32_t sys_renameat2(int32_t olddirfd, uint32_t oldpath, int32_t newdirfd, uint32_t newpath, uint32_t flags);
   const OpenFile* open_file(uint32_t fd) const { return fd < fds_.size() && fds_[fd].open ? &fds_[fd] : nullptr; }
+  // Memory maps.
+  int32_t sys_mmap(uint32_t addr, uint32_t length, uint32_t prot, uint32_t flags, int32_t fd, uint32_t pgoff);
+  int32_t sys_munmap(uint32_t addr, uint32_t length);
+  int32_t sys_mprotect(uint32_t addr, uint32_t length, uint32_t prot);
+  int32_t sys_mremap(uint32_t old_addr, uint32_t old_length, uint32_t new_length, uint32_t flags);
+  uint32_t find_free(uint32_t length) const;  // 0: none
+  bool is_free(uint32_t start, uint32_t length) const;
+  void unmap(uint32_t start, uint32_t length);
+  void sort_and_merge_maps();
+  // The rest.
+  int32_t sys_getrandom(uint32_t buf, uint32_t length);
+  int32_t sys_uname(uint32_t buf);
+  bool zero_fill(uint32_t addr, uint32_t length);
   // What stat reports for a path ("" and fd <= 2: the terminal).
   bool stat_of(const std::string& path, uint32_t& mode, uint64_t& size, uint64_t& inode) const;
 
@@ -94,6 +123,8 @@ class LinuxProcess {
   std::vector<GuestDirectory> directories_;
   GuestFiles files_;
   std::vector<OpenFile> fds_;  // by descriptor; 0, 1, 2 are the standard streams
+  std::vector<Mapping> maps_;  // sorted by start
+  uint64_t random_state_ = 0;  // getrandom's generator: seeded the same every run (runs stay reproducible)
 };
 
 const char* linux_syscall_name(uint32_t number);  // null if vmscope does not know the number

@@ -359,9 +359,15 @@ void Machine::reset() {
   if (process_) {
     uint32_t end = 0;
     for (const ElfSegment& s : image_.segments) end = std::max(end, s.vaddr + s.memsz);
-    std::vector<std::string> argv = options_.argv;
-    if (argv.empty()) argv.push_back(file_name_);
-    process_->start(end, argv);
+    LinuxProcess::Start start;
+    start.image_end = end;
+    start.entry = image_.entry;
+    start.phdr = image_.phdr_vaddr;
+    start.phnum = image_.phnum;
+    start.argv = options_.argv;
+    if (start.argv.empty()) start.argv.push_back(file_name_);
+    start.envp = options_.envp;
+    process_->start(start);
   }
 }
 

@@ -119,6 +119,7 @@ struct MachineOptions {
   uint32_t ram_size = 0;  // 0: the kind's default
   std::vector<std::string> argv;  // process VM: the guest's argv (argv[0] defaults to the file name)
   std::vector<GuestDirectory> directories;  // process VM: the folders the guest may use (--dir)
+  std::vector<std::string> envp;            // process VM: its environment (NAME=VALUE), empty by default
   Firmware firmware = Firmware::none;  // system VM only
   Virtualization virtualization = Virtualization::emulation;  // trap-and-emulate implies SBI firmware
   Console console = Console::sbi;  // (emulated needs a monitor)

@@ -51,7 +51,7 @@ void transfer_state(Ar& ar, MachineOptions& o) {
     ar(o.drive ? *o.drive : std::vector<uint8_t>{});
   }
   ar(o.quirks.status_read, o.quirks.status_write, o.quirks.sret_jump, o.engine, o.translator);
-  ar(o.directories);  // (the granted folders travel whole too)
+  ar(o.directories, o.envp);  // (the granted folders travel whole too)
 }
 
 template <class Ar>

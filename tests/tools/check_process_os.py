@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The process VM's files (--dir) against qemu-riscv32, which uses the host's own.
+"""The process VM's operating system against qemu-riscv32's (which uses the host's own files).
 
 1. assets/process/files.elf runs under qemu-riscv32 in a scratch folder holding data/ (a small
    tree), and under vmscope with a copy of that tree granted as --dir COPY:/data:rw: the same
@@ -10,7 +10,10 @@
 3. "sandbox" (vmscope only): /etc/passwd, a path with .. out of the tree and a symbolic link
    leading out of the granted folder are unreachable; the folder is left unchanged.
 
-usage: check_files.py VMSCOPE FILES_ELF QEMU_RISCV32
+4. assets/process/posix.elf (argv, envp and auxv, memory maps, getrandom, uname, pids, signals)
+   prints the same under both, given the same arguments and an environment of one variable.
+
+usage: check_process_os.py VMSCOPE FILES_ELF POSIX_ELF QEMU_RISCV32
 """
 import filecmp
 import os
@@ -46,7 +49,7 @@ def snapshot(root):
 
 
 def main():
-    vmscope, elf, qemu = (os.path.abspath(a) if os.path.exists(a) else a for a in sys.argv[1:4])
+    vmscope, elf, posix, qemu = (os.path.abspath(a) if os.path.exists(a) else a for a in sys.argv[1:5])
     failures = []
     with tempfile.TemporaryDirectory() as scratch:
         q = os.path.join(scratch, "qemu")
@@ -92,6 +95,14 @@ def main():
         if snapshot(os.path.join(sb, "data")) != before:
             failures.append("sandbox: the host folder changed")
 
+        # posix.elf: argv, envp, auxv, memory maps and the rest, in an environment of one variable.
+        ref = subprocess.run(["env", "-i", "VMSCOPE_TEST=42", qemu, posix, "one", "two"], capture_output=True, timeout=60)
+        run = subprocess.run([vmscope, "run", "--quiet", "--env", "VMSCOPE_TEST=42", posix, "--", "one", "two"],
+                             capture_output=True, timeout=60)
+        if ref.returncode != 0 or run.stdout != ref.stdout or run.returncode != ref.returncode:
+            failures.append("posix: vmscope and qemu-riscv32 differ:\n--- qemu (exit %d)\n%s%s--- vmscope (exit %d)\n%s%s" % (
+                ref.returncode, ref.stdout.decode(), ref.stderr.decode(), run.returncode, run.stdout.decode(), run.stderr.decode()))
+
         # Bad input: a folder that is not there.
         run = subprocess.run([vmscope, "run", "--dir", os.path.join(scratch, "nowhere"), elf], capture_output=True, timeout=60)
         if run.returncode != 127 or b"is not a folder that can be read" not in run.stderr:
@@ -99,7 +110,7 @@ def main():
     if failures:
         print("\n".join("FAIL: " + f for f in failures))
         return 1
-    print("files: the same output and the same folder as qemu-riscv32; read-only and the sandbox hold")
+    print("files and posix: the same output and the same folder as qemu-riscv32; read-only and the sandbox hold")
     return 0
 
 
