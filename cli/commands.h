@@ -60,6 +60,7 @@ struct RunOptions {
   std::string drive;
   std::vector<std::string> dirs;  // --dir HOST[:GUEST][:rw]
   std::vector<std::string> env;   // --env NAME=VALUE
+  bool strace = false;
   std::optional<unsigned> pmp_entries;  // the hart's PMP entries (default 16)
   std::string misaligned = "emulate";  // misaligned loads and stores: "emulate" or "trap"
 };

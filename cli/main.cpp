@@ -163,6 +163,9 @@ int main(int argc, char** argv) {
                       "writes the guest's changes back when the run ends. Nothing else of the host is\n"
                       "reachable: .. stops at /, symbolic links are followed only to files inside the folder")
       ->allow_extra_args(false);  // (one folder per --dir: the program follows)
+  run_cmd->add_flag("--strace", run.strace,
+                    "Process VM: print every system call on stderr as strace does: its arguments (paths,\n"
+                    "buffers, flags by name) and its result or error");
   run_cmd->add_option("--env", run.env, "NAME=VALUE: a variable of the process VM guest's environment (empty by default)")
       ->allow_extra_args(false);
   run_cmd->add_option("args", run.guest_args, "Arguments for a process-VM guest (after --)");

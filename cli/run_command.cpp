@@ -483,6 +483,17 @@ int run_command(const RunOptions& o) {
   }
   machine.on_output = write_guest_output;
   machine.read_stdin = read_host_stdin;
+  if (o.strace) {
+    if (!machine.process()) {
+      std::fprintf(stderr, "vmscope: --strace traces a process-VM guest's system calls; '%s' runs on the system machine\n",
+                   o.program.c_str());
+      return kUsage;
+    }
+    machine.process()->on_syscall = [](const LinuxProcess::SyscallRecord& r) {
+      std::fflush(stdout);  // (the guest's output so far first, as a terminal would show it)
+      std::fprintf(stderr, "%s\n", r.text.c_str());
+    };
+  }
   if (write_through) {  // --drive FILE:rw
     machine.disk()->on_write = [f = write_through.get()](uint64_t sector, const uint8_t* data, uint32_t count) {
       if (std::fseek(f, static_cast<long>(sector * kSectorSize), SEEK_SET) != 0 ||

@@ -8,7 +8,7 @@ const PanelSpec kSpecs[kPanelCount] = {
     {"Control", false},   {"Lesson", true},     {"Programs", true},   {"Breakpoints", true}, {"Disassembly", true},
     {"Registers", true},  {"MMU", true},        {"Console", true},    {"Memory", true},      {"Statistics", true},
     {"Timeline", true},   {"Monitor", true},    {"Code cache", true}, {"Analyzer", true},    {"Compare", true},
-    {"Migration", true},  {"Balloon", true},    {"Devices", true},
+    {"Migration", true},  {"Balloon", true},    {"Devices", true},     {"System calls", true},
 };
 }  // namespace
 

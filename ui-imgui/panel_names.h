@@ -10,7 +10,7 @@ namespace vmscope::ui {
 
 enum class Panel : uint8_t {
   control, lesson, programs, breakpoints, disassembly, registers, mmu, console, memory, statistics, timeline,
-  monitor, code_cache, analyzer, compare, migration, balloon, devices, count
+  monitor, code_cache, analyzer, compare, migration, balloon, devices, syscalls, count
 };
 inline constexpr size_t kPanelCount = static_cast<size_t>(Panel::count);
 

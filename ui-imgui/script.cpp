@@ -1,4 +1,5 @@
 // The script interpreter behind `vmscope-debugger --script`.
+#include "machine/linux_process.h"
 #include "script.h"
 
 #include <GLFW/glfw3.h>
@@ -360,6 +361,11 @@ void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const s
     check(s.finished(), s.status());
   } else if (w.size() >= 4 && w[1] == "console" && w[2] == "contains") {
     check(s.console().find(rest_after(line, 3)) != std::string::npos, "console: " + std::string(s.console().substr(0, 200)));
+  } else if (w.size() >= 4 && w[1] == "syscalls" && w[2] == "contains") {  // the System calls panel's log
+    std::string all;
+    if (const LinuxProcess* process = m->process())
+      for (const LinuxProcess::SyscallRecord& r : process->syscall_log()) all += r.text + "\n";
+    check(all.find(rest_after(line, 3)) != std::string::npos, "system calls: " + all.substr(0, 300));
   } else if (w.size() >= 4 && w[1] == "status" && w[2] == "contains") {
     check(s.status().find(rest_after(line, 3)) != std::string::npos, "status: " + s.status());
   } else if (w.size() == 4 && w[1] == "position" && (w[2] == "==" || w[2] == "<" || w[2] == ">")) {

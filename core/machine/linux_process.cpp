@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "machine/machine.h"
+#include "machine/strace.h"
 
 namespace vmscope {
 
@@ -34,33 +35,7 @@ constexpr int32_t kAtFdcwd = -100;
 constexpr uint32_t kAtRemovedir = 0x200, kAtEmptyPath = 0x1000;
 constexpr uint32_t kIfdir = 0040000, kIfreg = 0100000, kIfchr = 0020000;
 
-struct SyscallName {
-  uint32_t number;
-  const char* name;
-};
-// The generic Linux numbering that rv32 uses; names make "unsupported system call" readable.
-constexpr SyscallName kSyscallNames[] = {
-    {17, "getcwd"}, {23, "dup"}, {24, "dup3"}, {25, "fcntl"}, {29, "ioctl"}, {34, "mkdirat"},
-    {35, "unlinkat"}, {46, "ftruncate"}, {48, "faccessat"}, {49, "chdir"}, {56, "openat"},
-    {57, "close"}, {59, "pipe2"}, {61, "getdents64"}, {62, "lseek"}, {63, "read"}, {64, "write"},
-    {65, "readv"}, {66, "writev"}, {67, "pread64"}, {68, "pwrite64"}, {78, "readlinkat"},
-    {79, "newfstatat"}, {80, "fstat64"}, {93, "exit"}, {94, "exit_group"}, {96, "set_tid_address"},
-    {98, "futex"}, {99, "set_robust_list"}, {101, "nanosleep"}, {113, "clock_gettime"},
-    {124, "sched_yield"}, {129, "kill"}, {131, "tgkill"}, {134, "rt_sigaction"},
-    {135, "rt_sigprocmask"}, {160, "uname"}, {169, "gettimeofday"}, {172, "getpid"},
-    {173, "getppid"}, {174, "getuid"}, {175, "geteuid"}, {176, "getgid"}, {177, "getegid"},
-    {178, "gettid"}, {179, "sysinfo"}, {214, "brk"}, {215, "munmap"}, {216, "mremap"},
-    {220, "clone"}, {221, "execve"}, {222, "mmap"}, {226, "mprotect"}, {233, "madvise"},
-    {261, "prlimit64"}, {278, "getrandom"}, {291, "statx"}, {403, "clock_gettime64"},
-    {407, "clock_nanosleep_time64"}, {422, "futex_time64"}, {435, "clone3"},
-};
 }  // namespace
-
-const char* linux_syscall_name(uint32_t number) {
-  for (const SyscallName& s : kSyscallNames)
-    if (s.number == number) return s.name;
-  return nullptr;
-}
 
 void LinuxProcess::start(const Start& start) {
   const uint32_t top = bus_.ram_base() + bus_.ram_size();
@@ -123,10 +98,21 @@ void LinuxProcess::push_stdin(std::string_view bytes) {
   for (char c : bytes) stdin_.push_back(static_cast<uint8_t>(c));
 }
 
+void LinuxProcess::log_call(uint64_t step, uint32_t number, const std::array<uint32_t, 6>& args, int32_t result,
+                            const char* note) {
+  SyscallRecord r{step, strace_line(bus_, number, args, result) + note};
+  while (!syscall_log_.empty() && syscall_log_.back().step >= step) syscall_log_.pop_back();  // (a replay)
+  if (syscall_log_.size() == kSyscallLogSize) syscall_log_.pop_front();
+  syscall_log_.push_back(r);
+  if (on_syscall) on_syscall(syscall_log_.back());
+}
+
 EcallAction LinuxProcess::handle_ecall(Hart& h) {
   const uint32_t number = h.reg(17);
   if (h.on_event) h.on_event({h.steps() + 1, EventKind::syscall, number, h.pc(), h.reg(10)});
   const uint32_t a0 = h.reg(10), a1 = h.reg(11), a2 = h.reg(12);
+  const std::array<uint32_t, 6> args = {a0, a1, a2, h.reg(13), h.reg(14), h.reg(15)};
+  const uint64_t step = h.steps();
   int32_t result;
   switch (number) {
     case kRead:
@@ -165,6 +151,7 @@ EcallAction LinuxProcess::handle_ecall(Hart& h) {
     case kClockGettime64: result = sys_clock_gettime(a0, a1, true); break;
     case kExit:
     case kExitGroup:
+      log_call(step, number, args, 0, "");
       h.exit_code = static_cast<int>(a0 & 0xff);
       h.stop_message = "the guest called " + std::string(number == kExit ? "exit" : "exit_group");
       h.request_stop(StopReason::exited);
@@ -176,9 +163,11 @@ EcallAction LinuxProcess::handle_ecall(Hart& h) {
                     name ? name : "unknown to vmscope", h.pc());
       h.stop_message = text;
       h.request_stop(StopReason::unsupported);
+      log_call(step, number, args, -38, " (vmscope does not provide it: the run stops)");
       return EcallAction::stop;
     }
   }
+  log_call(step, number, args, result, "");
   h.set_reg(10, static_cast<uint32_t>(result));
   return EcallAction::handled;
 }

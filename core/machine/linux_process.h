@@ -2,6 +2,7 @@
 // of the rv32 Linux ABI (a7 = number, a0..a5 = arguments, a0 = result or -errno).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -32,6 +33,16 @@ class LinuxProcess {
   void push_stdin(std::string_view bytes);
 
   std::function<void(int fd, std::string_view bytes)> on_output;
+  // Every system call, as strace shows it (machine/strace.h), at the step of its ECALL: the last
+  // ones are kept for the debugger, and each is handed to on_syscall (`vmscope run --strace`).
+  // Not machine state: a replay writes the calls it makes again over the ones after it.
+  struct SyscallRecord {
+    uint64_t step = 0;
+    std::string text;
+  };
+  static constexpr size_t kSyscallLogSize = 2000;
+  const std::deque<SyscallRecord>& syscall_log() const { return syscall_log_; }
+  std::function<void(const SyscallRecord&)> on_syscall;
   std::function<size_t(uint8_t* buffer, size_t size)> read_stdin;
   // The host's wall clock (true) or monotonic clock (false) in ns; a replay can stand in for it.
   std::function<int64_t(bool realtime)> host_clock;
@@ -109,6 +120,7 @@ class LinuxProcess {
   void unmap(uint32_t start, uint32_t length);
   void sort_and_merge_maps();
   // The rest.
+  void log_call(uint64_t step, uint32_t number, const std::array<uint32_t, 6>& args, int32_t result, const char* note);
   int32_t sys_getrandom(uint32_t buf, uint32_t length);
   int32_t sys_uname(uint32_t buf);
   bool zero_fill(uint32_t addr, uint32_t length);
@@ -124,9 +136,9 @@ class LinuxProcess {
   GuestFiles files_;
   std::vector<OpenFile> fds_;  // by descriptor; 0, 1, 2 are the standard streams
   std::vector<Mapping> maps_;  // sorted by start
-  uint64_t random_state_ = 0;  // getrandom's generator: seeded the same every run (runs stay reproducible)
+  uint64_t random_state_ = 0;
+  std::deque<SyscallRecord> syscall_log_;  // getrandom's generator: seeded the same every run (runs stay reproducible)
 };
 
-const char* linux_syscall_name(uint32_t number);  // null if vmscope does not know the number
 
 }  // namespace vmscope

@@ -162,6 +162,7 @@ class Machine {
   Hart& hart() { return *hart_; }
   const Hart& hart() const { return *hart_; }
   const LinuxProcess* process() const { return process_.get(); }  // the process VM's OS (null on the board)
+  LinuxProcess* process() { return process_.get(); }
   Bus& bus() { return *bus_; }
   const Bus& bus() const { return *bus_; }
   CodeCache& code_cache() { return *code_; }

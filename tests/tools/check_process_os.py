@@ -10,13 +10,14 @@
 3. "sandbox" (vmscope only): /etc/passwd, a path with .. out of the tree and a symbolic link
    leading out of the granted folder are unreachable; the folder is left unchanged.
 
-4. assets/process/posix.elf (argv, envp and auxv, memory maps, getrandom, uname, pids, signals)
+4. --strace: the same system calls in the same order as qemu-riscv32 -strace, in strace's words.
+5. assets/process/posix.elf (argv, envp and auxv, memory maps, getrandom, uname, pids, signals)
    prints the same under both, given the same arguments and an environment of one variable.
 
 usage: check_process_os.py VMSCOPE FILES_ELF POSIX_ELF QEMU_RISCV32
 """
-import filecmp
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +68,28 @@ def main():
         after_q, after_v = snapshot(os.path.join(q, "data")), snapshot(os.path.join(v, "data"))
         if after_q != after_v:
             failures.append(f"the folders differ after the runs:\n  qemu:    {sorted(after_q)}\n  vmscope: {sorted(after_v)}")
+
+        # --strace: the same calls in the same order as qemu-riscv32 -strace makes (its "llseek" is
+        # strace's "_llseek"), and lines as strace writes them.
+        tq = os.path.join(scratch, "trace-qemu")
+        tv = os.path.join(scratch, "trace-vmscope")
+        make_tree(os.path.join(tq, "data"))
+        make_tree(os.path.join(tv, "data"))
+        ref = subprocess.run([qemu, "-strace", elf], cwd=tq, capture_output=True, timeout=60)
+        run = subprocess.run([vmscope, "run", "--quiet", "--strace", "--dir", os.path.join(tv, "data") + ":/data:rw", elf],
+                             capture_output=True, timeout=60)
+        qemu_calls = [{"llseek": "_llseek"}.get(n, n) for n in re.findall(r"^\d+ (\w+)\(", ref.stderr.decode(), re.M)]
+        trace = run.stderr.decode()
+        ours = re.findall(r"^(\w+)\(", trace, re.M)
+        if not qemu_calls or ours != qemu_calls:
+            failures.append(f"--strace: the calls differ from qemu-riscv32 -strace's:\n  qemu:    {qemu_calls}\n  vmscope: {ours}")
+        for line in ['openat(AT_FDCWD, "data/hello.txt", O_RDONLY) = 3', 'read(3, "Hello", 5) = 5',
+                     'openat(AT_FDCWD, "data/missing.txt", O_RDONLY) = -1 ENOENT (No such file or directory)',
+                     'write(3, "x", 1) = -1 EBADF (Bad file descriptor)',
+                     'openat(AT_FDCWD, "data/new.txt", O_WRONLY|O_CREAT|O_EXCL, 0644) = 3',
+                     'unlinkat(AT_FDCWD, "data/made", AT_REMOVEDIR) = 0', 'exit_group(0) = ?']:
+            if line + "\n" not in trace:
+                failures.append(f"--strace: no line '{line}' in\n{trace}")
 
         # Read-only: the same program's writes fail, and the host folder stays as it was.
         ro = os.path.join(scratch, "ro")

@@ -54,6 +54,7 @@ void Layout::arrange(const std::array<bool, kPanelCount>& open, const std::array
   if (on(Panel::registers)) put(places_[big ? kSide : kRegs], Panel::registers);
   if (on(Panel::mmu)) put(places_[big ? kSide : kMmu], Panel::mmu);
   if (on(Panel::console)) put(places_[kConsole], Panel::console);
+  if (on(Panel::syscalls)) put(places_[kConsole], Panel::syscalls);  // (a tab beside the console)
   if (on(Panel::memory)) put(places_[kMemory], Panel::memory);
   if (on(Panel::statistics)) put(places_[kStats], Panel::statistics);
   if (on(Panel::timeline)) put(places_[kTimeline], Panel::timeline);

@@ -23,7 +23,7 @@ uint32_t Panels::cursor_or_pc(const DebugSession& s) const {
 Panels::Panels() {
   open.fill(true);
   for (Panel p : {Panel::lesson, Panel::code_cache, Panel::analyzer, Panel::compare, Panel::migration, Panel::balloon,
-                  Panel::devices})
+                  Panel::devices, Panel::syscalls})
     is_open(p) = false;
 }
 
@@ -40,6 +40,7 @@ void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& progr
   available[static_cast<size_t>(Panel::migration)] = s.migration().has_value();
   available[static_cast<size_t>(Panel::balloon)] = s.is_supervisor_kernel();
   available[static_cast<size_t>(Panel::devices)] = s.machine() && s.machine()->kind() == MachineKind::system;
+  available[static_cast<size_t>(Panel::syscalls)] = s.machine() && s.machine()->kind() == MachineKind::process;
   std::array<bool, kPanelCount> shown = open;
   if (embedded && app.lessons().lesson())  // in a course page: the lesson and the panels its step names
     for (size_t i = 0; i < kPanelCount; ++i)
@@ -64,6 +65,7 @@ void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& progr
   draw_migration(s, *this);
   draw_balloon(s, *this);
   draw_devices(app, *this);
+  draw_syscalls(s, *this);
   if (show_help) draw_help(*this);
   if (show_share) draw_share(app, *this);
   if (show_gdb) draw_gdb(app, *this);

@@ -64,6 +64,7 @@ struct Panels {
   const Machine* namer_machine = nullptr;
   std::shared_ptr<SymbolNamer> namer;
   char breakpoint_text[64] = "";
+  char syscall_filter[64] = "";
   AnalyzerWorkbench workbench;  // the analyzer window's description, settings and analysis
   bool analyzer_show_critical = true, analyzer_show_sensitive = true, analyzer_show_innocuous = true;
   std::string analyzer_filter, analyzer_selected;
@@ -112,6 +113,7 @@ void draw_compare(DebugSession& s, Panels& p);
 void draw_migration(DebugSession& s, Panels& p);
 void draw_balloon(DebugSession& s, Panels& p);
 void draw_devices(DebuggerApp& app, Panels& p);
+void draw_syscalls(DebugSession& s, Panels& p);
 void draw_analyzer(Panels& p);
 void draw_lesson(DebuggerApp& app, Panels& p);
 void draw_menu_bar(DebuggerApp& app, Panels& p);
