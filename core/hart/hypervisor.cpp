@@ -184,7 +184,8 @@ bool Hart::translate_guest(uint32_t vaddr, AccessType type, Priv mode, bool hlvx
       return true;
     }
   }
-  const TwoStageWalk w = two_stage_walk(bus_, ctx, vaddr, type, true);
+  // (Both stages' page-table reads pass PMP as S-level accesses, as the VS-stage's own walk does.)
+  const TwoStageWalk w = two_stage_walk(BusPteMemory(bus_, &pmp_), ctx, vaddr, type, true);
   ++tlb_.stats.walks;
   tlb_.stats.walk_accesses += w.access_count;
   if (!w.ok) {

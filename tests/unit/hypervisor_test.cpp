@@ -404,6 +404,36 @@ TEST_F(Hypervisor, AFaultInTheVsStagesOwnPageTableAccessIsAGuestPageFaultOfTheOr
   EXPECT_EQ(csr(csr::mtval2), (kVsL0 + ((kGva >> 12) & 0x3ff) * 4) >> 2);
 }
 
+// PMP checks the walks' own reads at both stages (implicit S-level accesses): a page table in a
+// region PMP gives no read permission is an access fault of the original kind, mtval the GVA.
+TEST_F(Hypervisor, PmpChecksThePageTableReadsOfBothStages) {
+  HartConfig config;
+  config.hypervisor = true;
+  config.pmp_entries = 16;
+  use_own_hart(config);
+  set_csr(csr::mtvec, kHandler);
+  place(kHandler, {nop()});
+  hart().pmp_allow_all();  // entry 15: everything, as firmware leaves it
+  map_two_stages();
+  write32(kData, 0x5eed);
+  EXPECT_EQ(vs_load(), 0x5eed);
+  const auto deny = [&](uint32_t base, uint32_t size) {  // entry 0: NAPOT, no permission
+    set_csr(csr::pmpaddr0, (base >> 2) | ((size >> 3) - 1));
+    set_csr(csr::pmpcfg0, Pmp::kNapot << 3);
+    hart().tlb().flush_all();
+  };
+  deny(kGL0, 0x1000);  // the G-stage's leaf table for the data (the code's superpage needs only the root)
+  EXPECT_EQ(vs_load(), -5 - 1) << "the G-stage walk's read refused: a load access fault";
+  EXPECT_EQ(csr(csr::mtval), kGva);
+  deny(kVsL0, 0x1000);  // the VS-stage's leaf table
+  EXPECT_EQ(vs_load(), -5 - 1) << "the VS-stage walk's read refused";
+  deny(kData, 0x1000);  // the data itself
+  EXPECT_EQ(vs_load(), -5 - 1);
+  set_csr(csr::pmpcfg0, 0);
+  hart().tlb().flush_all();
+  EXPECT_EQ(vs_load(), 0x5eed) << "the entry off: all allowed again";
+}
+
 TEST_F(Hypervisor, SuperpagesAtEitherStage) {
   map_two_stages();
   // VS-stage superpage kGva -> kGpa (4 MiB) over the G-stage's 4 KiB page; G-stage superpage
