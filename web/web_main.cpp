@@ -546,16 +546,9 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
     const uint32_t bits = h.instruction_bits(h.pc());
     const isa::DecodedInsn d = isa::decode(bits);
     const bool call = (d.op == isa::Op::jal || d.op == isa::Op::jalr) && d.rd == 1;
-    bool control = false;
-    switch (d.op) {
-      case isa::Op::jal: case isa::Op::jalr: case isa::Op::beq: case isa::Op::bne: case isa::Op::blt:
-      case isa::Op::bge: case isa::Op::bltu: case isa::Op::bgeu: case isa::Op::ecall: case isa::Op::ebreak:
-      case isa::Op::mret: case isa::Op::sret: case isa::Op::wfi: case isa::Op::illegal:
-        control = true;
-        break;
-      default:
-        break;
-    }
+    // (may go elsewhere than the next instruction: a jump, a branch, or what may trap)
+    const bool control = isa::kOpTraits[static_cast<int>(d.op)] &
+                         (isa::kTraitBranch | isa::kTraitJump | isa::kTraitIndirect | isa::kTraitSystem);
     if (const Monitor* mon = m->monitor()) {
       size_t entries = 0;
       for (unsigned t = 0; t < ShadowMmu::kMaxTables; ++t) entries += mon->shadow().mappings(static_cast<int>(t)).size();

@@ -12,40 +12,21 @@ namespace {
 
 using isa::Op;
 
-// What ending a block with `op` makes it, if anything.
+// What ending a block with `op` makes it, if anything (the spec's traits: system instructions
+// leave for the hart's slow paths and re-examine it, or trap, so nothing after them in the
+// block would run straight on).
 bool ends_block(Op op, BlockEnd& kind) {
-  switch (op) {
-    case Op::beq: case Op::bne: case Op::blt: case Op::bge: case Op::bltu: case Op::bgeu:
-      kind = BlockEnd::branch;
-      return true;
-    case Op::jal:
-      kind = BlockEnd::jump;
-      return true;
-    case Op::jalr:
-      kind = BlockEnd::indirect;
-      return true;
-    // These leave for the hart's slow paths and re-examine it (or trap), so nothing after them
-    // in the block would run straight on.
-    case Op::ecall: case Op::ebreak: case Op::illegal: case Op::csrrw: case Op::csrrs:
-    case Op::csrrc: case Op::csrrwi: case Op::csrrsi: case Op::csrrci: case Op::mret:
-    case Op::sret: case Op::wfi: case Op::sfence_vma: case Op::hfence_vvma: case Op::hfence_gvma:
-    case Op::hlv_b: case Op::hlv_bu: case Op::hlv_h: case Op::hlv_hu: case Op::hlvx_hu: case Op::hlv_w:
-    case Op::hlvx_wu: case Op::hsv_b: case Op::hsv_h: case Op::hsv_w:
-      kind = BlockEnd::system;
-      return true;
-    default:
-      return false;
-  }
+  const uint8_t t = isa::kOpTraits[static_cast<int>(op)];
+  if (t & isa::kTraitBranch) kind = BlockEnd::branch;
+  else if (t & isa::kTraitJump) kind = BlockEnd::jump;
+  else if (t & isa::kTraitIndirect) kind = BlockEnd::indirect;
+  else if (t & isa::kTraitSystem) kind = BlockEnd::system;
+  else return false;
+  return true;
 }
 
 bool accesses_memory(Op op) {
-  switch (op) {
-    case Op::lb: case Op::lh: case Op::lw: case Op::lbu: case Op::lhu: case Op::sb: case Op::sh:
-    case Op::sw:
-      return true;
-    default:
-      return op >= Op::lr_w;  // the atomics
-  }
+  return isa::kOpTraits[static_cast<int>(op)] & (isa::kTraitLoad | isa::kTraitStore | isa::kTraitAtomic);
 }
 
 }  // namespace

@@ -161,3 +161,24 @@ TEST(CsrNames, BothWays) {
   EXPECT_EQ(csr_number("satp"), 0x180);
   EXPECT_FALSE(csr_number("nonsense").has_value());
 }
+
+// The spec's `trait` lines: what block formation and the views ask of an operation.
+TEST(Traits, EachOperationHasTheTraitsTheSpecGivesIt) {
+  using namespace vmscope::isa;
+  const auto traits = [](Op op) { return kOpTraits[static_cast<int>(op)]; };
+  EXPECT_EQ(traits(Op::beq), kTraitBranch);
+  EXPECT_EQ(traits(Op::jal), kTraitJump);
+  EXPECT_EQ(traits(Op::jalr), kTraitIndirect);
+  EXPECT_EQ(traits(Op::csrrw), kTraitSystem);
+  EXPECT_EQ(traits(Op::illegal), kTraitSystem);
+  EXPECT_EQ(traits(Op::lw), kTraitLoad);
+  EXPECT_EQ(traits(Op::sh), kTraitStore);
+  EXPECT_EQ(traits(Op::amomaxu_w), kTraitAtomic);
+  EXPECT_EQ(traits(Op::mul), 0) << "arithmetic: none (it used to count as memory by its place in the enum)";
+  EXPECT_EQ(traits(Op::add), 0);
+  // A compressed instruction has its base's traits: c.beqz is a beq.
+  EXPECT_EQ(traits(decode(0xc001).op), kTraitBranch);
+  unsigned system = 0;
+  for (int op = 0; op < kOpCount; ++op) system += (kOpTraits[op] & kTraitSystem) != 0;
+  EXPECT_EQ(system, 25u) << "illegal, ecall, ebreak, 6 CSR ops, mret, sret, wfi, sfence.vma, 2 hfences, 10 hypervisor loads/stores";
+}
