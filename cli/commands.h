@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "machine/machine.h"
+#include "migration/migration.h"
 #include "timetravel/time_machine.h"
 
 namespace vmscope {
@@ -20,20 +21,20 @@ namespace vmscope::cli {
 
 struct RunOptions {
   std::string program;
-  std::optional<std::string> machine;  // "process" or "system"; guessed from the ELF when absent
-  std::optional<std::string> firmware; // system machine: "none" (default) or "sbi"
-  std::string virt = "emulation";      // "emulation" or "trap-and-emulate"
-  std::string shadow = "sfence";       // shadow invalidation: "sfence" or "write-protect"
-  std::string console = "sbi";         // a kernel's console: "sbi", "pass-through", "emulated" (16550) or "virtio"
-  std::vector<std::string> quirks;     // "status-read", "status-write", "sret-jump"
+  std::optional<MachineKind> machine;  // guessed from the ELF when absent
+  std::optional<Firmware> firmware;    // system machine: none unless given (or a monitor needs SBI)
+  Virtualization virt = Virtualization::emulation;
+  ShadowInvalidation shadow = ShadowInvalidation::sfence;
+  Console console = Console::sbi;      // how a kernel on SBI firmware reaches its console
+  std::vector<Quirk> quirks;
   bool hypervisor = false;             // the hart has the H extension
   bool check_shadows = false;
   unsigned shadow_pages = 0;           // 0: the default pool
-  std::string engine = "interp";       // "interp" or "translate"
-  std::string backend = "native";      // translator: "native" (x86-64) or "threaded" (portable)
+  Engine engine = Engine::interpreter;
+  TranslatorBackend backend = TranslatorBackend::native;  // translator: x86-64 code, or portable threaded code
   bool no_chain = false;               // translator: no chain links between blocks
   uint32_t cache_kib = 0;              // translator: code cache bound (0: the default)
-  std::string evict = "fifo";          // translator: "fifo" or "flush" when the cache is full
+  Eviction evict = Eviction::fifo;     // translator: what a full cache drops
   unsigned profile = 0;                // translator: print the N hottest blocks and their exits
   bool lockstep = false;               // run both engines, compare at every translated block
   uint64_t lockstep_every = 0;         // ... or every N steps, native code chaining freely
@@ -44,7 +45,7 @@ struct RunOptions {
   std::vector<std::string> guest_args;
   // Migration to a second machine side by side (migration_run.cpp).
   std::optional<uint64_t> migrate_at;  // after this many instructions
-  std::string migrate = "live";        // "cold" or "live"
+  migration::Kind migrate = migration::Kind::live;
   double migrate_bandwidth = 4.0;      // bytes of stream per guest instruction
   unsigned migrate_rounds = 30;        // live: pre-copy rounds at most
   uint32_t migrate_stop_pages = 16;    // live: stop and copy at this many dirty pages or fewer
@@ -62,7 +63,7 @@ struct RunOptions {
   std::vector<std::string> env;   // --env NAME=VALUE
   bool strace = false;
   std::optional<unsigned> pmp_entries;  // the hart's PMP entries (default 16)
-  std::string misaligned = "emulate";  // misaligned loads and stores: "emulate" or "trap"
+  Misaligned misaligned = Misaligned::emulate;
 };
 int run_command(const RunOptions& options);
 
@@ -90,10 +91,10 @@ int replay_command(const ReplayOptions& options);
 struct CompareWaysOptions {
   std::string kernel;     // the native kernel
   std::string pv;         // its paravirtual build (default: NAME-pv.elf beside it)
-  std::string engine = "interp";
+  Engine engine = Engine::interpreter;
   uint64_t max_insns = 0;  // per way (0: 300 million)
   bool consoles = false;   // the console three ways instead (under `virt`)
-  std::string virt = "trap-and-emulate";
+  Virtualization virt = Virtualization::trap_and_emulate;
 };
 int compare_ways_command(const CompareWaysOptions& options);
 

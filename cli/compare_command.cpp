@@ -41,11 +41,11 @@ int compare_ways_command(const CompareWaysOptions& o) {
     return kUsage;
   }
   MachineOptions base;
-  base.engine = o.engine == "translate" ? Engine::translator : Engine::interpreter;
+  base.engine = o.engine;
   const std::filesystem::path k(o.kernel);
   std::vector<RunSpec> ways;
   if (o.consoles) {
-    base.virtualization = parse_virtualization(o.virt).value_or(Virtualization::trap_and_emulate);
+    base.virtualization = o.virt;
     base.hypervisor = base.virtualization == Virtualization::hardware_assisted;
     ways = consoles_to_run(kernel, k.filename().string(), base);
   } else {

@@ -5,9 +5,16 @@
 #include <string>
 
 #include "commands.h"
+#include "enum_options.h"
 #include "exit_codes.h"
 
+using namespace vmscope;
 using namespace vmscope::cli;
+
+namespace {
+// The engines' names on the command line (shorter than to_string's, which the summaries print).
+const CLI::Validator kEngineNames = enum_names<Engine>({{"interp", Engine::interpreter}, {"translate", Engine::translator}});
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"vmscope - a visual laboratory for virtual machines (RISC-V RV32IMAC)"};
@@ -27,11 +34,11 @@ int main(int argc, char** argv) {
                       "system: bare metal on the virt-like board (RAM at 0x80000000, UART at\n"
                       "0x10000000, CLINT at 0x02000000, test device at 0x00100000).\n"
                       "Default: system if the entry point is in the board's RAM, else process.")
-      ->check(CLI::IsMember({"process", "system"}));
+      ->transform(enum_names({MachineKind::process, MachineKind::system}));
   run_cmd->add_option("--firmware", run.firmware,
                       "system machine: none (the program starts in M-mode) or sbi (vmscope's SBI\n"
                       "firmware: the program starts in S-mode and calls it for console, timer, shutdown)")
-      ->check(CLI::IsMember({"none", "sbi"}));
+      ->transform(enum_names({Firmware::none, Firmware::sbi}));
   run_cmd->add_option("--virt", run.virt,
                       "How an S-mode guest kernel runs (system machine, SBI firmware):\n"
                       "emulation: its S-mode is the hart's S-mode;\n"
@@ -44,18 +51,19 @@ int main(int argc, char** argv) {
                       "of executing privileged instructions, deprivileged the same way (kernel-pv.elf);\n"
                       "hardware-assisted: the unmodified kernel in the hart's VS-mode (the H extension) behind\n"
                       "the monitor's G-stage table; the monitor sees SBI calls, guest-page faults and its timer")
-      ->check(CLI::IsMember({"emulation", "trap-and-emulate", "binary-translation", "paravirtual", "hardware-assisted"}));
+      ->transform(enum_names({Virtualization::emulation, Virtualization::trap_and_emulate, Virtualization::binary_translation,
+                              Virtualization::paravirtual, Virtualization::hardware_assisted}));
   run_cmd->add_option("--console", run.console,
                       "How a kernel on SBI firmware reaches its console: sbi (default: the firmware's DBCN\n"
                       "calls), pass-through (it drives the board's 16550 itself, directly) or emulated (it\n"
                       "drives the 16550, and under a monitor every register access traps and is carried out) or\n"
                       "virtio (a paravirtual virtio-console: one exit per string, at its notification)")
-      ->check(CLI::IsMember({"sbi", "pass-through", "emulated", "virtio"}));
+      ->transform(enum_names({Console::sbi, Console::pass_through, Console::emulated, Console::virtio}));
   run_cmd->add_option("--shadow", run.shadow,
                       "trap-and-emulate: how shadow page tables follow the guest's: sfence (dropped on\n"
                       "the guest's SFENCE.VMA) or write-protect (guest page-table pages write-protected,\n"
                       "entries dropped when the guest writes them)")
-      ->check(CLI::IsMember({"sfence", "write-protect"}));
+      ->transform(enum_names({ShadowInvalidation::sfence, ShadowInvalidation::write_protect}));
   run_cmd->add_flag("--hypervisor", run.hypervisor,
                     "system machine: the hart has the hypervisor extension (misa.H: HS/VS/VU modes, two-stage\n"
                     "translation, HLV/HSV, HFENCE). Off by default, as in QEMU's rv32 CPU (-cpu rv32,h=true)");
@@ -65,7 +73,7 @@ int main(int argc, char** argv) {
                       "sstatus is silently ignored: x86 POPF), sret-jump (SRET jumps to sepc without\n"
                       "changing mode: PDP-10 JRST 1)")
       ->delimiter(',')
-      ->check(CLI::IsMember({"status-read", "status-write", "sret-jump"}));
+      ->transform(enum_names({Quirk::status_read, Quirk::status_write, Quirk::sret_jump}));
   run_cmd->add_option("--shadow-pages", run.shadow_pages,
                       "trap-and-emulate: size of the monitor's shadow-table pool in 4 KiB pages (8..2048,\n"
                       "default 2048); a small pool makes it evict shadow tables")
@@ -77,11 +85,11 @@ int main(int argc, char** argv) {
                       "interp: the interpreter (instructions predecoded once per page); translate: the\n"
                       "block translator (basic blocks translated to threaded code in a code cache,\n"
                       "chained together; the summary adds the cache's statistics)")
-      ->check(CLI::IsMember({"interp", "translate"}));
+      ->transform(kEngineNames);
   run_cmd->add_option("--backend", run.backend,
                       "translate: native (x86-64 machine code; threaded code where the host has no\n"
                       "native backend) or threaded (portable threaded code)")
-      ->check(CLI::IsMember({"native", "threaded"}));
+      ->transform(enum_names({TranslatorBackend::native, TranslatorBackend::threaded}));
   run_cmd->add_flag("--no-chain", run.no_chain, "translate: do not chain blocks (every block exit looks the next one up)");
   run_cmd->add_option("--cache-kib", run.cache_kib,
                       "translate: bound on the code cache in KiB (4..1048576, default 8192)")
@@ -89,7 +97,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--evict", run.evict,
                       "translate: what a full code cache drops: fifo (the oldest blocks, an eighth of the\n"
                       "cache at a time) or flush (everything)")
-      ->check(CLI::IsMember({"fifo", "flush"}));
+      ->transform(enum_names({Eviction::fifo, Eviction::flush}));
   run_cmd->add_option("--profile", run.profile,
                       "translate: after the run, print the N most executed blocks with their exits (edge\n"
                       "counts, chain links) from the translator's profile")
@@ -117,7 +125,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--migrate", run.migrate,
                       "cold: stop, send everything, resume at the destination; live (default): pre-copy, the\n"
                       "guest runs on while its memory is sent, then the pages it dirtied, round by round")
-      ->check(CLI::IsMember({"cold", "live"}));
+      ->transform(enum_names({migration::Kind::cold, migration::Kind::live}));
   run_cmd->add_option("--migrate-bandwidth", run.migrate_bandwidth,
                       "The link: bytes of migration stream sent per guest instruction (default 4)")
       ->check(CLI::Range(0.001, 1e9));
@@ -150,7 +158,7 @@ int main(int argc, char** argv) {
                       "Misaligned loads and stores: emulate (default: carried out, as on QEMU's virt and under\n"
                       "Linux) or trap (an address-misaligned exception, mtval = the address, as Spike does).\n"
                       "Misaligned atomics always raise the exception")
-      ->check(CLI::IsMember({"emulate", "trap"}));
+      ->transform(enum_names({Misaligned::emulate, Misaligned::trap}));
   run_cmd->add_option("--ram", run.ram_mib, "The system machine's RAM in MiB (default 128, at most 1024), as QEMU's -m")
       ->check(CLI::Range(1u, 1024u));
   run_cmd->add_option("--drive", run.drive,
@@ -194,13 +202,14 @@ int main(int argc, char** argv) {
   compare_cmd->add_option("kernel", compare.kernel, "The guest kernel (S-mode, on SBI firmware)")->required();
   compare_cmd->add_option("--pv", compare.pv, "Its paravirtual build (default: NAME-pv.elf beside it)");
   compare_cmd->add_option("--engine", compare.engine, "interp or translate (every way)")
-      ->check(CLI::IsMember({"interp", "translate"}));
+      ->transform(kEngineNames);
   compare_cmd->add_option("--max-insns", compare.max_insns, "Stop each way after N instructions (default 300 million)");
   compare_cmd->add_flag("--consoles", compare.consoles,
                         "Compare the kernel's console four ways instead: by SBI call, the 16550 passed through,\n"
                         "the 16550 emulated by the monitor, a virtio-console (exits per console byte)");
   compare_cmd->add_option("--virt", compare.virt, "With --consoles: the way of running (default trap-and-emulate)")
-      ->check(CLI::IsMember({"trap-and-emulate", "binary-translation", "hardware-assisted"}));
+      ->transform(enum_names({Virtualization::trap_and_emulate, Virtualization::binary_translation,
+                              Virtualization::hardware_assisted}));
 
   DisasmOptions disasm;
   CLI::App* disasm_cmd = app.add_subcommand(

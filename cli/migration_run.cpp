@@ -37,7 +37,7 @@ void print_rounds(const migration::Result& r, migration::Kind kind) {
 }  // namespace
 
 int run_with_migration(const MachineOptions& options, const std::vector<uint8_t>& file, const RunOptions& o) {
-  const migration::Kind kind = o.migrate == "cold" ? migration::Kind::cold : migration::Kind::live;
+  const migration::Kind kind = o.migrate;
   Machine source(options), destination(options);
   for (Machine* m : {&source, &destination}) {
     const ElfResult loaded = m->load(file, o.program);

@@ -288,7 +288,7 @@ int run_command(const RunOptions& o) {
 
   MachineKind kind;
   if (o.machine) {
-    kind = *o.machine == "process" ? MachineKind::process : MachineKind::system;
+    kind = *o.machine;
   } else {
     const ElfResult probe = parse_elf(file, o.program);
     if (!probe.ok()) {
@@ -300,36 +300,37 @@ int run_command(const RunOptions& o) {
   const ElfResult declared = parse_elf(file, o.program);
   const bool hypervisor = o.hypervisor || (declared.ok() && wants_hypervisor(declared.image));
 
-  const bool monitored = o.virt != "emulation";
-  if ((o.firmware == "sbi" || monitored) && kind == MachineKind::process) {
+  const bool monitored = o.virt != Virtualization::emulation;
+  const bool on_sbi = o.firmware == Firmware::sbi || monitored;
+  if (on_sbi && kind == MachineKind::process) {
     std::fprintf(stderr, "vmscope: %s is for the system machine; '%s' runs as a process\n",
-                 monitored ? ("--virt " + o.virt).c_str() : "--firmware sbi", o.program.c_str());
+                 monitored ? ("--virt " + std::string(to_string(o.virt))).c_str() : "--firmware sbi", o.program.c_str());
     return kUsage;
   }
-  if (monitored && o.firmware == "none") {
+  if (monitored && o.firmware == Firmware::none) {
     std::fprintf(stderr, "vmscope: --virt %s runs an S-mode kernel on SBI firmware: it cannot "
-                         "be combined with --firmware none\n", o.virt.c_str());
+                         "be combined with --firmware none\n", to_string(o.virt));
     return kUsage;
   }
-  if (!monitored && (o.check_shadows || o.shadow != "sfence" || o.shadow_pages)) {
+  if (!monitored && (o.check_shadows || o.shadow != ShadowInvalidation::sfence || o.shadow_pages)) {
     std::fprintf(stderr, "vmscope: --shadow, --shadow-pages and --check-shadows need --virt trap-and-emulate (or binary-translation, paravirtual)\n");
     return kUsage;
   }
-  if (o.console != "sbi" && !(o.firmware == "sbi" || monitored)) {
+  if (o.console != Console::sbi && !on_sbi) {
     std::fprintf(stderr, "vmscope: --console is for a kernel on SBI firmware (--firmware sbi or a --virt way)\n");
     return kUsage;
   }
-  if (o.console == "emulated" && !monitored) {
+  if (o.console == Console::emulated && !monitored) {
     std::fprintf(stderr, "vmscope: --console emulated needs a monitor to trap the device's registers: --virt "
                          "trap-and-emulate, binary-translation, paravirtual or hardware-assisted\n");
     return kUsage;
   }
-  if (o.virt == "paravirtual" && o.shadow != "sfence") {
+  if (o.virt == Virtualization::paravirtual && o.shadow != ShadowInvalidation::sfence) {
     std::fprintf(stderr, "vmscope: --virt paravirtual: the kernel's page-table updates arrive by hypercall and its "
                          "page tables are write-protected; --shadow does not apply\n");
     return kUsage;
   }
-  if (o.virt == "hardware-assisted" && (o.shadow != "sfence" || o.check_shadows || o.shadow_pages)) {
+  if (o.virt == Virtualization::hardware_assisted && (o.shadow != ShadowInvalidation::sfence || o.check_shadows || o.shadow_pages)) {
     std::fprintf(stderr, "vmscope: --virt hardware-assisted has no shadow tables (the hart walks the guest's own and the "
                          "monitor's G-stage): --shadow, --shadow-pages and --check-shadows do not apply\n");
     return kUsage;
@@ -353,7 +354,7 @@ int run_command(const RunOptions& o) {
   }
   std::stable_sort(balloon_targets.begin(), balloon_targets.end(), [](auto& a, auto& b) { return a.first < b.first; });
   const bool balloon = o.balloon || !balloon_targets.empty();
-  if (balloon && !(o.firmware == "sbi" || monitored)) {
+  if (balloon && !on_sbi) {
     std::fprintf(stderr, "vmscope: --balloon is for a kernel on SBI firmware (--firmware sbi or a --virt way)\n");
     return kUsage;
   }
@@ -369,7 +370,7 @@ int run_command(const RunOptions& o) {
   MachineOptions options;
   options.kind = kind;
   options.balloon = balloon;
-  options.misaligned = parse_misaligned(o.misaligned).value_or(Misaligned::emulate);
+  options.misaligned = o.misaligned;
   if (o.pmp_entries) {
     if (kind != MachineKind::system) {
       std::fprintf(stderr, "vmscope: --pmp-entries is for the system machine's hart; '%s' runs as a process\n", o.program.c_str());
@@ -432,10 +433,10 @@ int run_command(const RunOptions& o) {
     }
     options.drive = std::move(image);
   }
-  options.firmware = o.firmware == "sbi" || monitored ? Firmware::sbi : Firmware::none;
-  options.virtualization = parse_virtualization(o.virt).value_or(Virtualization::emulation);
-  options.console = parse_console(o.console).value_or(Console::sbi);
-  options.invalidation = o.shadow == "write-protect" ? ShadowInvalidation::write_protect : ShadowInvalidation::sfence;
+  options.firmware = on_sbi ? Firmware::sbi : Firmware::none;
+  options.virtualization = o.virt;
+  options.console = o.console;
+  options.invalidation = o.shadow;
   options.check_shadows = o.check_shadows;
   options.hypervisor = hypervisor;
   if (hypervisor && kind != MachineKind::system) {
@@ -443,21 +444,22 @@ int run_command(const RunOptions& o) {
     return kUsage;
   }
   if (o.shadow_pages) options.shadow_pages = o.shadow_pages;
-  for (const std::string& q : o.quirks) {
-    if (q == "status-read") options.quirks.status_read = true;
-    if (q == "status-write") options.quirks.status_write = true;
-    if (q == "sret-jump") options.quirks.sret_jump = true;
+  for (const Quirk q : o.quirks) {
+    if (q == Quirk::status_read) options.quirks.status_read = true;
+    if (q == Quirk::status_write) options.quirks.status_write = true;
+    if (q == Quirk::sret_jump) options.quirks.sret_jump = true;
   }
-  const bool translate = o.engine == "translate";
-  if (!translate && !o.lockstep && !o.lockstep_every && (o.profile || o.no_chain || o.cache_kib || o.evict != "fifo" || o.backend != "native")) {
+  const bool translate = o.engine == Engine::translator;
+  if (!translate && !o.lockstep && !o.lockstep_every &&
+      (o.profile || o.no_chain || o.cache_kib || o.evict != Eviction::fifo || o.backend != TranslatorBackend::native)) {
     std::fprintf(stderr, "vmscope: --backend, --no-chain, --cache-kib, --evict and --profile need --engine translate (or --lockstep)\n");
     return kUsage;
   }
   options.engine = translate || o.lockstep || o.lockstep_every ? Engine::translator : Engine::interpreter;
   options.translator.chaining = !o.no_chain;
-  options.translator.backend = o.backend == "threaded" ? TranslatorBackend::threaded : TranslatorBackend::native;
+  options.translator.backend = o.backend;
   if (o.cache_kib) options.translator.capacity_kib = o.cache_kib;
-  options.translator.eviction = o.evict == "flush" ? Eviction::flush : Eviction::fifo;
+  options.translator.eviction = o.evict;
   if (kind == MachineKind::process) {
     options.argv.push_back(o.program);
     options.argv.insert(options.argv.end(), o.guest_args.begin(), o.guest_args.end());
@@ -468,7 +470,7 @@ int run_command(const RunOptions& o) {
       std::fprintf(stderr, "vmscope: --migrate-at moves a system machine; it cannot be combined with --trace or --record\n");
       return kUsage;
     }
-    if (o.migrate == "live" && !monitored) {
+    if (o.migrate == migration::Kind::live && !monitored) {
       std::fprintf(stderr, "vmscope: --migrate live needs a monitor to keep the dirty log: --virt trap-and-emulate, "
                            "binary-translation, paravirtual or hardware-assisted (or --migrate cold)\n");
       return kUsage;

@@ -80,6 +80,8 @@ std::optional<Virtualization> parse_virtualization(std::string_view name) {
 
 const char* to_string(Engine e) { return e == Engine::translator ? "translator" : "interpreter"; }
 
+const char* to_string(Firmware f) { return f == Firmware::sbi ? "sbi" : "none"; }
+
 const char* to_string(MachineKind k) { return k == MachineKind::process ? "process" : "system"; }
 
 bool wants_hypervisor(const ElfImage& image) {

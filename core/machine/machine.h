@@ -70,6 +70,7 @@ inline constexpr uint32_t kStackSize = 1u << 20;  // brk never grows into the to
 // What runs before the program on the board: nothing (it starts in M-mode), or vmscope's own
 // SBI firmware (it starts in S-mode and calls the firmware with ECALL).
 enum class Firmware : uint8_t { none, sbi };
+const char* to_string(Firmware f);  // "none", "sbi"
 
 // How a supervisor-mode guest kernel (on SBI firmware) runs: its S-mode as the hart's S-mode
 // (emulation), or deprivileged in the hart's U-mode under vmscope's monitor (trap-and-emulate),
