@@ -478,7 +478,7 @@ void DebugSession::step_over() {
   const Hart& h = machine_->hart();
   const isa::DecodedInsn d = isa::decode(h.instruction_bits(h.pc()));
   // A call links through ra; run until it comes back to the next instruction.
-  if ((d.op == isa::Op::jal || d.op == isa::Op::jalr) && d.rd == 1) {
+  if (isa::is_call(d)) {
     step_over_return_ = h.pc() + d.length;
     apply_breakpoints();
     remember_registers();

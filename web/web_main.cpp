@@ -9,6 +9,7 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 #include <imgui_internal.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -22,6 +23,7 @@
 #include "app.h"
 #include "isa/decoder.h"
 #include "isa/disassembler.h"
+#include "panel_names.h"
 #include "vmm/monitor.h"
 
 using namespace vmscope;
@@ -164,29 +166,11 @@ struct Web {
 };
 Web* g_web = nullptr;
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (const unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);  // UTF-8 passes through; JSON.parse takes it as is
-        }
-    }
-  }
-  return out + "\"";
-}
+// The tests' JSON (nlohmann-json; built without exceptions here: bytes that are not UTF-8 are
+// replaced rather than thrown about).
+using Json = nlohmann::ordered_json;
+std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
-// Console text from the guest may hold invalid UTF-8: keep ASCII and replace other bytes.
 std::string ascii_only(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -381,195 +365,167 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
   Web& w = *g_web;
   DebugSession& s = w.app.session();
-  std::string j = "{";
-  j += "\"program\":" + json_string(s.program_name());
-  j += ",\"loaded\":" + std::string(s.loaded() ? "true" : "false");
-  j += ",\"running\":" + std::string(s.running() ? "true" : "false");
-  j += ",\"finished\":" + std::string(s.finished() ? "true" : "false");
-  j += ",\"status\":" + json_string(s.status());
-  j += ",\"misaligned\":" + json_string(to_string(s.misaligned()));
-  j += ",\"error\":" + json_string(w.app.error());
-  j += ",\"console\":" + json_string(ascii_only(s.console()));
-  j += ",\"frames\":" + std::to_string(w.frames);
-  j += ",\"instructionsPerFrame\":" + std::to_string(s.instructions_per_frame);
-  char mips[48];
-  std::snprintf(mips, sizeof mips, ",\"sliceMips\":%.1f,\"frameMs\":%.2f", s.stats().empty() ? 0.0 : s.stats().back().mips,
-                w.frame_ms);
-  j += mips;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, ",\"display\":{\"width\":%g,\"height\":%g,\"scale\":%g}", w.css_w, w.css_h, w.dpr);
-  j += buf;
+  Json j;
+  j["program"] = s.program_name();
+  j["loaded"] = s.loaded();
+  j["running"] = s.running();
+  j["finished"] = s.finished();
+  j["status"] = s.status();
+  j["misaligned"] = to_string(s.misaligned());
+  j["error"] = w.app.error();
+  j["console"] = ascii_only(s.console());
+  j["frames"] = w.frames;
+  j["instructionsPerFrame"] = s.instructions_per_frame;
+  j["sliceMips"] = s.stats().empty() ? 0.0 : s.stats().back().mips;
+  j["frameMs"] = w.frame_ms;
+  j["display"] = {{"width", w.css_w}, {"height", w.css_h}, {"scale", w.dpr}};
   {  // the analyzer window
     const AnalyzerWorkbench& a = w.app.analyzer();
-    j += ",\"analyzer\":{\"file\":" + json_string(std::string(a.specs()[a.chosen()].file));
-    j += ",\"edited\":" + std::string(a.edited() ? "true" : "false");
-    j += ",\"errors\":[";
-    for (size_t i = 0; i < a.errors().size(); ++i) j += (i ? "," : "") + json_string(a.errors()[i].str());
-    j += "]";
+    Json an_json = {{"file", std::string(a.specs()[a.chosen()].file)}, {"edited", a.edited()}};
+    Json errors = Json::array();
+    for (const auto& e : a.errors()) errors.push_back(e.str());
+    an_json["errors"] = errors;
     if (const auto& an = a.analysis()) {
-      j += ",\"theorems\":[" + std::string(an->theorem1.holds ? "true" : "false") + "," +
-           (an->theorem2.holds ? "true" : "false") + "," + (an->theorem3.holds ? "true" : "false") + "]";
-      if (an->guest_condition) j += ",\"guestCondition\":" + std::string(an->guest_condition->holds ? "true" : "false");
-      j += ",\"critical\":[";
-      bool first = true;
+      an_json["theorems"] = {an->theorem1.holds, an->theorem2.holds, an->theorem3.holds};
+      if (an->guest_condition) an_json["guestCondition"] = an->guest_condition->holds;
+      Json critical = Json::array();
       for (const auto& c : an->instructions)
-        if (c.critical.value) {
-          j += (first ? "" : ",") + json_string(c.instruction);
-          first = false;
-        }
-      j += "]";
+        if (c.critical.value) critical.push_back(c.instruction);
+      an_json["critical"] = critical;
     }
-    j += "}";
+    j["analyzer"] = an_json;
   }
   {  // how guest code runs, and the code cache (the Code cache window)
     const TranslatorSettings& t = s.translator_settings();
-    j += ",\"translator\":{\"engine\":" + json_string(to_string(t.engine));
-    j += ",\"chaining\":" + std::string(t.options.chaining ? "true" : "false");
-    j += ",\"cacheKib\":" + std::to_string(t.options.capacity_kib);
-    j += ",\"eviction\":" + json_string(to_string(t.options.eviction));
-    j += ",\"windowOpen\":" + std::string(w.app.code_cache_shown() ? "true" : "false");
+    Json tr = {{"engine", to_string(t.engine)},
+               {"chaining", t.options.chaining},
+               {"cacheKib", t.options.capacity_kib},
+               {"eviction", to_string(t.options.eviction)},
+               {"windowOpen", w.app.code_cache_shown()}};
     const auto selected = w.app.selected_block();
-    j += ",\"selected\":" + (selected ? std::to_string(*selected) : "null");
+    tr["selected"] = selected ? Json(*selected) : Json(nullptr);
     if (const Machine* m = s.machine()) {
       const BlockCache& c = m->block_cache();
-      auto number = [&j](const char* name, uint64_t v) { j += ",\"" + std::string(name) + "\":" + std::to_string(v); };
-      j += ",\"backend\":" + json_string(c.backend().name());
-      number("blocks", c.block_count());
-      number("usedBytes", c.used_bytes());
-      number("translated", c.stats.translated);
-      number("invalidated", c.stats.invalidated);
-      number("evicted", c.stats.evicted);
-      number("flushes", c.stats.flushes);
-      number("links", c.stats.links);
-      number("entries", c.entries());
-      number("chained", c.entries() - std::min(c.entries(), c.stats.lookups));  // entries through links
-      number("events", c.events().size());
+      tr["backend"] = c.backend().name();
+      tr["blocks"] = c.block_count();
+      tr["usedBytes"] = c.used_bytes();
+      tr["translated"] = c.stats.translated;
+      tr["invalidated"] = c.stats.invalidated;
+      tr["evicted"] = c.stats.evicted;
+      tr["flushes"] = c.stats.flushes;
+      tr["links"] = c.stats.links;
+      tr["entries"] = c.entries();
+      tr["chained"] = c.entries() - std::min(c.entries(), c.stats.lookups);  // entries through links
+      tr["events"] = c.events().size();
     }
-    j += "}";
+    j["translator"] = tr;
   }
-  j += ",\"scenario\":" + json_string(w.app.scenario());
-  {  // the lesson: its name, the step shown (1-based), its steps, the errors of a bad lesson file
-    const Lesson* l = w.app.lessons().lesson();
-    j += ",\"lesson\":" + (l ? "{\"name\":" + json_string(l->name) + ",\"step\":" + std::to_string(w.app.lessons().step() + 1) +
-                                 ",\"steps\":" + std::to_string(l->steps.size()) + "}"
-                           : std::string("null"));
-    j += ",\"lessonErrors\":[";
-    for (size_t i = 0; i < w.app.lesson_errors().size(); ++i) j += (i ? "," : "") + json_string(w.app.lesson_errors()[i].str());
-    j += "]";
-    {  // the gdb link: off, listening (through the bridge), attached or running
-      static const char* const kStates[] = {"off", "listening", "attached", "running"};
-      j += ",\"gdb\":" + json_string(kStates[static_cast<int>(w.app.gdb().state())]);
-    }
-    if (const auto& m = w.app.session().migration()) {  // the last migration: how it went
-      j += ",\"migration\":{\"kind\":" + json_string(migration::to_string(m->options.kind)) +
-           ",\"switched\":" + (m->result.switched ? "true" : "false") +
-           ",\"unnoticed\":" + (m->same_as_unmoved() ? "true" : "false") +
-           ",\"rounds\":" + std::to_string(m->result.rounds.size()) +
-           ",\"downtime\":" + std::to_string(m->result.downtime_instructions) +
-           ",\"firstRoundBytes\":" + std::to_string(m->result.rounds.empty() ? 0 : m->result.rounds.front().bytes) +
-           ",\"error\":" + json_string(m->result.error) + "}";
-    }
-    if (const Machine* m = w.app.session().machine(); m && m->balloon()) {  // the balloon and the host's memory
-      const VirtioBalloon& b = *m->balloon();
-      j += ",\"balloon\":{\"target\":" + std::to_string(b.target()) + ",\"actual\":" + std::to_string(b.actual()) +
-           ",\"reclaimed\":" + std::to_string(m->bus().reclaimed_pages()) +
-           ",\"given\":" + std::to_string(b.counts().inflated) + ",\"takenBack\":" + std::to_string(b.counts().deflated) +
-           ",\"touched\":" + std::to_string(m->monitor() ? m->monitor()->reclaimed_touched() : 0) + "}";
-    }
-    if (const Machine* m = w.app.session().machine(); m && m->disk()) {  // the virtio-blk disk
-      const VirtioBlock::Counts& c = m->disk()->counts();
-      j += ",\"disk\":{\"name\":" + json_string(w.app.session().disk_name()) + ",\"sectors\":" +
-           std::to_string(m->disk()->sectors()) + ",\"reads\":" + std::to_string(c.reads) + ",\"writes\":" +
-           std::to_string(c.writes) + ",\"written\":" + std::to_string(m->disk()->overlay_sectors()) + "}";
-    }
-    if (const Machine* m = w.app.session().machine(); m && m->kind() == MachineKind::system)  // the PLIC's claims
-      j += ",\"plic\":{\"claims\":" + std::to_string(m->plic().claims()) + "}";
-    if (const auto& c = w.app.session().comparison()) {  // each run: what it was, what it did
-      j += ",\"comparison\":[";
-      for (size_t i = 0; i < c->runs.size(); ++i) {
-        const RunFigures& r = c->runs[i];
-        j += (i ? ",{" : "{") + std::string("\"label\":") + json_string(r.label) + ",\"program\":" + json_string(r.program) +
-             ",\"instret\":" + std::to_string(r.counters.empty() ? 0 : r.counters[0].second) +
-             ",\"exitCode\":" + std::to_string(r.exit_code) + ",\"sameOutput\":" +
-             (r.output == c->runs[0].output ? "true" : "false") + ",\"exits\":" +
-             std::to_string(r.counter("monitor exits")) + "}";
-      }
-      j += "]";
-    }
+  j["scenario"] = w.app.scenario();
+  // The lesson: its name, the step shown (1-based), its steps, the errors of a bad lesson file.
+  if (const Lesson* l = w.app.lessons().lesson())
+    j["lesson"] = {{"name", l->name}, {"step", w.app.lessons().step() + 1}, {"steps", l->steps.size()}};
+  else
+    j["lesson"] = nullptr;
+  Json lesson_errors = Json::array();
+  for (const auto& e : w.app.lesson_errors()) lesson_errors.push_back(e.str());
+  j["lessonErrors"] = lesson_errors;
+  {  // the gdb link: off, listening (through the bridge), attached or running
+    static const char* const kStates[] = {"off", "listening", "attached", "running"};
+    j["gdb"] = kStates[static_cast<int>(w.app.gdb().state())];
   }
-  j += ",\"warning\":" + json_string(w.app.warning());
-  j += ",\"share\":" + json_string(w.app.share_query());
-  j += ",\"embedded\":" + std::string(w.app.embedded() ? "true" : "false");
+  if (const auto& m = s.migration()) {  // the last migration: how it went
+    j["migration"] = {{"kind", migration::to_string(m->options.kind)},
+                      {"switched", m->result.switched},
+                      {"unnoticed", m->same_as_unmoved()},
+                      {"rounds", m->result.rounds.size()},
+                      {"downtime", m->result.downtime_instructions},
+                      {"firstRoundBytes", m->result.rounds.empty() ? 0 : m->result.rounds.front().bytes},
+                      {"error", m->result.error}};
+  }
+  if (const Machine* m = s.machine(); m && m->balloon()) {  // the balloon and the host's memory
+    const VirtioBalloon& b = *m->balloon();
+    j["balloon"] = {{"target", b.target()},
+                    {"actual", b.actual()},
+                    {"reclaimed", m->bus().reclaimed_pages()},
+                    {"given", b.counts().inflated},
+                    {"takenBack", b.counts().deflated},
+                    {"touched", m->monitor() ? m->monitor()->reclaimed_touched() : 0}};
+  }
+  if (const Machine* m = s.machine(); m && m->disk()) {  // the virtio-blk disk
+    const VirtioBlock::Counts& c = m->disk()->counts();
+    j["disk"] = {{"name", s.disk_name()},
+                 {"sectors", m->disk()->sectors()},
+                 {"reads", c.reads},
+                 {"writes", c.writes},
+                 {"written", m->disk()->overlay_sectors()}};
+  }
+  if (const Machine* m = s.machine(); m && m->kind() == MachineKind::system)  // the PLIC's claims
+    j["plic"] = {{"claims", m->plic().claims()}};
+  if (const auto& c = s.comparison()) {  // each run: what it was, what it did
+    Json runs = Json::array();
+    for (const RunFigures& r : c->runs)
+      runs.push_back({{"label", r.label},
+                      {"program", r.program},
+                      {"instret", r.counters.empty() ? 0 : r.counters[0].second},
+                      {"exitCode", r.exit_code},
+                      {"sameOutput", r.output == c->runs[0].output},
+                      {"exits", r.counter("monitor exits")}});
+    j["comparison"] = runs;
+  }
+  j["warning"] = w.app.warning();
+  j["share"] = w.app.share_query();
+  j["embedded"] = w.app.embedded();
   {  // how it looks: the text size, the projector preset, the panels open
-    char ui[96];
-    std::snprintf(ui, sizeof ui, ",\"ui\":{\"fontSize\":%g,\"projector\":%s,\"open\":[", w.app.ui_settings().font_size,
-                  w.app.ui_settings().projector ? "true" : "false");
-    j += ui;
-    bool first = true;
-    for (const char* title : {"Lesson", "Programs", "Breakpoints", "Disassembly", "Registers", "MMU", "Console", "Memory",
-                              "Statistics", "Timeline", "Monitor", "Code cache", "Analyzer", "Compare"})
-      if (w.app.panel_open(title)) {
-        j += (first ? "" : ",") + json_string(title);
-        first = false;
-      }
-    j += "]}";
+    Json open = Json::array();
+    for (size_t i = 0; i < ui::kPanelCount; ++i) {
+      const ui::PanelSpec& p = ui::panel_spec(static_cast<ui::Panel>(i));
+      if (p.closable && w.app.panel_open(p.title)) open.push_back(p.title);
+    }
+    j["ui"] = {{"fontSize", w.app.ui_settings().font_size}, {"projector", w.app.ui_settings().projector}, {"open", open}};
   }
-  char speed[48];
-  std::snprintf(speed, sizeof speed, ",\"speed\":%g", s.speed());
-  j += speed;
+  j["speed"] = s.speed();
   if (const TimeMachine* tm = s.time()) {  // time travel
-    char t[256];
-    std::snprintf(t, sizeof t,
-                  ",\"time\":{\"position\":%llu,\"frontier\":%llu,\"events\":%zu,\"snapshots\":%zu,\"snapshotBytes\":%zu,"
-                  "\"interval\":%llu}",
-                  static_cast<unsigned long long>(tm->position()), static_cast<unsigned long long>(tm->frontier()),
-                  tm->timeline().size(), tm->snapshots().all().size(), tm->snapshots().memory_bytes(),
-                  static_cast<unsigned long long>(tm->snapshot_interval()));
-    j += t;
+    j["time"] = {{"position", tm->position()},
+                 {"frontier", tm->frontier()},
+                 {"events", tm->timeline().size()},
+                 {"snapshots", tm->snapshots().all().size()},
+                 {"snapshotBytes", tm->snapshots().memory_bytes()},
+                 {"interval", tm->snapshot_interval()}};
   }
-  j += ",\"breakpoints\":[";
-  for (size_t i = 0; i < s.breakpoints().size(); ++i) j += (i ? "," : "") + std::to_string(s.breakpoints()[i]);
-  j += "]";
+  j["breakpoints"] = s.breakpoints();
   if (const Machine* m = s.machine()) {
     const Hart& h = m->hart();
-    j += ",\"kind\":" + json_string(to_string(m->kind()));
-    j += ",\"priv\":" + json_string(to_string(h.priv()));
-    j += ",\"hardwareStops\":{\"placed\":" + std::to_string(s.hardware_stops_placed()) +
-         ",\"count\":" + std::to_string(s.hardware_stops().size()) + ",\"triggers\":[";
-    for (unsigned i = 0; i < Triggers::kCount; ++i) j += (i ? "," : "") + json_string(h.triggers().describe(i));
-    j += "]}";
-    j += ",\"pc\":" + std::to_string(h.pc());
-    j += ",\"instret\":" + std::to_string(h.instret());
-    j += ",\"regs\":[";
-    for (unsigned r = 0; r < 32; ++r) j += (r ? "," : "") + std::to_string(h.reg(r));
-    j += "]";
-    const uint32_t bits = h.instruction_bits(h.pc());
-    const isa::DecodedInsn d = isa::decode(bits);
-    const bool call = (d.op == isa::Op::jal || d.op == isa::Op::jalr) && d.rd == 1;
-    // (may go elsewhere than the next instruction: a jump, a branch, or what may trap)
-    const bool control = isa::kOpTraits[static_cast<int>(d.op)] &
-                         (isa::kTraitBranch | isa::kTraitJump | isa::kTraitIndirect | isa::kTraitSystem);
+    j["kind"] = to_string(m->kind());
+    j["priv"] = to_string(h.priv());
+    Json triggers = Json::array();
+    for (unsigned i = 0; i < Triggers::kCount; ++i) triggers.push_back(h.triggers().describe(i));
+    j["hardwareStops"] = {{"placed", s.hardware_stops_placed()}, {"count", s.hardware_stops().size()}, {"triggers", triggers}};
+    j["pc"] = h.pc();
+    j["instret"] = h.instret();
+    Json regs = Json::array();
+    for (unsigned r = 0; r < 32; ++r) regs.push_back(h.reg(r));
+    j["regs"] = regs;
     if (const Monitor* mon = m->monitor()) {
       size_t entries = 0;
       for (unsigned t = 0; t < ShadowMmu::kMaxTables; ++t) entries += mon->shadow().mappings(static_cast<int>(t)).size();
-      char mon_json[256];
-      std::snprintf(mon_json, sizeof mon_json,
-                    ",\"monitor\":{\"exits\":%llu,\"hiddenFaults\":%llu,\"pageTableWrites\":%llu,\"shadowEntries\":%zu,"
-                    "\"guestPageTables\":%zu,\"guestInstret\":%llu,\"strategy\":\"%s\",\"illusionBroken\":%s}",
-                    static_cast<unsigned long long>(mon->stats().exits),
-                    static_cast<unsigned long long>(mon->stats().hidden_faults),
-                    static_cast<unsigned long long>(mon->stats().page_table_writes), entries,
-                    mon->shadow().guest_page_tables().size(), static_cast<unsigned long long>(mon->guest_instret()),
-                    to_string(mon->shadow().strategy()), mon->illusion_broken().empty() ? "false" : "true");
-      j += mon_json;
+      j["monitor"] = {{"exits", mon->stats().exits},
+                      {"hiddenFaults", mon->stats().hidden_faults},
+                      {"pageTableWrites", mon->stats().page_table_writes},
+                      {"shadowEntries", entries},
+                      {"guestPageTables", mon->shadow().guest_page_tables().size()},
+                      {"guestInstret", mon->guest_instret()},
+                      {"strategy", to_string(mon->shadow().strategy())},
+                      {"illusionBroken", !mon->illusion_broken().empty()}};
     }
+    const uint32_t bits = h.instruction_bits(h.pc());
+    const isa::DecodedInsn d = isa::decode(bits);
+    // (may go elsewhere than the next instruction: a jump, a branch, or what may trap)
+    const bool control = isa::kOpTraits[static_cast<int>(d.op)] &
+                         (isa::kTraitBranch | isa::kTraitJump | isa::kTraitIndirect | isa::kTraitSystem);
     isa::Disassembler dis;
-    j += ",\"insn\":{\"text\":" + json_string(dis.disassemble(h.pc(), bits)) + ",\"length\":" +
-         std::to_string(d.length) + ",\"isCall\":" + (call ? "true" : "false") +
-         ",\"isControl\":" + (control ? "true" : "false") + "}";
+    j["insn"] = {{"text", dis.disassemble(h.pc(), bits)}, {"length", d.length}, {"isCall", isa::is_call(d)}, {"isControl", control}};
   }
-  j += "}";
-  w.json = std::move(j);
+  w.json = dump(j);
   return w.json.c_str();
 }
 
@@ -593,37 +549,27 @@ EMSCRIPTEN_KEEPALIVE int vmscope_load_bytes(const uint8_t* bytes, int size, cons
 // [{label, window, x, y, w, h, visible}] in CSS pixels.
 EMSCRIPTEN_KEEPALIVE const char* vmscope_items(const char* label) {
   const std::string want = label ? label : "";
-  std::string j = "[";
-  bool first = true;
+  Json items = Json::array();
   for (const ItemRecord& it : g_last_items) {
     if (!want.empty() && it.label != want && it.id_label != want) continue;
-    char buf[160];
-    std::snprintf(buf, sizeof buf, ",\"x\":%g,\"y\":%g,\"w\":%g,\"h\":%g,\"visible\":%s}", it.rect.Min.x, it.rect.Min.y,
-                  it.rect.GetWidth(), it.rect.GetHeight(), it.visible ? "true" : "false");
-    j += (first ? "{" : ",{") + std::string("\"label\":") + json_string(it.label) + ",\"window\":" + json_string(it.window) + buf;
-    first = false;
+    items.push_back({{"label", it.label}, {"window", it.window}, {"x", it.rect.Min.x}, {"y", it.rect.Min.y},
+                     {"w", it.rect.GetWidth()}, {"h", it.rect.GetHeight()}, {"visible", it.visible}});
   }
-  j += "]";
-  g_web->json = std::move(j);
+  g_web->json = dump(items);
   return g_web->json.c_str();
 }
 
 // The windows shown in the last frame: [{name, x, y, w, h, collapsed}] in CSS pixels.
 EMSCRIPTEN_KEEPALIVE const char* vmscope_windows() {
-  std::string j = "[";
-  bool first = true;
+  Json windows = Json::array();
   for (const ImGuiWindow* win : ImGui::GetCurrentContext()->Windows) {
     if (!win->WasActive || win->Hidden || (win->Flags & ImGuiWindowFlags_ChildWindow) ||
         (win->Flags & ImGuiWindowFlags_Tooltip))
       continue;
-    char buf[160];
-    std::snprintf(buf, sizeof buf, ",\"x\":%g,\"y\":%g,\"w\":%g,\"h\":%g,\"collapsed\":%s}", win->Pos.x, win->Pos.y,
-                  win->Size.x, win->Size.y, win->Collapsed ? "true" : "false");
-    j += (first ? "{" : ",{") + std::string("\"name\":") + json_string(win->Name) + buf;
-    first = false;
+    windows.push_back({{"name", win->Name}, {"x", win->Pos.x}, {"y", win->Pos.y}, {"w", win->Size.x},
+                       {"h", win->Size.y}, {"collapsed", win->Collapsed}});
   }
-  j += "]";
-  g_web->json = std::move(j);
+  g_web->json = dump(windows);
   return g_web->json.c_str();
 }
 

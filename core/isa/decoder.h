@@ -19,4 +19,10 @@ struct DecodedInsn {
 // Compressed forms come back as their base operation (c.addi -> addi rd, rd, imm) with length 2.
 DecodedInsn decode(uint32_t word);
 
+// A call, as the RISC-V calling convention makes one: a jump that links to ra (jal/jalr with
+// rd = x1). What "step over" steps over.
+inline bool is_call(const DecodedInsn& d) {
+  return (kOpTraits[static_cast<int>(d.op)] & (kTraitJump | kTraitIndirect)) && d.rd == 1;
+}
+
 }  // namespace vmscope::isa

@@ -3,9 +3,10 @@
 
 Reads the table of layers (layer, what it uses) from the architecture document, then, with the
 compiler flags the build gives each layer (compile_commands.json: a header check of the layer),
-preprocesses an #include of a header of every other layer: it must succeed when the table lets
-the layer use that one (directly or through the layers it uses) and fail with "not found"
-otherwise. Every folder of core/ must be in the table.
+preprocesses every header of the layer alone (it must include nothing the layer cannot reach)
+and an #include of a header of every other layer: it must succeed when the table lets the layer
+use that one (directly or through the layers it uses) and fail with "not found" otherwise.
+Every folder of core/ must be in the table.
 
 usage: check_layers.py BUILD_DIR SOURCE_DIR
 """
@@ -98,14 +99,22 @@ def main():
                 return f"{layer} including {other}: failed for another reason than a missing header:\n{run.stderr[:400]}"
         return None
 
+    def own(job):
+        layer, header = job
+        with tempfile.TemporaryDirectory() as empty:
+            run = subprocess.run(flags[layer] + ["-E", "-x", "c++", "-", "-o", os.devnull],
+                                 input=f'#include "{layer}/{header}"\n', capture_output=True, text=True, cwd=empty)
+        return None if run.returncode == 0 else f"{layer}/{header} alone, in its layer:\n{run.stderr[:400]}"
+
+    headers = [(layer, h) for layer in uses for h in sorted(os.listdir(os.path.join(core, layer))) if h.endswith(".h")]
     pairs = [(layer, other) for layer in uses for other in uses if other != layer]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        failures = [f for f in pool.map(probe, pairs) if f]
+        failures = [f for f in pool.map(own, headers) if f] + [f for f in pool.map(probe, pairs) if f]
     if failures:
         sys.exit("\n".join(failures))
     allowed = sum(1 for layer, other in pairs if other in closure(uses, layer))
-    print(f"{len(uses)} layers: {allowed} includes across layers allowed and compiling, "
-          f"{len(pairs) - allowed} refused by the build, as docs/ARCHITECTURE.md says")
+    print(f"{len(uses)} layers, {len(headers)} headers each reaching only its layer's; {allowed} includes across "
+          f"layers allowed, {len(pairs) - allowed} refused by the build, as docs/ARCHITECTURE.md says")
 
 
 if __name__ == "__main__":
