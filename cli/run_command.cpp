@@ -2,6 +2,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -404,6 +405,14 @@ int run_command(const RunOptions& o) {
     std::optional<GuestDirectory> dir = read_guest_directory(spec);
     if (!dir) return kBadDirectory;
     options.directories.push_back(std::move(*dir));
+  }
+  // (Those ways of running end elsewhere than where a :rw folder is written back.)
+  const bool writes_back = std::any_of(options.directories.begin(), options.directories.end(),
+                                       [](const GuestDirectory& d) { return d.writable; });
+  if (writes_back && (o.lockstep || o.lockstep_every || o.gdb_port)) {
+    std::fprintf(stderr, "vmscope: --dir FOLDER:rw cannot be combined with --lockstep or --gdb (drop :rw: the guest's "
+                         "changes then stay in memory)\n");
+    return kUsage;
   }
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> write_through(nullptr, std::fclose);
   if (!o.drive.empty()) {
