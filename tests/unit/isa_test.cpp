@@ -174,7 +174,7 @@ TEST(Traits, EachOperationHasTheTraitsTheSpecGivesIt) {
   EXPECT_EQ(traits(Op::lw), kTraitLoad);
   EXPECT_EQ(traits(Op::sh), kTraitStore);
   EXPECT_EQ(traits(Op::amomaxu_w), kTraitAtomic);
-  EXPECT_EQ(traits(Op::mul), 0) << "arithmetic: none (it used to count as memory by its place in the enum)";
+  EXPECT_EQ(traits(Op::mul), 0) << "arithmetic: none";
   EXPECT_EQ(traits(Op::add), 0);
   // A compressed instruction has its base's traits: c.beqz is a beq.
   EXPECT_EQ(traits(decode(0xc001).op), kTraitBranch);
