@@ -208,10 +208,15 @@ lookup:
   if (remaining == 0 || stop_request_ != StopReason::budget) goto out;
   {
     const uint32_t from_vbase = page_vbase;
-    DecodedPage* page = code_page_for(pc, page_vbase);
+    bool one_instruction;
+    DecodedPage* page = code_page_for(pc, page_vbase, one_instruction);
     if (!page) {
       exit = nullptr;
       goto exception;
+    }
+    if (one_instruction) {  // a page PMP lets execute only in part: the interpreter checks each
+      interpret_next_ = 1;
+      goto out;
     }
     if (!breakpoints_.empty() && std::binary_search(breakpoints_.begin(), breakpoints_.end(), pc)) {
       SYNC();

@@ -555,23 +555,36 @@ bool Hart::execute_atomic(const Slot& slot) {
 
 // ---- instruction fetch -----------------------------------------------------------------------
 
-DecodedPage* Hart::code_page_for(uint32_t pc, uint32_t& page_vbase) {
+DecodedPage* Hart::code_page_for(uint32_t pc, uint32_t& page_vbase, bool& one_instruction) {
   const unsigned m = mode_index(priv_);
   CodeTlbEntry& e = code_tlb_[m][(pc >> 12) % kCodeTlbSize];
   const uint32_t vpage = pc & ~(kPageSize - 1);
+  one_instruction = false;
   if (e.tag == vpage) {
     page_vbase = vpage;
     return e.page;
   }
   uint32_t paddr;
-  if (!translate(pc, AccessType::fetch, priv_, paddr)) return nullptr;
+  if (!translate(pc, AccessType::fetch, priv_, paddr)) return nullptr;  // (PMP: pc's granule)
   const uint32_t ppage = paddr & ~(kPageSize - 1);
   if (!bus_.in_ram(ppage, kPageSize)) {
     raise(ExceptionCause::fetch_access, pc);
     return nullptr;
   }
-  // (Execute permission is PMP's per page here: a page only partly executable is entered once
-  // its first instruction passed, as with an Sv32 page.)
+  // PMP decides execution per 4-byte granule: a page it lets execute only in part is never
+  // cached, and each of its instructions is checked alone, the upper half of a 32-bit one too
+  // (one straddling two pages is checked half by half in fetch_slow).
+  if (!pmp_.allows_page(ppage, AccessType::fetch, priv_)) {
+    const uint32_t offset = pc & (kPageSize - 1);
+    const uint8_t* host = bus_.ram_pointer(ppage, kPageSize);
+    if ((host[offset] & 3) == 3 && offset != kPageSize - 2 && !pmp_.allows(paddr + 2, AccessType::fetch, priv_)) {
+      raise(ExceptionCause::fetch_access, pc + 2);
+      return nullptr;
+    }
+    one_instruction = true;
+    page_vbase = vpage;
+    return code_.page(ppage);
+  }
   e.tag = vpage;
   e.page = code_.page(ppage);
   page_vbase = vpage;

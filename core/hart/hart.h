@@ -337,7 +337,9 @@ class Hart {
   uint32_t external_view(uint32_t mip) const {
     return mip | (csr_.external_line ? kMipMeip : 0) | (csr_.external_line_s ? kMipSeip : 0);
   }
-  DecodedPage* code_page_for(uint32_t pc, uint32_t& page_vbase);  // null on a fetch fault
+  // The decoded page holding pc (null on a fetch fault). `one_instruction`: PMP lets only part of
+  // the page execute, so the engine runs this one instruction (its fetch checked here) and asks again.
+  DecodedPage* code_page_for(uint32_t pc, uint32_t& page_vbase, bool& one_instruction);
   bool fetch_parcel(uint32_t vaddr, uint16_t& parcel);
   bool fetch_slow(uint32_t pc, uint32_t& word);
   void decode_slot(DecodedPage& page, Slot& slot, uint32_t pc);

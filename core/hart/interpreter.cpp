@@ -31,6 +31,7 @@ void Hart::run_chunk(const uint64_t chunk) {
   Slot* slots = nullptr;
   Slot* d = nullptr;
   uint32_t page_vbase = 0;
+  bool one_instruction = false;
   skipped_steps_ = 0;
 
 // Steps taken so far in this chunk; the budget given up early (a watchpoint, a timer deadline
@@ -198,8 +199,12 @@ reload:
     remaining = until_timer;
   }
 refetch:
-  page = code_page_for(pc, page_vbase);
+  page = code_page_for(pc, page_vbase, one_instruction);
   if (!page) goto exception;
+  if (one_instruction && remaining > 1) {  // (a page PMP lets execute only in part)
+    skipped_steps_ += remaining - 1;
+    remaining = 1;
+  }
   slots = page->slots;
   d = slots + ((pc & (kPageSize - 1)) >> 1);
 
