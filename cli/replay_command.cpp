@@ -25,7 +25,7 @@ void print_state(const Machine& m) {
                  r % 8 == 0 || r == 31 ? "\n" : "");
   if (const Monitor* mon = m.monitor())
     std::fprintf(stderr, "vmscope: guest: mode=%s satp=0x%08x, %llu monitor exits so far\n", to_string(mon->vcpu().mode),
-                 mon->vcpu().satp, static_cast<unsigned long long>(mon->stats().exits));
+                 mon->vcpu().s.atp, static_cast<unsigned long long>(mon->stats().exits));
 }
 
 bool write_file(const std::string& path, const std::vector<uint8_t>& bytes) {

@@ -1,6 +1,7 @@
 // The CSRs: which exist, who may access them, and their WARL legalization (privileged spec 1.12).
 #include "csr_numbers.h"
 #include "hart/hart.h"
+#include "hart/zicsr.h"
 
 namespace vmscope {
 
@@ -10,6 +11,12 @@ uint64_t with_half(uint64_t current, uint32_t value, bool high) {
   return high ? (current & 0xffffffffull) | static_cast<uint64_t>(value) << 32
               : (current & ~0xffffffffull) | value;
 }
+// M-level CSRs that exist with no implemented values: PMP entries 16..63 (and pmpcfg4..15), the
+// event selectors and counters 3..31. They read 0 and ignore writes (WARL).
+bool reads_as_zero(uint16_t n) {
+  return (n >= csr::pmpcfg0 && n <= csr::pmpaddr63) || (n >= csr::mhpmevent3 && n <= csr::mhpmevent31) ||
+         (n >= csr::mhpmcounter3 && n <= csr::mhpmcounter31) || (n >= csr::mhpmcounter3h && n <= csr::mhpmcounter31h);
+}
 }  // namespace
 
 bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) const {
@@ -18,6 +25,7 @@ bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) const {
   const uint64_t retired = instret() + instret_offset_;
   if (config_.hypervisor && hypervisor_csr_read(n, v)) return true;
   if (triggers_.read(n, v)) return true;
+  if (csr_.s.read(n, v)) return true;  // stvec, sscratch, sepc, scause, stval, satp
   switch (n) {
     case csr::cycle: case csr::mcycle: v = static_cast<uint32_t>(cycle); return true;
     case csr::cycleh: case csr::mcycleh: v = static_cast<uint32_t>(cycle >> 32); return true;
@@ -28,15 +36,9 @@ bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) const {
     case csr::sstatus: v = csr_.mstatus & kSstatusMask; return true;
     // With H the VS-level and guest-external bits are hie's and hip's, not sie's and sip's.
     case csr::sie: v = csr_.mie & csr_.mideleg & ~kHypervisorInterrupts; return true;
-    case csr::stvec: v = csr_.stvec; return true;
     case csr::scounteren: v = csr_.scounteren; return true;
     case csr::senvcfg: v = 0; return true;  // senvcfg: no fields implemented
-    case csr::sscratch: v = csr_.sscratch; return true;
-    case csr::sepc: v = csr_.sepc; return true;
-    case csr::scause: v = csr_.scause; return true;
-    case csr::stval: v = csr_.stval; return true;
     case csr::sip: v = external_view(csr_.mip) & csr_.mideleg & ~kHypervisorInterrupts; return true;
-    case csr::satp: v = csr_.satp; return true;
     case csr::mvendorid: case csr::marchid: case csr::mimpid: case csr::mhartid: case csr::mconfigptr: v = 0; return true;
     case csr::mstatus: v = csr_.mstatus; return true;
     case csr::misa: v = kMisa | (config_.hypervisor ? kMisaH : 0); return true;
@@ -56,17 +58,17 @@ bool Hart::csr_read(uint16_t n, uint32_t& v, bool checked) const {
       return true;
     default: break;
   }
-  if (n >= 0x3a0 && n <= 0x3a3) {  // pmpcfg0..3 (RV32: all four)
-    v = pmp_.read_cfg(n - 0x3a0);
+  if (n >= csr::pmpcfg0 && n <= csr::pmpcfg3) {  // (RV32: all four hold configurations)
+    v = pmp_.read_cfg(n - csr::pmpcfg0);
     return true;
   }
-  if (n >= 0x3b0 && n <= 0x3bf) {  // pmpaddr0..15
-    v = pmp_.read_addr(n - 0x3b0);
+  if (n >= csr::pmpaddr0 && n <= csr::pmpaddr15) {
+    v = pmp_.read_addr(n - csr::pmpaddr0);
     return true;
   }
   // Unimplemented but architecturally present: read as zero (PMP entries 16..63, performance counters).
-  if ((n >= 0x3a0 && n <= 0x3ef) || (n >= 0x323 && n <= 0x33f) || (n >= 0xb03 && n <= 0xb1f) ||
-      (n >= 0xb83 && n <= 0xb9f) || (n >= 0xc03 && n <= 0xc1f) || (n >= 0xc83 && n <= 0xc9f)) {
+  if (reads_as_zero(n) || (n >= csr::hpmcounter3 && n <= csr::hpmcounter31) ||
+      (n >= csr::hpmcounter3h && n <= csr::hpmcounter31h)) {
     v = 0;
     return true;
   }
@@ -77,6 +79,13 @@ bool Hart::csr_write(uint16_t n, uint32_t v) {
   if (config_.hypervisor && hypervisor_csr_write(n, v)) return true;
   if (triggers_.write(n, v)) {
     flush_micro_tlbs();  // a load or store trigger: accesses take the slow path, where they are checked
+    return true;
+  }
+  if (csr_.s.write(n, v)) {  // stvec, sscratch, sepc, scause, stval, satp
+    if (n == csr::satp) {
+      flush_micro_tlbs();  // the TLB itself keeps its ASID-tagged entries
+      if (on_event && !trap_hook) on_event({steps_ + 1, EventKind::satp_write, 0, pc_, v});  // a monitor tells its guest's
+    }
     return true;
   }
   switch (n) {
@@ -91,23 +100,13 @@ bool Hart::csr_write(uint16_t n, uint32_t v) {
       return true;
     }
     case csr::sie: csr_.mie = (csr_.mie & ~csr_.mideleg) | (v & csr_.mideleg & kAllInterrupts); return true;
-    case csr::stvec: csr_.stvec = (v & 3) <= 1 ? v : v & ~3u; return true;
     case csr::scounteren: csr_.scounteren = v; return true;
     case csr::senvcfg: return true;
-    case csr::sscratch: csr_.sscratch = v; return true;
-    case csr::sepc: csr_.sepc = v & ~1u; return true;
-    case csr::scause: csr_.scause = v; return true;
-    case csr::stval: csr_.stval = v; return true;
     case csr::sip: {
       const uint32_t mask = kMipSsip & csr_.mideleg;
       csr_.mip = (csr_.mip & ~mask) | (v & mask);
       return true;
     }
-    case csr::satp:
-      csr_.satp = v;
-      flush_micro_tlbs();  // the TLB itself keeps its ASID-tagged entries
-      if (on_event && !trap_hook) on_event({steps_ + 1, EventKind::satp_write, 0, pc_, v});  // a monitor tells its guest's
-      return true;
     case csr::mstatus: {
       const uint32_t old = csr_.mstatus;
       uint32_t m = (old & ~kMstatusWritable) | (v & kMstatusWritable);
@@ -121,11 +120,11 @@ bool Hart::csr_write(uint16_t n, uint32_t v) {
     // With H the VS-level interrupts and SGEI are always delegated to HS (read-only ones).
     case csr::mideleg: csr_.mideleg = (v & kSupervisorInterrupts) | (config_.hypervisor ? kHypervisorInterrupts : 0); return true;
     case csr::mie: csr_.mie = v & (kAllInterrupts | (config_.hypervisor ? kHypervisorInterrupts : 0)); return true;
-    case csr::mtvec: csr_.mtvec = (v & 3) <= 1 ? v : v & ~3u; return true;
+    case csr::mtvec: csr_.mtvec = legal_tvec(v); return true;
     case csr::mcounteren: csr_.mcounteren = v; return true;
     case csr::menvcfg: case csr::menvcfgh: case csr::mstatush: case csr::mcountinhibit: return true;
     case csr::mscratch: csr_.mscratch = v; return true;
-    case csr::mepc: csr_.mepc = v & ~1u; return true;
+    case csr::mepc: csr_.mepc = legal_epc(v); return true;
     case csr::mcause: csr_.mcause = v; return true;
     case csr::mtval: csr_.mtval = v; return true;
     case csr::mip: {
@@ -135,30 +134,23 @@ bool Hart::csr_write(uint16_t n, uint32_t v) {
     }
     default: break;
   }
-  if ((n >= 0x3a0 && n <= 0x3a3) || (n >= 0x3b0 && n <= 0x3bf)) {  // PMP: the old rules' fast paths go
-    if (n <= 0x3a3) pmp_.write_cfg(n - 0x3a0, v);
-    else pmp_.write_addr(n - 0x3b0, v);
-    flush_micro_tlbs();
+  if ((n >= csr::pmpcfg0 && n <= csr::pmpcfg3) || (n >= csr::pmpaddr0 && n <= csr::pmpaddr15)) {
+    if (n <= csr::pmpcfg3) pmp_.write_cfg(n - csr::pmpcfg0, v);
+    else pmp_.write_addr(n - csr::pmpaddr0, v);
+    flush_micro_tlbs();  // the old rules' fast paths go
     return true;
   }
-  if ((n >= 0x3a0 && n <= 0x3ef) || (n >= 0x323 && n <= 0x33f) || (n >= 0xb03 && n <= 0xb1f) ||
-      (n >= 0xb83 && n <= 0xb9f))
-    return true;  // WARL fields with no implemented values: writes are ignored
-  return false;
+  return reads_as_zero(n);  // (writes ignored)
 }
 
 bool Hart::csr_op(const Slot& s) {
-  const auto op = static_cast<isa::Op>(s.handler);
-  const auto number = static_cast<uint16_t>(s.imm & 0xfff);
-  const bool immediate = op == isa::Op::csrrwi || op == isa::Op::csrrsi || op == isa::Op::csrrci;
-  const uint32_t src = immediate ? s.rs1 : x_[s.rs1];
-  const bool is_write_op = op == isa::Op::csrrw || op == isa::Op::csrrwi;
-  // CSRRW with rd = x0 does not read; CSRRS/CSRRC with rs1 = x0 (or uimm = 0) do not write.
-  const bool reads = !is_write_op || s.rd != 32;
-  const bool writes = is_write_op || s.rs1 != 0;
+  // (A slot's rd is 32, a register no one reads, for x0.)
+  const CsrInstruction c = CsrInstruction::of(static_cast<isa::Op>(s.handler), s.imm, s.rd == 32, s.rs1, x_[s.rs1]);
+  const uint16_t number = c.number;
+  const bool reads = c.reads, writes = c.writes;
   // The teaching quirks: sstatus in U-mode, read (status_read) or written (status_write)
   // without a trap. A write is dropped; what the instruction reads is the real sstatus.
-  if (priv_ == Priv::U && number == 0x100 && (writes ? quirks_.status_write : reads && quirks_.status_read)) {
+  if (priv_ == Priv::U && number == csr::sstatus && (writes ? quirks_.status_write : reads && quirks_.status_read)) {
     note_quirk(writes ? Quirk::status_write : Quirk::status_read);
     x_[s.rd] = csr_.mstatus & kSstatusMask;
     return true;
@@ -175,12 +167,11 @@ bool Hart::csr_op(const Slot& s) {
   if (ok && writes) {
     // CSRRS/CSRRC of mip modify the SEIP bit software wrote, not the interrupt controller's line
     // that reads OR in (priv spec 3.1.9): else setting SSIP while a device interrupts latches SEIP.
-    const uint32_t base = target == 0x344 ? (old & ~kMipSeip) | (csr_.mip & kMipSeip) : old;
-    const uint32_t value = is_write_op ? src : op == isa::Op::csrrs || op == isa::Op::csrrsi ? base | src : base & ~src;
-    ok = csr_write(target, value);
+    const uint32_t base = target == csr::mip ? (old & ~kMipSeip) | (csr_.mip & kMipSeip) : old;
+    ok = csr_write(target, c.written(base));
     // Zicsr: the write is done instead of this instruction's own increment of minstret, so
     // the next instruction reads the value written (debugger writes retire nothing).
-    if (ok && (number == 0xb02 || number == 0xb82)) --instret_offset_;
+    if (ok && (number == csr::minstret || number == csr::minstreth)) --instret_offset_;
   }
   if (!ok) {
     raise(ExceptionCause::illegal_instruction, instruction_bits(pc_));

@@ -337,16 +337,16 @@ void Hart::pmp_allow_all() {
 bool Hart::translate_address(uint32_t vaddr, AccessType type, Priv mode, uint32_t& paddr) {
   if (config_.hypervisor && (type == AccessType::fetch ? virt_ : data_virt()))  // a guest's: two stages
     return translate_guest(vaddr, type, mode, false, paddr);
-  if (mode == Priv::M || !(csr_.satp & kSatpModeSv32)) {
+  if (mode == Priv::M || !(csr_.s.atp & kSatpModeSv32)) {
     paddr = vaddr;
     return true;
   }
-  const auto asid = static_cast<uint16_t>((csr_.satp >> kSatpAsidShift) & kSatpAsidMask);
+  const auto asid = static_cast<uint16_t>((csr_.s.atp >> kSatpAsidShift) & kSatpAsidMask);
   const bool sum = csr_.mstatus & kMstatusSum, mxr = csr_.mstatus & kMstatusMxr;
   const TlbEntry* e = tlb_.lookup(vaddr, asid);
   const uint32_t needed = kPteA | (type == AccessType::store ? kPteD : 0);
   if (!e || (e->pte_flags & needed) != needed) {
-    const Sv32Context ctx{csr_.satp, mode, sum, mxr, config_.hardware_ad_update};
+    const Sv32Context ctx{csr_.s.atp, mode, sum, mxr, config_.hardware_ad_update};
     const Sv32Walk w = sv32_walk(BusPteMemory(bus_, &pmp_), ctx, vaddr, type, true);  // (PTE reads pass PMP as S)
     ++tlb_.stats.walks;
     tlb_.stats.walk_accesses += w.step_count;
@@ -380,12 +380,12 @@ Hart::Translation Hart::debug_translate(uint32_t vaddr, AccessType type, Priv mo
     t.fault = w.fault;
     return t;
   }
-  if (mode == Priv::M || !(csr_.satp & kSatpModeSv32)) {
+  if (mode == Priv::M || !(csr_.s.atp & kSatpModeSv32)) {
     t.ok = true;
     t.paddr = vaddr;
     return t;
   }
-  const Sv32Context ctx{csr_.satp, mode, static_cast<bool>(csr_.mstatus & kMstatusSum),
+  const Sv32Context ctx{csr_.s.atp, mode, static_cast<bool>(csr_.mstatus & kMstatusSum),
                         static_cast<bool>(csr_.mstatus & kMstatusMxr), config_.hardware_ad_update};
   const Sv32Walk w = sv32_walk(bus_, ctx, vaddr, type, false);
   t.ok = w.ok;

@@ -7,10 +7,10 @@ namespace vmscope {
 template <class Ar>
 void transfer_state(Ar& ar, CsrState& c) {
   ar(c.mstatus, c.medeleg, c.mideleg, c.mie, c.mip, c.mtvec, c.mscratch, c.mepc, c.mcause, c.mtval,
-     c.mcounteren, c.scounteren, c.stvec, c.sscratch, c.sepc, c.scause, c.stval, c.satp, c.external_line,
+     c.mcounteren, c.scounteren, c.s.tvec, c.s.scratch, c.s.epc, c.s.cause, c.s.tval, c.s.atp, c.external_line,
      c.external_line_s);
   ar(c.mstatush, c.mtval2, c.mtinst, c.hstatus, c.hedeleg, c.hideleg, c.hvip, c.hcounteren, c.htval, c.htinst,
-     c.hgatp, c.htimedelta, c.vsstatus, c.vstvec, c.vsscratch, c.vsepc, c.vscause, c.vstval, c.vsatp);
+     c.hgatp, c.htimedelta, c.vsstatus, c.vs.tvec, c.vs.scratch, c.vs.epc, c.vs.cause, c.vs.tval, c.vs.atp);
 }
 
 template <class Ar>

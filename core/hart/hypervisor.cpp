@@ -4,12 +4,15 @@
 // HLV/HLVX/HSV and the HFENCEs. Traps and returns across V are in trap.cpp.
 #include <cstring>
 
+#include "csr_numbers.h"
 #include "hart/hart.h"
+#include "hart/zicsr.h"
 
 namespace vmscope {
 
 namespace {
 constexpr uint32_t kVsToS = 1;  // VS-level interrupt bits sit one above the S-level ones (2 -> 1, ...)
+constexpr uint16_t kVsOffset = csr::vsstatus - csr::sstatus;  // a VS CSR's number: its S one's + 0x100
 }  // namespace
 
 const char* Hart::mode_name() const {
@@ -35,38 +38,26 @@ uint32_t Hart::vs_interrupts_pending() const { return csr_.hvip & kVsInterrupts;
 
 // ---- CSR access rules -------------------------------------------------------------------------
 
-uint16_t Hart::csr_alias(uint16_t n) const {
-  if (!virt_) return n;
-  switch (n) {
-    case 0x100: case 0x104: case 0x105: case 0x140: case 0x141: case 0x142: case 0x143: case 0x144: case 0x180:
-      return static_cast<uint16_t>(n + 0x100);  // sstatus -> vsstatus, ..., satp -> vsatp
-    default:
-      return n;
-  }
-}
+uint16_t Hart::csr_alias(uint16_t n) const { return virt_ ? vs_alias(n) : n; }
 
 Hart::CsrDenial Hart::csr_denial(uint16_t n, bool writes) const {
   uint32_t unused;
   if (!csr_read(n, unused, false)) return CsrDenial::illegal;  // not implemented
-  const unsigned level = (n >> 8) & 3u;  // 0 U, 1 S, 2 H (hypervisor and VS CSRs), 3 M
-  const bool read_only = (n >> 10) == 3;
-  if (writes && read_only) return CsrDenial::illegal;
-  const bool counter = n >= 0xc00 && n <= 0xc9f;
-  const unsigned bit = n & 31;
-  if (priv_ == Priv::M) return CsrDenial::none;
   if (!virt_) {
-    if (level > (priv_ == Priv::S ? 2u : 0u)) return CsrDenial::illegal;
-    if (priv_ == Priv::S && (csr_.mstatus & kMstatusTvm) && (n == 0x180 || n == 0x680)) return CsrDenial::illegal;
-    if (counter && (!(csr_.mcounteren >> bit & 1) || (priv_ == Priv::U && !(csr_.scounteren >> bit & 1))))
-      return CsrDenial::illegal;
+    if (!csr_permitted(n, writes, priv_, csr_.mcounteren, csr_.scounteren)) return CsrDenial::illegal;
+    if (priv_ == Priv::S && (csr_.mstatus & kMstatusTvm) && (n == csr::satp || n == csr::hgatp)) return CsrDenial::illegal;
     return CsrDenial::none;
   }
   // V = 1: what HS-mode may do but the guest may not is a virtual instruction.
+  const unsigned level = (n >> 8) & 3u;  // 0 U, 1 S, 2 H (hypervisor and VS CSRs), 3 M
+  if (writes && (n >> 10) == 3) return CsrDenial::illegal;  // read-only
+  const bool counter = n >= csr::cycle && n <= csr::hpmcounter31h;
+  const unsigned bit = n & 31;
   if (level == 3) return CsrDenial::illegal;
   if (level == 2) return CsrDenial::virtual_instruction;
   if (level == 1) {
     if (priv_ == Priv::U) return CsrDenial::virtual_instruction;
-    if (n == 0x180 && (csr_.hstatus & kHstatusVtvm)) return CsrDenial::virtual_instruction;
+    if (n == csr::satp && (csr_.hstatus & kHstatusVtvm)) return CsrDenial::virtual_instruction;
     return CsrDenial::none;
   }
   if (counter) {
@@ -82,13 +73,9 @@ bool Hart::hypervisor_csr_read(uint16_t n, uint32_t& v) const {
   switch (n) {
     case 0x200: v = csr_.vsstatus; return true;
     case 0x204: v = (csr_.mie & csr_.hideleg & kVsInterrupts) >> kVsToS; return true;
-    case 0x205: v = csr_.vstvec; return true;
-    case 0x240: v = csr_.vsscratch; return true;
-    case 0x241: v = csr_.vsepc; return true;
-    case 0x242: v = csr_.vscause; return true;
-    case 0x243: v = csr_.vstval; return true;
+    case csr::vstvec: case csr::vsscratch: case csr::vsepc: case csr::vscause: case csr::vstval: case csr::vsatp:
+      return csr_.vs.read(static_cast<uint16_t>(n - kVsOffset), v);  // the S level's rules
     case 0x244: v = (mip_h & csr_.hideleg & kVsInterrupts) >> kVsToS; return true;
-    case 0x280: v = csr_.vsatp; return true;
     case 0x600: v = csr_.hstatus; return true;
     case 0x602: v = csr_.hedeleg; return true;
     case 0x603: v = csr_.hideleg; return true;
@@ -123,15 +110,12 @@ bool Hart::hypervisor_csr_write(uint16_t n, uint32_t v) {
       csr_.mie = (csr_.mie & ~mask) | ((v << kVsToS) & mask);
       return true;
     }
-    case 0x205: csr_.vstvec = (v & 3) <= 1 ? v : v & ~3u; return true;
-    case 0x240: csr_.vsscratch = v; return true;
-    case 0x241: csr_.vsepc = v & ~1u; return true;
-    case 0x242: csr_.vscause = v; return true;
-    case 0x243: csr_.vstval = v; return true;
+    case csr::vstvec: case csr::vsscratch: case csr::vsepc: case csr::vscause: case csr::vstval:
+      return csr_.vs.write(static_cast<uint16_t>(n - kVsOffset), v);
     case 0x244:  // only VSSIP is writable, and only when delegated
       if (csr_.hideleg & kMipVssip) csr_.hvip = (csr_.hvip & ~kMipVssip) | ((v << kVsToS) & kMipVssip);
       return true;
-    case 0x280: csr_.vsatp = v; flush_micro_tlbs(); return true;
+    case csr::vsatp: csr_.vs.write(csr::satp, v); flush_micro_tlbs(); return true;
     case 0x600: csr_.hstatus = v & kHstatusWritable; return true;
     case 0x602: csr_.hedeleg = v & kHedelegWritable; return true;
     case 0x603: csr_.hideleg = v & kVsInterrupts; return true;
@@ -159,7 +143,7 @@ bool Hart::hypervisor_csr_write(uint16_t n, uint32_t v) {
 
 TwoStageContext Hart::guest_context(Priv mode, bool hlvx) const {
   TwoStageContext c;
-  c.vsatp = csr_.vsatp;
+  c.vsatp = csr_.vs.atp;
   c.hgatp = csr_.hgatp;
   c.mode = mode;
   c.sum = csr_.vsstatus & kMstatusSum;
@@ -172,9 +156,9 @@ TwoStageContext Hart::guest_context(Priv mode, bool hlvx) const {
 
 bool Hart::translate_guest(uint32_t vaddr, AccessType type, Priv mode, bool hlvx, uint32_t& paddr) {
   const TwoStageContext ctx = guest_context(mode, hlvx);
-  const auto asid = static_cast<uint16_t>((csr_.vsatp >> kSatpAsidShift) & kSatpAsidMask);
+  const auto asid = static_cast<uint16_t>((csr_.vs.atp >> kSatpAsidShift) & kSatpAsidMask);
   const auto vmid = static_cast<uint16_t>((csr_.hgatp >> kHgatpVmidShift) & kHgatpVmidMask);
-  const uint16_t tag_asid = (csr_.vsatp & kSatpModeSv32) ? asid : 0;
+  const uint16_t tag_asid = (csr_.vs.atp & kSatpModeSv32) ? asid : 0;
   if (const TlbEntry* e = tlb_.lookup(vaddr, tag_asid, true, vmid); e && !hlvx) {
     const uint32_t needed = kPteA | (type == AccessType::store ? kPteD : 0);
     if ((e->pte_flags & needed) == needed && (e->g_flags & needed) == needed &&
@@ -203,7 +187,7 @@ bool Hart::translate_guest(uint32_t vaddr, AccessType type, Priv mode, bool hlvx
     e.vpn = vaddr >> 12;
     e.asid = tag_asid;
     e.ppn = w.hpa >> 12;
-    e.pte_flags = (csr_.vsatp & kSatpModeSv32) ? w.vs_flags : (w.vs_flags & ~kPteG);
+    e.pte_flags = (csr_.vs.atp & kSatpModeSv32) ? w.vs_flags : (w.vs_flags & ~kPteG);
     e.g_flags = w.g_flags;
     e.virt = true;
     e.vmid = vmid;

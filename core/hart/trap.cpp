@@ -16,24 +16,11 @@ bool is_address_exception(unsigned code) {
       return false;
   }
 }
-// sstatus (or vsstatus) as a trap into S-mode leaves it: SPP = the mode it came from, SPIE =
-// SIE, SIE = 0.
-uint32_t status_on_s_trap(uint32_t status, Priv from) {
-  uint32_t s = status & ~(kMstatusSpp | kMstatusSpie | kMstatusSie);
-  if (from == Priv::S) s |= kMstatusSpp;
-  if (status & kMstatusSie) s |= kMstatusSpie;
-  return s;
-}
 }  // namespace
 
 void Hart::enter_vs_trap(uint32_t xcause, uint32_t tval, uint32_t epc) {
-  csr_.vscause = xcause;
-  csr_.vsepc = epc;
-  csr_.vstval = tval;
-  csr_.vsstatus = status_on_s_trap(csr_.vsstatus, priv_);
+  pc_ = csr_.vs.enter_trap(csr_.vsstatus, xcause, epc, tval, priv_);
   priv_ = Priv::S;
-  const bool interrupt = xcause >> 31;
-  pc_ = (csr_.vstvec & ~3u) + ((csr_.vstvec & 1) && interrupt ? 4 * (xcause & 31) : 0);
 }
 
 void Hart::enter_trap(uint32_t cause, bool interrupt, uint32_t tval, uint32_t epc) {
@@ -45,7 +32,6 @@ void Hart::enter_trap(uint32_t cause, bool interrupt, uint32_t tval, uint32_t ep
   const bool gva = !interrupt && (pending_gva_ || (from_virt && is_address_exception(cause)));
   const uint64_t gpa = interrupt ? 0 : pending_gpa_;
   const uint32_t tinst = interrupt ? 0 : pending_tinst_;
-  uint32_t vector;
   if (to_s && virt_ && (((interrupt ? csr_.hideleg : csr_.hedeleg) >> cause) & 1)) {
     // A guest's own trap, handled by its kernel in VS-mode; a VS-level interrupt shows there as
     // the S-level one (VSTI as STI, ...).
@@ -58,10 +44,7 @@ void Hart::enter_trap(uint32_t cause, bool interrupt, uint32_t tval, uint32_t ep
     return;
   }
   if (to_s) {
-    csr_.scause = xcause;
-    csr_.sepc = epc;
-    csr_.stval = tval;
-    csr_.mstatus = status_on_s_trap(csr_.mstatus, priv_);
+    pc_ = csr_.s.enter_trap(csr_.mstatus, xcause, epc, tval, priv_);
     if (config_.hypervisor) {  // what HS learns of a trap from a guest
       csr_.htval = static_cast<uint32_t>(gpa >> 2);
       csr_.htinst = tinst;
@@ -72,7 +55,6 @@ void Hart::enter_trap(uint32_t cause, bool interrupt, uint32_t tval, uint32_t ep
     }
     priv_ = Priv::S;
     set_virt_mode(false);
-    vector = csr_.stvec;
   } else {
     csr_.mcause = xcause;
     csr_.mepc = epc;
@@ -89,10 +71,8 @@ void Hart::enter_trap(uint32_t cause, bool interrupt, uint32_t tval, uint32_t ep
     priv_ = Priv::M;
     triggers_.on_trap_into_m();
     set_virt_mode(false);
-    vector = csr_.mtvec;
+    pc_ = trap_vector(csr_.mtvec, xcause);
   }
-  // Vectored mode sends interrupts to BASE + 4 * cause; exceptions always go to BASE.
-  pc_ = (vector & ~3u) + ((vector & 1) && interrupt ? 4 * cause : 0);
   reservation_valid_ = false;
   waiting_ = false;
   trap_log_.add({steps_, xcause, epc, tval, from, priv_});
@@ -215,35 +195,28 @@ bool Hart::do_sret(uint32_t& next_pc) {
       raise_virtual_instruction();
       return false;
     }
-    const uint32_t s = csr_.vsstatus;
-    priv_ = (s & kMstatusSpp) ? Priv::S : Priv::U;
-    csr_.vsstatus = (s & ~(kMstatusSpp | kMstatusSie)) | ((s & kMstatusSpie) ? kMstatusSie : 0) | kMstatusSpie;
+    priv_ = SupervisorLevel::return_from_trap(csr_.vsstatus);
     reservation_valid_ = false;
-    next_pc = csr_.vsepc;
+    next_pc = csr_.vs.epc;
     refresh_modes();
     return true;
   }
   if (priv_ == Priv::U && quirks_.sret_jump) {  // the quirk: a plain jump, no mode change
     note_quirk(Quirk::sret_jump);
-    next_pc = csr_.sepc;
+    next_pc = csr_.s.epc;
     return true;
   }
   if (priv_ == Priv::U || (priv_ == Priv::S && (csr_.mstatus & kMstatusTsr))) {
     raise(ExceptionCause::illegal_instruction, instruction_bits(pc_));
     return false;
   }
-  const Priv spp = (csr_.mstatus & kMstatusSpp) ? Priv::S : Priv::U;
-  uint32_t m = csr_.mstatus & ~(kMstatusSpp | kMstatusSie | kMstatusMprv);
-  if (csr_.mstatus & kMstatusSpie) m |= kMstatusSie;
-  m |= kMstatusSpie;
-  csr_.mstatus = m;
-  priv_ = spp;
+  priv_ = SupervisorLevel::return_from_trap(csr_.mstatus);
   if (config_.hypervisor) {  // HS returning into a guest (hstatus.SPV)
     set_virt_mode(csr_.hstatus & kHstatusSpv);
     csr_.hstatus &= ~kHstatusSpv;
   }
   reservation_valid_ = false;
-  next_pc = csr_.sepc;
+  next_pc = csr_.s.epc;
   refresh_modes();
   return true;
 }

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "hart/csr_state.h"
+#include "hart/zicsr.h"
 #include "mem/sv32.h"
 
 namespace vmscope {
@@ -12,7 +13,7 @@ namespace vmscope {
 using isa::Op;
 
 namespace {
-constexpr uint32_t kSstatusSpp = kMstatusSpp, kSstatusSie = kMstatusSie, kSstatusSpie = kMstatusSpie;
+constexpr uint32_t kSstatusSie = kMstatusSie;
 constexpr uint32_t kCounterCycleTime = 0x3;  // counteren bits CY and TM
 
 AccessType fault_type(uint32_t cause) {
@@ -54,12 +55,9 @@ Monitor::Monitor(Hart& hart, Bus& bus, GuestMemory& guest, SbiFirmware& sbi, uin
 bool Monitor::guest_csr(uint16_t number, uint32_t& value) const {
   if (!hardware_assisted) return read_csr(number, value);
   // The guest's S-level CSRs are the hart's VS copies (its S-mode accesses go to them while V = 1).
-  static constexpr std::pair<uint16_t, uint16_t> kVs[] = {{0x100, 0x200}, {0x104, 0x204}, {0x105, 0x205},
-                                                          {0x140, 0x240}, {0x141, 0x241}, {0x142, 0x242},
-                                                          {0x143, 0x243}, {0x144, 0x244}, {0x180, 0x280}};
-  for (const auto& [s, vs] : kVs)
-    if (number == s) return hart_.debug_read_csr(vs, value);
-  if (number == 0x106 || number == 0x10a || (number >= 0xc00 && number <= 0xc9f)) return hart_.debug_read_csr(number, value);
+  if (const uint16_t vs = vs_alias(number); vs != number) return hart_.debug_read_csr(vs, value);
+  if (number == csr::scounteren || number == csr::senvcfg || (number >= csr::cycle && number <= csr::hpmcounter31h))
+    return hart_.debug_read_csr(number, value);
   return false;
 }
 
@@ -71,7 +69,7 @@ Priv Monitor::guest_mode() const {
 Hart::Translation Monitor::guest_translate(uint32_t gva, AccessType type) const {
   Hart::Translation t;
   uint32_t gpa = gva;
-  uint32_t satp = vcpu_.satp, status = vcpu_.sstatus;
+  uint32_t satp = vcpu_.s.atp, status = vcpu_.sstatus;
   if (hardware_assisted) {
     guest_csr(0x180, satp);
     guest_csr(0x100, status);
@@ -414,15 +412,9 @@ bool Monitor::read_csr(uint16_t n, uint32_t& v) const {
   switch (n) {
     case csr::sstatus: v = vcpu_.sstatus & kSstatusMask; return true;
     case csr::sie: v = vcpu_.sie; return true;
-    case csr::stvec: v = vcpu_.stvec; return true;
     case csr::scounteren: v = vcpu_.scounteren; return true;
     case csr::senvcfg: v = 0; return true;
-    case csr::sscratch: v = vcpu_.sscratch; return true;
-    case csr::sepc: v = vcpu_.sepc; return true;
-    case csr::scause: v = vcpu_.scause; return true;
-    case csr::stval: v = vcpu_.stval; return true;
     case csr::sip: v = virtual_sip(); return true;
-    case csr::satp: v = vcpu_.satp; return true;
     case csr::cycle: case csr::cycleh: case csr::time: case csr::timeh: {
       uint32_t value;  // cycle and time count guest steps only (see Hart::hide_steps)
       hart_.debug_read_csr(n, value);
@@ -431,7 +423,7 @@ bool Monitor::read_csr(uint16_t n, uint32_t& v) const {
     }
     case csr::instret: v = static_cast<uint32_t>(guest_instret()); return true;
     case csr::instreth: v = static_cast<uint32_t>(guest_instret() >> 32); return true;
-    default: return false;
+    default: return vcpu_.s.read(n, v);  // stvec, sscratch, sepc, scause, stval, satp
   }
 }
 
@@ -439,75 +431,44 @@ bool Monitor::write_csr(uint16_t n, uint32_t v) {
   switch (n) {
     case csr::sstatus: vcpu_.sstatus = v & kSstatusMask; return true;
     case csr::sie: vcpu_.sie = v & kSupervisorInterrupts; return true;
-    case csr::stvec: vcpu_.stvec = (v & 3) <= 1 ? v : v & ~3u; return true;
     case csr::scounteren: vcpu_.scounteren = v; return true;
     case csr::senvcfg: return true;
-    case csr::sscratch: vcpu_.sscratch = v; return true;
-    case csr::sepc: vcpu_.sepc = v & ~1u; return true;
-    case csr::scause: vcpu_.scause = v; return true;
-    case csr::stval: vcpu_.stval = v; return true;
     case csr::sip: vcpu_.sip = (vcpu_.sip & ~kMipSsip) | (v & kMipSsip); return true;
     case csr::satp:
-      vcpu_.satp = v;
+      vcpu_.s.write(n, v);
       if (hart_.on_event) hart_.on_event({hart_.steps(), EventKind::satp_write, 0, hart_.pc(), v});  // in an exit
       return true;
-    default: return false;
+    default: return vcpu_.s.write(n, v);  // stvec, sscratch, sepc, scause, stval: the hart's WARL rules
   }
 }
 
-// Zicsr exactly as the hart does it for S-mode (or U-mode) code, on the virtual CSRs.
+// Zicsr as the hart does it (hart/zicsr.h) for S-mode (or U-mode) code, on the virtual CSRs.
 bool Monitor::emulate_csr(const isa::DecodedInsn& d, uint32_t epc) {
-  const auto number = static_cast<uint16_t>(d.imm & 0xfff);
-  const bool immediate = d.op == Op::csrrwi || d.op == Op::csrrsi || d.op == Op::csrrci;
-  const uint32_t src = immediate ? d.rs1 : hart_.reg(d.rs1);
-  const bool is_write_op = d.op == Op::csrrw || d.op == Op::csrrwi;
-  const bool reads = !is_write_op || d.rd != 0;
-  const bool writes = is_write_op || d.rs1 != 0;
-  const unsigned level = vcpu_.mode == Priv::S ? 1 : 0;
-  if (((number >> 8) & 3u) > level) return false;
-  if (number >= 0xc00 && number <= 0xc9f) {  // counters: mcounteren, then scounteren for U
-    const unsigned bit = number & 31;
-    if (!(VirtualCpu::kMcounteren >> bit & 1) || (level == 0 && !(vcpu_.scounteren >> bit & 1))) return false;
-  }
+  const CsrInstruction c = CsrInstruction::of(d.op, d.imm, d.rd == 0, d.rs1, hart_.reg(d.rs1));
+  if (!csr_permitted(c.number, c.writes, vcpu_.mode, VirtualCpu::kMcounteren, vcpu_.scounteren)) return false;
   uint32_t old = 0;
-  if ((reads || writes) && !read_csr(number, old)) return false;
-  if (writes && (number >> 10) == 3) return false;
-  if (writes) {
-    const uint32_t value = is_write_op ? src : d.op == Op::csrrs || d.op == Op::csrrsi ? old | src : old & ~src;
-    if (!write_csr(number, value)) return false;
-  }
+  if ((c.reads || c.writes) && !read_csr(c.number, old)) return false;
+  if (c.writes && !write_csr(c.number, c.written(old))) return false;
   hart_.set_reg(d.rd, old);
   hart_.set_pc(epc + 4);
   return true;
 }
 
 void Monitor::emulate_sret() {
-  const uint32_t s = vcpu_.sstatus;
-  vcpu_.mode = (s & kSstatusSpp) ? Priv::S : Priv::U;
-  uint32_t next = s & ~(kSstatusSpp | kSstatusSie);
-  if (s & kSstatusSpie) next |= kSstatusSie;
-  vcpu_.sstatus = next | kSstatusSpie;
+  vcpu_.mode = SupervisorLevel::return_from_trap(vcpu_.sstatus);
   hart_.take_reservation(0);  // clears it, as a real SRET does
-  hart_.set_pc(vcpu_.sepc);
+  hart_.set_pc(vcpu_.s.epc);
 }
 
 void Monitor::enter_virtual_trap(uint32_t xcause, uint32_t tval, uint32_t epc) {
-  vcpu_.scause = xcause;
-  vcpu_.sepc = epc;
-  vcpu_.stval = tval;
-  uint32_t s = vcpu_.sstatus & ~(kSstatusSpp | kSstatusSpie | kSstatusSie);
-  if (vcpu_.mode == Priv::S) s |= kSstatusSpp;
-  if (vcpu_.sstatus & kSstatusSie) s |= kSstatusSpie;
-  vcpu_.sstatus = s;
+  const uint32_t handler = vcpu_.s.enter_trap(vcpu_.sstatus, xcause, epc, tval, vcpu_.mode);
   vcpu_.mode = Priv::S;
   hart_.take_reservation(0);
   if (pv_shared_) {  // a paravirtual kernel: a0 <-> its scratch word, as CSRRW a0, sscratch, a0
     pv_page_.saved_a0 = hart_.reg(10);
-    hart_.set_reg(10, vcpu_.sscratch);
+    hart_.set_reg(10, vcpu_.s.scratch);
   }
-  const bool interrupt = xcause >> 31;
-  const uint32_t base = vcpu_.stvec & ~3u;
-  hart_.set_pc(base + ((vcpu_.stvec & 1) && interrupt ? 4 * (xcause & 31) : 0));
+  hart_.set_pc(handler);
 }
 
 void Monitor::reflect(uint32_t cause, uint32_t tval, uint32_t epc) { enter_virtual_trap(cause, tval, epc); }
@@ -530,7 +491,7 @@ bool Monitor::deliver_interrupt() {
 // Points the real hart at the shadow table for the guest's current view, and lets the real
 // timer interrupt through only when the guest could take it (or waits for it in WFI).
 void Monitor::sync_host() {
-  const ShadowKey key{vcpu_.satp, vcpu_.mode, static_cast<bool>(vcpu_.sstatus & kMstatusSum),
+  const ShadowKey key{vcpu_.s.atp, vcpu_.mode, static_cast<bool>(vcpu_.sstatus & kMstatusSum),
                       static_cast<bool>(vcpu_.sstatus & kMstatusMxr)};
   const uint32_t satp = shadow_.activate(key);
   if (satp != host_satp_) {
@@ -541,7 +502,7 @@ void Monitor::sync_host() {
   // register is free, and an SRET that escapes the monitor (quirk sret-jump) then returns to
   // the right place, only in the wrong mode.
   uint32_t real_sepc;
-  if (hart_.debug_read_csr(0x141, real_sepc) && real_sepc != vcpu_.sepc) hart_.debug_write_csr(0x141, vcpu_.sepc);
+  if (hart_.debug_read_csr(0x141, real_sepc) && real_sepc != vcpu_.s.epc) hart_.debug_write_csr(0x141, vcpu_.s.epc);
   if (paravirtual) {  // time and cycle: the kernel's own reads, its processes' as it allows
     const uint32_t counters = vcpu_.mode == Priv::S ? kCounterCycleTime : vcpu_.scounteren & kCounterCycleTime;
     if (counters != host_scounteren_) {

@@ -36,10 +36,10 @@ const char* pv_function_name(unsigned function) {
 void Monitor::pv_pull() {
   if (!guest_.read(pv_shared_, bytes_of(pv_page_))) return;
   const vmscope_pv_shared& s = pv_page_;
-  vcpu_.sscratch = s.scratch;
-  vcpu_.scause = s.cause;
-  vcpu_.stval = s.tval;
-  vcpu_.sepc = s.epc & ~1u;
+  vcpu_.s.scratch = s.scratch;
+  vcpu_.s.cause = s.cause;
+  vcpu_.s.tval = s.tval;
+  vcpu_.s.epc = s.epc & ~1u;
   vcpu_.sstatus = (vcpu_.sstatus & ~kTrapStatusBits) | (s.status & kTrapStatusBits);
   vcpu_.sie = s.enabled & kSupervisorInterrupts;
   vcpu_.scounteren = s.counteren;
@@ -47,15 +47,15 @@ void Monitor::pv_pull() {
 
 void Monitor::pv_push() {
   vmscope_pv_shared& s = pv_page_;
-  s.scratch = vcpu_.sscratch;
-  s.cause = vcpu_.scause;
-  s.tval = vcpu_.stval;
-  s.epc = vcpu_.sepc;
+  s.scratch = vcpu_.s.scratch;
+  s.cause = vcpu_.s.cause;
+  s.tval = vcpu_.s.tval;
+  s.epc = vcpu_.s.epc;
   s.status = vcpu_.sstatus & kTrapStatusBits;
   s.enabled = vcpu_.sie;
   s.pending = virtual_sip();
   s.counteren = vcpu_.scounteren;
-  s.satp = vcpu_.satp;
+  s.satp = vcpu_.s.atp;
   vmscope_pv_shared now{};
   guest_.read(pv_shared_, bytes_of(now));
   if (std::memcmp(&now, &s, sizeof s) != 0)  // (most exits change nothing there)
@@ -83,7 +83,7 @@ void Monitor::handle_hypercall(uint32_t epc, ExitAction& action) {
       pv_batch_ = a2;
       pv_page_ = {};
       guest_.read(pv_shared_, bytes_of(pv_page_));  // (pushed back, with the monitor's fields, as the exit ends)
-      vcpu_.stvec = a1 & ~3u;
+      vcpu_.s.tvec = a1 & ~3u;
       break;
     case VMSCOPE_PV_MMU_UPDATE: break;  // applied above
     case VMSCOPE_PV_SET_STATUS: {
@@ -96,7 +96,7 @@ void Monitor::handle_hypercall(uint32_t epc, ExitAction& action) {
       break;
     }
     case VMSCOPE_PV_TRAP_RETURN:
-      emulate_sret();  // to vcpu_.sepc: the shared page's epc
+      emulate_sret();  // to vcpu_.s.epc: the shared page's epc
       hart_.set_reg(10, pv_page_.saved_a0);
       hart_.set_reg(11, pv_page_.saved_a1);
       hart_.set_reg(16, pv_page_.saved_a6);
@@ -132,7 +132,7 @@ bool Monitor::pv_apply_batch() {
       shadow_.on_page_table_write(address);
       ++stats_.pte_updates;
     } else if (op == VMSCOPE_PV_OP_SET_SATP) {
-      vcpu_.satp = u.value;
+      vcpu_.s.atp = u.value;
       if (hart_.on_event) hart_.on_event({hart_.steps(), EventKind::satp_write, 0, hart_.pc(), u.value});
     } else {
       std::snprintf(problem, sizeof problem, "page-table update %u of %u: %s 0x%08x", i + 1, count,

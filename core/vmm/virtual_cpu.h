@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "hart/supervisor_level.h"
 #include "isa/privilege.h"
 
 namespace vmscope {
@@ -14,7 +15,8 @@ struct VirtualCpu {
   uint32_t sstatus = 0;  // SIE, SPIE, SPP, SUM, MXR
   uint32_t sie = 0;      // SSIE, STIE, SEIE
   uint32_t sip = 0;      // SSIP only: STIP follows the (real) timer
-  uint32_t stvec = 0, sscratch = 0, sepc = 0, scause = 0, stval = 0, satp = 0, scounteren = 0;
+  SupervisorLevel s;     // stvec, sscratch, sepc, scause, stval, satp: the hart's S level's rules
+  uint32_t scounteren = 0;
   // What M-mode firmware would allow S-mode to read (cycle, time, instret).
   static constexpr uint32_t kMcounteren = 0x7;
 };

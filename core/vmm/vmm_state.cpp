@@ -86,7 +86,7 @@ void ShadowMmu::load_state(StateReader& in) { transfer_state(in); }
 
 template <class Ar>
 void transfer_state(Ar& ar, VirtualCpu& v) {
-  ar(v.mode, v.sstatus, v.sie, v.sip, v.stvec, v.sscratch, v.sepc, v.scause, v.stval, v.satp, v.scounteren);
+  ar(v.mode, v.sstatus, v.sie, v.sip, v.s.tvec, v.s.scratch, v.s.epc, v.s.cause, v.s.tval, v.s.atp, v.scounteren);
 }
 
 template <class Ar>

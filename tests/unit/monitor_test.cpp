@@ -42,7 +42,7 @@ struct MonitoredKernel {
   }
   // Where the hart finds the shadow leaf for `gva` (host-physical).
   uint32_t shadow_pte_address(uint32_t gva) {
-    const Sv32Context ctx{machine->hart().csrs().satp, Priv::U, false, false, true};
+    const Sv32Context ctx{machine->hart().csrs().s.atp, Priv::U, false, false, true};
     const Sv32Walk w = sv32_walk(machine->bus(), ctx, gva, AccessType::load, false);
     EXPECT_EQ(w.step_count, 2u);
     return w.steps[1].pte_paddr;
@@ -138,7 +138,7 @@ TEST(MonitorCheck, CatchesAGuestPageTableChangeThatEscapedWriteProtection) {
   // the monitor's back (as a DMA engine or a missed write would).
   const VirtualCpu& v = k.machine->monitor()->vcpu();
   const uint32_t offset = vmm_layout::kMonitorMemory;
-  const uint32_t root = (v.satp & kSatpPpnMask) << 12;
+  const uint32_t root = (v.s.atp & kSatpPpnMask) << 12;
   const uint32_t l1 = k.read32(root + (m->gva >> 22) * 4 + offset);
   ASSERT_TRUE((l1 & kPteV) && !(l1 & (kPteR | kPteX)));
   const uint32_t leaf_gpa = ((l1 >> 10) << 12) + ((m->gva >> 12) & 0x3ff) * 4;

@@ -128,8 +128,8 @@ void draw_mmu(DebugSession& s, Panels& p) {
   const CsrState& c = h.csrs();
   const bool guest_paging = h.has_hypervisor() && (c.hgatp & kHgatpModeSv32x4);
   if (h.has_hypervisor())
-    ImGui::Text("guest: vsatp 0x%08x (%s, ASID %u)  hgatp 0x%08x (%s, VMID %u, root at 0x%09llx)", c.vsatp,
-                c.vsatp & kSatpModeSv32 ? "Sv32" : "Bare", (c.vsatp >> kSatpAsidShift) & kSatpAsidMask, c.hgatp,
+    ImGui::Text("guest: vsatp 0x%08x (%s, ASID %u)  hgatp 0x%08x (%s, VMID %u, root at 0x%09llx)", c.vs.atp,
+                c.vs.atp & kSatpModeSv32 ? "Sv32" : "Bare", (c.vs.atp >> kSatpAsidShift) & kSatpAsidMask, c.hgatp,
                 guest_paging ? "Sv32x4" : "Bare", (c.hgatp >> kHgatpVmidShift) & kHgatpVmidMask,
                 static_cast<unsigned long long>(c.hgatp & 0x3ffffc) << 12);
 
@@ -149,7 +149,7 @@ void draw_mmu(DebugSession& s, Panels& p) {
       return w.ok ? w.hpa : ~uint64_t{0};
     };
     if (ImGui::TreeNode("VS-stage (vsatp): guest-virtual -> guest-physical")) {
-      if (c.vsatp & kSatpModeSv32) page_table_tree(*m, c.vsatp, "gpa", 1024, gpa_to_hpa);
+      if (c.vs.atp & kSatpModeSv32) page_table_tree(*m, c.vs.atp, "gpa", 1024, gpa_to_hpa);
       else ImGui::TextUnformatted("Bare: guest-virtual = guest-physical.");
       ImGui::TreePop();
     }

@@ -154,12 +154,12 @@ void vcpu_view(const Machine& m, const Monitor& mon) {
   csr("sie", v.sie, "mie", real(0x304));
   uint32_t sip = v.sip | (h.csrs().mip & kMipStip);
   csr("sip", sip, "mip", real(0x344));
-  csr("stvec", v.stvec, "mtvec (unused)", real(0x305));
-  csr("sscratch", v.sscratch, "sscratch", real(0x140));
-  csr("sepc", v.sepc, "sepc (mirrored)", real(0x141));
-  csr("scause", v.scause, "scause", real(0x142));
-  csr("stval", v.stval, "stval", real(0x143));
-  csr("satp", v.satp, "satp (shadow table)", real(0x180));
+  csr("stvec", v.s.tvec, "mtvec (unused)", real(0x305));
+  csr("sscratch", v.s.scratch, "sscratch", real(0x140));
+  csr("sepc", v.s.epc, "sepc (mirrored)", real(0x141));
+  csr("scause", v.s.cause, "scause", real(0x142));
+  csr("stval", v.s.tval, "stval", real(0x143));
+  csr("satp", v.s.atp, "satp (shadow table)", real(0x180));
   std::snprintf(g, sizeof g, "%llu", static_cast<unsigned long long>(mon.guest_instret()));
   std::snprintf(r, sizeof r, "%llu (the monitor emulated the rest)", static_cast<unsigned long long>(h.instret()));
   row("instret", g, r);
