@@ -18,12 +18,6 @@
 #include "translator/block_cache.h"
 #include "translator/native_context.h"
 
-#if defined(__GNUC__) && !defined(__EMSCRIPTEN__)
-#define VMSCOPE_THREADED 1
-#else
-#define VMSCOPE_THREADED 0
-#endif
-
 namespace vmscope {
 
 using isa::Op;
@@ -52,10 +46,23 @@ void Hart::run_blocks(const uint64_t chunk) {
 #define LEAVE_BLOCK(retired) (remaining -= static_cast<uint64_t>(d - first) + (retired), first = d)
 #define SYNC() (steps_ = base + (chunk - remaining) + static_cast<uint64_t>(d - first) - skipped_steps_)
 #define PC (page_vbase + d->offset)
-#define RD x[d->rd]
-#define RS1 x[d->rs1]
-#define RS2 x[d->rs2]
-#define IMM d->imm
+#define RETIRE_TO_RELOAD() \
+  do {                     \
+    LEAVE_BLOCK(1);        \
+    goto reload;           \
+  } while (0)
+  // The block was invalidated under the instruction (it wrote over its own code): it retires,
+  // and execution goes on from a fresh translation.
+#define RETIRE_TO_FETCH() \
+  do {                    \
+    LEAVE_BLOCK(1);       \
+    goto lookup;          \
+  } while (0)
+#define CODE_CHANGED() (block->dead)
+  // A watchpoint's hit is seen between blocks: while watchpoints are set, every memory access
+  // ends its block.
+#define LOAD_WATCH_HIT() (void)0
+#include "hart/engine_scaffold.inc"
 
 #if VMSCOPE_THREADED
 #define LABEL_ADDRESS(name) &&op_##name,
@@ -66,28 +73,7 @@ void Hart::run_blocks(const uint64_t chunk) {
       VMSCOPE_FOR_EACH_COMPRESSED_OP(COMPRESSED_LABEL_ADDRESS) &&h_block_exit};
 #undef LABEL_ADDRESS
 #undef COMPRESSED_LABEL_ADDRESS
-#define DISPATCH() goto* kDispatch[d->handler]
-#define HANDLER(name) op_##name:
-#define HANDLER2(name) op2_##name:
-#else
-#define DISPATCH() goto dispatch
-#define HANDLER(name) case static_cast<uint8_t>(Op::name):
-#define HANDLER2(name) case kCompressedHandler[static_cast<int>(Op::name)]:
 #endif
-#define OP4(name, ...)                           \
-  HANDLER(name) {                                \
-    [[maybe_unused]] constexpr uint32_t LEN = 4; \
-    __VA_ARGS__                                  \
-  }
-#define OP24(name, ...)                          \
-  HANDLER(name) {                                \
-    [[maybe_unused]] constexpr uint32_t LEN = 4; \
-    __VA_ARGS__                                  \
-  }                                              \
-  HANDLER2(name) {                               \
-    [[maybe_unused]] constexpr uint32_t LEN = 2; \
-    __VA_ARGS__                                  \
-  }
 
   // Within a block the budget is already known to suffice: no count, no check.
 #define NEXT() \
@@ -109,68 +95,6 @@ void Hart::run_blocks(const uint64_t chunk) {
     LEAVE_BLOCK(1);           \
     exit = &block->exits[0];  \
     goto chain;               \
-  } while (0)
-#define NEXT_RELOAD()  \
-  do {                 \
-    pc = PC + LEN;     \
-    LEAVE_BLOCK(1);    \
-    goto reload;       \
-  } while (0)
-#define JUMP_RELOAD(target) \
-  do {                      \
-    pc = (target);          \
-    LEAVE_BLOCK(1);         \
-    goto reload;            \
-  } while (0)
-  // The block was invalidated under the instruction (it wrote over its own code): it retires,
-  // and execution goes on from a fresh translation.
-#define NEXT_UNLESS_CODE_CHANGED() \
-  do {                             \
-    if (block->dead) {             \
-      pc = PC + LEN;               \
-      LEAVE_BLOCK(1);              \
-      goto lookup;                 \
-    }                              \
-    NEXT();                        \
-  } while (0)
-#define SLOW_PATH() \
-  do {              \
-    pc = PC;        \
-    pc_ = pc;       \
-    SYNC();         \
-  } while (0)
-  // A watchpoint's hit (MemResult::ok_reload) is seen between blocks: while watchpoints are set,
-  // every memory access ends its block.
-#define LOAD(T, var, address)                                                      \
-  T var;                                                                           \
-  do {                                                                             \
-    const uint32_t a_ = (address);                                                 \
-    const MicroTlbEntry& e_ = read_tlb_[(a_ >> 12) % kMicroTlbSize];               \
-    if (e_.tag == (a_ & (~(kPageSize - 1) | (sizeof(T) - 1)))) {                   \
-      std::memcpy(&var, reinterpret_cast<const void*>(e_.addend + a_), sizeof(T)); \
-    } else {                                                                       \
-      SLOW_PATH();                                                                 \
-      if (load_slow<T>(a_, var) == MemResult::fault) goto exception;               \
-    }                                                                              \
-  } while (0)
-#define STORE(T, address, value)                                                   \
-  do {                                                                             \
-    const uint32_t a_ = (address);                                                 \
-    const T v_ = static_cast<T>(value);                                            \
-    const MicroTlbEntry& e_ = write_tlb_[(a_ >> 12) % kMicroTlbSize];              \
-    if (e_.tag == (a_ & (~(kPageSize - 1) | (sizeof(T) - 1)))) {                   \
-      std::memcpy(reinterpret_cast<void*>(e_.addend + a_), &v_, sizeof(T));        \
-    } else {                                                                       \
-      SLOW_PATH();                                                                 \
-      const MemResult r_ = store_slow<T>(a_, v_);                                  \
-      if (r_ == MemResult::fault) goto exception;                                  \
-      /* A device may want attention, or the store hit this very block. */         \
-      if (r_ == MemResult::ok_reload || block->dead) {                             \
-        pc += LEN;                                                                 \
-        LEAVE_BLOCK(1);                                                            \
-        goto reload;                                                               \
-      }                                                                            \
-    }                                                                              \
   } while (0)
 
   // Lockstep checking: the state right after a block (before interrupts are looked at, as where
@@ -337,26 +261,7 @@ out:
 
 #undef LEAVE_BLOCK
 #undef BLOCK_BOUNDARY
-#undef SYNC
-#undef PC
-#undef RD
-#undef RS1
-#undef RS2
-#undef IMM
-#undef DISPATCH
-#undef HANDLER
-#undef HANDLER2
-#undef OP4
-#undef OP24
-#undef NEXT
-#undef JUMP_RELATIVE
-#undef JUMP_ABSOLUTE
-#undef NEXT_RELOAD
-#undef JUMP_RELOAD
-#undef NEXT_UNLESS_CODE_CHANGED
-#undef SLOW_PATH
-#undef LOAD
-#undef STORE
+#include "hart/engine_scaffold_end.inc"
 }
 
 }  // namespace vmscope

@@ -10,12 +10,6 @@
 #include "hart/hart.h"
 #include "isa/decoder.h"
 
-#if defined(__GNUC__) && !defined(__EMSCRIPTEN__)
-#define VMSCOPE_THREADED 1
-#else
-#define VMSCOPE_THREADED 0
-#endif
-
 namespace vmscope {
 
 using isa::Op;
@@ -39,10 +33,26 @@ void Hart::run_chunk(const uint64_t chunk) {
 #define SYNC() (steps_ = base + (chunk - remaining) - skipped_steps_)
 #define PC_AT(slot) (page_vbase + static_cast<uint32_t>((slot) - slots) * 2)
 #define PC PC_AT(d)
-#define RD x[d->rd]
-#define RS1 x[d->rs1]
-#define RS2 x[d->rs2]
-#define IMM d->imm
+  // Retire the current instruction, then re-examine the hart's state before going on.
+#define RETIRE_TO_RELOAD()          \
+  do {                              \
+    if (--remaining == 0) goto out; \
+    goto reload;                    \
+  } while (0)
+  // Retire an instruction whose slow path wrote over its own line (its slot is undecoded now).
+#define RETIRE_TO_FETCH()           \
+  do {                              \
+    if (--remaining == 0) goto out; \
+    goto refetch;                   \
+  } while (0)
+#define CODE_CHANGED() (d->handler == kHandlerUndecoded)
+  // A load hit a watchpoint: end the chunk after this instruction.
+#define LOAD_WATCH_HIT()               \
+  do {                                 \
+    skipped_steps_ += remaining - 1;   \
+    remaining = 1;                     \
+  } while (0)
+#include "hart/engine_scaffold.inc"
 
 #if VMSCOPE_THREADED
 #define LABEL_ADDRESS(name) &&op_##name,
@@ -52,34 +62,12 @@ void Hart::run_chunk(const uint64_t chunk) {
       VMSCOPE_FOR_EACH_COMPRESSED_OP(COMPRESSED_LABEL_ADDRESS) &&h_page_end /* block exits: never here */};
 #undef LABEL_ADDRESS
 #undef COMPRESSED_LABEL_ADDRESS
-#define DISPATCH() goto* kDispatch[d->handler]
-#define HANDLER(name) op_##name:
-#define HANDLER2(name) op2_##name:
 #define INTERNAL(name) h_##name:
 #else
-#define DISPATCH() goto dispatch
-#define HANDLER(name) case static_cast<uint8_t>(Op::name):
-#define HANDLER2(name) case kCompressedHandler[static_cast<int>(Op::name)]:
 #define INTERNAL(name) case k_##name:
   constexpr uint8_t k_undecoded = kHandlerUndecoded, k_page_end = kHandlerPageEnd,
                     k_cross_page = kHandlerCrossPage;
 #endif
-  // An operation only 32-bit instructions use, and one compressed forms use too: the body is
-  // written once and instantiated per length (LEN), a compile-time constant in it.
-#define OP4(name, ...)                           \
-  HANDLER(name) {                                \
-    [[maybe_unused]] constexpr uint32_t LEN = 4; \
-    __VA_ARGS__                                  \
-  }
-#define OP24(name, ...)                          \
-  HANDLER(name) {                                \
-    [[maybe_unused]] constexpr uint32_t LEN = 4; \
-    __VA_ARGS__                                  \
-  }                                              \
-  HANDLER2(name) {                               \
-    [[maybe_unused]] constexpr uint32_t LEN = 2; \
-    __VA_ARGS__                                  \
-  }
 
   // Retire the current instruction and go on with the next one.
 #define NEXT()                    \
@@ -113,73 +101,6 @@ void Hart::run_chunk(const uint64_t chunk) {
       DISPATCH();                                \
     }                                            \
     goto refetch;                                \
-  } while (0)
-  // Retire the current instruction, then re-examine the hart's state before going on.
-#define NEXT_RELOAD()               \
-  do {                              \
-    pc = PC + LEN;                  \
-    if (--remaining == 0) goto out; \
-    goto reload;                    \
-  } while (0)
-  // Retire the current instruction (an xRET) and continue at target, re-examining the hart.
-#define JUMP_RELOAD(target)         \
-  do {                              \
-    pc = (target);                  \
-    if (--remaining == 0) goto out; \
-    goto reload;                    \
-  } while (0)
-  // Retire an instruction that called a slow path which may have written over its own line.
-#define NEXT_UNLESS_CODE_CHANGED()         \
-  do {                                     \
-    if (d->handler == kHandlerUndecoded) { \
-      pc += LEN;                           \
-      if (--remaining == 0) goto out;      \
-      goto refetch;                        \
-    }                                      \
-    NEXT();                                \
-  } while (0)
-  // Enter a slow path: the hart's pc and step count must be exact there.
-#define SLOW_PATH() \
-  do {              \
-    pc = PC;        \
-    pc_ = pc;       \
-    SYNC();         \
-  } while (0)
-#define LOAD(T, var, address)                                                      \
-  T var;                                                                           \
-  do {                                                                             \
-    const uint32_t a_ = (address);                                                 \
-    const MicroTlbEntry& e_ = read_tlb_[(a_ >> 12) % kMicroTlbSize];               \
-    if (e_.tag == (a_ & (~(kPageSize - 1) | (sizeof(T) - 1)))) {                   \
-      std::memcpy(&var, reinterpret_cast<const void*>(e_.addend + a_), sizeof(T)); \
-    } else {                                                                       \
-      SLOW_PATH();                                                                 \
-      const MemResult r_ = load_slow<T>(a_, var);                                  \
-      if (r_ == MemResult::fault) goto exception;                                  \
-      if (r_ == MemResult::ok_reload) { /* a watchpoint: end the chunk after this */ \
-        skipped_steps_ += remaining - 1;                                           \
-        remaining = 1;                                                             \
-      }                                                                            \
-    }                                                                              \
-  } while (0)
-#define STORE(T, address, value)                                                   \
-  do {                                                                             \
-    const uint32_t a_ = (address);                                                 \
-    const T v_ = static_cast<T>(value);                                            \
-    const MicroTlbEntry& e_ = write_tlb_[(a_ >> 12) % kMicroTlbSize];              \
-    if (e_.tag == (a_ & (~(kPageSize - 1) | (sizeof(T) - 1)))) {                   \
-      std::memcpy(reinterpret_cast<void*>(e_.addend + a_), &v_, sizeof(T));        \
-    } else {                                                                       \
-      SLOW_PATH();                                                                 \
-      const MemResult r_ = store_slow<T>(a_, v_);                                  \
-      if (r_ == MemResult::fault) goto exception;                                  \
-      /* A device may want attention, or the store hit this very slot's line. */   \
-      if (r_ == MemResult::ok_reload || d->handler == kHandlerUndecoded) {         \
-        pc += LEN;                                                                 \
-        if (--remaining == 0) goto out;                                            \
-        goto reload;                                                               \
-      }                                                                            \
-    }                                                                              \
   } while (0)
 
 reload:
@@ -257,28 +178,9 @@ out:
   pc_ = pc;
   SYNC();
 
-#undef SYNC
 #undef PC_AT
-#undef PC
-#undef SLOW_PATH
-#undef JUMP_RELATIVE
-#undef JUMP_ABSOLUTE
-#undef RD
-#undef RS1
-#undef RS2
-#undef IMM
-#undef DISPATCH
-#undef HANDLER
 #undef INTERNAL
-#undef HANDLER2
-#undef OP4
-#undef OP24
-#undef NEXT
-#undef NEXT_RELOAD
-#undef JUMP_RELOAD
-#undef NEXT_UNLESS_CODE_CHANGED
-#undef LOAD
-#undef STORE
+#include "hart/engine_scaffold_end.inc"
 }
 
 }  // namespace vmscope

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "csr_numbers.h"
 #include "hart/csr_state.h"
 #include "vmm/monitor.h"
 
@@ -36,10 +37,10 @@ const char* pv_function_name(unsigned function) {
 void Monitor::pv_pull() {
   if (!guest_.read(pv_shared_, bytes_of(pv_page_))) return;
   const vmscope_pv_shared& s = pv_page_;
-  vcpu_.s.scratch = s.scratch;
-  vcpu_.s.cause = s.cause;
-  vcpu_.s.tval = s.tval;
-  vcpu_.s.epc = s.epc & ~1u;
+  vcpu_.s.write(csr::sscratch, s.scratch);  // (as if written by CSR instructions: the same WARL rules)
+  vcpu_.s.write(csr::scause, s.cause);
+  vcpu_.s.write(csr::stval, s.tval);
+  vcpu_.s.write(csr::sepc, s.epc);
   vcpu_.sstatus = (vcpu_.sstatus & ~kTrapStatusBits) | (s.status & kTrapStatusBits);
   vcpu_.sie = s.enabled & kSupervisorInterrupts;
   vcpu_.scounteren = s.counteren;
@@ -83,7 +84,7 @@ void Monitor::handle_hypercall(uint32_t epc, ExitAction& action) {
       pv_batch_ = a2;
       pv_page_ = {};
       guest_.read(pv_shared_, bytes_of(pv_page_));  // (pushed back, with the monitor's fields, as the exit ends)
-      vcpu_.s.tvec = a1 & ~3u;
+      vcpu_.s.write(csr::stvec, a1 & ~3u);  // (direct mode: the ABI has one entry point)
       break;
     case VMSCOPE_PV_MMU_UPDATE: break;  // applied above
     case VMSCOPE_PV_SET_STATUS: {
