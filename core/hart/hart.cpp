@@ -125,13 +125,8 @@ bool Hart::watched(uint32_t vaddr, unsigned size, bool write) {
 
 size_t Hart::set_hardware_stops(const std::vector<HardwareStop>& stops) {
   triggers_.clear_debugger_triggers();
-  hardware_stops_.clear();
-  for (const HardwareStop& s : stops) {
-    const AccessType type = s.execute ? AccessType::fetch : AccessType::load;
-    if (triggers_.set_debugger_trigger(type, s.address, s.size, s.on_read, s.on_write) < 0) break;
-    hardware_stops_.push_back(s);
-  }
-  const size_t placed = hardware_stops_.size();
+  size_t placed = 0;
+  while (placed < stops.size() && triggers_.set_debugger_trigger(stops[placed]) >= 0) ++placed;
   flush_micro_tlbs();  // a watchpoint: accesses take the slow path
   return placed;
 }

@@ -229,13 +229,9 @@ class Hart {
   // as many as the guest leaves free. A breakpoint stops before its instruction (not the one a
   // run starts on), a watchpoint right after the access, as the software ones do. Returns how
   // many it could place (the first ones of the list); the rest need a trigger the guest holds.
-  struct HardwareStop {
-    bool execute = true;          // a breakpoint; else a watchpoint
-    uint32_t address = 0, size = 1;  // a power of two, the address aligned to it
-    bool on_read = false, on_write = false;
-  };
+  using HardwareStop = vmscope::HardwareStop;
   size_t set_hardware_stops(const std::vector<HardwareStop>& stops);
-  const std::vector<HardwareStop>& hardware_stops() const { return hardware_stops_; }  // the placed ones
+  std::vector<HardwareStop> hardware_stops() const { return triggers_.debugger_stops(); }  // the placed ones
   // Time travel replays without them (what it replays already happened).
   void suspend_hardware_stops(bool suspended) { hardware_stops_suspended_ = suspended; }
   // The debugger's trigger that stops before an instruction at `pc` (-1: none).
@@ -422,7 +418,6 @@ class Hart {
   std::vector<uint32_t> breakpoints_;  // sorted
   std::vector<Watchpoint> watchpoints_;
   WatchHit watch_hit_;
-  std::vector<HardwareStop> hardware_stops_;
   bool hardware_stops_suspended_ = false;
 
   TrapLog trap_log_;

@@ -85,15 +85,16 @@ int Triggers::debugger_hit(AccessType type, uint32_t address, unsigned size) con
   return -1;
 }
 
-int Triggers::set_debugger_trigger(AccessType type, uint32_t address, uint32_t size, bool on_read, bool on_write) {
+int Triggers::set_debugger_trigger(const HardwareStop& stop) {
+  const uint32_t address = stop.address, size = stop.size;
   if (size == 0 || (size & (size - 1)) || (address & (size - 1))) return -1;
   for (unsigned i = 0; i < kCount; ++i) {
     if ((tdata1_[i] & ~(0xfu << kTypeShift)) != 0) continue;  // the guest's, or the debugger's already
     uint32_t t1 = kDmode | kActionDebug | kU | kS | kM;
-    if (type == AccessType::fetch) {
+    if (stop.execute) {
       t1 |= kTypeMcontrol6 << kTypeShift | kExecute;
     } else {
-      t1 |= kTypeMcontrol << kTypeShift | kTimingAfter | (on_read ? kLoad : 0) | (on_write ? kStore : 0);
+      t1 |= kTypeMcontrol << kTypeShift | kTimingAfter | (stop.on_read ? kLoad : 0) | (stop.on_write ? kStore : 0);
     }
     if (size > 1) t1 |= kMatchNapot;
     tdata1_[i] = t1;
@@ -102,6 +103,21 @@ int Triggers::set_debugger_trigger(AccessType type, uint32_t address, uint32_t s
     return static_cast<int>(i);
   }
   return -1;
+}
+
+std::vector<HardwareStop> Triggers::debugger_stops() const {
+  std::vector<HardwareStop> stops;
+  for (unsigned i = 0; i < kCount; ++i) {
+    if (!owned_by_debugger(i)) continue;
+    const uint32_t t1 = tdata1_[i], t2 = tdata2_[i];
+    HardwareStop s{(t1 & kExecute) != 0, t2, 1, (t1 & kLoad) != 0, (t1 & kStore) != 0};
+    if (t1 & kMatchNapot) {  // (set_debugger_trigger's NAPOT encoding, undone)
+      s.size = 2u << std::countr_one(t2);
+      s.address = t2 & ~(s.size - 1);
+    }
+    stops.push_back(s);
+  }
+  return stops;
 }
 
 void Triggers::clear_debugger_triggers() {

@@ -18,10 +18,20 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "isa/privilege.h"
 
 namespace vmscope {
+
+// A stop the debugger places with a trigger: a breakpoint at `address`, or a watchpoint on reads
+// and/or writes of `size` bytes there (a power of two, the address aligned to it).
+struct HardwareStop {
+  bool execute = true;
+  uint32_t address = 0, size = 1;
+  bool on_read = false, on_write = false;
+  bool operator==(const HardwareStop&) const = default;
+};
 
 class Triggers {
  public:
@@ -56,9 +66,10 @@ class Triggers {
 
   // The debugger's triggers. `set_debugger_trigger` takes the lowest trigger the guest is not
   // using (all of tdata1 0 but its type, as at reset) and returns its index, or -1 when every
-  // trigger is in use; `size` must be a power of two and `address` aligned to it (NAPOT).
-  int set_debugger_trigger(AccessType type, uint32_t address, uint32_t size, bool on_read = false, bool on_write = false);
+  // trigger is in use or the stop's range is not naturally aligned.
+  int set_debugger_trigger(const HardwareStop& stop);
   void clear_debugger_triggers();
+  std::vector<HardwareStop> debugger_stops() const;  // what the debugger's triggers hold, in trigger order
   bool owned_by_debugger(unsigned index) const { return tdata1_[index] & kDmode; }
   // "free", or who holds it and what it watches, e.g. "guest: mcontrol6 load store U at 0x80001000".
   std::string describe(unsigned index) const;

@@ -146,6 +146,7 @@ TEST_F(TriggerTest, TheDebuggersHardwareBreakpointsAndWatchpointsAreTriggersTheG
                                                  {true, kCode + 12, 1, false, false}};
   EXPECT_EQ(hart().set_hardware_stops(stops), 1u) << "two triggers, the guest holds one";
   EXPECT_TRUE(hart().triggers().owned_by_debugger(1));
+  EXPECT_EQ(hart().hardware_stops(), std::vector<Hart::HardwareStop>{stops[0]}) << "read back from the trigger";
   set_csr(csr::tselect, 1);
   EXPECT_EQ(csr(csr::tdata1) & Triggers::kDmode, Triggers::kDmode) << "the guest reads it";
   set_csr(csr::tdata1, kType6);
@@ -164,6 +165,7 @@ TEST_F(TriggerTest, TheDebuggersHardwareBreakpointsAndWatchpointsAreTriggersTheG
   set_csr(csr::tselect, 0);
   set_csr(csr::tdata1, kType6);  // the guest gives its trigger up
   EXPECT_EQ(hart().set_hardware_stops({stops[1]}), 1u);
+  EXPECT_EQ(hart().hardware_stops(), std::vector<Hart::HardwareStop>{stops[1]}) << "the NAPOT range read back";
   set_x(t0, kData);
   set_x(t1, 0x77);
   place(kCode, {sw(t1, t0, 0), addi(a0, zero, 9), lui(a1, 0), sw(t1, t0, 4), addi(a2, zero, 1)});
@@ -176,6 +178,7 @@ TEST_F(TriggerTest, TheDebuggersHardwareBreakpointsAndWatchpointsAreTriggersTheG
   EXPECT_EQ(pc(), kCode + 16) << "the second store, 4 bytes into the 8-byte range";
   EXPECT_EQ(hart().set_hardware_stops({}), 0u);
   EXPECT_FALSE(hart().triggers().owned_by_debugger(0));
+  EXPECT_TRUE(hart().hardware_stops().empty());
 }
 
 }  // namespace
