@@ -8,20 +8,13 @@ interrupts the guest counted over the wall time of the whole run (boot included)
   bench_devices.py VMSCOPE DISK_BENCH_ELF [--repeat N]
 """
 import argparse
-import re
-import subprocess
-import sys
 import tempfile
-import time
+
+from benchlib import best_of, run_figures
 
 
 def run(cmd):
-    start = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, timeout=600)
-    seconds = time.perf_counter() - start
-    m = re.search(rb"read (\d+) KiB in (\d+) requests, (\d+) interrupts", p.stdout)
-    if p.returncode != 0 or not m:
-        sys.exit(f"bench_devices: {' '.join(cmd)} failed ({p.returncode}):\n{p.stdout.decode()}{p.stderr.decode()}")
+    seconds, m, _ = run_figures(cmd, r"read (\d+) KiB in (\d+) requests, (\d+) interrupts")
     return seconds, int(m.group(1)), int(m.group(3))
 
 
@@ -45,7 +38,7 @@ def main():
         print(f"{'':22} {'seconds':>8} {'MiB/s':>8} {'interrupts/s':>13} {'vs qemu':>8}")
         rows = []
         for name, cmd in ways:
-            best = min(run(cmd) for _ in range(a.repeat))
+            best = best_of(a.repeat, lambda: run(cmd))
             rows.append((name, *best))
         qemu_mibs = rows[-1][2] / 1024 / rows[-1][1]
         for name, seconds, kib, interrupts in rows:

@@ -7,21 +7,18 @@ downtime in guest instructions and host milliseconds, and live's downtime as a s
   bench_migration.py VMSCOPE KERNEL [--repeat N]
 """
 import argparse
-import re
-import subprocess
-import sys
+
+from benchlib import best_of, run_figures
 
 POINTS = [2_000_000, 6_000_000, 10_000_000]
 WAYS = ["trap-and-emulate", "hardware-assisted"]
 
 
 def migrate(vmscope, kernel, way, kind, at):
-    r = subprocess.run([vmscope, "run", kernel, "--virt", way, "--migrate-at", str(at), "--migrate", kind],
-                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
-    m = re.search(r"at instruction \d+: (\d+) rounds?, (\d+) pages? and (\d+) bytes in all; downtime (\d+) guest "
-                  r"instructions \(([\d.]+) ms on the host\); (\d+) dirty-page faults", r.stderr)
-    if r.returncode != 0 or not m or "kernel: PASS" not in r.stdout:
-        sys.exit(f"{way} {kind} at {at}: failed (exit {r.returncode})\n{r.stderr[-2000:]}")
+    _, m, _ = run_figures([vmscope, "run", kernel, "--virt", way, "--migrate-at", str(at), "--migrate", kind],
+                          r"at instruction \d+: (\d+) rounds?, (\d+) pages? and (\d+) bytes in all; downtime (\d+) "
+                          r"guest instructions \(([\d.]+) ms on the host\); (\d+) dirty-page faults",
+                          stream="stderr", require="kernel: PASS", timeout=300)
     rounds, pages, bytes_, downtime, host_ms, faults = m.groups()
     return {"rounds": int(rounds), "pages": int(pages), "bytes": int(bytes_), "downtime": int(downtime),
             "host_ms": float(host_ms), "faults": int(faults)}
@@ -41,9 +38,8 @@ def main():
         for at in POINTS:
             results = {}
             for kind in ("cold", "live"):
-                runs = [migrate(a.vmscope, a.kernel, way, kind, at) for _ in range(a.repeat)]
-                best = min(runs, key=lambda x: x["host_ms"])
-                results[kind] = best
+                results[kind] = best_of(a.repeat, lambda: migrate(a.vmscope, a.kernel, way, kind, at),
+                                        key=lambda x: x["host_ms"])
             for kind in ("cold", "live"):
                 x = results[kind]
                 share = x["downtime"] / results["cold"]["downtime"]

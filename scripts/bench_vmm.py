@@ -17,8 +17,9 @@ Then what caused the exits, per way. Prints figures; it checks nothing but exit 
 """
 import argparse
 import re
-import subprocess
 import sys
+
+from benchlib import best_of, run_figures
 
 # (name, arguments, the kernel's paravirtual build instead of the kernel)
 WAYS = [
@@ -33,15 +34,11 @@ WAYS = [
 
 
 def best_run(cmd, repeat):
-    best, out = None, None
-    for _ in range(repeat):
-        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True)
-        t = number(r"instructions retired in ([\d.]+) s", r.stderr.decode(errors="replace"), cast=float)
-        if r.returncode != 0 or t is None:
-            sys.exit(f"bench_vmm: {' '.join(cmd)} exited with {r.returncode}:\n{r.stderr.decode()[-800:]}")
-        if best is None or t < best:
-            best, out = t, r
-    return best, out.stderr.decode(errors="replace")
+    """The fastest run by vmscope's own figure (guest time, start-up excluded), and its stderr."""
+    def measure():
+        _, m, p = run_figures(cmd, r"instructions retired in ([\d.]+) s", stream="stderr")
+        return float(m.group(1)), p.stderr
+    return best_of(repeat, measure, key=lambda x: x[0])
 
 
 def number(pattern, text, group=1, cast=int):

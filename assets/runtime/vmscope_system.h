@@ -117,6 +117,17 @@ void m_return_from_lower(struct trap_frame *f);
 void s_return_from_user(struct trap_frame *f);
 
 /* Length in bytes of the instruction at addr (2 if compressed, else 4). */
+/* The time CSR's 64 bits, read so that a carry between the halves cannot tear them. */
+static inline uint64_t time_now(void)
+{
+    uint32_t hi, lo;
+    do {
+        hi = csr_read(timeh);
+        lo = csr_read(time);
+    } while (hi != csr_read(timeh));
+    return (uint64_t)hi << 32 | lo;
+}
+
 static inline uint32_t insn_length(uint32_t addr)
 {
     return (*(volatile uint16_t *)addr & 3) == 3 ? 4 : 2;

@@ -32,15 +32,6 @@ static uint32_t legacy(uint32_t eid, uint32_t a0, uint32_t a1, uint32_t a2)
     return (uint32_t)sbi(eid, 0, a0, a1, a2, 0, 0).error;
 }
 
-static uint64_t now(void)
-{
-    uint32_t hi, lo;
-    do {
-        hi = csr_read(timeh);
-        lo = csr_read(time);
-    } while (hi != csr_read(timeh));
-    return (uint64_t)hi << 32 | lo;
-}
 
 static volatile uint32_t soft_taken, timer_taken;
 
@@ -79,7 +70,7 @@ static void test_time_and_ipi(void)
 {
     csr_set(sie, (1u << IRQ_S_SOFT) | (1u << IRQ_S_TIMER));
     csr_set(sstatus, MSTATUS_SIE);
-    CHECK_EQ(sbi(TIME, 0, (uint32_t)(now() + 500), (uint32_t)((now() + 500) >> 32), 0, 0, 0).error, OK, "set_timer");
+    CHECK_EQ(sbi(TIME, 0, (uint32_t)(time_now() + 500), (uint32_t)((time_now() + 500) >> 32), 0, 0, 0).error, OK, "set_timer");
     for (uint32_t i = 0; i < SPIN_LIMIT && !timer_taken; i++)
         ;
     CHECK_EQ(timer_taken, 1, "the timer interrupt came");
@@ -151,7 +142,7 @@ static void test_hsm(void)
     CHECK_EQ(sbi(HSM, 3, 1, 0, 0, 0, 0).error, INVALID_PARAM, "a reserved suspend type");
     /* default retentive suspend: like WFI, back when the timer is pending (SIE clear: no trap) */
     uint32_t before = timer_taken;
-    sbi(TIME, 0, (uint32_t)(now() + 300), (uint32_t)((now() + 300) >> 32), 0, 0, 0);
+    sbi(TIME, 0, (uint32_t)(time_now() + 300), (uint32_t)((time_now() + 300) >> 32), 0, 0, 0);
     r = sbi(HSM, 3, 0, 0, 0, 0, 0);
     CHECK_EQ(r.error, OK, "hart_suspend: back");
     CHECK_EQ(csr_read(sip) & (1u << IRQ_S_TIMER), 1u << IRQ_S_TIMER, "woken by the pending timer");
