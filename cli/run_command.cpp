@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "console_terminal.h"
 #include "exit_codes.h"
 #include "elf/symbol_namer.h"
 #include "isa/disassembler.h"
@@ -530,9 +531,18 @@ int run_command(const RunOptions& o) {
   // --record: the run goes through a time machine that logs its inputs (no snapshots needed).
   std::optional<TimeMachine> recorder;
   if (!o.record_file.empty()) recorder.emplace(machine, TimeTravelOptions{.snapshot_interval = ~uint64_t{0} >> 1});
-  const auto feed = [&](std::string_view bytes) {
-    if (recorder) recorder->feed_input(bytes);
-    else machine.feed_input(bytes);
+  // A system guest's console on a terminal: keys as typed, Ctrl-A x to end the run.
+  const ConsoleTerminal console(kind == MachineKind::system);
+  ConsoleEscapes escapes;
+  const auto feed = [&](std::string_view typed) {
+    std::string notice, filtered;
+    if (console.raw()) {
+      filtered = escapes.filter(typed, notice);
+      typed = filtered;
+      std::fputs(notice.c_str(), stderr);
+    }
+    if (recorder) recorder->feed_input(typed);
+    else machine.feed_input(typed);
   };
 
   std::FILE* trace = nullptr;
@@ -555,6 +565,7 @@ int run_command(const RunOptions& o) {
   size_t next_target = 0;  // --balloon-target
   bool stdin_open = true;
   for (;;) {
+    if (escapes.quit_requested()) break;
     for (; next_target < balloon_targets.size() && balloon_targets[next_target].first <= hart.steps(); ++next_target) {
       if (recorder) recorder->set_balloon_target(balloon_targets[next_target].second);
       else machine.set_balloon_target(balloon_targets[next_target].second);
@@ -637,7 +648,10 @@ int run_command(const RunOptions& o) {
                    static_cast<unsigned long long>(hart.steps()), r.inputs.fed.size(), r.inputs.stdin_reads.size(),
                    r.inputs.clock_reads.size(), o.record_file.c_str(), bytes.size());
   }
-  if (last.reason != StopReason::exited) {
+  if (escapes.quit_requested()) {
+    std::fprintf(stderr, "\r\nvmscope: stopped: Ctrl-A x at instruction %llu\n", static_cast<unsigned long long>(hart.steps()));
+    code = 0;  // (as qemu's Ctrl-A x)
+  } else if (last.reason != StopReason::exited) {
     std::string why = last.reason == StopReason::budget ? "instruction limit reached (--max-insns " +
                                                               std::to_string(o.max_insns) + ")"
                                                         : hart.stop_message;
@@ -653,6 +667,7 @@ int run_command(const RunOptions& o) {
                  "(%.1f MIPS); %s%llu exceptions, %llu interrupts\n",
                  to_string(kind),
                  last.reason == StopReason::exited   ? "guest exited"
+                 : escapes.quit_requested()          ? "ended with Ctrl-A x"
                  : last.reason == StopReason::budget ? "instruction limit"
                                                      : to_string(last.reason),
                  code, static_cast<unsigned long long>(retired), seconds,
