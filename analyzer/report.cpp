@@ -1,4 +1,4 @@
-// Renders analyses as text, JSON and Markdown.
+// Renders analyses as text, JSON, Markdown and HTML (SARIF: report_sarif.cpp).
 #include "report.h"
 
 #include <nlohmann/json.hpp>
@@ -268,6 +268,95 @@ std::string report_json(const std::vector<ReportInput>& inputs) {
     root["descriptions"].push_back(d);
   }
   return root.dump(2) + "\n";
+}
+
+namespace {
+
+std::string html(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// The debugger's colours for the classes (ui-imgui/panels/analyzer_panel.cpp), as cell backgrounds.
+constexpr const char* kHtmlStyle = R"(<style>
+body { font-family: "DejaVu Sans", sans-serif; margin: 2em; color: #1a1a1a; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: left; }
+th { background: #2b2b2b; color: #fff; }
+td.critical { background: #ff6666; font-weight: bold; }
+td.sensitive { background: #73b3ff; }
+td.innocuous { color: #777; }
+td.yes { text-align: center; }
+.holds { color: #1e7b34; font-weight: bold; }
+.fails { color: #c0392b; font-weight: bold; }
+code { background: #f2f2f2; padding: 0 0.2em; }
+</style>
+)";
+
+void html_description(std::ostringstream& o, const ReportInput& in) {
+  const Spec& spec = *in.spec;
+  const Analysis& a = in.analysis;
+  const bool guest = !spec.guest_modes.empty();
+  o << "<h2>" << html(spec.name) << "</h2>\n<p><code>" << html(spec.file) << "</code>; user mode "
+    << html(spec.user_mode) << ", supervisor mode " << html(spec.supervisor_mode);
+  if (guest) o << ", guest modes " << html(mode_list(spec.guest_modes));
+  o << "; settings: " << html(describe_assignment(a.settings)) << "</p>\n<table>\n<tr><th>instruction</th><th>class</th>"
+    << "<th>privileged</th><th>control</th><th>mode</th><th>location</th><th>resource</th><th>user-sensitive</th>"
+    << (guest ? "<th>guest-critical</th>" : "") << "</tr>\n";
+  auto yes = [](const Property& p) { return std::string("<td class=\"yes\">") + (p.value ? "&#10003;" : "") + "</td>"; };
+  for (const Classification& c : a.instructions) {
+    if (!in.explain.empty() && c.instruction != in.explain) continue;
+    const char* cls = c.critical.value ? "critical" : c.sensitive.value ? "sensitive" : "innocuous";
+    o << "<tr><td>" << html(c.instruction) << "</td><td class=\"" << cls << "\" title=\""
+      << html(c.critical.value ? c.critical.why : c.sensitive.why) << "\">" << html(verdict(c)) << "</td>"
+      << yes(c.privileged) << yes(c.control_sensitive) << yes(c.mode_sensitive) << yes(c.location_sensitive)
+      << yes(c.resource_sensitive) << yes(c.user_sensitive) << (guest ? yes(c.guest_critical) : "") << "</tr>\n";
+  }
+  o << "</table>\n<ul>\n";
+  auto verdict_item = [&](const std::string& name, bool holds, const std::string& why) {
+    o << "<li>" << html(name) << ": <span class=\"" << (holds ? "holds\">holds" : "fails\">does not hold")
+      << "</span> &mdash; " << html(why) << "</li>\n";
+  };
+  for (const Theorem* t : {&a.theorem1, &a.theorem2, &a.theorem3})
+    verdict_item("Theorem " + std::to_string(t->number), t->holds, t->explanation);
+  if (a.guest_condition)
+    verdict_item("Guest modes " + mode_list(spec.guest_modes), a.guest_condition->holds, a.guest_condition->explanation);
+  o << "</ul>\n";
+  if (in.search)
+    o << "<p>Search: Theorem 1 holds in " << in.search->holding << " of " << in.search->combinations
+      << " combinations of settings.</p>\n";
+  if (!spec.sources.empty()) {
+    o << "<p>Sources:</p>\n<ul>\n";
+    for (const auto& s : spec.sources) {
+      o << "<li><code>" << html(s.id) << "</code>: " << html(s.citation);
+      if (!s.url.empty()) o << " &lt;<a href=\"" << html(s.url) << "\">" << html(s.url) << "</a>&gt;";
+      o << "</li>\n";
+    }
+    o << "</ul>\n";
+  }
+}
+
+}  // namespace
+
+std::string report_html(const std::vector<ReportInput>& inputs) {
+  std::ostringstream o;
+  o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    << "<title>vmscope analyze: Popek and Goldberg's theorems</title>\n" << kHtmlStyle << "</head>\n<body>\n"
+    << "<h1>Popek and Goldberg's theorems</h1>\n"
+    << "<p>Colours: <span style=\"background:#ff6666\">critical</span> (sensitive, not privileged), "
+    << "<span style=\"background:#73b3ff\">sensitive</span> (and privileged), innocuous in grey.</p>\n";
+  for (const ReportInput& in : inputs) html_description(o, in);
+  o << "</body>\n</html>\n";
+  return o.str();
 }
 
 }  // namespace vmscope::analyzer

@@ -1,11 +1,15 @@
 // `vmscope analyze`: the Popek–Goldberg analyzer on ISA descriptions (docs/isa-spec-format.md).
 // Exit codes: 0 a VMM can be built — Theorem 1's condition holds, or for a hardware-assisted
 // machine the guest-mode condition does (both are sufficient; with --search: in some
-// combination) —, 1 neither holds, 2 an invalid description or setting; with --oracle: 0 the
-// hart agrees with the description, 3 not.
+// combination) —, 1 neither holds, 2 an invalid description, setting or baseline; with
+// --oracle: 0 the hart agrees with the description, 3 not; with --baseline: 0 the verdicts and
+// critical sets are the baseline's, 4 they changed.
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
+#include "baseline.h"
 #include "commands.h"
 #include "oracle.h"
 #include "report.h"
@@ -83,11 +87,37 @@ int analyze_command(const AnalyzeOptions& o) {
   if (o.oracle) return oracle_agrees ? 0 : 3;
   if (o.format == "json") {
     std::cout << report_json(inputs);
+  } else if (o.format == "sarif") {
+    std::cout << report_sarif(inputs);
+  } else if (o.format == "html") {
+    std::cout << report_html(inputs);
   } else {
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (i) std::cout << "\n";
       std::cout << (o.format == "markdown" ? report_markdown(inputs[i]) : report_text(inputs[i]));
     }
+  }
+  if (!o.baseline.empty()) {
+    std::ifstream file(o.baseline, std::ios::binary);
+    std::ostringstream text;
+    text << file.rdbuf();
+    if (!file) {
+      std::fprintf(stderr, "%s: cannot read the baseline\n", o.baseline.c_str());
+      return 2;
+    }
+    const BaselineComparison c = compare_with_baseline(inputs, text.str());
+    if (!c.error.empty()) {
+      std::fprintf(stderr, "%s: not a baseline: %s\n", o.baseline.c_str(), c.error.c_str());
+      return 2;
+    }
+    if (c.changes.empty()) {
+      std::fprintf(stderr, "vmscope analyze: verdicts and critical sets as in the baseline %s\n", o.baseline.c_str());
+      return 0;
+    }
+    std::fprintf(stderr, "vmscope analyze: %zu change%s against the baseline %s:\n", c.changes.size(),
+                 c.changes.size() == 1 ? "" : "s", o.baseline.c_str());
+    for (const std::string& change : c.changes) std::fprintf(stderr, "  %s\n", change.c_str());
+    return 4;
   }
   return all_hold ? 0 : 1;
 }

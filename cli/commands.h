@@ -107,7 +107,8 @@ struct AnalyzeOptions {
   std::vector<std::string> specs;
   std::vector<std::string> settings;  // NAME=VALUE
   bool search = false;
-  std::string format = "text";        // text, json, markdown
+  std::string format = "text";        // text, json, sarif, markdown, html
+  std::string baseline;               // a committed JSON report to compare verdicts with
   std::string explain;                // an instruction's name
   bool oracle = false;                // run the forms on vmscope's hart and compare
 };

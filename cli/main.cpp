@@ -228,14 +228,19 @@ int main(int argc, char** argv) {
       "analyze", "Popek-Goldberg analysis of ISA descriptions (isa-specs/*.toml, docs/isa-spec-format.md)");
   analyze_cmd->footer(
       "Exit codes of analyze: 0 Theorem 1's condition holds (with --search: in some combination of\n"
-      "  settings), 1 it does not, 2 an invalid description, setting or instruction name;\n"
-      "  with --oracle: 0 the description agrees with the hart, 3 it does not.");
+      "  settings), 1 it does not, 2 an invalid description, setting, instruction name or baseline;\n"
+      "  with --oracle: 0 the description agrees with the hart, 3 it does not;\n"
+      "  with --baseline: 0 verdicts and critical sets as in the baseline, 4 they changed.");
   analyze_cmd->add_option("spec", analyze.specs, "ISA description(s) in TOML")->required();
   analyze_cmd->add_option("--set", analyze.settings, "Evaluate with setting NAME=VALUE (repeatable)");
   analyze_cmd->add_flag("--search", analyze.search,
                         "Try every combination of the declared settings and report where Theorem 1 holds");
-  analyze_cmd->add_option("--format", analyze.format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "markdown"}));
+  analyze_cmd->add_option("--format", analyze.format,
+                          "Output format: text, json, sarif (SARIF 2.1.0 for code scanning), markdown, html")
+      ->check(CLI::IsMember({"text", "json", "sarif", "markdown", "html"}));
+  analyze_cmd->add_option("--baseline", analyze.baseline,
+                          "A committed JSON report (--format json): exit 4 only when a verdict or a set of\n"
+                          "critical, user-sensitive or guest-critical instructions changed, else 0");
   analyze_cmd->add_flag("--oracle", analyze.oracle,
                         "Execute every instruction form the description names (every CSR number too) on\n"
                         "vmscope's own hart, in pairs of states differing only in mode, relocation or other\n"

@@ -9,7 +9,7 @@ packages=(
   qemu-user qemu-system-misc gdb-multiarch device-tree-compiler
   emscripten nodejs
   libglfw3-dev libgl1-mesa-dev libgl1-mesa-dri xvfb xauth imagemagick fonts-dejavu-core
-  chromium
+  chromium python3-jsonschema libicu72
 )
 
 missing=()
@@ -29,18 +29,26 @@ fi
 # Dear ImGui's full sources (Debian's source package), for both the native and the web build.
 bash "$(dirname "$0")/fetch_imgui.sh"
 
-# The npm packages (pinned in web/package-lock.json) in web/node_modules: playwright-core for the
-# browser tests (it drives Debian's /usr/bin/chromium: no browser is downloaded) and ws for
-# scripts/gdb-bridge.
-web="$(cd "$(dirname "$0")/../web" && pwd)"
-npm_current=yes
-for package in playwright-core ws; do
-  lock_version=$(node -p "require('$web/package-lock.json').packages['node_modules/$package'].version")
-  have_version=$(node -p "try { require('$web/node_modules/$package/package.json').version } catch { '' }")
-  [ "$lock_version" = "$have_version" ] || npm_current=no
-done
-if [ "$npm_current" = no ]; then
-  command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq --no-install-recommends npm >/dev/null; }
-  echo "setup: installing the npm packages of web/package-lock.json into web/node_modules"
-  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
+# The npm packages, each folder's pinned in its package-lock.json, in its node_modules:
+# web/: playwright-core for the browser tests (it drives Debian's /usr/bin/chromium: no browser
+# is downloaded) and ws for scripts/gdb-bridge; tests/tools/node/: Microsoft's SARIF Multitool
+# (a self-contained .NET program; libicu72 above is its one library) for the analyzer's SARIF.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+install_npm_folder() {  # FOLDER PACKAGE...
+  local folder="$root/$1" current=yes package lock_version have_version
+  shift
+  for package in "$@"; do
+    lock_version=$(node -p "require('$folder/package-lock.json').packages['node_modules/$package'].version")
+    have_version=$(node -p "try { require('$folder/node_modules/$package/package.json').version } catch { '' }")
+    [ "$lock_version" = "$have_version" ] || current=no
+  done
+  if [ "$current" = no ]; then
+    command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+    echo "setup: installing the npm packages of ${folder#$root/}/package-lock.json"
+    (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+install_npm_folder web playwright-core ws
+install_npm_folder tests/tools/node @microsoft/sarif-multitool-linux
+# (npm does not run install scripts by default any more: the multitool's would make it executable)
+chmod u+x "$root/tests/tools/node/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
