@@ -11,7 +11,7 @@ namespace {
 std::string classes(const std::set<StateClass>& s, bool control_only) {
   std::string out;
   for (StateClass c : s) {
-    if (control_only && !is_control_state(c)) continue;
+    if (control_only && !is_control_write(c)) continue;
     out += (out.empty() ? "" : ", ") + std::string(state_class_name(c));
   }
   return out;
@@ -66,7 +66,7 @@ Classification classify(const Spec& spec, const Instruction& in, const Assignmen
   for (const auto& [m, f] : running) {
     std::set<StateClass> w;
     for (StateClass s : f->writes)
-      if (is_control_state(s)) w.insert(s);
+      if (is_control_write(s)) w.insert(s);
     if (!w.empty() && !c.control_sensitive.value)
       c.control_sensitive = {true, "writes " + classes(w, true) + " state without trapping " + where(*f, m)};
     if (f->reads.count(StateClass::mode) && !c.mode_sensitive.value)
@@ -88,7 +88,7 @@ Classification classify(const Spec& spec, const Instruction& in, const Assignmen
                                       where(*running[j].second, running[j].first) + " (" +
                                       behaviour(*running[j].second) + "), trapping in neither"};
   if (!c.control_sensitive.value)
-    c.control_sensitive.why = running.empty() ? "traps in every mode" : "writes no mode, relocation, interrupt or control state in a mode where it does not trap";
+    c.control_sensitive.why = running.empty() ? "traps in every mode" : "writes no mode, relocation, interrupt, control or time state in a mode where it does not trap";
   if (!c.mode_sensitive.value) c.mode_sensitive.why = "behaves the same in every mode in which it does not trap and does not read the mode";
   if (!c.location_sensitive.value) c.location_sensitive.why = "reads no relocation state in a mode where it does not trap";
   if (!c.resource_sensitive.value) c.resource_sensitive.why = "reads no interrupt or control state in a mode where it does not trap";
@@ -114,13 +114,20 @@ Classification classify(const Spec& spec, const Instruction& in, const Assignmen
   } else {
     std::set<StateClass> w, r;
     for (StateClass s : fu->writes)
-      if (is_control_state(s)) w.insert(s);
+      if (is_control_write(s)) w.insert(s);
     for (StateClass s : fu->reads)
       if (s != StateClass::mode && is_control_state(s)) r.insert(s);
     if (!w.empty()) c.user_sensitive = {true, "writes " + classes(w, true) + " state without trapping " + where(*fu, U)};
     else if (!r.empty()) c.user_sensitive = {true, "reads " + classes(r, true) + " state without trapping " + where(*fu, U)};
     else c.user_sensitive = {false, "in user mode it neither writes control state nor reads relocation, interrupt or control state " + where(*fu, U)};
   }
+
+  // Timing: a clock read where the guest runs (user mode, under a VMM).
+  if (!fu->traps && fu->reads.count(StateClass::time))
+    c.timing_dependent = {true, "reads time state without trapping " + where(*fu, U) +
+                                    ": not sensitive, since P&G's equivalence allows differences caused by timing"};
+  else
+    c.timing_dependent = {false, fu->traps ? "traps " + where(*fu, U) : "reads no time state " + where(*fu, U)};
 
   // Guest modes: what runs there without trapping to the VMM must touch only the guest's state.
   if (!spec.guest_modes.empty()) {
@@ -131,9 +138,9 @@ Classification classify(const Spec& spec, const Instruction& in, const Assignmen
       if (f->traps) continue;
       std::set<StateClass> w, r;
       for (StateClass s : f->writes)
-        if (is_control_state(s)) w.insert(s);
+        if (is_control_write(s)) w.insert(s);
       for (StateClass s : f->reads)
-        if (is_control_state(s)) r.insert(s);
+        if (is_control_state(s)) r.insert(s);  // (the machine's clock read by a guest: timing)
       if (!w.empty()) c.guest_critical = {true, "writes the machine's " + classes(w, true) + " state without trapping " + where(*f, g)};
       else if (!r.empty()) c.guest_critical = {true, "reads the machine's " + classes(r, true) + " state without trapping " + where(*f, g)};
       if (c.guest_critical.value) break;
@@ -150,21 +157,30 @@ Analysis analyze(const Spec& spec, const Assignment& a) {
   for (const auto& c : r.instructions) {
     if (c.critical.value) critical.push_back(c.instruction);
     if (c.user_sensitive.value && !c.privileged.value) user.push_back(c.instruction);
+    if (c.timing_dependent.value) r.timing_dependent.push_back(c.instruction);
   }
   auto list = [](const std::vector<std::string>& v) {
     std::string s;
     for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
     return s;
   };
+  // Timing-dependent instructions are exempt by P&G's equivalence property; Theorem 2 assumes a
+  // VMM that does not depend on timing, and these are how a guest would see the VMM's timing.
+  const std::string timing = r.timing_dependent.empty() ? ""
+      : ". Timing-dependent, so not counted (P&G's equivalence allows differences caused by timing): " +
+            list(r.timing_dependent);
   r.theorem1 = {1, critical.empty(), critical, ""};
-  r.theorem1.explanation = critical.empty()
+  r.theorem1.explanation = (critical.empty()
       ? "every sensitive instruction is privileged, so a VMM can be built (Theorem 1's condition is sufficient)"
       : "Theorem 1's condition does not hold; this does not prove that no VMM exists (the condition is "
-        "sufficient, not necessary). Sensitive but unprivileged (critical): " + list(critical);
+        "sufficient, not necessary). Sensitive but unprivileged (critical): " + list(critical)) + timing;
   r.theorem2 = {2, critical.empty(), critical, ""};
   r.theorem2.explanation = critical.empty()
       ? "Theorem 1 holds, so the machine is recursively virtualizable, assuming (as the theorem requires) "
-        "that a VMM without timing dependencies can be built for it"
+        "that a VMM without timing dependencies can be built for it" +
+            (r.timing_dependent.empty() ? std::string()
+                                        : "; a guest reads the clock, and so the VMM's timing, through " +
+                                              list(r.timing_dependent))
       : "Theorem 1's condition does not hold, so Theorem 2 does not apply; this does not prove that the "
         "machine cannot be virtualized recursively. Critical: " + list(critical);
   r.theorem3 = {3, user.empty(), user, ""};

@@ -28,6 +28,11 @@ struct Classification {
   Property innocuous;           // not sensitive
   Property critical;            // sensitive but not privileged
   Property user_sensitive;      // sensitive when executed in user mode (hybrid VM, Theorem 3)
+  // Reads a clock or cycle counter (time state) without trapping in user mode, where a VMM runs
+  // all of its guest: not sensitive (P&G's equivalence allows differences caused by timing), but
+  // the guest can observe the VMM's time through it — Theorem 2 assumes a VMM that does not
+  // depend on timing. Reported apart.
+  Property timing_dependent;
   // Descriptions with guest modes (hardware-assisted machines; the analyzer's extension): runs
   // in a guest mode without trapping to the VMM and there reads or writes the machine's own mode,
   // relocation, interrupt or control state (not the guest's copy the hardware keeps).
@@ -45,6 +50,7 @@ struct Analysis {
   Assignment settings;
   std::vector<Classification> instructions;
   Theorem theorem1, theorem2, theorem3;
+  std::vector<std::string> timing_dependent;  // the instructions that are (named in the theorems' explanations)
   // With guest modes: Theorem 1's condition for a VMM that runs the guest in those modes
   // (number 0; `counterexamples` the guest-critical instructions). Absent otherwise.
   std::optional<Theorem> guest_condition;

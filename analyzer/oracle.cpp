@@ -34,19 +34,21 @@ constexpr uint32_t kSpin = 0x0000006f;                      // jal zero, 0
 
 // The states a form runs in. base: paging off; reloc_a / reloc_b: paging on, the same virtual
 // view placed at two physical places (only satp and the page tables differ); resource: base
-// with other values in the control and interrupt state the settings do not fix.
+// with other values in the control and interrupt state the settings do not fix (instret too:
+// it counts events, not time); time: base with the clocks moved (cycle, time, a guest's offset).
 // saturated: base with every supervisor interrupt delegated, enabled and (below U) pending, and
 // zeros where CSR writes write ones otherwise: the state in which clearing something shows.
 // In a guest mode (V = 1) relocation is the G-stage's (hgatp), the guest's own paging stays off,
 // and the other state varied is the machine's only: the guest's copies (vs*) stay the same.
-enum class Variant { base, reloc_a, reloc_b, resource, saturated };
+enum class Variant { base, reloc_a, reloc_b, resource, time, saturated };
 const char* describe(Variant v) {
   switch (v) {
     case Variant::base: return "paging off";
     case Variant::reloc_a: return "paging on, code and data at physical 0x80001000/0x80003000 (in a guest: by the G-stage)";
     case Variant::reloc_b: return "paging on, the same pages at physical 0x80011000/0x80013000 (in a guest: by the G-stage)";
     case Variant::resource: return "paging off, other scratch/cause/epc/tvec values, MPP=SPP=S, "
-                                   "xPIE clear, counters and time moved, a masked interrupt pending";
+                                   "xPIE clear, instret moved, a masked interrupt pending";
+    case Variant::time: return "paging off, cycle and time moved";
     case Variant::saturated: return "paging off, S interrupts delegated, enabled and pending, CSR writes of zero";
   }
   return "?";
@@ -140,6 +142,7 @@ void classify_csr_change(uint16_t n, uint32_t before, uint32_t after, bool in_gu
       if (diff) out.insert(StateClass::interrupts);
       return;
     case csr::satp: case csr::hgatp: out.insert(StateClass::relocation); return;
+    case csr::mcycle: case csr::mcycleh: case csr::htimedelta: case csr::htimedeltah: out.insert(StateClass::time); return;
     case csr::sie: case csr::sip: case csr::mideleg: case csr::hideleg: out.insert(StateClass::interrupts); return;
     case csr::sstatus: case csr::mstatus:
       if (diff & kEnables) out.insert(StateClass::interrupts);
@@ -318,10 +321,13 @@ Outcome Rv32Oracle::execute(const Form& f, const Mode& mode, Variant v) {
   // A pending interrupt masked only by the global enable: below S (and in a guest, where every
   // S-level interrupt is enabled) it would be taken.
   const bool can_mask = mode.priv != Priv::U && !mode.virt;
-  if (other) {
+  if (v == Variant::time) {  // the clocks alone
     h.debug_write_csr(csr::mcycle, 1000);
-    h.debug_write_csr(csr::minstret, 2000);
     h.set_mtime(5000);
+    if (h_ext) h.debug_write_csr(csr::htimedelta, 0x5555);
+  }
+  if (other) {
+    h.debug_write_csr(csr::minstret, 2000);
     h.debug_write_csr(csr::mideleg, kSupervisorInterrupts);
     h.debug_write_csr(csr::mie, kMipSsip | kMipStip);
     if (can_mask) h.debug_write_csr(csr::mip, kMipSsip);
@@ -332,7 +338,6 @@ Outcome Rv32Oracle::execute(const Form& f, const Mode& mode, Variant v) {
       h.debug_write_csr(csr::htinst, 0x222);
       h.debug_write_csr(csr::mtval2, 0x333);
       h.debug_write_csr(csr::mtinst, 0x444);
-      h.debug_write_csr(csr::htimedelta, 0x5555);
       // Which interrupts go to the guest: the VMM's definition of the virtual machine, which a
       // guest sees through (as P&G's guest sees the memory its relocation register gives it).
       if (!mode.virt) h.debug_write_csr(csr::hideleg, kMipVssip);
@@ -546,6 +551,7 @@ OracleReport Rv32Oracle::run() {
   struct Derived {
     bool any_user_runs = false, any_super_traps = false;
     std::optional<std::string> control, mode, location, resource;  // the counterexample, when shown
+    std::optional<std::string> timing;  // read a clock in user mode
     std::optional<std::string> guest;  // touched the machine's state from a guest mode
   };
   std::vector<Derived> derived(spec_.instructions.size());
@@ -588,7 +594,7 @@ OracleReport Rv32Oracle::run() {
       auto note_writes = [&](const Outcome& o, Variant v) {
         if (o.trapped || wrote) return;
         for (const StateClass c : o.written)
-          if (is_control_state(c)) {
+          if (is_control_write(c)) {
             wrote = f.text + " in " + mode.name + " writes " + (mode.guest ? "the machine's " : "") + state_class_name(c) +
                     " (" + describe(v) + ")";
             return;
@@ -604,6 +610,10 @@ OracleReport Rv32Oracle::run() {
       const Outcome rc = execute(f, mode, Variant::resource);
       if (const std::string diff = difference(base[m], rc); !diff.empty() && !resourced)
         resourced = f.text + " in " + mode.name + ": " + diff + " (" + describe(Variant::base) + " / " + describe(Variant::resource) + ")";
+      // The clocks: where the guest runs, a timing dependency (elsewhere, and in guest modes, not a class).
+      if (mode.name == user && !d.timing)
+        if (const std::string diff = difference(base[m], execute(f, mode, Variant::time)); !diff.empty())
+          d.timing = f.text + " in " + mode.name + ": " + diff + " (" + describe(Variant::base) + " / " + describe(Variant::time) + ")";
     }
     // Two of the machine's running modes, the same state otherwise.
     for (size_t i = 0; i < running.size(); ++i)
@@ -621,6 +631,7 @@ OracleReport Rv32Oracle::run() {
     const bool sensitive = d.control || d.mode || d.location || d.resource;
     if (sensitive && !privileged) report.critical.push_back(in.name);
     if (d.guest) report.guest_critical.push_back(in.name);
+    if (d.timing) report.timing_dependent.push_back(in.name);
     auto compare = [&](const char* property, bool described, const Property& why, bool shown, const std::optional<std::string>& example,
                        const std::string& absent) {
       if (described == shown) return;
@@ -638,6 +649,8 @@ OracleReport Rv32Oracle::run() {
             "every form did the same with its pages at either physical place");
     compare("resource-sensitive", c.resource_sensitive.value, c.resource_sensitive, d.resource.has_value(), d.resource,
             "every form did the same with other control and interrupt state");
+    compare("timing-dependent", c.timing_dependent.value, c.timing_dependent, d.timing.has_value(), d.timing,
+            "every form did the same in " + user + " with the clocks moved");
     if (!spec_.guest_modes.empty())
       compare("guest-critical", c.guest_critical.value, c.guest_critical, d.guest.has_value(), d.guest,
               "in the guest modes every form trapped or changed only the guest's state, and did the same with the "
@@ -662,6 +675,11 @@ std::string oracle_report_text(const Spec& spec, const OracleReport& r) {
   if (r.critical.empty()) out += "none";
   for (size_t i = 0; i < r.critical.size(); ++i) out += (i ? ", " : "") + r.critical[i];
   out += "\n";
+  if (!r.timing_dependent.empty()) {
+    out += "  timing-dependent on this hart (a clock read in " + spec.user_mode + "): ";
+    for (size_t i = 0; i < r.timing_dependent.size(); ++i) out += (i ? ", " : "") + r.timing_dependent[i];
+    out += "\n";
+  }
   if (!spec.guest_modes.empty()) {
     out += "  guest-critical on this hart: ";
     if (r.guest_critical.empty()) out += "none";

@@ -31,6 +31,7 @@ struct OracleReport {
   size_t unimplemented_csrs = 0;  // CSR numbers that trap in every mode and no instruction claims
   std::vector<std::string> critical;  // instructions the hart's behaviour makes critical
   std::vector<std::string> guest_critical;  // ... guest-critical (descriptions with guest modes)
+  std::vector<std::string> timing_dependent;  // ... read a clock in user mode (exempt: timing)
   std::vector<Disagreement> disagreements;
 };
 

@@ -25,6 +25,7 @@ const Named kProperties[] = {
     {"innocuous", &Classification::innocuous},
     {"critical", &Classification::critical},
     {"user_sensitive", &Classification::user_sensitive},
+    {"timing_dependent", &Classification::timing_dependent},
 };
 
 std::string verdict(const Classification& c) {
@@ -37,6 +38,7 @@ std::string verdict(const Classification& c) {
   if (c.resource_sensitive.value) kinds += std::string(kinds.empty() ? "" : ", ") + "resource";
   if (!kinds.empty()) s += " (" + kinds + ")";
   if (c.user_sensitive.value) s += ", user-sensitive";
+  if (c.timing_dependent.value) s += ", timing-dependent";
   if (c.guest_critical.value) s += ", GUEST-CRITICAL";
   return s;
 }
@@ -131,6 +133,8 @@ std::string report_text(const ReportInput& in) {
         o << "user-sensitive: " << c.instruction << ": " << c.user_sensitive.why << "\n";
     for (const auto& c : a.instructions)
       if (c.guest_critical.value) o << "guest-critical: " << c.instruction << ": " << c.guest_critical.why << "\n";
+    for (const auto& c : a.instructions)
+      if (c.timing_dependent.value) o << "timing-dependent: " << c.instruction << ": " << c.timing_dependent.why << "\n";
     o << "\n";
   }
   theorem_text(o, a.theorem1);
@@ -176,15 +180,16 @@ std::string report_markdown(const ReportInput& in) {
   o << "## " << spec.name << "\n\n`" << spec.file << "`; user mode " << spec.user_mode << ", supervisor mode "
     << spec.supervisor_mode << "; settings: " << describe_assignment(a.settings) << "\n\n";
   const bool guest = !spec.guest_modes.empty();
-  o << "| instruction | privileged | control | mode | location | resource | sensitive | critical | user-sensitive |"
+  o << "| instruction | privileged | control | mode | location | resource | sensitive | critical | user-sensitive | timing |"
     << (guest ? " guest-critical |" : "") << "\n";
-  o << "|---|---|---|---|---|---|---|---|---|" << (guest ? "---|" : "") << "\n";
+  o << "|---|---|---|---|---|---|---|---|---|---|" << (guest ? "---|" : "") << "\n";
   auto yn = [](const Property& p) { return p.value ? "yes" : ""; };
   for (const auto& c : a.instructions)
     if (in.explain.empty() || c.instruction == in.explain)
       o << "| " << c.instruction << " | " << yn(c.privileged) << " | " << yn(c.control_sensitive) << " | "
         << yn(c.mode_sensitive) << " | " << yn(c.location_sensitive) << " | " << yn(c.resource_sensitive) << " | "
-        << yn(c.sensitive) << " | " << (c.critical.value ? "**yes**" : "") << " | " << yn(c.user_sensitive) << " |"
+        << yn(c.sensitive) << " | " << (c.critical.value ? "**yes**" : "") << " | " << yn(c.user_sensitive) << " | "
+        << yn(c.timing_dependent) << " |"
         << (guest ? std::string(" ") + (c.guest_critical.value ? "**yes**" : "") + " |" : "") << "\n";
   o << "\n";
   for (const Theorem* t : {&a.theorem1, &a.theorem2, &a.theorem3})
@@ -311,6 +316,7 @@ void html_description(std::ostringstream& o, const ReportInput& in) {
   if (guest) o << ", guest modes " << html(mode_list(spec.guest_modes));
   o << "; settings: " << html(describe_assignment(a.settings)) << "</p>\n<table>\n<tr><th>instruction</th><th>class</th>"
     << "<th>privileged</th><th>control</th><th>mode</th><th>location</th><th>resource</th><th>user-sensitive</th>"
+    << "<th>timing</th>"
     << (guest ? "<th>guest-critical</th>" : "") << "</tr>\n";
   auto yes = [](const Property& p) { return std::string("<td class=\"yes\">") + (p.value ? "&#10003;" : "") + "</td>"; };
   for (const Classification& c : a.instructions) {
@@ -319,7 +325,8 @@ void html_description(std::ostringstream& o, const ReportInput& in) {
     o << "<tr><td>" << html(c.instruction) << "</td><td class=\"" << cls << "\" title=\""
       << html(c.critical.value ? c.critical.why : c.sensitive.why) << "\">" << html(verdict(c)) << "</td>"
       << yes(c.privileged) << yes(c.control_sensitive) << yes(c.mode_sensitive) << yes(c.location_sensitive)
-      << yes(c.resource_sensitive) << yes(c.user_sensitive) << (guest ? yes(c.guest_critical) : "") << "</tr>\n";
+      << yes(c.resource_sensitive) << yes(c.user_sensitive) << yes(c.timing_dependent)
+      << (guest ? yes(c.guest_critical) : "") << "</tr>\n";
   }
   o << "</table>\n<ul>\n";
   auto verdict_item = [&](const std::string& name, bool holds, const std::string& why) {
@@ -353,7 +360,8 @@ std::string report_html(const std::vector<ReportInput>& inputs) {
     << "<title>vmscope analyze: Popek and Goldberg's theorems</title>\n" << kHtmlStyle << "</head>\n<body>\n"
     << "<h1>Popek and Goldberg's theorems</h1>\n"
     << "<p>Colours: <span style=\"background:#ff6666\">critical</span> (sensitive, not privileged), "
-    << "<span style=\"background:#73b3ff\">sensitive</span> (and privileged), innocuous in grey.</p>\n";
+    << "<span style=\"background:#73b3ff\">sensitive</span> (and privileged), innocuous in grey. "
+    << "<em>Timing</em>: reads a clock where the guest runs, which P&amp;G's equivalence allows.</p>\n";
   for (const ReportInput& in : inputs) html_description(o, in);
   o << "</body>\n</html>\n";
   return o.str();

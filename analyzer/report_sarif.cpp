@@ -35,7 +35,13 @@ constexpr Rule kGuestCritical{"PG-GUEST", "GuestCriticalInstruction", "error",
                               "In a mode where hardware runs a guest (VS/VU, VMX non-root, EL1 under EL2) it neither "
                               "traps to the VMM nor stays within the guest's own copy of the state: the analyzer's "
                               "guest-mode condition (its extension of Theorem 1 to hardware-assisted machines) fails."};
-const Rule* const kRules[] = {&kCritical, &kUserSensitive, &kGuestCritical};
+constexpr Rule kTiming{"PG-TIME", "TimingDependentInstruction", "note",
+                       "Timing-dependent: reads a clock in user mode without trapping (not sensitive)",
+                       "It reads time state (a clock, a cycle counter) where a VMM runs its guest. Popek and "
+                       "Goldberg's equivalence property allows differences caused by timing, so it does not break "
+                       "Theorem 1; but Theorem 2 assumes a VMM without timing dependencies, and a guest observes "
+                       "the VMM's timing through it."};
+const Rule* const kRules[] = {&kCritical, &kUserSensitive, &kGuestCritical, &kTiming};
 
 Json rule_json(const Rule& r) {
   return {{"id", r.id},
@@ -106,6 +112,8 @@ std::string report_sarif(const std::vector<ReportInput>& inputs) {
         results.push_back(result(spec, kUserSensitive, 1, in, a.settings, c.user_sensitive.why, classic));
       if (c.guest_critical.value)
         results.push_back(result(spec, kGuestCritical, 2, in, a.settings, c.guest_critical.why, spec.guest_modes));
+      if (c.timing_dependent.value)
+        results.push_back(result(spec, kTiming, 3, in, a.settings, c.timing_dependent.why, {spec.user_mode}));
     }
   }
   Json run = {{"tool",

@@ -12,7 +12,7 @@ namespace vmscope::analyzer {
 
 namespace {
 
-const char* const kStateNames[] = {"mode", "relocation", "interrupts", "control", "registers", "memory", "guest"};
+const char* const kStateNames[] = {"mode", "relocation", "interrupts", "control", "registers", "memory", "guest", "time"};
 
 Position pos_of(const toml::source_region& r) {
   return Position{static_cast<int>(r.begin.line), static_cast<int>(r.begin.column)};
@@ -302,8 +302,7 @@ class Loader {
         const std::string name = e.is_string() ? e.as_string()->get() : std::string("?");
         auto c = parse_state_class(name);
         if (!c) {
-          error(e, "unknown state '" + name + "' (state classes: mode, relocation, interrupts, control, "
-                   "registers, memory)");
+          error(e, "unknown state '" + name + "' (state classes: " + state_class_names() + ")");
           continue;
         }
         (std::string(key) == "reads" ? f.reads : f.writes).insert(*c);
@@ -367,10 +366,18 @@ std::optional<StateClass> parse_state_class(const std::string& name) {
   return std::nullopt;
 }
 
+std::string state_class_names() {
+  std::string out;
+  for (const char* n : kStateNames) out += (out.empty() ? "" : ", ") + std::string(n);
+  return out;
+}
+
 bool is_control_state(StateClass c) {
   return c == StateClass::mode || c == StateClass::relocation || c == StateClass::interrupts ||
          c == StateClass::control;
 }
+
+bool is_control_write(StateClass c) { return is_control_state(c) || c == StateClass::time; }
 
 bool Spec::is_guest_mode(const std::string& mode) const {
   return std::find(guest_modes.begin(), guest_modes.end(), mode) != guest_modes.end();

@@ -12,12 +12,20 @@ namespace vmscope::analyzer {
 
 // Classes of processor state a fact may read or write. `guest`: state that belongs to the
 // running guest of a hardware-assisted machine (the hardware keeps the guest's own copy, as
-// vsstatus for sstatus in VS-mode or GDTR in the VMCS) rather than the machine's.
-enum class StateClass { mode, relocation, interrupts, control, registers, memory, guest };
+// vsstatus for sstatus in VS-mode or GDTR in the VMCS) rather than the machine's. `time`: a
+// clock or cycle counter (time of day, a timer's count, cycles): reading it shows only *when*
+// the program runs, and P&G's equivalence property allows "differences caused by timing
+// dependencies", so a read of time state makes no instruction sensitive; writing it sets the
+// machine's clock, which is control.
+enum class StateClass { mode, relocation, interrupts, control, registers, memory, guest, time };
 const char* state_class_name(StateClass c);
 std::optional<StateClass> parse_state_class(const std::string& name);
-// Mode, relocation, interrupts and other control state: what P&G's VMM must keep to itself.
+std::string state_class_names();  // "mode, relocation, ..." (for messages)
+// Mode, relocation, interrupts and other control state: what P&G's VMM must keep to itself
+// (what a read must not see and a write must not change).
 bool is_control_state(StateClass c);
+// What a write must not change: control state, and the clock.
+bool is_control_write(StateClass c);
 
 struct Position {
   int line = 0, column = 0;

@@ -230,6 +230,11 @@ void DebuggerApp::show_analyzer(bool show) {
   if (show) panels_->panels.layout.bring_forward(Panel::analyzer);
 }
 
+void DebuggerApp::set_analyzer_view(const std::string& filter, const std::string& selected) {
+  panels_->panels.analyzer_filter = filter;
+  panels_->panels.analyzer_selected = selected;
+}
+
 void DebuggerApp::set_timeline_lane(int lane) {
   panels_->panels.timeline_lane = lane;
   panels_->panels.timeline_lane_picked = true;

@@ -96,6 +96,8 @@ class DebuggerApp {
   // The analyzer window and what it shows.
   AnalyzerWorkbench& analyzer();
   void show_analyzer(bool show);
+  // Its instruction table: the name filter, and the instruction whose facts are explained.
+  void set_analyzer_view(const std::string& filter, const std::string& selected);
   // The Code cache window and the block it shows (by physical address), for scripts and tests.
   void show_code_cache(bool show);
   bool code_cache_shown() const;

@@ -241,6 +241,10 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     if (!app.analyzer().choose(w[1])) bad("no shipped description " + w[1]);
   } else if (w[0] == "analyzer-set" && w.size() == 2 && w[1].find('=') != std::string::npos) {
     app.analyzer().set_setting(w[1].substr(0, w[1].find('=')), w[1].substr(w[1].find('=') + 1));
+  } else if (w[0] == "analyzer-select" && w.size() >= 2) {  // analyzer-select NAME: filtered to it, explained
+    const std::string name = rest_after(line, 1);
+    if (!app.analyzer().spec() || !app.analyzer().spec()->find_instruction(name)) return bad("no instruction '" + name + "'");
+    app.set_analyzer_view(name, name);
   } else if (w[0] == "analyzer-edit") {  // analyzer-edit OLD => NEW ("\n" for a newline)
     const std::string rest = rest_after(line, 1);
     const size_t arrow = rest.find(" => ");

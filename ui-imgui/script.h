@@ -20,6 +20,7 @@
 //   code-cache select hottest|ADDRESS   select a live block (the most executed, or by physical address)
 //   analyzer FILE             open the analyzer on a shipped description (isa-specs/pdp10.toml)
 //   analyzer-set NAME=VALUE   one of its settings
+//   analyzer-select NAME      its instruction table filtered to NAME, whose facts are explained
 //   analyzer-edit OLD => NEW  change its text ("\n" for a newline)
 //   wait-stopped [FRAMES]     wait until the machine stops (default: at most 600 frames)
 //   frames N                  let N frames pass

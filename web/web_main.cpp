@@ -392,6 +392,7 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
       for (const auto& c : an->instructions)
         if (c.critical.value) critical.push_back(c.instruction);
       an_json["critical"] = critical;
+      an_json["timingDependent"] = an->timing_dependent;
     }
     j["analyzer"] = an_json;
   }

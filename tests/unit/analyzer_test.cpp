@@ -408,3 +408,109 @@ TEST(AnalyzerGuestModes, Errors) {
   EXPECT_NE(first_error("guest_modes = []").find("at least one mode"), std::string::npos);
   EXPECT_NE(first_error("guest_modes = [\"g\", \"g\"]").find("listed twice"), std::string::npos);
 }
+
+// ---- Timing: P&G's equivalence allows "differences caused by timing dependencies".
+namespace {
+
+const char* kClockRead = R"(
+[[instruction]]
+name = "RDCLOCK"
+sources = ["t"]
+[[instruction.fact]]
+traps = false
+reads = ["time"]
+writes = ["registers"]
+)";
+
+}  // namespace
+
+TEST(AnalyzerTiming, AClockReadInUserModeIsTimingDependentNotSensitive) {
+  const Spec s = load(kClockRead);
+  const Analysis a = analyze(s, {{"gate", "0"}});
+  const Classification& c = a.instructions.at(0);
+  EXPECT_FALSE(c.sensitive.value) << c.sensitive.why;
+  EXPECT_FALSE(c.critical.value);
+  EXPECT_FALSE(c.user_sensitive.value);
+  EXPECT_TRUE(c.timing_dependent.value);
+  EXPECT_NE(c.timing_dependent.why.find("[fact at line"), std::string::npos);
+  EXPECT_TRUE(a.theorem1.holds);
+  EXPECT_TRUE(a.theorem3.holds);
+  EXPECT_EQ(a.timing_dependent, std::vector<std::string>{"RDCLOCK"});
+  EXPECT_NE(a.theorem1.explanation.find("Timing-dependent, so not counted"), std::string::npos);
+  EXPECT_NE(a.theorem2.explanation.find("without timing dependencies"), std::string::npos);
+  EXPECT_NE(a.theorem2.explanation.find("through RDCLOCK"), std::string::npos) << a.theorem2.explanation;
+}
+
+TEST(AnalyzerTiming, WritingTheClockIsControl) {
+  const Classification c = one(R"(
+[[instruction]]
+name = "SETCLOCK"
+sources = ["t"]
+[[instruction.fact]]
+traps = false
+writes = ["time"]
+)");
+  EXPECT_TRUE(c.control_sensitive.value) << c.control_sensitive.why;
+  EXPECT_TRUE(c.critical.value);
+  EXPECT_TRUE(c.user_sensitive.value);
+  EXPECT_FALSE(c.timing_dependent.value);
+}
+
+TEST(AnalyzerTiming, OnlyUserModeReadsAreTimingDependencies) {
+  const Classification c = one(R"(
+[[instruction]]
+name = "RDCLOCK"
+sources = ["t"]
+[[instruction.fact]]
+modes = ["u"]
+traps = true
+[[instruction.fact]]
+modes = ["s"]
+traps = false
+reads = ["time"]
+writes = ["registers"]
+)");
+  EXPECT_TRUE(c.privileged.value);
+  EXPECT_FALSE(c.sensitive.value);
+  EXPECT_FALSE(c.timing_dependent.value) << "the guest runs in u: a read only s can make is the VMM's";
+}
+
+// Property: adding a read of time to any fact changes no P&G class and no verdict; the
+// instruction is timing-dependent exactly when it runs in user mode and reads time there.
+// Adding a write of time to a running fact makes it control-sensitive.
+TEST(AnalyzerTiming, TimeReadsNeverChangeTheClassesTimeWritesAreControl) {
+  const std::vector<std::string> classes = {"mode", "relocation", "interrupts", "control", "registers", "memory", "guest"};
+  auto fact = [&](unsigned bits, bool read_time, bool write_time) {  // bit 0: traps; 1..7 reads; 8..14 writes
+    if (bits & 1) return std::string("traps = true");
+    std::string r = read_time ? "\"time\"" : "", w = write_time ? "\"time\"" : "";
+    for (size_t i = 0; i < classes.size(); ++i) {
+      if (bits >> (1 + i) & 1) r += (r.empty() ? "\"" : ", \"") + classes[i] + "\"";
+      if (bits >> (8 + i) & 1) w += (w.empty() ? "\"" : ", \"") + classes[i] + "\"";
+    }
+    return "traps = false\nreads = [" + r + "]\nwrites = [" + w + "]";
+  };
+  auto instruction = [&](unsigned u, unsigned s, unsigned g, bool tu, bool ts, bool tg, bool wu) {
+    return "[[instruction]]\nname = \"X\"\nsources = [\"t\"]\n[[instruction.fact]]\nmodes = [\"u\"]\n" + fact(u, tu, wu) +
+           "\n[[instruction.fact]]\nmodes = [\"s\"]\n" + fact(s, ts, false) + "\n[[instruction.fact]]\nmodes = [\"g\"]\n" +
+           fact(g, tg, false) + "\n";
+  };
+  uint32_t seed = 777;
+  auto next = [&seed] { return seed = seed * 1103515245u + 12345u, (seed >> 8) & 0x7fff; };
+  for (int trial = 0; trial < 300; ++trial) {
+    const unsigned u = next(), s = next(), g = next(), pick = next();
+    const bool tu = pick & 1, ts = pick & 2, tg = pick & 4;
+    const Classification plain = analyze(load_guest(instruction(u, s, g, false, false, false, false)), {}).instructions.at(0);
+    const Classification timed = analyze(load_guest(instruction(u, s, g, tu, ts, tg, false)), {}).instructions.at(0);
+    EXPECT_EQ(plain.sensitive.value, timed.sensitive.value) << trial;
+    EXPECT_EQ(plain.critical.value, timed.critical.value) << trial;
+    EXPECT_EQ(plain.privileged.value, timed.privileged.value) << trial;
+    EXPECT_EQ(plain.user_sensitive.value, timed.user_sensitive.value) << trial;
+    EXPECT_EQ(plain.guest_critical.value, timed.guest_critical.value) << trial;
+    EXPECT_EQ(timed.timing_dependent.value, !(u & 1) && tu) << trial << ": " << fact(u, tu, false);
+    if (!(u & 1)) {
+      const Classification writes = analyze(load_guest(instruction(u, s, g, false, false, false, true)), {}).instructions.at(0);
+      EXPECT_TRUE(writes.control_sensitive.value) << trial;
+      EXPECT_TRUE(writes.user_sensitive.value) << trial;
+    }
+  }
+}

@@ -60,12 +60,16 @@ TEST(AnalyzerWorkbench, SettingsSurviveEditsAndDecide) {
   w.set_setting("mcounteren.CY", "1");
   w.set_setting("scounteren.CY", "1");
   ASSERT_TRUE(w.analysis());
-  EXPECT_FALSE(w.analysis()->theorem1.holds) << "counters readable in U-mode are critical";
+  EXPECT_TRUE(w.analysis()->theorem1.holds) << "the cycle counter readable in U-mode is a clock: timing only";
+  EXPECT_EQ(w.analysis()->timing_dependent, std::vector<std::string>{"CSR cycle/cycleh"});
+  w.set_setting("mcounteren.IR", "1");
+  w.set_setting("scounteren.IR", "1");
+  EXPECT_FALSE(w.analysis()->theorem1.holds) << "instret readable in U-mode is critical";
   w.set_text(w.text() + "\n");  // an edit that changes nothing keeps the settings
-  EXPECT_EQ(w.settings().at("mcounteren.CY"), "1");
+  EXPECT_EQ(w.settings().at("mcounteren.IR"), "1");
   EXPECT_FALSE(w.analysis()->theorem1.holds);
-  w.set_setting("mcounteren.CY", "7");  // not a value: ignored
-  EXPECT_EQ(w.settings().at("mcounteren.CY"), "1");
+  w.set_setting("mcounteren.IR", "7");  // not a value: ignored
+  EXPECT_EQ(w.settings().at("mcounteren.IR"), "1");
 }
 
 TEST(AnalyzerWorkbench, OracleRunsForTheHartsOwnDescriptionOnly) {

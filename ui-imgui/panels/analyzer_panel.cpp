@@ -18,6 +18,7 @@ using namespace analyzer;
 
 const ImVec4 kCritical(1.0f, 0.4f, 0.4f, 1), kSensitive(0.45f, 0.7f, 1.0f, 1), kInnocuous(0.6f, 0.6f, 0.6f, 1);
 const ImVec4 kHolds(0.4f, 0.85f, 0.5f, 1);
+const ImVec4 kTiming(0.95f, 0.75f, 0.3f, 1);  // reads a clock where the guest runs: allowed, but noted
 
 std::string classes_of(const Classification& c) {
   std::string s;
@@ -150,7 +151,7 @@ void instruction_table(AnalyzerWorkbench& w, Panels& p) {
         (!sensitive && !p.analyzer_show_innocuous))
       continue;
     if (!p.analyzer_filter.empty() && c.instruction.find(p.analyzer_filter) == std::string::npos) continue;
-    const ImVec4 colour = critical ? kCritical : sensitive ? kSensitive : kInnocuous;
+    const ImVec4 colour = critical ? kCritical : sensitive ? kSensitive : c.timing_dependent.value ? kTiming : kInnocuous;
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     ImGui::PushStyleColor(ImGuiCol_Text, colour);
@@ -158,8 +159,10 @@ void instruction_table(AnalyzerWorkbench& w, Panels& p) {
                           ImGuiSelectableFlags_SpanAllColumns))
       p.analyzer_selected = c.instruction;
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(critical ? "critical" : sensitive ? (c.privileged.value ? "sensitive, privileged" : "sensitive")
-                                                             : (c.privileged.value ? "innocuous, privileged" : "innocuous"));
+    std::string cls = critical ? "critical" : sensitive ? (c.privileged.value ? "sensitive, privileged" : "sensitive")
+                                                        : (c.privileged.value ? "innocuous, privileged" : "innocuous");
+    if (c.timing_dependent.value) cls += ", reads a clock";
+    ImGui::TextUnformatted(cls.c_str());
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(sensitive ? classes_of(c).c_str() : "");
     ImGui::TableNextColumn();
@@ -198,6 +201,7 @@ void explanation(const AnalyzerWorkbench& w, const Panels& p) {
   row("resource-sensitive", c.resource_sensitive);
   row("critical", c.critical);
   row("user-sensitive", c.user_sensitive);
+  row("timing-dependent", c.timing_dependent);
   if (!w.spec()->guest_modes.empty()) row("guest-critical", c.guest_critical);
 }
 
@@ -222,6 +226,12 @@ void oracle_view(AnalyzerWorkbench& w) {
     std::string guest;
     for (const std::string& c : r.guest_critical) guest += (guest.empty() ? "" : ", ") + c;
     ImGui::Text("guest-critical on the hart: %s", guest.empty() ? "none" : guest.c_str());
+  }
+  if (!r.timing_dependent.empty()) {
+    std::string timing;
+    for (const std::string& c : r.timing_dependent) timing += (timing.empty() ? "" : ", ") + c;
+    ImGui::TextColored(kTiming, "timing-dependent on the hart (a clock read in %s): %s", w.spec()->user_mode.c_str(),
+                       timing.c_str());
   }
   if (r.disagreements.empty()) {
     ImGui::TextColored(kHolds, "The description agrees with the hart.");

@@ -468,6 +468,8 @@ try {
     check(s.analyzer.theorems[0] === false && s.analyzer.critical.includes('POPF') &&
           (await itemRect('Other description...', 'Analyzer')) !== null,
           `the x86 scenario opens the analyzer on IA-32 (critical: ${s.analyzer.critical.slice(0, 4).join(', ')}, ...)`);
+    check(s.analyzer.timingDependent.includes('RDTSC') && !s.analyzer.critical.includes('RDTSC'),
+          `RDTSC reads a clock: timing-dependent, not critical (${JSON.stringify(s.analyzer.timingDependent)})`);
     await click('Analyzer', '##MainMenuBar');  // close it: the next section opens the analyzer itself
 
     // ---- 13. the analyzer: open it, pick the PDP-10, edit JRST 1's user-mode fact in the
