@@ -70,4 +70,43 @@ void AnalyzerWorkbench::run_oracle() {
   if (has_oracle()) oracle_ = analyzer::run_oracle(*spec_, settings_);
 }
 
+bool AnalyzerWorkbench::set_fact(const std::string& instruction, const std::string& mode, const FactChange& change) {
+  edit_error_.clear();
+  if (!spec_) {
+    edit_error_ = "the description has errors: fix them in the Description tab first";
+    return false;
+  }
+  FactEditResult r = edit_fact(text_, *spec_, instruction, mode, settings_, change);
+  if (!r.error.empty()) {
+    edit_error_ = r.error;
+    return false;
+  }
+  set_text(std::move(r.text));
+  return true;
+}
+
+bool AnalyzerWorkbench::set_traps(const std::string& instruction, const std::string& mode, bool traps) {
+  const Instruction* in = spec_ ? spec_->find_instruction(instruction) : nullptr;
+  const Fact* f = in ? applicable_fact(*in, mode, settings_) : nullptr;
+  if (!f) return set_fact(instruction, mode, {traps, {}, {}});  // (reports why)
+  const auto key = std::make_pair(instruction, mode);
+  FactChange change{traps, {}, {}};
+  if (traps && !f->traps) {
+    set_aside_[key] = {false, f->reads, f->writes};
+  } else if (!traps) {
+    const auto it = set_aside_.find(key);
+    change = it != set_aside_.end() ? it->second : FactChange{false, {}, {StateClass::registers}};
+  }
+  return set_fact(instruction, mode, change);
+}
+
+std::string AnalyzerWorkbench::quirk_of(const std::string& instruction) const {
+  const Instruction* in = spec_ && spec_->oracle.rfind("rv32", 0) == 0 ? spec_->find_instruction(instruction) : nullptr;
+  if (!in) return "";
+  for (const Fact& f : in->facts)
+    for (const auto& [setting, value] : f.when)
+      if (setting.rfind("quirk.", 0) == 0) return setting;
+  return "";
+}
+
 }  // namespace vmscope::ui

@@ -3,12 +3,15 @@
 // for a description of vmscope's own hart — the executing oracle's report.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bundled_specs.h"
 #include "classify.h"
+#include "fact_edit.h"
 #include "oracle.h"
 #include "spec.h"
 
@@ -34,6 +37,17 @@ class AnalyzerWorkbench {
   void set_setting(const std::string& name, const std::string& value);
   const std::optional<analyzer::Analysis>& analysis() const { return analysis_; }
 
+  // The structured fact editor: what `instruction` does in `mode` under the current settings,
+  // changed in the text (analyzer/fact_edit.h), which is parsed and analyzed again. Making it
+  // trap sets its reads and writes aside, and making it run again brings them back. False, with
+  // edit_error(), when the edit cannot be made.
+  bool set_fact(const std::string& instruction, const std::string& mode, const analyzer::FactChange& change);
+  bool set_traps(const std::string& instruction, const std::string& mode, bool traps);
+  const std::string& edit_error() const { return edit_error_; }
+  // vmscope's own hart: the teaching quirk setting ("quirk.status_read") some fact of
+  // `instruction` depends on, or "" (the debugger offers to run the guest kernel with it).
+  std::string quirk_of(const std::string& instruction) const;
+
   bool has_oracle() const { return spec_ && !spec_->oracle.empty(); }
   void run_oracle();  // under the current settings
   const std::optional<analyzer::OracleReport>& oracle() const { return oracle_; }
@@ -48,6 +62,8 @@ class AnalyzerWorkbench {
   analyzer::Assignment settings_;
   std::optional<analyzer::Analysis> analysis_;
   std::optional<analyzer::OracleReport> oracle_;
+  std::string edit_error_;
+  std::map<std::pair<std::string, std::string>, analyzer::FactChange> set_aside_;  // (instruction, mode) -> before it trapped
 };
 
 }  // namespace vmscope::ui

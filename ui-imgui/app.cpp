@@ -235,6 +235,24 @@ void DebuggerApp::set_analyzer_view(const std::string& filter, const std::string
   panels_->panels.analyzer_selected = selected;
 }
 
+void DebuggerApp::show_analyzer_tab(const std::string& tab) { panels_->panels.analyzer_tab = tab; }
+const std::string& DebuggerApp::analyzer_selected() const { return panels_->panels.analyzer_selected; }
+
+bool DebuggerApp::run_kernel_with_quirk(const std::string& quirk_setting) {
+  VmSettings vm = session_.vm_settings();
+  vm.virtualization = Virtualization::trap_and_emulate;
+  vm.quirks = {};
+  if (quirk_setting == "quirk.status_read") vm.quirks.status_read = true;
+  else if (quirk_setting == "quirk.status_write") vm.quirks.status_write = true;
+  else if (quirk_setting == "quirk.sret_jump") vm.quirks.sret_jump = true;
+  else return false;
+  session_.set_vm_settings(vm);
+  if (!load_bundled("kernel")) return false;
+  set_panel_open("Console", true);
+  set_panel_open("Monitor", true, false);
+  return true;
+}
+
 void DebuggerApp::set_timeline_lane(int lane) {
   panels_->panels.timeline_lane = lane;
   panels_->panels.timeline_lane_picked = true;

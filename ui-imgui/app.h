@@ -98,6 +98,11 @@ class DebuggerApp {
   void show_analyzer(bool show);
   // Its instruction table: the name filter, and the instruction whose facts are explained.
   void set_analyzer_view(const std::string& filter, const std::string& selected);
+  void show_analyzer_tab(const std::string& tab);  // Instructions, Facts, Description or Oracle
+  const std::string& analyzer_selected() const;
+  // The guest kernel under trap-and-emulate on a hart with this teaching quirk on (a description
+  // setting, "quirk.status_read"), so the verdict and the machine are seen together.
+  bool run_kernel_with_quirk(const std::string& quirk_setting);
   // The Code cache window and the block it shows (by physical address), for scripts and tests.
   void show_code_cache(bool show);
   bool code_cache_shown() const;

@@ -245,6 +245,15 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     const std::string name = rest_after(line, 1);
     if (!app.analyzer().spec() || !app.analyzer().spec()->find_instruction(name)) return bad("no instruction '" + name + "'");
     app.set_analyzer_view(name, name);
+  } else if (w[0] == "analyzer-tab" && w.size() == 2) {
+    app.show_analyzer_tab(w[1]);
+  } else if (w[0] == "analyzer-trap" && w.size() == 3 && (w[2] == "on" || w[2] == "off")) {
+    // analyzer-trap MODE on|off: the fact editor's "traps" box for the selected instruction
+    const std::string name = app.analyzer_selected();
+    if (!app.analyzer().set_traps(name, w[1], w[2] == "on")) return bad(app.analyzer().edit_error());
+  } else if (w[0] == "analyzer-run-quirk" && w.size() == 1) {  // the fact editor's button
+    const std::string quirk = app.analyzer().quirk_of(app.analyzer_selected());
+    if (quirk.empty() || !app.run_kernel_with_quirk(quirk)) return bad("no teaching quirk for '" + app.analyzer_selected() + "'");
   } else if (w[0] == "analyzer-edit") {  // analyzer-edit OLD => NEW ("\n" for a newline)
     const std::string rest = rest_after(line, 1);
     const size_t arrow = rest.find(" => ");

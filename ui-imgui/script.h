@@ -21,6 +21,9 @@
 //   analyzer FILE             open the analyzer on a shipped description (isa-specs/pdp10.toml)
 //   analyzer-set NAME=VALUE   one of its settings
 //   analyzer-select NAME      its instruction table filtered to NAME, whose facts are explained
+//   analyzer-tab TAB          Instructions, Facts, Description or Oracle
+//   analyzer-trap MODE on|off the fact editor: the selected instruction traps in MODE, or not
+//   analyzer-run-quirk        the fact editor's "Run the guest kernel with it" (its quirk)
 //   analyzer-edit OLD => NEW  change its text ("\n" for a newline)
 //   wait-stopped [FRAMES]     wait until the machine stops (default: at most 600 frames)
 //   frames N                  let N frames pass

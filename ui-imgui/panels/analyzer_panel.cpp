@@ -1,6 +1,7 @@
 // The analyzer: choose a shipped ISA description, see Popek and Goldberg's verdicts (the three
 // theorems) and every instruction coloured by its class, filter them, read why each class holds,
-// flip the description's settings, edit its text and watch the verdict follow; for a
+// flip the description's settings, change what an instruction does per mode with the fact editor
+// (or edit the text) and watch the verdict follow; for a
 // hardware-assisted machine, the guest-mode condition and what each instruction does in the guest
 // modes; for vmscope's own RV32 (with and without H), run the executing oracle on the hart.
 #include <imgui.h>
@@ -8,6 +9,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
+#include <utility>
 
 #include "panels.h"
 
@@ -205,6 +208,80 @@ void explanation(const AnalyzerWorkbench& w, const Panels& p) {
   if (!w.spec()->guest_modes.empty()) row("guest-critical", c.guest_critical);
 }
 
+// The structured fact editor: for the selected instruction, per mode, whether it traps and which
+// state classes it reads and writes, under the settings above; each click rewrites that fact in
+// the description (analyzer/fact_edit.h), and the verdicts above follow.
+void fact_editor(DebuggerApp& app, AnalyzerWorkbench& w, Panels& p) {
+  const Spec& s = *w.spec();
+  ImGui::SetNextItemWidth(std::min(ImGui::GetContentRegionAvail().x * 0.6f, 30 * ImGui::GetFontSize()));
+  if (ImGui::BeginCombo("##fact-instruction", p.analyzer_selected.empty() ? "pick an instruction" : p.analyzer_selected.c_str())) {
+    for (const Instruction& in : s.instructions)
+      if (ImGui::Selectable(in.name.c_str(), in.name == p.analyzer_selected)) p.analyzer_selected = in.name;
+    ImGui::EndCombo();
+  }
+  const Instruction* in = s.find_instruction(p.analyzer_selected);
+  if (!in) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("the instruction whose facts to change");
+    return;
+  }
+  ImGui::SameLine();
+  ImGui::TextDisabled("per mode; a click rewrites its fact");
+  static constexpr StateClass kClasses[] = {StateClass::mode,     StateClass::relocation, StateClass::interrupts,
+                                            StateClass::control,  StateClass::time,       StateClass::registers,
+                                            StateClass::memory,   StateClass::guest};
+  ImGui::BeginChild("facts", ImVec2(0, 0), false);
+  for (const std::string& mode : s.modes) {
+    const Fact* f = applicable_fact(*in, mode, w.settings());
+    if (!f) continue;
+    ImGui::PushID(mode.c_str());
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted((mode + (s.is_guest_mode(mode) ? " (guest)" : mode == s.user_mode ? " (user)" : "")).c_str());
+    ImGui::SameLine(9 * ImGui::GetFontSize());
+    bool traps = f->traps;
+    if (ImGui::Checkbox(("traps##traps " + mode).c_str(), &traps)) w.set_traps(in->name, mode, traps);
+    ImGui::SameLine();
+    std::string where = "fact at line " + std::to_string(f->pos.line);
+    if (!f->when.empty()) where += ", when " + describe_assignment(f->when);
+    if (f->modes.size() != 1) where += " (shared: a change splits it)";
+    ImGui::TextDisabled("%s", where.c_str());
+    if (!f->traps) {
+      for (const bool reads : {true, false}) {
+        ImGui::Dummy(ImVec2(2 * ImGui::GetFontSize(), 0));
+        ImGui::SameLine();
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextUnformatted(reads ? "reads " : "writes");
+        for (const StateClass c : kClasses) {
+          if (c == StateClass::guest && s.guest_modes.empty()) continue;
+          ImGui::SameLine();
+          const std::set<StateClass>& now = reads ? f->reads : f->writes;
+          bool on = now.count(c) > 0;
+          const std::string label = std::string(state_class_name(c)) + (reads ? "##r " : "##w ") + mode;
+          if (ImGui::Checkbox(label.c_str(), &on)) {
+            FactChange change{false, f->reads, f->writes};
+            std::set<StateClass>& edited = reads ? change.reads : change.writes;
+            if (on) edited.insert(c);
+            else edited.erase(c);
+            w.set_fact(in->name, mode, change);
+          }
+        }
+      }
+    }
+    ImGui::PopID();
+    if (!w.spec()) break;  // (an edit that broke the description: its errors show above)
+  }
+  if (!w.edit_error().empty()) ImGui::TextColored(kCritical, "%s", w.edit_error().c_str());
+  if (const std::string quirk = w.quirk_of(in->name); !quirk.empty()) {
+    ImGui::Separator();
+    ImGui::TextWrapped("vmscope's hart has a teaching quirk for this: %s. See the verdict and the machine together:",
+                       quirk.c_str());
+    if (ImGui::Button(("Analyze with " + quirk + "=1").c_str())) w.set_setting(quirk, "1");
+    ImGui::SameLine();
+    if (ImGui::Button("Run the guest kernel with it (trap-and-emulate)")) app.run_kernel_with_quirk(quirk);
+  }
+  ImGui::EndChild();
+}
+
 void oracle_view(AnalyzerWorkbench& w) {
   if (!w.has_oracle()) {
     ImGui::TextWrapped("This description has no executing oracle: only descriptions of vmscope's own hart "
@@ -247,7 +324,7 @@ void oracle_view(AnalyzerWorkbench& w) {
 }
 }  // namespace
 
-void draw_analyzer(Panels& p) {
+void draw_analyzer(DebuggerApp& app, Panels& p) {
   if (!p.begin(Panel::analyzer)) return;
   AnalyzerWorkbench& w = p.workbench;
   const auto& specs = w.specs();
@@ -284,7 +361,11 @@ void draw_analyzer(Panels& p) {
   if (ImGui::BeginTabBar("analyzer")) {
     const bool other_description = p.analyzer_shown != w.chosen();
     p.analyzer_shown = w.chosen();
-    if (ImGui::BeginTabItem("Instructions", nullptr, other_description && !edit ? ImGuiTabItemFlags_SetSelected : 0)) {
+    if (edit) p.analyzer_tab = "Description";
+    if (other_description && p.analyzer_tab.empty()) p.analyzer_tab = "Instructions";  // another one opens on its instructions
+    const std::string requested = std::exchange(p.analyzer_tab, std::string());
+    const auto select = [&](const char* tab) { return requested == tab ? ImGuiTabItemFlags_SetSelected : 0; };
+    if (ImGui::BeginTabItem("Instructions", nullptr, select("Instructions"))) {
       if (w.analysis()) {
         instruction_table(w, p);
         explanation(w, p);
@@ -293,14 +374,19 @@ void draw_analyzer(Panels& p) {
       }
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Description", nullptr, edit ? ImGuiTabItemFlags_SetSelected : 0)) {
+    if (ImGui::BeginTabItem("Facts", nullptr, select("Facts"))) {
+      if (w.spec()) fact_editor(app, w, p);
+      else ImGui::TextDisabled("The description has errors: see above, and fix them in the Description tab.");
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Description", nullptr, select("Description"))) {
       std::string text = w.text();
       ImGui::TextDisabled("Facts only (docs/isa-spec-format.md): change one and the verdict above follows.");
       if (ImGui::InputTextMultiline("##description", &text, ImGui::GetContentRegionAvail(), ImGuiInputTextFlags_AllowTabInput))
         w.set_text(std::move(text));
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Oracle")) {
+    if (ImGui::BeginTabItem("Oracle", nullptr, select("Oracle"))) {
       oracle_view(w);
       ImGui::EndTabItem();
     }

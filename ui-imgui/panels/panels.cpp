@@ -60,7 +60,7 @@ void Panels::draw_all(DebuggerApp& app, const std::vector<BundledProgram>& progr
   draw_timeline(s, *this);
   draw_monitor(s, *this);
   draw_code_cache(s, *this);
-  draw_analyzer(*this);
+  draw_analyzer(app, *this);
   draw_compare(s, *this);
   draw_migration(s, *this);
   draw_balloon(s, *this);

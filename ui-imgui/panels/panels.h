@@ -68,6 +68,7 @@ struct Panels {
   AnalyzerWorkbench workbench;  // the analyzer window's description, settings and analysis
   bool analyzer_show_critical = true, analyzer_show_sensitive = true, analyzer_show_innocuous = true;
   std::string analyzer_filter, analyzer_selected;
+  std::string analyzer_tab;  // a tab to bring forward next frame ("Facts", ...), then cleared
   size_t analyzer_shown = SIZE_MAX;  // the description last drawn: another one opens on its instructions
   int monitor_table = -1;      // the shadow table shown
   bool monitor_follow = true;  // show the current one
@@ -114,7 +115,7 @@ void draw_migration(DebugSession& s, Panels& p);
 void draw_balloon(DebugSession& s, Panels& p);
 void draw_devices(DebuggerApp& app, Panels& p);
 void draw_syscalls(DebugSession& s, Panels& p);
-void draw_analyzer(Panels& p);
+void draw_analyzer(DebuggerApp& app, Panels& p);
 void draw_lesson(DebuggerApp& app, Panels& p);
 void draw_menu_bar(DebuggerApp& app, Panels& p);
 void draw_help(Panels& p);
