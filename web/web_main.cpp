@@ -141,6 +141,8 @@ struct ItemRecord {
   std::string label, id_label, window;  // the text shown (before "##"), the whole label
   ImRect rect;
   bool visible;
+  ImGuiID id = 0;
+  bool placed = true;  // false: described before it was placed (tabs), its rectangle comes later
 };
 std::unordered_map<ImGuiID, ImRect> g_frame_rects;
 std::vector<ItemRecord> g_frame_items, g_last_items;
@@ -338,20 +340,35 @@ void main_loop() {
 }  // namespace
 
 // ---- Dear ImGui test-engine hooks (see ItemRecord above)
-void ImGuiTestEngineHook_ItemAdd(ImGuiContext*, const ImRect& bb, ImGuiID id) { g_frame_rects[id] = bb; }
+static bool item_visible(const ImGuiWindow* window, const ImRect& rect) {
+  // (A menu bar lies outside the window's inner clip rectangle.)
+  const bool in_menu_bar = window && (window->Flags & ImGuiWindowFlags_MenuBar) && window->MenuBarRect().Overlaps(rect);
+  return window && window->Active && !window->Hidden && !window->Collapsed &&
+         (window->InnerClipRect.Overlaps(rect) || in_menu_bar);
+}
+
+void ImGuiTestEngineHook_ItemAdd(ImGuiContext* ctx, const ImRect& bb, ImGuiID id) {
+  g_frame_rects[id] = bb;
+  // A tab item is described before it is placed (imgui 1.86's TabItemEx): its rectangle is this one.
+  for (auto it = g_frame_items.rbegin(); it != g_frame_items.rend() && it - g_frame_items.rbegin() < 8; ++it)
+    if (it->id == id && !it->placed) {
+      it->rect = bb;
+      it->visible = item_visible(ctx->CurrentWindow, bb);
+      it->placed = true;
+      break;
+    }
+}
 
 void ImGuiTestEngineHook_ItemInfo(ImGuiContext* ctx, ImGuiID id, const char* label, ImGuiItemStatusFlags) {
   if (!label) return;
   const auto it = g_frame_rects.find(id);
+  const bool placed = it != g_frame_rects.end() || ctx->LastItemData.ID == id;
   const ImRect rect = it != g_frame_rects.end() ? it->second : ctx->LastItemData.Rect;
   const ImGuiWindow* window = ctx->CurrentWindow;
   std::string text(label), whole(label);
   if (const size_t hashes = text.find("##"); hashes != std::string::npos) text.resize(hashes);
-  // (A menu bar lies outside the window's inner clip rectangle.)
-  const bool in_menu_bar = window && (window->Flags & ImGuiWindowFlags_MenuBar) && window->MenuBarRect().Overlaps(rect);
-  const bool visible = window && window->Active && !window->Hidden && !window->Collapsed &&
-                       (window->InnerClipRect.Overlaps(rect) || in_menu_bar);
-  g_frame_items.push_back({std::move(text), std::move(whole), window ? window->Name : "", rect, visible});
+  g_frame_items.push_back({std::move(text), std::move(whole), window ? window->Name : "", rect,
+                           placed && item_visible(window, rect), id, placed});
 }
 
 void ImGuiTestEngineHook_Log(ImGuiContext*, const char*, ...) {}

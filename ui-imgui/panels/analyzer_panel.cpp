@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <set>
 #include <utility>
 
@@ -136,6 +137,8 @@ void instruction_table(AnalyzerWorkbench& w, Panels& p) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(160);
   ImGui::InputTextWithHint("##analyzer-filter", "name contains", &p.analyzer_filter);
+  ImGui::SameLine();
+  ImGui::TextDisabled("double-click one to change its facts");
   const bool guest = !w.spec()->guest_modes.empty();
   if (!ImGui::BeginTable("instructions", guest ? 5 : 4, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Borders |
                                                 ImGuiTableFlags_SizingStretchProp,
@@ -159,8 +162,10 @@ void instruction_table(AnalyzerWorkbench& w, Panels& p) {
     ImGui::TableNextColumn();
     ImGui::PushStyleColor(ImGuiCol_Text, colour);
     if (ImGui::Selectable((c.instruction + "##insn").c_str(), p.analyzer_selected == c.instruction,
-                          ImGuiSelectableFlags_SpanAllColumns))
+                          ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowDoubleClick)) {
       p.analyzer_selected = c.instruction;
+      if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) p.analyzer_tab = "Facts";  // change what it does
+    }
     ImGui::TableNextColumn();
     std::string cls = critical ? "critical" : sensitive ? (c.privileged.value ? "sensitive, privileged" : "sensitive")
                                                         : (c.privileged.value ? "innocuous, privileged" : "innocuous");
@@ -230,6 +235,8 @@ void fact_editor(DebuggerApp& app, AnalyzerWorkbench& w, Panels& p) {
   static constexpr StateClass kClasses[] = {StateClass::mode,     StateClass::relocation, StateClass::interrupts,
                                             StateClass::control,  StateClass::time,       StateClass::registers,
                                             StateClass::memory,   StateClass::guest};
+  // An edit re-parses the description (s, in and the facts go away): it is made after drawing.
+  std::function<void()> edit;
   ImGui::BeginChild("facts", ImVec2(0, 0), false);
   for (const std::string& mode : s.modes) {
     const Fact* f = applicable_fact(*in, mode, w.settings());
@@ -239,7 +246,8 @@ void fact_editor(DebuggerApp& app, AnalyzerWorkbench& w, Panels& p) {
     ImGui::TextUnformatted((mode + (s.is_guest_mode(mode) ? " (guest)" : mode == s.user_mode ? " (user)" : "")).c_str());
     ImGui::SameLine(9 * ImGui::GetFontSize());
     bool traps = f->traps;
-    if (ImGui::Checkbox(("traps##traps " + mode).c_str(), &traps)) w.set_traps(in->name, mode, traps);
+    if (ImGui::Checkbox(("traps##traps " + mode).c_str(), &traps))
+      edit = [&w, name = in->name, mode, traps] { w.set_traps(name, mode, traps); };
     ImGui::SameLine();
     std::string where = "fact at line " + std::to_string(f->pos.line);
     if (!f->when.empty()) where += ", when " + describe_assignment(f->when);
@@ -262,24 +270,24 @@ void fact_editor(DebuggerApp& app, AnalyzerWorkbench& w, Panels& p) {
             std::set<StateClass>& edited = reads ? change.reads : change.writes;
             if (on) edited.insert(c);
             else edited.erase(c);
-            w.set_fact(in->name, mode, change);
+            edit = [&w, name = in->name, mode, change] { w.set_fact(name, mode, change); };
           }
         }
       }
     }
     ImGui::PopID();
-    if (!w.spec()) break;  // (an edit that broke the description: its errors show above)
   }
   if (!w.edit_error().empty()) ImGui::TextColored(kCritical, "%s", w.edit_error().c_str());
   if (const std::string quirk = w.quirk_of(in->name); !quirk.empty()) {
     ImGui::Separator();
     ImGui::TextWrapped("vmscope's hart has a teaching quirk for this: %s. See the verdict and the machine together:",
                        quirk.c_str());
-    if (ImGui::Button(("Analyze with " + quirk + "=1").c_str())) w.set_setting(quirk, "1");
+    if (ImGui::Button(("Analyze with " + quirk + "=1").c_str())) edit = [&w, quirk] { w.set_setting(quirk, "1"); };
     ImGui::SameLine();
     if (ImGui::Button("Run the guest kernel with it (trap-and-emulate)")) app.run_kernel_with_quirk(quirk);
   }
   ImGui::EndChild();
+  if (edit) edit();
 }
 
 void oracle_view(AnalyzerWorkbench& w) {

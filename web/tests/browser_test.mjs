@@ -502,19 +502,23 @@ try {
     check(s.analyzer.errors.length === 0 && s.analyzer.critical.length === 0,
           'with JRST 1 trapping in user mode the edited PDP-10 satisfies Theorem 1');
     await shoot('analyzer');
-    // The same in one click with the structured fact editor (Facts tab): revert, pick JRST 1,
-    // tick "traps" in its user-mode row.
+    // The same in one click with the structured fact editor: revert, double-click JRST 1 in the
+    // instruction table (the Facts tab opens on it), tick "traps" in its user-mode row.
     await click('revert', 'Analyzer');
     s = await waitFor((x) => !x.analyzer.edited && x.analyzer.theorems[0] === false, 'the PDP-10 as shipped again');
-    await click('Facts', 'Analyzer');
-    await click('##fact-instruction', 'Analyzer');
-    await click('JRST 1', '');
-    await click('traps##traps user', 'Analyzer');
+    await click('Instructions', 'Analyzer');  // (the tab)
+    const row = await itemRect('JRST 1##insn', '');  // (in the table's scrolling child window)
+    check(row !== null, 'JRST 1 is a row of the instruction table');
+    // (a double click the frames see: Dear ImGui samples the mouse once a frame)
+    await page.mouse.click(row.x + 20, row.y + row.h / 2);
+    await frames(1);
+    await page.mouse.click(row.x + 20, row.y + row.h / 2);
+    await frames(3);
+    await click('traps##traps user', '');  // (in the editor's child window)
     s = await waitFor((x) => x.analyzer.edited && x.analyzer.theorems !== undefined && x.analyzer.theorems[0],
                       'Theorem 1 to hold after one click in the fact editor');
     check(s.analyzer.critical.length === 0, 'the fact editor: one click on "traps" for JRST 1 in user mode, and Theorem 1 holds');
     await shoot('analyzer-facts');
-    await click('Instructions', 'Analyzer');
     // A hardware-assisted machine: vmscope's hart with the H extension; the guest-mode condition
     // holds, and the instruction table says what each instruction does in VS and VU.
     await click('Other description...', 'Analyzer');
