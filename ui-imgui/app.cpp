@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "panels/panels.h"
+#include "text_position.h"
 
 namespace vmscope::ui {
 
@@ -237,6 +238,21 @@ void DebuggerApp::set_analyzer_view(const std::string& filter, const std::string
 
 void DebuggerApp::show_analyzer_tab(const std::string& tab) { panels_->panels.analyzer_tab = tab; }
 const std::string& DebuggerApp::analyzer_selected() const { return panels_->panels.analyzer_selected; }
+
+void DebuggerApp::analyzer_find(const std::string& text) {
+  Panels& p = panels_->panels;
+  p.analyzer_find = text;
+  const std::string& all = p.workbench.text();
+  const size_t at = find_wrapping(all, text, static_cast<size_t>(p.analyzer_cursor));
+  if (at == std::string::npos) return;
+  p.analyzer_goto = static_cast<int>(at);
+  p.analyzer_goto_end = static_cast<int>(at + text.size());
+  p.analyzer_tab = "Description";
+}
+
+int DebuggerApp::analyzer_cursor_line() const {
+  return line_column_of(panels_->panels.workbench.text(), static_cast<size_t>(panels_->panels.analyzer_cursor)).line;
+}
 
 bool DebuggerApp::run_kernel_with_quirk(const std::string& quirk_setting) {
   VmSettings vm = session_.vm_settings();

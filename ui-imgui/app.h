@@ -100,6 +100,9 @@ class DebuggerApp {
   void set_analyzer_view(const std::string& filter, const std::string& selected);
   void show_analyzer_tab(const std::string& tab);  // Instructions, Facts, Description or Oracle
   const std::string& analyzer_selected() const;
+  // The description editor: find the next `text` (as its find box does), and its cursor's line.
+  void analyzer_find(const std::string& text);
+  int analyzer_cursor_line() const;
   // The guest kernel under trap-and-emulate on a hart with this teaching quirk on (a description
   // setting, "quirk.status_read"), so the verdict and the machine are seen together.
   bool run_kernel_with_quirk(const std::string& quirk_setting);

@@ -245,6 +245,8 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     const std::string name = rest_after(line, 1);
     if (!app.analyzer().spec() || !app.analyzer().spec()->find_instruction(name)) return bad("no instruction '" + name + "'");
     app.set_analyzer_view(name, name);
+  } else if (w[0] == "analyzer-find" && w.size() >= 2) {  // the description editor's find box, and Enter
+    app.analyzer_find(rest_after(line, 1));
   } else if (w[0] == "analyzer-tab" && w.size() == 2) {
     app.show_analyzer_tab(w[1]);
   } else if (w[0] == "analyzer-trap" && w.size() == 3 && (w[2] == "on" || w[2] == "off")) {
@@ -325,6 +327,11 @@ void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const s
     o << "0x" << std::hex << v;
     return o.str();
   };
+  if (w.size() == 3 && w[1] == "analyzer-line" && w[2].find_first_not_of("0123456789") == std::string::npos &&
+      !w[2].empty() && w[2].size() < 7) {  // the description editor's cursor
+    const int line = app.analyzer_cursor_line();
+    return check(line == std::stoi(w[2]), "line " + std::to_string(line));
+  }
   if (w.size() == 4 && w[1] == "theorem" && (w[3] == "holds" || w[3] == "fails")) {  // the analyzer's verdict
     const auto& a = app.analyzer().analysis();
     if (!a) return check(false, "no analysis: " + (app.analyzer().errors().empty() ? std::string() : app.analyzer().errors()[0].str()));

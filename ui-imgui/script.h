@@ -22,6 +22,7 @@
 //   analyzer-set NAME=VALUE   one of its settings
 //   analyzer-select NAME      its instruction table filtered to NAME, whose facts are explained
 //   analyzer-tab TAB          Instructions, Facts, Description or Oracle
+//   analyzer-find TEXT        the description editor's find: the next TEXT, selected
 //   analyzer-trap MODE on|off the fact editor: the selected instruction traps in MODE, or not
 //   analyzer-run-quirk        the fact editor's "Run the guest kernel with it" (its quirk)
 //   analyzer-edit OLD => NEW  change its text ("\n" for a newline)
@@ -50,6 +51,7 @@
 //   expect translator blocks|translated|invalidated|evicted|flushes|links|entries|chained >=|<=|== N
 //   expect code-cache selected   (the window is open and shows a live block)
 //   expect theorem 1|2|3|guest holds|fails   (the analyzer's verdict; guest: the guest-mode condition)
+//   expect analyzer-line N    the description editor's cursor is on line N
 #pragma once
 
 #include <cstdint>

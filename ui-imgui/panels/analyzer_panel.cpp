@@ -5,6 +5,7 @@
 // hardware-assisted machine, the guest-mode condition and what each instruction does in the guest
 // modes; for vmscope's own RV32 (with and without H), run the executing oracle on the hart.
 #include <imgui.h>
+#include <imgui_internal.h>
 #include <imgui_stdlib.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <utility>
 
 #include "panels.h"
+#include "text_position.h"
 
 namespace vmscope::ui {
 
@@ -290,6 +292,81 @@ void fact_editor(DebuggerApp& app, AnalyzerWorkbench& w, Panels& p) {
   if (edit) edit();
 }
 
+// Moves the description editor's cursor (and selection) when asked, and reports where it is.
+int editor_callback(ImGuiInputTextCallbackData* d) {
+  Panels& p = *static_cast<Panels*>(d->UserData);
+  if (p.analyzer_goto >= 0) {
+    d->SelectionStart = std::min(p.analyzer_goto, d->BufTextLen);  // (a match selected, the cursor at its end)
+    d->CursorPos = d->SelectionEnd = std::min(p.analyzer_goto_end >= 0 ? p.analyzer_goto_end : p.analyzer_goto, d->BufTextLen);
+    p.analyzer_goto = p.analyzer_goto_end = -1;
+  }
+  p.analyzer_cursor = d->CursorPos;
+  return 0;
+}
+
+// The description's text: a gutter of line numbers (error lines marked), find, the cursor's
+// line and column, and the editor itself.
+void description_editor(AnalyzerWorkbench& w, Panels& p) {
+  ImGui::SetNextItemWidth(14 * ImGui::GetFontSize());
+  const bool find = ImGui::InputTextWithHint("##find", "find (Enter: next)", &p.analyzer_find,
+                                             ImGuiInputTextFlags_EnterReturnsTrue);
+  ImGui::SameLine();
+  if ((ImGui::SmallButton("Next") || find) && !p.analyzer_find.empty()) {
+    const size_t at = find_wrapping(w.text(), p.analyzer_find, static_cast<size_t>(p.analyzer_cursor));
+    if (at != std::string::npos) {
+      p.analyzer_goto = static_cast<int>(at);
+      p.analyzer_goto_end = static_cast<int>(at + p.analyzer_find.size());
+    }
+  }
+  const LineColumn at = line_column_of(w.text(), static_cast<size_t>(p.analyzer_cursor));
+  ImGui::SameLine();
+  ImGui::TextDisabled("line %d, column %d", at.line, at.column);
+  ImGui::SameLine();
+  ImGui::TextDisabled("- facts only: change one, the verdict follows");
+
+  const int lines = static_cast<int>(std::count(w.text().begin(), w.text().end(), '\n')) + 1;
+  const float gutter = ImGui::CalcTextSize(std::to_string(lines).c_str()).x + ImGui::GetFontSize() * 1.2f;
+  const ImVec2 size = ImGui::GetContentRegionAvail();
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  ImGui::SetCursorScreenPos(ImVec2(origin.x + gutter, origin.y));
+  // The editor's own scrolling window (imgui 1.86 names it "parent/label_id"): the gutter follows it.
+  const ImGuiID id = ImGui::GetID("##description");
+  char child_name[256];
+  ImFormatString(child_name, sizeof child_name, "%s/%s_%08X", ImGui::GetCurrentWindow()->Name, "##description", id);
+  const ImGuiWindow* child = ImGui::FindWindowByName(child_name);
+  // While active, the widget keeps its own copy of the text: a change made elsewhere (the fact
+  // editor, revert, another description) deactivates it so that it shows the new text.
+  if (w.text() != p.analyzer_editor_text) {
+    if (ImGui::GetActiveID() == id) ImGui::ClearActiveID();
+    p.analyzer_editor_text = w.text();
+  }
+  if (p.analyzer_goto >= 0) {  // (the keyboard focus goes only to a widget of the focused window)
+    ImGui::SetWindowFocus();
+    ImGui::SetKeyboardFocusHere();
+  }
+  std::string text = w.text();
+  const bool changed = ImGui::InputTextMultiline("##description", &text, ImVec2(size.x - gutter, size.y),
+                                                 ImGuiInputTextFlags_AllowTabInput | ImGuiInputTextFlags_CallbackAlways,
+                                                 editor_callback, &p);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const float line_height = ImGui::GetTextLineHeight();
+  const float top = origin.y + ImGui::GetStyle().FramePadding.y - (child ? child->Scroll.y : 0);
+  draw->PushClipRect(origin, ImVec2(origin.x + gutter, origin.y + size.y), true);
+  const int first = std::max(1, static_cast<int>((origin.y - top) / line_height));
+  for (int line = first; line <= lines && top + (line - 1) * line_height < origin.y + size.y; ++line) {
+    const bool error = std::any_of(w.errors().begin(), w.errors().end(), [&](const SpecError& e) { return e.pos.line == line; });
+    const std::string number = std::to_string(line);
+    const float x = origin.x + gutter - ImGui::GetFontSize() * 0.6f - ImGui::CalcTextSize(number.c_str()).x;
+    draw->AddText(ImVec2(x, top + (line - 1) * line_height), ImGui::GetColorU32(error ? kCritical : kInnocuous), number.c_str());
+    if (error) draw->AddText(ImVec2(origin.x, top + (line - 1) * line_height), ImGui::GetColorU32(kCritical), "!");
+  }
+  draw->PopClipRect();
+  if (changed) {
+    w.set_text(std::move(text));
+    p.analyzer_editor_text = w.text();
+  }
+}
+
 void oracle_view(AnalyzerWorkbench& w) {
   if (!w.has_oracle()) {
     ImGui::TextWrapped("This description has no executing oracle: only descriptions of vmscope's own hart "
@@ -356,8 +433,16 @@ void draw_analyzer(DebuggerApp& app, Panels& p) {
                  (w.spec()->guest_modes.empty() ? "" : ", guest modes " + guest_modes(*w.spec())) + ")" +
                  (w.edited() ? ", edited" : ""),
              true);
-  if (!w.errors().empty()) {
-    for (const SpecError& e : w.errors()) ImGui::TextColored(kCritical, "%s", e.str().c_str());
+  if (!w.errors().empty()) {  // each one a link to its line and column in the Description tab
+    ImGui::PushStyleColor(ImGuiCol_Text, kCritical);
+    for (size_t i = 0; i < w.errors().size(); ++i) {
+      const SpecError& e = w.errors()[i];
+      if (ImGui::Selectable((e.str() + "##error" + std::to_string(i)).c_str())) {
+        p.analyzer_tab = "Description";
+        p.analyzer_goto = static_cast<int>(offset_of(w.text(), e.pos.line, e.pos.column));
+      }
+    }
+    ImGui::PopStyleColor();
   } else if (w.analysis()) {
     theorem_line(w.analysis()->theorem1);
     theorem_line(w.analysis()->theorem2);
@@ -388,10 +473,7 @@ void draw_analyzer(DebuggerApp& app, Panels& p) {
       ImGui::EndTabItem();
     }
     if (ImGui::BeginTabItem("Description", nullptr, select("Description"))) {
-      std::string text = w.text();
-      ImGui::TextDisabled("Facts only (docs/isa-spec-format.md): change one and the verdict above follows.");
-      if (ImGui::InputTextMultiline("##description", &text, ImGui::GetContentRegionAvail(), ImGuiInputTextFlags_AllowTabInput))
-        w.set_text(std::move(text));
+      description_editor(w, p);
       ImGui::EndTabItem();
     }
     if (ImGui::BeginTabItem("Oracle", nullptr, select("Oracle"))) {

@@ -69,6 +69,12 @@ struct Panels {
   bool analyzer_show_critical = true, analyzer_show_sensitive = true, analyzer_show_innocuous = true;
   std::string analyzer_filter, analyzer_selected;
   std::string analyzer_tab;  // a tab to bring forward next frame ("Facts", ...), then cleared
+  // The description editor: find, where its cursor is, and a place to move it to (an error's
+  // line:column, a match) the next time it is drawn.
+  std::string analyzer_find;
+  int analyzer_cursor = 0;
+  int analyzer_goto = -1, analyzer_goto_end = -1;
+  std::string analyzer_editor_text;  // the text the editor widget last had (to see changes made elsewhere)
   size_t analyzer_shown = SIZE_MAX;  // the description last drawn: another one opens on its instructions
   int monitor_table = -1;      // the shadow table shown
   bool monitor_follow = true;  // show the current one
