@@ -292,6 +292,25 @@ modes = ["g"]
 )" + guest_fact + "\n";
 }
 
+// A fact from the bits of a number, for the property tests: bit 0 traps; bits 1..7 read and
+// 8..14 write mode, relocation, interrupts, control, registers, memory, guest; and time when asked.
+std::string random_fact(unsigned bits, bool read_time = false, bool write_time = false) {
+  static const char* const kClasses[] = {"mode", "relocation", "interrupts", "control", "registers", "memory", "guest"};
+  if (bits & 1) return "traps = true";
+  std::string r = read_time ? "\"time\"" : "", w = write_time ? "\"time\"" : "";
+  for (size_t i = 0; i < std::size(kClasses); ++i) {
+    if (bits >> (1 + i) & 1) r += (r.empty() ? "\"" : ", \"") + std::string(kClasses[i]) + "\"";
+    if (bits >> (8 + i) & 1) w += (w.empty() ? "\"" : ", \"") + std::string(kClasses[i]) + "\"";
+  }
+  return "traps = false\nreads = [" + r + "]\nwrites = [" + w + "]";
+}
+
+// Instruction X with these facts in the modes u, s and the guest mode g.
+std::string three_mode_instruction(const std::string& u, const std::string& s, const std::string& g) {
+  return "[[instruction]]\nname = \"X\"\nsources = [\"t\"]\n[[instruction.fact]]\nmodes = [\"u\"]\n" + u +
+         "\n[[instruction.fact]]\nmodes = [\"s\"]\n" + s + "\n[[instruction.fact]]\nmodes = [\"g\"]\n" + g + "\n";
+}
+
 }  // namespace
 
 TEST(AnalyzerGuestModes, PerGuestStateIsNotTheMachinesControlState) {
@@ -327,20 +346,8 @@ TEST(AnalyzerGuestModes, WritingOrReadingTheMachinesStateInAGuestModeIsGuestCrit
 // Properties: the classic classes never depend on the guest modes' facts, and the guest-mode
 // condition never depends on the machine's own modes' facts, whatever the facts are.
 TEST(AnalyzerGuestModes, ClassicAndGuestViewsAreIndependent) {
-  const std::vector<std::string> classes = {"mode", "relocation", "interrupts", "control", "registers", "memory", "guest"};
-  auto fact = [&](unsigned bits) {  // bit 0: traps; bits 1..7 reads; bits 8..14 writes
-    if (bits & 1) return std::string("traps = true");
-    std::string r, w;
-    for (size_t i = 0; i < classes.size(); ++i) {
-      if (bits >> (1 + i) & 1) r += (r.empty() ? "\"" : ", \"") + classes[i] + "\"";
-      if (bits >> (8 + i) & 1) w += (w.empty() ? "\"" : ", \"") + classes[i] + "\"";
-    }
-    return "traps = false\nreads = [" + r + "]\nwrites = [" + w + "]";
-  };
-  auto instruction = [&](unsigned u, unsigned s, unsigned g) {
-    return "[[instruction]]\nname = \"X\"\nsources = [\"t\"]\n[[instruction.fact]]\nmodes = [\"u\"]\n" + fact(u) +
-           "\n[[instruction.fact]]\nmodes = [\"s\"]\n" + fact(s) + "\n[[instruction.fact]]\nmodes = [\"g\"]\n" + fact(g) + "\n";
-  };
+  auto fact = [](unsigned bits) { return random_fact(bits); };
+  auto instruction = [](unsigned u, unsigned s, unsigned g) { return three_mode_instruction(random_fact(u), random_fact(s), random_fact(g)); };
   uint32_t seed = 12345;
   auto next = [&seed] { return seed = seed * 1103515245u + 12345u, (seed >> 8) & 0x7fff; };
   for (int trial = 0; trial < 200; ++trial) {
@@ -479,20 +486,9 @@ writes = ["registers"]
 // instruction is timing-dependent exactly when it runs in user mode and reads time there.
 // Adding a write of time to a running fact makes it control-sensitive.
 TEST(AnalyzerTiming, TimeReadsNeverChangeTheClassesTimeWritesAreControl) {
-  const std::vector<std::string> classes = {"mode", "relocation", "interrupts", "control", "registers", "memory", "guest"};
-  auto fact = [&](unsigned bits, bool read_time, bool write_time) {  // bit 0: traps; 1..7 reads; 8..14 writes
-    if (bits & 1) return std::string("traps = true");
-    std::string r = read_time ? "\"time\"" : "", w = write_time ? "\"time\"" : "";
-    for (size_t i = 0; i < classes.size(); ++i) {
-      if (bits >> (1 + i) & 1) r += (r.empty() ? "\"" : ", \"") + classes[i] + "\"";
-      if (bits >> (8 + i) & 1) w += (w.empty() ? "\"" : ", \"") + classes[i] + "\"";
-    }
-    return "traps = false\nreads = [" + r + "]\nwrites = [" + w + "]";
-  };
+  auto fact = [](unsigned bits, bool read_time, bool write_time) { return random_fact(bits, read_time, write_time); };
   auto instruction = [&](unsigned u, unsigned s, unsigned g, bool tu, bool ts, bool tg, bool wu) {
-    return "[[instruction]]\nname = \"X\"\nsources = [\"t\"]\n[[instruction.fact]]\nmodes = [\"u\"]\n" + fact(u, tu, wu) +
-           "\n[[instruction.fact]]\nmodes = [\"s\"]\n" + fact(s, ts, false) + "\n[[instruction.fact]]\nmodes = [\"g\"]\n" +
-           fact(g, tg, false) + "\n";
+    return three_mode_instruction(fact(u, tu, wu), fact(s, ts, false), fact(g, tg, false));
   };
   uint32_t seed = 777;
   auto next = [&seed] { return seed = seed * 1103515245u + 12345u, (seed >> 8) & 0x7fff; };
