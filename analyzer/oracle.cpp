@@ -177,9 +177,22 @@ class Rv32Oracle {
     }
   }
 
-  OracleReport run();
+  // In slices: begin(), then step() until it returns true; report() is final then.
+  void begin();
+  bool step(size_t forms);
+  double progress() const { return forms_.empty() ? 0 : static_cast<double>(next_) / static_cast<double>(forms_.size()); }
+  const OracleReport& report() const { return report_; }
 
  private:
+  // Per instruction: what its forms showed.
+  struct Derived {
+    bool any_user_runs = false, any_super_traps = false;
+    std::optional<std::string> control, mode, location, resource;  // the counterexample, when shown
+    std::optional<std::string> timing;  // read a clock in user mode
+    std::optional<std::string> guest;  // touched the machine's state from a guest mode
+  };
+  void run_form(const Form& f);
+  void finish();
   static MachineOptions options(bool hypervisor) {
     MachineOptions o;
     o.kind = MachineKind::system;
@@ -205,6 +218,14 @@ class Rv32Oracle {
   Machine machine_;
   std::vector<uint16_t> csrs_;  // the CSRs the hart has (readable in M-mode)
   size_t runs_ = 0;
+  // The run in progress.
+  OracleReport report_;
+  std::vector<Mode> modes_;
+  std::vector<Form> forms_;
+  std::vector<Derived> derived_;
+  std::set<const isa::EncodingSpec*> encodings_run_;  // the opcode table's encodings the forms exercised
+  size_t next_ = 0;
+  bool done_ = false;
 };
 
 void Rv32Oracle::apply_settings(Hart& h, std::vector<std::string>* unknown) const {
@@ -520,122 +541,116 @@ std::string fact_line(const Fact* f) { return f ? " (fact at line " + std::to_st
 
 }  // namespace
 
-OracleReport Rv32Oracle::run() {
-  OracleReport report;
+void Rv32Oracle::begin() {
   std::vector<std::string> unknown;
   apply_settings(machine_.hart(), &unknown);
   for (const std::string& name : unknown)
-    report.disagreements.push_back({"", "", "setting", "setting " + name, "the hart has no such setting"});
+    report_.disagreements.push_back({"", "", "setting", "setting " + name, "the hart has no such setting"});
   const Quirks q = machine_.hart().quirks();
   const bool h_ext = machine_.hart().has_hypervisor();
-  report.machine = h_ext ? "vmscope's RV32 hart with the hypervisor extension" : "vmscope's RV32 hart";
+  report_.machine = h_ext ? "vmscope's RV32 hart with the hypervisor extension" : "vmscope's RV32 hart";
   if (q.any())
-    report.machine += std::string(" with quirks") + (q.status_read ? " status-read" : "") +
+    report_.machine += std::string(" with quirks") + (q.status_read ? " status-read" : "") +
                       (q.status_write ? " status-write" : "") + (q.sret_jump ? " sret-jump" : "");
-  std::vector<Mode> modes;
   for (const std::string& name : spec_.modes) {
     std::optional<Mode> m = hart_mode(name);
     if (!m || (m->virt && !h_ext)) {
-      report.disagreements.push_back({"", "", "mode", "mode " + name,
+      report_.disagreements.push_back({"", "", "mode", "mode " + name,
                                       m ? "has no such mode without the hypervisor extension (oracle = \"rv32h\")"
                                         : "has no such mode (it has U, S or HS, M, and with the hypervisor extension VU, VS)"});
       continue;
     }
     m->guest = spec_.is_guest_mode(name);
-    modes.push_back(*m);
+    modes_.push_back(*m);
   }
-  const std::vector<Form> forms = make_forms(spec_, report.disagreements);
+  forms_ = make_forms(spec_, report_.disagreements);
+  derived_.assign(spec_.instructions.size(), Derived{});
+}
+
+void Rv32Oracle::run_form(const Form& f) {
   const std::string user = spec_.user_mode, super = spec_.supervisor_mode;
-
-  // Per instruction: what its forms showed.
-  struct Derived {
-    bool any_user_runs = false, any_super_traps = false;
-    std::optional<std::string> control, mode, location, resource;  // the counterexample, when shown
-    std::optional<std::string> timing;  // read a clock in user mode
-    std::optional<std::string> guest;  // touched the machine's state from a guest mode
-  };
-  std::vector<Derived> derived(spec_.instructions.size());
-
-  std::vector<Outcome> base(modes.size());
-  for (const Form& f : forms) {
-    for (size_t m = 0; m < modes.size(); ++m) base[m] = execute(f, modes[m], Variant::base);
-    if (f.instruction < 0) {
-      bool runs = false;
-      for (const Outcome& o : base) runs |= !o.trapped;
-      if (runs) report.disagreements.push_back({"", f.text, "coverage", "does not exist (no instruction claims it)",
-                                                "runs it in some mode"});
-      else if (f.csr && (f.word & 0x7000) == 0x2000) ++report.unimplemented_csrs;
-      continue;
-    }
-    ++report.forms;
-    const Instruction& in = spec_.instructions[f.instruction];
-    Derived& d = derived[f.instruction];
-    std::vector<size_t> running;
-    for (size_t m = 0; m < modes.size(); ++m) {
-      const Mode& mode = modes[m];
-      const Fact* fact = applicable_fact(in, mode.name, settings_);
-      const bool traps = base[m].trapped;
-      if (fact && fact->traps != traps)
-        report.disagreements.push_back({in.name, f.text, "traps in " + mode.name,
-                                        std::string(fact->traps ? "traps" : "does not trap") + fact_line(fact),
-                                        traps ? "traps (mcause " + hex(base[m].cause) + ") with " + describe(Variant::base)
-                                              : std::string("runs with ") + describe(Variant::base)});
-      if (mode.name == user && !traps) d.any_user_runs = true;
-      if (mode.name == super && traps) d.any_super_traps = true;
-      if (traps) continue;
-      // In the machine's own modes: P&G's classes. In a guest mode: whether it touches the
-      // machine's state (its guest's copies do not count).
-      std::optional<std::string>& wrote = mode.guest ? d.guest : d.control;
-      std::optional<std::string>& located = mode.guest ? d.guest : d.location;
-      std::optional<std::string>& resourced = mode.guest ? d.guest : d.resource;
-      if (!mode.guest) running.push_back(m);
-      // Control-sensitive: it changes control state in some state (P&G: there is a state in
-      // which it does); tried where writes of ones and of zeros both show.
-      auto note_writes = [&](const Outcome& o, Variant v) {
-        if (o.trapped || wrote) return;
-        for (const StateClass c : o.written)
-          if (is_control_write(c)) {
-            wrote = f.text + " in " + mode.name + " writes " + (mode.guest ? "the machine's " : "") + state_class_name(c) +
-                    " (" + describe(v) + ")";
-            return;
-          }
-      };
-      note_writes(base[m], Variant::base);
-      note_writes(execute(f, mode, Variant::saturated), Variant::saturated);
-      // Relocation: the same virtual view at two physical places.
-      const Outcome ra = execute(f, mode, Variant::reloc_a), rb = execute(f, mode, Variant::reloc_b);
-      if (const std::string diff = difference(ra, rb); !diff.empty() && !located)
-        located = f.text + " in " + mode.name + ": " + diff + " (" + describe(Variant::reloc_a) + " / " + describe(Variant::reloc_b) + ")";
-      // Other control and interrupt state.
-      const Outcome rc = execute(f, mode, Variant::resource);
-      if (const std::string diff = difference(base[m], rc); !diff.empty() && !resourced)
-        resourced = f.text + " in " + mode.name + ": " + diff + " (" + describe(Variant::base) + " / " + describe(Variant::resource) + ")";
-      // The clocks: where the guest runs, a timing dependency (elsewhere, and in guest modes, not a class).
-      if (mode.name == user && !d.timing)
-        if (const std::string diff = difference(base[m], execute(f, mode, Variant::time)); !diff.empty())
-          d.timing = f.text + " in " + mode.name + ": " + diff + " (" + describe(Variant::base) + " / " + describe(Variant::time) + ")";
-    }
-    // Two of the machine's running modes, the same state otherwise.
-    for (size_t i = 0; i < running.size(); ++i)
-      for (size_t j = i + 1; j < running.size(); ++j)
-        if (const std::string diff = difference(base[running[i]], base[running[j]]); !diff.empty() && !d.mode)
-          d.mode = f.text + " in " + modes[running[i]].name + " vs " + modes[running[j]].name + ": " + diff;
+  std::vector<Outcome> base(modes_.size());
+  if (const isa::EncodingSpec* e = isa::find_encoding(f.word)) encodings_run_.insert(e);
+  for (size_t m = 0; m < modes_.size(); ++m) base[m] = execute(f, modes_[m], Variant::base);
+  if (f.instruction < 0) {
+    bool runs = false;
+    for (const Outcome& o : base) runs |= !o.trapped;
+    if (runs) report_.disagreements.push_back({"", f.text, "coverage", "does not exist (no instruction claims it)",
+                                              "runs it in some mode"});
+    else if (f.csr && (f.word & 0x7000) == 0x2000) ++report_.unimplemented_csrs;
+    return;
   }
+  ++report_.forms;
+  const Instruction& in = spec_.instructions[f.instruction];
+  Derived& d = derived_[f.instruction];
+  std::vector<size_t> running;
+  for (size_t m = 0; m < modes_.size(); ++m) {
+    const Mode& mode = modes_[m];
+    const Fact* fact = applicable_fact(in, mode.name, settings_);
+    const bool traps = base[m].trapped;
+    if (fact && fact->traps != traps)
+      report_.disagreements.push_back({in.name, f.text, "traps in " + mode.name,
+                                      std::string(fact->traps ? "traps" : "does not trap") + fact_line(fact),
+                                      traps ? "traps (mcause " + hex(base[m].cause) + ") with " + describe(Variant::base)
+                                            : std::string("runs with ") + describe(Variant::base)});
+    if (mode.name == user && !traps) d.any_user_runs = true;
+    if (mode.name == super && traps) d.any_super_traps = true;
+    if (traps) continue;
+    // In the machine's own modes_: P&G's classes. In a guest mode: whether it touches the
+    // machine's state (its guest's copies do not count).
+    std::optional<std::string>& wrote = mode.guest ? d.guest : d.control;
+    std::optional<std::string>& located = mode.guest ? d.guest : d.location;
+    std::optional<std::string>& resourced = mode.guest ? d.guest : d.resource;
+    if (!mode.guest) running.push_back(m);
+    // Control-sensitive: it changes control state in some state (P&G: there is a state in
+    // which it does); tried where writes of ones and of zeros both show.
+    auto note_writes = [&](const Outcome& o, Variant v) {
+      if (o.trapped || wrote) return;
+      for (const StateClass c : o.written)
+        if (is_control_write(c)) {
+          wrote = f.text + " in " + mode.name + " writes " + (mode.guest ? "the machine's " : "") + state_class_name(c) +
+                  " (" + describe(v) + ")";
+          return;
+        }
+    };
+    note_writes(base[m], Variant::base);
+    note_writes(execute(f, mode, Variant::saturated), Variant::saturated);
+    // Relocation: the same virtual view at two physical places.
+    const Outcome ra = execute(f, mode, Variant::reloc_a), rb = execute(f, mode, Variant::reloc_b);
+    if (const std::string diff = difference(ra, rb); !diff.empty() && !located)
+      located = f.text + " in " + mode.name + ": " + diff + " (" + describe(Variant::reloc_a) + " / " + describe(Variant::reloc_b) + ")";
+    // Other control and interrupt state.
+    const Outcome rc = execute(f, mode, Variant::resource);
+    if (const std::string diff = difference(base[m], rc); !diff.empty() && !resourced)
+      resourced = f.text + " in " + mode.name + ": " + diff + " (" + describe(Variant::base) + " / " + describe(Variant::resource) + ")";
+    // The clocks: where the guest runs, a timing dependency (elsewhere, and in guest modes_, not a class).
+    if (mode.name == user && !d.timing)
+      if (const std::string diff = difference(base[m], execute(f, mode, Variant::time)); !diff.empty())
+        d.timing = f.text + " in " + mode.name + ": " + diff + " (" + describe(Variant::base) + " / " + describe(Variant::time) + ")";
+  }
+  // Two of the machine's running modes_, the same state otherwise.
+  for (size_t i = 0; i < running.size(); ++i)
+    for (size_t j = i + 1; j < running.size(); ++j)
+      if (const std::string diff = difference(base[running[i]], base[running[j]]); !diff.empty() && !d.mode)
+        d.mode = f.text + " in " + modes_[running[i]].name + " vs " + modes_[running[j]].name + ": " + diff;
+}
 
+void Rv32Oracle::finish() {
+  const std::string user = spec_.user_mode, super = spec_.supervisor_mode;
   for (size_t i = 0; i < spec_.instructions.size(); ++i) {
     const Instruction& in = spec_.instructions[i];
     if (in.forms.empty()) continue;
-    const Derived& d = derived[i];
+    const Derived& d = derived_[i];
     const Classification c = classify(spec_, in, settings_);
     const bool privileged = !d.any_user_runs && !d.any_super_traps;
     const bool sensitive = d.control || d.mode || d.location || d.resource;
-    if (sensitive && !privileged) report.critical.push_back(in.name);
-    if (d.guest) report.guest_critical.push_back(in.name);
-    if (d.timing) report.timing_dependent.push_back(in.name);
+    if (sensitive && !privileged) report_.critical.push_back(in.name);
+    if (d.guest) report_.guest_critical.push_back(in.name);
+    if (d.timing) report_.timing_dependent.push_back(in.name);
     auto compare = [&](const char* property, bool described, const Property& why, bool shown, const std::optional<std::string>& example,
                        const std::string& absent) {
       if (described == shown) return;
-      report.disagreements.push_back({in.name, "", property,
+      report_.disagreements.push_back({in.name, "", property,
                                       std::string(described ? "is " : "is not ") + property + ": " + why.why,
                                       shown ? "is: " + *example : "is not: " + absent});
     };
@@ -653,16 +668,41 @@ OracleReport Rv32Oracle::run() {
             "every form did the same in " + user + " with the clocks moved");
     if (!spec_.guest_modes.empty())
       compare("guest-critical", c.guest_critical.value, c.guest_critical, d.guest.has_value(), d.guest,
-              "in the guest modes every form trapped or changed only the guest's state, and did the same with the "
+              "in the guest modes_ every form trapped or changed only the guest's state, and did the same with the "
               "guest placed elsewhere by the G-stage and with other machine control and interrupt state");
   }
-  report.runs = runs_;
-  return report;
+  report_.runs = runs_;
+  report_.encodings_run = encodings_run_.size();
+  report_.encodings = std::size(isa::kEncodings);
 }
 
+bool Rv32Oracle::step(size_t forms) {
+  if (done_) return true;
+  for (size_t end = next_ + std::min(forms, forms_.size() - next_); next_ < end; ++next_) run_form(forms_[next_]);
+  if (next_ < forms_.size()) return false;
+  finish();
+  done_ = true;
+  return true;
+}
+
+class OracleRunState : public Rv32Oracle {
+ public:
+  using Rv32Oracle::Rv32Oracle;
+};
+
+OracleRun::OracleRun(const Spec& spec, const Assignment& a) : oracle_(std::make_unique<OracleRunState>(spec, a)) {
+  oracle_->begin();
+}
+OracleRun::~OracleRun() = default;
+bool OracleRun::step(size_t forms) { return oracle_->step(forms); }
+double OracleRun::progress() const { return oracle_->progress(); }
+const OracleReport& OracleRun::report() const { return oracle_->report(); }
+
 OracleReport run_oracle(const Spec& spec, const Assignment& a) {
-  Rv32Oracle oracle(spec, a);
-  return oracle.run();
+  OracleRun run(spec, a);
+  while (!run.step(~size_t{0})) {
+  }
+  return run.report();
 }
 
 std::string oracle_report_text(const Spec& spec, const OracleReport& r) {
@@ -670,6 +710,9 @@ std::string oracle_report_text(const Spec& spec, const OracleReport& r) {
   char line[200];
   std::snprintf(line, sizeof line, "  %zu forms of %zu instructions checked in %zu runs; %zu CSR numbers trap in every mode (not implemented)\n",
                 r.forms, spec.instructions.size(), r.runs, r.unimplemented_csrs);
+  out += line;
+  std::snprintf(line, sizeof line, "  coverage: %zu of the %zu encodings of isa-specs/rv32.opcodes exercised\n", r.encodings_run,
+                r.encodings);
   out += line;
   out += "  critical on this hart: ";
   if (r.critical.empty()) out += "none";

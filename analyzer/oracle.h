@@ -9,6 +9,8 @@
 // the oracle checks which forms touch the machine's own state rather than the guest's copies.
 #pragma once
 
+#include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,24 @@ struct OracleReport {
   std::vector<std::string> guest_critical;  // ... guest-critical (descriptions with guest modes)
   std::vector<std::string> timing_dependent;  // ... read a clock in user mode (exempt: timing)
   std::vector<Disagreement> disagreements;
+  size_t encodings_run = 0, encodings = 0;  // coverage: the opcode table's encodings the forms exercised, of all
+};
+
+class OracleRunState;
+// A run in slices, so that a front end stays responsive (the browser runs a few forms a frame):
+// step() runs up to `forms` more forms and says whether the run is over; report() is final then.
+class OracleRun {
+ public:
+  OracleRun(const Spec& spec, const Assignment& a);
+  ~OracleRun();
+  OracleRun(const OracleRun&) = delete;
+  OracleRun& operator=(const OracleRun&) = delete;
+  bool step(size_t forms);
+  double progress() const;  // 0..1
+  const OracleReport& report() const;
+
+ private:
+  std::unique_ptr<OracleRunState> oracle_;
 };
 
 // Runs the oracle for `spec` (whose [isa] oracle must be "rv32") under the settings `a`.

@@ -34,6 +34,7 @@ void AnalyzerWorkbench::set_text(std::string text) {
   const std::string file = specs().empty() ? "description" : std::string(specs()[chosen_].file);
   LoadResult r = parse_spec(text_, file);
   errors_ = std::move(r.errors);
+  oracle_run_.reset();  // (before the description it runs on goes)
   spec_ = std::move(r.spec);
   oracle_.reset();
   if (!spec_) {
@@ -59,6 +60,7 @@ void AnalyzerWorkbench::set_setting(const std::string& name, const std::string& 
   if (!v) return;
   settings_[name] = *v;
   oracle_.reset();
+  oracle_run_.reset();
   reanalyze();
 }
 
@@ -67,7 +69,23 @@ void AnalyzerWorkbench::reanalyze() {
 }
 
 void AnalyzerWorkbench::run_oracle() {
-  if (has_oracle()) oracle_ = analyzer::run_oracle(*spec_, settings_);
+  start_oracle();
+  while (oracle_running() && !step_oracle(~size_t{0})) {
+  }
+}
+
+void AnalyzerWorkbench::start_oracle() {
+  oracle_.reset();
+  oracle_run_.reset();
+  if (has_oracle()) oracle_run_ = std::make_unique<analyzer::OracleRun>(*spec_, settings_);
+}
+
+bool AnalyzerWorkbench::step_oracle(size_t forms) {
+  if (!oracle_run_) return true;
+  if (!oracle_run_->step(forms)) return false;
+  oracle_ = oracle_run_->report();
+  oracle_run_.reset();
+  return true;
 }
 
 bool AnalyzerWorkbench::set_fact(const std::string& instruction, const std::string& mode, const FactChange& change) {

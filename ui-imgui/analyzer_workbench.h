@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -49,7 +50,13 @@ class AnalyzerWorkbench {
   std::string quirk_of(const std::string& instruction) const;
 
   bool has_oracle() const { return spec_ && !spec_->oracle.empty(); }
-  void run_oracle();  // under the current settings
+  void run_oracle();  // under the current settings, all at once
+  // The same in slices, as the debugger runs it (a few hundred forms a frame): start, then step
+  // each frame until it says it is done; oracle() is the report then.
+  void start_oracle();
+  bool step_oracle(size_t forms);
+  bool oracle_running() const { return oracle_run_ != nullptr; }
+  double oracle_progress() const { return oracle_run_ ? oracle_run_->progress() : 1.0; }
   const std::optional<analyzer::OracleReport>& oracle() const { return oracle_; }
 
  private:
@@ -62,6 +69,7 @@ class AnalyzerWorkbench {
   analyzer::Assignment settings_;
   std::optional<analyzer::Analysis> analysis_;
   std::optional<analyzer::OracleReport> oracle_;
+  std::unique_ptr<analyzer::OracleRun> oracle_run_;  // a run in progress (it refers to spec_)
   std::string edit_error_;
   std::map<std::pair<std::string, std::string>, analyzer::FactChange> set_aside_;  // (instruction, mode) -> before it trapped
 };

@@ -410,6 +410,14 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
         if (c.critical.value) critical.push_back(c.instruction);
       an_json["critical"] = critical;
       an_json["timingDependent"] = an->timing_dependent;
+      Json oracle = {{"running", a.oracle_running()}, {"progress", a.oracle_progress()}, {"done", a.oracle().has_value()}};
+      if (const auto& r = a.oracle()) {
+        oracle["forms"] = r->forms;
+        oracle["disagreements"] = r->disagreements.size();
+        oracle["encodingsRun"] = r->encodings_run;
+        oracle["encodings"] = r->encodings;
+      }
+      an_json["oracle"] = oracle;
     }
     j["analyzer"] = an_json;
   }

@@ -373,7 +373,12 @@ void oracle_view(AnalyzerWorkbench& w) {
                        "(oracle = \"rv32\", or \"rv32h\" with the hypervisor extension) can be checked against a machine.");
     return;
   }
-  if (ImGui::Button("Run every form on the hart")) w.run_oracle();
+  if (w.oracle_running()) {  // a slice a frame: the page never freezes
+    w.step_oracle(250);
+    ImGui::ProgressBar(static_cast<float>(w.oracle_progress()), ImVec2(16 * ImGui::GetFontSize(), 0), "running the forms...");
+  } else if (ImGui::Button("Run every form on the hart")) {
+    w.start_oracle();
+  }
   ImGui::SameLine();
   std::string modes;
   for (const std::string& m : w.spec()->modes) modes += (modes.empty() ? "" : ", ") + m;
@@ -381,6 +386,7 @@ void oracle_view(AnalyzerWorkbench& w) {
   if (!w.oracle()) return;
   const OracleReport& r = *w.oracle();
   ImGui::Text("%zu forms in %zu runs on %s", r.forms, r.runs, r.machine.c_str());
+  ImGui::TextDisabled("coverage: %zu of the %zu encodings of isa-specs/rv32.opcodes exercised", r.encodings_run, r.encodings);
   std::string critical;
   for (const std::string& c : r.critical) critical += (critical.empty() ? "" : ", ") + c;
   ImGui::Text("critical on the hart: %s", critical.empty() ? "none" : critical.c_str());

@@ -535,6 +535,16 @@ try {
     }
     await page.setViewportSize({ width: 1280, height: 800 });
     await waitFor((x) => x.display.height === 800, 'the canvas to follow 1280x800');
+    // The executing oracle on the hart, in slices: the page keeps drawing frames while it runs.
+    await click('Oracle', 'Analyzer');
+    await click('Run every form on the hart', 'Analyzer');
+    s = await waitFor((x) => x.analyzer.oracle.running && x.analyzer.oracle.progress > 0, 'the oracle to be under way');
+    const framesAt = s.frames;
+    s = await waitFor((x) => x.analyzer.oracle.done, 'the oracle to finish', 120000);
+    check(s.frames - framesAt > 10 && s.analyzer.oracle.disagreements === 0 && s.analyzer.oracle.forms > 900 &&
+          s.analyzer.oracle.encodingsRun === 35 && s.analyzer.oracle.encodings === 111,
+          `the oracle ran ${s.analyzer.oracle.forms} forms in slices over ${s.frames - framesAt} frames, agreeing with ` +
+          `the description; coverage ${s.analyzer.oracle.encodingsRun} of ${s.analyzer.oracle.encodings} encodings`);
     await click('Analyzer', '##MainMenuBar');  // close it again
 
     // ---- 14. the block translator from a link: hello runs on translated, chained blocks; the
