@@ -2,6 +2,7 @@
 // that breaks a theorem's condition is a result located at the description's facts that make it
 // so — the fact for the mode where it runs without trapping first, then the others of the
 // instruction's modes — so that a review annotates the very lines to change.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "report.h"
