@@ -11,6 +11,7 @@
 #include <set>
 
 #include "hart/csr_state.h"
+#include "oracle_forms.h"
 #include "isa/disassembler.h"
 #include "machine/machine.h"
 
@@ -94,29 +95,6 @@ struct Outcome {
   std::map<uint16_t, uint32_t> csr_effects;     // CSRs the instruction changed: their new values
   std::set<StateClass> written;
 };
-
-uint32_t csr_read_form(uint16_t n) { return static_cast<uint32_t>(n) << 20 | 2u << 12 | 10u << 7 | 0x73; }  // csrrs a0, n, zero
-// The forms that write: csrrw a0, n, a1; csrrc a0, n, a1; csrrwi a0, n, 21.
-std::array<uint32_t, 3> csr_write_forms(uint16_t n) {
-  const uint32_t csr = static_cast<uint32_t>(n) << 20 | 10u << 7 | 0x73;
-  return {csr | 11u << 15 | 1u << 12, csr | 11u << 15 | 3u << 12, csr | 21u << 15 | 5u << 12};
-}
-
-const std::map<std::string, uint32_t>& named_forms() {
-  // Operands: a1, a2 hold values, a3 the data's address, a4 a code address (the spin after the form).
-  static const std::map<std::string, uint32_t> forms = {
-      {"add", 0x00c58533},    {"mul", 0x02c58533},   {"divu", 0x02c5d533},     {"lui", 0x12345537},
-      {"auipc", 0x00001517},  {"jal", 0x0080056f},   {"jalr", 0x00070567},     {"beq", 0x00c58463},
-      {"c.addi", 0x00000505}, {"lw", 0x0006a503},    {"lb", 0x00168503},       {"sw", 0x00b6a223},
-      {"sh", 0x00b69123},     {"c.lw", 0x00004288},  {"amoadd.w", 0x00b6a52f}, {"lr.w", 0x1006a52f},
-      {"sc.w", 0x18b6a52f},   {"fence", 0x0ff0000f}, {"fence.i", 0x0000100f},  {"ecall", 0x00000073},
-      {"ebreak", 0x00100073}, {"mret", 0x30200073},  {"sret", 0x10200073},     {"wfi", 0x10500073},
-      {"sfence.vma", 0x12000073},
-      // The hypervisor extension: fences of both stages, and loads and stores as a guest.
-      {"hfence.vvma", 0x22000073}, {"hfence.gvma", 0x62000073}, {"hlv.b", 0x6006c573}, {"hlv.w", 0x6806c573},
-      {"hlvx.wu", 0x6836c573},     {"hsv.w", 0x6ab6c073}};
-  return forms;
-}
 
 bool is_counter(uint16_t n) {
   const unsigned low = n & 0x7f;
@@ -308,14 +286,15 @@ Outcome Rv32Oracle::execute(const Form& f, const Mode& mode, Variant v) {
       put32(leaf + ((kDataA >> 12) & 0x3ff) * 4, ((data >> 12) << 10) | kPteV | kPteR | kPteW | kPteA | kPteD | kPteU);
     }
   }
-  // Registers: a1 = all ones (what CSR writes write), a2 = 5, a3 = the data's address.
+  // Registers, in the roles oracle_forms.h gives them.
   for (unsigned r = 1; r < 32; ++r) h.set_reg(r, 0x1000 + r * 0x111);
-  h.set_reg(10, 0);
-  h.set_reg(11, 0xffffffffu);
-  h.set_reg(12, 5);
+  h.set_reg(kFormResult, 0);
+  h.set_reg(kFormOnes, 0xffffffffu);
+  h.set_reg(kFormFive, 5);
   const uint32_t code_at = paged ? kCodeVa : kCodeA;
-  h.set_reg(13, paged ? kDataVa : kDataA);
-  h.set_reg(14, code_at + 4);
+  h.set_reg(kFormData, paged ? kDataVa : kDataA);
+  h.set_reg(kFormStack, paged ? kDataVa : kDataA);
+  h.set_reg(kFormCode, code_at + 4);
   // CSRs: the machine's (what the resource variant varies)...
   const bool other = v == Variant::resource;
   h.debug_write_csr(csr::mtvec, other ? kMHandler + 0x100 : kMHandler);
@@ -365,7 +344,7 @@ Outcome Rv32Oracle::execute(const Form& f, const Mode& mode, Variant v) {
     }
   }
   if (v == Variant::saturated) {
-    h.set_reg(11, 0);
+    h.set_reg(kFormOnes, 0);
     h.debug_write_csr(csr::mideleg, kSupervisorInterrupts);
     h.debug_write_csr(csr::mie, kSupervisorInterrupts);
     if (can_mask) h.debug_write_csr(csr::mip, kSupervisorInterrupts);
@@ -496,7 +475,7 @@ std::vector<Form> make_forms(const Spec& spec, std::vector<Disagreement>& bad) {
     by_word[word] = forms.size();
     forms.push_back(f);
   };
-  for (const auto& [name, word] : named_forms()) add(word, false, 0);
+  for (const EncodingForm& e : encoding_forms()) add(e.word, false, 0);
   for (unsigned n = 0; n < 4096; ++n) {
     add(csr_read_form(static_cast<uint16_t>(n)), true, static_cast<uint16_t>(n));
     for (const uint32_t w : csr_write_forms(static_cast<uint16_t>(n))) add(w, true, static_cast<uint16_t>(n));
@@ -519,8 +498,10 @@ std::vector<Form> make_forms(const Spec& spec, std::vector<Disagreement>& bad) {
           if (k != "csr-read")
             for (const uint32_t w : csr_write_forms(static_cast<uint16_t>(n))) words.push_back(w);
         }
-      } else if (auto it = named_forms().find(text); it != named_forms().end()) {
-        words.push_back(it->second);
+      } else if (auto it = std::find_if(encoding_forms().begin(), encoding_forms().end(),
+                                        [&](const EncodingForm& e) { return e.mnemonic == text; });
+                 it != encoding_forms().end()) {
+        words.push_back(it->word);
       } else {
         bad.push_back({spec.instructions[i].name, text, "form", "", "not a form the oracle knows"});
         continue;
@@ -577,7 +558,9 @@ void Rv32Oracle::run_form(const Form& f) {
     for (const Outcome& o : base) runs |= !o.trapped;
     if (runs) report_.disagreements.push_back({"", f.text, "coverage", "does not exist (no instruction claims it)",
                                               "runs it in some mode"});
-    else if (f.csr && (f.word & 0x7000) == 0x2000) ++report_.unimplemented_csrs;
+    else if (!f.csr) report_.disagreements.push_back({"", f.text, "coverage", "no instruction claims it",
+                                                     "an encoding of isa-specs/rv32.opcodes (it traps in every mode)"});
+    else if ((f.word & 0x7000) == 0x2000) ++report_.unimplemented_csrs;
     return;
   }
   ++report_.forms;
