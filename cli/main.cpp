@@ -96,8 +96,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(4, 1 << 20));
   run_cmd->add_option("--evict", run.evict,
                       "translate: what a full code cache drops: fifo (the oldest blocks, an eighth of the\n"
-                      "cache at a time) or flush (everything)")
-      ->transform(enum_names({Eviction::fifo, Eviction::flush}));
+                      "cache at a time), lru (the least recently entered, as much) or flush (everything)")
+      ->transform(enum_names({Eviction::fifo, Eviction::lru, Eviction::flush}));
   run_cmd->add_option("--profile", run.profile,
                       "translate: after the run, print the N most executed blocks with their exits (edge\n"
                       "counts, chain links) from the translator's profile")

@@ -376,8 +376,8 @@ std::vector<std::string> DebuggerApp::open_link(const std::vector<std::pair<std:
       if (is_number(value)) translator.options.capacity_kib = static_cast<uint32_t>(std::stoul(value));
       else bad_value(name, value, "a size in KiB");
     } else if (name == "evict") {
-      if (value == "flush" || value == "fifo") translator.options.eviction = value == "flush" ? Eviction::flush : Eviction::fifo;
-      else bad_value(name, value, "fifo or flush");
+      if (const auto e = eviction_from_string(value)) translator.options.eviction = *e;
+      else bad_value(name, value, "fifo, lru or flush");
     } else if (name == "speed") {
       if (value == "full") session_.set_speed(0);
       else if (is_number(value) && std::stod(value) > 0) session_.set_speed(std::stod(value));

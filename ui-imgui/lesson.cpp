@@ -89,7 +89,7 @@ class Reader {
       else error(n, "'balloon' must be true or false (the board has a virtio-balloon)");
     }
     s.engine = choice<Engine>(t, "engine", {{"interp", Engine::interpreter}, {"translate", Engine::translator}});
-    s.eviction = choice<Eviction>(t, "evict", {{"fifo", Eviction::fifo}, {"flush", Eviction::flush}});
+    s.eviction = choice<Eviction>(t, "evict", {{"fifo", Eviction::fifo}, {"lru", Eviction::lru}, {"flush", Eviction::flush}});
     if (const toml::node* n = t.get("chain")) {
       if (const auto v = n->value<bool>()) s.chaining = *v;
       else error(n, "'chain' must be true or false");

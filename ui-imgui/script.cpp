@@ -196,8 +196,7 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     const bool number = w[2].size() < 10 && w[2].find_first_not_of("0123456789") == std::string::npos;
     if (w[1] == "chaining" && (w[2] == "on" || w[2] == "off")) o.chaining = w[2] == "on";
     else if (w[1] == "cache-kib" && number) o.capacity_kib = static_cast<uint32_t>(std::stoul(w[2]));
-    else if (w[1] == "evict" && (w[2] == "fifo" || w[2] == "flush"))
-      o.eviction = w[2] == "fifo" ? Eviction::fifo : Eviction::flush;
+    else if (w[1] == "evict" && eviction_from_string(w[2])) o.eviction = *eviction_from_string(w[2]);
     else if (w[1] == "backend" && (w[2] == "native" || w[2] == "threaded"))
       o.backend = w[2] == "native" ? TranslatorBackend::native : TranslatorBackend::threaded;
     else return bad("unknown translator setting " + w[1] + " " + w[2]);
@@ -456,6 +455,7 @@ void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const s
     else if (w[2] == "translated") got = c.stats.translated;
     else if (w[2] == "invalidated") got = c.stats.invalidated;
     else if (w[2] == "evicted") got = c.stats.evicted;
+    else if (w[2] == "retranslated") got = c.stats.retranslated;
     else if (w[2] == "flushes") got = c.stats.flushes;
     else if (w[2] == "links") got = c.stats.links;
     else if (w[2] == "entries") got = c.entries();

@@ -15,7 +15,7 @@
 //   quirk NAME [off]          status-read, status-write, sret-jump
 //   engine translate|interp   how guest code runs (applies at once, mid-run too)
 //   misaligned emulate|trap   misaligned loads and stores (the Machine menu; restarts the program)
-//   translator chaining on|off | cache-kib N | evict fifo|flush | backend native|threaded | flush
+//   translator chaining on|off | cache-kib N | evict fifo|lru|flush | backend native|threaded | flush
 //   code-cache open|close     the Code cache window
 //   code-cache select hottest|ADDRESS   select a live block (the most executed, or by physical address)
 //   analyzer FILE             open the analyzer on a shipped description (isa-specs/pdp10.toml)
@@ -48,7 +48,7 @@
 //                                2 S, 3 VU, 4 VS), a two-dimensional walk shown up to STEP
 //   expect illusion kept|broken
 //   expect engine translator|interpreter
-//   expect translator blocks|translated|invalidated|evicted|flushes|links|entries|chained >=|<=|== N
+//   expect translator blocks|translated|retranslated|invalidated|evicted|flushes|links|entries|chained >=|<=|== N
 //   expect code-cache selected   (the window is open and shows a live block)
 //   expect theorem 1|2|3|guest holds|fails   (the analyzer's verdict; guest: the guest-mode condition)
 //   expect analyzer-line N    the description editor's cursor is on line N

@@ -438,6 +438,7 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
       tr["translated"] = c.stats.translated;
       tr["invalidated"] = c.stats.invalidated;
       tr["evicted"] = c.stats.evicted;
+      tr["retranslated"] = c.stats.retranslated;
       tr["flushes"] = c.stats.flushes;
       tr["links"] = c.stats.links;
       tr["entries"] = c.entries();

@@ -196,6 +196,7 @@ enter:
     DISPATCH();
   }
   ++block->executions;
+  block->last_used = ++cache.use_clock;
   d = first = block->ops.data();
 #if VMSCOPE_THREADED
   DISPATCH();

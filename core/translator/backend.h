@@ -29,6 +29,9 @@ class Backend {
   virtual void unlink(Block& /*from*/, unsigned /*exit*/) const {}
   // How to run a block's native code (null: the backend makes threaded code only).
   virtual NativeEntry native_entry() const { return nullptr; }
+  // Set (by the cache, for lru eviction): native code stamps every entry of a block with
+  // ++*use_clock into Block::last_used. Threaded code is stamped by the block executor.
+  uint64_t* use_clock = nullptr;
 };
 
 // Threaded code: each guest instruction becomes one op whose handler and operands are resolved

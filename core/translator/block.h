@@ -43,6 +43,7 @@ struct Block {
   bool dead = false;            // invalidated or evicted: unreachable, freed at the next safe point
   uint64_t serial = 0;          // translation order
   uint64_t executions = 0;      // times entered (profile)
+  uint64_t last_used = 0;       // the cache's use clock at its latest entry (lru)
   BlockExit exits[2];           // [0] taken / jump target, [1] fall-through
   // The portable backend's threaded code: one op per guest instruction (operands resolved),
   // then an exit op for the fall-through. A native backend keeps its code in `host`.

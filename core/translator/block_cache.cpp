@@ -27,7 +27,20 @@ const char* to_string(BlockEnd e) {
 
 const char* to_string(TranslatorBackend b) { return b == TranslatorBackend::native ? "native" : "threaded"; }
 
-const char* to_string(Eviction e) { return e == Eviction::flush ? "flush" : "fifo"; }
+const char* to_string(Eviction e) {
+  switch (e) {
+    case Eviction::flush: return "flush";
+    case Eviction::fifo: return "fifo";
+    case Eviction::lru: return "lru";
+  }
+  return "?";
+}
+
+std::optional<Eviction> eviction_from_string(std::string_view name) {
+  for (const Eviction e : kEvictions)
+    if (name == to_string(e)) return e;
+  return std::nullopt;
+}
 
 const char* to_string(TranslatorEvent::Kind k) {
   switch (k) {
@@ -50,6 +63,7 @@ void BlockCache::make_backend() {
   backend_.reset();
   if (options_.backend == TranslatorBackend::native) backend_ = make_native_backend();
   if (!backend_) backend_ = make_threaded_backend();
+  backend_->use_clock = options_.eviction == Eviction::lru ? &use_clock : nullptr;
 }
 
 uint64_t BlockCache::entries() const {
@@ -64,6 +78,8 @@ Block* BlockCache::insert(std::unique_ptr<Block> block) {
   block->host_bytes = backend_->emit(*block);
   make_room(block->host_bytes);
   block->serial = next_serial_++;
+  block->last_used = ++use_clock;  // new blocks are the most recently used
+  if (dropped_.erase(block->paddr)) ++stats.retranslated;
   auto& page = pages_[(block->paddr - ram_base_) / kPageSize];
   if (!page) page = std::make_unique<PageBlocks>();
   Block*& slot = page->at[(block->paddr % kPageSize) / 2];
@@ -84,6 +100,18 @@ void BlockCache::make_room(uint32_t bytes) {
   if (used_bytes_ + bytes <= capacity) return;
   if (options_.eviction == Eviction::flush) {
     flush();
+    return;
+  }
+  if (options_.eviction == Eviction::lru) {
+    // The least recently entered blocks go until an eighth of the cache is free.
+    std::vector<Block*> by_use;
+    by_use.reserve(live_.size());
+    for (const auto& [block, owned] : live_) by_use.push_back(owned.get());
+    std::sort(by_use.begin(), by_use.end(), [](const Block* a, const Block* b) { return a->last_used < b->last_used; });
+    for (Block* b : by_use) {
+      if (used_bytes_ + bytes <= capacity - capacity / 8) break;
+      remove(*b, TranslatorEvent::Kind::evicted);
+    }
     return;
   }
   // Coarse FIFO: the oldest blocks go until an eighth of the cache is free.
@@ -124,6 +152,7 @@ void BlockCache::remove(Block& block, TranslatorEvent::Kind why) {
   used_bytes_ -= block.host_bytes;
   if (why == TranslatorEvent::Kind::invalidated) ++stats.invalidated;
   if (why == TranslatorEvent::Kind::evicted) ++stats.evicted;
+  if (why != TranslatorEvent::Kind::invalidated) dropped_.insert(block.paddr);
   if (why != TranslatorEvent::Kind::flushed) note(why, &block);
   // The block may be running (a store into its own page): it is freed at the next safe point.
   auto node = live_.extract(&block);
@@ -152,7 +181,9 @@ void BlockCache::link(BlockExit& exit, Block& to, bool in_host_code) {
 
 void BlockCache::set_options(const TranslatorOptions& options) {
   const bool unchain = options_.chaining && !options.chaining;
-  const bool new_backend = options_.backend != options.backend;
+  // Native code stamps block entries only while lru is chosen: switching to or from it re-emits.
+  const bool new_backend = options_.backend != options.backend ||
+                           (options_.eviction == Eviction::lru) != (options.eviction == Eviction::lru);
   options_ = options;
   if (new_backend) {  // between runs: nothing is running, every block can go at once
     flush();

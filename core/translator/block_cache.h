@@ -13,8 +13,11 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -28,10 +31,12 @@ namespace vmscope {
 
 class Bus;
 
-// What the cache does when it is full: drop everything, or the oldest blocks (an eighth of the
-// cache at a time, so that evictions stay rare).
-enum class Eviction : uint8_t { flush, fifo };
+// What the cache does when it is full: drop everything, the oldest blocks, or the least recently
+// entered ones (fifo and lru free an eighth of the cache at a time, so that evictions stay rare).
+enum class Eviction : uint8_t { flush, fifo, lru };
 const char* to_string(Eviction e);
+std::optional<Eviction> eviction_from_string(std::string_view name);  // "flush", "fifo", "lru"
+inline constexpr Eviction kEvictions[] = {Eviction::fifo, Eviction::lru, Eviction::flush};
 
 // What translated blocks become: threaded code (portable), or native code for the host where
 // there is a backend for it (falls back to threaded code elsewhere).
@@ -51,6 +56,7 @@ struct TranslatorStats {
   uint64_t translated = 0;    // blocks made
   uint64_t invalidated = 0;   // blocks dropped because their code changed
   uint64_t evicted = 0;       // blocks dropped to make room
+  uint64_t retranslated = 0;  // blocks translated again after an eviction or a flush dropped them (capacity misses)
   uint64_t flushes = 0;       // whole-cache flushes (full, or asked for)
   uint64_t lookups = 0;       // block entries through the table (the rest went through links)
   uint64_t links = 0;         // links made
@@ -105,6 +111,9 @@ class BlockCache final : public CodeListener {
   TranslatorStats stats;
   // Where event times come from (the hart's step count).
   std::function<uint64_t()> clock;
+  // Block entries so far, for lru: every entry stamps the block with the next value (threaded
+  // code in the block executor, native code itself while lru is chosen).
+  uint64_t use_clock = 0;
 
   // CodeListener: decoded code went away, so must every block made from it.
   void code_changed(uint32_t paddr, uint32_t length) override;
@@ -132,6 +141,7 @@ class BlockCache final : public CodeListener {
   uint64_t used_bytes_ = 0;
   uint64_t next_serial_ = 0;
   uint64_t retired_entries_ = 0;  // entries of blocks no longer in the cache
+  std::unordered_set<uint32_t> dropped_;  // where blocks were evicted or flushed (retranslation counts)
   std::deque<TranslatorEvent> events_;
 };
 

@@ -281,6 +281,13 @@ class X86_64Backend final : public Backend {
     const size_t not_entered = e.jcc(kBelow);
     e.mov_imm64_rax(&block.executions);
     e.inc_qword_at_rax();
+    if (use_clock) {  // lru: block.last_used = ++*use_clock
+      e.mov_imm64_rax(use_clock);
+      e.inc_qword_at_rax();
+      e.b({0x48, 0x8b, 0x08});  // mov rcx, [rax]
+      e.mov_imm64_rax(&block.last_used);
+      e.b({0x48, 0x89, 0x08});  // mov [rax], rcx
+    }
     bool ended = false;
     for (uint32_t i = 0; i < block.count && !ended; ++i) {
       native.op_start.push_back(static_cast<uint32_t>(e.size()));

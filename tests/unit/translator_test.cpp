@@ -90,8 +90,8 @@ TEST_P(Translator, ChainsWithinAPageAndUnlinksWhenTheTargetGoes) {
   EXPECT_EQ(cache().stats.invalidated, 1u);
 }
 
-TEST_P(Translator, TinyCacheStaysWithinItsBoundUnderBothPolicies) {
-  for (Eviction eviction : {Eviction::fifo, Eviction::flush}) {
+TEST_P(Translator, TinyCacheStaysWithinItsBoundUnderEveryPolicy) {
+  for (Eviction eviction : kEvictions) {
     TranslatorOptions o = cache().options();
     o.capacity_kib = kMinCacheKib;
     o.eviction = eviction;
@@ -116,7 +116,42 @@ TEST_P(Translator, TinyCacheStaysWithinItsBoundUnderBothPolicies) {
     EXPECT_EQ(x(a0), 800u) << to_string(eviction);
     EXPECT_EQ(x(a1), 2u) << to_string(eviction);
     EXPECT_LE(cache().used_bytes(), uint64_t{kMinCacheKib} * 1024) << to_string(eviction);
-    EXPECT_GT(eviction == Eviction::fifo ? cache().stats.evicted : cache().stats.flushes, 0u) << to_string(eviction);
+    EXPECT_GT(eviction == Eviction::flush ? cache().stats.flushes : cache().stats.evicted, 0u) << to_string(eviction);
+    EXPECT_GT(cache().stats.retranslated, 0u) << "the second walk translates again what the first one lost";
+  }
+}
+
+TEST_P(Translator, LruKeepsTheHotBlockFifoDropsIt) {
+  // A hub entered between every two cold blocks: it jumps through s1 to the next cold block, which
+  // advances s1 and jumps back. 250 cold blocks are far more than 4 KiB of cache holds.
+  constexpr int kCold = 250;  // (the last one's addi goes back 8 * 249: within 12 bits)
+  const uint32_t hub = kRam, cold = kRam + 0x100;
+  place(hub, {addi(a1, a1, 1), jalr(zero, s1, 0)});
+  for (int i = 0; i < kCold; ++i) {
+    const uint32_t at = cold + 8 * static_cast<uint32_t>(i);
+    place(at, {addi(s1, s1, i + 1 < kCold ? 8 : -8 * (kCold - 1)), jal(zero, static_cast<int32_t>(hub - (at + 4)))});
+  }
+  for (Eviction eviction : {Eviction::lru, Eviction::fifo}) {
+    TranslatorOptions o = cache().options();
+    o.capacity_kib = kMinCacheKib;
+    o.eviction = eviction;
+    machine().set_translator_options(o);
+    cache().flush();
+    hart().set_pc(hub);
+    set_x(s1, cold);
+    set_x(a1, 0);
+    run(4 * 2);  // the hub, translated once here
+    ASSERT_NE(cache().find(hub), nullptr);
+    const uint64_t hub_serial = cache().find(hub)->serial;
+    const uint64_t evicted = cache().stats.evicted;
+    run(4 * 2 * kCold);  // two walks through the cold blocks
+    EXPECT_EQ(x(a1), 2u * kCold + 2) << to_string(eviction);
+    EXPECT_GT(cache().stats.evicted, evicted) << to_string(eviction);
+    ASSERT_NE(cache().find(hub), nullptr);
+    if (eviction == Eviction::lru)
+      EXPECT_EQ(cache().find(hub)->serial, hub_serial) << "lru: the hub, entered every other block, never went";
+    else
+      EXPECT_NE(cache().find(hub)->serial, hub_serial) << "fifo: the hub is the oldest block, so it went first";
   }
 }
 

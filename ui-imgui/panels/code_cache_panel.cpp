@@ -77,13 +77,18 @@ void switches(DebugSession& s) {
   ImGui::SameLine();
   ImGui::TextDisabled("when full:");
   ImGui::SameLine();
-  int fifo = t.options.eviction == Eviction::fifo;
-  changed |= ImGui::RadioButton("evict oldest", &fifo, 1);
+  int policy = static_cast<int>(t.options.eviction);
+  changed |= ImGui::RadioButton("evict oldest", &policy, static_cast<int>(Eviction::fifo));
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("FIFO: the oldest blocks go, an eighth of the cache at a time.");
   ImGui::SameLine();
-  changed |= ImGui::RadioButton("flush all", &fifo, 0);
-  t.options.eviction = fifo ? Eviction::fifo : Eviction::flush;
+  changed |= ImGui::RadioButton("least used", &policy, static_cast<int>(Eviction::lru));
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("LRU: the blocks entered least recently go, an eighth of the cache at a time\n"
+                      "(every block entry is stamped, so hot code stays).");
+  ImGui::SameLine();
+  changed |= ImGui::RadioButton("flush all", &policy, static_cast<int>(Eviction::flush));
+  t.options.eviction = static_cast<Eviction>(policy);
   ImGui::SameLine();
   if (ImGui::Button("Flush")) s.flush_code_cache();
   if (changed) s.set_translator_settings(t);
@@ -105,8 +110,9 @@ void statistics(const Machine& m) {
   const double linked = entries ? 100.0 * static_cast<double>(entries - std::min(entries, st.lookups)) /
                                       static_cast<double>(entries)
                                 : 0;
-  ImGui::Text("translated %llu, invalidated %llu, evicted %llu, flushes %llu; %llu links made",
-              u64(st.translated), u64(st.invalidated), u64(st.evicted), u64(st.flushes), u64(st.links));
+  ImGui::Text("translated %llu (%llu again after eviction), invalidated %llu, evicted %llu, flushes %llu; %llu links made",
+              u64(st.translated), u64(st.retranslated), u64(st.invalidated), u64(st.evicted), u64(st.flushes),
+              u64(st.links));
   ImGui::Text(
       "block entries %llu: %.1f%% through chain links, %llu through the table; %llu instructions interpreted",
       u64(entries), linked, u64(st.lookups), u64(st.interpreted));
