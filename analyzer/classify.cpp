@@ -212,34 +212,41 @@ SearchResult search(const Spec& spec) {
   SearchResult r;
   const std::vector<Assignment> all = all_assignments(spec);
   r.combinations = all.size();
-  std::vector<Analysis> results;
-  for (const auto& a : all) results.push_back(analyze(spec, a));
-  // all_assignments() enumerates in mixed radix, the last setting fastest.
-  auto index = [&](const Assignment& a) {
-    size_t idx = 0;
-    for (const Setting& s : spec.settings) {
-      const auto it = std::find(s.values.begin(), s.values.end(), a.at(s.name));
-      idx = idx * s.values.size() + static_cast<size_t>(it - s.values.begin());
-    }
-    return idx;
+  // Per combination only the verdicts the search needs (whole analyses of thousands of
+  // combinations would hold every explanation in memory at once).
+  struct Verdicts {
+    bool theorem1 = false, guest = false;
+    std::vector<bool> critical, guest_critical;
   };
-  auto t1 = [&](const Assignment& a) { return results[index(a)].theorem1.holds; };
-  // Does flipping setting s ever change f?
+  std::vector<Verdicts> results;
+  results.reserve(all.size());
+  for (const auto& a : all) {
+    const Analysis full = analyze(spec, a);
+    Verdicts v{full.theorem1.holds, full.guest_condition && full.guest_condition->holds, {}, {}};
+    for (const Classification& c : full.instructions) {
+      v.critical.push_back(c.critical.value);
+      v.guest_critical.push_back(c.guest_critical.value);
+    }
+    results.push_back(std::move(v));
+  }
+  // all_assignments() enumerates in mixed radix, the last setting fastest: combination i has
+  // value (i / stride[k]) % size[k] of setting k.
+  const size_t count = spec.settings.size();
+  std::vector<size_t> stride(count, 1);
+  for (size_t k = count; k-- > 1;) stride[k - 1] = stride[k] * spec.settings[k].values.size();
+  auto t1 = [&](size_t i) { return results[i].theorem1; };
+  // Does changing setting k alone ever change f (of a combination's index)?
   auto relevant_for = [&](auto&& f) {
     std::set<std::string> rel;
-    for (const Setting& s : spec.settings)
-      for (const auto& a : all) {
-        bool changes = false;
-        for (const auto& v : s.values) {
-          Assignment b = a;
-          b[s.name] = v;
-          if (f(b) != f(a)) changes = true;
-        }
-        if (changes) {
-          rel.insert(s.name);
-          break;
-        }
+    for (size_t k = 0; k < count; ++k) {
+      const size_t size = spec.settings[k].values.size();
+      bool changes = false;
+      for (size_t i = 0; i < all.size() && !changes; ++i) {
+        const size_t base = i - (i / stride[k]) % size * stride[k];
+        for (size_t v = 0; v < size && !changes; ++v) changes = f(base + v * stride[k]) != f(i);
       }
+      if (changes) rel.insert(spec.settings[k].name);
+    }
     return rel;
   };
   auto project = [](const Assignment& a, const std::set<std::string>& keep) {
@@ -248,48 +255,48 @@ SearchResult search(const Spec& spec) {
       if (keep.count(k)) p[k] = v;
     return p;
   };
+  // Appends `p` to `list` unless already there (in first-seen order; `seen` makes it quick).
+  auto add_once = [](std::vector<Assignment>& list, std::set<Assignment>& seen, Assignment p) {
+    if (seen.insert(p).second) list.push_back(std::move(p));
+  };
   const std::set<std::string> rel = relevant_for(t1);
   for (const Setting& s : spec.settings) (rel.count(s.name) ? r.relevant : r.irrelevant).push_back(s.name);
+  std::set<Assignment> seen;
   for (size_t i = 0; i < all.size(); ++i) {
-    if (!results[i].theorem1.holds) continue;
+    if (!results[i].theorem1) continue;
     ++r.holding;
-    const Assignment p = project(all[i], rel);
-    if (std::find(r.holding_projected.begin(), r.holding_projected.end(), p) == r.holding_projected.end())
-      r.holding_projected.push_back(p);
+    add_once(r.holding_projected, seen, project(all[i], rel));
   }
   // Per instruction: always, or under which values of the settings that matter to it.
   auto conditions = [&](auto&& is_critical, std::vector<CriticalCondition>& out) {
     for (size_t n = 0; n < spec.instructions.size(); ++n) {
       size_t count = 0;
-      for (const auto& res : results) count += is_critical(res.instructions[n]);
+      for (const Verdicts& res : results) count += is_critical(res, n);
       if (count == 0) continue;
       CriticalCondition cc;
       cc.instruction = spec.instructions[n].name;
       cc.always = count == all.size();
       if (!cc.always) {
         const std::set<std::string> mine =
-            relevant_for([&](const Assignment& a) { return is_critical(results[index(a)].instructions[n]); });
-        for (size_t i = 0; i < all.size(); ++i) {
-          if (!is_critical(results[i].instructions[n])) continue;
-          const Assignment p = project(all[i], mine);
-          if (std::find(cc.when.begin(), cc.when.end(), p) == cc.when.end()) cc.when.push_back(p);
-        }
+            relevant_for([&](size_t i) { return is_critical(results[i], n); });
+        std::set<Assignment> seen_when;
+        for (size_t i = 0; i < all.size(); ++i)
+          if (is_critical(results[i], n)) add_once(cc.when, seen_when, project(all[i], mine));
       }
       out.push_back(std::move(cc));
     }
   };
-  conditions([](const Classification& c) { return c.critical.value; }, r.critical);
+  conditions([](const Verdicts& v, size_t n) { return v.critical[n]; }, r.critical);
   if (!spec.guest_modes.empty()) {
-    auto guest = [&](const Assignment& a) { return results[index(a)].guest_condition->holds; };
+    auto guest = [&](size_t i) { return results[i].guest; };
     const std::set<std::string> guest_rel = relevant_for(guest);
+    std::set<Assignment> seen_guest;
     for (size_t i = 0; i < all.size(); ++i) {
-      if (!results[i].guest_condition->holds) continue;
+      if (!results[i].guest) continue;
       ++r.guest_holding;
-      const Assignment p = project(all[i], guest_rel);
-      if (std::find(r.guest_holding_projected.begin(), r.guest_holding_projected.end(), p) == r.guest_holding_projected.end())
-        r.guest_holding_projected.push_back(p);
+      add_once(r.guest_holding_projected, seen_guest, project(all[i], guest_rel));
     }
-    conditions([](const Classification& c) { return c.guest_critical.value; }, r.guest_critical);
+    conditions([](const Verdicts& v, size_t n) { return v.guest_critical[n]; }, r.guest_critical);
   }
   return r;
 }
