@@ -100,7 +100,8 @@ int main(int argc, char** argv) {
       ->transform(enum_names({Eviction::fifo, Eviction::lru, Eviction::flush}));
   run_cmd->add_option("--profile", run.profile,
                       "translate: after the run, print the N most executed blocks with their exits (edge\n"
-                      "counts, chain links) from the translator's profile")
+                      "counts, chain links) from the translator's profile, each with its guest instructions and the\n"
+                      "host code made from each (x86-64 disassembled by capstone)")
       ->check(CLI::Range(1, 1000));
   run_cmd->add_flag("--lockstep", run.lockstep,
                     "Run the program on the translator and on the interpreter side by side and compare\n"

@@ -16,6 +16,7 @@
 #include "elf/symbol_namer.h"
 #include "isa/disassembler.h"
 #include "guest_directories.h"
+#include "machine/block_listing.h"
 #include "machine/linux_process.h"
 #include "machine/lockstep.h"
 #include "machine/machine.h"
@@ -251,7 +252,9 @@ int run_lockstep(const MachineOptions& options, const std::vector<uint8_t>& file
 }
 
 // The hottest blocks: where the guest spends its time, and where each block goes next.
+// Each block's guest instructions follow its line, each with its host code (x86-64 disassembled).
 void print_profile(const Machine& m, unsigned count) {
+  const SymbolNamer namer(m.image());
   std::vector<const Block*> blocks = m.block_cache().blocks();
   const size_t n = std::min<size_t>(count, blocks.size());
   std::partial_sort(blocks.begin(), blocks.begin() + static_cast<std::ptrdiff_t>(n), blocks.end(),
@@ -280,6 +283,8 @@ void print_profile(const Machine& m, unsigned count) {
                  b.paddr, b.paddr + (b.end - b.start), where, b.count, to_string(b.kind),
                  static_cast<unsigned long long>(b.executions),
                  total ? 100.0 * static_cast<double>(b.executions) / static_cast<double>(total) : 0.0, exits.c_str());
+    for (const ListingRow& r : block_listing(m, b, namer))
+      std::fprintf(stderr, "vmscope: profile:   %s%s\n", r.kind == ListingRow::Kind::host ? "    " : "", r.text.c_str());
   }
 }
 

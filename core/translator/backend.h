@@ -14,6 +14,13 @@
 
 namespace vmscope {
 
+// One line of a block's host form, and the guest instruction it was made from: its index in the
+// block (-1: the block's entry, before any instruction; Block::count: its exits).
+struct HostLine {
+  int op = 0;
+  std::string text;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -21,8 +28,9 @@ class Backend {
   // Gives `block` its host form from its guest instructions (block.ops holds them decoded, one
   // per instruction, each with its page offset). Returns the host form's size in bytes.
   virtual uint32_t emit(Block& block) const = 0;
-  // The host form as text, one line per host operation (the debugger's "translated" column).
-  virtual std::vector<std::string> listing(const Block& block) const = 0;
+  // The host form as text, one line per host operation (native code disassembled), each with
+  // the guest instruction it came from (the Code cache window and --profile interleave them).
+  virtual std::vector<HostLine> listing(const Block& block) const = 0;
   // Native code jumps from block to block itself: the cache has the backend patch a link into
   // `from`'s code when it chains exits[exit] to `to`, and undo it.
   virtual void link(Block& /*from*/, unsigned /*exit*/, const Block& /*to*/) const {}

@@ -39,8 +39,8 @@ class ThreadedBackend final : public Backend {
     return static_cast<uint32_t>(sizeof(Block) + block.ops.size() * sizeof(Slot));
   }
 
-  std::vector<std::string> listing(const Block& block) const override {
-    std::vector<std::string> lines;
+  std::vector<HostLine> listing(const Block& block) const override {
+    std::vector<HostLine> lines;
     for (size_t i = 0; i < block.ops.size(); ++i) {
       const Slot& s = block.ops[i];
       bool compressed;
@@ -52,7 +52,7 @@ class ThreadedBackend final : public Backend {
         std::snprintf(text, sizeof text, "%3zu  %-9s%s rd=x%-2u rs1=x%-2u rs2=x%-2u imm=%d", i, name,
                       compressed ? "/2" : "  ", s.rd == 32 ? 0u : s.rd, s.rs1, s.rs2, s.imm);
       }
-      lines.emplace_back(text);
+      lines.push_back({static_cast<int>(i), text});  // (the exit op stands at index count)
     }
     return lines;
   }

@@ -10,7 +10,9 @@
 // r14d = the page's virtual address, r15 = the budget (ctx.remaining, written back on the way
 // out). rax, rcx, rdx, rsi, rdi are scratch.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "translator/backend.h"
 #include "translator/code_arena.h"
@@ -19,6 +21,9 @@
 namespace vmscope {
 
 #if defined(__x86_64__) && defined(__linux__)
+}  // namespace vmscope
+#include <capstone/capstone.h>
+namespace vmscope {
 namespace {
 
 using isa::Op;
@@ -143,7 +148,15 @@ class Emitter {
 
 class X86_64Backend final : public Backend {
  public:
-  X86_64Backend() : arena_(256u << 20) { make_trampoline(); }
+  X86_64Backend() : arena_(256u << 20) {
+    make_trampoline();
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &capstone_) != CS_ERR_OK) capstone_ = 0;  // listings fall back to threaded code
+  }
+  ~X86_64Backend() override {
+    if (capstone_) cs_close(&capstone_);
+  }
+  X86_64Backend(const X86_64Backend&) = delete;
+  X86_64Backend& operator=(const X86_64Backend&) = delete;
 
   const char* name() const override { return "x86-64 (native)"; }
   NativeEntry native_entry() const override { return entry_; }
@@ -191,27 +204,55 @@ class X86_64Backend final : public Backend {
     }
   }
 
-  std::vector<std::string> listing(const Block& block) const override {
+  // Native code disassembled by capstone (Intel syntax), by guest instruction. Addresses are
+  // offsets in the block's code; a jump's target and a 64-bit immediate are named when known (in
+  // the block, the return to the executor, the block's counters) instead of a host address.
+  std::vector<HostLine> listing(const Block& block) const override {
     const auto* native = static_cast<const NativeCode*>(block.host.get());
-    if (!native) return threaded_->listing(block);
-    std::vector<std::string> lines;
-    auto hex_line = [&](const char* label, size_t from, size_t to) {
-      std::string line = label;
-      line.resize(12, ' ');
-      char byte[4];
-      for (size_t i = from; i < to; ++i) {
-        std::snprintf(byte, sizeof byte, "%02x ", native->code[i]);
-        line += byte;
-      }
-      lines.push_back(line);
+    if (!native || !capstone_) return threaded_->listing(block);
+    const uint8_t* code = native->code;
+    auto name_of = [&](uint64_t a) -> std::string {
+      char t[48];
+      const auto* p = reinterpret_cast<const uint8_t*>(a);
+      if (p >= code && p < code + native->size) std::snprintf(t, sizeof t, "+0x%03x", static_cast<unsigned>(p - code));
+      else if (p == epilogue_) return "<return to the executor>";
+      else if (a == reinterpret_cast<uint64_t>(&block)) return "<this block>";
+      else if (a == reinterpret_cast<uint64_t>(&block.executions)) return "<its entry count>";
+      else if (a == reinterpret_cast<uint64_t>(&block.last_used)) return "<its last use>";
+      else if (a == reinterpret_cast<uint64_t>(use_clock)) return "<the cache's use clock>";
+      else if (a == reinterpret_cast<uint64_t>(&block.exits[0].taken)) return "<exit 0's count>";
+      else if (a == reinterpret_cast<uint64_t>(&block.exits[1].taken)) return "<exit 1's count>";
+      else if (a == reinterpret_cast<uint64_t>(&guest_div) || a == reinterpret_cast<uint64_t>(&guest_divu) ||
+               a == reinterpret_cast<uint64_t>(&guest_rem) || a == reinterpret_cast<uint64_t>(&guest_remu))
+        return "<division helper>";
+      else return "";
+      return t;
     };
-    hex_line("entry", 0, native->op_start[0]);
-    for (size_t i = 0; i + 1 < native->op_start.size(); ++i) {
-      char label[24];
-      std::snprintf(label, sizeof label, "%3u", static_cast<unsigned>(i));
-      hex_line(label, native->op_start[i], native->op_start[i + 1]);
-    }
-    hex_line("exits", native->op_start.back(), native->size);
+    std::vector<HostLine> lines;
+    auto section = [&](int op, size_t from, size_t to) {
+      cs_insn* insn = nullptr;
+      const size_t n = cs_disasm(capstone_, code + from, to - from, reinterpret_cast<uint64_t>(code + from), 0, &insn);
+      size_t decoded = 0;
+      for (size_t i = 0; i < n; ++i) {
+        decoded += insn[i].size;
+        std::string operands = insn[i].op_str;
+        // An absolute target or pointer (capstone prints them as 0x...): say what it is.
+        if (const size_t at = operands.rfind("0x"); at != std::string::npos && at + 2 < operands.size()) {
+          const std::string named = name_of(std::strtoull(operands.c_str() + at, nullptr, 16));
+          if (!named.empty()) operands = operands.substr(0, at) + named;
+        }
+        char text[160];
+        std::snprintf(text, sizeof text, "+0x%03x  %-6s %s", static_cast<unsigned>(insn[i].address - reinterpret_cast<uint64_t>(code)),
+                      insn[i].mnemonic, operands.c_str());
+        lines.push_back({op, text});
+      }
+      if (insn) cs_free(insn, n);
+      if (decoded < to - from) lines.push_back({op, "(" + std::to_string(to - from - decoded) + " bytes capstone does not decode)"});
+    };
+    section(-1, 0, native->op_start[0]);
+    for (size_t i = 0; i + 1 < native->op_start.size(); ++i)
+      section(static_cast<int>(i), native->op_start[i], native->op_start[i + 1]);
+    section(block.count, native->op_start.back(), native->size);
     return lines;
   }
 
@@ -462,6 +503,7 @@ class X86_64Backend final : public Backend {
   }
 
   mutable CodeArena arena_;
+  csh capstone_ = 0;  // the host disassembler (Debian's libcapstone)
   std::unique_ptr<Backend> threaded_ = make_threaded_backend();
   NativeEntry entry_ = nullptr;
   const uint8_t* epilogue_ = nullptr;

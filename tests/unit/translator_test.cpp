@@ -2,6 +2,7 @@
 // the running block, chain links made and undone, the cache's bound under both eviction
 // policies, and timer interrupts inside chained loops at exactly the interpreter's instruction.
 // (Every other hart test also runs on the translator: see unit.hart_tests_on_the_translator.)
+#include "machine/block_listing.h"
 #include "test_machine.h"
 
 using namespace vmscope;
@@ -206,3 +207,37 @@ INSTANTIATE_TEST_SUITE_P(Backends, Translator, ::testing::Values(TranslatorBacke
                          [](const auto& info) { return std::string(to_string(info.param)); });
 
 }  // namespace
+
+TEST_P(Translator, ListingFollowsEachGuestInstructionWithItsHostCode) {
+  load({addi(a0, a0, 1), addi(a1, a1, 2), jal(zero, -8)});
+  run(6);
+  const Block* b = cache().find(kRam);
+  ASSERT_NE(b, nullptr);
+  const std::vector<ListingRow> rows = block_listing(machine(), *b);
+  std::vector<std::string> guest;
+  std::vector<std::vector<std::string>> host_of(1);  // [0]: the entry; [k]: after guest instruction k
+  for (const ListingRow& r : rows) {
+    if (r.kind == ListingRow::Kind::guest) {
+      guest.push_back(r.text);
+      host_of.emplace_back();
+    } else {
+      host_of.back().push_back(r.text);
+    }
+  }
+  ASSERT_EQ(guest.size(), 3u);
+  EXPECT_NE(guest[0].find("addi a0,a0,1"), std::string::npos) << guest[0];
+  EXPECT_NE(guest[2].find("jal zero,"), std::string::npos) << guest[2];
+  for (size_t k = 1; k <= 3; ++k) EXPECT_FALSE(host_of[k].empty()) << "guest instruction " << k - 1 << " has host code";
+  auto mentions = [](const std::vector<std::string>& lines, const std::string& what) {
+    return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(what) != std::string::npos; });
+  };
+  if (GetParam() == TranslatorBackend::native && cache().native()) {
+    // x86-64 by capstone: the budget check at the entry, a0 (x10) loaded from its slot, 1 added.
+    EXPECT_TRUE(mentions(host_of[0], "cmp    r15, 3")) << host_of[0].front();
+    EXPECT_TRUE(mentions(host_of[1], "dword ptr [rbx + 0x28]")) << host_of[1].front();
+    EXPECT_TRUE(mentions(host_of[1], "add    eax, 1")) << host_of[1].front();
+    EXPECT_TRUE(mentions(host_of[3], "<exit 0's count>")) << "the jump counts its exit";
+  } else {
+    EXPECT_TRUE(mentions(host_of[1], "addi")) << host_of[1].front();
+  }
+}

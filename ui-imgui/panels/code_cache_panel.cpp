@@ -14,6 +14,7 @@
 
 #include "isa/disassembler.h"
 #include "isa/isa_table.h"
+#include "machine/block_listing.h"
 #include "panels.h"
 #include "translator/backend.h"
 
@@ -385,56 +386,39 @@ void chain_graph(const DebugSession& s, Panels& p, const Block& b, float height)
   ImGui::Dummy(ImVec2(w, h));
 }
 
-// The block's guest instructions, read from memory by physical address, beside its host form.
+// The block's guest instructions, each followed by the host code made from it.
 void code_view(const DebugSession& s, Panels& p, const Block& b) {
   const Machine& m = *s.machine();
   if (p.namer_machine != &m) {
     p.namer = std::make_shared<SymbolNamer>(m.image());
     p.namer_machine = &m;
   }
-  const auto shown_at = m.program_address(b.paddr);  // disassemble at the program's addresses, if its own
-  const uint32_t base = shown_at.value_or(b.paddr);
-  isa::Disassembler dis([&p](uint32_t x) { return (*p.namer)(x); });
-  std::vector<std::string> guest;
-  for (uint32_t a = b.paddr; a < b.paddr + (b.end - b.start);) {
-    uint64_t word = 0;
-    if (!m.bus().peek(a, 2, word)) break;
-    if ((word & 3) == 3 && !m.bus().peek(a, 4, word)) break;
-    const uint32_t bits = static_cast<uint32_t>(word), at = base + (a - b.paddr);
-    const unsigned len = isa::instruction_length(bits);
-    const std::string insn = dis.disassemble(at, bits);
-    char text[160];
-    if (len == 4) std::snprintf(text, sizeof text, "%08x:  %08x  %s", at, bits, insn.c_str());
-    else std::snprintf(text, sizeof text, "%08x:  %04x      %s", at, bits & 0xffff, insn.c_str());
-    for (char* c = text; *c; ++c)
-      if (*c == '\t') *c = ' ';
-    guest.emplace_back(text);
-    a += len;
-  }
-  const std::vector<std::string> host = m.block_cache().backend().listing(b);
-  if (!ImGui::BeginTable("code", 2,
-                         ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
-                             ImGuiTableFlags_SizingStretchSame | ImGuiTableFlags_ScrollX))
+  const std::vector<ListingRow> rows = block_listing(m, b, [&p](uint32_t x) { return (*p.namer)(x); });
+  if (!ImGui::BeginTable("code", 1, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX))
     return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  char head[96];
-  std::snprintf(head, sizeof head, "guest instructions%s", shown_at ? " (at program addresses)" : "");
-  auto widest = [](const std::vector<std::string>& lines, const char* header) {
-    float x = ImGui::CalcTextSize(header).x;
-    for (const std::string& l : lines) x = std::max(x, ImGui::CalcTextSize(l.c_str()).x);
-    return x + 8;
-  };
-  ImGui::TableSetupColumn(head, ImGuiTableColumnFlags_WidthFixed, widest(guest, head));
-  ImGui::TableSetupColumn(m.block_cache().backend().name(), ImGuiTableColumnFlags_WidthFixed,
-                          widest(host, m.block_cache().backend().name()));
+  char head[128];
+  std::snprintf(head, sizeof head, "guest instruction%s, then its %s", m.program_address(b.paddr) ? " (program address)" : "",
+                m.block_cache().backend().name());
+  float widest = ImGui::CalcTextSize(head).x;
+  for (const ListingRow& r : rows) widest = std::max(widest, ImGui::CalcTextSize(r.text.c_str()).x + 24);
+  ImGui::TableSetupColumn(head, ImGuiTableColumnFlags_WidthFixed, widest + 8);
   ImGui::TableHeadersRow();
-  for (size_t i = 0; i < std::max(guest.size(), host.size()); ++i) {
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    if (i < guest.size()) ImGui::TextUnformatted(guest[i].c_str());
-    ImGui::TableNextColumn();
-    if (i < host.size()) ImGui::TextUnformatted(host[i].c_str());
-  }
+  ImGuiListClipper clip;
+  clip.Begin(static_cast<int>(rows.size()));
+  while (clip.Step())
+    for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) {
+      const ListingRow& r = rows[static_cast<size_t>(i)];
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      if (r.kind == ListingRow::Kind::guest) {
+        ImGui::TextColored(ImVec4(0.55f, 0.8f, 1.0f, 1), "%s", r.text.c_str());
+      } else {
+        ImGui::Indent(24);
+        ImGui::TextUnformatted(r.text.c_str());
+        ImGui::Unindent(24);
+      }
+    }
   ImGui::EndTable();
 }
 
