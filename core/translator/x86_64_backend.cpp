@@ -9,10 +9,12 @@
 // Host registers: rbp = NativeContext, rbx = guest registers, r12/r13 = read/write micro-TLB,
 // r14d = the page's virtual address, r15 = the budget (ctx.remaining, written back on the way
 // out). rax, rcx, rdx, rsi, rdi are scratch.
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "translator/backend.h"
 #include "translator/code_arena.h"
@@ -28,7 +30,13 @@ namespace {
 
 using isa::Op;
 
-enum Reg : uint8_t { RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7, R12 = 12, R13 = 13, R14 = 14 };
+enum Reg : uint8_t {
+  RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7,
+  R8 = 8, R9 = 9, R10 = 10, R11 = 11, R12 = 12, R13 = 13, R14 = 14
+};
+// Host registers that cache a block's most used guest registers (caller-saved: kept across the
+// division helpers' calls by push/pop).
+constexpr Reg kCacheRegs[] = {R8, R9, R10, R11};
 enum Cond : uint8_t { kBelow = 0x2, kAboveEq = 0x3, kEq = 0x4, kNotEq = 0x5, kLess = 0xc, kGreaterEq = 0xd };
 
 // NativeContext's fields, addressed as [rbp + disp8].
@@ -126,6 +134,14 @@ class Emitter {
     u8(0xd3);
     u8(static_cast<uint8_t>(0xc0 | digit << 3 | r));
   }
+  // op r32, r/m32 with both registers (mov 8B, add 03, or 0B, and 23, sub 2B, xor 33, cmp 3B)
+  void rr(uint8_t opcode, Reg r, Reg rm) {
+    if (r >= 8 || rm >= 8) u8(static_cast<uint8_t>(0x40 | (r >= 8 ? 4 : 0) | (rm >= 8 ? 1 : 0)));
+    u8(opcode);
+    u8(static_cast<uint8_t>(0xc0 | (r & 7) << 3 | (rm & 7)));
+  }
+  void push(Reg r) { if (r >= 8) u8(0x41); u8(static_cast<uint8_t>(0x50 | (r & 7))); }
+  void pop(Reg r) { if (r >= 8) u8(0x41); u8(static_cast<uint8_t>(0x58 | (r & 7))); }
   void setcc(Cond c, Reg r8) { b({0x0f, static_cast<uint8_t>(0x90 | c), static_cast<uint8_t>(0xc0 | r8)}); }
   void inc_qword_at_rax() { b({0x48, 0xff, 0x00}); }
   // Jumps: return the offset of the rel32 field.
@@ -144,6 +160,88 @@ class Emitter {
   // [rbp + disp8] forms on the context.
   void ctx_store32(uint8_t disp, Reg r) { b({0x89, static_cast<uint8_t>(0x45 | r << 3), disp}); }
   void ctx_store64(uint8_t disp, Reg r) { b({0x48, 0x89, static_cast<uint8_t>(0x45 | r << 3), disp}); }
+};
+
+// Guest registers as a block's code sees them: the most used ones cached in host registers
+// (loaded at the block's entry, written back at every way out: its exits, the hand-overs to
+// threaded code, the returns to the executor), the rest in memory behind rbx. x0 is never
+// cached (reads are 0, writes go to x[32]).
+class GuestRegs {
+ public:
+  GuestRegs(Emitter& e, const Block& block) : e_(e) {
+    std::array<unsigned, 33> uses{};
+    for (uint32_t i = 0; i < block.count; ++i)
+      for (const unsigned g : {block.ops[i].rd, block.ops[i].rs1, block.ops[i].rs2})
+        if (g > 0 && g < 32) ++uses[g];
+    host_.fill(-1);
+    for (const Reg r : kCacheRegs) {
+      unsigned best = 0;
+      for (unsigned g = 1; g < 32; ++g)
+        if (host_[g] < 0 && uses[g] > uses[best]) best = g;
+      if (!best || uses[best] < 2) break;  // a register used once gains nothing
+      host_[best] = r;
+      cached_.push_back(best);
+    }
+  }
+  // The entry: every cached register from memory.
+  void load_all() {
+    for (const unsigned g : cached_) e_.guest(0x8b, host(g), g);
+  }
+  // Dirty cached registers back to memory (before any way out of native code).
+  void write_back(uint32_t dirty) const {
+    for (const unsigned g : cached_)
+      if (dirty >> g & 1) e_.guest(0x89, host(g), g);
+  }
+  uint32_t dirty() const { return dirty_; }
+  // r = guest g
+  void load(Reg r, unsigned g) {
+    if (host_[g] >= 0) e_.mov_rr(r, host(g));
+    else e_.load_guest(r, g);
+  }
+  // guest g = r
+  void store(unsigned g, Reg r) {
+    if (g < 32 && host_[g] >= 0) {
+      e_.mov_rr(host(g), r);
+      dirty_ |= 1u << g;
+    } else {
+      e_.store_guest(g, r);
+    }
+  }
+  // r = r OP guest g (add 03, or 0B, and 23, sub 2B, xor 33, cmp 3B)
+  void op(uint8_t opcode, Reg r, unsigned g) {
+    if (host_[g] >= 0) e_.rr(opcode, r, host(g));
+    else e_.guest(opcode, r, g);
+  }
+  // eax *= guest g
+  void imul_eax(unsigned g) {
+    if (host_[g] >= 0) {
+      e_.b({0x41, 0x0f, 0xaf, static_cast<uint8_t>(0xc0 | (host(g) & 7))});  // imul eax, r32
+    } else {
+      e_.b({0x0f, 0xaf, 0x83});  // imul eax, [rbx + disp32]
+      e_.u32(4 * g);
+    }
+  }
+  // r64 = sign-extended guest g
+  void load_sx64(Reg r, unsigned g) {
+    if (host_[g] >= 0) e_.b({0x49, 0x63, static_cast<uint8_t>(0xc0 | (r & 7) << 3 | (host(g) & 7))});  // movsxd
+    else e_.load_guest_sx64(r, g);
+  }
+  // Around a call to C: the cache registers are caller-saved.
+  void save_for_call() const {
+    for (const unsigned g : cached_) e_.push(host(g));
+    if (cached_.size() % 2) e_.b({0x48, 0x83, 0xec, 0x08});  // sub rsp, 8: calls need a 16-byte aligned stack
+  }
+  void restore_after_call() const {
+    if (cached_.size() % 2) e_.b({0x48, 0x83, 0xc4, 0x08});  // add rsp, 8
+    for (auto it = cached_.rbegin(); it != cached_.rend(); ++it) e_.pop(host(*it));
+  }
+
+ private:
+  Reg host(unsigned g) const { return static_cast<Reg>(host_[g]); }
+  Emitter& e_;
+  std::array<int8_t, 33> host_{};
+  std::vector<unsigned> cached_;
+  uint32_t dirty_ = 0;
 };
 
 class X86_64Backend final : public Backend {
@@ -290,7 +388,9 @@ class X86_64Backend final : public Backend {
   // linked successor (the patchable jmp) or return with the next pc (eax holds it for indirect).
   // An indirect exit (pc in eax) is an inline cache: the linked block is jumped to when the
   // target is at its offset in this very page (target - page == its offset).
-  void exit_stub(Emitter& e, Block& block, NativeCode& native, unsigned k, bool pc_in_eax, int64_t target_offset) const {
+  void exit_stub(Emitter& e, Block& block, NativeCode& native, const GuestRegs& regs, unsigned k, bool pc_in_eax,
+                 int64_t target_offset) const {
+    regs.write_back(regs.dirty());
     if (pc_in_eax) {
       e.ctx_store32(kCtxPc, RAX);
       e.mov_rr(RCX, RAX);
@@ -316,7 +416,12 @@ class X86_64Backend final : public Backend {
   }
 
   void compile(Block& block, Emitter& e, NativeCode& native) const {
-    std::vector<std::pair<size_t, uint32_t>> bails;  // (jcc rel32 to bind, op index)
+    struct Bail {
+      size_t jcc;       // rel32 to bind
+      uint32_t op;      // the instruction threaded code takes over at
+      uint32_t dirty;   // cached registers to write back first
+    };
+    std::vector<Bail> bails;
     e.b({0x49, 0x81, 0xff});  // cmp r15, count
     e.u32(block.count);
     const size_t not_entered = e.jcc(kBelow);
@@ -329,6 +434,8 @@ class X86_64Backend final : public Backend {
       e.mov_imm64_rax(&block.last_used);
       e.b({0x48, 0x89, 0x08});  // mov [rax], rcx
     }
+    GuestRegs regs(e, block);
+    regs.load_all();
     bool ended = false;
     for (uint32_t i = 0; i < block.count && !ended; ++i) {
       native.op_start.push_back(static_cast<uint32_t>(e.size()));
@@ -337,40 +444,42 @@ class X86_64Backend final : public Backend {
       const uint32_t imm = static_cast<uint32_t>(s.imm);
       const uint32_t next_offset = s.offset + s.length;
       auto alu_rr = [&](uint8_t opcode) {
-        e.load_guest(RAX, s.rs1);
-        e.guest(opcode, RAX, s.rs2);
-        e.store_guest(s.rd, RAX);
+        regs.load(RAX, s.rs1);
+        regs.op(opcode, RAX, s.rs2);
+        regs.store(s.rd, RAX);
       };
       auto alu_ri = [&](uint8_t digit) {
-        e.load_guest(RAX, s.rs1);
+        regs.load(RAX, s.rs1);
         e.alu_imm(digit, RAX, imm);
-        e.store_guest(s.rd, RAX);
+        regs.store(s.rd, RAX);
       };
       auto set_if = [&](Cond c, bool immediate) {
-        e.load_guest(RAX, s.rs1);
+        regs.load(RAX, s.rs1);
         e.b({0x31, 0xc9});  // xor ecx, ecx
         if (immediate) e.alu_imm(7, RAX, imm);
-        else e.guest(0x3b, RAX, s.rs2);
+        else regs.op(0x3b, RAX, s.rs2);
         e.setcc(c, RCX);
-        e.store_guest(s.rd, RCX);
+        regs.store(s.rd, RCX);
       };
       auto shift_r = [&](uint8_t digit) {
-        e.load_guest(RAX, s.rs1);
-        e.load_guest(RCX, s.rs2);
+        regs.load(RAX, s.rs1);
+        regs.load(RCX, s.rs2);
         e.shift_cl(digit, RAX);
-        e.store_guest(s.rd, RAX);
+        regs.store(s.rd, RAX);
       };
       auto call2 = [&](uint32_t (*fn)(uint32_t, uint32_t)) {
-        e.load_guest(RDI, s.rs1);
-        e.load_guest(RSI, s.rs2);
+        regs.load(RDI, s.rs1);
+        regs.load(RSI, s.rs2);
         e.mov_imm64_rax(reinterpret_cast<const void*>(fn));
+        regs.save_for_call();
         e.b({0xff, 0xd0});  // call rax
-        e.store_guest(s.rd, RAX);
+        regs.restore_after_call();
+        regs.store(s.rd, RAX);
       };
       // The effective address in eax, the micro-TLB entry's offset in ecx; a tag mismatch
       // (other page, misaligned, code page for stores, watchpoints) hands over to threaded code.
       auto address = [&](Reg tlb, uint32_t size) {
-        e.load_guest(RAX, s.rs1);
+        regs.load(RAX, s.rs1);
         if (imm) e.alu_imm(0, RAX, imm);
         e.mov_rr(RCX, RAX);
         e.shift_imm(5, RCX, 12 - kTlbEntryShift);
@@ -379,35 +488,35 @@ class X86_64Backend final : public Backend {
         e.alu_imm(4, RDX, ~(kPageSize - 1) | (size - 1));
         const uint8_t sib = tlb == R12 ? 0x0c : 0x0d;  // [r12 + rcx] or [r13 + rcx]
         e.b({0x41, 0x3b, 0x54, sib, 0x00});              // cmp edx, [tlb + rcx + 0]: the tag
-        bails.emplace_back(e.jcc(kNotEq), i);
+        bails.push_back({e.jcc(kNotEq), i, regs.dirty()});
         e.b({0x49, 0x8b, 0x54, sib, 0x08});  // mov rdx, [tlb + rcx + 8]: the host addend
       };
       auto load = [&](std::initializer_list<uint8_t> mov_eax_from_rdx_rax, uint32_t size) {
         address(R12, size);
         e.b(mov_eax_from_rdx_rax);
-        e.store_guest(s.rd, RAX);
+        regs.store(s.rd, RAX);
       };
       auto store = [&](std::initializer_list<uint8_t> mov_to_rdx_rax_from_esi, uint32_t size) {
         address(R13, size);
-        e.load_guest(RSI, s.rs2);
+        regs.load(RSI, s.rs2);
         e.b(mov_to_rdx_rax_from_esi);
       };
       auto branch = [&](Cond c) {
-        e.load_guest(RAX, s.rs1);
-        e.guest(0x3b, RAX, s.rs2);
+        regs.load(RAX, s.rs1);
+        regs.op(0x3b, RAX, s.rs2);
         const size_t taken = e.jcc(c);
         native.op_start.push_back(static_cast<uint32_t>(e.size()));
-        exit_stub(e, block, native, 1, false, next_offset);
+        exit_stub(e, block, native, regs, 1, false, next_offset);
         e.bind(taken);
-        exit_stub(e, block, native, 0, false, int64_t{s.offset} + s.imm);
+        exit_stub(e, block, native, regs, 0, false, int64_t{s.offset} + s.imm);
         ended = true;
       };
       switch (op) {
-        case Op::lui: e.mov_imm(RAX, imm); e.store_guest(s.rd, RAX); break;
+        case Op::lui: e.mov_imm(RAX, imm); regs.store(s.rd, RAX); break;
         case Op::auipc:
           e.mov_rr(RAX, R14);
           e.alu_imm(0, RAX, s.offset + imm);
-          e.store_guest(s.rd, RAX);
+          regs.store(s.rd, RAX);
           break;
         case Op::addi: alu_ri(0); break;
         case Op::xori: alu_ri(6); break;
@@ -416,9 +525,9 @@ class X86_64Backend final : public Backend {
         case Op::slti: set_if(kLess, true); break;
         case Op::sltiu: set_if(kBelow, true); break;
         case Op::slli: case Op::srli: case Op::srai:
-          e.load_guest(RAX, s.rs1);
+          regs.load(RAX, s.rs1);
           e.shift_imm(op == Op::slli ? 4 : op == Op::srli ? 5 : 7, RAX, static_cast<uint8_t>(imm & 31));
-          e.store_guest(s.rd, RAX);
+          regs.store(s.rd, RAX);
           break;
         case Op::add: alu_rr(0x03); break;
         case Op::sub: alu_rr(0x2b); break;
@@ -431,19 +540,18 @@ class X86_64Backend final : public Backend {
         case Op::srl: shift_r(5); break;
         case Op::sra: shift_r(7); break;
         case Op::mul:
-          e.load_guest(RAX, s.rs1);
-          e.b({0x0f, 0xaf, 0x83});  // imul eax, [rbx + disp32]
-          e.u32(4 * s.rs2);
-          e.store_guest(s.rd, RAX);
+          regs.load(RAX, s.rs1);
+          regs.imul_eax(s.rs2);
+          regs.store(s.rd, RAX);
           break;
         case Op::mulh: case Op::mulhsu: case Op::mulhu:
-          if (op == Op::mulhu) e.load_guest(RAX, s.rs1);
-          else e.load_guest_sx64(RAX, s.rs1);
-          if (op == Op::mulh) e.load_guest_sx64(RCX, s.rs2);
-          else e.load_guest(RCX, s.rs2);
+          if (op == Op::mulhu) regs.load(RAX, s.rs1);
+          else regs.load_sx64(RAX, s.rs1);
+          if (op == Op::mulh) regs.load_sx64(RCX, s.rs2);
+          else regs.load(RCX, s.rs2);
           e.b({0x48, 0x0f, 0xaf, 0xc1});  // imul rax, rcx
           e.b({0x48, 0xc1, 0xe8, 0x20});  // shr rax, 32
-          e.store_guest(s.rd, RAX);
+          regs.store(s.rd, RAX);
           break;
         case Op::div: call2(guest_div); break;
         case Op::divu: call2(guest_divu); break;
@@ -461,20 +569,20 @@ class X86_64Backend final : public Backend {
         case Op::jal:
           e.mov_rr(RAX, R14);
           e.alu_imm(0, RAX, next_offset);
-          e.store_guest(s.rd, RAX);
+          regs.store(s.rd, RAX);
           native.op_start.push_back(static_cast<uint32_t>(e.size()));
-          exit_stub(e, block, native, 0, false, int64_t{s.offset} + s.imm);
+          exit_stub(e, block, native, regs, 0, false, int64_t{s.offset} + s.imm);
           ended = true;
           break;
         case Op::jalr:
-          e.load_guest(RAX, s.rs1);
+          regs.load(RAX, s.rs1);
           e.alu_imm(0, RAX, imm);
           e.alu_imm(4, RAX, ~1u);
           e.mov_rr(RDX, R14);
           e.alu_imm(0, RDX, next_offset);
-          e.store_guest(s.rd, RDX);
+          regs.store(s.rd, RDX);
           native.op_start.push_back(static_cast<uint32_t>(e.size()));
-          exit_stub(e, block, native, 0, true, 0);
+          exit_stub(e, block, native, regs, 0, true, 0);
           ended = true;
           break;
         case Op::beq: branch(kEq); break;
@@ -484,6 +592,7 @@ class X86_64Backend final : public Backend {
         case Op::bltu: branch(kBelow); break;
         case Op::bgeu: branch(kAboveEq); break;
         default:  // system instructions, atomics, illegal: the threaded code runs them
+          regs.write_back(regs.dirty());
           leave(e, block, i);
           ended = true;
           break;
@@ -491,14 +600,15 @@ class X86_64Backend final : public Backend {
     }
     if (!ended) {  // fell through the last instruction
       native.op_start.push_back(static_cast<uint32_t>(e.size()));
-      exit_stub(e, block, native, 1, false, block.end);
+      exit_stub(e, block, native, regs, 1, false, block.end);
     }
     // Cold paths: not entered, and the hand-overs of loads and stores.
     e.bind(not_entered);
     leave(e, block, kNativeNotEntered);
-    for (const auto& [at, op_index] : bails) {
-      e.bind(at);
-      leave(e, block, op_index);
+    for (const Bail& bail : bails) {
+      e.bind(bail.jcc);
+      regs.write_back(bail.dirty);
+      leave(e, block, bail.op);
     }
   }
 
