@@ -56,6 +56,9 @@ struct NativeCode {
   std::vector<uint32_t> op_start;  // offset of each guest instruction's code (+ one past the body)
   int32_t link_site[2] = {-1, -1};  // offset of each exit's patchable jmp rel32
   int32_t indirect_site = -1;       // an indirect exit's patchable imm32: the linked target's page offset
+  int32_t loop_head = -1;           // a block that jumps to its own start: where its next turn enters,
+                                    // its guest registers still in host registers
+  bool self_exit[2] = {false, false};  // exits to the block's own start (linked to loop_head)
   ~NativeCode() { arena->release(code, size); }
 };
 
@@ -121,13 +124,15 @@ class Emitter {
   }
   // op r32, imm32 (digit: add 0, or 1, and 4, sub 5, xor 6, cmp 7)
   void alu_imm(uint8_t digit, Reg r, uint32_t imm) {
+    if (r >= 8) u8(0x41);
     u8(0x81);
-    u8(static_cast<uint8_t>(0xc0 | digit << 3 | r));
+    u8(static_cast<uint8_t>(0xc0 | digit << 3 | (r & 7)));
     u32(imm);
   }
   void shift_imm(uint8_t digit, Reg r, uint8_t count) {  // shl 4, shr 5, sar 7
+    if (r >= 8) u8(0x41);
     u8(0xc1);
-    u8(static_cast<uint8_t>(0xc0 | digit << 3 | r));
+    u8(static_cast<uint8_t>(0xc0 | digit << 3 | (r & 7)));
     u8(count);
   }
   void shift_cl(uint8_t digit, Reg r) {
@@ -193,15 +198,22 @@ class GuestRegs {
       if (dirty >> g & 1) e_.guest(0x89, host(g), g);
   }
   uint32_t dirty() const { return dirty_; }
+  // A block that loops on itself comes back with what the last turn wrote still in host
+  // registers: every cached register counts as dirty from the start.
+  void all_dirty() {
+    for (const unsigned g : cached_) dirty_ |= 1u << g;
+  }
+  // Where to compute a result for guest g: its host register when cached, eax otherwise.
+  Reg target(unsigned g) const { return g < 32 && host_[g] >= 0 ? host(g) : RAX; }
   // r = guest g
   void load(Reg r, unsigned g) {
-    if (host_[g] >= 0) e_.mov_rr(r, host(g));
-    else e_.load_guest(r, g);
+    if (host_[g] < 0) e_.load_guest(r, g);
+    else if (host(g) != r) e_.mov_rr(r, host(g));
   }
   // guest g = r
   void store(unsigned g, Reg r) {
     if (g < 32 && host_[g] >= 0) {
-      e_.mov_rr(host(g), r);
+      if (host(g) != r) e_.mov_rr(host(g), r);
       dirty_ |= 1u << g;
     } else {
       e_.store_guest(g, r);
@@ -283,7 +295,11 @@ class X86_64Backend final : public Backend {
     auto* native = static_cast<NativeCode*>(from.host.get());
     if (!native || !to.host_code || native->link_site[exit] < 0) return;
     uint8_t* field = native->code + native->link_site[exit];
-    const auto rel = static_cast<uint32_t>(static_cast<const uint8_t*>(to.host_code) - (field + 4));
+    // A loop on itself stays in its own code: its next turn keeps the registers in host registers.
+    // (Such an exit reaches no other block: a new block at the same place is a new link.)
+    if (native->self_exit[exit] && &to != &from) return;
+    const uint8_t* target = native->self_exit[exit] ? native->code + native->loop_head : static_cast<const uint8_t*>(to.host_code);
+    const auto rel = static_cast<uint32_t>(target - (field + 4));
     std::memcpy(field, &rel, 4);
     if (native->indirect_site >= 0 && exit == 0) {
       const uint32_t offset = to.start;
@@ -390,7 +406,8 @@ class X86_64Backend final : public Backend {
   // target is at its offset in this very page (target - page == its offset).
   void exit_stub(Emitter& e, Block& block, NativeCode& native, const GuestRegs& regs, unsigned k, bool pc_in_eax,
                  int64_t target_offset) const {
-    regs.write_back(regs.dirty());
+    const bool self = !pc_in_eax && target_offset == block.start;
+    if (!self) regs.write_back(regs.dirty());  // (a loop on itself writes back only when it leaves)
     if (pc_in_eax) {
       e.ctx_store32(kCtxPc, RAX);
       e.mov_rr(RCX, RAX);
@@ -408,11 +425,26 @@ class X86_64Backend final : public Backend {
       e.bind(miss);
     } else {
       native.link_site[k] = static_cast<int32_t>(e.jmp());  // jmp +0 until linked
+      native.self_exit[k] = self;
+      if (self) regs.write_back(regs.dirty());
       e.mov_rr(RAX, R14);
       e.alu_imm(0, RAX, static_cast<uint32_t>(target_offset));
       e.ctx_store32(kCtxPc, RAX);
     }
     leave(e, block, kNativeExit + k);
+  }
+
+  // The block's entry counting: its entries, and for lru the cache's use clock.
+  void count_entry(Emitter& e, Block& block) const {
+    e.mov_imm64_rax(&block.executions);
+    e.inc_qword_at_rax();
+    if (use_clock) {  // lru: block.last_used = ++*use_clock
+      e.mov_imm64_rax(use_clock);
+      e.inc_qword_at_rax();
+      e.b({0x48, 0x8b, 0x08});  // mov rcx, [rax]
+      e.mov_imm64_rax(&block.last_used);
+      e.b({0x48, 0x89, 0x08});  // mov [rax], rcx
+    }
   }
 
   void compile(Block& block, Emitter& e, NativeCode& native) const {
@@ -425,17 +457,16 @@ class X86_64Backend final : public Backend {
     e.b({0x49, 0x81, 0xff});  // cmp r15, count
     e.u32(block.count);
     const size_t not_entered = e.jcc(kBelow);
-    e.mov_imm64_rax(&block.executions);
-    e.inc_qword_at_rax();
-    if (use_clock) {  // lru: block.last_used = ++*use_clock
-      e.mov_imm64_rax(use_clock);
-      e.inc_qword_at_rax();
-      e.b({0x48, 0x8b, 0x08});  // mov rcx, [rax]
-      e.mov_imm64_rax(&block.last_used);
-      e.b({0x48, 0x89, 0x08});  // mov [rax], rcx
-    }
+    count_entry(e, block);
     GuestRegs regs(e, block);
     regs.load_all();
+    const size_t body = e.size();
+    // Does the block end in a jump or branch to its own start (a loop of one block)?
+    const Slot& last = block.ops[block.count - 1];
+    const Op last_op = kHandlerOp[last.handler];
+    const bool loops = isa::kOpTraits[static_cast<int>(last_op)] & (isa::kTraitJump | isa::kTraitBranch) &&
+                       int64_t{last.offset} + last.imm == block.start;
+    if (loops) regs.all_dirty();
     bool ended = false;
     for (uint32_t i = 0; i < block.count && !ended; ++i) {
       native.op_start.push_back(static_cast<uint32_t>(e.size()));
@@ -443,15 +474,19 @@ class X86_64Backend final : public Backend {
       const Op op = kHandlerOp[s.handler];
       const uint32_t imm = static_cast<uint32_t>(s.imm);
       const uint32_t next_offset = s.offset + s.length;
+      // Two-address forms straight into rd's host register when it has one (eax when rd is
+      // also the second operand, which the first move would overwrite).
       auto alu_rr = [&](uint8_t opcode) {
-        regs.load(RAX, s.rs1);
-        regs.op(opcode, RAX, s.rs2);
-        regs.store(s.rd, RAX);
+        const Reg d = s.rd == s.rs2 ? RAX : regs.target(s.rd);
+        regs.load(d, s.rs1);
+        regs.op(opcode, d, s.rs2);
+        regs.store(s.rd, d);
       };
       auto alu_ri = [&](uint8_t digit) {
-        regs.load(RAX, s.rs1);
-        e.alu_imm(digit, RAX, imm);
-        regs.store(s.rd, RAX);
+        const Reg d = regs.target(s.rd);
+        regs.load(d, s.rs1);
+        e.alu_imm(digit, d, imm);
+        regs.store(s.rd, d);
       };
       auto set_if = [&](Cond c, bool immediate) {
         regs.load(RAX, s.rs1);
@@ -524,11 +559,13 @@ class X86_64Backend final : public Backend {
         case Op::andi: alu_ri(4); break;
         case Op::slti: set_if(kLess, true); break;
         case Op::sltiu: set_if(kBelow, true); break;
-        case Op::slli: case Op::srli: case Op::srai:
-          regs.load(RAX, s.rs1);
-          e.shift_imm(op == Op::slli ? 4 : op == Op::srli ? 5 : 7, RAX, static_cast<uint8_t>(imm & 31));
-          regs.store(s.rd, RAX);
+        case Op::slli: case Op::srli: case Op::srai: {
+          const Reg d = regs.target(s.rd);
+          regs.load(d, s.rs1);
+          e.shift_imm(op == Op::slli ? 4 : op == Op::srli ? 5 : 7, d, static_cast<uint8_t>(imm & 31));
+          regs.store(s.rd, d);
           break;
+        }
         case Op::add: alu_rr(0x03); break;
         case Op::sub: alu_rr(0x2b); break;
         case Op::xor_: alu_rr(0x33); break;
@@ -602,9 +639,22 @@ class X86_64Backend final : public Backend {
       native.op_start.push_back(static_cast<uint32_t>(e.size()));
       exit_stub(e, block, native, regs, 1, false, block.end);
     }
-    // Cold paths: not entered, and the hand-overs of loads and stores.
+    // Cold paths: not entered, the next turn of a loop on itself, and the hand-overs of loads
+    // and stores.
     e.bind(not_entered);
     leave(e, block, kNativeNotEntered);
+    if (native.self_exit[0] || native.self_exit[1]) {
+      native.loop_head = static_cast<int32_t>(e.size());
+      e.b({0x49, 0x81, 0xff});  // cmp r15, count
+      e.u32(block.count);
+      const size_t turn_not_covered = e.jcc(kBelow);
+      count_entry(e, block);
+      const size_t to_body = e.jmp();
+      e.patch32(to_body, static_cast<uint32_t>(body - (to_body + 4)));  // on to the body
+      e.bind(turn_not_covered);
+      regs.write_back(regs.dirty());
+      leave(e, block, kNativeNotEntered);
+    }
     for (const Bail& bail : bails) {
       e.bind(bail.jcc);
       regs.write_back(bail.dirty);
