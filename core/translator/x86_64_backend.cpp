@@ -238,13 +238,15 @@ class GuestRegs {
     if (host_[g] >= 0) e_.b({0x49, 0x63, static_cast<uint8_t>(0xc0 | (r & 7) << 3 | (host(g) & 7))});  // movsxd
     else e_.load_guest_sx64(r, g);
   }
-  // Around a call to C: the cache registers are caller-saved.
-  void save_for_call() const {
+  // Around a call to C: the cache registers are caller-saved (and so is rdi, a loop's turn count).
+  void save_for_call(bool rdi) const {
     for (const unsigned g : cached_) e_.push(host(g));
-    if (cached_.size() % 2) e_.b({0x48, 0x83, 0xec, 0x08});  // sub rsp, 8: calls need a 16-byte aligned stack
+    if (rdi) e_.push(RDI);
+    if ((cached_.size() + rdi) % 2) e_.b({0x48, 0x83, 0xec, 0x08});  // sub rsp, 8: calls need a 16-byte aligned stack
   }
-  void restore_after_call() const {
-    if (cached_.size() % 2) e_.b({0x48, 0x83, 0xc4, 0x08});  // add rsp, 8
+  void restore_after_call(bool rdi) const {
+    if ((cached_.size() + rdi) % 2) e_.b({0x48, 0x83, 0xc4, 0x08});  // add rsp, 8
+    if (rdi) e_.pop(RDI);
     for (auto it = cached_.rbegin(); it != cached_.rend(); ++it) e_.pop(host(*it));
   }
 
@@ -404,10 +406,15 @@ class X86_64Backend final : public Backend {
   // linked successor (the patchable jmp) or return with the next pc (eax holds it for indirect).
   // An indirect exit (pc in eax) is an inline cache: the linked block is jumped to when the
   // target is at its offset in this very page (target - page == its offset).
+  // `loops`: the block loops on itself (its exit 0 goes to its own start): rdi counts the turns
+  // its loop head let in, which every way out adds to the block's counters (settle).
   void exit_stub(Emitter& e, Block& block, NativeCode& native, const GuestRegs& regs, unsigned k, bool pc_in_eax,
-                 int64_t target_offset) const {
+                 int64_t target_offset, bool loops) const {
     const bool self = !pc_in_eax && target_offset == block.start;
-    if (!self) regs.write_back(regs.dirty());  // (a loop on itself writes back only when it leaves)
+    if (!self) {
+      if (loops) settle(e, block, false);
+      regs.write_back(regs.dirty());
+    }
     if (pc_in_eax) {
       e.ctx_store32(kCtxPc, RAX);
       e.mov_rr(RCX, RAX);
@@ -415,6 +422,12 @@ class X86_64Backend final : public Backend {
     }
     e.b({0x49, 0x81, 0xef});  // sub r15, count
     e.u32(block.count);
+    if (self) {  // linked: on to the next turn (the loop head); unlinked: out, as any exit
+      native.link_site[k] = static_cast<int32_t>(e.jmp());
+      native.self_exit[k] = true;
+      settle(e, block, false);
+      regs.write_back(regs.dirty());
+    }
     e.mov_imm64_rax(&block.exits[k].taken);
     e.inc_qword_at_rax();
     if (pc_in_eax) {
@@ -424,14 +437,22 @@ class X86_64Backend final : public Backend {
       native.link_site[k] = static_cast<int32_t>(e.jmp());
       e.bind(miss);
     } else {
-      native.link_site[k] = static_cast<int32_t>(e.jmp());  // jmp +0 until linked
-      native.self_exit[k] = self;
-      if (self) regs.write_back(regs.dirty());
+      if (!self) native.link_site[k] = static_cast<int32_t>(e.jmp());  // jmp +0 until linked
       e.mov_rr(RAX, R14);
       e.alu_imm(0, RAX, static_cast<uint32_t>(target_offset));
       e.ctx_store32(kCtxPc, RAX);
     }
     leave(e, block, kNativeExit + k);
+  }
+
+  // A loop's turns into its counters: each turn the loop head let in was an entry of the block
+  // through its exit 0 (plus one more through exit 0 when the head turned the last one away).
+  void settle(Emitter& e, Block& block, bool turned_away) const {
+    e.mov_imm64_rax(&block.executions);
+    e.b({0x48, 0x01, 0x38});  // add [rax], rdi
+    e.mov_imm64_rax(&block.exits[0].taken);
+    e.b({0x48, 0x01, 0x38});  // add [rax], rdi
+    if (turned_away) e.inc_qword_at_rax();
   }
 
   // The block's entry counting: its entries, and for lru the cache's use clock.
@@ -460,13 +481,16 @@ class X86_64Backend final : public Backend {
     count_entry(e, block);
     GuestRegs regs(e, block);
     regs.load_all();
-    const size_t body = e.size();
     // Does the block end in a jump or branch to its own start (a loop of one block)?
     const Slot& last = block.ops[block.count - 1];
     const Op last_op = kHandlerOp[last.handler];
     const bool loops = isa::kOpTraits[static_cast<int>(last_op)] & (isa::kTraitJump | isa::kTraitBranch) &&
                        int64_t{last.offset} + last.imm == block.start;
-    if (loops) regs.all_dirty();
+    if (loops) {
+      regs.all_dirty();
+      e.b({0x31, 0xff});  // xor edi, edi: no turns yet
+    }
+    const size_t body = e.size();
     bool ended = false;
     for (uint32_t i = 0; i < block.count && !ended; ++i) {
       native.op_start.push_back(static_cast<uint32_t>(e.size()));
@@ -503,12 +527,12 @@ class X86_64Backend final : public Backend {
         regs.store(s.rd, RAX);
       };
       auto call2 = [&](uint32_t (*fn)(uint32_t, uint32_t)) {
+        regs.save_for_call(loops);  // (before rdi becomes the first argument)
         regs.load(RDI, s.rs1);
         regs.load(RSI, s.rs2);
         e.mov_imm64_rax(reinterpret_cast<const void*>(fn));
-        regs.save_for_call();
         e.b({0xff, 0xd0});  // call rax
-        regs.restore_after_call();
+        regs.restore_after_call(loops);
         regs.store(s.rd, RAX);
       };
       // The effective address in eax, the micro-TLB entry's offset in ecx; a tag mismatch
@@ -541,9 +565,9 @@ class X86_64Backend final : public Backend {
         regs.op(0x3b, RAX, s.rs2);
         const size_t taken = e.jcc(c);
         native.op_start.push_back(static_cast<uint32_t>(e.size()));
-        exit_stub(e, block, native, regs, 1, false, next_offset);
+        exit_stub(e, block, native, regs, 1, false, next_offset, loops);
         e.bind(taken);
-        exit_stub(e, block, native, regs, 0, false, int64_t{s.offset} + s.imm);
+        exit_stub(e, block, native, regs, 0, false, int64_t{s.offset} + s.imm, loops);
         ended = true;
       };
       switch (op) {
@@ -608,7 +632,7 @@ class X86_64Backend final : public Backend {
           e.alu_imm(0, RAX, next_offset);
           regs.store(s.rd, RAX);
           native.op_start.push_back(static_cast<uint32_t>(e.size()));
-          exit_stub(e, block, native, regs, 0, false, int64_t{s.offset} + s.imm);
+          exit_stub(e, block, native, regs, 0, false, int64_t{s.offset} + s.imm, loops);
           ended = true;
           break;
         case Op::jalr:
@@ -619,7 +643,7 @@ class X86_64Backend final : public Backend {
           e.alu_imm(0, RDX, next_offset);
           regs.store(s.rd, RDX);
           native.op_start.push_back(static_cast<uint32_t>(e.size()));
-          exit_stub(e, block, native, regs, 0, true, 0);
+          exit_stub(e, block, native, regs, 0, true, 0, loops);
           ended = true;
           break;
         case Op::beq: branch(kEq); break;
@@ -629,6 +653,7 @@ class X86_64Backend final : public Backend {
         case Op::bltu: branch(kBelow); break;
         case Op::bgeu: branch(kAboveEq); break;
         default:  // system instructions, atomics, illegal: the threaded code runs them
+          if (loops) settle(e, block, false);
           regs.write_back(regs.dirty());
           leave(e, block, i);
           ended = true;
@@ -637,26 +662,28 @@ class X86_64Backend final : public Backend {
     }
     if (!ended) {  // fell through the last instruction
       native.op_start.push_back(static_cast<uint32_t>(e.size()));
-      exit_stub(e, block, native, regs, 1, false, block.end);
+      exit_stub(e, block, native, regs, 1, false, block.end, loops);
     }
     // Cold paths: not entered, the next turn of a loop on itself, and the hand-overs of loads
     // and stores.
     e.bind(not_entered);
     leave(e, block, kNativeNotEntered);
-    if (native.self_exit[0] || native.self_exit[1]) {
+    if (native.self_exit[0]) {  // the loop head: a turn's budget, counted in rdi, then the body
       native.loop_head = static_cast<int32_t>(e.size());
       e.b({0x49, 0x81, 0xff});  // cmp r15, count
       e.u32(block.count);
       const size_t turn_not_covered = e.jcc(kBelow);
-      count_entry(e, block);
+      e.b({0x48, 0xff, 0xc7});  // inc rdi
       const size_t to_body = e.jmp();
-      e.patch32(to_body, static_cast<uint32_t>(body - (to_body + 4)));  // on to the body
+      e.patch32(to_body, static_cast<uint32_t>(body - (to_body + 4)));
       e.bind(turn_not_covered);
+      settle(e, block, true);
       regs.write_back(regs.dirty());
       leave(e, block, kNativeNotEntered);
     }
     for (const Bail& bail : bails) {
       e.bind(bail.jcc);
+      if (loops) settle(e, block, false);
       regs.write_back(bail.dirty);
       leave(e, block, bail.op);
     }
