@@ -173,7 +173,9 @@ class Emitter {
 // cached (reads are 0, writes go to x[32]).
 class GuestRegs {
  public:
-  GuestRegs(Emitter& e, const Block& block) : e_(e) {
+  // `loops`: the block runs again and again (a loop on itself), so a register used once a turn
+  // is worth a host register too.
+  GuestRegs(Emitter& e, const Block& block, bool loops) : e_(e) {
     std::array<unsigned, 33> uses{};
     for (uint32_t i = 0; i < block.count; ++i)
       for (const unsigned g : {block.ops[i].rd, block.ops[i].rs1, block.ops[i].rs2})
@@ -183,7 +185,7 @@ class GuestRegs {
       unsigned best = 0;
       for (unsigned g = 1; g < 32; ++g)
         if (host_[g] < 0 && uses[g] > uses[best]) best = g;
-      if (!best || uses[best] < 2) break;  // a register used once gains nothing
+      if (!best || uses[best] < (loops ? 1u : 2u)) break;  // (used once in a straight run: nothing to gain)
       host_[best] = r;
       cached_.push_back(best);
     }
@@ -479,13 +481,13 @@ class X86_64Backend final : public Backend {
     e.u32(block.count);
     const size_t not_entered = e.jcc(kBelow);
     count_entry(e, block);
-    GuestRegs regs(e, block);
-    regs.load_all();
     // Does the block end in a jump or branch to its own start (a loop of one block)?
     const Slot& last = block.ops[block.count - 1];
     const Op last_op = kHandlerOp[last.handler];
     const bool loops = isa::kOpTraits[static_cast<int>(last_op)] & (isa::kTraitJump | isa::kTraitBranch) &&
                        int64_t{last.offset} + last.imm == block.start;
+    GuestRegs regs(e, block, loops);
+    regs.load_all();
     if (loops) {
       regs.all_dirty();
       e.b({0x31, 0xff});  // xor edi, edi: no turns yet
