@@ -119,6 +119,11 @@ reload:
   check_interrupts();
   pc = pc_;
   refresh_modes();
+  // Another mode fetches with other permissions: links between code pages are checked again.
+  if (const uint8_t mode = static_cast<uint8_t>(static_cast<unsigned>(priv_) | (virt_ ? 4u : 0u)); mode != epoch_mode_) {
+    epoch_mode_ = mode;
+    ++cache.code_epoch;
+  }
   if (waiting_) goto out;
   // An execute trigger was armed: run() looks for it before each instruction from now on.
   if (triggers_.armed(AccessType::fetch) && remaining != chunk) goto out;
@@ -157,11 +162,15 @@ lookup:
         goto out;
       }
     }
-    // Chain the exit just taken to this block: same page, and its block still alive (the
-    // translation may have evicted it).
+    // Chain the exit just taken to this block, its block still alive (the translation may have
+    // evicted it): within a page, or a direct exit to another page (native code checks the code
+    // epoch before following such a link; threaded code follows only links within a page).
     // An indirect jump's inline cache is re-pointed only while it keeps hitting more than missing.
     // Native code follows links without coming back here: not while a hook must see every block.
-    if (exit && chaining && !block->dead && from_vbase == page_vbase && block->page() == next->page() &&
+    const bool same_page = from_vbase == page_vbase && block && block->page() == next->page();
+    const bool to_other_page = from_vbase != page_vbase && exit && (exit->index == 1 || block->kind != BlockEnd::indirect) &&
+                               native && !block_boundary_hook;
+    if (exit && chaining && !block->dead && (same_page || to_other_page) &&
         (!exit->to || exit->misses < kMaxInlineCacheMisses))
       cache.link(*exit, *next, !block_boundary_hook);
     exit = nullptr;
@@ -180,6 +189,7 @@ enter:
     ctx.page_vbase = page_vbase;
     const uint32_t stopped = native(&ctx, block->host_code);
     remaining = ctx.remaining;  // charged for every block it finished
+    page_vbase = ctx.page_vbase;  // (links to other pages move it)
     block = ctx.block;
     d = first = block->ops.data();
     if (stopped >= kNativeExit) {
@@ -232,13 +242,15 @@ chain_taken:
     SYNC();
     BLOCK_BOUNDARY();
   }
+  // Links within the page are followed here too; one to another page only by native code,
+  // which checks the code epoch (the lookup translates the pc, and refreshes the link).
   if (Block* next = exit->to) {
     if (pc - page_vbase == next->start) {
       if (next->count <= remaining) {
         block = next;
         goto enter;
       }
-    } else {
+    } else if (exit->index == 0 && block->kind == BlockEnd::indirect) {
       ++exit->misses;  // an indirect jump elsewhere than last time
     }
   }

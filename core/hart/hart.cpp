@@ -270,6 +270,7 @@ void Hart::refresh_modes() {
 }
 
 void Hart::flush_micro_tlbs() {
+  if (blocks_) ++blocks_->code_epoch;  // links between code pages are checked again
   for (auto& mode : micro_)
     for (auto& kind : mode)
       for (MicroTlbEntry& e : kind) e.tag = kNoPage;
@@ -278,6 +279,7 @@ void Hart::flush_micro_tlbs() {
 }
 
 void Hart::drop_fast_paths_for(const TlbEntry& replaced) {
+  if (blocks_) ++blocks_->code_epoch;  // the page is walked again: links between code pages too
   const auto covered = [&](uint32_t tag) {
     if (tag & (kPageSize - 1)) return false;  // kNoPage, or an entry never filled
     return replaced.superpage ? (replaced.vpn >> 10) == (tag >> 22) : replaced.vpn == (tag >> 12);

@@ -431,6 +431,7 @@ class Hart {
   std::array<uint64_t, kQuirkCount> quirk_counts_{};
   std::array<uint32_t, kQuirkCount> quirk_last_pc_{};
   BlockCache* blocks_ = nullptr;  // the translator's code cache; null: the interpreter runs
+  uint8_t epoch_mode_ = 0xff;     // the mode (priv, V) the code epoch last moved for
   uint64_t interpret_next_ = 0;   // steps the translator left to the interpreter
   uint64_t run_start_ = 0;        // steps_ when run() began (breakpoints do not stop the first step)
   // The hypervisor extension: the V bit, and what the pending exception adds for the trap

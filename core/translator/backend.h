@@ -32,7 +32,8 @@ class Backend {
   // the guest instruction it came from (the Code cache window and --profile interleave them).
   virtual std::vector<HostLine> listing(const Block& block) const = 0;
   // Native code jumps from block to block itself: the cache has the backend patch a link into
-  // `from`'s code when it chains exits[exit] to `to`, and undo it.
+  // `from`'s code when it chains exits[exit] to `to` (again after the code epoch moved, for a
+  // link to another page), and undo it.
   virtual void link(Block& /*from*/, unsigned /*exit*/, const Block& /*to*/) const {}
   virtual void unlink(Block& /*from*/, unsigned /*exit*/) const {}
   // How to run a block's native code (null: the backend makes threaded code only).
@@ -40,6 +41,8 @@ class Backend {
   // Set (by the cache, for lru eviction): native code stamps every entry of a block with
   // ++*use_clock into Block::last_used. Threaded code is stamped by the block executor.
   uint64_t* use_clock = nullptr;
+  // The cache's code epoch: a link to another page holds the epoch it was made in.
+  const uint64_t* code_epoch = nullptr;
 };
 
 // Threaded code: each guest instruction becomes one op whose handler and operands are resolved

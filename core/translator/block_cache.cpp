@@ -64,6 +64,7 @@ void BlockCache::make_backend() {
   if (options_.backend == TranslatorBackend::native) backend_ = make_native_backend();
   if (!backend_) backend_ = make_threaded_backend();
   backend_->use_clock = options_.eviction == Eviction::lru ? &use_clock : nullptr;
+  backend_->code_epoch = &code_epoch;
 }
 
 uint64_t BlockCache::entries() const {
@@ -171,7 +172,10 @@ void BlockCache::unlink(BlockExit& exit) {
 }
 
 void BlockCache::link(BlockExit& exit, Block& to, bool in_host_code) {
-  if (exit.to == &to) return;
+  if (exit.to == &to) {  // already: a link to another page takes the current epoch
+    if (in_host_code) backend_->link(*exit.owner, exit.index, to);
+    return;
+  }
   unlink(exit);
   exit.to = &to;
   to.incoming.push_back(&exit);

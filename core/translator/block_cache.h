@@ -3,8 +3,10 @@
 //
 // Blocks are keyed by the physical address of their first instruction, so a change of address
 // space (satp, ASID, SFENCE.VMA) never invalidates one: the hart translates the virtual pc
-// through its own TLBs first. Links join blocks of the same page only, which the same virtual
-// page always reaches by the same translation; anything else goes through the table.
+// through its own TLBs first. A link within a page needs no check (the same virtual page always
+// reaches it by the same translation); a direct link to another page is followed only while the
+// code epoch is the one it was made in (the hart moves the epoch whenever a translation or the
+// mode could have changed: TLB flushes and replacements, satp writes, traps and returns).
 #pragma once
 
 #include <algorithm>
@@ -114,6 +116,9 @@ class BlockCache final : public CodeListener {
   // Block entries so far, for lru: every entry stamps the block with the next value (threaded
   // code in the block executor, native code itself while lru is chosen).
   uint64_t use_clock = 0;
+  // Moves whenever what a virtual code page reaches could have changed (see above): native code
+  // compares it before following a link to another page.
+  uint64_t code_epoch = 0;
 
   // CodeListener: decoded code went away, so must every block made from it.
   void code_changed(uint32_t paddr, uint32_t length) override;

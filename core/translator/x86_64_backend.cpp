@@ -59,6 +59,10 @@ struct NativeCode {
   int32_t loop_head = -1;           // a block that jumps to its own start: where its next turn enters,
                                     // its guest registers still in host registers
   bool self_exit[2] = {false, false};  // exits to the block's own start (linked to loop_head)
+  // A direct exit to another page: linked, its jmp goes to a stub that checks the code epoch,
+  // moves r14 to the other page and jumps on. Offsets of the stub, its epoch imm64 and its jump.
+  int32_t cross_stub[2] = {-1, -1}, cross_epoch[2] = {-1, -1}, cross_jump[2] = {-1, -1};
+  int32_t cross_delta[2] = {0, 0};  // the other page's virtual address minus this one's
   ~NativeCode() { arena->release(code, size); }
 };
 
@@ -302,6 +306,16 @@ class X86_64Backend final : public Backend {
     // A loop on itself stays in its own code: its next turn keeps the registers in host registers.
     // (Such an exit reaches no other block: a new block at the same place is a new link.)
     if (native->self_exit[exit] && &to != &from) return;
+    if (native->cross_stub[exit] >= 0) {  // to another page: the epoch now, and the target
+      std::memcpy(native->code + native->cross_epoch[exit], code_epoch, 8);
+      uint8_t* jump = native->code + native->cross_jump[exit];
+      const auto to_target = static_cast<uint32_t>(static_cast<const uint8_t*>(to.host_code) - (jump + 4));
+      std::memcpy(jump, &to_target, 4);
+      const auto to_stub = static_cast<uint32_t>(native->code + native->cross_stub[exit] - (field + 4));
+      std::memcpy(field, &to_stub, 4);
+      return;
+    }
+    if (to.page() != from.page()) return;  // (a link within a page only, here)
     const uint8_t* target = native->self_exit[exit] ? native->code + native->loop_head : static_cast<const uint8_t*>(to.host_code);
     const auto rel = static_cast<uint32_t>(target - (field + 4));
     std::memcpy(field, &rel, 4);
@@ -338,6 +352,7 @@ class X86_64Backend final : public Backend {
       else if (a == reinterpret_cast<uint64_t>(&block.executions)) return "<its entry count>";
       else if (a == reinterpret_cast<uint64_t>(&block.last_used)) return "<its last use>";
       else if (a == reinterpret_cast<uint64_t>(use_clock)) return "<the cache's use clock>";
+      else if (a == reinterpret_cast<uint64_t>(code_epoch)) return "<the code epoch>";
       else if (a == reinterpret_cast<uint64_t>(&block.exits[0].taken)) return "<exit 0's count>";
       else if (a == reinterpret_cast<uint64_t>(&block.exits[1].taken)) return "<exit 1's count>";
       else if (a == reinterpret_cast<uint64_t>(&guest_div) || a == reinterpret_cast<uint64_t>(&guest_divu) ||
@@ -388,6 +403,7 @@ class X86_64Backend final : public Backend {
     e.b({0xff, 0xe6});                       // jmp rsi
     const size_t epilogue = e.size();
     e.b({0x4c, 0x89, 0x7d, kCtxRemaining});  // mov [rbp + remaining], r15
+    e.b({0x44, 0x89, 0x75, kCtxPageVbase});  // mov [rbp + page_vbase], r14d: links to other pages move it
     e.b({0x48, 0x83, 0xc4, 0x08, 0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, 0xc3});
     uint8_t* code = arena_.allocate(e.size());
     if (!code) return;
@@ -440,6 +456,10 @@ class X86_64Backend final : public Backend {
       e.bind(miss);
     } else {
       if (!self) native.link_site[k] = static_cast<int32_t>(e.jmp());  // jmp +0 until linked
+      if (target_offset < 0 || target_offset >= kPageSize) {  // to another page: a stub, in the cold part
+        native.cross_stub[k] = 0;
+        native.cross_delta[k] = static_cast<int32_t>(target_offset & ~int64_t{kPageSize - 1});
+      }
       e.mov_rr(RAX, R14);
       e.alu_imm(0, RAX, static_cast<uint32_t>(target_offset));
       e.ctx_store32(kCtxPc, RAX);
@@ -682,6 +702,21 @@ class X86_64Backend final : public Backend {
       settle(e, block, true);
       regs.write_back(regs.dirty());
       leave(e, block, kNativeNotEntered);
+    }
+    for (unsigned k = 0; k < 2; ++k) {
+      if (native.cross_stub[k] < 0) continue;
+      // The link to another page: followed while the code epoch is the link's, with r14 moved.
+      native.cross_stub[k] = static_cast<int32_t>(e.size());
+      e.mov_imm64_rax(code_epoch);
+      e.b({0x48, 0xb9});  // movabs rcx, imm64: the epoch the link was made in
+      native.cross_epoch[k] = static_cast<int32_t>(e.size());
+      e.u64(~0ull);
+      e.b({0x48, 0x39, 0x08});  // cmp [rax], rcx
+      const size_t stale = e.jcc(kNotEq);
+      e.patch32(stale, static_cast<uint32_t>(native.link_site[k] + 4 - (stale + 4)));  // back to the way out
+      e.b({0x41, 0x81, 0xc6});  // add r14d, imm32
+      e.u32(static_cast<uint32_t>(native.cross_delta[k]));
+      native.cross_jump[k] = static_cast<int32_t>(e.jmp());
     }
     for (const Bail& bail : bails) {
       e.bind(bail.jcc);

@@ -299,3 +299,29 @@ TEST_P(Translator, ALoopCallingTheDivisionHelperKeepsItsTurnCount) {
   EXPECT_EQ(b->executions, 25u);
   EXPECT_EQ(b->exits[0].taken, 24u);
 }
+
+TEST_P(Translator, ALoopAcrossAPageBoundaryChainsAndChecksTheCodeEpoch) {
+  // Block A ends at the end of a page and falls through to block B, which branches back: native
+  // code links both ways across the boundary (threaded code only within a page).
+  place(kRam + 0xff8, {addi(a0, a0, 1), addi(a1, a1, 1)});
+  place(kRam + 0x1000, {addi(a2, a2, 1), bne(a2, a3, -12)});
+  hart().set_pc(kRam + 0xff8);
+  set_x(a3, 1000);
+  run(4 * 100);
+  EXPECT_EQ(x(a0), 100u);
+  EXPECT_EQ(x(a2), 100u);
+  const bool native = cache().native();
+  const uint64_t lookups = cache().stats.lookups;
+  if (native) {
+    EXPECT_EQ(lookups, 3u) << "the start, then once per link while it was made";
+  } else {
+    EXPECT_EQ(lookups, 200u) << "threaded code goes through the table at every boundary crossing";
+  }
+  // The epoch moves (as a TLB flush, a satp write or a trap moves it): each link to another page
+  // is checked, found stale once, made again by the executor, and followed from then on.
+  ++cache().code_epoch;
+  run(4 * 100);
+  EXPECT_EQ(x(a0), 200u);
+  EXPECT_EQ(x(a2), 200u);
+  EXPECT_EQ(cache().stats.lookups - lookups, native ? 3u : 200u);
+}
