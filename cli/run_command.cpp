@@ -194,13 +194,13 @@ void print_translator_summary(const BlockCache& c) {
   const uint64_t entries = c.entries(), chained = entries - std::min(entries, s.lookups);
   std::fprintf(stderr,
                "vmscope: translator (%s, chaining %s, %u KiB, eviction %s): %llu blocks translated, %zu live "
-               "(%llu KiB); %llu block entries, %.1f%% through chain links (%llu links made); %llu invalidated "
+               "(%llu KiB); %llu block entries, %.1f%% through chain links (%llu links made, %llu returns predicted); %llu invalidated "
                "by stores, %llu evicted, %llu flushes, %llu translated again after eviction; %llu instructions left to "
                "the interpreter\n",
                c.backend().name(), c.options().chaining ? "on" : "off", c.options().capacity_kib,
                to_string(c.options().eviction), u(s.translated), c.block_count(), u(c.used_bytes() / 1024),
                u(entries), entries ? 100.0 * static_cast<double>(chained) / static_cast<double>(entries) : 0.0,
-               u(s.links), u(s.invalidated), u(s.evicted), u(s.flushes), u(s.retranslated), u(s.interpreted));
+               u(s.links), u(c.returns.predicted), u(s.invalidated), u(s.evicted), u(s.flushes), u(s.retranslated), u(s.interpreted));
 }
 
 // --lockstep: the translator and the interpreter side by side, compared after every block.

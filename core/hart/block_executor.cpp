@@ -41,6 +41,9 @@ void Hart::run_blocks(const uint64_t chunk) {
   const NativeEntry native = cache.backend().native_entry();
   NativeContext ctx{};
   ctx.x = x;
+  // Without links (breakpoints, watchpoints, a hook that must see every block) nothing made
+  // earlier is followed: links to other pages and return predictions hold an older epoch.
+  if (!chaining || block_boundary_hook) ++cache.code_epoch;
   skipped_steps_ = 0;
 
 #define LEAVE_BLOCK(retired) (remaining -= static_cast<uint64_t>(d - first) + (retired), first = d)
@@ -161,6 +164,14 @@ lookup:
         interpret_next_ = 1;
         goto out;
       }
+    }
+    // A return that found its prediction's slot empty: the slot now names this block (if
+    // nothing was removed meanwhile, and links may be made at all).
+    if (ReturnStack& r = cache.returns; r.pending) {
+      if (r.pending_epoch == cache.code_epoch && r.pending_vpc == pc && next->host_code && chaining &&
+          !block_boundary_hook)
+        *r.pending = ReturnSlot{cache.code_epoch, next->host_code, page_vbase};
+      r.pending = nullptr;
     }
     // Chain the exit just taken to this block, its block still alive (the translation may have
     // evicted it): within a page, or a direct exit to another page (native code checks the code

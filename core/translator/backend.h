@@ -14,6 +14,8 @@
 
 namespace vmscope {
 
+struct ReturnStack;  // (block_cache.h)
+
 // One line of a block's host form, and the guest instruction it was made from: its index in the
 // block (-1: the block's entry, before any instruction; Block::count: its exits).
 struct HostLine {
@@ -43,6 +45,8 @@ class Backend {
   uint64_t* use_clock = nullptr;
   // The cache's code epoch: a link to another page holds the epoch it was made in.
   const uint64_t* code_epoch = nullptr;
+  // The cache's return stack (return prediction, in native code).
+  ReturnStack* returns = nullptr;
 };
 
 // Threaded code: each guest instruction becomes one op whose handler and operands are resolved

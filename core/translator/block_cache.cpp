@@ -65,6 +65,7 @@ void BlockCache::make_backend() {
   if (!backend_) backend_ = make_threaded_backend();
   backend_->use_clock = options_.eviction == Eviction::lru ? &use_clock : nullptr;
   backend_->code_epoch = &code_epoch;
+  backend_->returns = &returns;
 }
 
 uint64_t BlockCache::entries() const {
@@ -140,6 +141,7 @@ void BlockCache::flush() {
 
 void BlockCache::remove(Block& block, TranslatorEvent::Kind why) {
   block.dead = true;
+  ++code_epoch;  // return predictions naming it, or any block, are not followed any more
   retired_entries_ += block.executions;
   for (BlockExit* in : block.incoming) {
     backend_->unlink(*in->owner, in->index);

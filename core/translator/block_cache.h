@@ -65,6 +65,31 @@ struct TranslatorStats {
   uint64_t interpreted = 0;   // instructions the interpreter ran instead (budget ends, odd code)
 };
 
+// Return prediction (native code): a call pushes where it returns to, with its block's return
+// slot; a return that lands there jumps straight to the block the slot names. The executor
+// fills a slot the first time its return is looked up. Every entry and slot holds the code
+// epoch it was made in, and every block removal moves the epoch, so nothing stale is followed.
+struct ReturnSlot {
+  uint64_t epoch = ~0ull;
+  const void* host_code = nullptr;  // the native code of the block at the return address
+  uint32_t page_vbase = 0;          // that block's page's virtual address
+};
+struct ReturnStack {
+  struct Entry {
+    uint64_t epoch;
+    ReturnSlot* slot;
+    uint32_t vpc;  // the return address
+    uint32_t unused;
+  };
+  static constexpr unsigned kEntries = 16;  // a ring: deeper call chains overwrite the oldest
+  Entry entries[kEntries]{};
+  uint64_t top = 0;                  // pushes minus pops
+  ReturnSlot* pending = nullptr;     // a return found its slot empty: the next lookup fills it
+  uint64_t pending_epoch = 0;
+  uint32_t pending_vpc = 0;
+  uint64_t predicted = 0;            // returns that went straight to their block
+};
+
 struct TranslatorEvent {
   enum class Kind : uint8_t { invalidated, evicted, flushed };
   Kind kind;
@@ -119,6 +144,7 @@ class BlockCache final : public CodeListener {
   // Moves whenever what a virtual code page reaches could have changed (see above): native code
   // compares it before following a link to another page.
   uint64_t code_epoch = 0;
+  ReturnStack returns;
 
   // CodeListener: decoded code went away, so must every block made from it.
   void code_changed(uint32_t paddr, uint32_t length) override;

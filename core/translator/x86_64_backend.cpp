@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "translator/backend.h"
+#include "translator/block_cache.h"
 #include "translator/code_arena.h"
 #include "translator/native_context.h"
 
@@ -63,6 +64,7 @@ struct NativeCode {
   // moves r14 to the other page and jumps on. Offsets of the stub, its epoch imm64 and its jump.
   int32_t cross_stub[2] = {-1, -1}, cross_epoch[2] = {-1, -1}, cross_jump[2] = {-1, -1};
   int32_t cross_delta[2] = {0, 0};  // the other page's virtual address minus this one's
+  ReturnSlot return_slot;           // a call's: the block its callee returns to (return prediction)
   ~NativeCode() { arena->release(code, size); }
 };
 
@@ -353,6 +355,8 @@ class X86_64Backend final : public Backend {
       else if (a == reinterpret_cast<uint64_t>(&block.last_used)) return "<its last use>";
       else if (a == reinterpret_cast<uint64_t>(use_clock)) return "<the cache's use clock>";
       else if (a == reinterpret_cast<uint64_t>(code_epoch)) return "<the code epoch>";
+      else if (a == reinterpret_cast<uint64_t>(returns)) return "<the return stack>";
+      else if (a == reinterpret_cast<uint64_t>(&native->return_slot)) return "<its return slot>";
       else if (a == reinterpret_cast<uint64_t>(&block.exits[0].taken)) return "<exit 0's count>";
       else if (a == reinterpret_cast<uint64_t>(&block.exits[1].taken)) return "<exit 1's count>";
       else if (a == reinterpret_cast<uint64_t>(&guest_div) || a == reinterpret_cast<uint64_t>(&guest_divu) ||
@@ -427,7 +431,7 @@ class X86_64Backend final : public Backend {
   // `loops`: the block loops on itself (its exit 0 goes to its own start): rdi counts the turns
   // its loop head let in, which every way out adds to the block's counters (settle).
   void exit_stub(Emitter& e, Block& block, NativeCode& native, const GuestRegs& regs, unsigned k, bool pc_in_eax,
-                 int64_t target_offset, bool loops) const {
+                 int64_t target_offset, bool loops, bool is_return = false) const {
     const bool self = !pc_in_eax && target_offset == block.start;
     if (!self) {
       if (loops) settle(e, block, false);
@@ -448,6 +452,10 @@ class X86_64Backend final : public Backend {
     }
     e.mov_imm64_rax(&block.exits[k].taken);
     e.inc_qword_at_rax();
+    if (is_return) {
+      e.b({0x8b, 0x45, kCtxPc});  // mov eax, [rbp + pc]: the target again
+      predict_return(e);
+    }
     if (pc_in_eax) {
       e.alu_imm(7, RCX, ~0u);  // cmp ecx, imm32: no block's offset until linked
       native.indirect_site = static_cast<int32_t>(e.size() - 4);
@@ -465,6 +473,73 @@ class X86_64Backend final : public Backend {
       e.ctx_store32(kCtxPc, RAX);
     }
     leave(e, block, kNativeExit + k);
+  }
+
+  // offsets in ReturnStack, as disp32
+  static uint32_t rs_off(size_t offset) { return static_cast<uint32_t>(offset); }
+
+  // A call (jal/jalr writing ra or t0): push its return address and this block's return slot.
+  // Uses rax, rcx, rdx, rsi (before the instruction's own code).
+  void push_return(Emitter& e, NativeCode& native, uint32_t return_offset) const {
+    e.b({0x48, 0xbe});  // movabs rsi, the return stack
+    e.u64(reinterpret_cast<uint64_t>(returns));
+    e.b({0x48, 0x8b, 0x86});  // mov rax, [rsi + top]
+    e.u32(rs_off(offsetof(ReturnStack, top)));
+    e.b({0x48, 0x8d, 0x48, 0x01});  // lea rcx, [rax + 1]
+    e.b({0x48, 0x89, 0x8e});        // mov [rsi + top], rcx
+    e.u32(rs_off(offsetof(ReturnStack, top)));
+    e.b({0x83, 0xe0, ReturnStack::kEntries - 1});  // and eax, kEntries - 1
+    e.b({0x48, 0x8d, 0x04, 0x40});  // lea rax, [rax + rax*2]
+    e.b({0x48, 0x8d, 0x0c, 0xc6});  // lea rcx, [rsi + rax*8]: the entry (24 bytes)
+    e.b({0x48, 0xba});              // movabs rdx, the code epoch
+    e.u64(reinterpret_cast<uint64_t>(code_epoch));
+    e.b({0x48, 0x8b, 0x12});  // mov rdx, [rdx]
+    e.b({0x48, 0x89, 0x11});  // mov [rcx], rdx: entry.epoch
+    e.b({0x48, 0xba});        // movabs rdx, this block's return slot
+    e.u64(reinterpret_cast<uint64_t>(&native.return_slot));
+    e.b({0x48, 0x89, 0x51, 0x08});  // mov [rcx + 8], rdx: entry.slot
+    e.b({0x44, 0x89, 0xf2});        // mov edx, r14d
+    e.alu_imm(0, RDX, return_offset);
+    e.b({0x89, 0x51, 0x10});  // mov [rcx + 16], edx: entry.vpc
+  }
+
+  // A return (jalr x0 through ra or t0), target pc in eax: pop; when the entry and its slot are
+  // of this epoch and the target is the entry's return address, on to the slot's block (with
+  // r14 its page). A slot not filled yet is left for the executor to fill. rcx is kept.
+  void predict_return(Emitter& e) const {
+    e.b({0x48, 0xbe});  // movabs rsi, the return stack
+    e.u64(reinterpret_cast<uint64_t>(returns));
+    e.b({0x48, 0x8b, 0x96});  // mov rdx, [rsi + top]
+    e.u32(rs_off(offsetof(ReturnStack, top)));
+    e.b({0x48, 0xff, 0xca});  // dec rdx
+    e.b({0x48, 0x89, 0x96});  // mov [rsi + top], rdx
+    e.u32(rs_off(offsetof(ReturnStack, top)));
+    e.b({0x83, 0xe2, ReturnStack::kEntries - 1});  // and edx, kEntries - 1
+    e.b({0x48, 0x8d, 0x14, 0x52});  // lea rdx, [rdx + rdx*2]
+    e.b({0x48, 0x8d, 0x14, 0xd6});  // lea rdx, [rsi + rdx*8]: the entry
+    e.b({0x48, 0xbf});              // movabs rdi, the code epoch
+    e.u64(reinterpret_cast<uint64_t>(code_epoch));
+    e.b({0x48, 0x8b, 0x3f});  // mov rdi, [rdi]
+    e.b({0x48, 0x39, 0x3a});  // cmp [rdx], rdi: the entry's epoch
+    const size_t stale_entry = e.jcc(kNotEq);
+    e.b({0x39, 0x42, 0x10});  // cmp [rdx + 16], eax: its return address
+    const size_t elsewhere = e.jcc(kNotEq);
+    e.b({0x48, 0x8b, 0x52, 0x08});  // mov rdx, [rdx + 8]: the slot
+    e.b({0x48, 0x39, 0x3a});        // cmp [rdx], rdi: the slot's epoch
+    const size_t unfilled = e.jcc(kNotEq);
+    e.b({0x44, 0x8b, 0x72, 0x10});  // mov r14d, [rdx + 16]: the return block's page
+    e.b({0x48, 0xff, 0x86});        // inc qword [rsi + predicted]
+    e.u32(rs_off(offsetof(ReturnStack, predicted)));
+    e.b({0xff, 0x62, 0x08});  // jmp [rdx + 8]: the return block
+    e.bind(unfilled);
+    e.b({0x48, 0x89, 0x96});  // mov [rsi + pending], rdx
+    e.u32(rs_off(offsetof(ReturnStack, pending)));
+    e.b({0x48, 0x89, 0xbe});  // mov [rsi + pending_epoch], rdi
+    e.u32(rs_off(offsetof(ReturnStack, pending_epoch)));
+    e.b({0x89, 0x86});  // mov [rsi + pending_vpc], eax
+    e.u32(rs_off(offsetof(ReturnStack, pending_vpc)));
+    e.bind(stale_entry);
+    e.bind(elsewhere);
   }
 
   // A loop's turns into its counters: each turn the loop head let in was an entry of the block
@@ -650,6 +725,7 @@ class X86_64Backend final : public Backend {
         case Op::sw: store({0x89, 0x34, 0x02}, 4); break;        // mov [rdx + rax], esi
         case Op::fence: case Op::fence_tso: case Op::fence_i: break;  // stores keep code coherent
         case Op::jal:
+          if (s.rd == 1 || s.rd == 5) push_return(e, native, next_offset);  // a call
           e.mov_rr(RAX, R14);
           e.alu_imm(0, RAX, next_offset);
           regs.store(s.rd, RAX);
@@ -658,6 +734,7 @@ class X86_64Backend final : public Backend {
           ended = true;
           break;
         case Op::jalr:
+          if (s.rd == 1 || s.rd == 5) push_return(e, native, next_offset);  // a call
           regs.load(RAX, s.rs1);
           e.alu_imm(0, RAX, imm);
           e.alu_imm(4, RAX, ~1u);
@@ -665,7 +742,7 @@ class X86_64Backend final : public Backend {
           e.alu_imm(0, RDX, next_offset);
           regs.store(s.rd, RDX);
           native.op_start.push_back(static_cast<uint32_t>(e.size()));
-          exit_stub(e, block, native, regs, 0, true, 0, loops);
+          exit_stub(e, block, native, regs, 0, true, 0, loops, s.rd == 32 && (s.rs1 == 1 || s.rs1 == 5));  // a return?
           ended = true;
           break;
         case Op::beq: branch(kEq); break;

@@ -325,3 +325,30 @@ TEST_P(Translator, ALoopAcrossAPageBoundaryChainsAndChecksTheCodeEpoch) {
   EXPECT_EQ(x(a2), 200u);
   EXPECT_EQ(cache().stats.lookups - lookups, native ? 3u : 200u);
 }
+
+TEST_P(Translator, ReturnsFromAFunctionOnAnotherPageArePredicted) {
+  // Two calls a turn to a function on the next page; each return goes back to its own caller.
+  load({jal(ra, 0x1000), addi(a1, a1, 1), jal(ra, 0x1000 - 8), addi(a2, a2, 1), bne(a2, a3, -16)});
+  place(kRam + 0x1000, {addi(a0, a0, 1), jalr(zero, ra, 0)});
+  set_x(a3, 50);
+  run(9 * 50);
+  EXPECT_EQ(x(a0), 100u);
+  EXPECT_EQ(x(a1), 50u);
+  EXPECT_EQ(x(a2), 50u);
+  if (cache().native()) {
+    // The first turn's two returns find their callers' slots empty (the executor fills them);
+    // every later return goes straight to its caller's block.
+    EXPECT_EQ(cache().returns.predicted, 2u * 49);
+    EXPECT_EQ(cache().stats.lookups, 6u) << "the start, and each link or slot while it was made";
+  } else {
+    EXPECT_EQ(cache().returns.predicted, 0u) << "threaded code follows links within a page only";
+  }
+  // The code a return goes back to changes (its block goes, and the code epoch moves): the
+  // prediction is not followed into the old block.
+  write32(kRam + 4, addi(a1, a1, 2).bits);
+  hart().set_pc(kRam);
+  set_x(a3, 60);
+  run(9 * 10);
+  EXPECT_EQ(x(a1), 50u + 2 * 10);
+  EXPECT_EQ(x(a2), 60u);
+}

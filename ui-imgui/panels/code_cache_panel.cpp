@@ -115,8 +115,9 @@ void statistics(const Machine& m) {
               u64(st.translated), u64(st.retranslated), u64(st.invalidated), u64(st.evicted), u64(st.flushes),
               u64(st.links));
   ImGui::Text(
-      "block entries %llu: %.1f%% through chain links, %llu through the table; %llu instructions interpreted",
-      u64(entries), linked, u64(st.lookups), u64(st.interpreted));
+      "block entries %llu: %.1f%% through chain links, %llu through the table; %llu returns predicted; %llu "
+      "instructions interpreted",
+      u64(entries), linked, u64(st.lookups), u64(c.returns.predicted), u64(st.interpreted));
 }
 
 // ---- the live blocks
