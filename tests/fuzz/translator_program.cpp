@@ -234,6 +234,7 @@ class Generator {
   void forward_branch(Context c, int depth);
   void loop();
   void call();
+  void recursion();
   void new_site(Site s);
   void self_modify(Context c, int depth);
   void mret_jump();
@@ -338,7 +339,7 @@ uint32_t Generator::harmless16() {
 }
 
 void Generator::item(Context c, int depth) {
-  switch (in_.below(27)) {
+  switch (in_.below(28)) {
     case 0: case 1: case 2: case 3: return a_.emit32(alu32());
     case 4: case 5: return a_.emit16(harmless16());
     case 6: return li(dst(), value());
@@ -362,6 +363,9 @@ void Generator::item(Context c, int depth) {
     case 23: case 24: return self_modify(c, depth);
     case 25:
       if (c.can_call) return write_and_call();
+      return a_.emit32(harmless32());
+    case 26:
+      if (c.can_call) return recursion();
       return a_.emit32(harmless32());
     default: return mret_jump();
   }
@@ -547,6 +551,27 @@ void Generator::call() {
   }
 }
 
+// A function calling itself up to 40 deep (deeper than the translator's 16-entry return stack,
+// which wraps), each level saving ra on the stack (sp, in the data page) and returning through
+// every level: jumped over, then called.
+void Generator::recursion() {
+  const unsigned t = dst();
+  const uint32_t jump_over = a_.here();
+  a_.emit32(0);
+  const uint32_t function = a_.here();
+  a_.emit32(addi(sp, sp, -4));
+  a_.emit32(s_type(0, ra, sp, 2));  // sw ra, 0(sp)
+  a_.emit32(addi(t, t, -1));
+  a_.emit32(b_type(8, t, 0, 0));    // beqz t, over the call
+  a_.emit32(j_type(static_cast<int32_t>(function - a_.here()), ra));
+  a_.emit32(load(2, ra, sp, 0));    // lw ra, 0(sp)
+  a_.emit32(addi(sp, sp, 4));
+  a_.emit32(jalr(0, ra, 0));        // ret
+  a_.put(jump_over, j_type(static_cast<int32_t>(a_.here() - jump_over), 0), 4);
+  li(t, 1 + in_.below(40));
+  a_.emit32(j_type(static_cast<int32_t>(function - a_.here()), ra));
+}
+
 // A patch site: its label is bound here (or was made earlier by the store that patches it).
 void Generator::new_site(Site s) {
   if (s.label < 0) s.label = a_.label();
@@ -695,6 +720,10 @@ TranslatorProgram Generator::make() {
     static const uint32_t kSlices[] = {1, 2, 3, 5, 8, 13, 64, 1000};
     p.slice = kSlices[options >> 5];
   }
+  // Half the programs are compared every so many steps rather than after every block: native
+  // code then follows its links (loops on themselves, links to other pages, predicted returns)
+  // as in a normal run.
+  if (const uint8_t every = in_.byte(); every & 1) p.compare_every = 97 + (every >> 1) * 13u;
   handler();
   std::vector<std::pair<uint32_t, uint32_t>> far;
   for (uint32_t k = 0; k < kFarCount; ++k) {
@@ -766,33 +795,47 @@ TranslatorProgram Generator::make() {
 
 TranslatorProgram make_program(const uint8_t* data, size_t size) { return Generator(data, size).make(); }
 
-LockstepResult run_in_lockstep(const TranslatorProgram& program, uint64_t max_steps) {
+LockstepResult run_in_lockstep(const TranslatorProgram& program, uint64_t max_steps, TranslatorPaths* seen) {
   MachineOptions o;
   o.kind = MachineKind::system;
   o.ram_size = kProgramRamSize;
   o.firmware = Firmware::none;
   o.translator = program.translator;
-  Lockstep lockstep(o);
+  Lockstep lockstep(o, program.compare_every);
   const ElfResult loaded = lockstep.load(program.elf, "generated.elf");
   if (!loaded.ok()) {
     LockstepResult r;
     r.difference = "the generated program does not load: " + loaded.message;
     return r;
   }
+  auto note_paths = [&] {
+    if (!seen) return;
+    const BlockCache& c = lockstep.translated().block_cache();
+    seen->returns_predicted += c.returns.predicted;
+    seen->chained_entries += c.chained_entries();
+    seen->evicted += c.stats.evicted;
+    seen->invalidated += c.stats.invalidated;
+  };
   uint64_t done = 0;
   for (unsigned i = 0; program.slice && i < kMaxSlices && done < max_steps; ++i) {
     const LockstepResult r = lockstep.run(std::min<uint64_t>(program.slice, max_steps - done));
     done += r.run.steps;
-    if (!r.ok() || r.run.reason != StopReason::budget) return r;
+    if (!r.ok() || r.run.reason != StopReason::budget) {
+      note_paths();
+      return r;
+    }
   }
-  return lockstep.run(max_steps - done);
+  const LockstepResult r = lockstep.run(max_steps - done);
+  note_paths();
+  return r;
 }
 
 std::string listing(const TranslatorProgram& program) {
-  char options[128];
-  std::snprintf(options, sizeof options, "chaining %s, cache %u KiB, eviction %s, runs of %u steps first\n",
+  char options[160];
+  std::snprintf(options, sizeof options,
+                "chaining %s, cache %u KiB, eviction %s, runs of %u steps first, compared every %u steps (0: block)\n",
                 program.translator.chaining ? "on" : "off", program.translator.capacity_kib,
-                to_string(program.translator.eviction), program.slice);
+                to_string(program.translator.eviction), program.slice, program.compare_every);
   std::string text = options;
   isa::Disassembler disassembler;
   auto byte = [&](uint32_t address) { return uint32_t{program.elf[kElfHeaderBytes + address - kBase]}; };

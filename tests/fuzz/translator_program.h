@@ -4,7 +4,8 @@
 //
 // Random instruction words are mostly illegal and end in a trap loop at once; these programs are
 // generated so that they run: structured control flow (forward branches, loops bounded by a
-// counter, calls and returns, direct and indirect), ALU and M operations on interesting values,
+// counter, calls and returns, direct and indirect, recursion deeper than the translator's return
+// stack), ALU and M operations on interesting values,
 // loads and stores of every width (misaligned ones and unmapped addresses trap), atomics, CSR
 // accesses, code that stores new instructions over itself (before or after running them, in the
 // same block, page or another), traps handled by an M-mode handler that skips the instruction,
@@ -29,6 +30,7 @@ struct TranslatorProgram {
   std::vector<uint8_t> elf;      // a bare-metal ELF32 executable, entry at the board's RAM base
   TranslatorOptions translator;  // chaining, cache size and eviction to run it with
   uint32_t slice = 0;            // first run in this many slices of steps (as a debugger steps); 0: at once
+  uint32_t compare_every = 0;    // lockstep compares every this many steps (native links followed); 0: every block
   std::vector<std::pair<uint32_t, uint32_t>> code;  // [begin, end) of each code area, for listing()
 };
 
@@ -37,7 +39,13 @@ TranslatorProgram make_program(const uint8_t* data, size_t size);
 // Runs the program on both engines (system board, M-mode, no firmware) in lockstep: the first
 // kMaxSlices runs of `slice` steps each, if any, then the rest of `max_steps` at once.
 inline constexpr unsigned kMaxSlices = 500;
-LockstepResult run_in_lockstep(const TranslatorProgram& program, uint64_t max_steps = kStepBudget);
+// What the translated machine's native code did (added to `seen`, if given): that the programs
+// reach the translator's paths at all.
+struct TranslatorPaths {
+  uint64_t returns_predicted = 0, chained_entries = 0, evicted = 0, invalidated = 0;
+};
+LockstepResult run_in_lockstep(const TranslatorProgram& program, uint64_t max_steps = kStepBudget,
+                               TranslatorPaths* seen = nullptr);
 
 // The program's code as first loaded, disassembled: a reproducer for a report.
 std::string listing(const TranslatorProgram& program);
