@@ -283,6 +283,8 @@ void print_profile(const Machine& m, unsigned count) {
                  b.paddr, b.paddr + (b.end - b.start), where, b.count, to_string(b.kind),
                  static_cast<unsigned long long>(b.executions),
                  total ? 100.0 * static_cast<double>(b.executions) / static_cast<double>(total) : 0.0, exits.c_str());
+    if (const std::string summary = m.block_cache().backend().summary(b); !summary.empty())
+      std::fprintf(stderr, "vmscope: profile:   (%s)\n", summary.c_str());
     for (const ListingRow& r : block_listing(m, b, namer))
       std::fprintf(stderr, "vmscope: profile:   %s%s\n", r.kind == ListingRow::Kind::host ? "    " : "", r.text.c_str());
   }

@@ -38,6 +38,9 @@ class Backend {
   // link to another page), and undo it.
   virtual void link(Block& /*from*/, unsigned /*exit*/, const Block& /*to*/) const {}
   virtual void unlink(Block& /*from*/, unsigned /*exit*/) const {}
+  // One line on what the host form does beyond one instruction at a time (registers kept in
+  // host registers, a loop run in its own code); empty when nothing.
+  virtual std::string summary(const Block& /*block*/) const { return ""; }
   // How to run a block's native code (null: the backend makes threaded code only).
   virtual NativeEntry native_entry() const { return nullptr; }
   // Set (by the cache, for lru eviction): native code stamps every entry of a block with

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "isa/isa_table.h"
 #include "translator/backend.h"
 #include "translator/block_cache.h"
 #include "translator/code_arena.h"
@@ -65,6 +66,7 @@ struct NativeCode {
   int32_t cross_stub[2] = {-1, -1}, cross_epoch[2] = {-1, -1}, cross_jump[2] = {-1, -1};
   int32_t cross_delta[2] = {0, 0};  // the other page's virtual address minus this one's
   ReturnSlot return_slot;           // a call's: the block its callee returns to (return prediction)
+  std::string summary;              // what the code does beyond one instruction at a time (the views)
   ~NativeCode() { arena->release(code, size); }
 };
 
@@ -206,6 +208,14 @@ class GuestRegs {
       if (dirty >> g & 1) e_.guest(0x89, host(g), g);
   }
   uint32_t dirty() const { return dirty_; }
+  // "a0 in r8, a5 in r9" (empty: none cached).
+  std::string describe() const {
+    static const char* const kNames[] = {"r8", "r9", "r10", "r11"};
+    std::string text;
+    for (const unsigned g : cached_)
+      text += (text.empty() ? "" : ", ") + std::string(isa::kAbiRegisterNames[g]) + " in " + kNames[host(g) - R8];
+    return text;
+  }
   // A block that loops on itself comes back with what the last turn wrote still in host
   // registers: every cached register counts as dirty from the start.
   void all_dirty() {
@@ -341,6 +351,11 @@ class X86_64Backend final : public Backend {
   // Native code disassembled by capstone (Intel syntax), by guest instruction. Addresses are
   // offsets in the block's code; a jump's target and a 64-bit immediate are named when known (in
   // the block, the return to the executor, the block's counters) instead of a host address.
+  std::string summary(const Block& block) const override {
+    const auto* native = static_cast<const NativeCode*>(block.host.get());
+    return native ? native->summary : "";
+  }
+
   std::vector<HostLine> listing(const Block& block) const override {
     const auto* native = static_cast<const NativeCode*>(block.host.get());
     if (!native || !capstone_) return threaded_->listing(block);
@@ -588,6 +603,11 @@ class X86_64Backend final : public Backend {
       e.b({0x31, 0xff});  // xor edi, edi: no turns yet
     }
     const size_t body = e.size();
+    {
+      const std::string cached = regs.describe();
+      native.summary = cached.empty() ? "no guest register cached in a host register" : "host registers: " + cached;
+      if (loops) native.summary += "; loops on itself: its turns run in its own code, registers kept";
+    }
     bool ended = false;
     for (uint32_t i = 0; i < block.count && !ended; ++i) {
       native.op_start.push_back(static_cast<uint32_t>(e.size()));

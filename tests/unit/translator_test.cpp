@@ -241,6 +241,9 @@ TEST_P(Translator, ListingFollowsEachGuestInstructionWithItsHostCode) {
     EXPECT_TRUE(mentions(host_of[1], "add    r8d, 1")) << host_of[1].front();
     EXPECT_TRUE(mentions(host_of[3], "mov    dword ptr [rbx + 0x28], r8d")) << "written back at the exit";
     EXPECT_TRUE(mentions(host_of[3], "<exit 0's count>")) << "the jump counts its exit";
+    EXPECT_EQ(cache().backend().summary(*b),
+              "host registers: a0 in r8, a1 in r9; loops on itself: its turns run in its own code, registers kept")
+        << "(each used twice; the jump goes back to the block's start)";
   } else {
     EXPECT_TRUE(mentions(host_of[1], "addi")) << host_of[1].front();
   }
@@ -265,6 +268,10 @@ TEST_P(Translator, ALoopOnItselfKeepsItsRegistersAcrossTurnsAndHandOvers) {
   // The profile counts every turn, whether the loop head let it in, a hand-over ended it or
   // threaded code ran it: 40 entries, 39 times back through exit 0, once out through exit 1.
   EXPECT_EQ(b->executions, 40u);
+  if (cache().native())
+    EXPECT_EQ(cache().backend().summary(*b),
+              "host registers: a0 in r8, a1 in r9, t0 in r10, t1 in r11; loops on itself: its turns run in its own "
+              "code, registers kept");
   EXPECT_EQ(b->exits[0].taken, 39u);
   EXPECT_EQ(b->exits[1].taken, 1u);
 }

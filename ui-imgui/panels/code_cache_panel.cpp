@@ -111,10 +111,10 @@ void statistics(const Machine& m) {
   const double linked = entries ? 100.0 * static_cast<double>(entries - std::min(entries, st.lookups)) /
                                       static_cast<double>(entries)
                                 : 0;
-  ImGui::Text("translated %llu (%llu again after eviction), invalidated %llu, evicted %llu, flushes %llu; %llu links made",
+  ImGui::TextWrapped("translated %llu (%llu again after eviction), invalidated %llu, evicted %llu, flushes %llu; %llu links made",
               u64(st.translated), u64(st.retranslated), u64(st.invalidated), u64(st.evicted), u64(st.flushes),
               u64(st.links));
-  ImGui::Text(
+  ImGui::TextWrapped(
       "block entries %llu: %.1f%% through chain links, %llu through the table; %llu returns predicted; %llu "
       "instructions interpreted",
       u64(entries), linked, u64(st.lookups), u64(c.returns.predicted), u64(st.interpreted));
@@ -430,6 +430,8 @@ void block_view(const DebugSession& s, Panels& p, const Block& b) {
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
   ImGui::TextWrapped("%u instructions, %u guest bytes -> %u host bytes; ends: %s; entered %llu times", b.count,
                      b.end - b.start, b.host_bytes, to_string(b.kind), u64(b.executions));
+  if (const std::string summary = s.machine()->block_cache().backend().summary(b); !summary.empty())
+    ImGui::TextWrapped("%s", summary.c_str());
   ImGui::PopStyleColor();
   chain_graph(s, p, b, std::clamp(ImGui::GetContentRegionAvail().y * 0.4f, 120.0f, 220.0f));
   code_view(s, p, b);
