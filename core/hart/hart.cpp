@@ -233,6 +233,9 @@ bool Hart::wake_on_interrupt() {
 void Hart::set_translator(BlockCache* cache) {
   blocks_ = cache;
   interpret_next_ = 0;
+  // While the interpreter ran, nobody moved the code epoch: links to other pages and return
+  // predictions made before are checked again.
+  if (blocks_) ++blocks_->code_epoch;
 }
 
 uint64_t Hart::steps_until(uint64_t deadline) const {
