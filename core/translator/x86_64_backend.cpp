@@ -1,14 +1,17 @@
-// The native backend: each block becomes x86-64 machine code. Guest registers stay in memory
-// (rbx points at them), so every guest instruction is a handful of host instructions with no
-// dispatch; loads and stores look the hart's micro-TLBs up inline. Anything else — a micro-TLB
-// miss, a fault, a system instruction — hands the block over to its threaded code at that very
-// instruction (which runs the hart's slow paths), so native code never needs a slow path of its
-// own and exceptions stay exactly where the interpreter has them. Direct exits within a page are
-// patched into jumps straight to the successor's code.
+// The native backend: each block becomes x86-64 machine code. Guest registers live in memory
+// (rbx points at them), the block's most used ones in host registers while it runs, so every
+// guest instruction is a handful of host instructions with no dispatch; loads and stores look
+// the hart's micro-TLBs up inline. Anything else — a micro-TLB miss, a fault, a system
+// instruction — hands the block over to its threaded code at that very instruction (which runs
+// the hart's slow paths), so native code never needs a slow path of its own and exceptions stay
+// exactly where the interpreter has them. Direct exits are patched into jumps straight to the
+// successor's code (to another page through a check of the code epoch), a loop on itself runs
+// its turns in its own code, and returns are predicted (block_cache.h's ReturnStack).
 //
-// Host registers: rbp = NativeContext, rbx = guest registers, r12/r13 = read/write micro-TLB,
-// r14d = the page's virtual address, r15 = the budget (ctx.remaining, written back on the way
-// out). rax, rcx, rdx, rsi, rdi are scratch.
+// Host registers: rbp = NativeContext, rbx = guest registers, r8-r11 = cached guest registers,
+// r12/r13 = read/write micro-TLB, r14d = the page's virtual address (written back on the way
+// out: links to other pages move it), r15 = the budget (ctx.remaining, written back too).
+// rax, rcx, rdx, rsi are scratch; so is rdi, except in a loop on itself (its turn count).
 #include <array>
 #include <cstdio>
 #include <cstdlib>
