@@ -114,10 +114,10 @@ void statistics(const Machine& m) {
   ImGui::TextWrapped("translated %llu (%llu again after eviction), invalidated %llu, evicted %llu, flushes %llu; %llu links made",
               u64(st.translated), u64(st.retranslated), u64(st.invalidated), u64(st.evicted), u64(st.flushes),
               u64(st.links));
-  ImGui::TextWrapped(
-      "block entries %llu: %.1f%% through chain links, %llu through the table; %llu returns predicted; %llu "
-      "instructions interpreted",
-      u64(entries), linked, u64(st.lookups), u64(c.returns.predicted), u64(st.interpreted));
+  char predicted[64] = "";  // (native code predicts returns; threaded code has no return stack)
+  if (c.native()) std::snprintf(predicted, sizeof predicted, "; %llu returns predicted", u64(c.returns.predicted));
+  ImGui::TextWrapped("block entries %llu: %.1f%% through chain links, %llu through the table%s; %llu instructions interpreted",
+                     u64(entries), linked, u64(st.lookups), predicted, u64(st.interpreted));
 }
 
 // ---- the live blocks
