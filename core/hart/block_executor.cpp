@@ -39,6 +39,7 @@ void Hart::run_blocks(const uint64_t chunk) {
   // Native code, when the backend makes it: entered at a block's start, it runs (and chains)
   // whole blocks and hands back at an exit, or at the op where threaded code must take over.
   const NativeEntry native = cache.backend().native_entry();
+  const bool lru = cache.options().eviction == Eviction::lru;  // (only lru needs entries stamped)
   NativeContext ctx{};
   ctx.x = x;
   // Without links (breakpoints, watchpoints, a hook that must see every block) nothing made
@@ -217,7 +218,7 @@ enter:
     DISPATCH();
   }
   ++block->executions;
-  block->last_used = ++cache.use_clock;
+  if (lru) block->last_used = ++cache.use_clock;
   d = first = block->ops.data();
 #if VMSCOPE_THREADED
   DISPATCH();
