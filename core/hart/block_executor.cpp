@@ -42,6 +42,7 @@ void Hart::run_blocks(const uint64_t chunk) {
   const bool lru = cache.options().eviction == Eviction::lru;  // (only lru needs entries stamped)
   NativeContext ctx{};
   ctx.x = x;
+  ctx.one_block = !chaining || block_boundary_hook;
   // Without links (breakpoints, watchpoints, a hook that must see every block) nothing made
   // earlier is followed: links to other pages and return predictions hold an older epoch.
   if (!chaining || block_boundary_hook) ++cache.code_epoch;
@@ -217,7 +218,9 @@ enter:
     d = first + stopped;  // threaded code takes over at this op, which has not run
     DISPATCH();
   }
-  ++block->executions;
+  // A tiered backend compiles a block entered often enough as threaded code (in the background,
+  // or at once: then its next entry runs the compiled code).
+  if (++block->executions == block->tier_up_at) cache.tier_up(*block);
   if (lru) block->last_used = ++cache.use_clock;
   d = first = block->ops.data();
 #if VMSCOPE_THREADED

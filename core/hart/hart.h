@@ -273,7 +273,8 @@ class Hart {
   // A tag no lookup can produce: lookups compare the page address plus the access's low
   // alignment bits (at most bits 0..2), so bit 11 is always clear in what they compare.
   static constexpr uint32_t kNoPage = 0x800;
-  struct MicroTlbEntry {
+  // 16 bytes on every host (code generators index the table with a shift).
+  struct alignas(16) MicroTlbEntry {
     uint32_t tag = kNoPage;  // page address
     uint32_t ppage = 0;    // physical page, to drop write entries when code appears there
     uintptr_t addend = 0;  // host address = addend + guest virtual address

@@ -1,10 +1,12 @@
 // How translated blocks get their host form. The code cache and the block builder only see this
-// interface. Two implementations: portable threaded code (`threaded_backend.cpp`, the only one
-// in WebAssembly builds) and x86-64 machine code (`x86_64_backend.cpp`, native builds), which
-// fills `Block::host` and keeps threaded code beside it for the slow paths.
+// interface. Three implementations: portable threaded code (`threaded_backend.cpp`), x86-64
+// machine code (`x86_64_backend.cpp`, native builds) and WebAssembly modules made at run time
+// (`wasm_backend.cpp`, WebAssembly builds); the last two fill `Block::host` and keep threaded
+// code beside it for the slow paths.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +17,23 @@
 namespace vmscope {
 
 struct ReturnStack;  // (block_cache.h)
+class BlockCache;
+
+// A tiered backend (WebAssembly): blocks run as threaded code until they are hot, then get host
+// code made in the background, a page's hot blocks together in one module.
+struct TieringOptions {
+  uint32_t hot_threshold = 1000;  // block entries (as threaded code) before a block is compiled
+  uint32_t max_modules = 256;     // modules alive at once (the coldest goes first)
+  bool synchronous = false;       // compile at once (node, where the run never returns to the event loop)
+  bool simulate_failures = false; // (tests) every module fails to compile
+};
+struct TierStats {
+  uint64_t modules_made = 0, modules_live = 0, modules_evicted = 0, modules_dropped = 0, failures = 0;
+  uint64_t blocks_compiled = 0;  // blocks in live modules
+  uint64_t pending = 0;          // modules being compiled
+  uint64_t bytes = 0;            // WebAssembly bytes made
+  double compile_ms = 0;         // compile and instantiate time, all modules
+};
 
 // One line of a block's host form, and the guest instruction it was made from: its index in the
 // block (-1: the block's entry, before any instruction; Block::count: its exits).
@@ -43,6 +62,16 @@ class Backend {
   virtual std::string summary(const Block& /*block*/) const { return ""; }
   // How to run a block's native code (null: the backend makes threaded code only).
   virtual NativeEntry native_entry() const { return nullptr; }
+  // Tiered backends: `block` was entered hot_threshold times as threaded code; the cache says
+  // so, polls for finished compiles at safe points (no block running), and says when a block
+  // goes (its module goes with it).
+  virtual void hot(Block& /*block*/, BlockCache& /*cache*/) {}
+  virtual void poll(BlockCache& /*cache*/) {}
+  virtual void discard(Block& /*block*/) {}
+  virtual const TierStats* tiers() const { return nullptr; }
+  TieringOptions tiering;
+  // Messages for the user (a module that failed to compile); the cache keeps them.
+  std::deque<std::string>* log = nullptr;
   // Set (by the cache, for lru eviction): native code stamps every entry of a block with
   // ++*use_clock into Block::last_used. Threaded code is stamped by the block executor.
   uint64_t* use_clock = nullptr;
@@ -55,11 +84,11 @@ class Backend {
 // Threaded code: each guest instruction becomes one op whose handler and operands are resolved
 // at translation time, run by Hart::run_blocks (core/hart/block_executor.cpp).
 std::unique_ptr<Backend> make_threaded_backend();
-// Machine code for the host (x86-64 Linux), on top of the threaded code, which it hands over to
-// for slow paths; null where there is no native backend (WebAssembly, other hosts).
+// Code for the host, on top of the threaded code, which it hands over to for slow paths: x86-64
+// machine code (x86-64 Linux) or WebAssembly modules (WebAssembly builds); null elsewhere.
 std::unique_ptr<Backend> make_native_backend();
-// Whether this build has a native backend at all (x86-64 Linux); elsewhere (WebAssembly) only
-// threaded code exists.
+// Whether this build has a native backend at all, and what it makes ("x86-64 code", "WebAssembly").
 bool native_backend_exists();
+const char* native_backend_label();
 
 }  // namespace vmscope

@@ -44,6 +44,7 @@ struct Block {
   uint64_t serial = 0;          // translation order
   uint64_t executions = 0;      // times entered (profile)
   uint64_t last_used = 0;       // the cache's use clock at its latest entry (lru)
+  uint64_t tier_up_at = ~0ull;  // a tiered backend: the entry count at which it asks for host code
   BlockExit exits[2];           // [0] taken / jump target, [1] fall-through
   // The portable backend's threaded code: one op per guest instruction (operands resolved),
   // then an exit op for the fall-through. A native backend keeps its code in `host`.

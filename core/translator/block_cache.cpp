@@ -66,6 +66,17 @@ void BlockCache::make_backend() {
   backend_->use_clock = options_.eviction == Eviction::lru ? &use_clock : nullptr;
   backend_->code_epoch = &code_epoch;
   backend_->returns = &returns;
+  backend_->tiering = options_.tiering;
+  backend_->log = &log;
+}
+
+std::vector<Block*> BlockCache::blocks_in_page(uint32_t paddr) const {
+  std::vector<Block*> out;
+  const PageBlocks* p = pages_[(paddr - ram_base_) / kPageSize].get();
+  if (!p) return out;
+  for (Block* b : p->at)
+    if (b) out.push_back(b);
+  return out;
 }
 
 uint64_t BlockCache::entries() const {
@@ -81,6 +92,7 @@ Block* BlockCache::insert(std::unique_ptr<Block> block) {
   make_room(block->host_bytes);
   block->serial = next_serial_++;
   block->last_used = ++use_clock;  // new blocks are the most recently used
+  if (backend_->tiers()) block->tier_up_at = std::max<uint64_t>(1, options_.tiering.hot_threshold);
   if (dropped_.erase(block->paddr)) ++stats.retranslated;
   auto& page = pages_[(block->paddr - ram_base_) / kPageSize];
   if (!page) page = std::make_unique<PageBlocks>();
@@ -141,6 +153,7 @@ void BlockCache::flush() {
 
 void BlockCache::remove(Block& block, TranslatorEvent::Kind why) {
   block.dead = true;
+  backend_->discard(block);  // (a tiered backend drops the module it is in)
   ++code_epoch;  // return predictions naming it, or any block, are not followed any more
   retired_entries_ += block.executions;
   for (BlockExit* in : block.incoming) {
@@ -191,6 +204,7 @@ void BlockCache::set_options(const TranslatorOptions& options) {
   const bool new_backend = options_.backend != options.backend ||
                            (options_.eviction == Eviction::lru) != (options.eviction == Eviction::lru);
   options_ = options;
+  backend_->tiering = options_.tiering;  // (thresholds and bounds apply from now on)
   if (new_backend) {  // between runs: nothing is running, every block can go at once
     flush();
     collect_garbage();

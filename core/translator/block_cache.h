@@ -50,6 +50,7 @@ struct TranslatorOptions {
   bool chaining = true;
   uint32_t capacity_kib = 8192;  // bound on the host form of all live blocks
   Eviction eviction = Eviction::fifo;
+  TieringOptions tiering;  // (the WebAssembly backend)
 };
 inline constexpr uint32_t kMinCacheKib = 4;  // a few of the largest blocks
 inline constexpr unsigned kMaxBlockInstructions = 64;
@@ -116,8 +117,19 @@ class BlockCache final : public CodeListener {
   void link(BlockExit& exit, Block& to, bool in_host_code = true);
   // Drops every block (each counted as a flush).
   void flush();
-  // Frees dropped blocks. Only when no block is running.
-  void collect_garbage() { graveyard_.clear(); }
+  // Frees dropped blocks, and lets a tiered backend install what it finished compiling. Only
+  // when no block is running.
+  void collect_garbage() {
+    graveyard_.clear();
+    backend_->poll(*this);
+  }
+  // A block entered as threaded code tier_up_at times: a tiered backend compiles it (and may
+  // install it at once). No block is running.
+  void tier_up(Block& block) { backend_->hot(block, *this); }
+  // The live blocks of the physical page that holds `paddr`, by address.
+  std::vector<Block*> blocks_in_page(uint32_t paddr) const;
+  // Messages for the user from the backend (a module that failed to compile), latest last.
+  std::deque<std::string> log;
 
   const TranslatorOptions& options() const { return options_; }
   // Run-time switches: turning chaining off undoes every link; a smaller bound evicts at once.

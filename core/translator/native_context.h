@@ -17,6 +17,8 @@ struct NativeContext {
   Block* block;           // out: the block the code stopped in
   uint32_t page_vbase;    // virtual address of the running page (the same for chained blocks)
   uint32_t pc;            // out, with an exit: where execution goes next
+  uint32_t one_block;     // set: return at the block's exit (a hook sees every block, links are off);
+                          //   the WebAssembly backend's regions look at it (native code follows links)
 };
 // (The x86-64 backend takes the fields' offsets from offsetof, in x86_64_backend.cpp.)
 

@@ -837,9 +837,11 @@ class X86_64Backend final : public Backend {
 
 std::unique_ptr<Backend> make_native_backend() { return std::make_unique<X86_64Backend>(); }
 bool native_backend_exists() { return true; }
-#else
+const char* native_backend_label() { return "x86-64 code"; }
+#elif !defined(__EMSCRIPTEN__)  // (WebAssembly builds have theirs in wasm_backend.cpp)
 std::unique_ptr<Backend> make_native_backend() { return nullptr; }
 bool native_backend_exists() { return false; }
+const char* native_backend_label() { return "no native code"; }
 #endif
 
 }  // namespace vmscope

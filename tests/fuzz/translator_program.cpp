@@ -815,6 +815,11 @@ LockstepResult run_in_lockstep(const TranslatorProgram& program, uint64_t max_st
     seen->chained_entries += c.chained_entries();
     seen->evicted += c.stats.evicted;
     seen->invalidated += c.stats.invalidated;
+    if (const TierStats* t = c.backend().tiers()) {
+      seen->modules_made += t->modules_made;
+      seen->modules_evicted += t->modules_evicted;
+      seen->modules_dropped += t->modules_dropped;
+    }
   };
   uint64_t done = 0;
   for (unsigned i = 0; program.slice && i < kMaxSlices && done < max_steps; ++i) {

@@ -43,6 +43,7 @@ inline constexpr unsigned kMaxSlices = 500;
 // reach the translator's paths at all.
 struct TranslatorPaths {
   uint64_t returns_predicted = 0, chained_entries = 0, evicted = 0, invalidated = 0;
+  uint64_t modules_made = 0, modules_evicted = 0, modules_dropped = 0;  // (a tiered backend: WebAssembly)
 };
 LockstepResult run_in_lockstep(const TranslatorProgram& program, uint64_t max_steps = kStepBudget,
                                TranslatorPaths* seen = nullptr);

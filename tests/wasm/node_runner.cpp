@@ -1,13 +1,22 @@
 // The core compiled to WebAssembly, run under node:
 //   node vmscope_node.js run PROGRAM [--machine K] [--firmware sbi|none]
 //        [--virt emulation|trap-and-emulate|binary-translation|paravirtual|hardware-assisted] [--shadow sfence|write-protect]
-//        [--quirk NAME]... [--check-shadows] [--engine interp|translate] [--lockstep]
+//        [--quirk NAME]... [--check-shadows] [--engine interp|translate] [--lockstep] [--lockstep-every N]
+//        [--backend wasm|threaded] [--hot N] [--max-modules N] [--fail-compiles] [--max-insns N]
 // loads an ELF from the host file system (NODERAWFS), runs it to its end and exits with the
-// guest's exit code (115 for any other stop, 120 when a shadow check failed). It accepts the
+// guest's exit code (115 for any other stop, 116 at --max-insns, 120 when a shadow check failed;
+// a process reads stdin, a system machine's UART gets all of it at once). It accepts the
 // same arguments as the native `vmscope run` that tests use, and like it reports on stderr
 // "N instructions retired": under the monitor, the guest's own count (what its instret reads).
+// The translator's WebAssembly backend (the default) compiles modules at once here: the run
+// never returns to node's event loop, where a background compile would finish. --hot sets the
+// entries after which a block is compiled, --max-modules how many modules live at once,
+// --fail-compiles makes every module fail to compile (the fallback to threaded code).
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <algorithm>
+#include <unistd.h>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -27,8 +36,36 @@ int usage(const char* why) {
                "usage: vmscope_node.js run PROGRAM [--machine process|system] [--firmware sbi|none]\n"
                "         [--virt emulation|trap-and-emulate|binary-translation|paravirtual|hardware-assisted] [--shadow sfence|write-protect]\n"
                "         [--quirk status-read|status-write|sret-jump]... [--check-shadows]\n"
-               "         [--engine interp|translate] [--lockstep]\n");
+               "         [--engine interp|translate] [--lockstep] [--lockstep-every N]\n"
+               "         [--backend wasm|threaded] [--hot N] [--max-modules N] [--fail-compiles] [--max-insns N]\n");
   return 110;
+}
+
+// A process's reads of stdin, and all of it for a system machine's UART.
+size_t read_stdin(uint8_t* buffer, size_t size) {
+  std::fflush(stdout);
+  const ssize_t n = ::read(0, buffer, size);
+  return n > 0 ? static_cast<size_t>(n) : 0;
+}
+std::string all_of_stdin() {
+  std::string input;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(0, buf, sizeof buf)) > 0;) input.append(buf, static_cast<size_t>(n));
+  return input;
+}
+
+// The translator's figures, and what its backend logged (a module that failed to compile).
+void report_translator(const BlockCache& cache) {
+  auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  std::fprintf(stderr, "vmscope (wasm): translator (%s): %zu blocks, %llu entries\n", cache.backend().name(),
+               cache.block_count(), u(cache.entries()));
+  if (const TierStats* t = cache.backend().tiers())
+    std::fprintf(stderr,
+                 "vmscope (wasm): WebAssembly modules: %llu made, %llu live, %llu evicted, %llu dropped, %llu failed; "
+                 "%llu blocks compiled, %llu bytes, %.1f ms compiling\n",
+                 u(t->modules_made), u(t->modules_live), u(t->modules_evicted), u(t->modules_dropped), u(t->failures),
+                 u(t->blocks_compiled), u(t->bytes), t->compile_ms);
+  for (const std::string& line : cache.log) std::fprintf(stderr, "vmscope (wasm): %s\n", line.c_str());
 }
 
 }  // namespace
@@ -37,8 +74,16 @@ int main(int argc, char** argv) {
   if (argc < 3 || std::strcmp(argv[1], "run") != 0) return usage(nullptr);
   std::string kind_name, firmware = "", virt = "emulation", shadow = "sfence";
   std::vector<std::string> quirks;
-  bool check_shadows = false, lockstep = false;
-  std::string engine = "interp";
+  bool check_shadows = false, lockstep = false, fail_compiles = false;
+  std::string engine = "interp", backend = "wasm";
+  uint64_t lockstep_every = 0, max_insns = ~uint64_t{0};
+  TieringOptions tiering;
+  tiering.synchronous = true;
+  auto number = [](const char* text, uint64_t& value) {
+    char* end = nullptr;
+    value = std::strtoull(text, &end, 10);
+    return *text && !*end;
+  };
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
@@ -46,6 +91,19 @@ int main(int argc, char** argv) {
       lockstep = true;
     } else if (arg == "--engine" && has_value) {
       engine = argv[++i];
+    } else if (arg == "--backend" && has_value) {
+      backend = argv[++i];
+    } else if (arg == "--fail-compiles") {
+      fail_compiles = true;
+    } else if ((arg == "--hot" || arg == "--max-modules" || arg == "--lockstep-every" || arg == "--max-insns") &&
+               has_value) {
+      uint64_t value = 0;
+      if (!number(argv[++i], value) || value == 0 || value > 0xffffffffu)
+        return usage((arg + " wants a number from 1 to 4294967295").c_str());
+      if (arg == "--hot") tiering.hot_threshold = static_cast<uint32_t>(value);
+      if (arg == "--max-modules") tiering.max_modules = static_cast<uint32_t>(value);
+      if (arg == "--lockstep-every") lockstep = true, lockstep_every = value;
+      if (arg == "--max-insns") max_insns = value;
     } else if (arg == "--check-shadows") {
       check_shadows = true;
     } else if ((arg == "--machine" || arg == "--firmware" || arg == "--virt" || arg == "--shadow" ||
@@ -65,6 +123,7 @@ int main(int argc, char** argv) {
   if (!parse_virtualization(virt)) return usage("bad --virt");
   if (shadow != "sfence" && shadow != "write-protect") return usage("bad --shadow");
   if (engine != "interp" && engine != "translate") return usage("bad --engine");
+  if (backend != "wasm" && backend != "threaded") return usage("bad --backend (wasm or threaded)");
   for (const std::string& q : quirks)
     if (q != "status-read" && q != "status-write" && q != "sret-jump") return usage("bad --quirk");
 
@@ -103,21 +162,28 @@ int main(int argc, char** argv) {
   }
 
   options.engine = engine == "translate" ? Engine::translator : Engine::interpreter;
-  if (lockstep) {  // the translator (threaded code here) against the interpreter, block by block
-    Lockstep both(options);
+  options.translator.backend = backend == "wasm" ? TranslatorBackend::native : TranslatorBackend::threaded;
+  tiering.simulate_failures = fail_compiles;
+  options.translator.tiering = tiering;
+  if (lockstep) {  // the translator against the interpreter, after every block (or every N steps)
+    Lockstep both(options, lockstep_every);
     if (!both.load(file, argv[2]).ok()) return 114;
     both.on_output = [](int fd, std::string_view bytes) {
       std::fwrite(bytes.data(), 1, bytes.size(), fd == 2 ? stderr : stdout);
     };
-    const LockstepResult r = both.run(~uint64_t{0});
+    both.read_stdin = read_stdin;
+    if (both.translated().kind() == MachineKind::system) both.feed_input(all_of_stdin());
+    const LockstepResult r = both.run(max_insns);
     std::fflush(stdout);
+    report_translator(both.translated().block_cache());
     if (!r.ok()) {
       std::fprintf(stderr, "vmscope (wasm): lockstep: the engines disagree: %s\n", r.difference.c_str());
       return 121;
     }
     std::fprintf(stderr, "vmscope (wasm): lockstep: translator (%s) and interpreter identical at %llu block boundaries\n",
                  both.translated().block_cache().backend().name(), static_cast<unsigned long long>(r.comparisons));
-    return r.run.reason == StopReason::exited ? both.translated().hart().exit_code : 115;
+    if (r.run.reason == StopReason::exited) return both.translated().hart().exit_code;
+    return r.run.reason == StopReason::budget ? 116 : 115;
   }
   Machine machine(options);
   const ElfResult loaded = machine.load(file, argv[2]);
@@ -128,20 +194,22 @@ int main(int argc, char** argv) {
   machine.on_output = [](int fd, std::string_view bytes) {
     std::fwrite(bytes.data(), 1, bytes.size(), fd == 2 ? stderr : stdout);
   };
+  machine.read_stdin = read_stdin;
+  if (machine.kind() == MachineKind::system) machine.feed_input(all_of_stdin());
   RunResult r;
+  uint64_t left = max_insns;
   do {
-    r = machine.run(uint64_t{1} << 24);
-  } while (r.reason == StopReason::budget);
+    const uint64_t before = machine.hart().steps();
+    r = machine.run(std::min(left, uint64_t{1} << 24));
+    left -= std::min(left, machine.hart().steps() - before);
+  } while (r.reason == StopReason::budget && left);
   std::fflush(stdout);
 
   const Hart& hart = machine.hart();
   const Monitor* monitor = machine.monitor();
   const uint64_t retired = monitor ? monitor->guest_instret() : hart.instret();
   auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
-  if (machine.engine() == Engine::translator)
-    std::fprintf(stderr, "vmscope (wasm): translator (%s): %zu blocks, %llu entries\n",
-                 machine.block_cache().backend().name(), machine.block_cache().block_count(),
-                 static_cast<unsigned long long>(machine.block_cache().entries()));
+  if (machine.engine() == Engine::translator) report_translator(machine.block_cache());
   std::fprintf(stderr, "vmscope (wasm): %s after %llu instructions on the hart; %llu instructions retired%s%s\n",
                to_string(r.reason), u(hart.instret()), u(retired), hart.stop_message.empty() ? "" : ": ",
                hart.stop_message.c_str());
@@ -156,5 +224,6 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "vmscope (wasm): monitor: ILLUSION BROKEN: %s\n", monitor->illusion_broken().c_str());
   }
   if (r.reason == StopReason::exited) return hart.exit_code;
+  if (r.reason == StopReason::budget) return 116;
   return r.reason == StopReason::check_failed ? 120 : 115;
 }
