@@ -314,6 +314,9 @@ std::string DebuggerApp::share_query() const {
     add("chain", t.options.chaining ? "1" : "0");
     add("cache", std::to_string(t.options.capacity_kib));
     add("evict", to_string(t.options.eviction));
+    if (t.options.backend != TranslatorBackend::native) add("backend", to_string(t.options.backend));
+    if (t.options.tiering.hot_threshold != TieringOptions{}.hot_threshold)
+      add("hot", std::to_string(t.options.tiering.hot_threshold));
   }
   char speed[32];
   std::snprintf(speed, sizeof speed, "%.0f", session_.speed());
@@ -378,6 +381,13 @@ std::vector<std::string> DebuggerApp::open_link(const std::vector<std::pair<std:
     } else if (name == "evict") {
       if (const auto e = eviction_from_string(value)) translator.options.eviction = *e;
       else bad_value(name, value, "fifo, lru or flush");
+    } else if (name == "backend") {
+      if (const auto b = translator_backend_from_string(value)) translator.options.backend = *b;
+      else bad_value(name, value, native_backend_exists() ? "threaded, or native/wasm: the host's code" : "threaded");
+    } else if (name == "hot") {  // entries before a block is compiled (WebAssembly)
+      if (is_number(value) && std::stoul(value) >= 1 && std::stoul(value) <= 100000)
+        translator.options.tiering.hot_threshold = static_cast<uint32_t>(std::stoul(value));
+      else bad_value(name, value, "a number of entries from 1 to 100000");
     } else if (name == "speed") {
       if (value == "full") session_.set_speed(0);
       else if (is_number(value) && std::stod(value) > 0) session_.set_speed(std::stod(value));

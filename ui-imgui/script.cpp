@@ -192,13 +192,13 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     TranslatorSettings t = s.translator_settings();
     TranslatorOptions& o = t.options;
     if (w[1] == "flush" && w.size() == 2) return s.flush_code_cache();
-    if (w.size() != 3) return bad("translator chaining|cache-kib|evict|backend VALUE, or translator flush");
+    if (w.size() != 3) return bad("translator chaining|cache-kib|evict|backend|hot VALUE, or translator flush");
     const bool number = w[2].size() < 10 && w[2].find_first_not_of("0123456789") == std::string::npos;
     if (w[1] == "chaining" && (w[2] == "on" || w[2] == "off")) o.chaining = w[2] == "on";
     else if (w[1] == "cache-kib" && number) o.capacity_kib = static_cast<uint32_t>(std::stoul(w[2]));
     else if (w[1] == "evict" && eviction_from_string(w[2])) o.eviction = *eviction_from_string(w[2]);
-    else if (w[1] == "backend" && (w[2] == "native" || w[2] == "threaded"))
-      o.backend = w[2] == "native" ? TranslatorBackend::native : TranslatorBackend::threaded;
+    else if (w[1] == "backend" && translator_backend_from_string(w[2])) o.backend = *translator_backend_from_string(w[2]);
+    else if (w[1] == "hot" && number && std::stoul(w[2]) > 0) o.tiering.hot_threshold = static_cast<uint32_t>(std::stoul(w[2]));
     else return bad("unknown translator setting " + w[1] + " " + w[2]);
     s.set_translator_settings(t);
   } else if (w[0] == "code-cache" && w.size() == 2 && (w[1] == "open" || w[1] == "close")) {

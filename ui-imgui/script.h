@@ -15,7 +15,7 @@
 //   quirk NAME [off]          status-read, status-write, sret-jump
 //   engine translate|interp   how guest code runs (applies at once, mid-run too)
 //   misaligned emulate|trap   misaligned loads and stores (the Machine menu; restarts the program)
-//   translator chaining on|off | cache-kib N | evict fifo|lru|flush | backend native|threaded | flush
+//   translator chaining on|off | cache-kib N | evict fifo|lru|flush | backend native|wasm|threaded | hot N | flush
 //   code-cache open|close     the Code cache window
 //   code-cache select hottest|ADDRESS   select a live block (the most executed, or by physical address)
 //   analyzer FILE             open the analyzer on a shipped description (isa-specs/pdp10.toml)

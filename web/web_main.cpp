@@ -444,6 +444,21 @@ EMSCRIPTEN_KEEPALIVE const char* vmscope_state() {
       tr["entries"] = c.entries();
       tr["chained"] = c.entries() - std::min(c.entries(), c.stats.lookups);  // entries through links
       tr["events"] = c.events().size();
+      if (const TierStats* t = c.backend().tiers()) {  // the WebAssembly backend
+        tr["tiers"] = {{"modulesMade", t->modules_made}, {"modulesLive", t->modules_live},
+                       {"modulesEvicted", t->modules_evicted}, {"failures", t->failures},
+                       {"blocksCompiled", t->blocks_compiled}, {"pending", t->pending}, {"compileMs", t->compile_ms}};
+        tr["log"] = Json(std::vector<std::string>(c.log.begin(), c.log.end()));
+      }
+      // The selected block: its tier and its host form's text (what the window shows).
+      if (selected && m->bus().in_ram(*selected, 2))
+        if (const Block* b = c.find(*selected)) {
+          tr["selectedCompiled"] = b->host_code != nullptr;
+          tr["selectedSummary"] = c.backend().summary(*b);
+          std::vector<std::string> lines;
+          for (const HostLine& l : c.backend().listing(*b)) lines.push_back(l.text);
+          tr["selectedHost"] = lines;
+        }
     }
     j["translator"] = tr;
   }

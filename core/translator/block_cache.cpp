@@ -25,7 +25,19 @@ const char* to_string(BlockEnd e) {
   return "?";
 }
 
-const char* to_string(TranslatorBackend b) { return b == TranslatorBackend::native ? "native" : "threaded"; }
+const char* to_string(TranslatorBackend b) {
+#if defined(__EMSCRIPTEN__)
+  return b == TranslatorBackend::native ? "wasm" : "threaded";
+#else
+  return b == TranslatorBackend::native ? "native" : "threaded";
+#endif
+}
+
+std::optional<TranslatorBackend> translator_backend_from_string(std::string_view name) {
+  if (name == "native" || name == "wasm") return TranslatorBackend::native;
+  if (name == "threaded") return TranslatorBackend::threaded;
+  return std::nullopt;
+}
 
 const char* to_string(Eviction e) {
   switch (e) {

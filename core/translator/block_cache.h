@@ -43,7 +43,9 @@ inline constexpr Eviction kEvictions[] = {Eviction::fifo, Eviction::lru, Evictio
 // What translated blocks become: threaded code (portable), or native code for the host where
 // there is a backend for it (falls back to threaded code elsewhere).
 enum class TranslatorBackend : uint8_t { native, threaded };
-const char* to_string(TranslatorBackend b);
+const char* to_string(TranslatorBackend b);  // "native" (in WebAssembly builds "wasm"), "threaded"
+// "native" or "wasm" (either names the host's code generator), "threaded".
+std::optional<TranslatorBackend> translator_backend_from_string(std::string_view name);
 
 struct TranslatorOptions {
   TranslatorBackend backend = TranslatorBackend::native;

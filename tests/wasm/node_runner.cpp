@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <algorithm>
+#include <emscripten.h>
 #include <unistd.h>
 #include <fstream>
 #include <iterator>
@@ -198,11 +199,13 @@ int main(int argc, char** argv) {
   if (machine.kind() == MachineKind::system) machine.feed_input(all_of_stdin());
   RunResult r;
   uint64_t left = max_insns;
+  const double started = emscripten_get_now();
   do {
     const uint64_t before = machine.hart().steps();
     r = machine.run(std::min(left, uint64_t{1} << 24));
     left -= std::min(left, machine.hart().steps() - before);
   } while (r.reason == StopReason::budget && left);
+  const double seconds = (emscripten_get_now() - started) / 1000;
   std::fflush(stdout);
 
   const Hart& hart = machine.hart();
@@ -213,6 +216,9 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "vmscope (wasm): %s after %llu instructions on the hart; %llu instructions retired%s%s\n",
                to_string(r.reason), u(hart.instret()), u(retired), hart.stop_message.empty() ? "" : ": ",
                hart.stop_message.c_str());
+  // (the run alone: node's start and the runner's own compilation are not in it)
+  std::fprintf(stderr, "vmscope (wasm): ran in %.4f s (%.1f MIPS)\n", seconds,
+               seconds > 0 ? static_cast<double>(hart.steps()) / seconds / 1e6 : 0.0);
   if (monitor) {
     const MonitorStats& s = monitor->stats();
     std::fprintf(stderr,

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <map>
 
 #include "isa/disassembler.h"
@@ -52,19 +53,35 @@ void switches(DebugSession& s) {
   ImGui::TextDisabled("|  blocks become");
   ImGui::SameLine();
   int threaded = t.options.backend == TranslatorBackend::threaded || !native_backend_exists();
-  if (native_backend_exists()) {  // (never offered where it cannot exist: in the browser)
-    changed |= ImGui::RadioButton("native code", &threaded, 0);
+  if (native_backend_exists()) {  // (natively x86-64 code, in the browser WebAssembly modules)
+    changed |= ImGui::RadioButton(native_backend_label(), &threaded, 0);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip(!std::strcmp(native_backend_label(), "WebAssembly")
+                            ? "Blocks start as threaded code; once entered often enough, a page's hot blocks are\n"
+                              "compiled together into one WebAssembly module in the background."
+                            : "Machine code for the host, made when a block is translated.");
     ImGui::SameLine();
     changed |= ImGui::RadioButton("threaded code", &threaded, 1);
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("Native: machine code for the host (x86-64); threaded: one resolved handler per\n"
-                        "instruction (the portable form).");
+      ImGui::SetTooltip("One resolved handler per instruction: the portable form.");
   } else {
     ImGui::TextUnformatted("threaded code");
-    if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("One resolved handler per instruction: the portable form, the only one in WebAssembly.");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("One resolved handler per instruction: the portable form.");
   }
   t.options.backend = threaded ? TranslatorBackend::threaded : TranslatorBackend::native;
+  // A tiered backend (WebAssembly): after how many entries a block is compiled.
+  if (const Machine* m = s.machine(); m && m->block_cache().backend().tiers()) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("| compile after");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(140);
+    const uint32_t lo_hot = 1, hi_hot = 100000;
+    changed |= ImGui::SliderScalar("entries", ImGuiDataType_U32, &t.options.tiering.hot_threshold, &lo_hot, &hi_hot,
+                                   "%u", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("A block runs as threaded code until it was entered this often; then its page's hot\n"
+                        "blocks are compiled into a WebAssembly module while the run goes on.");
+  }
   changed |= ImGui::Checkbox("chaining", &t.options.chaining);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Off: every block exit looks the next block up in the table.");
@@ -118,6 +135,14 @@ void statistics(const Machine& m) {
   if (c.native()) std::snprintf(predicted, sizeof predicted, "; %llu returns predicted", u64(c.returns.predicted));
   ImGui::TextWrapped("block entries %llu: %.1f%% through chain links, %llu through the table%s; %llu instructions interpreted",
                      u64(entries), linked, u64(st.lookups), predicted, u64(st.interpreted));
+  if (const TierStats* t = c.backend().tiers()) {
+    ImGui::TextWrapped("WebAssembly: %llu blocks compiled in %llu live modules (%llu made, %llu being compiled, %llu evicted, "
+                       "%llu dropped with a block, %llu failed); %.1f ms compiling, %.2f ms a module; %llu KiB of modules made",
+                       u64(t->blocks_compiled), u64(t->modules_live), u64(t->modules_made), u64(t->pending),
+                       u64(t->modules_evicted), u64(t->modules_dropped), u64(t->failures), t->compile_ms,
+                       t->modules_made ? t->compile_ms / static_cast<double>(t->modules_made) : 0.0, u64(t->bytes / 1024));
+    if (!c.log.empty()) ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1), "%s", c.log.back().c_str());
+  }
 }
 
 // ---- the live blocks
@@ -140,7 +165,9 @@ void block_table(const DebugSession& s, Panels& p, const std::vector<const Block
   }
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Borders |
                                 ImGuiTableFlags_Sortable | ImGuiTableFlags_Resizable;
-  if (!ImGui::BeginTable("blocks", 7, flags, ImVec2(0, height))) return;
+  const Backend& backend = s.machine()->block_cache().backend();
+  const bool tiered = backend.tiers() != nullptr;
+  if (!ImGui::BeginTable("blocks", tiered ? 8 : 7, flags, ImVec2(0, height))) return;
   ImGui::TableSetupScrollFreeze(0, 1);
   // Fixed columns as wide as their widest text (the header's with room for the sort arrow).
   auto width = [](const char* sample) { return ImGui::CalcTextSize(sample).x + ImGui::GetFontSize(); };
@@ -154,6 +181,7 @@ void block_table(const DebugSession& s, Panels& p, const std::vector<const Block
   ImGui::TableSetupColumn("executions", fixed | most | ImGuiTableColumnFlags_DefaultSort,
                           width("executions"));
   ImGui::TableSetupColumn("ends", fixed, width("indirect jump"));
+  if (tiered) ImGui::TableSetupColumn("tier", fixed, width("compiled"));
   ImGui::TableHeadersRow();
   if (const ImGuiTableSortSpecs* spec = ImGui::TableGetSortSpecs(); spec && spec->SpecsCount > 0) {
     const int column = spec->Specs[0].ColumnIndex;
@@ -165,6 +193,7 @@ void block_table(const DebugSession& s, Panels& p, const std::vector<const Block
         case 4: return b->host_bytes;
         case 5: return b->executions;
         case 6: return static_cast<uint64_t>(b->kind);
+        case 7: return b->host_code != nullptr;
         default: return b->paddr;
       }
     };
@@ -197,6 +226,11 @@ void block_table(const DebugSession& s, Panels& p, const std::vector<const Block
       ImGui::Text("%llu", u64(b.executions));
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(to_string(b.kind));
+      if (tiered) {
+        ImGui::TableNextColumn();
+        if (b.host_code) ImGui::TextColored(ImVec4(0.5f, 0.9f, 0.5f, 1), "compiled");
+        else ImGui::TextDisabled("threaded");
+      }
     }
   }
   ImGui::EndTable();
