@@ -17,6 +17,7 @@
 // coldest goes first. A block that goes (invalidated, evicted, flushed) takes its module along;
 // the others in it run as threaded code until they are hot again.
 #include <algorithm>
+#include <deque>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -122,6 +123,7 @@ struct Region {
   std::vector<int> table;      // each part's entry in the function table (once installed)
   std::string registers;       // guest registers held in locals (by function)
   size_t functions = 0;        // blocks that reach each other share one
+  std::deque<std::vector<uint16_t>> lookups;  // each function's table for indirect jumps (its code reads it)
   size_t bytes = 0;
   double compile_ms = 0;
   uint64_t activity_mark = 0;  // its blocks' entries at the last eviction
@@ -154,8 +156,10 @@ const Block* indirect_target(const Block& b) {
 // holds only the guest registers they use.
 class FunctionWriter {
  public:
-  FunctionWriter(std::vector<const Block*> blocks, std::vector<int> parts, const uint64_t* use_clock)
-      : blocks_(std::move(blocks)), parts_(std::move(parts)), use_clock_(use_clock), f_({"ctx", "entry"}) {}
+  // `lookup`: where the function's indirect jumps find their targets (filled when it has any).
+  FunctionWriter(std::vector<const Block*> blocks, std::vector<int> parts, const uint64_t* use_clock,
+                 std::vector<uint16_t>& lookup)
+      : blocks_(std::move(blocks)), parts_(std::move(parts)), use_clock_(use_clock), lookup_(lookup), f_({"ctx", "entry"}) {}
 
   FunctionBody& write() {
     uint32_t used = 0;
@@ -197,10 +201,10 @@ class FunctionWriter {
     out_ = f_.block();
     dispatch_ = f_.loop();
     const size_t n = blocks_.size();
-    std::vector<Label> labels(n);
-    for (size_t i = n; i-- > 0;) labels[i] = f_.block();
+    labels_.resize(n);
+    for (size_t i = n; i-- > 0;) labels_[i] = f_.block();
     f_.local_get(1);
-    f_.br_table(labels, labels[0]);
+    f_.br_table(labels_, labels_[0]);
     for (size_t i = 0; i < n; ++i) {
       f_.end();  // block i's label: its code follows
       write_block(static_cast<unsigned>(i));
@@ -274,29 +278,32 @@ class FunctionWriter {
     f_.i64_const(b.count);
     f_.op(opc::i64_sub);
     f_.local_set(rem_);
-    if (indirect) {  // (pc in t) a return, or the last target, in the function goes straight there
-      // The candidates: the most entered of the function's return points, and the last target.
-      const Block* last = indirect_target(b);
-      std::vector<size_t> candidates;
-      for (size_t j = 0; j < blocks_.size(); ++j)
-        if (returned_to(*blocks_[j]) || blocks_[j] == last) candidates.push_back(j);
-      std::stable_sort(candidates.begin(), candidates.end(),
-                       [&](size_t x, size_t y) { return blocks_[x]->executions > blocks_[y]->executions; });
-      if (candidates.size() > kMaxReturnChecks) candidates.resize(kMaxReturnChecks);
-      for (const size_t j : candidates) {
-        f_.local_get(t_);
-        f_.local_get(vbase_);
-        f_.op(opc::i32_sub);
-        f_.i32_const(blocks_[j]->start);
-        f_.op(opc::i32_eq);
-        f_.local_get(follow_);
-        f_.op(opc::i32_and);
-        f_.if_();
-        f_.i32_const(static_cast<int32_t>(j));
-        f_.local_set(1);
-        f_.br(dispatch_);
-        f_.end();
+    if (indirect) {  // (pc in t) a block of the function in this page: straight there, through
+      // the function's lookup table (page offset / 2 -> its entry + 1, 0: none)
+      if (lookup_.empty()) {
+        lookup_.assign(kPageSize / 2, 0);
+        for (size_t j = 0; j < blocks_.size(); ++j) lookup_[blocks_[j]->start / 2] = static_cast<uint16_t>(j + 1);
       }
+      f_.local_get(t_);
+      f_.local_get(vbase_);
+      f_.op(opc::i32_sub);
+      f_.local_tee(addr_);
+      f_.i32_const(kPageSize);
+      f_.op(opc::i32_lt_u);
+      f_.local_get(follow_);
+      f_.op(opc::i32_and);
+      f_.if_();
+      f_.local_get(addr_);
+      f_.memory(opc::i32_load16_u, ptr(lookup_.data()));
+      f_.local_tee(entry_);
+      f_.if_();
+      f_.local_get(entry_);
+      f_.i32_const(1);
+      f_.op(opc::i32_sub);
+      f_.local_set(1);
+      f_.br(dispatch_);
+      f_.end();
+      f_.end();
       f_.local_get(0);
       f_.local_get(t_);
       f_.memory(opc::i32_store, kCtxPc);
@@ -314,13 +321,21 @@ class FunctionWriter {
       f_.end();
       return;
     }
+    // Another block of the function: a later one is straight ahead (this code is inside its
+    // label), an earlier one (a loop) through the dispatch.
     for (size_t j = 0; j < blocks_.size(); ++j) {
       if (blocks_[j]->start != target) continue;
       f_.local_get(follow_);
       f_.if_();
-      f_.i32_const(static_cast<int32_t>(j));
-      f_.local_set(1);
-      f_.br(dispatch_);
+      if (j == index_ && self_loop_) {
+        f_.br(self_);
+      } else if (j > index_) {
+        f_.br(labels_[j]);
+      } else {
+        f_.i32_const(static_cast<int32_t>(j));
+        f_.local_set(1);
+        f_.br(dispatch_);
+      }
       f_.end();
       break;
     }
@@ -366,21 +381,22 @@ class FunctionWriter {
     f_.op(opc::i32_add);
   }
 
-  // Whether a call among the function's blocks returns to `b`.
-  bool returned_to(const Block& b) const {
-    for (const Block* c : blocks_)
-      if (c->end == b.start && ends_in_call(*c)) return true;
-    return false;
-  }
-
+  // A block that jumps or branches to its own start (a loop of one block) runs in a loop of its
+  // own: its next turn is a branch back, not a dispatch.
   void write_block(unsigned index) {
     const Block& b = *blocks_[index];
-    const int part = parts_[index];
     index_ = index;
-    f_.tag(part, -1);
+    f_.tag(parts_[index], -1);
     char line[96];
     std::snprintf(line, sizeof line, "the block at +0x%03x (%u instructions), entry %u", b.start, b.count, index);
     f_.comment(line);
+    self_loop_ = b.exits[0].target == b.start || b.exits[1].target == b.start;
+    if (self_loop_) self_ = f_.loop();
+    write_block_code(b, parts_[index]);
+    if (self_loop_) f_.end();
+  }
+
+  void write_block_code(const Block& b, int part) {
     f_.i32_const(static_cast<int32_t>(ptr(&b)));
     f_.local_set(cur_);
     f_.local_get(rem_);  // entered only if the budget covers all of it
@@ -564,15 +580,18 @@ class FunctionWriter {
     exit(b, 1, b.end, false, true);  // fell through its last instruction
   }
 
-  static constexpr size_t kMaxReturnChecks = 8;
   std::vector<const Block*> blocks_;
   std::vector<int> parts_;
   const uint64_t* use_clock_;
+  std::vector<uint16_t>& lookup_;
   FunctionBody f_;
   int reg_[32] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
                   -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
   uint32_t written_ = 0;
   size_t index_ = 0;  // the block being written
+  std::vector<Label> labels_;  // each block's: a branch to it lands on its code
+  bool self_loop_ = false;     // the block being written loops on itself, at `self_`
+  Label self_;
   unsigned rem_ = 0, vbase_ = 0, rtlb_ = 0, wtlb_ = 0, ret_ = 0, cur_ = 0, addr_ = 0, entry_ = 0, follow_ = 0, t_ = 0, xp_ = 0;
   Label out_, dispatch_;
 };
@@ -765,7 +784,8 @@ class WasmBackend final : public Backend {
         index_in[j] = static_cast<uint32_t>(blocks.size());
         blocks.push_back(region->blocks[j]);
       }
-      FunctionWriter writer(blocks, parts, use_clock);
+      region->lookups.emplace_back();
+      FunctionWriter writer(blocks, parts, use_clock, region->lookups.back());
       bodies.push_back(writer.write());
       const std::string used = writer.registers();
       if (!used.empty()) registers += (registers.empty() ? "" : "; ") + used;

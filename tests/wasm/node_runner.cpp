@@ -3,6 +3,7 @@
 //        [--virt emulation|trap-and-emulate|binary-translation|paravirtual|hardware-assisted] [--shadow sfence|write-protect]
 //        [--quirk NAME]... [--check-shadows] [--engine interp|translate] [--lockstep] [--lockstep-every N]
 //        [--backend wasm|threaded] [--hot N] [--max-modules N] [--fail-compiles] [--max-insns N]
+//        [--profile N]
 // loads an ELF from the host file system (NODERAWFS), runs it to its end and exits with the
 // guest's exit code (115 for any other stop, 116 at --max-insns, 120 when a shadow check failed;
 // a process reads stdin, a system machine's UART gets all of it at once). It accepts the
@@ -11,7 +12,8 @@
 // The translator's WebAssembly backend (the default) compiles modules at once here: the run
 // never returns to node's event loop, where a background compile would finish. --hot sets the
 // entries after which a block is compiled, --max-modules how many modules live at once,
-// --fail-compiles makes every module fail to compile (the fallback to threaded code).
+// --fail-compiles makes every module fail to compile (the fallback to threaded code); --profile N
+// lists the N most entered blocks at the end, guest instructions beside their WebAssembly.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "machine/block_listing.h"
 #include "machine/lockstep.h"
 #include "machine/machine.h"
 #include "vmm/monitor.h"
@@ -38,7 +41,8 @@ int usage(const char* why) {
                "         [--virt emulation|trap-and-emulate|binary-translation|paravirtual|hardware-assisted] [--shadow sfence|write-protect]\n"
                "         [--quirk status-read|status-write|sret-jump]... [--check-shadows]\n"
                "         [--engine interp|translate] [--lockstep] [--lockstep-every N]\n"
-               "         [--backend wasm|threaded] [--hot N] [--max-modules N] [--fail-compiles] [--max-insns N]\n");
+               "         [--backend wasm|threaded] [--hot N] [--max-modules N] [--fail-compiles] [--max-insns N]\n"
+               "         [--profile N]\n");
   return 110;
 }
 
@@ -53,6 +57,20 @@ std::string all_of_stdin() {
   char buf[4096];
   for (ssize_t n; (n = ::read(0, buf, sizeof buf)) > 0;) input.append(buf, static_cast<size_t>(n));
   return input;
+}
+
+// The most entered blocks, each with its guest instructions and host form.
+void print_profile(const Machine& m, uint64_t count) {
+  std::vector<const Block*> blocks = m.block_cache().blocks();
+  std::stable_sort(blocks.begin(), blocks.end(), [](const Block* a, const Block* b) { return a->executions > b->executions; });
+  if (blocks.size() > count) blocks.resize(count);
+  for (const Block* b : blocks) {
+    std::fprintf(stderr, "vmscope (wasm): profile: %08x-%08x: %u instructions, entered %llu x\n", b->paddr,
+                 b->paddr + (b->end - b->start), b->count, static_cast<unsigned long long>(b->executions));
+    std::fprintf(stderr, "vmscope (wasm): profile:   (%s)\n", m.block_cache().backend().summary(*b).c_str());
+    for (const ListingRow& r : block_listing(m, *b))
+      std::fprintf(stderr, "vmscope (wasm): profile:   %s%s\n", r.kind == ListingRow::Kind::host ? "    " : "", r.text.c_str());
+  }
 }
 
 // The translator's figures, and what its backend logged (a module that failed to compile).
@@ -77,7 +95,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> quirks;
   bool check_shadows = false, lockstep = false, fail_compiles = false;
   std::string engine = "interp", backend = "wasm";
-  uint64_t lockstep_every = 0, max_insns = ~uint64_t{0};
+  uint64_t lockstep_every = 0, max_insns = ~uint64_t{0}, profile = 0;
   TieringOptions tiering;
   tiering.synchronous = true;
   auto number = [](const char* text, uint64_t& value) {
@@ -96,7 +114,8 @@ int main(int argc, char** argv) {
       backend = argv[++i];
     } else if (arg == "--fail-compiles") {
       fail_compiles = true;
-    } else if ((arg == "--hot" || arg == "--max-modules" || arg == "--lockstep-every" || arg == "--max-insns") &&
+    } else if ((arg == "--hot" || arg == "--max-modules" || arg == "--lockstep-every" || arg == "--max-insns" ||
+                arg == "--profile") &&
                has_value) {
       uint64_t value = 0;
       if (!number(argv[++i], value) || value == 0 || value > 0xffffffffu)
@@ -105,6 +124,7 @@ int main(int argc, char** argv) {
       if (arg == "--max-modules") tiering.max_modules = static_cast<uint32_t>(value);
       if (arg == "--lockstep-every") lockstep = true, lockstep_every = value;
       if (arg == "--max-insns") max_insns = value;
+      if (arg == "--profile") profile = value;
     } else if (arg == "--check-shadows") {
       check_shadows = true;
     } else if ((arg == "--machine" || arg == "--firmware" || arg == "--virt" || arg == "--shadow" ||
@@ -212,7 +232,10 @@ int main(int argc, char** argv) {
   const Monitor* monitor = machine.monitor();
   const uint64_t retired = monitor ? monitor->guest_instret() : hart.instret();
   auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
-  if (machine.engine() == Engine::translator) report_translator(machine.block_cache());
+  if (machine.engine() == Engine::translator) {
+    report_translator(machine.block_cache());
+    print_profile(machine, profile);
+  }
   std::fprintf(stderr, "vmscope (wasm): %s after %llu instructions on the hart; %llu instructions retired%s%s\n",
                to_string(r.reason), u(hart.instret()), u(retired), hart.stop_message.empty() ? "" : ": ",
                hart.stop_message.c_str());
