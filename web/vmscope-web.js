@@ -1,7 +1,7 @@
 // vmscope in the browser: fetches the bundled programs while the WebAssembly module downloads,
 // starts the debugger (web_main.cpp) in the canvas, wires the file dialog, drag-and-drop and
 // ?program=NAME (with ?virt=, ?shadow=, ?quirk=, ?check= for a kernel; ?engine=, ?chain=, ?cache=,
-// ?evict= for the block translator), ?scenario=NAME, and exposes window.vmscope, a small interface for tests (see web/README.md).
+// ?evict=, ?backend=, ?hot= for the block translator), ?scenario=NAME, and exposes window.vmscope, a small interface for tests (see web/README.md).
 (function () {
   'use strict';
 
@@ -64,7 +64,8 @@
   programsFetched.catch(() => {});  // reported through fail() once the module asks for them
 
   // ?program=NAME, then the monitor's switches for a kernel: virt, shadow, console, balloon, quirk (comma-separated), check;
-  // and the translator's: engine (interp|translate), chain (0|1), cache (KiB), evict (fifo|flush)
+  // and the translator's: engine (interp|translate), chain (0|1), cache (KiB), evict (fifo|lru|flush),
+  // backend (wasm|threaded), hot (entries before a block is compiled to WebAssembly)
   // and the speed: speed=full or instructions per second. Any other name is reported in the page.
   const initial = params.get('program');
   const args = [initial || 'sv32_paging'];
@@ -72,7 +73,7 @@
   // ?step=K (a lesson's step), ?t=N (a step of the run, replayed to) and ?embed=1 open a shared moment.
   // ?gdb=PORT lets gdb in through scripts/gdb-bridge (the bridge's port for pages).
   const known = ['virt', 'shadow', 'console', 'balloon', 'quirk', 'check', 'scenario', 'engine', 'chain', 'cache', 'evict',
-                 'speed', 'lesson', 'step', 't', 'embed', 'snapshots', 'gdb'];
+                 'backend', 'hot', 'speed', 'lesson', 'step', 't', 'embed', 'snapshots', 'gdb'];
   const lessonUrl = params.has('lesson') && params.get('lesson').endsWith('.toml') ? params.get('lesson') : null;
   for (const name of known) {
     if (params.has(name) && !(name === 'lesson' && lessonUrl)) args.push('--' + name, params.get(name));
@@ -117,7 +118,10 @@
     //  guestPageTables, guestInstret, strategy, illusionBroken} (under trap-and-emulate),
     //  analyzer {file, edited, errors[], theorems[3] (holds), critical[]},
     //  translator {engine, chaining, cacheKib, eviction, windowOpen, selected (a block's paddr or null), and with a
-    //  program: backend, blocks, usedBytes, translated, invalidated, evicted, flushes, links, entries, chained, events}}
+    //  program: backend, blocks, usedBytes, translated, invalidated, evicted, flushes, links, entries, chained, events,
+    //  and on the WebAssembly backend tiers {modulesMade, modulesLive, modulesEvicted, failures, blocksCompiled,
+    //  pending, compileMs} and log[]; with a block selected: selectedCompiled, selectedSummary, selectedHost[] (its
+    //  host form's lines)}
     //  time {position, frontier, events, snapshots, snapshotBytes, interval} (time travel), speed (instructions/s, 0: full),
     //  warning (a problem with the URL's parameters)
     //  (the machine fields only when a program is loaded)

@@ -201,6 +201,7 @@ class FunctionWriter {
     out_ = f_.block();
     dispatch_ = f_.loop();
     const size_t n = blocks_.size();
+    f_.tag(-3, -1);  // (the dispatch: one label per block; the listing sums it up in a line)
     labels_.resize(n);
     for (size_t i = n; i-- > 0;) labels_[i] = f_.block();
     f_.local_get(1);
@@ -632,7 +633,7 @@ class WasmBackend final : public Backend {
       const Region& r = *code->region;
       std::snprintf(text, sizeof text,
                     "compiled: WebAssembly module #%llu, its page's %zu hot blocks in %zu functions (%zu bytes, "
-                    "compiled in %.2f ms); guest registers in locals: %s",
+                    "installed %.2f ms after it was asked for); guest registers in locals: %s",
                     static_cast<unsigned long long>(r.number), r.blocks.size(), r.functions, r.bytes, r.compile_ms,
                     r.registers.empty() ? "none" : r.registers.c_str());
     } else if (failed_.count(&block)) {
@@ -814,8 +815,15 @@ class WasmBackend final : public Backend {
                     function_of[j], index_in[j]);
       lines.push_back({-1, header});
       const FunctionBody& body = bodies[function_of[j]];
-      for (const auto& l : body.lines())
+      bool dispatch_said = false;
+      for (const auto& l : body.lines()) {
+        if (l.part == -3 && !dispatch_said) {
+          dispatch_said = true;
+          lines.push_back({-1, "  block $out  loop $dispatch  (one nested block label per block of the function)"});
+          lines.push_back({-1, "    br_table on $entry: to the block asked for (again from loops, and indirect jumps)"});
+        }
         if (l.part == -1 || l.part == static_cast<int>(j)) lines.push_back({l.op, l.text});
+      }
       for (const auto& l : body.lines())
         if (l.part == -2) lines.push_back({region->blocks[j]->count, l.text});
     }

@@ -71,8 +71,7 @@ void switches(DebugSession& s) {
   t.options.backend = threaded ? TranslatorBackend::threaded : TranslatorBackend::native;
   // A tiered backend (WebAssembly): after how many entries a block is compiled.
   if (const Machine* m = s.machine(); m && m->block_cache().backend().tiers()) {
-    ImGui::SameLine();
-    ImGui::TextDisabled("| compile after");
+    ImGui::TextDisabled("WebAssembly: a block is compiled after");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(140);
     const uint32_t lo_hot = 1, hi_hot = 100000;
@@ -137,10 +136,12 @@ void statistics(const Machine& m) {
                      u64(entries), linked, u64(st.lookups), predicted, u64(st.interpreted));
   if (const TierStats* t = c.backend().tiers()) {
     ImGui::TextWrapped("WebAssembly: %llu blocks compiled in %llu live modules (%llu made, %llu being compiled, %llu evicted, "
-                       "%llu dropped with a block, %llu failed); %.1f ms compiling, %.2f ms a module; %llu KiB of modules made",
+                       "%llu dropped with a block, %llu failed); each ready %.2f ms after it was asked for (%.1f ms in all); "
+                       "%llu KiB of modules made",
                        u64(t->blocks_compiled), u64(t->modules_live), u64(t->modules_made), u64(t->pending),
-                       u64(t->modules_evicted), u64(t->modules_dropped), u64(t->failures), t->compile_ms,
-                       t->modules_made ? t->compile_ms / static_cast<double>(t->modules_made) : 0.0, u64(t->bytes / 1024));
+                       u64(t->modules_evicted), u64(t->modules_dropped), u64(t->failures),
+                       t->modules_made ? t->compile_ms / static_cast<double>(t->modules_made) : 0.0, t->compile_ms,
+                       u64(t->bytes / 1024));
     if (!c.log.empty()) ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1), "%s", c.log.back().c_str());
   }
 }

@@ -588,6 +588,42 @@ try {
     check(s.translator.engine === 'interpreter', 'a click on "interpreter" switches the engine back');
     await click('Code cache', '##MainMenuBar');  // close it again
 
+    // ---- 14b. the WebAssembly backend: sieve's hot blocks compiled to WebAssembly modules in the
+    // background while it runs (threshold lowered by the link); the Code cache window shows a
+    // compiled block's WebAssembly beside its guest instructions; the backend switches at run time
+    await open('?program=sieve&engine=translate&hot=50&speed=full');
+    s = await state();
+    check(/WebAssembly/.test(s.translator.backend), `in the browser the translator compiles to WebAssembly (${s.translator.backend})`);
+    await press('F5');
+    s = await waitFor((x) => x.translator.tiers && x.translator.tiers.blocksCompiled > 0, 'blocks compiled to WebAssembly', 20000);
+    const compiledAtFrame = s.frames;
+    s = await waitFor((x) => x.finished, 'sieve to finish on the WebAssembly backend', 60000);
+    const tiers = s.translator.tiers;
+    check(/exited with code 0/.test(s.status) && /primes below/.test(s.console) && tiers.failures === 0 &&
+          tiers.modulesLive >= 1 && s.frames > compiledAtFrame,
+          `sieve ran to its end on ${tiers.blocksCompiled} compiled blocks in ${tiers.modulesLive} live modules ` +
+          `(${tiers.modulesMade} made, compiled in the background while frames went on; ${tiers.compileMs.toFixed(1)} ms from request to ready)`);
+    await click('Code cache', '##MainMenuBar');
+    await frames(2);
+    const hottest = (await page.evaluate(() => window.vmscope.items(''))).find(
+        (i) => i.window.startsWith('Code cache') && i.visible && /^[0-9a-f]{8}-[0-9a-f]{8}$/.test(i.label));
+    check(!!hottest, 'the Code cache window lists the blocks, the most entered first');
+    if (hottest) {
+      await page.mouse.click(hottest.x + 20, hottest.y + hottest.h / 2);
+      s = await waitFor((x) => x.translator.selected !== null && x.translator.selectedHost, 'a click to select the hottest block');
+      const text = s.translator.selectedHost.join('\n');
+      check(s.translator.selectedCompiled && /compiled: WebAssembly module #[0-9]+/.test(s.translator.selectedSummary) &&
+            /i32\.load offset=\d+/.test(text) && /local\.set \$[a-z]+[0-9]*/.test(text) && /br_table/.test(text),
+            `the hottest block is compiled, its WebAssembly shown as text (${s.translator.selectedHost.length} lines: ` +
+            `"${s.translator.selectedSummary.slice(0, 60)}...")`);
+    }
+    await shoot('code-cache-wasm');
+    await click('threaded code', 'Code cache');
+    s = await state();
+    check(/threaded code/.test(s.translator.backend) && !s.translator.tiers,
+          `a click on "threaded code" switches the backend at run time (${s.translator.backend})`);
+    await click('Code cache', '##MainMenuBar');  // close it again
+
   }
 
   if (runs('2')) {
