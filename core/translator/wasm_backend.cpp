@@ -162,6 +162,13 @@ class FunctionWriter {
       : blocks_(std::move(blocks)), parts_(std::move(parts)), use_clock_(use_clock), lookup_(lookup), f_({"ctx", "entry"}) {}
 
   FunctionBody& write() {
+    // Loads and stores keep their last page only in small functions (loops): in large ones the
+    // locals it takes cost more than the lookups they save.
+    unsigned accesses = 0;
+    for (const Block* b : blocks_)
+      for (uint32_t i = 0; i < b->count; ++i)
+        accesses += (isa::kOpTraits[static_cast<int>(kHandlerOp[b->ops[i].handler])] & (isa::kTraitLoad | isa::kTraitStore)) != 0;
+    cache_pages_ = accesses <= kMaxCachedAccesses;
     uint32_t used = 0;
     for (const Block* b : blocks_)
       for (uint32_t i = 0; i < b->count; ++i)
@@ -352,9 +359,60 @@ class FunctionWriter {
     f_.memory(opc::i32_store, kCtxPc);
   }
 
-  // The effective address into `address`, the micro-TLB entry into `tlb_entry`; a tag mismatch
-  // (another page, misaligned, a code page for stores, watchpoints) hands over to threaded code.
+  // The host address of a load or store (on the stack). Each one keeps the last page it reached
+  // and that page's host addend in two locals of its own, so an access to the same page as last
+  // time (a loop walking an array) skips the micro-TLB: its loads are off the address's critical
+  // path. The locals hold the page tag xor kNoTag, so their initial 0 matches nothing. A micro-TLB
+  // miss (another page, misaligned, a code page for stores, watchpoints) hands over to threaded
+  // code. (Nothing changes the micro-TLBs while a region runs: every slow path leaves it.)
   void address(const Slot& s, unsigned op_index, unsigned tlb, uint32_t size) {
+    if (!cache_pages_) return lookup(s, op_index, tlb, size);
+    constexpr int32_t kNoTag = 0x800;  // (Hart::kNoPage: bit 11, which no access's tag has)
+    const std::string n = std::to_string(sites_++);
+    const unsigned page = f_.local(wasm::Type::i32, "page" + n), host = f_.local(wasm::Type::i32, "addend" + n);
+    get(s.rs1);
+    if (s.imm) {
+      f_.i32_const(s.imm);
+      f_.op(opc::i32_add);
+    }
+    f_.local_tee(addr_);
+    f_.i32_const(static_cast<int32_t>(~(kPageSize - 1) | (size - 1)));
+    f_.op(opc::i32_and);
+    f_.i32_const(kNoTag);
+    f_.op(opc::i32_xor);
+    f_.local_tee(t_);
+    f_.local_get(page);
+    f_.op(opc::i32_ne);
+    f_.if_();  // not the page of last time: the micro-TLB
+    f_.local_get(addr_);
+    f_.i32_const(8);  // (address >> 12) * 16
+    f_.op(opc::i32_shr_u);
+    f_.i32_const(0xff0);
+    f_.op(opc::i32_and);
+    f_.local_get(tlb);
+    f_.op(opc::i32_add);
+    f_.local_tee(entry_);
+    f_.memory(opc::i32_load, 0);  // the tag
+    f_.i32_const(kNoTag);
+    f_.op(opc::i32_xor);
+    f_.local_get(t_);
+    f_.op(opc::i32_ne);
+    f_.if_();
+    leave(op_index);
+    f_.end();
+    f_.local_get(t_);
+    f_.local_set(page);
+    f_.local_get(entry_);
+    f_.memory(opc::i32_load, 8);  // the host addend
+    f_.local_set(host);
+    f_.end();
+    f_.local_get(addr_);
+    f_.local_get(host);
+    f_.op(opc::i32_add);
+  }
+
+  // The host address through the micro-TLB, every time.
+  void lookup(const Slot& s, unsigned op_index, unsigned tlb, uint32_t size) {
     get(s.rs1);
     if (s.imm) {
       f_.i32_const(s.imm);
@@ -590,6 +648,9 @@ class FunctionWriter {
                   -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
   uint32_t written_ = 0;
   size_t index_ = 0;  // the block being written
+  unsigned sites_ = 0;  // loads and stores so far
+  bool cache_pages_ = false;
+  static constexpr unsigned kMaxCachedAccesses = 16;
   std::vector<Label> labels_;  // each block's: a branch to it lands on its code
   bool self_loop_ = false;     // the block being written loops on itself, at `self_`
   Label self_;
