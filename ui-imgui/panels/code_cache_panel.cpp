@@ -71,15 +71,16 @@ void switches(DebugSession& s) {
   t.options.backend = threaded ? TranslatorBackend::threaded : TranslatorBackend::native;
   // A tiered backend (WebAssembly): after how many entries a block is compiled.
   if (const Machine* m = s.machine(); m && m->block_cache().backend().tiers()) {
-    ImGui::TextDisabled("WebAssembly: a block is compiled after");
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(140);
+    ImGui::TextDisabled("| hot at");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::CalcTextSize("100000").x + ImGui::GetFontSize());
     const uint32_t lo_hot = 1, hi_hot = 100000;
-    changed |= ImGui::SliderScalar("entries", ImGuiDataType_U32, &t.options.tiering.hot_threshold, &lo_hot, &hi_hot,
+    changed |= ImGui::SliderScalar("##hot", ImGuiDataType_U32, &t.options.tiering.hot_threshold, &lo_hot, &hi_hot,
                                    "%u", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("A block runs as threaded code until it was entered this often; then its page's hot\n"
-                        "blocks are compiled into a WebAssembly module while the run goes on.");
+      ImGui::SetTooltip("Hot at N entries: a block runs as threaded code until it was entered this often;\n"
+                        "then its page's hot blocks are compiled into a WebAssembly module while the run goes on.");
   }
   changed |= ImGui::Checkbox("chaining", &t.options.chaining);
   if (ImGui::IsItemHovered())
@@ -134,15 +135,25 @@ void statistics(const Machine& m) {
   if (c.native()) std::snprintf(predicted, sizeof predicted, "; %llu returns predicted", u64(c.returns.predicted));
   ImGui::TextWrapped("block entries %llu: %.1f%% through chain links, %llu through the table%s; %llu instructions interpreted",
                      u64(entries), linked, u64(st.lookups), predicted, u64(st.interpreted));
-  if (const TierStats* t = c.backend().tiers()) {
-    ImGui::TextWrapped("WebAssembly: %llu blocks compiled in %llu live modules (%llu made, %llu being compiled, %llu evicted, "
-                       "%llu dropped with a block, %llu failed); each ready %.2f ms after it was asked for (%.1f ms in all); "
-                       "%llu KiB of modules made",
-                       u64(t->blocks_compiled), u64(t->modules_live), u64(t->modules_made), u64(t->pending),
-                       u64(t->modules_evicted), u64(t->modules_dropped), u64(t->failures),
-                       t->modules_made ? t->compile_ms / static_cast<double>(t->modules_made) : 0.0, t->compile_ms,
-                       u64(t->bytes / 1024));
-    if (!c.log.empty()) ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1), "%s", c.log.back().c_str());
+  if (const TierStats* t = c.backend().tiers()) {  // one line; the rest on hover
+    ImGui::TextWrapped("WebAssembly: %llu of %zu blocks compiled, %llu module%s (%llu made, %llu evicted, %llu failed), "
+                       "%.1f ms to ready",
+                       u64(t->blocks_compiled), c.block_count(), u64(t->modules_live), t->modules_live == 1 ? "" : "s",
+                       u64(t->modules_made),
+                       u64(t->modules_evicted), u64(t->failures),
+                       t->modules_made ? t->compile_ms / static_cast<double>(t->modules_made) : 0.0);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("%llu modules being compiled in the background, %llu dropped with a block that went;\n"
+                        "a module is ready %.2f ms after it was asked for on average (compiling, instantiating and\n"
+                        "waiting for the next frame; %.1f ms in all); %llu KiB of WebAssembly made.",
+                        u64(t->pending), u64(t->modules_dropped),
+                        t->modules_made ? t->compile_ms / static_cast<double>(t->modules_made) : 0.0, t->compile_ms,
+                        u64(t->bytes / 1024));
+    if (!c.log.empty()) {  // the latest trouble (a module that failed to compile)
+      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.3f, 1));
+      ImGui::TextWrapped("%s", c.log.back().c_str());
+      ImGui::PopStyleColor();
+    }
   }
 }
 
