@@ -36,13 +36,26 @@
 #include <emscripten.h>
 
 // ---- The JavaScript side: compile and instantiate a module against this module's memory, put
-// its entry functions into the shared table, queue the result for poll().
+// its entry functions into the shared table, queue the result for its backend's poll(). Each
+// backend (one per code cache: a debugger may run several machines) has its own queue; a result
+// for a backend that is gone frees its table entries at once.
 // (No // comments inside: EM_JS bodies become one line.)
-EM_JS(void, vmscope_wasm_compile, (int job, const uint8_t* bytes, int length, int parts, int synchronous, int fail), {
+EM_JS(void, vmscope_wasm_compile,
+      (int owner, int job, const uint8_t* bytes, int length, int parts, int synchronous, int fail), {
   var code = HEAPU8.slice(bytes, bytes + length);
-  var queue = Module["vmscopeCompiled"] || (Module["vmscopeCompiled"] = []);
+  var queues = Module["vmscopeQueues"] || (Module["vmscopeQueues"] = {});
   var started = performance.now();
   var imports = {"env" : {"memory" : wasmMemory}};
+  function finish(result) {
+    if (queues[owner]) {
+      queues[owner].push(result);
+      return;
+    }
+    for (var i = 0; i < result.indices.length; ++i) {
+      wasmTable.set(result.indices[i], null);
+      Module["vmscopeFreeSlots"].push(result.indices[i]);
+    }
+  }
   function done(instance) {
     var indices = [];
     var free = Module["vmscopeFreeSlots"] || (Module["vmscopeFreeSlots"] = []);
@@ -51,11 +64,12 @@ EM_JS(void, vmscope_wasm_compile, (int job, const uint8_t* bytes, int length, in
       wasmTable.set(index, instance.exports["e" + i]);
       indices.push(index);
     }
-    queue.push({job : job, indices : indices, ms : performance.now() - started, error : ""});
+    finish({job : job, indices : indices, ms : performance.now() - started, error : ""});
   }
   function failed(e) {
-    queue.push({job : job, indices : [], ms : performance.now() - started, error : String((e && e.message) || e)});
+    finish({job : job, indices : [], ms : performance.now() - started, error : String((e && e.message) || e)});
   }
+  if (!queues[owner]) queues[owner] = [];
   /* A simulated failure (tests): the body's last byte is no longer its end. */
   if (fail) code[code.length - 1] = 0xff;
   if (synchronous) {
@@ -69,9 +83,9 @@ EM_JS(void, vmscope_wasm_compile, (int job, const uint8_t* bytes, int length, in
   }
 });
 
-// The oldest finished compile: out = [job, microseconds, parts (-1: failed), table indices...].
-EM_JS(int, vmscope_wasm_take, (int* out, int capacity, char* message, int message_capacity), {
-  var queue = Module["vmscopeCompiled"];
+// The backend's oldest finished compile: out = [job, microseconds, parts (-1: failed), table indices...].
+EM_JS(int, vmscope_wasm_take, (int owner, int* out, int capacity, char* message, int message_capacity), {
+  var queue = Module["vmscopeQueues"] && Module["vmscopeQueues"][owner];
   if (!queue || !queue.length) return 0;
   var r = queue.shift();
   var at = out >> 2;
@@ -89,6 +103,19 @@ EM_JS(void, vmscope_wasm_free, (int index), {
   wasmTable.set(index, null);
   (Module["vmscopeFreeSlots"] || (Module["vmscopeFreeSlots"] = [])).push(index);
 });
+
+/* The backend is gone: what it has queued is freed, what finishes later too. */
+EM_JS(void, vmscope_wasm_forget, (int owner), {
+  var queues = Module["vmscopeQueues"];
+  if (!queues || !queues[owner]) return;
+  var queue = queues[owner];
+  delete queues[owner];
+  for (var k = 0; k < queue.length; ++k)
+    for (var i = 0; i < queue[k].indices.length; ++i) {
+      wasmTable.set(queue[k].indices[i], null);
+      Module["vmscopeFreeSlots"].push(queue[k].indices[i]);
+    }
+});
 #endif
 
 namespace vmscope {
@@ -103,7 +130,7 @@ namespace opc = wasm::opcode;
 
 constexpr uint64_t kNever = ~0ull;
 constexpr size_t kMaxParts = 512;  // blocks in one region (a page holds at most 2048)
-int g_next_job = 0;                // (every backend's: results outlive the backend that asked)
+int g_next_job = 0, g_next_owner = 0;
 
 uint32_t ptr(const void* p) { return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(p)); }
 
@@ -668,6 +695,7 @@ class WasmBackend final : public Backend {
  public:
   WasmBackend() = default;
   ~WasmBackend() override {
+    vmscope_wasm_forget(owner_);
     for (auto& [page, region] : installed_)
       for (const int index : region->table) vmscope_wasm_free(index);
   }
@@ -733,10 +761,10 @@ class WasmBackend final : public Backend {
   void poll(BlockCache& cache) override {
     int out[3 + kMaxParts];
     char message[256];
-    while (vmscope_wasm_take(out, static_cast<int>(std::size(out)), message, sizeof message)) {
+    while (vmscope_wasm_take(owner_, out, static_cast<int>(std::size(out)), message, sizeof message)) {
       const auto it = pending_.find(out[0]);
       const int parts = out[2];
-      if (it == pending_.end()) {  // asked for by an earlier backend
+      if (it == pending_.end()) {  // (cannot happen: every job queued here is pending here)
         for (int i = 0; i < parts; ++i) vmscope_wasm_free(out[3 + i]);
         continue;
       }
@@ -892,7 +920,7 @@ class WasmBackend final : public Backend {
     pending_.emplace(job, std::move(region));
     pending_pages_.insert(page);
     ++stats_.pending;
-    vmscope_wasm_compile(job, bytes.data(), static_cast<int>(bytes.size()), static_cast<int>(n),
+    vmscope_wasm_compile(owner_, job, bytes.data(), static_cast<int>(bytes.size()), static_cast<int>(n),
                          tiering.synchronous, tiering.simulate_failures);
   }
 
@@ -954,6 +982,7 @@ class WasmBackend final : public Backend {
   std::map<int, std::unique_ptr<Region>> pending_;         // by job
   std::set<uint32_t> pending_pages_, more_;                // pages being compiled; asked again meanwhile
   std::set<const Block*> failed_;                          // blocks whose module failed
+  const int owner_ = ++g_next_owner;                       // its queue on the JavaScript side
   TierStats stats_;
 };
 
