@@ -397,12 +397,8 @@ class FunctionWriter {
     constexpr int32_t kNoTag = 0x800;  // (Hart::kNoPage: bit 11, which no access's tag has)
     const std::string n = std::to_string(sites_++);
     const unsigned page = f_.local(wasm::Type::i32, "page" + n), host = f_.local(wasm::Type::i32, "addend" + n);
-    get(s.rs1);
-    if (s.imm) {
-      f_.i32_const(s.imm);
-      f_.op(opc::i32_add);
-    }
-    f_.local_tee(addr_);
+    effective_address(s);
+    f_.local_get(addr_);
     f_.i32_const(static_cast<int32_t>(~(kPageSize - 1) | (size - 1)));
     f_.op(opc::i32_and);
     f_.i32_const(kNoTag);
@@ -411,14 +407,7 @@ class FunctionWriter {
     f_.local_get(page);
     f_.op(opc::i32_ne);
     f_.if_();  // not the page of last time: the micro-TLB
-    f_.local_get(addr_);
-    f_.i32_const(8);  // (address >> 12) * 16
-    f_.op(opc::i32_shr_u);
-    f_.i32_const(0xff0);
-    f_.op(opc::i32_and);
-    f_.local_get(tlb);
-    f_.op(opc::i32_add);
-    f_.local_tee(entry_);
+    tlb_entry(tlb);
     f_.memory(opc::i32_load, 0);  // the tag
     f_.i32_const(kNoTag);
     f_.op(opc::i32_xor);
@@ -438,14 +427,19 @@ class FunctionWriter {
     f_.op(opc::i32_add);
   }
 
-  // The host address through the micro-TLB, every time.
-  void lookup(const Slot& s, unsigned op_index, unsigned tlb, uint32_t size) {
+  // rs1 + imm, into `address`.
+  void effective_address(const Slot& s) {
     get(s.rs1);
     if (s.imm) {
       f_.i32_const(s.imm);
       f_.op(opc::i32_add);
     }
-    f_.local_tee(addr_);
+    f_.local_set(addr_);
+  }
+
+  // The micro-TLB entry of `address`, into `tlb_entry` (and on the stack).
+  void tlb_entry(unsigned tlb) {
+    f_.local_get(addr_);
     f_.i32_const(8);  // (address >> 12) * 16
     f_.op(opc::i32_shr_u);
     f_.i32_const(0xff0);
@@ -453,6 +447,12 @@ class FunctionWriter {
     f_.local_get(tlb);
     f_.op(opc::i32_add);
     f_.local_tee(entry_);
+  }
+
+  // The host address through the micro-TLB, every time.
+  void lookup(const Slot& s, unsigned op_index, unsigned tlb, uint32_t size) {
+    effective_address(s);
+    tlb_entry(tlb);
     f_.memory(opc::i32_load, 0);  // the tag
     f_.local_get(addr_);
     f_.i32_const(static_cast<int32_t>(~(kPageSize - 1) | (size - 1)));

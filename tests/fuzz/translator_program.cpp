@@ -233,6 +233,7 @@ class Generator {
   void software_interrupt();
   void forward_branch(Context c, int depth);
   void loop();
+  void straddling_loop();
   void call();
   void recursion();
   void new_site(Site s);
@@ -339,7 +340,7 @@ uint32_t Generator::harmless16() {
 }
 
 void Generator::item(Context c, int depth) {
-  switch (in_.below(28)) {
+  switch (in_.below(29)) {
     case 0: case 1: case 2: case 3: return a_.emit32(alu32());
     case 4: case 5: return a_.emit16(harmless16());
     case 6: return li(dst(), value());
@@ -366,6 +367,9 @@ void Generator::item(Context c, int depth) {
       return a_.emit32(harmless32());
     case 26:
       if (c.can_call) return recursion();
+      return a_.emit32(harmless32());
+    case 27:
+      if (c.can_loop) return straddling_loop();
       return a_.emit32(harmless32());
     default: return mret_jump();
   }
@@ -526,6 +530,18 @@ void Generator::loop() {
   if (off >= -256 && in_.one_in(2)) return a_.emit16(c_branch(true, counter, off));
   if (!fits(off, -4096, 4094)) throw std::logic_error("generator: loop out of range");
   a_.emit32(in_.one_in(2) ? b_type(off, counter, 0, 1) : b_type(off, 0, counter, 4));  // bnez, bgtz
+}
+
+// A loop across the end of a page (its blocks in two pages, chained from one to the other):
+// harmless instructions up to a few bytes before the next page boundary, then the loop. Only
+// where the boundary is near (the padding stays short).
+void Generator::straddling_loop() {
+  const uint32_t to_boundary = kPageSize - (a_.here() & (kPageSize - 1));
+  if (to_boundary > 0x180 || a_.here() + to_boundary + kMainMargin > kMainEnd) return loop();
+  const uint32_t stop = 4 + 2 * in_.below(12);  // 4..26 bytes before it
+  while (kPageSize - (a_.here() & (kPageSize - 1)) > stop && (a_.here() & (kPageSize - 1)) != 0)
+    a_.emit16(harmless16());
+  loop();
 }
 
 void Generator::call() {
