@@ -59,10 +59,19 @@ EM_JS(void, vmscope_wasm_compile,
   function done(instance) {
     var indices = [];
     var free = Module["vmscopeFreeSlots"] || (Module["vmscopeFreeSlots"] = []);
-    for (var i = 0; i < parts; ++i) {
-      var index = free.length ? free.pop() : wasmTable.grow(1);
-      wasmTable.set(index, instance.exports["e" + i]);
-      indices.push(index);
+    try {
+      for (var i = 0; i < parts; ++i) {
+        var index = free.length ? free.pop() : wasmTable.grow(1);
+        indices.push(index);
+        wasmTable.set(index, instance.exports["e" + i]);
+      }
+    } catch (e) {
+      for (var k = 0; k < indices.length; ++k) {
+        wasmTable.set(indices[k], null);
+        free.push(indices[k]);
+      }
+      failed(e);
+      return;
     }
     finish({job : job, indices : indices, ms : performance.now() - started, error : ""});
   }

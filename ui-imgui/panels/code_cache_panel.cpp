@@ -177,9 +177,10 @@ void block_table(const DebugSession& s, Panels& p, const std::vector<const Block
   }
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Borders |
                                 ImGuiTableFlags_Sortable | ImGuiTableFlags_Resizable;
-  const Backend& backend = s.machine()->block_cache().backend();
-  const bool tiered = backend.tiers() != nullptr;
-  if (!ImGui::BeginTable("blocks", tiered ? 8 : 7, flags, ImVec2(0, height))) return;
+  // A tiered backend (WebAssembly): the host column says which tier a block runs in instead of
+  // its threaded code's bytes (the block view has those).
+  const bool tiered = s.machine()->block_cache().backend().tiers() != nullptr;
+  if (!ImGui::BeginTable("blocks", 7, flags, ImVec2(0, height))) return;
   ImGui::TableSetupScrollFreeze(0, 1);
   // Fixed columns as wide as their widest text (the header's with room for the sort arrow).
   auto width = [](const char* sample) { return ImGui::CalcTextSize(sample).x + ImGui::GetFontSize(); };
@@ -189,23 +190,22 @@ void block_table(const DebugSession& s, Panels& p, const std::vector<const Block
   ImGui::TableSetupColumn("symbol", ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_NoSort);
   ImGui::TableSetupColumn("insns", fixed | most, width("insns"));
   ImGui::TableSetupColumn("guest", fixed | most, width("guest"));
-  ImGui::TableSetupColumn("host", fixed | most, width("host"));
+  if (tiered) ImGui::TableSetupColumn("tier", fixed | most, width("threaded"));
+  else ImGui::TableSetupColumn("host", fixed | most, width("host"));
   ImGui::TableSetupColumn("executions", fixed | most | ImGuiTableColumnFlags_DefaultSort,
                           width("executions"));
   ImGui::TableSetupColumn("ends", fixed, width("indirect jump"));
-  if (tiered) ImGui::TableSetupColumn("tier", fixed, width("compiled"));
   ImGui::TableHeadersRow();
   if (const ImGuiTableSortSpecs* spec = ImGui::TableGetSortSpecs(); spec && spec->SpecsCount > 0) {
     const int column = spec->Specs[0].ColumnIndex;
     const bool down = spec->Specs[0].SortDirection == ImGuiSortDirection_Descending;
-    auto key = [column](const Block* b) -> uint64_t {
+    auto key = [column, tiered](const Block* b) -> uint64_t {
       switch (column) {
         case 2: return b->count;
         case 3: return b->end - b->start;
-        case 4: return b->host_bytes;
+        case 4: return tiered ? b->host_code != nullptr : b->host_bytes;
         case 5: return b->executions;
         case 6: return static_cast<uint64_t>(b->kind);
-        case 7: return b->host_code != nullptr;
         default: return b->paddr;
       }
     };
@@ -233,16 +233,13 @@ void block_table(const DebugSession& s, Panels& p, const std::vector<const Block
       ImGui::TableNextColumn();
       ImGui::Text("%u", b.end - b.start);
       ImGui::TableNextColumn();
-      ImGui::Text("%u", b.host_bytes);
+      if (!tiered) ImGui::Text("%u", b.host_bytes);
+      else if (b.host_code) ImGui::TextColored(ImVec4(0.5f, 0.9f, 0.5f, 1), "wasm");
+      else ImGui::TextDisabled("threaded");
       ImGui::TableNextColumn();
       ImGui::Text("%llu", u64(b.executions));
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(to_string(b.kind));
-      if (tiered) {
-        ImGui::TableNextColumn();
-        if (b.host_code) ImGui::TextColored(ImVec4(0.5f, 0.9f, 0.5f, 1), "compiled");
-        else ImGui::TextDisabled("threaded");
-      }
     }
   }
   ImGui::EndTable();
