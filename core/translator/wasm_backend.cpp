@@ -138,6 +138,7 @@ using wasm::Label;
 namespace opc = wasm::opcode;
 
 constexpr uint64_t kNever = ~0ull;
+constexpr uint32_t kNoSuchPage = ~0u;  // (pages are 4 KiB aligned)
 constexpr size_t kMaxParts = 512;  // blocks in one region (a page holds at most 2048)
 int g_next_job = 0, g_next_owner = 0;
 
@@ -815,7 +816,7 @@ class WasmBackend final : public Backend {
       if (tiering.synchronous) return poll(cache);  // (installs it, and goes on with the rest)
     }
     // A smaller bound applies at once.
-    while (installed_.size() > std::max<uint32_t>(1, tiering.max_modules)) evict_coldest(0);
+    while (installed_.size() > std::max<uint32_t>(1, tiering.max_modules)) evict_coldest(kNoSuchPage);
   }
 
   void discard(Block& block) override {
@@ -966,7 +967,8 @@ class WasmBackend final : public Backend {
     stats_.modules_live = installed_.size();
   }
 
-  // The module whose blocks were entered least since the last eviction goes (never `keep`).
+  // The module whose blocks were entered least since the last eviction goes (never `keep`'s,
+  // kNoSuchPage: any).
   void evict_coldest(uint32_t keep) {
     uint32_t coldest = 0;
     uint64_t least = kNever;
