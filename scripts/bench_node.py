@@ -12,9 +12,9 @@ each translator way over the interpreter. The summary line gives the geometric m
 import argparse
 import math
 import os
-import re
 import subprocess
-import sys
+
+from benchlib import best_of, run_figures
 
 ENGINES = [
     ("interp", []),
@@ -24,17 +24,12 @@ ENGINES = [
 
 
 def mips(runner, elf, args, repeat):
-    best = 0.0
-    for _ in range(repeat):
-        r = subprocess.run(["node", "--no-experimental-fetch", runner, "run", elf, *args],
-                           stdin=subprocess.DEVNULL, capture_output=True)
-        if r.returncode != 0:
-            sys.exit(f"bench_node: {elf} {' '.join(args)} exited with {r.returncode}:\n{r.stderr.decode()[-500:]}")
-        m = re.search(r"ran in [\d.]+ s \(([\d.]+) MIPS\)", r.stderr.decode())
-        if not m:
-            sys.exit(f"bench_node: no timing from {elf}:\n{r.stderr.decode()[-500:]}")
-        best = max(best, float(m.group(1)))
-    return best
+    """The best MIPS of `repeat` runs, as the runner times the run."""
+    def measure():
+        _, m, _ = run_figures(["node", "--no-experimental-fetch", runner, "run", elf, *args],
+                              r"ran in [\d.]+ s \(([\d.]+) MIPS\)", stream="stderr")
+        return float(m.group(1))
+    return best_of(repeat, measure, key=lambda x: -x)
 
 
 def main():

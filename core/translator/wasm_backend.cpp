@@ -936,7 +936,7 @@ class WasmBackend final : public Backend {
 
   void install(std::unique_ptr<Region> region) {
     const uint32_t page = region->page;
-    if (installed_.count(page)) drop(page, false);  // replaced: its blocks are in the new one
+    if (installed_.count(page)) drop(page, Dropped::replaced);
     for (size_t j = 0; j < region->blocks.size(); ++j) {
       Block& b = *region->blocks[j];
       b.host = std::make_shared<WasmCode>(WasmCode{region.get(), static_cast<unsigned>(j)});
@@ -949,9 +949,11 @@ class WasmBackend final : public Backend {
     while (installed_.size() > std::max<uint32_t>(1, tiering.max_modules)) evict_coldest(page);
   }
 
-  // The module of `page` goes; its blocks run as threaded code, compiled again once hot again
-  // (`again`: not when a new module of the page replaces it).
-  void drop(uint32_t page, bool again = true) {
+  // Why a module goes: a block of it went, it was the coldest, or a new one of its page replaces
+  // it (then its blocks are in the new one; otherwise they run as threaded code until hot again).
+  enum class Dropped { with_a_block, evicted, replaced };
+  void drop(uint32_t page, Dropped why = Dropped::with_a_block) {
+    const bool again = why != Dropped::replaced;
     const auto it = installed_.find(page);
     if (it == installed_.end()) return;
     Region& r = *it->second;
@@ -962,7 +964,8 @@ class WasmBackend final : public Backend {
     }
     for (const int index : r.table) vmscope_wasm_free(index);
     stats_.blocks_compiled -= r.blocks.size();
-    if (again) ++stats_.modules_dropped;
+    if (why == Dropped::with_a_block) ++stats_.modules_dropped;
+    if (why == Dropped::evicted) ++stats_.modules_evicted;
     installed_.erase(it);
     stats_.modules_live = installed_.size();
   }
@@ -979,9 +982,7 @@ class WasmBackend final : public Backend {
       if (entries - r->activity_mark < least) least = entries - r->activity_mark, coldest = page;
     }
     if (least == kNever) return;
-    drop(coldest);
-    --stats_.modules_dropped;
-    ++stats_.modules_evicted;
+    drop(coldest, Dropped::evicted);
     for (auto& [page, r] : installed_) {
       r->activity_mark = 0;
       for (const Block* b : r->blocks) r->activity_mark += b->executions;

@@ -168,32 +168,17 @@ void FunctionBody::call(uint32_t function) {
   text("call " + std::to_string(function));
 }
 
-Label FunctionBody::block() {
-  text("block $L" + std::to_string(next_label_));
-  code_.push_back(0x02);
+Label FunctionBody::open(uint8_t code, const char* name) {
+  text(std::string(name) + (code == 0x04 ? "" : " $L" + std::to_string(next_label_)));
+  code_.push_back(code);
   code_.push_back(0x40);  // no result
   labels_.push_back(next_label_);
-  label_kinds_.push_back('b');
   return Label{next_label_++};
 }
 
-Label FunctionBody::loop() {
-  text("loop $L" + std::to_string(next_label_));
-  code_.push_back(0x03);
-  code_.push_back(0x40);
-  labels_.push_back(next_label_);
-  label_kinds_.push_back('l');
-  return Label{next_label_++};
-}
-
-Label FunctionBody::if_() {
-  text("if");
-  code_.push_back(0x04);
-  code_.push_back(0x40);
-  labels_.push_back(next_label_);
-  label_kinds_.push_back('i');
-  return Label{next_label_++};
-}
+Label FunctionBody::block() { return open(0x02, "block"); }
+Label FunctionBody::loop() { return open(0x03, "loop"); }
+Label FunctionBody::if_() { return open(0x04, "if"); }
 
 void FunctionBody::else_() {
   const int id = labels_.back();  // the if's (every label opened inside it is closed)
@@ -205,7 +190,6 @@ void FunctionBody::else_() {
 
 void FunctionBody::end() {
   labels_.pop_back();
-  label_kinds_.pop_back();
   text("end");
   code_.push_back(0x0b);
 }

@@ -61,13 +61,13 @@ class FunctionBody {
 
  private:
   void text(const std::string& line);
+  Label open(uint8_t code, const char* name);  // block, loop or if (no result)
   unsigned depth_of(Label l) const;
   std::vector<uint8_t> code_;
   std::vector<Type> locals_;
   std::vector<std::string> names_;  // of parameters, then locals
   unsigned params_;
   std::vector<int> labels_;  // open labels, outermost first
-  std::vector<char> label_kinds_;
   int next_label_ = 0;
   int part_ = -1, op_ = -1;
   std::vector<Line> lines_;
