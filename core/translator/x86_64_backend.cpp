@@ -8,10 +8,12 @@
 // successor's code (to another page through a check of the code epoch), a loop on itself runs
 // its turns in its own code, and returns are predicted (block_cache.h's ReturnStack).
 //
-// Host registers: rbp = NativeContext, rbx = guest registers, r8-r11 = cached guest registers,
-// r12/r13 = read/write micro-TLB, r14d = the page's virtual address (written back on the way
-// out: links to other pages move it), r15 = the budget (ctx.remaining, written back too).
-// rax, rcx, rdx, rsi are scratch; so is rdi, except in a loop on itself (its turn count).
+// Host registers: rbp = NativeContext (the micro-TLBs and the page's virtual address are read
+// from it), rbx = guest registers, r8-r14 = cached guest registers, r15 = the budget
+// (ctx.remaining, written back on the way out). rax, rcx, rdx, rsi are scratch; so is rdi, except
+// in a loop on itself (its turn count). The stack holds kPageSlots page slots: the last page a
+// load or store site reached and its host addend, so that a loop's accesses to the same page (or a
+// block's through the same base register) skip the micro-TLB (see plan_page_slots).
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +26,7 @@
 #include "translator/block_cache.h"
 #include "translator/code_arena.h"
 #include "translator/native_context.h"
+#include "translator/optimizer.h"
 
 namespace vmscope {
 
@@ -39,9 +42,11 @@ enum Reg : uint8_t {
   RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7,
   R8 = 8, R9 = 9, R10 = 10, R11 = 11, R12 = 12, R13 = 13, R14 = 14
 };
-// Host registers that cache a block's most used guest registers (caller-saved: kept across the
-// division helpers' calls by push/pop).
-constexpr Reg kCacheRegs[] = {R8, R9, R10, R11};
+// Host registers that cache a block's most used guest registers (r8-r11 are caller-saved: kept
+// across the division helpers' calls by push/pop; r12-r14 the helpers keep themselves).
+constexpr Reg kCacheRegs[] = {R8, R9, R10, R11, R12, R13, R14};
+constexpr unsigned kPageSlots = 16;       // page slots on the stack, 16 bytes each: tag u32, addend u64
+constexpr uint32_t kNoPage = 0xffffffff;  // a tag no masked address equals (its low bits are never all set)
 enum Cond : uint8_t { kBelow = 0x2, kAboveEq = 0x3, kEq = 0x4, kNotEq = 0x5, kLess = 0xc, kGreaterEq = 0xd };
 
 // NativeContext's fields, addressed as [rbp + disp8].
@@ -65,7 +70,7 @@ struct NativeCode {
                                     // its guest registers still in host registers
   bool self_exit[2] = {false, false};  // exits to the block's own start (linked to loop_head)
   // A direct exit to another page: linked, its jmp goes to a stub that checks the code epoch,
-  // moves r14 to the other page and jumps on. Offsets of the stub, its epoch imm64 and its jump.
+  // moves the page's virtual address to the other page and jumps on. Offsets of the stub, its epoch imm64 and its jump.
   int32_t cross_stub[2] = {-1, -1}, cross_epoch[2] = {-1, -1}, cross_jump[2] = {-1, -1};
   int32_t cross_delta[2] = {0, 0};  // the other page's virtual address minus this one's
   ReturnSlot return_slot;           // a call's: the block its callee returns to (return prediction)
@@ -175,6 +180,13 @@ class Emitter {
   void bind(size_t rel32_at) { patch32(rel32_at, static_cast<uint32_t>(size() - (rel32_at + 4))); }
   // [rbp + disp8] forms on the context.
   void ctx_store32(uint8_t disp, Reg r) { b({0x89, static_cast<uint8_t>(0x45 | r << 3), disp}); }
+  void ctx_load32(Reg r, uint8_t disp) { b({0x8b, static_cast<uint8_t>(0x45 | r << 3), disp}); }
+  // [rsp + disp32] forms on the page slots (op 8B load, 89 store, 3B cmp; wide: 64-bit).
+  void stack(uint8_t opcode, Reg r, uint32_t disp, bool wide = false) {
+    if (wide) u8(0x48);
+    b({opcode, static_cast<uint8_t>(0x84 | r << 3), 0x24});
+    u32(disp);
+  }
   void ctx_store64(uint8_t disp, Reg r) { b({0x48, 0x89, static_cast<uint8_t>(0x45 | r << 3), disp}); }
 };
 
@@ -186,11 +198,12 @@ class GuestRegs {
  public:
   // `loops`: the block runs again and again (a loop on itself), so a register used once a turn
   // is worth a host register too.
-  GuestRegs(Emitter& e, const Block& block, bool loops) : e_(e) {
+  GuestRegs(Emitter& e, const std::vector<Slot>& ops, bool loops) : e_(e) {
     std::array<unsigned, 33> uses{};
-    for (uint32_t i = 0; i < block.count; ++i)
-      for (const unsigned g : {block.ops[i].rd, block.ops[i].rs1, block.ops[i].rs2})
-        if (g > 0 && g < 32) ++uses[g];
+    for (const Slot& s : ops)
+      if (!is_dropped(s))
+        for (const unsigned g : {s.rd, s.rs1, s.rs2})
+          if (g > 0 && g < 32) ++uses[g];
     host_.fill(-1);
     for (const Reg r : kCacheRegs) {
       unsigned best = 0;
@@ -213,7 +226,7 @@ class GuestRegs {
   uint32_t dirty() const { return dirty_; }
   // "a0 in r8, a5 in r9" (empty: none cached).
   std::string describe() const {
-    static const char* const kNames[] = {"r8", "r9", "r10", "r11"};
+    static const char* const kNames[] = {"r8", "r9", "r10", "r11", "r12", "r13", "r14"};
     std::string text;
     for (const unsigned g : cached_)
       text += (text.empty() ? "" : ", ") + std::string(isa::kAbiRegisterNames[g]) + " in " + kNames[host(g) - R8];
@@ -226,9 +239,10 @@ class GuestRegs {
   }
   // Where to compute a result for guest g: its host register when cached, eax otherwise.
   Reg target(unsigned g) const { return g < 32 && host_[g] >= 0 ? host(g) : RAX; }
-  // r = guest g
+  // r = guest g (x0: zero, without a load)
   void load(Reg r, unsigned g) {
-    if (host_[g] < 0) e_.load_guest(r, g);
+    if (g == 0) e_.rr(0x33, r, r);  // xor r, r
+    else if (host_[g] < 0) e_.load_guest(r, g);
     else if (host(g) != r) e_.mov_rr(r, host(g));
   }
   // guest g = r
@@ -242,6 +256,11 @@ class GuestRegs {
   }
   // r = r OP guest g (add 03, or 0B, and 23, sub 2B, xor 33, cmp 3B)
   void op(uint8_t opcode, Reg r, unsigned g) {
+    if (g == 0) {  // x0: adding, or-ing, xor-ing, subtracting 0 leave r as it is
+      if (opcode == 0x23) e_.rr(0x33, r, r);       // and 0: zero
+      else if (opcode == 0x3b) e_.alu_imm(7, r, 0);  // cmp r, 0
+      return;
+    }
     if (host_[g] >= 0) e_.rr(opcode, r, host(g));
     else e_.guest(opcode, r, g);
   }
@@ -259,25 +278,77 @@ class GuestRegs {
     if (host_[g] >= 0) e_.b({0x49, 0x63, static_cast<uint8_t>(0xc0 | (r & 7) << 3 | (host(g) & 7))});  // movsxd
     else e_.load_guest_sx64(r, g);
   }
-  // Around a call to C: the cache registers are caller-saved (and so is rdi, a loop's turn count).
+  // Around a call to C: r8-r11 are caller-saved (and so is rdi, a loop's turn count).
   void save_for_call(bool rdi) const {
-    for (const unsigned g : cached_) e_.push(host(g));
+    const std::vector<Reg> saved = caller_saved();
+    for (const Reg r : saved) e_.push(r);
     if (rdi) e_.push(RDI);
-    if ((cached_.size() + rdi) % 2) e_.b({0x48, 0x83, 0xec, 0x08});  // sub rsp, 8: calls need a 16-byte aligned stack
+    if ((saved.size() + rdi) % 2) e_.b({0x48, 0x83, 0xec, 0x08});  // sub rsp, 8: calls need a 16-byte aligned stack
   }
   void restore_after_call(bool rdi) const {
-    if ((cached_.size() + rdi) % 2) e_.b({0x48, 0x83, 0xc4, 0x08});  // add rsp, 8
+    const std::vector<Reg> saved = caller_saved();
+    if ((saved.size() + rdi) % 2) e_.b({0x48, 0x83, 0xc4, 0x08});  // add rsp, 8
     if (rdi) e_.pop(RDI);
-    for (auto it = cached_.rbegin(); it != cached_.rend(); ++it) e_.pop(host(*it));
+    for (auto it = saved.rbegin(); it != saved.rend(); ++it) e_.pop(*it);
   }
 
  private:
   Reg host(unsigned g) const { return static_cast<Reg>(host_[g]); }
+  std::vector<Reg> caller_saved() const {
+    std::vector<Reg> out;
+    for (const unsigned g : cached_)
+      if (host(g) <= R11) out.push_back(host(g));
+    return out;
+  }
   Emitter& e_;
   std::array<int8_t, 33> host_{};
   std::vector<unsigned> cached_;
   uint32_t dirty_ = 0;
 };
+
+// Which load and store sites keep their page in a page slot (merged micro-TLB lookups). In a loop
+// on itself every site has its own, checked first and filled from the micro-TLB on a miss (the
+// slots start empty at the block's entry: a slot is only trusted within one entry, during which
+// nothing can change the micro-TLB without leaving native code). Elsewhere, sites that use the
+// same base register (unchanged in between) for the same kind of access share one: the first
+// fills it from the micro-TLB, the later ones check it.
+struct PageSlotUse {
+  int8_t slot = -1;
+  bool check = false, fill = false;
+};
+std::vector<PageSlotUse> plan_page_slots(const std::vector<Slot>& ops, bool loops, unsigned& used) {
+  std::vector<PageSlotUse> plan(ops.size());
+  used = 0;
+  auto access = [](const Slot& s) -> int {  // 0 load, 1 store, -1 neither
+    switch (kHandlerOp[s.handler]) {
+      case Op::lb: case Op::lbu: case Op::lh: case Op::lhu: case Op::lw: return 0;
+      case Op::sb: case Op::sh: case Op::sw: return 1;
+      default: return -1;
+    }
+  };
+  if (loops) {
+    for (size_t i = 0; i < ops.size() && used < kPageSlots; ++i)
+      if (access(ops[i]) >= 0) plan[i] = {static_cast<int8_t>(used++), true, true};
+    return plan;
+  }
+  std::vector<std::vector<size_t>> groups, open(64);  // open[2 * base + kind]: sites so far
+  auto close = [&](unsigned key) {
+    if (open[key].size() >= 2) groups.push_back(open[key]);
+    open[key].clear();
+  };
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const Slot& s = ops[i];
+    if (const int kind = access(s); kind >= 0) open[2 * s.rs1 + kind].push_back(i);
+    if (s.rd >= 1 && s.rd < 32 && !is_dropped(s)) close(2 * s.rd), close(2 * s.rd + 1);  // its base changes
+  }
+  for (unsigned key = 0; key < open.size(); ++key) close(key);
+  for (const auto& group : groups) {
+    if (used == kPageSlots) break;
+    for (size_t k = 0; k < group.size(); ++k) plan[group[k]] = {static_cast<int8_t>(used), k > 0, k == 0};
+    ++used;
+  }
+  return plan;
+}
 
 class X86_64Backend final : public Backend {
  public:
@@ -414,19 +485,20 @@ class X86_64Backend final : public Backend {
  private:
   void make_trampoline() {
     Emitter e;
-    // push rbx, rbp, r12-r15; align the stack for calls; load the context's registers; jump.
-    e.b({0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57, 0x48, 0x83, 0xec, 0x08});
+    // push rbx, rbp, r12-r15; room for the page slots (and the stack aligned for calls); load the
+    // context's registers; jump.
+    constexpr uint32_t frame = 8 + 16 * kPageSlots;
+    e.b({0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57, 0x48, 0x81, 0xec});  // ... sub rsp, frame
+    e.u32(frame);
     e.b({0x48, 0x89, 0xfd});        // mov rbp, rdi
     e.b({0x48, 0x8b, 0x5d, kCtxX});          // mov rbx, [rbp + x]: the guest registers
-    e.b({0x4c, 0x8b, 0x65, kCtxReadTlb});    // mov r12, [rbp + read_tlb]
-    e.b({0x4c, 0x8b, 0x6d, kCtxWriteTlb});   // mov r13, [rbp + write_tlb]
-    e.b({0x44, 0x8b, 0x75, kCtxPageVbase});  // mov r14d, [rbp + page_vbase]
     e.b({0x4c, 0x8b, 0x7d, kCtxRemaining});  // mov r15, [rbp + remaining]: the budget stays in a register
     e.b({0xff, 0xe6});                       // jmp rsi
     const size_t epilogue = e.size();
     e.b({0x4c, 0x89, 0x7d, kCtxRemaining});  // mov [rbp + remaining], r15
-    e.b({0x44, 0x89, 0x75, kCtxPageVbase});  // mov [rbp + page_vbase], r14d: links to other pages move it
-    e.b({0x48, 0x83, 0xc4, 0x08, 0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, 0xc3});
+    e.b({0x48, 0x81, 0xc4});                 // add rsp, frame
+    e.u32(frame);
+    e.b({0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, 0xc3});
     uint8_t* code = arena_.allocate(e.size());
     if (!code) return;
     std::memcpy(code, e.bytes.data(), e.size());
@@ -458,7 +530,7 @@ class X86_64Backend final : public Backend {
     if (pc_in_eax) {
       e.ctx_store32(kCtxPc, RAX);
       e.mov_rr(RCX, RAX);
-      e.b({0x44, 0x29, 0xf1});  // sub ecx, r14d
+      e.b({0x2b, 0x4d, kCtxPageVbase});  // sub ecx, [rbp + page_vbase]
     }
     e.b({0x49, 0x81, 0xef});  // sub r15, count
     e.u32(block.count);
@@ -486,7 +558,7 @@ class X86_64Backend final : public Backend {
         native.cross_stub[k] = 0;
         native.cross_delta[k] = static_cast<int32_t>(target_offset & ~int64_t{kPageSize - 1});
       }
-      e.mov_rr(RAX, R14);
+      e.ctx_load32(RAX, kCtxPageVbase);
       e.alu_imm(0, RAX, static_cast<uint32_t>(target_offset));
       e.ctx_store32(kCtxPc, RAX);
     }
@@ -516,14 +588,14 @@ class X86_64Backend final : public Backend {
     e.b({0x48, 0xba});        // movabs rdx, this block's return slot
     e.u64(reinterpret_cast<uint64_t>(&native.return_slot));
     e.b({0x48, 0x89, 0x51, 0x08});  // mov [rcx + 8], rdx: entry.slot
-    e.b({0x44, 0x89, 0xf2});        // mov edx, r14d
+    e.ctx_load32(RDX, kCtxPageVbase);
     e.alu_imm(0, RDX, return_offset);
     e.b({0x89, 0x51, 0x10});  // mov [rcx + 16], edx: entry.vpc
   }
 
   // A return (jalr x0 through ra or t0), target pc in eax: pop; when the entry and its slot are
   // of this epoch and the target is the entry's return address, on to the slot's block (with
-  // r14 its page). A slot not filled yet is left for the executor to fill. rcx is kept.
+  // its page the running one). A slot not filled yet is left for the executor to fill. rcx is kept.
   void predict_return(Emitter& e) const {
     e.b({0x48, 0xbe});  // movabs rsi, the return stack
     e.u64(reinterpret_cast<uint64_t>(returns));
@@ -545,9 +617,10 @@ class X86_64Backend final : public Backend {
     e.b({0x48, 0x8b, 0x52, 0x08});  // mov rdx, [rdx + 8]: the slot
     e.b({0x48, 0x39, 0x3a});        // cmp [rdx], rdi: the slot's epoch
     const size_t unfilled = e.jcc(kNotEq);
-    e.b({0x44, 0x8b, 0x72, 0x10});  // mov r14d, [rdx + 16]: the return block's page
     e.b({0x48, 0xff, 0x86});        // inc qword [rsi + predicted]
     e.u32(rs_off(offsetof(ReturnStack, predicted)));
+    e.b({0x8b, 0x7a, 0x10});        // mov edi, [rdx + 16]: the return block's page
+    e.ctx_store32(kCtxPageVbase, RDI);
     e.b({0xff, 0x62, 0x08});  // jmp [rdx + 8]: the return block
     e.bind(unfilled);
     e.b({0x48, 0x89, 0x96});  // mov [rsi + pending], rdx
@@ -599,22 +672,61 @@ class X86_64Backend final : public Backend {
     const Op last_op = kHandlerOp[last.handler];
     const bool loops = isa::kOpTraits[static_cast<int>(last_op)] & (isa::kTraitJump | isa::kTraitBranch) &&
                        int64_t{last.offset} + last.imm == block.start;
-    GuestRegs regs(e, block, loops);
+    OptimizerStats optimized;
+    const std::vector<Slot> ops = optimize(block.ops, block.count, optimized);
+    GuestRegs regs(e, ops, loops);
     regs.load_all();
+    unsigned page_slots = 0;
+    const std::vector<PageSlotUse> plan = plan_page_slots(ops, loops, page_slots);
     if (loops) {
       regs.all_dirty();
       e.b({0x31, 0xff});  // xor edi, edi: no turns yet
+      for (unsigned k = 0; k < page_slots; ++k) {  // mov dword [rsp + slot], kNoPage
+        e.b({0xc7, 0x84, 0x24});
+        e.u32(16 * k);
+        e.u32(kNoPage);
+      }
     }
     const size_t body = e.size();
     {
       const std::string cached = regs.describe();
       native.summary = cached.empty() ? "no guest register cached in a host register" : "host registers: " + cached;
       if (loops) native.summary += "; loops on itself: its turns run in its own code, registers kept";
+      if (page_slots)
+        native.summary += "; " + std::to_string(page_slots) + (page_slots == 1 ? " page slot" : " page slots") +
+                          (loops ? " (each access remembers its page across turns)" : " (accesses through one base register share a lookup)");
+      if (const std::string o = optimized.describe(); !o.empty()) native.summary += "; optimized: " + o;
     }
+    // A page slot's check that missed: the micro-TLB looked up in the cold part, then back.
+    struct SlowLookup {
+      size_t jcc;
+      uint32_t op, dirty;
+      uint8_t tlb;
+      uint32_t mask;
+      int slot;  // filled on a hit (-1: not)
+      size_t resume;
+    };
+    std::vector<SlowLookup> slow;
+    // The micro-TLB: the effective address in eax, the host addend into rdx; a tag mismatch
+    // (other page, misaligned, code page for stores, watchpoints) hands over to threaded code.
+    auto lookup = [&](uint8_t tlb, uint32_t mask, uint32_t op, uint32_t dirty, int fill) {
+      e.mov_rr(RCX, RAX);
+      e.shift_imm(5, RCX, 12 - kTlbEntryShift);
+      e.alu_imm(4, RCX, kTlbIndexMask);
+      e.b({0x48, 0x03, 0x4d, tlb});  // add rcx, [rbp + tlb]: the entry
+      e.mov_rr(RDX, RAX);
+      e.alu_imm(4, RDX, mask);
+      e.b({0x3b, 0x11});  // cmp edx, [rcx]: the tag
+      bails.push_back({e.jcc(kNotEq), op, dirty});
+      if (fill >= 0) e.stack(0x89, RDX, 16 * fill);      // mov [rsp + slot], edx
+      e.b({0x48, 0x8b, 0x51, 0x08});                     // mov rdx, [rcx + 8]: the host addend
+      if (fill >= 0) e.stack(0x89, RDX, 16 * fill + 8, true);  // mov [rsp + slot + 8], rdx
+    };
     bool ended = false;
     for (uint32_t i = 0; i < block.count && !ended; ++i) {
       native.op_start.push_back(static_cast<uint32_t>(e.size()));
-      const Slot& s = block.ops[i];
+      const Slot& s = ops[i];
+      if (is_dropped(s)) continue;  // (nothing to do: the optimizer made it a write to x0)
       const Op op = kHandlerOp[s.handler];
       const uint32_t imm = static_cast<uint32_t>(s.imm);
       const uint32_t next_offset = s.offset + s.length;
@@ -629,7 +741,7 @@ class X86_64Backend final : public Backend {
       auto alu_ri = [&](uint8_t digit) {
         const Reg d = regs.target(s.rd);
         regs.load(d, s.rs1);
-        e.alu_imm(digit, d, imm);
+        if (imm || digit == 4) e.alu_imm(digit, d, imm);  // (add, or, xor 0: a move)
         regs.store(s.rd, d);
       };
       auto set_if = [&](Cond c, bool immediate) {
@@ -657,26 +769,31 @@ class X86_64Backend final : public Backend {
       };
       // The effective address in eax, the micro-TLB entry's offset in ecx; a tag mismatch
       // (other page, misaligned, code page for stores, watchpoints) hands over to threaded code.
-      auto address = [&](Reg tlb, uint32_t size) {
+      // The effective address in eax, the host addend in rdx: from the site's page slot when
+      // it has one to check, else from the micro-TLB.
+      auto address = [&](uint8_t tlb, uint32_t size) {
         regs.load(RAX, s.rs1);
         if (imm) e.alu_imm(0, RAX, imm);
-        e.mov_rr(RCX, RAX);
-        e.shift_imm(5, RCX, 12 - kTlbEntryShift);
-        e.alu_imm(4, RCX, kTlbIndexMask);
-        e.mov_rr(RDX, RAX);
-        e.alu_imm(4, RDX, ~(kPageSize - 1) | (size - 1));
-        const uint8_t sib = tlb == R12 ? 0x0c : 0x0d;  // [r12 + rcx] or [r13 + rcx]
-        e.b({0x41, 0x3b, 0x54, sib, 0x00});              // cmp edx, [tlb + rcx + 0]: the tag
-        bails.push_back({e.jcc(kNotEq), i, regs.dirty()});
-        e.b({0x49, 0x8b, 0x54, sib, 0x08});  // mov rdx, [tlb + rcx + 8]: the host addend
+        const uint32_t mask = ~(kPageSize - 1) | (size - 1);
+        const PageSlotUse& use = plan[i];
+        if (use.check) {
+          e.mov_rr(RDX, RAX);
+          e.alu_imm(4, RDX, mask);
+          e.stack(0x3b, RDX, 16 * use.slot);  // cmp edx, [rsp + slot]: its page
+          const size_t miss = e.jcc(kNotEq);
+          e.stack(0x8b, RDX, 16 * use.slot + 8, true);  // mov rdx, [rsp + slot + 8]: its addend
+          slow.push_back({miss, i, regs.dirty(), tlb, mask, use.fill ? use.slot : -1, e.size()});
+          return;
+        }
+        lookup(tlb, mask, i, regs.dirty(), use.fill ? use.slot : -1);
       };
       auto load = [&](std::initializer_list<uint8_t> mov_eax_from_rdx_rax, uint32_t size) {
-        address(R12, size);
+        address(kCtxReadTlb, size);
         e.b(mov_eax_from_rdx_rax);
         regs.store(s.rd, RAX);
       };
       auto store = [&](std::initializer_list<uint8_t> mov_to_rdx_rax_from_esi, uint32_t size) {
-        address(R13, size);
+        address(kCtxWriteTlb, size);
         regs.load(RSI, s.rs2);
         e.b(mov_to_rdx_rax_from_esi);
       };
@@ -693,7 +810,7 @@ class X86_64Backend final : public Backend {
       switch (op) {
         case Op::lui: e.mov_imm(RAX, imm); regs.store(s.rd, RAX); break;
         case Op::auipc:
-          e.mov_rr(RAX, R14);
+          e.ctx_load32(RAX, kCtxPageVbase);
           e.alu_imm(0, RAX, s.offset + imm);
           regs.store(s.rd, RAX);
           break;
@@ -749,7 +866,7 @@ class X86_64Backend final : public Backend {
         case Op::fence: case Op::fence_tso: case Op::fence_i: break;  // stores keep code coherent
         case Op::jal:
           if (s.rd == 1 || s.rd == 5) push_return(e, native, next_offset);  // a call
-          e.mov_rr(RAX, R14);
+          e.ctx_load32(RAX, kCtxPageVbase);
           e.alu_imm(0, RAX, next_offset);
           regs.store(s.rd, RAX);
           native.op_start.push_back(static_cast<uint32_t>(e.size()));
@@ -761,7 +878,7 @@ class X86_64Backend final : public Backend {
           regs.load(RAX, s.rs1);
           e.alu_imm(0, RAX, imm);
           e.alu_imm(4, RAX, ~1u);
-          e.mov_rr(RDX, R14);
+          e.ctx_load32(RDX, kCtxPageVbase);
           e.alu_imm(0, RDX, next_offset);
           regs.store(s.rd, RDX);
           native.op_start.push_back(static_cast<uint32_t>(e.size()));
@@ -805,7 +922,7 @@ class X86_64Backend final : public Backend {
     }
     for (unsigned k = 0; k < 2; ++k) {
       if (native.cross_stub[k] < 0) continue;
-      // The link to another page: followed while the code epoch is the link's, with r14 moved.
+      // The link to another page: followed while the code epoch is the link's, the page moved.
       native.cross_stub[k] = static_cast<int32_t>(e.size());
       e.mov_imm64_rax(code_epoch);
       e.b({0x48, 0xb9});  // movabs rcx, imm64: the epoch the link was made in
@@ -814,9 +931,15 @@ class X86_64Backend final : public Backend {
       e.b({0x48, 0x39, 0x08});  // cmp [rax], rcx
       const size_t stale = e.jcc(kNotEq);
       e.patch32(stale, static_cast<uint32_t>(native.link_site[k] + 4 - (stale + 4)));  // back to the way out
-      e.b({0x41, 0x81, 0xc6});  // add r14d, imm32
+      e.b({0x81, 0x45, kCtxPageVbase});  // add dword [rbp + page_vbase], imm32
       e.u32(static_cast<uint32_t>(native.cross_delta[k]));
       native.cross_jump[k] = static_cast<int32_t>(e.jmp());
+    }
+    for (const SlowLookup& miss : slow) {
+      e.bind(miss.jcc);
+      lookup(miss.tlb, miss.mask, miss.op, miss.dirty, miss.slot);
+      const size_t back = e.jmp();
+      e.patch32(back, static_cast<uint32_t>(miss.resume - (back + 4)));
     }
     for (const Bail& bail : bails) {
       e.bind(bail.jcc);

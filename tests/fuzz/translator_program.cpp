@@ -225,6 +225,7 @@ class Generator {
 
   void item(Context c, int depth);
   void division();
+  void constant_arithmetic();
   void load_store();
   void atomic();
   void csr_access();
@@ -340,7 +341,7 @@ uint32_t Generator::harmless16() {
 }
 
 void Generator::item(Context c, int depth) {
-  switch (in_.below(29)) {
+  switch (in_.below(30)) {
     case 0: case 1: case 2: case 3: return a_.emit32(alu32());
     case 4: case 5: return a_.emit16(harmless16());
     case 6: return li(dst(), value());
@@ -371,6 +372,7 @@ void Generator::item(Context c, int depth) {
     case 27:
       if (c.can_loop) return straddling_loop();
       return a_.emit32(harmless32());
+    case 28: return constant_arithmetic();
     default: return mret_jump();
   }
 }
@@ -381,6 +383,21 @@ void Generator::division() {
   li(a, in_.one_in(2) ? 0x80000000u : value());
   li(b, in_.one_in(2) ? ~0u : 0);
   a_.emit32(r_type(1, b, a, 4 + in_.below(4), dst(), 0x33));
+}
+
+// What the native backend's optimizer rewrites: arithmetic on a constant just loaded
+// (multiplication, division and remainder by powers of two, by zero and one, either operand),
+// a move whose copy is read next, and a write overwritten before anything reads it.
+void Generator::constant_arithmetic() {
+  static const uint32_t kConstants[] = {0, 1, 2, 8, 4096, 0x80000000u, 3, ~0u};
+  const unsigned c = dst(), m = dst_except(c);
+  li(c, kConstants[in_.below(8)]);
+  a_.emit32(addi(m, src(), 0));  // mv m, x
+  const uint32_t f3 = "\0\0\5\7\4\6\1\3"[in_.below(8)];  // mul, mul, divu, remu, div, rem, mulh, mulhu
+  a_.emit32(in_.one_in(2) ? r_type(1, c, m, f3, dst(), 0x33) : r_type(1, m, c, f3, dst(), 0x33));
+  const unsigned d = dst();
+  a_.emit32(r_type(0, c, src(), in_.below(8), d, 0x33));  // maybe dead:
+  if (in_.one_in(2)) a_.emit32(addi(d, m, static_cast<int32_t>(in_.below(64))));  // overwritten at once
 }
 
 void Generator::load_store() {

@@ -270,8 +270,8 @@ TEST_P(Translator, ALoopOnItselfKeepsItsRegistersAcrossTurnsAndHandOvers) {
   EXPECT_EQ(b->executions, 40u);
   if (cache().native())
     EXPECT_EQ(cache().backend().summary(*b),
-              "host registers: a0 in r8, a1 in r9, t0 in r10, t1 in r11; loops on itself: its turns run in its own "
-              "code, registers kept");
+              "host registers: a0 in r8, a1 in r9, t0 in r10, t1 in r11, a2 in r12; loops on itself: its turns run in "
+              "its own code, registers kept; 1 page slot (each access remembers its page across turns)");
   EXPECT_EQ(b->exits[0].taken, 39u);
   EXPECT_EQ(b->exits[1].taken, 1u);
 }
@@ -358,4 +358,67 @@ TEST_P(Translator, ReturnsFromAFunctionOnAnotherPageArePredicted) {
   run(9 * 10);
   EXPECT_EQ(x(a1), 50u + 2 * 10);
   EXPECT_EQ(x(a2), 60u);
+}
+
+TEST_P(Translator, OptimizedBlockComputesWhatTheInterpreterDoes) {
+  // A straight block the optimizer rewrites (a constant, a move, multiplication, division and
+  // remainder by 8, a dead write; loads and stores through one base register sharing a page
+  // slot, the third load on the next page), then a loop on itself whose accesses keep their pages
+  // in page slots while walking across page boundaries. The same steps on the interpreter leave
+  // the same registers and memory.
+  const std::initializer_list<Insn> straight = {
+      addi(t0, zero, 8), mul(t1, a1, t0), add(t2, zero, a1), divu(a2, a1, t0), remu(a3, a1, t0),
+      slli(a4, a1, 3), addi(a4, a1, 1),  // the shift is dead
+      lw(a5, a0, 0), lw(a6, a0, 4), lw(a7, a0, 8), sw(a4, a0, 12), sw(a5, a0, -4), add(s2, a5, a6),
+      jal(zero, 0x200 - 13 * 4)};
+  const std::initializer_list<Insn> loop = {lw(t3, s4, 0),  add(s5, s5, t3),  sw(s5, s6, 0), addi(s4, s4, 4),
+                                            addi(s6, s6, 4), addi(s7, s7, -1), bne(s7, zero, -24), ebreak()};
+  const uint32_t page_end = kRam + 0x11000, array = kRam + 0x20000 - 40, out = kRam + 0x30000 - 20;
+  auto set_up = [&](Bus& b, Hart& h) {
+    ASSERT_TRUE(b.write_bytes(kRam, assemble(straight)));
+    ASSERT_TRUE(b.write_bytes(kRam + 0x200, assemble(loop)));
+    for (uint32_t i = 0; i < 64; ++i) {
+      const uint32_t v = 0x1000 * i + 7 * i + 1;
+      uint8_t bytes[4];
+      std::memcpy(bytes, &v, 4);
+      ASSERT_TRUE(b.write_bytes(page_end - 16 + 4 * i, bytes));
+      ASSERT_TRUE(b.write_bytes(array + 4 * i, bytes));
+    }
+    h.set_pc(kRam);
+    h.set_reg(a0, page_end - 8);  // a0 + 8: the next page
+    h.set_reg(a1, 13);
+    h.set_reg(s4, array);
+    h.set_reg(s6, out);
+    h.set_reg(s7, 30);
+  };
+  set_up(bus(), hart());
+  const uint64_t steps = 14 + 7 * 30;
+  run(steps);
+  Machine reference(test_options());
+  reference.hart().reset(kRam);
+  set_up(reference.bus(), reference.hart());
+  reference.run(steps);
+  for (unsigned r = 1; r < 32; ++r) EXPECT_EQ(x(r), reference.hart().reg(r)) << "x" << r;
+  EXPECT_EQ(pc(), reference.hart().pc());
+  EXPECT_EQ(pc(), kRam + 0x200 + 7 * 4) << "at the ebreak";
+  EXPECT_EQ(hart().instret(), reference.hart().instret());
+  for (uint32_t i = 0; i < 40; ++i) {
+    uint8_t mine[4], theirs[4];
+    ASSERT_TRUE(bus().read_bytes(out + 4 * i, mine));
+    ASSERT_TRUE(reference.bus().read_bytes(out + 4 * i, theirs));
+    EXPECT_EQ(std::memcmp(mine, theirs, 4), 0) << "word " << i;
+  }
+  EXPECT_EQ(read32(page_end + 4), 14u) << "sw a4, 12(a0): a1 + 1, on the next page";
+  EXPECT_EQ(read32(page_end - 12), x(a5)) << "sw a5, -4(a0)";
+  EXPECT_EQ(x(t1), 13u * 8);
+  EXPECT_EQ(x(a2), 1u);
+  EXPECT_EQ(x(a3), 5u);
+  if (cache().native()) {
+    const Block* b = cache().find(kRam);
+    ASSERT_NE(b, nullptr);
+    EXPECT_NE(cache().backend().summary(*b).find("2 page slots (accesses through one base register share a lookup)"),
+              std::string::npos)
+        << cache().backend().summary(*b);
+    EXPECT_NE(cache().backend().summary(*b).find("1 dead write dropped"), std::string::npos) << cache().backend().summary(*b);
+  }
 }
