@@ -35,6 +35,7 @@ struct RunOptions {
   bool no_chain = false;               // translator: no chain links between blocks
   uint32_t cache_kib = 0;              // translator: code cache bound (0: the default)
   Eviction evict = Eviction::fifo;     // translator: what a full cache drops
+  uint32_t trace_at = kDefaultTraceThreshold;  // translator: block entries before a trace may start there (0: none)
   unsigned profile = 0;                // translator: print the N hottest blocks and their exits
   bool lockstep = false;               // run both engines, compare at every translated block
   uint64_t lockstep_every = 0;         // ... or every N steps, native code chaining freely

@@ -98,6 +98,11 @@ int main(int argc, char** argv) {
                       "translate: what a full code cache drops: fifo (the oldest blocks, an eighth of the\n"
                       "cache at a time), lru (the least recently entered, as much) or flush (everything)")
       ->transform(enum_names({Eviction::fifo, Eviction::lru, Eviction::flush}));
+  run_cmd->add_option("--trace-at", run.trace_at,
+                      "translate: block entries before a hot path starting at a block becomes a trace (a\n"
+                      "superblock: blocks of one page compiled as one piece, with side exits), native code only\n"
+                      "(0..1073741824; default 4000; 0: no traces)")
+      ->check(CLI::Range(0u, kMaxTraceThreshold));
   run_cmd->add_option("--profile", run.profile,
                       "translate: after the run, print the N most executed blocks with their exits (edge\n"
                       "counts, chain links) from the translator's profile, each with its guest instructions and the\n"

@@ -196,11 +196,12 @@ void print_translator_summary(const BlockCache& c) {
                "vmscope: translator (%s, chaining %s, %u KiB, eviction %s): %llu blocks translated, %zu live "
                "(%llu KiB); %llu block entries, %.1f%% through chain links (%llu links made, %llu returns predicted); %llu invalidated "
                "by stores, %llu evicted, %llu flushes, %llu translated again after eviction; %llu instructions left to "
-               "the interpreter\n",
+               "the interpreter; %llu traces made, %llu dropped, %zu live\n",
                c.backend().name(), c.options().chaining ? "on" : "off", c.options().capacity_kib,
                to_string(c.options().eviction), u(s.translated), c.block_count(), u(c.used_bytes() / 1024),
                u(entries), entries ? 100.0 * static_cast<double>(chained) / static_cast<double>(entries) : 0.0,
-               u(s.links), u(c.returns.predicted), u(s.invalidated), u(s.evicted), u(s.flushes), u(s.retranslated), u(s.interpreted));
+               u(s.links), u(c.returns.predicted), u(s.invalidated), u(s.evicted), u(s.flushes), u(s.retranslated), u(s.interpreted),
+               u(s.traces), u(s.traces_dropped), c.traces().size());
 }
 
 // --lockstep: the translator and the interpreter side by side, compared after every block.
@@ -286,6 +287,22 @@ void print_profile(const Machine& m, unsigned count) {
     if (const std::string summary = m.block_cache().backend().summary(b); !summary.empty())
       std::fprintf(stderr, "vmscope: profile:   (%s)\n", summary.c_str());
     for (const ListingRow& r : block_listing(m, b, namer))
+      std::fprintf(stderr, "vmscope: profile:   %s%s\n", r.kind == ListingRow::Kind::host ? "    " : "", r.text.c_str());
+  }
+  // The traces through those blocks (each once), with their side exits.
+  std::vector<const Trace*> shown;
+  for (size_t i = 0; i < n; ++i)
+    if (const Trace* t = m.block_cache().trace_of(*blocks[i]); t && std::find(shown.begin(), shown.end(), t) == shown.end())
+      shown.push_back(t);
+  for (const Trace* t : shown) {
+    std::string left;
+    for (size_t i = 0; i < t->left.size(); ++i)
+      if (t->left[i]) left += "; left in block " + std::to_string(i) + " " + std::to_string(t->left[i]) + " x";
+    std::fprintf(stderr, "vmscope: profile: trace %s: %zu blocks, %u instructions, entered %llu x%s\n",
+                 trace_path(m, *t).c_str(), t->blocks.size(), t->instructions, static_cast<unsigned long long>(t->entries),
+                 left.c_str());
+    std::fprintf(stderr, "vmscope: profile:   (%s)\n", m.block_cache().backend().trace_summary(*t).c_str());
+    for (const ListingRow& r : trace_listing(m, *t, namer))
       std::fprintf(stderr, "vmscope: profile:   %s%s\n", r.kind == ListingRow::Kind::host ? "    " : "", r.text.c_str());
   }
 }
@@ -469,8 +486,9 @@ int run_command(const RunOptions& o) {
   }
   const bool translate = o.engine == Engine::translator;
   if (!translate && !o.lockstep && !o.lockstep_every &&
-      (o.profile || o.no_chain || o.cache_kib || o.evict != Eviction::fifo || o.backend != TranslatorBackend::native)) {
-    std::fprintf(stderr, "vmscope: --backend, --no-chain, --cache-kib, --evict and --profile need --engine translate (or --lockstep)\n");
+      (o.profile || o.no_chain || o.cache_kib || o.evict != Eviction::fifo || o.backend != TranslatorBackend::native ||
+       o.trace_at != kDefaultTraceThreshold)) {
+    std::fprintf(stderr, "vmscope: --backend, --no-chain, --cache-kib, --evict, --trace-at and --profile need --engine translate (or --lockstep)\n");
     return kUsage;
   }
   options.engine = translate || o.lockstep || o.lockstep_every ? Engine::translator : Engine::interpreter;
@@ -478,6 +496,7 @@ int run_command(const RunOptions& o) {
   options.translator.backend = o.backend;
   if (o.cache_kib) options.translator.capacity_kib = o.cache_kib;
   options.translator.eviction = o.evict;
+  options.translator.trace_threshold = o.trace_at;
   if (kind == MachineKind::process) {
     options.argv.push_back(o.program);
     options.argv.insert(options.argv.end(), o.guest_args.begin(), o.guest_args.end());

@@ -192,13 +192,14 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     TranslatorSettings t = s.translator_settings();
     TranslatorOptions& o = t.options;
     if (w[1] == "flush" && w.size() == 2) return s.flush_code_cache();
-    if (w.size() != 3) return bad("translator chaining|cache-kib|evict|backend|hot VALUE, or translator flush");
+    if (w.size() != 3) return bad("translator chaining|cache-kib|evict|backend|hot|traces VALUE, or translator flush");
     const bool number = w[2].size() < 10 && w[2].find_first_not_of("0123456789") == std::string::npos;
     if (w[1] == "chaining" && (w[2] == "on" || w[2] == "off")) o.chaining = w[2] == "on";
     else if (w[1] == "cache-kib" && number) o.capacity_kib = static_cast<uint32_t>(std::stoul(w[2]));
     else if (w[1] == "evict" && eviction_from_string(w[2])) o.eviction = *eviction_from_string(w[2]);
     else if (w[1] == "backend" && translator_backend_from_string(w[2])) o.backend = *translator_backend_from_string(w[2]);
     else if (w[1] == "hot" && number && std::stoul(w[2]) > 0) o.tiering.hot_threshold = static_cast<uint32_t>(std::stoul(w[2]));
+    else if (w[1] == "traces" && number && std::stoul(w[2]) <= kMaxTraceThreshold) o.trace_threshold = static_cast<uint32_t>(std::stoul(w[2]));
     else return bad("unknown translator setting " + w[1] + " " + w[2]);
     s.set_translator_settings(t);
   } else if (w[0] == "code-cache" && w.size() == 2 && (w[1] == "open" || w[1] == "close")) {
@@ -210,6 +211,11 @@ void Script::step(DebuggerApp& app, std::ostream& log) {
     if (w[2] == "hottest") {
       for (const Block* b : blocks)
         if (!pick || b->executions > pick->executions) pick = b;
+    } else if (w[2] == "trace") {  // the head of the most entered trace
+      const Trace* best = nullptr;
+      for (const Trace* t : s.machine()->block_cache().traces())
+        if (!best || t->entries > best->entries) best = t;
+      if (best) pick = best->blocks.front();
     } else if (const auto a = address_of(app, w[2])) {
       for (const Block* b : blocks)
         if (b->paddr == *a) pick = b;
@@ -458,6 +464,8 @@ void Script::expect(DebuggerApp& app, const std::vector<std::string>& w, const s
     else if (w[2] == "retranslated") got = c.stats.retranslated;
     else if (w[2] == "flushes") got = c.stats.flushes;
     else if (w[2] == "links") got = c.stats.links;
+    else if (w[2] == "traces") got = c.stats.traces;
+    else if (w[2] == "live-traces") got = c.traces().size();
     else if (w[2] == "entries") got = c.entries();
     else if (w[2] == "chained") got = c.entries() - std::min(c.entries(), c.stats.lookups);  // entered through links
     else return check(false, "unknown translator counter " + w[2]);

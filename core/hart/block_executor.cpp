@@ -210,6 +210,10 @@ enter:
       exit = &block->exits[stopped - kNativeExit];
       goto chain_taken;
     }
+    if (stopped == kNativeHot) {  // entered for the trace threshold's time (counted): a trace may start here
+      if (chaining) cache.form_trace(*block);
+      DISPATCH();  // this entry runs as threaded code
+    }
     if (stopped == kNativeNotEntered) {  // a linked successor the budget does not cover
       pc = page_vbase + block->start;
       interpret_next_ = remaining;

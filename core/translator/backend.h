@@ -13,6 +13,7 @@
 
 #include "translator/block.h"
 #include "translator/native_context.h"
+#include "translator/trace.h"
 
 namespace vmscope {
 
@@ -36,10 +37,13 @@ struct TierStats {
 };
 
 // One line of a block's host form, and the guest instruction it was made from: its index in the
-// block (-1: the block's entry, before any instruction; Block::count: its exits).
+// block (-1: the block's entry, before any instruction; Block::count: its exits). In a trace's,
+// `block` says which of the trace's blocks.
 struct HostLine {
   int op = 0;
   std::string text;
+  int block = 0;
+  bool cold = false;  // in the code's cold part (side exits, hand-overs), after the hot path
 };
 
 class Backend {
@@ -62,6 +66,14 @@ class Backend {
   virtual std::string summary(const Block& /*block*/) const { return ""; }
   // How to run a block's native code (null: the backend makes threaded code only).
   virtual NativeEntry native_entry() const { return nullptr; }
+  // Traces (trace.h; native code only): gives `trace` its host form, returning its size in bytes
+  // (0: no trace made; the backend may shorten the path first). Its listing and summary.
+  virtual uint32_t emit_trace(Trace& /*trace*/) const { return 0; }
+  virtual std::vector<HostLine> trace_listing(const Trace& /*trace*/) const { return {}; }
+  virtual std::string trace_summary(const Trace& /*trace*/) const { return ""; }
+  // Set by the cache: native code returns kNativeHot when a block is entered this many times
+  // (0: no traces).
+  uint32_t trace_threshold = 0;
   // Tiered backends: `block` was entered hot_threshold times as threaded code; the cache says
   // so, polls for finished compiles at safe points (no block running), and says when a block
   // goes (its module goes with it).

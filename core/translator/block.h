@@ -11,6 +11,7 @@
 namespace vmscope {
 
 struct Block;
+struct Trace;
 
 // One way out of a block. `to` is the chained successor: a direct jump's target in the same
 // page, or the last target of an indirect jump (an inline cache, checked before it is used).
@@ -21,6 +22,7 @@ struct BlockExit {
   int32_t target = -1;  // a direct exit's target as a byte offset in the page; -1: elsewhere or indirect
   uint64_t taken = 0;   // edge profile
   uint32_t misses = 0;  // an indirect exit: times its target was not the linked block
+  bool in_host = false;  // the link is patched into native code (not just followed by the executor)
 };
 // An indirect jump's link that missed this often is left alone (a return to many callers).
 inline constexpr uint32_t kMaxInlineCacheMisses = 16;
@@ -53,6 +55,8 @@ struct Block {
   const void* host_code = nullptr;  // native code to run, if the backend made any
   uint32_t host_bytes = 0;          // size of the host form (what the cache's bound counts)
   std::vector<BlockExit*> incoming;  // other blocks' exits chained to this one
+  std::vector<Trace*> traces;        // traces made through this block (they go when it goes)
+  Trace* heads = nullptr;            // the trace starting here, whose code host_code now is
 
   Block() {
     for (uint8_t i = 0; i < 2; ++i) exits[i].owner = this, exits[i].index = i;

@@ -76,6 +76,7 @@ void BlockCache::make_backend() {
   if (options_.backend == TranslatorBackend::native) backend_ = make_native_backend();
   if (!backend_) backend_ = make_threaded_backend();
   backend_->use_clock = options_.eviction == Eviction::lru ? &use_clock : nullptr;
+  backend_->trace_threshold = std::min(options_.trace_threshold, kMaxTraceThreshold);
   backend_->code_epoch = &code_epoch;
   backend_->returns = &returns;
   backend_->tiering = options_.tiering;
@@ -164,6 +165,7 @@ void BlockCache::flush() {
 }
 
 void BlockCache::remove(Block& block, TranslatorEvent::Kind why) {
+  while (!block.traces.empty()) drop_trace(*block.traces.back());  // (each drop takes itself off the list)
   block.dead = true;
   backend_->discard(block);  // (a tiered backend drops the module it is in)
   ++code_epoch;  // return predictions naming it, or any block, are not followed any more
@@ -171,6 +173,7 @@ void BlockCache::remove(Block& block, TranslatorEvent::Kind why) {
   for (BlockExit* in : block.incoming) {
     backend_->unlink(*in->owner, in->index);
     in->to = nullptr;
+    in->in_host = false;
   }
   block.incoming.clear();
   for (BlockExit& out : block.exits) unlink(out);
@@ -196,25 +199,28 @@ void BlockCache::unlink(BlockExit& exit) {
   in.erase(std::remove(in.begin(), in.end(), &exit), in.end());
   backend_->unlink(*exit.owner, exit.index);
   exit.to = nullptr;
+  exit.in_host = false;
 }
 
 void BlockCache::link(BlockExit& exit, Block& to, bool in_host_code) {
   if (exit.to == &to) {  // already: a link to another page takes the current epoch
-    if (in_host_code) backend_->link(*exit.owner, exit.index, to);
+    if (in_host_code) backend_->link(*exit.owner, exit.index, to), exit.in_host = true;
     return;
   }
   unlink(exit);
   exit.to = &to;
   to.incoming.push_back(&exit);
-  if (in_host_code) backend_->link(*exit.owner, exit.index, to);
+  if (in_host_code) backend_->link(*exit.owner, exit.index, to), exit.in_host = true;
   ++stats.links;
 }
 
 void BlockCache::set_options(const TranslatorOptions& options) {
   const bool unchain = options_.chaining && !options.chaining;
   // Native code stamps block entries only while lru is chosen: switching to or from it re-emits.
+  // The trace threshold is in native code too.
   const bool new_backend = options_.backend != options.backend ||
-                           (options_.eviction == Eviction::lru) != (options.eviction == Eviction::lru);
+                           (options_.eviction == Eviction::lru) != (options.eviction == Eviction::lru) ||
+                           options_.trace_threshold != options.trace_threshold;
   options_ = options;
   backend_->tiering = options_.tiering;  // (thresholds and bounds apply from now on)
   if (new_backend) {  // between runs: nothing is running, every block can go at once
@@ -227,6 +233,80 @@ void BlockCache::set_options(const TranslatorOptions& options) {
     for (auto& [block, owned] : live_)
       for (BlockExit& out : owned->exits) unlink(out);
   make_room(0);
+}
+
+namespace {
+// A block whose own code loops on itself (a branch or jump back to its start) is a trace of one
+// already: it is not put into another.
+bool loops_on_itself(const Block& b) {
+  return (b.kind == BlockEnd::branch || b.kind == BlockEnd::jump) && b.exits[0].target == b.start;
+}
+}  // namespace
+
+void BlockCache::form_trace(Block& head) {
+  if (head.dead || head.heads || !head.host_code || loops_on_itself(head)) return;
+  auto trace = std::make_unique<Trace>();
+  for (Block* at = &head;;) {
+    trace->blocks.push_back(at);
+    trace->instructions += at->count;
+    if (at->kind == BlockEnd::indirect || at->kind == BlockEnd::system) break;
+    const uint64_t taken[2] = {at->exits[0].taken, at->exits[1].taken};
+    const unsigned k = taken[0] >= taken[1] ? 0 : 1;
+    Block* next = at->exits[k].to;
+    if (!next || taken[k] == 0 || 2 * taken[k] < taken[0] + taken[1]) break;  // no link, or no hot direction
+    if (next == &head) {
+      trace->via.push_back(static_cast<uint8_t>(k));
+      trace->loops = true;
+      break;
+    }
+    if (next->page() != head.page() || next->dead || !next->host_code || loops_on_itself(*next) ||
+        std::find(trace->blocks.begin(), trace->blocks.end(), next) != trace->blocks.end() ||
+        trace->blocks.size() == kMaxTraceBlocks || trace->instructions + next->count > kMaxTraceInstructions)
+      break;
+    trace->via.push_back(static_cast<uint8_t>(k));
+    at = next;
+  }
+  if (trace->blocks.size() < 2) return;  // a block alone: its own code is as good
+  trace->head_code = head.host_code;     // (where the trace sends what it cannot run)
+  const uint32_t bytes = backend_->emit_trace(*trace);
+  if (!bytes) return;
+  if (used_bytes_ + bytes > uint64_t{options_.capacity_kib} * 1024) return;  // no room: blocks go first
+  trace->host_bytes = bytes;
+  trace->serial = next_trace_serial_++;
+  head.host_code = trace->host_code;
+  head.heads = trace.get();
+  for (Block* b : trace->blocks) b->traces.push_back(trace.get());
+  used_bytes_ += bytes;
+  ++stats.traces;
+  relink_incoming(head);  // links into the head now enter the trace
+  ++code_epoch;           // (return predictions naming the head's own code are made again)
+  traces_.push_back(std::move(trace));
+}
+
+void BlockCache::relink_incoming(Block& block) {
+  for (BlockExit* in : block.incoming)
+    if (in->in_host) backend_->link(*in->owner, in->index, block);
+}
+
+void BlockCache::drop_trace(Trace& trace) {
+  for (Block* b : trace.blocks) std::erase(b->traces, &trace);
+  Block& head = *trace.blocks.front();
+  head.host_code = trace.head_code;
+  head.heads = nullptr;
+  relink_incoming(head);  // back to the head's own code
+  used_bytes_ -= trace.host_bytes;
+  ++stats.traces_dropped;
+  ++code_epoch;
+  // Its code may be what returned to the executor just now: freed at the next safe point.
+  const auto it = std::find_if(traces_.begin(), traces_.end(), [&](const auto& t) { return t.get() == &trace; });
+  trace_graveyard_.push_back(std::move(*it));
+  traces_.erase(it);
+}
+
+std::vector<const Trace*> BlockCache::traces() const {
+  std::vector<const Trace*> out;
+  for (const auto& t : traces_) out.push_back(t.get());
+  return out;
 }
 
 std::vector<const Block*> BlockCache::blocks() const {

@@ -43,6 +43,7 @@ inline constexpr Eviction kEvictions[] = {Eviction::fifo, Eviction::lru, Evictio
 // What translated blocks become: threaded code (portable), or native code for the host where
 // there is a backend for it (falls back to threaded code elsewhere).
 enum class TranslatorBackend : uint8_t { native, threaded };
+inline constexpr uint32_t kDefaultTraceThreshold = 4000;
 const char* to_string(TranslatorBackend b);  // "native" (in WebAssembly builds "wasm"), "threaded"
 // "native" or "wasm" (either names the host's code generator), "threaded".
 std::optional<TranslatorBackend> translator_backend_from_string(std::string_view name);
@@ -50,12 +51,15 @@ std::optional<TranslatorBackend> translator_backend_from_string(std::string_view
 struct TranslatorOptions {
   TranslatorBackend backend = TranslatorBackend::native;
   bool chaining = true;
+  // Block entries before a trace may start at a block (native code; 0: no traces).
+  uint32_t trace_threshold = kDefaultTraceThreshold;
   uint32_t capacity_kib = 8192;  // bound on the host form of all live blocks
   Eviction eviction = Eviction::fifo;
   TieringOptions tiering;  // (the WebAssembly backend)
 };
 inline constexpr uint32_t kMinCacheKib = 4;  // a few of the largest blocks
 inline constexpr unsigned kMaxBlockInstructions = 64;
+inline constexpr uint32_t kMaxTraceThreshold = 1u << 30;  // (native code compares with a 32-bit immediate)
 
 struct TranslatorStats {
   uint64_t translated = 0;    // blocks made
@@ -66,6 +70,8 @@ struct TranslatorStats {
   uint64_t lookups = 0;       // block entries through the table (the rest went through links)
   uint64_t links = 0;         // links made
   uint64_t interpreted = 0;   // instructions the interpreter ran instead (budget ends, odd code)
+  uint64_t traces = 0;        // traces made
+  uint64_t traces_dropped = 0;  // traces gone with one of their blocks
 };
 
 // Return prediction (native code): a call pushes where it returns to, with its block's return
@@ -122,12 +128,20 @@ class BlockCache final : public CodeListener {
   // Frees dropped blocks, and lets a tiered backend install what it finished compiling. Only
   // when no block is running.
   void collect_garbage() {
+    trace_graveyard_.clear();
     graveyard_.clear();
     backend_->poll(*this);
   }
   // A block entered as threaded code tier_up_at times: a tiered backend compiles it (and may
   // install it at once). No block is running.
   void tier_up(Block& block) { backend_->hot(block, *this); }
+  // A block entered trace_threshold times (native code said so): a trace may start at it
+  // (trace.h says which path). No block is running.
+  void form_trace(Block& head);
+  // The live traces, oldest first.
+  std::vector<const Trace*> traces() const;
+  // The trace a block heads or is part of, if any (the first made).
+  const Trace* trace_of(const Block& block) const { return block.heads ? block.heads : block.traces.empty() ? nullptr : block.traces.front(); }
   // The live blocks of the physical page that holds `paddr`, by address.
   std::vector<Block*> blocks_in_page(uint32_t paddr) const;
   // Messages for the user from the backend (a module that failed to compile), latest last.
@@ -174,6 +188,8 @@ class BlockCache final : public CodeListener {
   void remove(Block& block, TranslatorEvent::Kind why);
   void make_backend();
   void unlink(BlockExit& exit);
+  void drop_trace(Trace& trace);
+  void relink_incoming(Block& block);
   void note(TranslatorEvent::Kind kind, const Block* block);
 
   uint32_t ram_base_;
@@ -183,6 +199,9 @@ class BlockCache final : public CodeListener {
   std::unordered_map<const Block*, std::unique_ptr<Block>> live_;
   std::deque<std::pair<Block*, uint64_t>> order_;   // (block, serial) by age; stale pairs are skipped
   std::vector<std::unique_ptr<Block>> graveyard_;   // dropped, maybe still running
+  std::vector<std::unique_ptr<Trace>> traces_;          // live, oldest first
+  std::vector<std::unique_ptr<Trace>> trace_graveyard_;  // dropped (their code freed at a safe point)
+  uint64_t next_trace_serial_ = 0;
   uint64_t used_bytes_ = 0;
   uint64_t next_serial_ = 0;
   uint64_t retired_entries_ = 0;  // entries of blocks no longer in the cache

@@ -27,6 +27,9 @@ struct NativeContext {
 // kNativeNotEntered: the budget does not cover the block (nothing of it ran);
 // kNativeExit + k: the whole block retired and left through exits[k], to ctx.pc.
 inline constexpr uint32_t kNativeNotEntered = 0xffff;
+// kNativeHot: the block was just entered for the trace threshold's time (the entry is counted,
+// nothing ran): a trace may start here; the executor runs this entry as threaded code.
+inline constexpr uint32_t kNativeHot = 0xfffe;
 inline constexpr uint32_t kNativeExit = 0x10000;
 
 // Runs native block code (the x86-64 backend's entry trampoline).

@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -75,7 +76,25 @@ struct NativeCode {
   int32_t cross_delta[2] = {0, 0};  // the other page's virtual address minus this one's
   ReturnSlot return_slot;           // a call's: the block its callee returns to (return prediction)
   std::string summary;              // what the code does beyond one instruction at a time (the views)
+  // Where each exit's way out continues once the block's registers are written back: a trace
+  // leaving through this block's exit k jumps here (with a jalr's target in eax).
+  int32_t exit_entry[2] = {-1, -1};
   ~NativeCode() { arena->release(code, size); }
+};
+
+// Native code of a trace, and which of its blocks' instructions each part came from (listings).
+struct TraceCode {
+  CodeArena* arena = nullptr;
+  uint8_t* code = nullptr;
+  size_t size = 0;
+  struct Mark {
+    uint32_t offset;
+    int block, op;  // op: -1 a block's entry, its count: its ways out
+  };
+  std::vector<Mark> marks;  // in code order
+  uint32_t cold_start = 0;  // where the side exits and hand-overs begin
+  std::string summary;
+  ~TraceCode() { arena->release(code, size); }
 };
 
 uint32_t guest_div(uint32_t a, uint32_t b) {
@@ -385,6 +404,62 @@ class X86_64Backend final : public Backend {
     return size + static_cast<uint32_t>(e.size());
   }
 
+  uint32_t emit_trace(Trace& trace) const override {
+    if (!entry_) return 0;
+    for (const Block* b : trace.blocks)
+      if (!b->host || !b->host_code) return 0;
+    auto native = std::make_shared<TraceCode>();
+    Emitter e;
+    const uint32_t planned = trace.instructions;
+    if (!compile_trace(trace, e, *native)) return 0;
+    uint8_t* code = arena_.allocate(e.size());
+    if (!code) return 0;
+    for (const auto& [at, target] : e.absolute_fixups)
+      e.patch32(at, static_cast<uint32_t>(static_cast<const uint8_t*>(target) - (code + at + 4)));
+    std::memcpy(code, e.bytes.data(), e.size());
+    native->arena = &arena_;
+    native->code = code;
+    native->size = e.size();
+    trace.host = native;
+    trace.host_code = code;
+    if (trace.blocks.size() < planned) {  // shortened (a block handed over): what is left
+      trace.instructions = 0;
+      for (const Block* b : trace.blocks) trace.instructions += b->count;
+    }
+    return static_cast<uint32_t>(sizeof(Trace) + e.size());
+  }
+
+  std::string trace_summary(const Trace& trace) const override {
+    const auto* native = static_cast<const TraceCode*>(trace.host.get());
+    return native ? native->summary : "";
+  }
+
+  std::vector<HostLine> trace_listing(const Trace& trace) const override {
+    const auto* native = static_cast<const TraceCode*>(trace.host.get());
+    std::vector<HostLine> lines;
+    if (!native || !capstone_) return lines;
+    const auto& marks = native->marks;
+    for (size_t i = 0; i < marks.size(); ++i) {
+      const size_t to = i + 1 < marks.size() ? marks[i + 1].offset : native->size;
+      for (HostLine& l : disassemble(native->code, native->size, marks[i].offset, to, [&](uint64_t a) -> std::string {
+             if (a == reinterpret_cast<uint64_t>(&trace.entries)) return "<the trace's entry count>";
+             if (a == reinterpret_cast<uint64_t>(trace.head_code)) return "<block 0's own code>";
+             for (size_t b = 0; b < trace.blocks.size(); ++b) {
+               const std::string which = "block " + std::to_string(b);
+               if (b < trace.left.size() && a == reinterpret_cast<uint64_t>(&trace.left[b])) return "<ways out in " + which + ">";
+               if (std::string named = name_in_block(*trace.blocks[b], a, which + "'s", which); !named.empty()) return named;
+             }
+             return "";
+           })) {
+        l.op = marks[i].op;
+        l.block = marks[i].block;
+        l.cold = marks[i].offset >= native->cold_start;
+        lines.push_back(std::move(l));
+      }
+    }
+    return lines;
+  }
+
   void link(Block& from, unsigned exit, const Block& to) const override {
     auto* native = static_cast<NativeCode*>(from.host.get());
     if (!native || !to.host_code || native->link_site[exit] < 0) return;
@@ -433,47 +508,13 @@ class X86_64Backend final : public Backend {
   std::vector<HostLine> listing(const Block& block) const override {
     const auto* native = static_cast<const NativeCode*>(block.host.get());
     if (!native || !capstone_) return threaded_->listing(block);
-    const uint8_t* code = native->code;
-    auto name_of = [&](uint64_t a) -> std::string {
-      char t[48];
-      const auto* p = reinterpret_cast<const uint8_t*>(a);
-      if (p >= code && p < code + native->size) std::snprintf(t, sizeof t, "+0x%03x", static_cast<unsigned>(p - code));
-      else if (p == epilogue_) return "<return to the executor>";
-      else if (a == reinterpret_cast<uint64_t>(&block)) return "<this block>";
-      else if (a == reinterpret_cast<uint64_t>(&block.executions)) return "<its entry count>";
-      else if (a == reinterpret_cast<uint64_t>(&block.last_used)) return "<its last use>";
-      else if (a == reinterpret_cast<uint64_t>(use_clock)) return "<the cache's use clock>";
-      else if (a == reinterpret_cast<uint64_t>(code_epoch)) return "<the code epoch>";
-      else if (a == reinterpret_cast<uint64_t>(returns)) return "<the return stack>";
-      else if (a == reinterpret_cast<uint64_t>(&native->return_slot)) return "<its return slot>";
-      else if (a == reinterpret_cast<uint64_t>(&block.exits[0].taken)) return "<exit 0's count>";
-      else if (a == reinterpret_cast<uint64_t>(&block.exits[1].taken)) return "<exit 1's count>";
-      else if (a == reinterpret_cast<uint64_t>(&guest_div) || a == reinterpret_cast<uint64_t>(&guest_divu) ||
-               a == reinterpret_cast<uint64_t>(&guest_rem) || a == reinterpret_cast<uint64_t>(&guest_remu))
-        return "<division helper>";
-      else return "";
-      return t;
-    };
+    auto name_of = [&](uint64_t a) -> std::string { return name_in_block(block, a, "its", "this block"); };
     std::vector<HostLine> lines;
     auto section = [&](int op, size_t from, size_t to) {
-      cs_insn* insn = nullptr;
-      const size_t n = cs_disasm(capstone_, code + from, to - from, reinterpret_cast<uint64_t>(code + from), 0, &insn);
-      size_t decoded = 0;
-      for (size_t i = 0; i < n; ++i) {
-        decoded += insn[i].size;
-        std::string operands = insn[i].op_str;
-        // An absolute target or pointer (capstone prints them as 0x...): say what it is.
-        if (const size_t at = operands.rfind("0x"); at != std::string::npos && at + 2 < operands.size()) {
-          const std::string named = name_of(std::strtoull(operands.c_str() + at, nullptr, 16));
-          if (!named.empty()) operands = operands.substr(0, at) + named;
-        }
-        char text[160];
-        std::snprintf(text, sizeof text, "+0x%03x  %-6s %s", static_cast<unsigned>(insn[i].address - reinterpret_cast<uint64_t>(code)),
-                      insn[i].mnemonic, operands.c_str());
-        lines.push_back({op, text});
+      for (HostLine& l : disassemble(native->code, native->size, from, to, name_of)) {
+        l.op = op;
+        lines.push_back(std::move(l));
       }
-      if (insn) cs_free(insn, n);
-      if (decoded < to - from) lines.push_back({op, "(" + std::to_string(to - from - decoded) + " bytes capstone does not decode)"});
     };
     section(-1, 0, native->op_start[0]);
     for (size_t i = 0; i + 1 < native->op_start.size(); ++i)
@@ -483,6 +524,65 @@ class X86_64Backend final : public Backend {
   }
 
  private:
+  // What a pointer into one block's data or code is, in a listing ("" when not).
+  std::string name_in_block(const Block& block, uint64_t a, const std::string& its, const std::string& it) const {
+    const auto* native = static_cast<const NativeCode*>(block.host.get());
+    if (a == reinterpret_cast<uint64_t>(&block)) return "<" + it + ">";
+    if (a == reinterpret_cast<uint64_t>(&block.executions)) return "<" + its + " entry count>";
+    if (a == reinterpret_cast<uint64_t>(&block.last_used)) return "<" + its + " last use>";
+    if (native && a == reinterpret_cast<uint64_t>(&native->return_slot)) return "<" + its + " return slot>";
+    for (unsigned k = 0; k < 2; ++k) {
+      if (a == reinterpret_cast<uint64_t>(&block.exits[k].taken))
+        return "<" + (its == "its" ? std::string() : its + " ") + "exit " + std::to_string(k) + "'s count>";
+      if (native && native->exit_entry[k] >= 0 && a == reinterpret_cast<uint64_t>(native->code + native->exit_entry[k]))
+        return "<" + its + " exit " + std::to_string(k) + ", in its own code>";
+    }
+    return "";
+  }
+
+  // Native code from `from` to `to` disassembled by capstone (Intel syntax). Addresses are
+  // offsets in the code; a jump's target and a 64-bit immediate are named when known (in the
+  // code, the return to the executor, the cache's shared data, whatever `name_of` knows).
+  std::vector<HostLine> disassemble(const uint8_t* code, size_t size, size_t from, size_t to,
+                                    const std::function<std::string(uint64_t)>& name_of) const {
+    auto name = [&](uint64_t a) -> std::string {
+      const auto* p = reinterpret_cast<const uint8_t*>(a);
+      if (p >= code && p < code + size) {
+        char t[16];
+        std::snprintf(t, sizeof t, "+0x%03x", static_cast<unsigned>(p - code));
+        return t;
+      }
+      if (p == epilogue_) return "<return to the executor>";
+      if (a == reinterpret_cast<uint64_t>(use_clock)) return "<the cache's use clock>";
+      if (a == reinterpret_cast<uint64_t>(code_epoch)) return "<the code epoch>";
+      if (a == reinterpret_cast<uint64_t>(returns)) return "<the return stack>";
+      if (a == reinterpret_cast<uint64_t>(&guest_div) || a == reinterpret_cast<uint64_t>(&guest_divu) ||
+          a == reinterpret_cast<uint64_t>(&guest_rem) || a == reinterpret_cast<uint64_t>(&guest_remu))
+        return "<division helper>";
+      return name_of ? name_of(a) : "";
+    };
+    std::vector<HostLine> lines;
+    cs_insn* insn = nullptr;
+    const size_t n = cs_disasm(capstone_, code + from, to - from, reinterpret_cast<uint64_t>(code + from), 0, &insn);
+    size_t decoded = 0;
+    for (size_t i = 0; i < n; ++i) {
+      decoded += insn[i].size;
+      std::string operands = insn[i].op_str;
+      // An absolute target or pointer (capstone prints them as 0x...): say what it is.
+      if (const size_t at = operands.rfind("0x"); at != std::string::npos && at + 2 < operands.size()) {
+        const std::string named = name(std::strtoull(operands.c_str() + at, nullptr, 16));
+        if (!named.empty()) operands = operands.substr(0, at) + named;
+      }
+      char text[160];
+      std::snprintf(text, sizeof text, "+0x%03x  %-6s %s", static_cast<unsigned>(insn[i].address - reinterpret_cast<uint64_t>(code)),
+                    insn[i].mnemonic, operands.c_str());
+      lines.push_back({0, text});
+    }
+    if (insn) cs_free(insn, n);
+    if (decoded < to - from) lines.push_back({0, "(" + std::to_string(to - from - decoded) + " bytes capstone does not decode)"});
+    return lines;
+  }
+
   void make_trampoline() {
     Emitter e;
     // push rbx, rbp, r12-r15; room for the page slots (and the stack aligned for calls); load the
@@ -526,6 +626,7 @@ class X86_64Backend final : public Backend {
     if (!self) {
       if (loops) settle(e, block, false);
       regs.write_back(regs.dirty());
+      native.exit_entry[k] = static_cast<int32_t>(e.size());
     }
     if (pc_in_eax) {
       e.ctx_store32(kCtxPc, RAX);
@@ -643,10 +744,17 @@ class X86_64Backend final : public Backend {
     if (turned_away) e.inc_qword_at_rax();
   }
 
-  // The block's entry counting: its entries, and for lru the cache's use clock.
-  void count_entry(Emitter& e, Block& block) const {
+  // The block's entry counting: its entries, and for lru the cache's use clock. `hot`: returns
+  // the jcc (to be bound to a kNativeHot exit) taken when this entry is the trace threshold's.
+  size_t count_entry(Emitter& e, Block& block, bool hot = false) const {
     e.mov_imm64_rax(&block.executions);
     e.inc_qword_at_rax();
+    size_t hot_jcc = 0;
+    if (hot) {
+      e.b({0x48, 0x81, 0x38});  // cmp qword [rax], imm32
+      e.u32(trace_threshold);
+      hot_jcc = e.jcc(kEq);
+    }
     if (use_clock) {  // lru: block.last_used = ++*use_clock
       e.mov_imm64_rax(use_clock);
       e.inc_qword_at_rax();
@@ -654,259 +762,329 @@ class X86_64Backend final : public Backend {
       e.mov_imm64_rax(&block.last_used);
       e.b({0x48, 0x89, 0x08});  // mov [rax], rcx
     }
+    return hot_jcc;
+  }
+
+  // ---- Compiling a path: one block, or a trace's blocks one after another.
+
+  // A hand-over to threaded code, in the cold part: at instruction `op` of `block`, the path's
+  // earlier blocks charged (`charged` instructions), `dirty` registers to write back first.
+  struct Bail {
+    size_t jcc;
+    Block* block;
+    uint32_t op, dirty, charged;
+    uint64_t* left;  // a trace's count of ways out in this block (null: a block's code)
+  };
+  // A page slot's check that missed: the micro-TLB looked up in the cold part, then back.
+  struct SlowLookup {
+    Bail at;
+    uint8_t tlb;
+    uint32_t mask;
+    int slot;  // filled on a hit (-1: not)
+    size_t resume;
+  };
+  struct Path {
+    Emitter& e;
+    GuestRegs& regs;
+    std::vector<PageSlotUse> plan;  // by instruction along the path
+    bool rdi_in_use = false;        // a loop on itself counts its turns in rdi (calls keep it)
+    std::vector<Bail> bails;
+    std::vector<SlowLookup> slow;
+  };
+  // How an instruction ends its block (what the caller emits the way out for).
+  enum class End : uint8_t { none, branch, jump, indirect, hand_over };
+  struct Ending {
+    End kind = End::none;
+    Cond cond = kEq;  // a branch: taken when this holds (flags set)
+    bool is_return = false;
+  };
+
+  // The micro-TLB: the effective address in eax, the host addend into rdx; a tag mismatch
+  // (other page, misaligned, code page for stores, watchpoints) hands over to threaded code.
+  void lookup(Path& p, uint8_t tlb, uint32_t mask, Bail at, int fill) const {
+    Emitter& e = p.e;
+    e.mov_rr(RCX, RAX);
+    e.shift_imm(5, RCX, 12 - kTlbEntryShift);
+    e.alu_imm(4, RCX, kTlbIndexMask);
+    e.b({0x48, 0x03, 0x4d, tlb});  // add rcx, [rbp + tlb]: the entry
+    e.mov_rr(RDX, RAX);
+    e.alu_imm(4, RDX, mask);
+    e.b({0x3b, 0x11});  // cmp edx, [rcx]: the tag
+    at.jcc = e.jcc(kNotEq);
+    p.bails.push_back(at);
+    if (fill >= 0) e.stack(0x89, RDX, 16 * fill);            // mov [rsp + slot], edx
+    e.b({0x48, 0x8b, 0x51, 0x08});                           // mov rdx, [rcx + 8]: the host addend
+    if (fill >= 0) e.stack(0x89, RDX, 16 * fill + 8, true);  // mov [rsp + slot + 8], rdx
+  }
+
+  // inc qword [counter], through rcx (rax may hold a jump's target).
+  static void count_in_rcx(Emitter& e, uint64_t* counter) {
+    e.b({0x48, 0xb9});
+    e.u64(reinterpret_cast<uint64_t>(counter));
+    e.b({0x48, 0xff, 0x01});
+  }
+
+  // The cold part both kinds of path share: the slow lookups, then the hand-overs.
+  void emit_cold(Path& p, bool settle_loop, const std::function<void(const Bail&)>& mark = {}) const {
+    Emitter& e = p.e;
+    for (size_t k = 0; k < p.slow.size(); ++k) {
+      const SlowLookup miss = p.slow[k];
+      if (mark) mark(miss.at);
+      e.bind(miss.at.jcc);
+      lookup(p, miss.tlb, miss.mask, miss.at, miss.slot);
+      const size_t back = e.jmp();
+      e.patch32(back, static_cast<uint32_t>(miss.resume - (back + 4)));
+    }
+    for (const Bail& bail : p.bails) {
+      if (mark) mark(bail);
+      e.bind(bail.jcc);
+      if (settle_loop) settle(e, *bail.block, false);
+      p.regs.write_back(bail.dirty);
+      if (bail.charged) {
+        e.b({0x49, 0x81, 0xef});  // sub r15, charged
+        e.u32(bail.charged);
+      }
+      if (bail.left) count_in_rcx(e, bail.left);
+      leave(e, *bail.block, bail.op);
+    }
+  }
+
+  // Emits instruction `op_index` of `block` (`s`, its optimized form; `site`, its index along
+  // the path). Instructions that end the block only get ready: a branch sets the flags, jalr
+  // leaves its target in eax, jal and jalr write their link register (and push a call's return);
+  // the caller emits the way out.
+  Ending instruction(Path& p, Block& block, NativeCode& native, const Slot& s, uint32_t op_index, size_t site,
+                     uint32_t charged, uint64_t* left) const {
+    Emitter& e = p.e;
+    GuestRegs& regs = p.regs;
+    const Op op = kHandlerOp[s.handler];
+    const uint32_t imm = static_cast<uint32_t>(s.imm);
+    const uint32_t next_offset = s.offset + s.length;
+    auto bail_here = [&] { return Bail{0, &block, op_index, regs.dirty(), charged, left}; };
+    // Two-address forms straight into rd's host register when it has one (eax when rd is
+    // also the second operand, which the first move would overwrite).
+    auto alu_rr = [&](uint8_t opcode) {
+      const Reg d = s.rd == s.rs2 ? RAX : regs.target(s.rd);
+      regs.load(d, s.rs1);
+      regs.op(opcode, d, s.rs2);
+      regs.store(s.rd, d);
+    };
+    auto alu_ri = [&](uint8_t digit) {
+      const Reg d = regs.target(s.rd);
+      regs.load(d, s.rs1);
+      if (imm || digit == 4) e.alu_imm(digit, d, imm);  // (add, or, xor 0: a move)
+      regs.store(s.rd, d);
+    };
+    auto set_if = [&](Cond c, bool immediate) {
+      regs.load(RAX, s.rs1);
+      e.b({0x31, 0xc9});  // xor ecx, ecx
+      if (immediate) e.alu_imm(7, RAX, imm);
+      else regs.op(0x3b, RAX, s.rs2);
+      e.setcc(c, RCX);
+      regs.store(s.rd, RCX);
+    };
+    auto shift_r = [&](uint8_t digit) {
+      regs.load(RAX, s.rs1);
+      regs.load(RCX, s.rs2);
+      e.shift_cl(digit, RAX);
+      regs.store(s.rd, RAX);
+    };
+    auto call2 = [&](uint32_t (*fn)(uint32_t, uint32_t)) {
+      regs.save_for_call(p.rdi_in_use);  // (before rdi becomes the first argument)
+      regs.load(RDI, s.rs1);
+      regs.load(RSI, s.rs2);
+      e.mov_imm64_rax(reinterpret_cast<const void*>(fn));
+      e.b({0xff, 0xd0});  // call rax
+      regs.restore_after_call(p.rdi_in_use);
+      regs.store(s.rd, RAX);
+    };
+    // The effective address in eax, the host addend in rdx: from the site's page slot when
+    // it has one to check, else from the micro-TLB.
+    auto address = [&](uint8_t tlb, uint32_t size) {
+      regs.load(RAX, s.rs1);
+      if (imm) e.alu_imm(0, RAX, imm);
+      const uint32_t mask = ~(kPageSize - 1) | (size - 1);
+      const PageSlotUse& use = p.plan[site];
+      if (use.check) {
+        e.mov_rr(RDX, RAX);
+        e.alu_imm(4, RDX, mask);
+        e.stack(0x3b, RDX, 16 * use.slot);  // cmp edx, [rsp + slot]: its page
+        Bail at = bail_here();
+        at.jcc = e.jcc(kNotEq);
+        e.stack(0x8b, RDX, 16 * use.slot + 8, true);  // mov rdx, [rsp + slot + 8]: its addend
+        p.slow.push_back({at, tlb, mask, use.fill ? use.slot : -1, e.size()});
+        return;
+      }
+      lookup(p, tlb, mask, bail_here(), use.fill ? use.slot : -1);
+    };
+    auto load = [&](std::initializer_list<uint8_t> mov_eax_from_rdx_rax, uint32_t size) {
+      address(kCtxReadTlb, size);
+      e.b(mov_eax_from_rdx_rax);
+      regs.store(s.rd, RAX);
+    };
+    auto store = [&](std::initializer_list<uint8_t> mov_to_rdx_rax_from_esi, uint32_t size) {
+      address(kCtxWriteTlb, size);
+      regs.load(RSI, s.rs2);
+      e.b(mov_to_rdx_rax_from_esi);
+    };
+    auto branch = [&](Cond c) {
+      regs.load(RAX, s.rs1);
+      regs.op(0x3b, RAX, s.rs2);
+      return Ending{End::branch, c};
+    };
+    switch (op) {
+      case Op::lui: e.mov_imm(RAX, imm); regs.store(s.rd, RAX); break;
+      case Op::auipc:
+        e.ctx_load32(RAX, kCtxPageVbase);
+        e.alu_imm(0, RAX, s.offset + imm);
+        regs.store(s.rd, RAX);
+        break;
+      case Op::addi: alu_ri(0); break;
+      case Op::xori: alu_ri(6); break;
+      case Op::ori: alu_ri(1); break;
+      case Op::andi: alu_ri(4); break;
+      case Op::slti: set_if(kLess, true); break;
+      case Op::sltiu: set_if(kBelow, true); break;
+      case Op::slli: case Op::srli: case Op::srai: {
+        const Reg d = regs.target(s.rd);
+        regs.load(d, s.rs1);
+        e.shift_imm(op == Op::slli ? 4 : op == Op::srli ? 5 : 7, d, static_cast<uint8_t>(imm & 31));
+        regs.store(s.rd, d);
+        break;
+      }
+      case Op::add: alu_rr(0x03); break;
+      case Op::sub: alu_rr(0x2b); break;
+      case Op::xor_: alu_rr(0x33); break;
+      case Op::or_: alu_rr(0x0b); break;
+      case Op::and_: alu_rr(0x23); break;
+      case Op::slt: set_if(kLess, false); break;
+      case Op::sltu: set_if(kBelow, false); break;
+      case Op::sll: shift_r(4); break;
+      case Op::srl: shift_r(5); break;
+      case Op::sra: shift_r(7); break;
+      case Op::mul:
+        regs.load(RAX, s.rs1);
+        regs.imul_eax(s.rs2);
+        regs.store(s.rd, RAX);
+        break;
+      case Op::mulh: case Op::mulhsu: case Op::mulhu:
+        if (op == Op::mulhu) regs.load(RAX, s.rs1);
+        else regs.load_sx64(RAX, s.rs1);
+        if (op == Op::mulh) regs.load_sx64(RCX, s.rs2);
+        else regs.load(RCX, s.rs2);
+        e.b({0x48, 0x0f, 0xaf, 0xc1});  // imul rax, rcx
+        e.b({0x48, 0xc1, 0xe8, 0x20});  // shr rax, 32
+        regs.store(s.rd, RAX);
+        break;
+      case Op::div: call2(guest_div); break;
+      case Op::divu: call2(guest_divu); break;
+      case Op::rem: call2(guest_rem); break;
+      case Op::remu: call2(guest_remu); break;
+      case Op::lb: load({0x0f, 0xbe, 0x04, 0x02}, 1); break;   // movsx eax, byte [rdx + rax]
+      case Op::lbu: load({0x0f, 0xb6, 0x04, 0x02}, 1); break;  // movzx eax, byte [rdx + rax]
+      case Op::lh: load({0x0f, 0xbf, 0x04, 0x02}, 2); break;   // movsx eax, word [rdx + rax]
+      case Op::lhu: load({0x0f, 0xb7, 0x04, 0x02}, 2); break;  // movzx eax, word [rdx + rax]
+      case Op::lw: load({0x8b, 0x04, 0x02}, 4); break;         // mov eax, [rdx + rax]
+      case Op::sb: store({0x40, 0x88, 0x34, 0x02}, 1); break;  // mov [rdx + rax], sil
+      case Op::sh: store({0x66, 0x89, 0x34, 0x02}, 2); break;  // mov [rdx + rax], si
+      case Op::sw: store({0x89, 0x34, 0x02}, 4); break;        // mov [rdx + rax], esi
+      case Op::fence: case Op::fence_tso: case Op::fence_i: break;  // stores keep code coherent
+      case Op::jal:
+        if (s.rd == 1 || s.rd == 5) push_return(e, native, next_offset);  // a call
+        e.ctx_load32(RAX, kCtxPageVbase);
+        e.alu_imm(0, RAX, next_offset);
+        regs.store(s.rd, RAX);
+        return {End::jump};
+      case Op::jalr:
+        if (s.rd == 1 || s.rd == 5) push_return(e, native, next_offset);  // a call
+        regs.load(RAX, s.rs1);
+        e.alu_imm(0, RAX, imm);
+        e.alu_imm(4, RAX, ~1u);
+        e.ctx_load32(RDX, kCtxPageVbase);
+        e.alu_imm(0, RDX, next_offset);
+        regs.store(s.rd, RDX);
+        return {End::indirect, kEq, s.rd == 32 && (s.rs1 == 1 || s.rs1 == 5)};  // a return?
+      case Op::beq: return branch(kEq);
+      case Op::bne: return branch(kNotEq);
+      case Op::blt: return branch(kLess);
+      case Op::bge: return branch(kGreaterEq);
+      case Op::bltu: return branch(kBelow);
+      case Op::bgeu: return branch(kAboveEq);
+      default:  // system instructions, atomics, illegal: the threaded code runs them
+        return {End::hand_over};
+    }
+    return {};
   }
 
   void compile(Block& block, Emitter& e, NativeCode& native) const {
-    struct Bail {
-      size_t jcc;       // rel32 to bind
-      uint32_t op;      // the instruction threaded code takes over at
-      uint32_t dirty;   // cached registers to write back first
-    };
-    std::vector<Bail> bails;
     e.b({0x49, 0x81, 0xff});  // cmp r15, count
     e.u32(block.count);
     const size_t not_entered = e.jcc(kBelow);
-    count_entry(e, block);
     // Does the block end in a jump or branch to its own start (a loop of one block)?
     const Slot& last = block.ops[block.count - 1];
     const Op last_op = kHandlerOp[last.handler];
     const bool loops = isa::kOpTraits[static_cast<int>(last_op)] & (isa::kTraitJump | isa::kTraitBranch) &&
                        int64_t{last.offset} + last.imm == block.start;
+    // A trace may start here (not at a loop on itself, nor where the block ends for good).
+    const bool may_head = trace_threshold && !loops && block.kind != BlockEnd::indirect && block.kind != BlockEnd::system;
+    const size_t hot = count_entry(e, block, may_head);
     OptimizerStats optimized;
     const std::vector<Slot> ops = optimize(block.ops, block.count, optimized);
     GuestRegs regs(e, ops, loops);
     regs.load_all();
     unsigned page_slots = 0;
-    const std::vector<PageSlotUse> plan = plan_page_slots(ops, loops, page_slots);
+    Path p{e, regs, plan_page_slots(ops, loops, page_slots), loops, {}, {}};
     if (loops) {
       regs.all_dirty();
       e.b({0x31, 0xff});  // xor edi, edi: no turns yet
-      for (unsigned k = 0; k < page_slots; ++k) {  // mov dword [rsp + slot], kNoPage
-        e.b({0xc7, 0x84, 0x24});
-        e.u32(16 * k);
-        e.u32(kNoPage);
-      }
+      empty_page_slots(e, page_slots);
     }
     const size_t body = e.size();
-    {
-      const std::string cached = regs.describe();
-      native.summary = cached.empty() ? "no guest register cached in a host register" : "host registers: " + cached;
-      if (loops) native.summary += "; loops on itself: its turns run in its own code, registers kept";
-      if (page_slots)
-        native.summary += "; " + std::to_string(page_slots) + (page_slots == 1 ? " page slot" : " page slots") +
-                          (loops ? " (each access remembers its page across turns)" : " (accesses through one base register share a lookup)");
-      if (const std::string o = optimized.describe(); !o.empty()) native.summary += "; optimized: " + o;
-    }
-    // A page slot's check that missed: the micro-TLB looked up in the cold part, then back.
-    struct SlowLookup {
-      size_t jcc;
-      uint32_t op, dirty;
-      uint8_t tlb;
-      uint32_t mask;
-      int slot;  // filled on a hit (-1: not)
-      size_t resume;
-    };
-    std::vector<SlowLookup> slow;
-    // The micro-TLB: the effective address in eax, the host addend into rdx; a tag mismatch
-    // (other page, misaligned, code page for stores, watchpoints) hands over to threaded code.
-    auto lookup = [&](uint8_t tlb, uint32_t mask, uint32_t op, uint32_t dirty, int fill) {
-      e.mov_rr(RCX, RAX);
-      e.shift_imm(5, RCX, 12 - kTlbEntryShift);
-      e.alu_imm(4, RCX, kTlbIndexMask);
-      e.b({0x48, 0x03, 0x4d, tlb});  // add rcx, [rbp + tlb]: the entry
-      e.mov_rr(RDX, RAX);
-      e.alu_imm(4, RDX, mask);
-      e.b({0x3b, 0x11});  // cmp edx, [rcx]: the tag
-      bails.push_back({e.jcc(kNotEq), op, dirty});
-      if (fill >= 0) e.stack(0x89, RDX, 16 * fill);      // mov [rsp + slot], edx
-      e.b({0x48, 0x8b, 0x51, 0x08});                     // mov rdx, [rcx + 8]: the host addend
-      if (fill >= 0) e.stack(0x89, RDX, 16 * fill + 8, true);  // mov [rsp + slot + 8], rdx
-    };
-    bool ended = false;
-    for (uint32_t i = 0; i < block.count && !ended; ++i) {
+    native.summary = describe(regs, loops, page_slots, optimized);
+    Ending end;
+    uint32_t i = 0;
+    for (; i < block.count; ++i) {
       native.op_start.push_back(static_cast<uint32_t>(e.size()));
-      const Slot& s = ops[i];
-      if (is_dropped(s)) continue;  // (nothing to do: the optimizer made it a write to x0)
-      const Op op = kHandlerOp[s.handler];
-      const uint32_t imm = static_cast<uint32_t>(s.imm);
-      const uint32_t next_offset = s.offset + s.length;
-      // Two-address forms straight into rd's host register when it has one (eax when rd is
-      // also the second operand, which the first move would overwrite).
-      auto alu_rr = [&](uint8_t opcode) {
-        const Reg d = s.rd == s.rs2 ? RAX : regs.target(s.rd);
-        regs.load(d, s.rs1);
-        regs.op(opcode, d, s.rs2);
-        regs.store(s.rd, d);
-      };
-      auto alu_ri = [&](uint8_t digit) {
-        const Reg d = regs.target(s.rd);
-        regs.load(d, s.rs1);
-        if (imm || digit == 4) e.alu_imm(digit, d, imm);  // (add, or, xor 0: a move)
-        regs.store(s.rd, d);
-      };
-      auto set_if = [&](Cond c, bool immediate) {
-        regs.load(RAX, s.rs1);
-        e.b({0x31, 0xc9});  // xor ecx, ecx
-        if (immediate) e.alu_imm(7, RAX, imm);
-        else regs.op(0x3b, RAX, s.rs2);
-        e.setcc(c, RCX);
-        regs.store(s.rd, RCX);
-      };
-      auto shift_r = [&](uint8_t digit) {
-        regs.load(RAX, s.rs1);
-        regs.load(RCX, s.rs2);
-        e.shift_cl(digit, RAX);
-        regs.store(s.rd, RAX);
-      };
-      auto call2 = [&](uint32_t (*fn)(uint32_t, uint32_t)) {
-        regs.save_for_call(loops);  // (before rdi becomes the first argument)
-        regs.load(RDI, s.rs1);
-        regs.load(RSI, s.rs2);
-        e.mov_imm64_rax(reinterpret_cast<const void*>(fn));
-        e.b({0xff, 0xd0});  // call rax
-        regs.restore_after_call(loops);
-        regs.store(s.rd, RAX);
-      };
-      // The effective address in eax, the micro-TLB entry's offset in ecx; a tag mismatch
-      // (other page, misaligned, code page for stores, watchpoints) hands over to threaded code.
-      // The effective address in eax, the host addend in rdx: from the site's page slot when
-      // it has one to check, else from the micro-TLB.
-      auto address = [&](uint8_t tlb, uint32_t size) {
-        regs.load(RAX, s.rs1);
-        if (imm) e.alu_imm(0, RAX, imm);
-        const uint32_t mask = ~(kPageSize - 1) | (size - 1);
-        const PageSlotUse& use = plan[i];
-        if (use.check) {
-          e.mov_rr(RDX, RAX);
-          e.alu_imm(4, RDX, mask);
-          e.stack(0x3b, RDX, 16 * use.slot);  // cmp edx, [rsp + slot]: its page
-          const size_t miss = e.jcc(kNotEq);
-          e.stack(0x8b, RDX, 16 * use.slot + 8, true);  // mov rdx, [rsp + slot + 8]: its addend
-          slow.push_back({miss, i, regs.dirty(), tlb, mask, use.fill ? use.slot : -1, e.size()});
-          return;
-        }
-        lookup(tlb, mask, i, regs.dirty(), use.fill ? use.slot : -1);
-      };
-      auto load = [&](std::initializer_list<uint8_t> mov_eax_from_rdx_rax, uint32_t size) {
-        address(kCtxReadTlb, size);
-        e.b(mov_eax_from_rdx_rax);
-        regs.store(s.rd, RAX);
-      };
-      auto store = [&](std::initializer_list<uint8_t> mov_to_rdx_rax_from_esi, uint32_t size) {
-        address(kCtxWriteTlb, size);
-        regs.load(RSI, s.rs2);
-        e.b(mov_to_rdx_rax_from_esi);
-      };
-      auto branch = [&](Cond c) {
-        regs.load(RAX, s.rs1);
-        regs.op(0x3b, RAX, s.rs2);
-        const size_t taken = e.jcc(c);
+      if (is_dropped(ops[i])) continue;  // (nothing to do: the optimizer made it a write to x0)
+      end = instruction(p, block, native, ops[i], i, i, 0, nullptr);
+      if (end.kind != End::none) break;
+    }
+    const Slot* s = i < block.count ? &block.ops[i] : nullptr;
+    switch (end.kind) {
+      case End::none:  // fell through the last instruction
         native.op_start.push_back(static_cast<uint32_t>(e.size()));
-        exit_stub(e, block, native, regs, 1, false, next_offset, loops);
+        exit_stub(e, block, native, regs, 1, false, block.end, loops);
+        break;
+      case End::branch: {
+        const size_t taken = e.jcc(end.cond);
+        native.op_start.push_back(static_cast<uint32_t>(e.size()));
+        exit_stub(e, block, native, regs, 1, false, s->offset + s->length, loops);
         e.bind(taken);
-        exit_stub(e, block, native, regs, 0, false, int64_t{s.offset} + s.imm, loops);
-        ended = true;
-      };
-      switch (op) {
-        case Op::lui: e.mov_imm(RAX, imm); regs.store(s.rd, RAX); break;
-        case Op::auipc:
-          e.ctx_load32(RAX, kCtxPageVbase);
-          e.alu_imm(0, RAX, s.offset + imm);
-          regs.store(s.rd, RAX);
-          break;
-        case Op::addi: alu_ri(0); break;
-        case Op::xori: alu_ri(6); break;
-        case Op::ori: alu_ri(1); break;
-        case Op::andi: alu_ri(4); break;
-        case Op::slti: set_if(kLess, true); break;
-        case Op::sltiu: set_if(kBelow, true); break;
-        case Op::slli: case Op::srli: case Op::srai: {
-          const Reg d = regs.target(s.rd);
-          regs.load(d, s.rs1);
-          e.shift_imm(op == Op::slli ? 4 : op == Op::srli ? 5 : 7, d, static_cast<uint8_t>(imm & 31));
-          regs.store(s.rd, d);
-          break;
-        }
-        case Op::add: alu_rr(0x03); break;
-        case Op::sub: alu_rr(0x2b); break;
-        case Op::xor_: alu_rr(0x33); break;
-        case Op::or_: alu_rr(0x0b); break;
-        case Op::and_: alu_rr(0x23); break;
-        case Op::slt: set_if(kLess, false); break;
-        case Op::sltu: set_if(kBelow, false); break;
-        case Op::sll: shift_r(4); break;
-        case Op::srl: shift_r(5); break;
-        case Op::sra: shift_r(7); break;
-        case Op::mul:
-          regs.load(RAX, s.rs1);
-          regs.imul_eax(s.rs2);
-          regs.store(s.rd, RAX);
-          break;
-        case Op::mulh: case Op::mulhsu: case Op::mulhu:
-          if (op == Op::mulhu) regs.load(RAX, s.rs1);
-          else regs.load_sx64(RAX, s.rs1);
-          if (op == Op::mulh) regs.load_sx64(RCX, s.rs2);
-          else regs.load(RCX, s.rs2);
-          e.b({0x48, 0x0f, 0xaf, 0xc1});  // imul rax, rcx
-          e.b({0x48, 0xc1, 0xe8, 0x20});  // shr rax, 32
-          regs.store(s.rd, RAX);
-          break;
-        case Op::div: call2(guest_div); break;
-        case Op::divu: call2(guest_divu); break;
-        case Op::rem: call2(guest_rem); break;
-        case Op::remu: call2(guest_remu); break;
-        case Op::lb: load({0x0f, 0xbe, 0x04, 0x02}, 1); break;   // movsx eax, byte [rdx + rax]
-        case Op::lbu: load({0x0f, 0xb6, 0x04, 0x02}, 1); break;  // movzx eax, byte [rdx + rax]
-        case Op::lh: load({0x0f, 0xbf, 0x04, 0x02}, 2); break;   // movsx eax, word [rdx + rax]
-        case Op::lhu: load({0x0f, 0xb7, 0x04, 0x02}, 2); break;  // movzx eax, word [rdx + rax]
-        case Op::lw: load({0x8b, 0x04, 0x02}, 4); break;         // mov eax, [rdx + rax]
-        case Op::sb: store({0x40, 0x88, 0x34, 0x02}, 1); break;  // mov [rdx + rax], sil
-        case Op::sh: store({0x66, 0x89, 0x34, 0x02}, 2); break;  // mov [rdx + rax], si
-        case Op::sw: store({0x89, 0x34, 0x02}, 4); break;        // mov [rdx + rax], esi
-        case Op::fence: case Op::fence_tso: case Op::fence_i: break;  // stores keep code coherent
-        case Op::jal:
-          if (s.rd == 1 || s.rd == 5) push_return(e, native, next_offset);  // a call
-          e.ctx_load32(RAX, kCtxPageVbase);
-          e.alu_imm(0, RAX, next_offset);
-          regs.store(s.rd, RAX);
-          native.op_start.push_back(static_cast<uint32_t>(e.size()));
-          exit_stub(e, block, native, regs, 0, false, int64_t{s.offset} + s.imm, loops);
-          ended = true;
-          break;
-        case Op::jalr:
-          if (s.rd == 1 || s.rd == 5) push_return(e, native, next_offset);  // a call
-          regs.load(RAX, s.rs1);
-          e.alu_imm(0, RAX, imm);
-          e.alu_imm(4, RAX, ~1u);
-          e.ctx_load32(RDX, kCtxPageVbase);
-          e.alu_imm(0, RDX, next_offset);
-          regs.store(s.rd, RDX);
-          native.op_start.push_back(static_cast<uint32_t>(e.size()));
-          exit_stub(e, block, native, regs, 0, true, 0, loops, s.rd == 32 && (s.rs1 == 1 || s.rs1 == 5));  // a return?
-          ended = true;
-          break;
-        case Op::beq: branch(kEq); break;
-        case Op::bne: branch(kNotEq); break;
-        case Op::blt: branch(kLess); break;
-        case Op::bge: branch(kGreaterEq); break;
-        case Op::bltu: branch(kBelow); break;
-        case Op::bgeu: branch(kAboveEq); break;
-        default:  // system instructions, atomics, illegal: the threaded code runs them
-          if (loops) settle(e, block, false);
-          regs.write_back(regs.dirty());
-          leave(e, block, i);
-          ended = true;
-          break;
+        exit_stub(e, block, native, regs, 0, false, int64_t{s->offset} + s->imm, loops);
+        break;
       }
+      case End::jump:
+        native.op_start.push_back(static_cast<uint32_t>(e.size()));
+        exit_stub(e, block, native, regs, 0, false, int64_t{s->offset} + s->imm, loops);
+        break;
+      case End::indirect:
+        native.op_start.push_back(static_cast<uint32_t>(e.size()));
+        exit_stub(e, block, native, regs, 0, true, 0, loops, end.is_return);
+        break;
+      case End::hand_over:
+        if (loops) settle(e, block, false);
+        regs.write_back(regs.dirty());
+        leave(e, block, i);
+        break;
     }
-    if (!ended) {  // fell through the last instruction
-      native.op_start.push_back(static_cast<uint32_t>(e.size()));
-      exit_stub(e, block, native, regs, 1, false, block.end, loops);
-    }
-    // Cold paths: not entered, the next turn of a loop on itself, and the hand-overs of loads
-    // and stores.
+    // Cold paths: not entered, the trace threshold, the next turn of a loop on itself, links
+    // to other pages, and the hand-overs of loads and stores.
     e.bind(not_entered);
     leave(e, block, kNativeNotEntered);
+    if (may_head) {
+      e.bind(hot);
+      leave(e, block, kNativeHot);
+    }
     if (native.self_exit[0]) {  // the loop head: a turn's budget, counted in rdi, then the body
       native.loop_head = static_cast<int32_t>(e.size());
       e.b({0x49, 0x81, 0xff});  // cmp r15, count
@@ -935,18 +1113,187 @@ class X86_64Backend final : public Backend {
       e.u32(static_cast<uint32_t>(native.cross_delta[k]));
       native.cross_jump[k] = static_cast<int32_t>(e.jmp());
     }
-    for (const SlowLookup& miss : slow) {
-      e.bind(miss.jcc);
-      lookup(miss.tlb, miss.mask, miss.op, miss.dirty, miss.slot);
-      const size_t back = e.jmp();
-      e.patch32(back, static_cast<uint32_t>(miss.resume - (back + 4)));
+    emit_cold(p, loops);
+  }
+
+  static void empty_page_slots(Emitter& e, unsigned count) {
+    for (unsigned k = 0; k < count; ++k) {  // mov dword [rsp + slot], kNoPage
+      e.b({0xc7, 0x84, 0x24});
+      e.u32(16 * k);
+      e.u32(kNoPage);
     }
-    for (const Bail& bail : bails) {
-      e.bind(bail.jcc);
-      if (loops) settle(e, block, false);
-      regs.write_back(bail.dirty);
-      leave(e, block, bail.op);
+  }
+
+  // `loops`: the code runs turn after turn (a block on itself, `in_trace` false, or a trace).
+  static std::string describe(const GuestRegs& regs, bool loops, unsigned page_slots, const OptimizerStats& optimized,
+                              bool in_trace = false) {
+    const std::string cached = regs.describe();
+    std::string text = cached.empty() ? "no guest register cached in a host register" : "host registers: " + cached;
+    if (loops && !in_trace) text += "; loops on itself: its turns run in its own code, registers kept";
+    if (page_slots)
+      text += "; " + std::to_string(page_slots) + (page_slots == 1 ? " page slot" : " page slots") +
+              (loops ? " (each access remembers its page across turns)" : " (accesses through one base register share a lookup)");
+    if (const std::string o = optimized.describe(); !o.empty()) text += "; optimized: " + o;
+    return text;
+  }
+
+  // A trace: its blocks' instructions one after another, registers in host registers all along,
+  // each branch falling through in its hot direction. Every way out goes through the code of
+  // the block it leaves, at that exit's entry (after the block's write-back: the trace has
+  // written its own registers back), so links, inline caches, return prediction and counting
+  // are the block's; the trace charges the budget for its earlier blocks first. Returns false
+  // when a block's code lacks what the trace needs (it is left as blocks).
+  bool compile_trace(Trace& t, Emitter& e, TraceCode& code) const {
+    const size_t n = t.blocks.size();
+    t.left.assign(n, 0);  // (its counters' addresses go into the code: never reallocated)
+    auto mark = [&](int block, int op) { code.marks.push_back({static_cast<uint32_t>(e.size()), block, op}); };
+    Block& head = *t.blocks[0];
+    mark(0, -1);
+    // The entry: the whole path must fit the budget, else the head runs as a block.
+    e.b({0x49, 0x81, 0xff});  // cmp r15, instructions
+    e.u32(t.instructions);
+    e.absolute_fixups.emplace_back(e.jcc(kBelow), t.head_code);
+    e.mov_imm64_rax(&t.entries);
+    e.inc_qword_at_rax();
+    count_entry(e, head);
+    std::vector<std::vector<Slot>> ops(n);
+    std::vector<Slot> all;
+    OptimizerStats optimized;
+    for (size_t i = 0; i < n; ++i) {
+      ops[i] = optimize(t.blocks[i]->ops, t.blocks[i]->count, optimized);
+      all.insert(all.end(), ops[i].begin(), ops[i].end());
     }
+    GuestRegs regs(e, all, t.loops);
+    regs.load_all();
+    unsigned page_slots = 0;
+    Path p{e, regs, plan_page_slots(all, t.loops, page_slots), false, {}, {}};
+    if (t.loops) {
+      regs.all_dirty();
+      empty_page_slots(e, page_slots);
+    }
+    const size_t body = e.size();
+    // Ways out: to the exit entry of the block's own code, the trace's earlier blocks charged.
+    struct SideExit {
+      size_t jcc;
+      size_t block;
+      unsigned exit;
+      uint32_t dirty, charged;
+    };
+    std::vector<SideExit> side_exits;
+    struct TurnedAway {
+      size_t jcc;
+      uint32_t dirty;
+    };
+    std::vector<TurnedAway> turned_away;
+    auto leave_by = [&](size_t i, unsigned k, uint32_t dirty, uint32_t charged) {
+      const auto* native = static_cast<const NativeCode*>(t.blocks[i]->host.get());
+      regs.write_back(dirty);
+      if (charged) {
+        e.b({0x49, 0x81, 0xef});  // sub r15, charged
+        e.u32(charged);
+      }
+      count_in_rcx(e, &t.left[i]);
+      e.jmp_to(native->code + native->exit_entry[k]);
+    };
+    uint32_t charged = 0;
+    size_t site = 0;
+    for (size_t i = 0; i < n; ++i) {
+      Block& b = *t.blocks[i];
+      auto& native = *static_cast<NativeCode*>(b.host.get());
+      if (i > 0) {
+        mark(static_cast<int>(i), -1);
+        count_entry(e, b);
+      }
+      Ending end;
+      uint32_t j = 0;
+      for (; j < b.count; ++j) {
+        mark(static_cast<int>(i), static_cast<int>(j));
+        const Slot& s = ops[i][j];
+        if (!is_dropped(s)) end = instruction(p, b, native, s, j, site + j, charged, &t.left[i]);
+        if (end.kind != End::none) break;
+      }
+      site += b.count;
+      mark(static_cast<int>(i), b.count);
+      const int hot = i < t.via.size() ? t.via[i] : -1;
+      if (end.kind == End::hand_over) {  // threaded code runs it: the trace ends here
+        regs.write_back(regs.dirty());
+        if (charged) {
+          e.b({0x49, 0x81, 0xef});  // sub r15, charged
+          e.u32(charged);
+        }
+        count_in_rcx(e, &t.left[i]);
+        leave(e, b, j);
+        t.blocks.resize(i + 1);
+        t.via.resize(i);
+        t.loops = false;
+        break;
+      }
+      // The exits this way out needs exist in the block's own code?
+      for (unsigned k = 0; k < 2; ++k)
+        if (native.exit_entry[k] < 0 && (end.kind == End::branch || (k == 0) == (end.kind != End::none)))
+          return false;
+      bool goes_on = false;
+      switch (end.kind) {
+        case End::indirect:
+          leave_by(i, 0, regs.dirty(), charged);  // (the target in eax)
+          break;
+        case End::jump:
+          if (hot == 0) goes_on = true;
+          else leave_by(i, 0, regs.dirty(), charged);
+          break;
+        case End::none:
+          if (hot == 1) goes_on = true;
+          else leave_by(i, 1, regs.dirty(), charged);
+          break;
+        case End::branch:
+          if (hot >= 0) {  // the other direction leaves by a side exit
+            const Cond leaves = hot == 0 ? static_cast<Cond>(end.cond ^ 1) : end.cond;
+            side_exits.push_back({e.jcc(leaves), i, static_cast<unsigned>(1 - hot), regs.dirty(), charged});
+            goes_on = true;
+          } else {
+            side_exits.push_back({e.jcc(end.cond), i, 0, regs.dirty(), charged});
+            leave_by(i, 1, regs.dirty(), charged);
+          }
+          break;
+        case End::hand_over: break;
+      }
+      if (!goes_on) break;
+      e.mov_imm64_rax(&b.exits[hot].taken);
+      e.inc_qword_at_rax();
+      charged += b.count;
+      if (i + 1 == n) {  // a loop: the next turn if the budget covers it
+        e.b({0x49, 0x81, 0xef});  // sub r15, instructions
+        e.u32(t.instructions);
+        e.b({0x49, 0x81, 0xff});  // cmp r15, instructions
+        e.u32(t.instructions);
+        turned_away.push_back({e.jcc(kBelow), regs.dirty()});
+        count_entry(e, head);
+        const size_t back = e.jmp();
+        e.patch32(back, static_cast<uint32_t>(body - (back + 4)));
+      }
+    }
+    if (t.blocks.size() < 2) return false;
+    code.cold_start = static_cast<uint32_t>(e.size());
+    for (const SideExit& x : side_exits) {
+      mark(static_cast<int>(x.block), t.blocks[x.block]->count);
+      e.bind(x.jcc);
+      leave_by(x.block, x.exit, x.dirty, x.charged);
+    }
+    for (const TurnedAway& x : turned_away) {
+      mark(0, head.count);
+      e.bind(x.jcc);
+      regs.write_back(x.dirty);
+      count_in_rcx(e, &t.left[0]);
+      leave(e, head, kNativeNotEntered);
+    }
+    emit_cold(p, false, [&](const Bail& b) {
+      for (size_t i = 0; i < t.blocks.size(); ++i)
+        if (t.blocks[i] == b.block) mark(static_cast<int>(i), static_cast<int>(b.op));
+    });
+    code.summary = "a trace of " + std::to_string(t.blocks.size()) + " blocks, " + std::to_string(t.instructions) +
+                   " instructions" + (t.loops ? ", a loop: its turns stay in its code" : "") + "; " +
+                   describe(regs, t.loops, page_slots, optimized, true);
+    return true;
   }
 
   mutable CodeArena arena_;

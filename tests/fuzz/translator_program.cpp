@@ -757,6 +757,9 @@ TranslatorProgram Generator::make() {
   // code then follows its links (loops on themselves, links to other pages, predicted returns)
   // as in a normal run.
   if (const uint8_t every = in_.byte(); every & 1) p.compare_every = 97 + (every >> 1) * 13u;
+  // Most programs make traces after a block's first few entries (hot paths, side exits, stores
+  // into traces, interrupts inside them); the rest keep the default threshold.
+  if (const uint8_t traces = in_.byte(); traces % 4) p.translator.trace_threshold = 1 + traces % 8;
   handler();
   std::vector<std::pair<uint32_t, uint32_t>> far;
   for (uint32_t k = 0; k < kFarCount; ++k) {
@@ -848,6 +851,8 @@ LockstepResult run_in_lockstep(const TranslatorProgram& program, uint64_t max_st
     seen->chained_entries += c.chained_entries();
     seen->evicted += c.stats.evicted;
     seen->invalidated += c.stats.invalidated;
+    seen->traces_made += c.stats.traces;
+    seen->traces_dropped += c.stats.traces_dropped;
     if (const TierStats* t = c.backend().tiers()) {
       seen->modules_made += t->modules_made;
       seen->modules_evicted += t->modules_evicted;
@@ -869,11 +874,13 @@ LockstepResult run_in_lockstep(const TranslatorProgram& program, uint64_t max_st
 }
 
 std::string listing(const TranslatorProgram& program) {
-  char options[160];
+  char options[200];
   std::snprintf(options, sizeof options,
-                "chaining %s, cache %u KiB, eviction %s, runs of %u steps first, compared every %u steps (0: block)\n",
+                "chaining %s, cache %u KiB, eviction %s, traces after %u entries, runs of %u steps first, compared every %u "
+                "steps (0: block)\n",
                 program.translator.chaining ? "on" : "off", program.translator.capacity_kib,
-                to_string(program.translator.eviction), program.slice, program.compare_every);
+                to_string(program.translator.eviction), program.translator.trace_threshold, program.slice,
+                program.compare_every);
   std::string text = options;
   isa::Disassembler disassembler;
   auto byte = [&](uint32_t address) { return uint32_t{program.elf[kElfHeaderBytes + address - kBase]}; };

@@ -44,6 +44,7 @@ inline constexpr unsigned kMaxSlices = 500;
 struct TranslatorPaths {
   uint64_t returns_predicted = 0, chained_entries = 0, evicted = 0, invalidated = 0;
   uint64_t modules_made = 0, modules_evicted = 0, modules_dropped = 0;  // (a tiered backend: WebAssembly)
+  uint64_t traces_made = 0, traces_dropped = 0;                          // (native code)
 };
 LockstepResult run_in_lockstep(const TranslatorProgram& program, uint64_t max_steps = kStepBudget,
                                TranslatorPaths* seen = nullptr);

@@ -31,12 +31,16 @@ TEST(TranslatorFuzz, SeededProgramsAgree) {
   // And they reach the translator's paths: where native code exists, chained entries and
   // predicted returns (programs compared every so many steps follow their links), and everywhere
   // blocks evicted and invalidated by stores. (The counts are the seeded programs', fixed.)
-  std::printf("seeded programs: %llu chained entries, %llu returns predicted, %llu blocks evicted, %llu invalidated\n",
+  std::printf("seeded programs: %llu chained entries, %llu returns predicted, %llu blocks evicted, %llu invalidated, "
+              "%llu traces made, %llu dropped\n",
               static_cast<unsigned long long>(seen.chained_entries), static_cast<unsigned long long>(seen.returns_predicted),
-              static_cast<unsigned long long>(seen.evicted), static_cast<unsigned long long>(seen.invalidated));
+              static_cast<unsigned long long>(seen.evicted), static_cast<unsigned long long>(seen.invalidated),
+              static_cast<unsigned long long>(seen.traces_made), static_cast<unsigned long long>(seen.traces_dropped));
   if (native_backend_exists()) {
     EXPECT_GT(seen.chained_entries, 0u);
     EXPECT_GT(seen.returns_predicted, 0u);
+    EXPECT_GT(seen.traces_made, 0u);
+    EXPECT_GT(seen.traces_dropped, 0u) << "stores into traces, evictions and flushes take traces along";
   }
   EXPECT_GT(seen.evicted, 0u);
   EXPECT_GT(seen.invalidated, 0u);

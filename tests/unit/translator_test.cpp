@@ -422,3 +422,168 @@ TEST_P(Translator, OptimizedBlockComputesWhatTheInterpreterDoes) {
     EXPECT_NE(cache().backend().summary(*b).find("1 dead write dropped"), std::string::npos) << cache().backend().summary(*b);
   }
 }
+
+namespace {
+// A loop of two paths: even words take the branch to C, odd ones fall into B (which runs C's
+// instructions too, as its own block). With traces after two entries, A -> C -> back becomes a
+// trace whose side exit leads to B.
+//   A: lw t0, 0(a0); andi t1, t0, 1; beq t1, zero, C
+//   B: addi a2, a2, 1; add a3, a3, t0; addi a0, a0, 4; addi a1, a1, -1; bne a1, zero, A
+//   C: add a3, a3, t0; addi a0, a0, 4; addi a1, a1, -1; bne a1, zero, A
+//   ebreak
+const std::initializer_list<Insn> kTwoPathLoop = {
+    lw(t0, a0, 0),    andi(t1, t0, 1), beq(t1, zero, 24),  addi(a2, a2, 1), add(a3, a3, t0),
+    addi(a0, a0, 4),  addi(a1, a1, -1), bne(a1, zero, -28), add(a3, a3, t0), addi(a0, a0, 4),
+    addi(a1, a1, -1), bne(a1, zero, -44), ebreak()};
+constexpr uint32_t kTwoPathData = kRam + 0x10000;
+constexpr uint32_t kTwoPathWords = 300;
+// The words: i * 2, but every 7th is odd; a page boundary every 1024 words (a micro-TLB miss).
+uint32_t two_path_word(uint32_t i) { return i % 7 == 3 ? 2 * i + 1 : 2 * i; }
+}  // namespace
+
+TEST_P(Translator, ATraceRunsAHotPathAcrossBlocksAndLeavesBySideExitsExactly) {
+  TranslatorOptions o = cache().options();
+  o.trace_threshold = 2;
+  machine().set_translator_options(o);
+  auto set_up = [](Bus& b, Hart& h) {
+    ASSERT_TRUE(b.write_bytes(kRam, assemble(kTwoPathLoop)));
+    for (uint32_t i = 0; i < kTwoPathWords; ++i) {
+      const uint32_t v = two_path_word(i);
+      uint8_t bytes[4];
+      std::memcpy(bytes, &v, 4);
+      ASSERT_TRUE(b.write_bytes(kTwoPathData + 4 * i, bytes));
+    }
+    h.set_pc(kRam);
+    h.set_reg(a0, kTwoPathData);
+    h.set_reg(a1, kTwoPathWords);
+  };
+  set_up(bus(), hart());
+  uint32_t odd = 0, sum = 0;
+  for (uint32_t i = 0; i < kTwoPathWords; ++i) odd += two_path_word(i) & 1, sum += two_path_word(i);
+  const uint64_t steps = 3 * kTwoPathWords + 5 * odd + 4 * (kTwoPathWords - odd);  // up to the ebreak
+  run(steps);
+  EXPECT_EQ(pc(), kRam + 12 * 4);
+  EXPECT_EQ(x(a2), odd);
+  EXPECT_EQ(x(a3), sum);
+  EXPECT_EQ(hart().instret(), steps);
+  Machine reference(test_options());
+  reference.hart().reset(kRam);
+  set_up(reference.bus(), reference.hart());
+  reference.run(steps);
+  for (unsigned r = 1; r < 32; ++r) EXPECT_EQ(x(r), reference.hart().reg(r)) << "x" << r;
+  // The profile counts every block as if no trace existed (threaded code has none).
+  const Block* a = cache().find(kRam);
+  const Block* b = cache().find(kRam + 12);
+  const Block* c = cache().find(kRam + 32);
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a->executions, kTwoPathWords);
+  EXPECT_EQ(a->exits[0].taken, kTwoPathWords - odd) << "to C";
+  EXPECT_EQ(a->exits[1].taken, odd) << "into B";
+  EXPECT_EQ(b->executions, odd);
+  EXPECT_EQ(c->executions, kTwoPathWords - odd);
+  EXPECT_EQ(b->exits[0].taken + c->exits[0].taken, kTwoPathWords - 1) << "back to A";
+  if (cache().native()) {
+    // (B and C make traces of their own too: B -> A -> C, C -> A.)
+    ASSERT_NE(a->heads, nullptr);
+    const Trace& t = *a->heads;
+    ASSERT_EQ(t.blocks.size(), 2u);
+    EXPECT_EQ(t.blocks[0], a);
+    EXPECT_EQ(t.blocks[1], c);
+    EXPECT_TRUE(t.loops);
+    EXPECT_EQ(t.instructions, 7u);
+    EXPECT_EQ(cache().trace_of(*a), &t);
+    // Left in A: every odd word (the side exit into B), and every hand-over at the load when the
+    // array crosses a page (its page slot, then the micro-TLB, misses); in C: the loop's end.
+    EXPECT_GE(t.left[0], odd);
+    EXPECT_EQ(t.left[1], 1u) << "the last turn leaves at C's bne";
+    EXPECT_NE(cache().backend().trace_summary(t).find("a trace of 2 blocks, 7 instructions, a loop"), std::string::npos)
+        << cache().backend().trace_summary(t);
+    // The listing: both blocks' instructions, each followed by the trace's code for it.
+    const std::vector<ListingRow> rows = trace_listing(machine(), t);
+    int headings = 0, guest = 0;
+    for (const ListingRow& r : rows) {
+      headings += r.kind == ListingRow::Kind::heading && r.text.rfind("block ", 0) == 0;
+      guest += r.kind == ListingRow::Kind::guest && r.text.find("(cold)") == std::string::npos;
+    }
+    EXPECT_EQ(headings, 2);
+    EXPECT_EQ(guest, 7);
+    EXPECT_EQ(trace_path(machine(), t), "80000000 -> 80000020 -> back");
+  } else {
+    EXPECT_TRUE(cache().traces().empty());
+  }
+}
+
+TEST_P(Translator, AStoreIntoATraceDropsItAndTheNewCodeRuns) {
+  // The trace of kTwoPathLoop, then a store (from the guest, in B) rewrites C's add into a sub:
+  // the trace goes with C, and the rest of the run subtracts.
+  TranslatorOptions o = cache().options();
+  o.trace_threshold = 2;
+  machine().set_translator_options(o);
+  // B stores s1 (a sub a3, a3, t0) over C's add when a2 reaches 3: B becomes
+  //   addi a2, a2, 1; bne a2, s2, +8; sw s1, 0(s0); add a3, a3, t0; ... (C moves 8 bytes on)
+  const std::vector<uint8_t> code = assemble(
+      {lw(t0, a0, 0),   andi(t1, t0, 1), beq(t1, zero, 32), addi(a2, a2, 1),  bne(a2, s2, 8),
+       sw(s1, s0, 0),   add(a3, a3, t0), addi(a0, a0, 4),   addi(a1, a1, -1), bne(a1, zero, -36),
+       add(a3, a3, t0), addi(a0, a0, 4), addi(a1, a1, -1),  bne(a1, zero, -52), jal(zero, 0)});
+  const uint32_t c_add = kRam + 10 * 4;
+  ASSERT_TRUE(bus().write_bytes(kRam, code));
+  for (uint32_t i = 0; i < kTwoPathWords; ++i) write32(kTwoPathData + 4 * i, two_path_word(i));
+  hart().set_pc(kRam);
+  set_x(a0, kTwoPathData);
+  set_x(a1, kTwoPathWords);
+  set_x(s0, c_add);
+  set_x(s1, sub(a3, a3, t0).bits);
+  set_x(s2, 3);
+  run(100000);
+  EXPECT_EQ(pc(), kRam + 14 * 4) << "spinning at the end";
+  // Expected: even words before the third odd one add, after it subtract.
+  uint32_t expect = 0, odd = 0;
+  for (uint32_t i = 0; i < kTwoPathWords; ++i) {
+    const uint32_t v = two_path_word(i);
+    if (v & 1) ++odd;
+    if (v & 1) expect += v;
+    else expect = odd >= 3 ? expect - v : expect + v;
+  }
+  EXPECT_EQ(x(a3), expect);
+  if (cache().native()) {
+    EXPECT_GE(cache().stats.traces, 2u) << "the trace was made again from the new code";
+    EXPECT_GE(cache().stats.traces_dropped, 1u);
+  }
+}
+
+TEST_P(Translator, ATimerInterruptInsideATraceLandsWhereTheInterpreterTakesIt) {
+  TranslatorOptions o = cache().options();
+  o.trace_threshold = 2;
+  machine().set_translator_options(o);
+  auto program = [](Hart& h, Bus& bus) {
+    ASSERT_TRUE(bus.write_bytes(kRam, assemble(kTwoPathLoop)));
+    for (uint32_t i = 0; i < kTwoPathWords; ++i) {
+      const uint32_t v = two_path_word(i);
+      uint8_t bytes[4];
+      std::memcpy(bytes, &v, 4);
+      ASSERT_TRUE(bus.write_bytes(kTwoPathData + 4 * i, bytes));
+    }
+    const std::vector<uint8_t> handler = assemble({addi(t2, t2, 1), csrr(t3, csr::mepc), csrw(csr::mie, zero), mret()});
+    ASSERT_TRUE(bus.write_bytes(kRam + 0x400, handler));
+    h.debug_write_csr(csr::mtvec, kRam + 0x400);
+    h.debug_write_csr(csr::mie, kMipMtip);
+    h.debug_write_csr(csr::mstatus, kMstatusMie);
+    h.set_mtimecmp(53);  // mtime ticks every 10 steps: step 530, well inside the trace's turns
+    h.set_pc(kRam);
+    h.set_reg(a0, kTwoPathData);
+    h.set_reg(a1, kTwoPathWords);
+  };
+  program(hart(), bus());
+  Machine reference(test_options());
+  program(reference.hart(), reference.bus());
+  run(2000);
+  reference.run(2000);
+  ASSERT_EQ(hart().interrupts(), 1u);
+  EXPECT_EQ(x(t3), reference.hart().reg(t3)) << "the same interrupted pc";
+  for (unsigned r = 1; r < 32; ++r) EXPECT_EQ(x(r), reference.hart().reg(r)) << "x" << r;
+  EXPECT_EQ(traps().back().step, reference.hart().trap_log().records().back().step);
+  if (cache().native()) {
+    ASSERT_FALSE(cache().traces().empty());
+    EXPECT_GT(cache().traces().front()->entries, 0u);
+  }
+}

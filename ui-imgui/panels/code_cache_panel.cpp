@@ -1,7 +1,8 @@
 // The code cache: how guest code runs (interpreter or block translator) and the translator's
 // switches; its statistics; the live blocks (address range, sizes, executions); a selected
 // block's guest instructions beside its translated form, and its chain links as a graph; the
-// invalidation, eviction and flush events.
+// trace a block is part of (its path, side exits and code); the invalidation, eviction and
+// flush events.
 //
 // Blocks die between frames (a store into their code, eviction, a flush): the selection is a
 // physical address, looked up again every frame, and no block pointer outlives the frame.
@@ -85,8 +86,32 @@ void switches(DebugSession& s) {
   changed |= ImGui::Checkbox("chaining", &t.options.chaining);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Off: every block exit looks the next block up in the table.");
-  ImGui::SameLine();
-  ImGui::TextDisabled("|  cache");
+  // Native code: traces (superblocks) along hot paths, after how many entries of a block.
+  if (const Machine* m = s.machine(); m && m->block_cache().native() && !m->block_cache().backend().tiers()) {
+    ImGui::SameLine();
+    bool traces = t.options.trace_threshold > 0;
+    if (ImGui::Checkbox("traces", &traces)) {
+      t.options.trace_threshold = traces ? kDefaultTraceThreshold : 0;
+      changed = true;
+    }
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("A block entered often enough starts a trace: its hot path through blocks of the same\n"
+                        "page compiled as one piece (registers kept in host registers, branches falling through\n"
+                        "the hot way, side exits for the rest). Changing this re-translates everything.");
+    if (traces) {
+      ImGui::SameLine();
+      ImGui::TextDisabled("after");
+      ImGui::SameLine();
+      ImGui::SetNextItemWidth(ImGui::CalcTextSize("100000").x + ImGui::GetFontSize());
+      const uint32_t lo_at = 2, hi_at = 100000;
+      changed |= ImGui::SliderScalar("##traceat", ImGuiDataType_U32, &t.options.trace_threshold, &lo_at, &hi_at, "%u",
+                                     ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("Block entries before a trace may start at a block.");
+      ImGui::SameLine();
+      ImGui::TextDisabled("entries");
+    }
+  }
+  ImGui::TextDisabled("cache");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(160);
   const uint32_t lo = kMinCacheKib, hi = TranslatorSettings::kMaxCacheKib;
@@ -135,6 +160,13 @@ void statistics(const Machine& m) {
   if (c.native()) std::snprintf(predicted, sizeof predicted, "; %llu returns predicted", u64(c.returns.predicted));
   ImGui::TextWrapped("block entries %llu: %.1f%% through chain links, %llu through the table%s; %llu instructions interpreted",
                      u64(entries), linked, u64(st.lookups), predicted, u64(st.interpreted));
+  if (c.native() && !c.backend().tiers()) {
+    if (c.options().trace_threshold)
+      ImGui::TextWrapped("traces: %zu live (%llu made, %llu dropped with a block), made after %u entries of a block",
+                         c.traces().size(), u64(st.traces), u64(st.traces_dropped), c.options().trace_threshold);
+    else
+      ImGui::TextDisabled("traces: off");
+  }
   if (const TierStats* t = c.backend().tiers()) {  // one line; the rest on hover
     ImGui::TextWrapped("WebAssembly: %llu of %zu blocks compiled, %llu module%s (%llu made, %llu evicted, %llu failed), "
                        "%.1f ms to ready",
@@ -430,14 +462,16 @@ void chain_graph(const DebugSession& s, Panels& p, const Block& b, float height)
   ImGui::Dummy(ImVec2(w, h));
 }
 
-// The block's guest instructions, each followed by the host code made from it.
-void code_view(const DebugSession& s, Panels& p, const Block& b) {
+// The block's guest instructions, each followed by the host code made from it (or the trace's,
+// blocks one after another).
+void code_view(const DebugSession& s, Panels& p, const Block& b, const Trace* trace) {
   const Machine& m = *s.machine();
   if (p.namer_machine != &m) {
     p.namer = std::make_shared<SymbolNamer>(m.image());
     p.namer_machine = &m;
   }
-  const std::vector<ListingRow> rows = block_listing(m, b, [&p](uint32_t x) { return (*p.namer)(x); });
+  const auto namer = [&p](uint32_t x) { return (*p.namer)(x); };
+  const std::vector<ListingRow> rows = trace ? trace_listing(m, *trace, namer) : block_listing(m, b, namer);
   if (!ImGui::BeginTable("code", 1, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX))
     return;
   ImGui::TableSetupScrollFreeze(0, 1);
@@ -457,6 +491,8 @@ void code_view(const DebugSession& s, Panels& p, const Block& b) {
       ImGui::TableNextColumn();
       if (r.kind == ListingRow::Kind::guest) {
         ImGui::TextColored(ImVec4(0.55f, 0.8f, 1.0f, 1), "%s", r.text.c_str());
+      } else if (r.kind == ListingRow::Kind::heading) {
+        ImGui::TextColored(ImVec4(1.0f, 0.8f, 0.4f, 1), "%s", r.text.c_str());
       } else {
         ImGui::Indent(24);
         ImGui::TextUnformatted(r.text.c_str());
@@ -476,8 +512,35 @@ void block_view(const DebugSession& s, Panels& p, const Block& b) {
   if (const std::string summary = s.machine()->block_cache().backend().summary(b); !summary.empty())
     ImGui::TextWrapped("%s", summary.c_str());
   ImGui::PopStyleColor();
+  const Machine& m = *s.machine();
+  const Trace* trace = m.block_cache().trace_of(b);
+  if (trace) {  // its path, how often it was entered and where it was left, and which code to show
+    std::string left;
+    for (size_t i = 0; i < trace->left.size(); ++i)
+      if (trace->left[i]) left += (left.empty() ? "" : ", ") + std::string("block ") + std::to_string(i) + " " +
+                                  std::to_string(trace->left[i]) + " x";
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.8f, 0.4f, 1));
+    ImGui::TextWrapped("In a trace: %s", trace_path(m, *trace).c_str());
+    ImGui::PopStyleColor();
+    ImGui::TextWrapped("%zu blocks, %u instructions, entered %llu times; left in %s", trace->blocks.size(),
+                       trace->instructions, u64(trace->entries), left.empty() ? "none yet" : left.c_str());
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("A trace is left where a branch goes the other way than on its hot path (a side exit),\n"
+                        "where its path ends, or where threaded code takes over (a load or store the page\n"
+                        "slots and the micro-TLB cannot serve, a system instruction).");
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+    ImGui::TextWrapped("%s", m.block_cache().backend().trace_summary(*trace).c_str());
+    ImGui::PopStyleColor();
+    int show = p.cache_show_trace ? 1 : 0;
+    ImGui::TextDisabled("code:");
+    ImGui::SameLine();
+    ImGui::RadioButton("the trace's", &show, 1);
+    ImGui::SameLine();
+    ImGui::RadioButton("the block's own", &show, 0);
+    p.cache_show_trace = show == 1;
+  }
   chain_graph(s, p, b, std::clamp(ImGui::GetContentRegionAvail().y * 0.4f, 120.0f, 220.0f));
-  code_view(s, p, b);
+  code_view(s, p, b, trace && p.cache_show_trace ? trace : nullptr);
 }
 }  // namespace
 

@@ -83,6 +83,7 @@ struct Panels {
   // panel looks it up again each time.
   std::optional<uint32_t> cache_block;
   char cache_filter[64] = "";
+  bool cache_show_trace = true;  // a block in a trace: the trace's code (else the block's own)
   int timeline_lane = 0;                       // the lane Previous/Next go by
   bool timeline_lane_picked = false;           // chosen by someone (else: the run's first lane)
   uint64_t timeline_lo = 0, timeline_hi = 0;   // the visible range
