@@ -71,7 +71,7 @@ class Reader {
   }
 
   LessonSettings settings(const toml::table& t, const char* where) {
-    only(t, {"virt", "shadow", "console", "balloon", "quirks", "engine", "chain", "cache_kib", "evict", "speed"}, where);
+    only(t, {"virt", "shadow", "console", "balloon", "quirks", "engine", "chain", "cache_kib", "evict", "traces", "speed"}, where);
     LessonSettings s;
     s.virt = choice<Virtualization>(t, "virt", {{to_string(Virtualization::emulation), Virtualization::emulation},
                                                 {to_string(Virtualization::trap_and_emulate), Virtualization::trap_and_emulate},
@@ -95,6 +95,10 @@ class Reader {
       else error(n, "'chain' must be true or false");
     }
     if (const auto v = integer(t, "cache_kib", kMinCacheKib)) s.cache_kib = static_cast<uint32_t>(*v);
+    if (const auto v = integer(t, "traces", 0)) {
+      if (*v > kMaxTraceThreshold) error(t.get("traces"), "'traces' must be at most " + std::to_string(kMaxTraceThreshold));
+      else s.trace_at = static_cast<uint32_t>(*v);
+    }
     if (const toml::node* n = t.get("quirks")) {
       const toml::array* a = n->as_array();
       Quirks q;

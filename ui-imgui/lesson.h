@@ -24,6 +24,7 @@ struct LessonSettings {
   std::optional<bool> chaining;
   std::optional<uint32_t> cache_kib;
   std::optional<Eviction> eviction;
+  std::optional<uint32_t> trace_at;  // translator: block entries before a trace (0: none)
   std::optional<double> speed;  // instructions per second, 0: full speed
 };
 

@@ -18,6 +18,7 @@ void LessonRunner::apply(const LessonSettings& s) {
   if (s.chaining) t.options.chaining = *s.chaining;
   if (s.cache_kib) t.options.capacity_kib = *s.cache_kib;
   if (s.eviction) t.options.eviction = *s.eviction;
+  if (s.trace_at) t.options.trace_threshold = *s.trace_at;
   session_.set_translator_settings(t);
   if (s.speed) session_.set_speed(*s.speed);
 }
@@ -92,6 +93,7 @@ void LessonRunner::perform(const LessonStep& s) {
       if (c.chaining) other.translator.chaining = *c.chaining;
       if (c.cache_kib) other.translator.capacity_kib = *c.cache_kib;
       if (c.eviction) other.translator.eviction = *c.eviction;
+      if (c.trace_at) other.translator.trace_threshold = *c.trace_at;
       session_.compare_with(other);
       break;
     }
