@@ -298,6 +298,7 @@ void print_profile(const Machine& m, unsigned count) {
     std::string left;
     for (size_t i = 0; i < t->left.size(); ++i)
       if (t->left[i]) left += "; left in block " + std::to_string(i) + " " + std::to_string(t->left[i]) + " x";
+    if (t->loops) left += "; " + std::to_string(t->turns) + " further turns, " + std::to_string(t->turned_away) + " turned away by the budget";
     std::fprintf(stderr, "vmscope: profile: trace %s: %zu blocks, %u instructions, entered %llu x%s\n",
                  trace_path(m, *t).c_str(), t->blocks.size(), t->instructions, static_cast<unsigned long long>(t->entries),
                  left.c_str());

@@ -42,6 +42,8 @@ void Hart::run_blocks(const uint64_t chunk) {
   const bool lru = cache.options().eviction == Eviction::lru;  // (only lru needs entries stamped)
   NativeContext ctx{};
   ctx.x = x;
+  ctx.hart = this;
+  ctx.refill = &Hart::refill_micro_tlb;
   ctx.one_block = !chaining || block_boundary_hook;
   // Without links (breakpoints, watchpoints, a hook that must see every block) nothing made
   // earlier is followed: links to other pages and return predictions hold an older epoch.
@@ -290,6 +292,7 @@ out:
   LEAVE_BLOCK(0);  // an instruction stopped before (ECALL waiting for input) has not retired
   pc_ = pc;
   SYNC();
+  cache.settle_traces();  // (traces count per trace: the blocks' profile, up to date)
 
 #undef LEAVE_BLOCK
 #undef BLOCK_BOUNDARY

@@ -395,6 +395,35 @@ Hart::Translation Hart::debug_translate(uint32_t vaddr, AccessType type, Priv mo
   return t;
 }
 
+bool Hart::refill_micro_tlb(void* hart, uint32_t vaddr, uint32_t size, uint32_t write) {
+  Hart& h = *static_cast<Hart*>(hart);
+  const AccessType type = write ? AccessType::store : AccessType::load;
+  const Priv mode = h.data_mode();
+  if ((vaddr & (size - 1)) || !h.watchpoints_.empty() || h.triggers_.armed(type)) return false;
+  if (h.config_.hypervisor && h.data_virt()) return false;  // (two stages: the slow path)
+  uint32_t paddr = vaddr;
+  if (mode != Priv::M && (h.csr_.s.atp & kSatpModeSv32)) {  // only what the TLB already holds
+    const auto asid = static_cast<uint16_t>((h.csr_.s.atp >> kSatpAsidShift) & kSatpAsidMask);
+    const TlbEntry* e = h.tlb_.lookup(vaddr, asid);
+    const uint32_t needed = kPteA | (write ? kPteD : 0);
+    if (!e || (e->pte_flags & needed) != needed ||
+        !sv32_permits(e->pte_flags, type, mode, h.csr_.mstatus & kMstatusSum, h.csr_.mstatus & kMstatusMxr))
+      return false;
+    const uint64_t pa = e->superpage ? (static_cast<uint64_t>(e->ppn >> 10) << 22) | (vaddr & 0x3fffff)
+                                     : (static_cast<uint64_t>(e->ppn) << 12) | (vaddr & 0xfff);
+    paddr = static_cast<uint32_t>(pa);
+  }
+  const uint32_t page = paddr & ~(kPageSize - 1), vpage = vaddr & ~(kPageSize - 1);
+  uint8_t* host = h.bus_.ram_pointer(page, kPageSize);
+  if (!host || !h.pmp_.allows_page(page, type, mode)) return false;
+  // The same conditions as the slow paths' fills below.
+  if (write && (h.code_.has_code(page) || h.bus_.page_watched(page))) return false;
+  if (write) h.bus_.mark_dirty(page, kPageSize);  // (stores through the fast path are not seen)
+  MicroTlbEntry& e = (write ? h.write_tlb_ : h.read_tlb_)[(vaddr >> 12) % kMicroTlbSize];
+  e = {vpage, page, reinterpret_cast<uintptr_t>(host) - vpage};
+  return true;
+}
+
 template <typename T>
 Hart::MemResult Hart::load_slow(uint32_t vaddr, T& value) {
   if (trigger_fires(AccessType::load, vaddr, sizeof(T))) return MemResult::fault;

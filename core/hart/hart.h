@@ -348,6 +348,11 @@ class Hart {
   void transfer_state(Ar& ar);
   Priv data_mode() const;
   void refresh_modes();
+  // Native code's micro-TLB miss: fills the entry a load or store at `vaddr` would fill, when
+  // that needs nothing the access itself would do (no page-table walk, no fault, no device, no
+  // watch or trigger): then native code looks again instead of handing over. False: it hands
+  // over (threaded code's slow path does the rest). `hart` is a Hart (NativeContext::refill).
+  static bool refill_micro_tlb(void* hart, uint32_t vaddr, uint32_t size, uint32_t write);
 
   // ---- traps (trap.cpp)
   void raise(ExceptionCause cause, uint32_t tval) {

@@ -245,6 +245,7 @@ bool loops_on_itself(const Block& b) {
 
 void BlockCache::form_trace(Block& head) {
   if (head.dead || head.heads || !head.host_code || loops_on_itself(head)) return;
+  settle_traces();  // (the edge profile the path follows)
   auto trace = std::make_unique<Trace>();
   for (Block* at = &head;;) {
     trace->blocks.push_back(at);
@@ -288,7 +289,28 @@ void BlockCache::relink_incoming(Block& block) {
     if (in->in_host) backend_->link(*in->owner, in->index, block);
 }
 
+void BlockCache::settle(Trace& t) {
+  auto& done = t.settled;
+  done.left.resize(t.left.size(), 0);
+  // Passes through the path: each entry and each further turn. Every pass reaches the next
+  // block unless it left in this one.
+  uint64_t reach = (t.entries - done.entries) + (t.turns - done.turns);
+  for (size_t j = 0; j < t.blocks.size(); ++j) {
+    Block& b = *t.blocks[j];
+    const uint64_t left = t.left[j] - done.left[j];
+    b.executions += reach;
+    if (reach && options_.eviction == Eviction::lru) b.last_used = ++use_clock;
+    if (j < t.via.size()) b.exits[t.via[j]].taken += reach - left;  // (a loop's last: its turns and turn-aways)
+    reach -= left;
+  }
+  done.entries = t.entries;
+  done.turns = t.turns;
+  done.turned_away = t.turned_away;
+  done.left = t.left;
+}
+
 void BlockCache::drop_trace(Trace& trace) {
+  settle(trace);
   for (Block* b : trace.blocks) std::erase(b->traces, &trace);
   Block& head = *trace.blocks.front();
   head.host_code = trace.head_code;

@@ -140,6 +140,12 @@ class BlockCache final : public CodeListener {
   void form_trace(Block& head);
   // The live traces, oldest first.
   std::vector<const Trace*> traces() const;
+  // Adds what traces counted since the last time to their blocks' entry and edge counts (and lru
+  // stamps), so that the profile is every block's as if no trace existed. At safe points: the end
+  // of a run, before a trace is made or dropped.
+  void settle_traces() {
+    for (const auto& t : traces_) settle(*t);
+  }
   // The trace a block heads or is part of, if any (the first made).
   const Trace* trace_of(const Block& block) const { return block.heads ? block.heads : block.traces.empty() ? nullptr : block.traces.front(); }
   // The live blocks of the physical page that holds `paddr`, by address.
@@ -189,6 +195,7 @@ class BlockCache final : public CodeListener {
   void make_backend();
   void unlink(BlockExit& exit);
   void drop_trace(Trace& trace);
+  void settle(Trace& trace);
   void relink_incoming(Block& block);
   void note(TranslatorEvent::Kind kind, const Block* block);
 

@@ -19,6 +19,10 @@ struct NativeContext {
   uint32_t pc;            // out, with an exit: where execution goes next
   uint32_t one_block;     // set: return at the block's exit (a hook sees every block, links are off);
                           //   the WebAssembly backend's regions look at it (native code follows links)
+  // A micro-TLB miss: fills the entry when nothing else is needed (Hart::refill_micro_tlb), so
+  // native code can look again rather than hand over. Null: always hand over.
+  void* hart;
+  bool (*refill)(void* hart, uint32_t vaddr, uint32_t size, uint32_t write);
 };
 // (The x86-64 backend takes the fields' offsets from offsetof, in x86_64_backend.cpp.)
 

@@ -26,9 +26,17 @@ struct Trace {
   bool loops = false;          // the last block's hot exit goes back to the head
   uint32_t instructions = 0;   // guest instructions along the whole path
   uint64_t serial = 0;         // formation order
+  // Counted by its code (BlockCache::settle_traces turns them into its blocks' counts):
   uint64_t entries = 0;        // times its code was entered (a loop's further turns are not entries)
+  uint64_t turns = 0;          // a loop: turns after the first of an entry
+  uint64_t turned_away = 0;    // a loop: times the budget did not cover another turn
   std::vector<uint64_t> left;  // left[i]: times execution left the trace in blocks[i] (side exits, the
-                               // end, hand-overs to threaded code; a loop turned away by the budget: at the head)
+                               // end, hand-overs to threaded code)
+  // What settle_traces has already added to the blocks.
+  struct {
+    uint64_t entries = 0, turns = 0, turned_away = 0;
+    std::vector<uint64_t> left;
+  } settled;
   // The backend's host form (native code), and the head's own code it replaced as host_code.
   std::shared_ptr<void> host;
   const void* host_code = nullptr;

@@ -54,7 +54,8 @@ enum Cond : uint8_t { kBelow = 0x2, kAboveEq = 0x3, kEq = 0x4, kNotEq = 0x5, kLe
 constexpr uint8_t kCtxX = offsetof(NativeContext, x), kCtxReadTlb = offsetof(NativeContext, read_tlb),
                   kCtxWriteTlb = offsetof(NativeContext, write_tlb), kCtxRemaining = offsetof(NativeContext, remaining),
                   kCtxBlock = offsetof(NativeContext, block), kCtxPageVbase = offsetof(NativeContext, page_vbase),
-                  kCtxPc = offsetof(NativeContext, pc);
+                  kCtxPc = offsetof(NativeContext, pc), kCtxHart = offsetof(NativeContext, hart),
+                  kCtxRefill = offsetof(NativeContext, refill);
 static_assert(sizeof(NativeContext) <= 128, "the context's fields are reached with 8-bit displacements");
 constexpr uint32_t kTlbEntryShift = 4;  // 16-byte micro-TLB entries
 constexpr uint32_t kTlbIndexMask = 0xff << kTlbEntryShift;
@@ -79,7 +80,9 @@ struct NativeCode {
   // Where each exit's way out continues once the block's registers are written back: a trace
   // leaving through this block's exit k jumps here (with a jalr's target in eax).
   int32_t exit_entry[2] = {-1, -1};
-  ~NativeCode() { arena->release(code, size); }
+  ~NativeCode() {
+    if (arena) arena->release(code, size);  // (none: never placed)
+  }
 };
 
 // Native code of a trace, and which of its blocks' instructions each part came from (listings).
@@ -94,7 +97,9 @@ struct TraceCode {
   std::vector<Mark> marks;  // in code order
   uint32_t cold_start = 0;  // where the side exits and hand-overs begin
   std::string summary;
-  ~TraceCode() { arena->release(code, size); }
+  ~TraceCode() {
+    if (arena) arena->release(code, size);
+  }
 };
 
 uint32_t guest_div(uint32_t a, uint32_t b) {
@@ -297,16 +302,17 @@ class GuestRegs {
     if (host_[g] >= 0) e_.b({0x49, 0x63, static_cast<uint8_t>(0xc0 | (r & 7) << 3 | (host(g) & 7))});  // movsxd
     else e_.load_guest_sx64(r, g);
   }
-  // Around a call to C: r8-r11 are caller-saved (and so is rdi, a loop's turn count).
-  void save_for_call(bool rdi) const {
+  // Around a call to C: r8-r11 are caller-saved (and so is rdi, a loop's turn count). `pushed`:
+  // words the caller pushed first (the stack must be 16-byte aligned at the call).
+  void save_for_call(bool rdi, unsigned pushed = 0) const {
     const std::vector<Reg> saved = caller_saved();
     for (const Reg r : saved) e_.push(r);
     if (rdi) e_.push(RDI);
-    if ((saved.size() + rdi) % 2) e_.b({0x48, 0x83, 0xec, 0x08});  // sub rsp, 8: calls need a 16-byte aligned stack
+    if ((saved.size() + rdi + pushed) % 2) e_.b({0x48, 0x83, 0xec, 0x08});  // sub rsp, 8
   }
-  void restore_after_call(bool rdi) const {
+  void restore_after_call(bool rdi, unsigned pushed = 0) const {
     const std::vector<Reg> saved = caller_saved();
-    if ((saved.size() + rdi) % 2) e_.b({0x48, 0x83, 0xc4, 0x08});  // add rsp, 8
+    if ((saved.size() + rdi + pushed) % 2) e_.b({0x48, 0x83, 0xc4, 0x08});  // add rsp, 8
     if (rdi) e_.pop(RDI);
     for (auto it = saved.rbegin(); it != saved.rend(); ++it) e_.pop(*it);
   }
@@ -391,11 +397,8 @@ class X86_64Backend final : public Backend {
     auto native = std::make_shared<NativeCode>();
     Emitter e;
     compile(block, e, *native);
-    uint8_t* code = arena_.allocate(e.size());
+    uint8_t* code = place(e);
     if (!code) return size;  // no room: this block runs as threaded code
-    for (const auto& [at, target] : e.absolute_fixups)
-      e.patch32(at, static_cast<uint32_t>(static_cast<const uint8_t*>(target) - (code + at + 4)));
-    std::memcpy(code, e.bytes.data(), e.size());
     native->arena = &arena_;
     native->code = code;
     native->size = e.size();
@@ -404,19 +407,26 @@ class X86_64Backend final : public Backend {
     return size + static_cast<uint32_t>(e.size());
   }
 
+  // Copies emitted code into the arena, its absolute jumps resolved (null: no room).
+  uint8_t* place(Emitter& e) const {
+    uint8_t* code = arena_.allocate(e.size());
+    if (!code) return nullptr;
+    for (const auto& [at, target] : e.absolute_fixups)
+      e.patch32(at, static_cast<uint32_t>(static_cast<const uint8_t*>(target) - (code + at + 4)));
+    std::memcpy(code, e.bytes.data(), e.size());
+    return code;
+  }
+
   uint32_t emit_trace(Trace& trace) const override {
     if (!entry_) return 0;
     for (const Block* b : trace.blocks)
       if (!b->host || !b->host_code) return 0;
     auto native = std::make_shared<TraceCode>();
     Emitter e;
-    const uint32_t planned = trace.instructions;
+    const size_t planned = trace.blocks.size();
     if (!compile_trace(trace, e, *native)) return 0;
-    uint8_t* code = arena_.allocate(e.size());
+    uint8_t* code = place(e);
     if (!code) return 0;
-    for (const auto& [at, target] : e.absolute_fixups)
-      e.patch32(at, static_cast<uint32_t>(static_cast<const uint8_t*>(target) - (code + at + 4)));
-    std::memcpy(code, e.bytes.data(), e.size());
     native->arena = &arena_;
     native->code = code;
     native->size = e.size();
@@ -773,7 +783,8 @@ class X86_64Backend final : public Backend {
     size_t jcc;
     Block* block;
     uint32_t op, dirty, charged;
-    uint64_t* left;  // a trace's count of ways out in this block (null: a block's code)
+    uint64_t* left;   // a trace's count of ways out in this block (null: a block's code)
+    uint64_t* turns;  // a loop trace's turn count, which rdi holds until a way out adds it here
   };
   // A page slot's check that missed: the micro-TLB looked up in the cold part, then back.
   struct SlowLookup {
@@ -783,6 +794,16 @@ class X86_64Backend final : public Backend {
     int slot;  // filled on a hit (-1: not)
     size_t resume;
   };
+  // A micro-TLB miss, in the cold part: the hart refills the entry if it can, then the lookup
+  // again (a miss now hands over), then back.
+  struct Refill {
+    size_t jcc;
+    Bail at;
+    uint8_t tlb;
+    uint32_t mask;
+    int slot;
+    size_t resume;
+  };
   struct Path {
     Emitter& e;
     GuestRegs& regs;
@@ -790,6 +811,7 @@ class X86_64Backend final : public Backend {
     bool rdi_in_use = false;        // a loop on itself counts its turns in rdi (calls keep it)
     std::vector<Bail> bails;
     std::vector<SlowLookup> slow;
+    std::vector<Refill> refills;
   };
   // How an instruction ends its block (what the caller emits the way out for).
   enum class End : uint8_t { none, branch, jump, indirect, hand_over };
@@ -800,8 +822,9 @@ class X86_64Backend final : public Backend {
   };
 
   // The micro-TLB: the effective address in eax, the host addend into rdx; a tag mismatch
-  // (other page, misaligned, code page for stores, watchpoints) hands over to threaded code.
-  void lookup(Path& p, uint8_t tlb, uint32_t mask, Bail at, int fill) const {
+  // (other page, misaligned, code page for stores, watchpoints) asks the hart to refill the
+  // entry (`refill`), else hands over to threaded code.
+  void lookup(Path& p, uint8_t tlb, uint32_t mask, Bail at, int fill, bool refill = true) const {
     Emitter& e = p.e;
     e.mov_rr(RCX, RAX);
     e.shift_imm(5, RCX, 12 - kTlbEntryShift);
@@ -810,11 +833,33 @@ class X86_64Backend final : public Backend {
     e.mov_rr(RDX, RAX);
     e.alu_imm(4, RDX, mask);
     e.b({0x3b, 0x11});  // cmp edx, [rcx]: the tag
-    at.jcc = e.jcc(kNotEq);
-    p.bails.push_back(at);
+    const size_t miss = e.jcc(kNotEq);
     if (fill >= 0) e.stack(0x89, RDX, 16 * fill);            // mov [rsp + slot], edx
     e.b({0x48, 0x8b, 0x51, 0x08});                           // mov rdx, [rcx + 8]: the host addend
     if (fill >= 0) e.stack(0x89, RDX, 16 * fill + 8, true);  // mov [rsp + slot + 8], rdx
+    if (refill) {
+      p.refills.push_back({miss, at, tlb, mask, fill, e.size()});
+    } else {
+      at.jcc = miss;
+      p.bails.push_back(at);
+    }
+  }
+
+  // The hart refills a micro-TLB entry (eax: the address; kept): a call from the cold part, with
+  // the caller-saved registers in use kept. ZF set when it could not.
+  void call_refill(Path& p, uint32_t size, bool write) const {
+    Emitter& e = p.e;
+    e.push(RAX);
+    p.regs.save_for_call(p.rdi_in_use, 1);
+    e.b({0x48, 0x8b, 0x7d, kCtxHart});  // mov rdi, [rbp + hart]
+    e.mov_rr(RSI, RAX);
+    e.mov_imm(RDX, size);
+    e.mov_imm(RCX, write);
+    e.b({0xff, 0x55, kCtxRefill});  // call [rbp + refill]
+    e.mov_rr(RCX, RAX);
+    p.regs.restore_after_call(p.rdi_in_use, 1);
+    e.pop(RAX);
+    e.b({0x84, 0xc9});  // test cl, cl
   }
 
   // inc qword [counter], through rcx (rax may hold a jump's target).
@@ -822,6 +867,12 @@ class X86_64Backend final : public Backend {
     e.b({0x48, 0xb9});
     e.u64(reinterpret_cast<uint64_t>(counter));
     e.b({0x48, 0xff, 0x01});
+  }
+  // add qword [counter], rdi (through rcx).
+  static void add_rdi_to(Emitter& e, uint64_t* counter) {
+    e.b({0x48, 0xb9});
+    e.u64(reinterpret_cast<uint64_t>(counter));
+    e.b({0x48, 0x01, 0x39});
   }
 
   // The cold part both kinds of path share: the slow lookups, then the hand-overs.
@@ -835,6 +886,17 @@ class X86_64Backend final : public Backend {
       const size_t back = e.jmp();
       e.patch32(back, static_cast<uint32_t>(miss.resume - (back + 4)));
     }
+    for (const Refill& r : p.refills) {
+      if (mark) mark(r.at);
+      e.bind(r.jcc);
+      call_refill(p, (r.mask & (kPageSize - 1)) + 1, r.tlb == kCtxWriteTlb);
+      Bail at = r.at;
+      at.jcc = e.jcc(kEq);
+      p.bails.push_back(at);
+      lookup(p, r.tlb, r.mask, r.at, r.slot, false);
+      const size_t back = e.jmp();
+      e.patch32(back, static_cast<uint32_t>(r.resume - (back + 4)));
+    }
     for (const Bail& bail : p.bails) {
       if (mark) mark(bail);
       e.bind(bail.jcc);
@@ -845,6 +907,7 @@ class X86_64Backend final : public Backend {
         e.u32(bail.charged);
       }
       if (bail.left) count_in_rcx(e, bail.left);
+      if (bail.turns) add_rdi_to(e, bail.turns);
       leave(e, *bail.block, bail.op);
     }
   }
@@ -854,13 +917,13 @@ class X86_64Backend final : public Backend {
   // leaves its target in eax, jal and jalr write their link register (and push a call's return);
   // the caller emits the way out.
   Ending instruction(Path& p, Block& block, NativeCode& native, const Slot& s, uint32_t op_index, size_t site,
-                     uint32_t charged, uint64_t* left) const {
+                     uint32_t charged, uint64_t* left, uint64_t* turns) const {
     Emitter& e = p.e;
     GuestRegs& regs = p.regs;
     const Op op = kHandlerOp[s.handler];
     const uint32_t imm = static_cast<uint32_t>(s.imm);
     const uint32_t next_offset = s.offset + s.length;
-    auto bail_here = [&] { return Bail{0, &block, op_index, regs.dirty(), charged, left}; };
+    auto bail_here = [&] { return Bail{0, &block, op_index, regs.dirty(), charged, left, turns}; };
     // Two-address forms straight into rd's host register when it has one (eax when rd is
     // also the second operand, which the first move would overwrite).
     auto alu_rr = [&](uint8_t opcode) {
@@ -1046,7 +1109,7 @@ class X86_64Backend final : public Backend {
     for (; i < block.count; ++i) {
       native.op_start.push_back(static_cast<uint32_t>(e.size()));
       if (is_dropped(ops[i])) continue;  // (nothing to do: the optimizer made it a write to x0)
-      end = instruction(p, block, native, ops[i], i, i, 0, nullptr);
+      end = instruction(p, block, native, ops[i], i, i, 0, nullptr, nullptr);
       if (end.kind != End::none) break;
     }
     const Slot* s = i < block.count ? &block.ops[i] : nullptr;
@@ -1140,9 +1203,11 @@ class X86_64Backend final : public Backend {
   // A trace: its blocks' instructions one after another, registers in host registers all along,
   // each branch falling through in its hot direction. Every way out goes through the code of
   // the block it leaves, at that exit's entry (after the block's write-back: the trace has
-  // written its own registers back), so links, inline caches, return prediction and counting
-  // are the block's; the trace charges the budget for its earlier blocks first. Returns false
-  // when a block's code lacks what the trace needs (it is left as blocks).
+  // written its own registers back), so links, inline caches, return prediction and the exit's
+  // count are the block's; the trace charges the budget for its earlier blocks first. Inside,
+  // nothing is counted per block: the trace counts its entries, its turns (in rdi, added up at
+  // every way out) and where it was left, from which BlockCache::settle_traces works out every
+  // block's entries and edges. Returns false when a block's code lacks what the trace needs.
   bool compile_trace(Trace& t, Emitter& e, TraceCode& code) const {
     const size_t n = t.blocks.size();
     t.left.assign(n, 0);  // (its counters' addresses go into the code: never reallocated)
@@ -1155,7 +1220,11 @@ class X86_64Backend final : public Backend {
     e.absolute_fixups.emplace_back(e.jcc(kBelow), t.head_code);
     e.mov_imm64_rax(&t.entries);
     e.inc_qword_at_rax();
-    count_entry(e, head);
+    if (t.loops) e.b({0x31, 0xff});  // xor edi, edi: no turns yet
+    uint64_t* const turns = t.loops ? &t.turns : nullptr;
+    auto settle_turns = [&] {
+      if (turns) add_rdi_to(e, turns);
+    };
     std::vector<std::vector<Slot>> ops(n);
     std::vector<Slot> all;
     OptimizerStats optimized;
@@ -1166,7 +1235,7 @@ class X86_64Backend final : public Backend {
     GuestRegs regs(e, all, t.loops);
     regs.load_all();
     unsigned page_slots = 0;
-    Path p{e, regs, plan_page_slots(all, t.loops, page_slots), false, {}, {}};
+    Path p{e, regs, plan_page_slots(all, t.loops, page_slots), t.loops, {}, {}};
     if (t.loops) {
       regs.all_dirty();
       empty_page_slots(e, page_slots);
@@ -1193,6 +1262,7 @@ class X86_64Backend final : public Backend {
         e.u32(charged);
       }
       count_in_rcx(e, &t.left[i]);
+      settle_turns();
       e.jmp_to(native->code + native->exit_entry[k]);
     };
     uint32_t charged = 0;
@@ -1200,16 +1270,13 @@ class X86_64Backend final : public Backend {
     for (size_t i = 0; i < n; ++i) {
       Block& b = *t.blocks[i];
       auto& native = *static_cast<NativeCode*>(b.host.get());
-      if (i > 0) {
-        mark(static_cast<int>(i), -1);
-        count_entry(e, b);
-      }
+      if (i > 0) mark(static_cast<int>(i), -1);
       Ending end;
       uint32_t j = 0;
       for (; j < b.count; ++j) {
         mark(static_cast<int>(i), static_cast<int>(j));
         const Slot& s = ops[i][j];
-        if (!is_dropped(s)) end = instruction(p, b, native, s, j, site + j, charged, &t.left[i]);
+        if (!is_dropped(s)) end = instruction(p, b, native, s, j, site + j, charged, &t.left[i], turns);
         if (end.kind != End::none) break;
       }
       site += b.count;
@@ -1222,6 +1289,7 @@ class X86_64Backend final : public Backend {
           e.u32(charged);
         }
         count_in_rcx(e, &t.left[i]);
+        settle_turns();
         leave(e, b, j);
         t.blocks.resize(i + 1);
         t.via.resize(i);
@@ -1258,8 +1326,6 @@ class X86_64Backend final : public Backend {
         case End::hand_over: break;
       }
       if (!goes_on) break;
-      e.mov_imm64_rax(&b.exits[hot].taken);
-      e.inc_qword_at_rax();
       charged += b.count;
       if (i + 1 == n) {  // a loop: the next turn if the budget covers it
         e.b({0x49, 0x81, 0xef});  // sub r15, instructions
@@ -1267,7 +1333,7 @@ class X86_64Backend final : public Backend {
         e.b({0x49, 0x81, 0xff});  // cmp r15, instructions
         e.u32(t.instructions);
         turned_away.push_back({e.jcc(kBelow), regs.dirty()});
-        count_entry(e, head);
+        e.b({0x48, 0xff, 0xc7});  // inc rdi
         const size_t back = e.jmp();
         e.patch32(back, static_cast<uint32_t>(body - (back + 4)));
       }
@@ -1283,7 +1349,8 @@ class X86_64Backend final : public Backend {
       mark(0, head.count);
       e.bind(x.jcc);
       regs.write_back(x.dirty);
-      count_in_rcx(e, &t.left[0]);
+      count_in_rcx(e, &t.turned_away);
+      settle_turns();
       leave(e, head, kNativeNotEntered);
     }
     emit_cold(p, false, [&](const Bail& b) {

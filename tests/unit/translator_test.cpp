@@ -437,27 +437,27 @@ const std::initializer_list<Insn> kTwoPathLoop = {
     addi(a1, a1, -1), bne(a1, zero, -44), ebreak()};
 constexpr uint32_t kTwoPathData = kRam + 0x10000;
 constexpr uint32_t kTwoPathWords = 300;
-// The words: i * 2, but every 7th is odd; a page boundary every 1024 words (a micro-TLB miss).
+// The words: i * 2, but every 7th is odd.
 uint32_t two_path_word(uint32_t i) { return i % 7 == 3 ? 2 * i + 1 : 2 * i; }
+void place_two_path_loop(Bus& bus, Hart& hart) {
+  ASSERT_TRUE(bus.write_bytes(kRam, assemble(kTwoPathLoop)));
+  for (uint32_t i = 0; i < kTwoPathWords; ++i) {
+    const uint32_t v = two_path_word(i);
+    uint8_t bytes[4];
+    std::memcpy(bytes, &v, 4);
+    ASSERT_TRUE(bus.write_bytes(kTwoPathData + 4 * i, bytes));
+  }
+  hart.set_pc(kRam);
+  hart.set_reg(a0, kTwoPathData);
+  hart.set_reg(a1, kTwoPathWords);
+}
 }  // namespace
 
 TEST_P(Translator, ATraceRunsAHotPathAcrossBlocksAndLeavesBySideExitsExactly) {
   TranslatorOptions o = cache().options();
   o.trace_threshold = 2;
   machine().set_translator_options(o);
-  auto set_up = [](Bus& b, Hart& h) {
-    ASSERT_TRUE(b.write_bytes(kRam, assemble(kTwoPathLoop)));
-    for (uint32_t i = 0; i < kTwoPathWords; ++i) {
-      const uint32_t v = two_path_word(i);
-      uint8_t bytes[4];
-      std::memcpy(bytes, &v, 4);
-      ASSERT_TRUE(b.write_bytes(kTwoPathData + 4 * i, bytes));
-    }
-    h.set_pc(kRam);
-    h.set_reg(a0, kTwoPathData);
-    h.set_reg(a1, kTwoPathWords);
-  };
-  set_up(bus(), hart());
+  place_two_path_loop(bus(), hart());
   uint32_t odd = 0, sum = 0;
   for (uint32_t i = 0; i < kTwoPathWords; ++i) odd += two_path_word(i) & 1, sum += two_path_word(i);
   const uint64_t steps = 3 * kTwoPathWords + 5 * odd + 4 * (kTwoPathWords - odd);  // up to the ebreak
@@ -468,7 +468,7 @@ TEST_P(Translator, ATraceRunsAHotPathAcrossBlocksAndLeavesBySideExitsExactly) {
   EXPECT_EQ(hart().instret(), steps);
   Machine reference(test_options());
   reference.hart().reset(kRam);
-  set_up(reference.bus(), reference.hart());
+  place_two_path_loop(reference.bus(), reference.hart());
   reference.run(steps);
   for (unsigned r = 1; r < 32; ++r) EXPECT_EQ(x(r), reference.hart().reg(r)) << "x" << r;
   // The profile counts every block as if no trace existed (threaded code has none).
@@ -556,22 +556,13 @@ TEST_P(Translator, ATimerInterruptInsideATraceLandsWhereTheInterpreterTakesIt) {
   o.trace_threshold = 2;
   machine().set_translator_options(o);
   auto program = [](Hart& h, Bus& bus) {
-    ASSERT_TRUE(bus.write_bytes(kRam, assemble(kTwoPathLoop)));
-    for (uint32_t i = 0; i < kTwoPathWords; ++i) {
-      const uint32_t v = two_path_word(i);
-      uint8_t bytes[4];
-      std::memcpy(bytes, &v, 4);
-      ASSERT_TRUE(bus.write_bytes(kTwoPathData + 4 * i, bytes));
-    }
+    place_two_path_loop(bus, h);
     const std::vector<uint8_t> handler = assemble({addi(t2, t2, 1), csrr(t3, csr::mepc), csrw(csr::mie, zero), mret()});
     ASSERT_TRUE(bus.write_bytes(kRam + 0x400, handler));
     h.debug_write_csr(csr::mtvec, kRam + 0x400);
     h.debug_write_csr(csr::mie, kMipMtip);
     h.debug_write_csr(csr::mstatus, kMstatusMie);
     h.set_mtimecmp(53);  // mtime ticks every 10 steps: step 530, well inside the trace's turns
-    h.set_pc(kRam);
-    h.set_reg(a0, kTwoPathData);
-    h.set_reg(a1, kTwoPathWords);
   };
   program(hart(), bus());
   Machine reference(test_options());

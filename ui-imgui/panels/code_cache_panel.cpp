@@ -522,8 +522,12 @@ void block_view(const DebugSession& s, Panels& p, const Block& b) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.8f, 0.4f, 1));
     ImGui::TextWrapped("In a trace: %s", trace_path(m, *trace).c_str());
     ImGui::PopStyleColor();
-    ImGui::TextWrapped("%zu blocks, %u instructions, entered %llu times; left in %s", trace->blocks.size(),
-                       trace->instructions, u64(trace->entries), left.empty() ? "none yet" : left.c_str());
+    char turns[96] = "";
+    if (trace->loops)
+      std::snprintf(turns, sizeof turns, "; %llu further turns, %llu turned away by the budget", u64(trace->turns),
+                    u64(trace->turned_away));
+    ImGui::TextWrapped("%zu blocks, %u instructions, entered %llu times%s; left in %s", trace->blocks.size(),
+                       trace->instructions, u64(trace->entries), turns, left.empty() ? "none yet" : left.c_str());
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip("A trace is left where a branch goes the other way than on its hot path (a side exit),\n"
                         "where its path ends, or where threaded code takes over (a load or store the page\n"
