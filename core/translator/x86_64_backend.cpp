@@ -71,6 +71,9 @@ struct NativeCode {
   int32_t loop_head = -1;           // a block that jumps to its own start: where its next turn enters,
                                     // its guest registers still in host registers
   bool self_exit[2] = {false, false};  // exits to the block's own start (linked to loop_head)
+  // A branch back to the block's own start: its jcc's rel32, which linking points straight at the
+  // loop head (one jump less a turn), and the way out it goes to while unlinked.
+  int32_t self_jcc = -1, self_stub = -1;
   // A direct exit to another page: linked, its jmp goes to a stub that checks the code epoch,
   // moves the page's virtual address to the other page and jumps on. Offsets of the stub, its epoch imm64 and its jump.
   int32_t cross_stub[2] = {-1, -1}, cross_epoch[2] = {-1, -1}, cross_jump[2] = {-1, -1};
@@ -488,6 +491,7 @@ class X86_64Backend final : public Backend {
     }
     if (to.page() != from.page()) return;  // (a link within a page only, here)
     const uint8_t* target = native->self_exit[exit] ? native->code + native->loop_head : static_cast<const uint8_t*>(to.host_code);
+    if (native->self_exit[exit] && native->self_jcc >= 0) field = native->code + native->self_jcc;  // (the branch itself)
     const auto rel = static_cast<uint32_t>(target - (field + 4));
     std::memcpy(field, &rel, 4);
     if (native->indirect_site >= 0 && exit == 0) {
@@ -501,6 +505,10 @@ class X86_64Backend final : public Backend {
     if (!native || native->link_site[exit] < 0) return;
     const uint32_t zero = 0;  // jmp +0: on to the exit's return to the executor
     std::memcpy(native->code + native->link_site[exit], &zero, 4);
+    if (native->self_exit[exit] && native->self_jcc >= 0) {  // the branch to its way out again
+      const auto rel = static_cast<uint32_t>(native->self_stub - (native->self_jcc + 4));
+      std::memcpy(native->code + native->self_jcc, &rel, 4);
+    }
     if (native->indirect_site >= 0 && exit == 0) {
       const uint32_t none = ~0u;
       std::memcpy(native->code + native->indirect_site, &none, 4);
@@ -643,11 +651,13 @@ class X86_64Backend final : public Backend {
       e.mov_rr(RCX, RAX);
       e.b({0x2b, 0x4d, kCtxPageVbase});  // sub ecx, [rbp + page_vbase]
     }
-    e.b({0x49, 0x81, 0xef});  // sub r15, count
-    e.u32(block.count);
     if (self) {  // linked: on to the next turn (the loop head); unlinked: out, as any exit
       native.link_site[k] = static_cast<int32_t>(e.jmp());
       native.self_exit[k] = true;
+    }
+    e.b({0x49, 0x81, 0xef});  // sub r15, count
+    e.u32(block.count);
+    if (self) {
       settle(e, block, false);
       regs.write_back(regs.dirty());
     }
@@ -1123,6 +1133,10 @@ class X86_64Backend final : public Backend {
         native.op_start.push_back(static_cast<uint32_t>(e.size()));
         exit_stub(e, block, native, regs, 1, false, s->offset + s->length, loops);
         e.bind(taken);
+        if (loops) {  // (linked, the branch goes to the loop head itself)
+          native.self_jcc = static_cast<int32_t>(taken);
+          native.self_stub = static_cast<int32_t>(e.size());
+        }
         exit_stub(e, block, native, regs, 0, false, int64_t{s->offset} + s->imm, loops);
         break;
       }
@@ -1148,8 +1162,10 @@ class X86_64Backend final : public Backend {
       e.bind(hot);
       leave(e, block, kNativeHot);
     }
-    if (native.self_exit[0]) {  // the loop head: a turn's budget, counted in rdi, then the body
-      native.loop_head = static_cast<int32_t>(e.size());
+    if (native.self_exit[0]) {  // the loop head: the turn just done charged, the next one's budget
+      native.loop_head = static_cast<int32_t>(e.size());  // checked and counted in rdi, then the body
+      e.b({0x49, 0x81, 0xef});  // sub r15, count
+      e.u32(block.count);
       e.b({0x49, 0x81, 0xff});  // cmp r15, count
       e.u32(block.count);
       const size_t turn_not_covered = e.jcc(kBelow);
