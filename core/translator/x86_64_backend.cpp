@@ -1106,7 +1106,7 @@ class X86_64Backend final : public Backend {
     GuestRegs regs(e, ops, loops);
     regs.load_all();
     unsigned page_slots = 0;
-    Path p{e, regs, plan_page_slots(ops, loops, page_slots), loops, {}, {}};
+    Path p{e, regs, plan_page_slots(ops, loops, page_slots), loops, {}, {}, {}};
     if (loops) {
       regs.all_dirty();
       e.b({0x31, 0xff});  // xor edi, edi: no turns yet
@@ -1251,7 +1251,7 @@ class X86_64Backend final : public Backend {
     GuestRegs regs(e, all, t.loops);
     regs.load_all();
     unsigned page_slots = 0;
-    Path p{e, regs, plan_page_slots(all, t.loops, page_slots), t.loops, {}, {}};
+    Path p{e, regs, plan_page_slots(all, t.loops, page_slots), t.loops, {}, {}, {}};
     if (t.loops) {
       regs.all_dirty();
       empty_page_slots(e, page_slots);
