@@ -1,19 +1,22 @@
 // The native backend: each block becomes x86-64 machine code. Guest registers live in memory
 // (rbx points at them), the block's most used ones in host registers while it runs, so every
 // guest instruction is a handful of host instructions with no dispatch; loads and stores look
-// the hart's micro-TLBs up inline. Anything else — a micro-TLB miss, a fault, a system
-// instruction — hands the block over to its threaded code at that very instruction (which runs
-// the hart's slow paths), so native code never needs a slow path of its own and exceptions stay
-// exactly where the interpreter has them. Direct exits are patched into jumps straight to the
-// successor's code (to another page through a check of the code epoch), a loop on itself runs
-// its turns in its own code, and returns are predicted (block_cache.h's ReturnStack).
+// the hart's micro-TLBs up inline (a miss asks the hart to refill the entry). Anything else — a
+// fault, a device, a system instruction — hands the block over to its threaded code at that very
+// instruction (which runs the hart's slow paths), so native code never needs a slow path of its
+// own and exceptions stay exactly where the interpreter has them. Instructions go through the
+// optimizer (optimizer.h) first. Direct exits are patched into jumps straight to the successor's
+// code (to another page through a check of the code epoch), a loop on itself runs its turns in
+// its own code, returns are predicted (block_cache.h's ReturnStack), and hot paths through
+// several blocks become traces (trace.h, compile_trace).
 //
 // Host registers: rbp = NativeContext (the micro-TLBs and the page's virtual address are read
 // from it), rbx = guest registers, r8-r14 = cached guest registers, r15 = the budget
 // (ctx.remaining, written back on the way out). rax, rcx, rdx, rsi are scratch; so is rdi, except
-// in a loop on itself (its turn count). The stack holds kPageSlots page slots: the last page a
-// load or store site reached and its host addend, so that a loop's accesses to the same page (or a
-// block's through the same base register) skip the micro-TLB (see plan_page_slots).
+// in a loop on itself or a loop trace (its turn count). The stack holds kPageSlots page slots:
+// the last page a load or store site reached and its host addend, so that a loop's accesses to
+// the same page (or a block's through the same base register) skip the micro-TLB
+// (see plan_page_slots).
 #include <array>
 #include <cstdio>
 #include <cstdlib>

@@ -86,8 +86,11 @@ void switches(DebugSession& s) {
   changed |= ImGui::Checkbox("chaining", &t.options.chaining);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Off: every block exit looks the next block up in the table.");
-  // Native code: traces (superblocks) along hot paths, after how many entries of a block.
-  if (const Machine* m = s.machine(); m && m->block_cache().native() && !m->block_cache().backend().tiers()) {
+  // Native code: traces (superblocks) along hot paths, after how many entries of a block (then
+  // the cache's bound goes on a line of its own).
+  const Machine* m = s.machine();
+  const bool traces_shown = m && m->block_cache().native() && !m->block_cache().backend().tiers();
+  if (traces_shown) {
     ImGui::SameLine();
     bool traces = t.options.trace_threshold > 0;
     if (ImGui::Checkbox("traces", &traces)) {
@@ -111,7 +114,8 @@ void switches(DebugSession& s) {
       ImGui::TextDisabled("entries");
     }
   }
-  ImGui::TextDisabled("cache");
+  if (!traces_shown) ImGui::SameLine();
+  ImGui::TextDisabled(traces_shown ? "cache" : "|  cache");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(160);
   const uint32_t lo = kMinCacheKib, hi = TranslatorSettings::kMaxCacheKib;
