@@ -273,7 +273,6 @@ void BlockCache::form_trace(Block& head) {
   if (!bytes) return;
   if (used_bytes_ + bytes > uint64_t{options_.capacity_kib} * 1024) return;  // no room: blocks go first
   trace->host_bytes = bytes;
-  trace->serial = next_trace_serial_++;
   head.host_code = trace->host_code;
   head.heads = trace.get();
   for (Block* b : trace->blocks) b->traces.push_back(trace.get());
@@ -305,7 +304,6 @@ void BlockCache::settle(Trace& t) {
   }
   done.entries = t.entries;
   done.turns = t.turns;
-  done.turned_away = t.turned_away;
   done.left = t.left;
 }
 

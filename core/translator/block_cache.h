@@ -208,7 +208,6 @@ class BlockCache final : public CodeListener {
   std::vector<std::unique_ptr<Block>> graveyard_;   // dropped, maybe still running
   std::vector<std::unique_ptr<Trace>> traces_;          // live, oldest first
   std::vector<std::unique_ptr<Trace>> trace_graveyard_;  // dropped (their code freed at a safe point)
-  uint64_t next_trace_serial_ = 0;
   uint64_t used_bytes_ = 0;
   uint64_t next_serial_ = 0;
   uint64_t retired_entries_ = 0;  // entries of blocks no longer in the cache

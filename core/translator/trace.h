@@ -25,7 +25,6 @@ struct Trace {
   std::vector<uint8_t> via;    // via[i]: the exit of blocks[i] to blocks[i + 1] (a loop's last one: to the head)
   bool loops = false;          // the last block's hot exit goes back to the head
   uint32_t instructions = 0;   // guest instructions along the whole path
-  uint64_t serial = 0;         // formation order
   // Counted by its code (BlockCache::settle_traces turns them into its blocks' counts):
   uint64_t entries = 0;        // times its code was entered (a loop's further turns are not entries)
   uint64_t turns = 0;          // a loop: turns after the first of an entry
@@ -34,7 +33,7 @@ struct Trace {
                                // end, hand-overs to threaded code)
   // What settle_traces has already added to the blocks.
   struct {
-    uint64_t entries = 0, turns = 0, turned_away = 0;
+    uint64_t entries = 0, turns = 0;
     std::vector<uint64_t> left;
   } settled;
   // The backend's host form (native code), and the head's own code it replaced as host_code.
